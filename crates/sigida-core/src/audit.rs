@@ -1,0 +1,31 @@
+//! The audit log: who touched what, when. Every read of personal data and every change
+//! of accounts writes one event; events are never updated or deleted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Id, Timestamp, vocabulary};
+
+vocabulary! {
+    AuditAction "audit" {
+        Login = "login",
+        LoginFailed = "login_failed",
+        Logout = "logout",
+        ViewPersonalData = "view_personal_data",
+        ExportPersonalData = "export_personal_data",
+        UserCreated = "user_created",
+        DataImported = "data_imported",
+        Denied = "denied",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: Id<AuditEvent>,
+    pub at: Timestamp,
+    /// The username, or `None` for the command line run by the machine's owner.
+    pub actor: Option<String>,
+    pub action: AuditAction,
+    /// What was touched: a route, an entity (`community:<id>`), a file.
+    pub subject: String,
+    pub detail: String,
+}

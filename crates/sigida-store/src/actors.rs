@@ -1,0 +1,185 @@
+//! Stakeholders, socio-economic groups and service providers.
+
+use sigida_core::Id;
+use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::personal::Personal;
+
+use crate::rows::Cols;
+use crate::{Result, Store, Tx};
+
+fn stakeholder(row: &sqlx::any::AnyRow) -> Result<Stakeholder> {
+    let c = Cols::of("stakeholders", row);
+    Ok(Stakeholder {
+        id: c.id("id")?,
+        diagnostic_id: c.id("diagnostic_id")?,
+        community_id: c.opt_id("community_id")?,
+        organisation: c.text("organisation")?,
+        kind: c.code("kind")?,
+        level: c.code("level")?,
+        role_in_zone: c.text("role_in_zone")?,
+        contact_name: Personal::new(c.text("contact_name")?),
+        contact_phone: Personal::new(c.text("contact_phone")?),
+        influence: c.opt_small("influence")?,
+        interest: c.opt_small("interest")?,
+    })
+}
+
+fn group(row: &sqlx::any::AnyRow) -> Result<SocioEconomicGroup> {
+    let c = Cols::of("socio_economic_groups", row);
+    Ok(SocioEconomicGroup {
+        id: c.id("id")?,
+        community_id: c.id("community_id")?,
+        kind: c.code("kind")?,
+        name: c.text("name")?,
+        size_estimate: c.opt_i64("size_estimate")?,
+        vulnerabilities: c.text("vulnerabilities")?,
+        priorities: c.text("priorities")?,
+        representation: c.text("representation")?,
+    })
+}
+
+fn service(row: &sqlx::any::AnyRow) -> Result<ServiceProvider> {
+    let c = Cols::of("service_providers", row);
+    Ok(ServiceProvider {
+        id: c.id("id")?,
+        community_id: c.id("community_id")?,
+        locality_id: c.opt_id("locality_id")?,
+        organisation: c.text("organisation")?,
+        sector: c.code("sector")?,
+        service: c.text("service")?,
+        target_groups: c.text("target_groups")?,
+        capacity_per_month: c.opt_i64("capacity_per_month")?,
+        free_of_charge: c.bool("free_of_charge")?,
+        opening_hours: c.text("opening_hours")?,
+        accepts_referrals: c.bool("accepts_referrals")?,
+        contact_phone: Personal::new(c.text("contact_phone")?),
+        latitude: c.opt_f64("latitude")?,
+        longitude: c.opt_f64("longitude")?,
+    })
+}
+
+impl Store {
+    /// The stakeholders of a diagnostic; with `community`, those of that community and the
+    /// national or regional ones that serve every community.
+    pub async fn stakeholders(
+        &self,
+        diagnostic: Id<Diagnostic>,
+        community: Option<Id<Community>>,
+    ) -> Result<Vec<Stakeholder>> {
+        let rows = match community {
+            None => sqlx::query(
+                "SELECT * FROM stakeholders WHERE diagnostic_id = $1 ORDER BY level, organisation",
+            )
+            .bind(diagnostic.to_string())
+            .fetch_all(&self.pool)
+            .await?,
+            Some(community) => {
+                sqlx::query(
+                    "SELECT * FROM stakeholders WHERE diagnostic_id = $1
+                     AND (community_id = $2 OR community_id IS NULL) ORDER BY level, organisation",
+                )
+                .bind(diagnostic.to_string())
+                .bind(community.to_string())
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(stakeholder).collect()
+    }
+
+    pub async fn groups(&self, community: Id<Community>) -> Result<Vec<SocioEconomicGroup>> {
+        sqlx::query("SELECT * FROM socio_economic_groups WHERE community_id = $1 ORDER BY name")
+            .bind(community.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(group)
+            .collect()
+    }
+
+    pub async fn service_providers(
+        &self,
+        community: Id<Community>,
+    ) -> Result<Vec<ServiceProvider>> {
+        sqlx::query(
+            "SELECT * FROM service_providers WHERE community_id = $1 ORDER BY sector, organisation, service",
+        )
+        .bind(community.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(service)
+        .collect()
+    }
+}
+
+impl Tx {
+    pub async fn insert_stakeholder(&mut self, s: &Stakeholder) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO stakeholders (id, diagnostic_id, community_id, organisation, kind, level,
+                role_in_zone, contact_name, contact_phone, influence, interest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(s.id.to_string())
+        .bind(s.diagnostic_id.to_string())
+        .bind(s.community_id.map(|c| c.to_string()))
+        .bind(&s.organisation)
+        .bind(s.kind.code())
+        .bind(s.level.code())
+        .bind(&s.role_in_zone)
+        .bind(s.contact_name.expose())
+        .bind(s.contact_phone.expose())
+        .bind(s.influence.map(i64::from))
+        .bind(s.interest.map(i64::from))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_group(&mut self, g: &SocioEconomicGroup) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO socio_economic_groups (id, community_id, kind, name, size_estimate,
+                vulnerabilities, priorities, representation)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(g.id.to_string())
+        .bind(g.community_id.to_string())
+        .bind(g.kind.code())
+        .bind(&g.name)
+        .bind(g.size_estimate)
+        .bind(&g.vulnerabilities)
+        .bind(&g.priorities)
+        .bind(&g.representation)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_service_provider(&mut self, s: &ServiceProvider) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO service_providers (id, community_id, locality_id, organisation, sector,
+                service, target_groups, capacity_per_month, free_of_charge, opening_hours,
+                accepts_referrals, contact_phone, latitude, longitude)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(s.id.to_string())
+        .bind(s.community_id.to_string())
+        .bind(s.locality_id.map(|l| l.to_string()))
+        .bind(&s.organisation)
+        .bind(s.sector.code())
+        .bind(&s.service)
+        .bind(&s.target_groups)
+        .bind(s.capacity_per_month)
+        .bind(i64::from(s.free_of_charge))
+        .bind(&s.opening_hours)
+        .bind(i64::from(s.accepts_referrals))
+        .bind(s.contact_phone.expose())
+        .bind(s.latitude)
+        .bind(s.longitude)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,227 @@
+//! The only crate that speaks SQL.
+//!
+//! One [`Store`] over SQLite (the embedded default: a file in the diagnostic's folder,
+//! WAL journal, foreign keys on) or PostgreSQL (the central server). Both run the same
+//! queries through sqlx's `Any` driver, written in the SQL both understand (`$n`
+//! placeholders, `ON CONFLICT`, `RETURNING`), so they behave alike by construction; only the
+//! DDL differs, in `migrations/{sqlite,postgres}`, applied by [`migrate`] at every open.
+//!
+//! Layout: reads are methods of [`Store`]; every write goes through a [`Tx`] (one
+//! transaction), so nothing is ever half-written. Rows are decoded in [`rows`].
+//!
+//! - [`geography`]: admin units, communities, localities.
+//! - [`actors`]: stakeholders, socio-economic groups, service providers.
+//! - [`imports`]: raw files by content hash, instruments.
+//! - [`analysis`]: findings and evidence.
+//! - [`meetings`]: meetings, participants, decisions.
+//! - [`plans`]: action plans, actions, budget lines, indicators, measurements.
+//! - [`accounts`]: users, sessions, the audit log.
+
+mod accounts;
+mod actors;
+mod analysis;
+mod geography;
+mod imports;
+mod meetings;
+mod migrate;
+mod plans;
+mod rows;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use accounts::NewSession;
+pub use geography::AdminUnitCounts;
+pub use imports::{RawFile, StoredImport, sha256_hex};
+pub use migrate::MIGRATIONS_APPLIED_TABLE;
+
+/// The file name of the embedded database inside a diagnostic's folder.
+pub const SQLITE_FILE: &str = "sigida.db";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données : {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("adresse de base de données non reconnue « {0} » (attendu postgres://… ou sqlite://…)")]
+    UnsupportedUrl(String),
+    #[error("migration {version} ({name}) : {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error(
+        "la base contient la migration {0}, plus récente que ce programme : mettez Sigida à jour"
+    )]
+    NewerSchema(i64),
+    #[error("valeur illisible dans {table}.{column} : {detail}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        detail: String,
+    },
+    #[error("{0} introuvable")]
+    NotFound(String),
+    #[error("{0} existe déjà")]
+    Conflict(String),
+    #[error(transparent)]
+    Rule(#[from] sigida_core::plan::ActionError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A database URL with its password hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend)
+    }
+}
+
+impl Store {
+    /// Opens (creating it on first use) the embedded database of the diagnostic in `dir`.
+    pub async fn open_dir(dir: &Path) -> Result<Self> {
+        let path = dir.join(SQLITE_FILE);
+        Self::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// Connects to `postgres://…` or `sqlite://…` and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets the web server read while an import writes; a crash keeps
+                        // every committed transaction and none of the others.
+                        use sqlx::Executor;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Self { pool, backend };
+        migrate::run(&store.pool, backend).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx(self.pool.begin().await?))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+
+    /// Checks the database's own integrity and its foreign keys (SQLite), or that it answers
+    /// (PostgreSQL enforces both at every write). Used after crashes and by `/healthz`.
+    pub async fn check_integrity(&self) -> Result<Vec<String>> {
+        use sqlx::Row;
+        let mut problems = Vec::new();
+        match self.backend {
+            Backend::Sqlite => {
+                let rows = sqlx::query("PRAGMA integrity_check")
+                    .fetch_all(&self.pool)
+                    .await?;
+                for row in rows {
+                    let line: String = row.try_get(0)?;
+                    if line != "ok" {
+                        problems.push(line);
+                    }
+                }
+                let violations = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&self.pool)
+                    .await?;
+                for row in violations {
+                    let table: String = row.try_get(0)?;
+                    problems.push(format!("clé étrangère rompue dans {table}"));
+                }
+            }
+            Backend::Postgres => {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+            }
+        }
+        Ok(problems)
+    }
+}
+
+/// One transaction: every write method of the store lives here, and nothing is visible to
+/// others (nor kept after a crash) until [`Tx::commit`].
+pub struct Tx(Transaction<'static, Any>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.0.commit().await?)
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        Ok(self.0.rollback().await?)
+    }
+
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_never_print_their_password() {
+        assert_eq!(
+            redact_url("postgres://sigida:s3cret@localhost/sigida"),
+            "postgres://sigida:***@localhost/sigida"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+}

@@ -1,0 +1,47 @@
+//! Stores to run the story on: SQLite always; PostgreSQL when `SIGIDA_TEST_POSTGRES_URL`
+//! names a server whose role may create databases (CI sets it). Each PostgreSQL store gets
+//! a database of its own, so tests run in parallel without seeing each other.
+
+use sigida_store::Store;
+
+pub struct TestStore {
+    pub store: Store,
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn stores() -> Vec<TestStore> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open_dir(dir.path()).await.unwrap();
+    let mut stores = vec![TestStore {
+        store: sqlite,
+        label: "sqlite",
+        _dir: Some(dir),
+    }];
+    match std::env::var("SIGIDA_TEST_POSTGRES_URL") {
+        Ok(url) => stores.push(TestStore {
+            store: fresh_postgres(&url).await,
+            label: "postgres",
+            _dir: None,
+        }),
+        Err(_) if std::env::var("CI").is_ok() => {
+            panic!("CI must test PostgreSQL: set SIGIDA_TEST_POSTGRES_URL")
+        }
+        Err(_) => eprintln!("SIGIDA_TEST_POSTGRES_URL unset: PostgreSQL part of the story skipped"),
+    }
+    stores
+}
+
+pub async fn fresh_postgres(url: &str) -> Store {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let name = format!("sigida_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::AnyPool::connect(url).await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await;
+    let (base, _) = url.rsplit_once('/').unwrap();
+    Store::connect(&format!("{base}/{name}")).await.unwrap()
+}

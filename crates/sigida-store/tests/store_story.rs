@@ -1,0 +1,544 @@
+//! One story of the whole workflow, told to every backend: what goes in comes out the same.
+
+mod common;
+
+use sigida_core::access::{Role, User};
+use sigida_core::actors::*;
+use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::finding::*;
+use sigida_core::geography::{AdminUnit, Locality};
+use sigida_core::instrument::ImportKind;
+use sigida_core::meeting::*;
+use sigida_core::personal::Personal;
+use sigida_core::plan::*;
+use sigida_core::{Id, Timestamp};
+use sigida_store::{NewSession, RawFile, Store, StoreError};
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+fn unit(pcode: &str, level: u8, name: &str, parent: Option<&str>) -> AdminUnit {
+    AdminUnit {
+        pcode: pcode.into(),
+        cod_version: "v03".into(),
+        level,
+        name: name.into(),
+        parent_pcode: parent.map(Into::into),
+        valid_from: Some("2025-09-04".into()),
+    }
+}
+
+struct Seeded {
+    diagnostic: Diagnostic,
+    community: Community,
+}
+
+async fn seed(store: &Store) -> Seeded {
+    let diagnostic = Diagnostic {
+        id: Id::new(),
+        name: "Diagnostic Kayes–Gao".into(),
+        country_iso3: "MLI".into(),
+        programme: "Migration et protection".into(),
+        synthetic: true,
+        created_at: at("2026-01-05T08:00:00Z"),
+    };
+    let community = Community {
+        id: Id::new(),
+        diagnostic_id: diagnostic.id,
+        name: "Gao Château".into(),
+        slug: "gao-chateau".into(),
+        region_pcode: "ML07".into(),
+        cercle_pcode: "ML0701".into(),
+        cod_version: "v03".into(),
+        description: "Quartier de transit".into(),
+        latitude: Some(16.27),
+        longitude: Some(-0.04),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_diagnostic(&diagnostic).await.unwrap();
+    tx.upsert_admin_units(&[
+        unit("MLI", 0, "Mali", None),
+        unit("ML07", 1, "Gao", Some("MLI")),
+        unit("ML0701", 2, "Gao", Some("ML07")),
+    ])
+    .await
+    .unwrap();
+    tx.insert_community(&community).await.unwrap();
+    tx.commit().await.unwrap();
+    Seeded {
+        diagnostic,
+        community,
+    }
+}
+
+#[tokio::test]
+async fn geography_and_actors_round_trip() {
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        assert_eq!(
+            store.main_diagnostic().await.unwrap(),
+            s.diagnostic,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            store.communities(s.diagnostic.id).await.unwrap(),
+            vec![s.community.clone()]
+        );
+        assert_eq!(
+            store
+                .community_by_slug(s.diagnostic.id, "gao-chateau")
+                .await
+                .unwrap(),
+            Some(s.community.clone())
+        );
+        assert_eq!(store.admin_units().await.unwrap().len(), 3);
+
+        let locality = Locality {
+            id: Id::new(),
+            community_id: s.community.id,
+            name: "Château".into(),
+            admin_pcode: Some("ML0701".into()),
+            cod_version: Some("v03".into()),
+            latitude: Some(16.2712),
+            longitude: Some(-0.0441),
+            population: Some(12_400),
+        };
+        let stakeholder = Stakeholder {
+            id: Id::new(),
+            diagnostic_id: s.diagnostic.id,
+            community_id: Some(s.community.id),
+            organisation: "Association des rapatriés".into(),
+            kind: StakeholderType::MigrantAssociation,
+            level: Level::Local,
+            role_in_zone: "Accueil des rapatriés".into(),
+            contact_name: Personal::new("Moussa T.".into()),
+            contact_phone: Personal::new("+223 70 00 00 00".into()),
+            influence: Some(3),
+            interest: Some(5),
+        };
+        let national = Stakeholder {
+            id: Id::new(),
+            community_id: None,
+            organisation: "Comité national de lutte contre la traite".into(),
+            kind: StakeholderType::Government,
+            level: Level::National,
+            ..stakeholder.clone()
+        };
+        let group = SocioEconomicGroup {
+            id: Id::new(),
+            community_id: s.community.id,
+            kind: GroupKind::Returnees,
+            name: "Rapatriés d'Algérie".into(),
+            size_estimate: Some(850),
+            vulnerabilities: "Sans documents".into(),
+            priorities: "Documentation, moyens de subsistance".into(),
+            representation: "Association".into(),
+        };
+        let service = ServiceProvider {
+            id: Id::new(),
+            community_id: s.community.id,
+            locality_id: Some(locality.id),
+            organisation: "CSRéf de Gao".into(),
+            sector: Sector::Health,
+            service: "Soins de santé primaires".into(),
+            target_groups: "Tous".into(),
+            capacity_per_month: Some(900),
+            free_of_charge: false,
+            opening_hours: "7h30–16h".into(),
+            accepts_referrals: true,
+            contact_phone: Personal::new("+223 21 00 00 00".into()),
+            latitude: Some(16.27),
+            longitude: None,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_locality(&locality).await.unwrap();
+        tx.insert_stakeholder(&stakeholder).await.unwrap();
+        tx.insert_stakeholder(&national).await.unwrap();
+        tx.insert_group(&group).await.unwrap();
+        tx.insert_service_provider(&service).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert_eq!(
+            store.localities(s.community.id).await.unwrap(),
+            vec![locality]
+        );
+        let of_community = store
+            .stakeholders(s.diagnostic.id, Some(s.community.id))
+            .await
+            .unwrap();
+        assert_eq!(of_community.len(), 2, "local and national stakeholders");
+        assert!(of_community.contains(&stakeholder));
+        assert_eq!(store.groups(s.community.id).await.unwrap(), vec![group]);
+        assert_eq!(
+            store.service_providers(s.community.id).await.unwrap(),
+            vec![service]
+        );
+    }
+}
+
+#[tokio::test]
+async fn admin_units_reimport_changes_nothing_and_versions_coexist() {
+    for t in common::stores().await {
+        let store = &t.store;
+        seed(store).await;
+        let mut tx = store.begin().await.unwrap();
+        let again = tx
+            .upsert_admin_units(&[unit("ML07", 1, "Gao", Some("MLI"))])
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.added, again.updated, again.unchanged),
+            (0, 0, 1),
+            "{}",
+            t.label
+        );
+        // The same code in another COD version is another unit.
+        let mut older = unit("ML07", 1, "Gao (ancien)", Some("MLI"));
+        older.cod_version = "v02".into();
+        let counts = tx.upsert_admin_units(&[older]).await.unwrap();
+        assert_eq!(counts.added, 1);
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.admin_unit("ML07", "v02").await.unwrap().unwrap().name,
+            "Gao (ancien)"
+        );
+        assert_eq!(
+            store.admin_unit("ML07", "v03").await.unwrap().unwrap().name,
+            "Gao"
+        );
+    }
+}
+
+#[tokio::test]
+async fn raw_files_are_kept_once_by_content_hash() {
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        let bytes = b"_uuid;q1\nabc;1\n".to_vec();
+        let file = |name| RawFile {
+            diagnostic_id: s.diagnostic.id,
+            instrument_version_id: None,
+            kind: ImportKind::SurveyData,
+            file_name: name,
+            bytes: &bytes,
+            record_count: 1,
+            imported_by: Some("analyste"),
+            at: at("2026-02-01T10:00:00Z"),
+        };
+        let mut tx = store.begin().await.unwrap();
+        let first = tx.keep_raw_file(file("export.csv")).await.unwrap();
+        let second = tx.keep_raw_file(file("export (1).csv")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(first.created && !second.created, "{}", t.label);
+        assert_eq!(first.import, second.import);
+        assert_eq!(store.raw_imports(s.diagnostic.id).await.unwrap().len(), 1);
+        assert_eq!(store.raw_bytes(&first.import.sha256).await.unwrap(), bytes);
+        // SHA-256 of the bytes, as `sha256sum` prints it.
+        assert_eq!(
+            first.import.sha256,
+            "59f16e59555af10e510dbe58f0eb0720dfda3f384e5f0754af8cb182312f36a6"
+        );
+    }
+}
+
+#[tokio::test]
+async fn findings_meetings_and_traced_actions() {
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        let finding = |statement: &str, validation| Finding {
+            id: Id::new(),
+            community_id: s.community.id,
+            theme: Theme::Protection,
+            statement: statement.into(),
+            confidence: Some(Confidence::Medium),
+            validation,
+            amended_statement: None,
+            created_at: at("2026-02-10T09:00:00Z"),
+        };
+        let validated = finding(
+            "Extorsion aux postes de contrôle",
+            ValidationStatus::Validated,
+        );
+        let pending = finding("Recrutement de jeunes", ValidationStatus::Pending);
+        let evidence = Evidence {
+            id: Id::new(),
+            finding_id: validated.id,
+            source_type: SourceType::FocusGroup,
+            stance: Stance::Supports,
+            summary: "4 groupes sur 5 citent l'extorsion".into(),
+            reference: "FGD-GAO-02".into(),
+        };
+        let meeting = Meeting {
+            id: Id::new(),
+            community_id: s.community.id,
+            level: Level::Local,
+            title: "Réunion de consultation".into(),
+            date: time::macros::date!(2026 - 03 - 14),
+            place: "Mairie de Gao".into(),
+            facilitators: "A. Maïga".into(),
+            agenda: vec!["Restitution".into(), "Validation".into()],
+        };
+        let participant = Participant {
+            id: Id::new(),
+            meeting_id: meeting.id,
+            name: None,
+            sex: Sex::Female,
+            age_group: AgeGroup::Youth,
+            stakeholder_type: Some(StakeholderType::WomenAssociation),
+            group: Some(GroupKind::Women),
+            organisation: "Association des femmes".into(),
+            consent: true,
+            checked_in_at: Some(at("2026-03-14T09:05:00Z")),
+        };
+        let decision = Decision {
+            id: Id::new(),
+            meeting_id: meeting.id,
+            kind: DecisionKind::LocalitySelection,
+            text: "Château et Sosso Koïra retenus".into(),
+            taken_by: "Plénière".into(),
+        };
+        let plan = ActionPlan {
+            id: Id::new(),
+            community_id: s.community.id,
+            version: 1,
+            status: PlanStatus::Draft,
+            title: "Plan d'action de Gao".into(),
+            adopted_on: None,
+            adopted_by_meeting: None,
+            created_at: at("2026-03-20T09:00:00Z"),
+        };
+        let action = |findings, decisions| Action {
+            id: Id::new(),
+            plan_id: plan.id,
+            title: "Comités de veille".into(),
+            description: String::new(),
+            lead_partner: "Croix-Rouge malienne".into(),
+            partners: vec!["Mairie".into(), "OIM".into()],
+            target_groups: "Jeunes".into(),
+            localities: "Château".into(),
+            start: Quarter::new(1, 2).unwrap(),
+            end: Quarter::new(3, 4).unwrap(),
+            status: ActionStatus::Planned,
+            pdsec_axis: Some("Axe 3".into()),
+            risks: "Insécurité".into(),
+            finding_ids: findings,
+            decision_ids: decisions,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_finding(&validated).await.unwrap();
+        tx.insert_finding(&pending).await.unwrap();
+        tx.insert_evidence(&evidence).await.unwrap();
+        tx.insert_meeting(&meeting).await.unwrap();
+        tx.insert_participant(&participant).await.unwrap();
+        tx.insert_decision(&decision).await.unwrap();
+        tx.insert_plan(&plan).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // An action answering only a pending finding is refused, and nothing of it is stored.
+        let untraced = action(vec![pending.id], vec![]);
+        let mut tx = store.begin().await.unwrap();
+        let refused = tx.insert_action(&untraced).await;
+        assert!(matches!(refused, Err(StoreError::Rule(_))), "{}", t.label);
+        tx.rollback().await.unwrap();
+
+        let traced = action(vec![validated.id], vec![decision.id]);
+        let line = BudgetLine {
+            id: Id::new(),
+            action_id: traced.id,
+            item: "Atelier".into(),
+            unit: "jour".into(),
+            quantity: 4,
+            unit_cost_fcfa: 150_000,
+            funding_source: "OIM".into(),
+            year: 1,
+        };
+        let indicator = PlanIndicator {
+            id: Id::new(),
+            action_id: traced.id,
+            name: "Comités actifs".into(),
+            baseline: Some(0.0),
+            target: Some(6.0),
+            unit: "comités".into(),
+            means_of_verification: "PV des comités".into(),
+        };
+        let measurement = Measurement {
+            id: Id::new(),
+            indicator_id: indicator.id,
+            measured_on: time::macros::date!(2026 - 09 - 30),
+            value: 2.0,
+            note: "Deux comités installés".into(),
+            recorded_by: "croix-rouge".into(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_action(&traced).await.unwrap();
+        tx.insert_budget_line(&line).await.unwrap();
+        tx.insert_plan_indicator(&indicator).await.unwrap();
+        tx.insert_measurement(&measurement).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let findings = store.findings(s.community.id).await.unwrap();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(
+            store.evidence_of_community(s.community.id).await.unwrap(),
+            vec![evidence]
+        );
+        assert_eq!(
+            store.meetings(s.community.id).await.unwrap(),
+            vec![meeting.clone()]
+        );
+        assert_eq!(
+            store.participants(meeting.id).await.unwrap(),
+            vec![participant]
+        );
+        assert_eq!(store.decisions(meeting.id).await.unwrap(), vec![decision]);
+        assert_eq!(
+            store.plans(s.community.id).await.unwrap(),
+            vec![plan.clone()]
+        );
+        assert_eq!(store.actions(plan.id).await.unwrap(), vec![traced]);
+        assert_eq!(store.budget_lines(plan.id).await.unwrap(), vec![line]);
+        assert_eq!(
+            store.plan_indicators(plan.id).await.unwrap(),
+            vec![indicator.clone()]
+        );
+        assert_eq!(
+            store.measurements(indicator.id).await.unwrap(),
+            vec![measurement]
+        );
+    }
+}
+
+#[tokio::test]
+async fn users_sessions_and_audit() {
+    for t in common::stores().await {
+        let store = &t.store;
+        let user = User {
+            id: Id::new(),
+            username: "coord".into(),
+            display_name: "Awa Coulibaly".into(),
+            role: Role::Coordinator,
+            organisation: "OIM".into(),
+            active: true,
+            created_at: at("2026-01-05T08:00:00Z"),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_user(&user, "$argon2id$fake").await.unwrap();
+        assert!(matches!(
+            tx.insert_user(
+                &User {
+                    id: Id::new(),
+                    ..user.clone()
+                },
+                "x"
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        tx.rollback().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_user(&user, "$argon2id$fake").await.unwrap();
+        let now = at("2026-01-06T08:00:00Z");
+        tx.open_session(&NewSession {
+            token: "secret-token",
+            csrf_token: "csrf",
+            user_id: user.id,
+            created_at: now,
+            expires_at: now.plus_seconds(3600),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let (found, hash) = store.user_with_password("coord").await.unwrap().unwrap();
+        assert_eq!(
+            (found, hash.as_str()),
+            (user.clone(), "$argon2id$fake"),
+            "{}",
+            t.label
+        );
+        let (session_user, csrf) = store
+            .session_user("secret-token", now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((session_user, csrf.as_str()), (user.clone(), "csrf"));
+        assert!(store.session_user("other", now).await.unwrap().is_none());
+        assert!(
+            store
+                .session_user("secret-token", now.plus_seconds(7200))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired sessions open nothing"
+        );
+
+        let mut tx = store.begin().await.unwrap();
+        tx.close_session("secret-token").await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            store
+                .session_user("secret-token", now)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        for (i, action) in [AuditAction::Login, AuditAction::ViewPersonalData]
+            .into_iter()
+            .enumerate()
+        {
+            store
+                .audit(&AuditEvent {
+                    id: Id::new(),
+                    at: now.plus_seconds(i as i64),
+                    actor: Some("coord".into()),
+                    action,
+                    subject: "community:gao".into(),
+                    detail: String::new(),
+                })
+                .await
+                .unwrap();
+        }
+        let events = store.audit_events(10).await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            events[0].action,
+            AuditAction::ViewPersonalData,
+            "newest first"
+        );
+        assert!(store.check_integrity().await.unwrap().is_empty());
+    }
+}
+
+use sqlx::Row;
+
+#[tokio::test]
+async fn reopening_runs_no_migration_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    seed(&store).await;
+    store.close().await;
+    let again = Store::open_dir(dir.path()).await.unwrap();
+    assert_eq!(again.diagnostics().await.unwrap().len(), 1);
+    let version: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
+        .fetch_one(
+            &sqlx::AnyPool::connect(&format!(
+                "sqlite://{}",
+                dir.path().join("sigida.db").display()
+            ))
+            .await
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(version, 1);
+}

@@ -1,1 +1,54 @@
+//! Readers for the files users bring, with errors that name the file, sheet, row and column.
+//!
+//! - [`table`]: any spreadsheet-like file (CSV with `,` `;` tab or `|`, with or without a
+//!   byte-order mark; XLSX; XLS) as text cells with their original row numbers.
+//! - [`cod`]: COD-AB lists of P-codes, in the long layout (`P-Code`, `Admin Level`,
+//!   `Parent P-Code`) and the wide one (`adm1_pcode`, `adm2_name`…, one sheet per level).
 
+pub mod cod;
+pub mod table;
+
+use std::fmt;
+
+/// Where in a user's file something is: each part present when known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub sheet: Option<String>,
+    /// 1-based row as a spreadsheet shows it (the header is row 1).
+    pub row: Option<usize>,
+    pub column: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", feuille « {sheet} »")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, ", ligne {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", colonne « {column} »")?;
+        }
+        Ok(())
+    }
+}
+
+/// A problem with a user's file: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{at} : {message}")]
+pub struct FormatError {
+    pub at: Location,
+    pub message: String,
+}
+
+impl FormatError {
+    pub fn new(at: Location, message: impl Into<String>) -> Self {
+        Self {
+            at,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! COD-AB lists of P-codes, in either layout OCHA publishes:
+//!
+//! - **long**: one row per unit, `P-Code`, `Admin Level`, `Name`, `Parent P-Code`,
+//!   `Valid from date`, `Version` (HDX's country fixtures, Mali's v03 list);
+//! - **wide**: one sheet per level with `adm{n}_pcode`, `adm{n}_name` and every parent
+//!   level's columns, `valid_on`, `version_no` (the official COD-AB workbooks).
+//!
+//! Every unit keeps its COD version: the same P-code means different places in different versions.
+
+use std::collections::HashMap;
+
+use sigida_core::geography::AdminUnit;
+
+use crate::table::Table;
+use crate::{FormatError, Location};
+
+/// The units read, and the rows left aside (with where and why).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodList {
+    pub units: Vec<AdminUnit>,
+    pub skipped: Vec<FormatError>,
+}
+
+/// Reads the admin units of every table that has P-codes; `version` is used where the
+/// file carries none, and must agree with the file where it does.
+pub fn read_cod(tables: &[Table], version: Option<&str>) -> Result<CodList, FormatError> {
+    let mut list = CodList::default();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut any = false;
+    for table in tables {
+        let found = if table.column("P-Code").is_some() && table.column("Admin Level").is_some() {
+            read_long(table, version, &mut list)?
+        } else if (0..=9).any(|l| table.column(&format!("adm{l}_pcode")).is_some()) {
+            read_wide(table, version, &mut list)?
+        } else {
+            continue;
+        };
+        any = true;
+        for unit in found {
+            let key = (unit.pcode.clone(), unit.cod_version.clone());
+            if let Some(&i) = seen.get(&key) {
+                // Wide sheets repeat every parent on each child row; the first reading stands.
+                if list.units[i].level != unit.level {
+                    return Err(FormatError::new(
+                        table.location(),
+                        format!(
+                            "P-code {} lu aux niveaux {} et {}",
+                            unit.pcode, list.units[i].level, unit.level
+                        ),
+                    ));
+                }
+                continue;
+            }
+            seen.insert(key, list.units.len());
+            list.units.push(unit);
+        }
+    }
+    if !any {
+        let file = tables.first().map(|t| t.file.clone()).unwrap_or_default();
+        return Err(FormatError::new(
+            Location {
+                file,
+                ..Location::default()
+            },
+            "aucune colonne de P-codes : attendu « P-Code » et « Admin Level », ou « adm1_pcode », « adm2_pcode »…",
+        ));
+    }
+    list.units
+        .sort_by(|a, b| (a.level, &a.pcode).cmp(&(b.level, &b.pcode)));
+    Ok(list)
+}
+
+fn cell<'a>(table: &Table, cells: &'a [String], column: &str) -> Option<&'a str> {
+    table
+        .column(column)
+        .and_then(|i| cells.get(i))
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+}
+
+fn version_of(
+    table: &Table,
+    row: usize,
+    from_file: Option<&str>,
+    given: Option<&str>,
+) -> Result<String, FormatError> {
+    match (from_file, given) {
+        (Some(file), Some(given)) if file != given => Err(FormatError::new(
+            table.at(row, Some("version")),
+            format!("le fichier indique la version COD « {file} », la commande « {given} »"),
+        )),
+        (Some(v), _) | (None, Some(v)) => Ok(v.to_owned()),
+        (None, None) => Err(FormatError::new(
+            table.at(row, Some("version")),
+            "version COD absente : ajoutez une colonne « Version » ou donnez --cod-version",
+        )),
+    }
+}
+
+fn read_long(
+    table: &Table,
+    version: Option<&str>,
+    list: &mut CodList,
+) -> Result<Vec<AdminUnit>, FormatError> {
+    let mut units = Vec::new();
+    let mut countries: Vec<(String, String, Option<String>)> = Vec::new();
+    for (row, cells) in &table.rows {
+        let Some(pcode) = cell(table, cells, "P-Code") else {
+            list.skipped.push(FormatError::new(
+                table.at(*row, Some("P-Code")),
+                "P-code vide : ligne ignorée",
+            ));
+            continue;
+        };
+        let level_text = cell(table, cells, "Admin Level").unwrap_or("");
+        let level: u8 = level_text.parse().map_err(|_| {
+            FormatError::new(
+                table.at(*row, Some("Admin Level")),
+                format!("niveau « {level_text} » : attendu un entier de 0 à 9"),
+            )
+        })?;
+        let name = cell(table, cells, "Name").ok_or_else(|| {
+            FormatError::new(
+                table.at(*row, Some("Name")),
+                format!("nom vide pour {pcode}"),
+            )
+        })?;
+        let cod_version = version_of(table, *row, cell(table, cells, "Version"), version)?;
+        let valid_from =
+            cell(table, cells, "Valid from date").map(|d| d.chars().take(10).collect());
+        let parent = cell(table, cells, "Parent P-Code").map(str::to_owned);
+        if level == 1
+            && let (Some(parent), Some(country)) = (&parent, cell(table, cells, "Location"))
+            && parent == country
+            && !countries
+                .iter()
+                .any(|(p, v, _)| p == parent && *v == cod_version)
+        {
+            countries.push((parent.clone(), cod_version.clone(), valid_from.clone()));
+        }
+        units.push(AdminUnit {
+            pcode: pcode.to_owned(),
+            cod_version,
+            level,
+            name: name.to_owned(),
+            parent_pcode: parent,
+            valid_from,
+        });
+    }
+    // The long layout names the country only as the parent of its regions.
+    for (pcode, cod_version, valid_from) in countries {
+        if !units
+            .iter()
+            .any(|u| u.pcode == pcode && u.cod_version == cod_version)
+        {
+            units.push(AdminUnit {
+                name: pcode.clone(),
+                pcode,
+                cod_version,
+                level: 0,
+                parent_pcode: None,
+                valid_from,
+            });
+        }
+    }
+    Ok(units)
+}
+
+fn read_wide(
+    table: &Table,
+    version: Option<&str>,
+    list: &mut CodList,
+) -> Result<Vec<AdminUnit>, FormatError> {
+    let levels: Vec<u8> = (0..=9u8)
+        .filter(|l| table.column(&format!("adm{l}_pcode")).is_some())
+        .collect();
+    let deepest = levels.iter().copied().max().unwrap_or(0);
+    let mut units = Vec::new();
+    for (row, cells) in &table.rows {
+        let file_version =
+            cell(table, cells, "version_no").or_else(|| cell(table, cells, "version"));
+        let cod_version = version_of(table, *row, file_version, version)?;
+        let valid_from =
+            cell(table, cells, "valid_on").map(|d| d.chars().take(10).collect::<String>());
+        for &level in &levels {
+            let pcode_column = format!("adm{level}_pcode");
+            let Some(pcode) = cell(table, cells, &pcode_column) else {
+                if level == deepest {
+                    list.skipped.push(FormatError::new(
+                        table.at(*row, Some(&pcode_column)),
+                        "P-code vide : ligne ignorée",
+                    ));
+                }
+                break;
+            };
+            let name = [
+                format!("adm{level}_name"),
+                format!("adm{level}_fr"),
+                format!("adm{level}_en"),
+            ]
+            .iter()
+            .find_map(|c| cell(table, cells, c))
+            .ok_or_else(|| {
+                FormatError::new(
+                    table.at(*row, Some(&format!("adm{level}_name"))),
+                    format!("nom vide pour {pcode}"),
+                )
+            })?;
+            let parent_pcode = level
+                .checked_sub(1)
+                .and_then(|p| cell(table, cells, &format!("adm{p}_pcode")))
+                .map(str::to_owned);
+            units.push(AdminUnit {
+                pcode: pcode.to_owned(),
+                cod_version: cod_version.clone(),
+                level,
+                name: name.to_owned(),
+                parent_pcode,
+                valid_from: valid_from.clone(),
+            });
+        }
+    }
+    Ok(units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::read_csv;
+
+    #[test]
+    fn long_layout_adds_the_country_and_keeps_versions() {
+        let csv = "Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n\
+                   MLI,1,ML07,Gao,MLI,2025-09-04,v03\n\
+                   MLI,2,ML0701,Gao,ML07,2025-09-04,v03\n";
+        let list = read_cod(&[read_csv("m.csv", csv.as_bytes()).unwrap()], None).unwrap();
+        let codes: Vec<_> = list
+            .units
+            .iter()
+            .map(|u| (u.level, u.pcode.as_str()))
+            .collect();
+        assert_eq!(codes, [(0, "MLI"), (1, "ML07"), (2, "ML0701")]);
+        assert!(list.units.iter().all(|u| u.cod_version == "v03"));
+        assert_eq!(list.units[2].parent_pcode.as_deref(), Some("ML07"));
+    }
+
+    #[test]
+    fn a_version_given_must_agree_with_the_file() {
+        let csv = "Admin Level,P-Code,Name,Version\n1,ML07,Gao,v03\n";
+        let table = read_csv("m.csv", csv.as_bytes()).unwrap();
+        let err = read_cod(std::slice::from_ref(&table), Some("v02")).unwrap_err();
+        assert_eq!(err.at.row, Some(2));
+        let no_version = read_csv("n.csv", b"Admin Level,P-Code,Name\n1,ML07,Gao\n").unwrap();
+        assert!(read_cod(std::slice::from_ref(&no_version), None).is_err());
+        assert_eq!(
+            read_cod(&[no_version], Some("v03")).unwrap().units[0].cod_version,
+            "v03"
+        );
+    }
+
+    #[test]
+    fn wide_layout_reads_every_level_once_and_skips_empty_codes() {
+        let csv = "adm2_name,adm2_pcode,adm1_name,adm1_pcode,version_no\n\
+                   Satéma,CF616,Basse-Kotto,CF61,201506\n\
+                   Mobaye,CF611,Basse-Kotto,CF61,201506\n\
+                   ,,Basse-Kotto,CF61,201506\n";
+        let list = read_cod(&[read_csv("w.csv", csv.as_bytes()).unwrap()], None).unwrap();
+        let codes: Vec<_> = list.units.iter().map(|u| u.pcode.as_str()).collect();
+        assert_eq!(codes, ["CF61", "CF611", "CF616"]);
+        assert_eq!(list.skipped.len(), 1);
+        assert_eq!(list.skipped[0].at.row, Some(4));
+    }
+
+    #[test]
+    fn a_file_without_pcodes_says_what_it_expected() {
+        let err = read_cod(&[read_csv("x.csv", b"a,b\n1,2\n").unwrap()], None).unwrap_err();
+        assert!(err.message.contains("P-Code"), "{err}");
+    }
+}

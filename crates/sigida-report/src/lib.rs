@@ -1,1 +1,16 @@
+//! Turns domain values into documents for people. Never queries the store: callers hand it
+//! the values to show.
+//!
+//! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - [`format`]: numbers, dates and coordinates as French and English readers write them.
+//! - [`html`]: the shared stylesheet and the self-contained document shell.
+//! - [`map`]: SVG maps of localities and service points, drawn offline.
+//! - [`overview`]: the community overview (web page body and report file).
 
+pub mod format;
+pub mod html;
+pub mod i18n;
+pub mod map;
+pub mod overview;
+
+pub use i18n::{Lang, Tr};

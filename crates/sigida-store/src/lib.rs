@@ -162,6 +162,12 @@ impl Store {
         self.pool.close().await
     }
 
+    /// Answers when the database does; for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Checks the database's own integrity and its foreign keys (SQLite), or that it answers
     /// (PostgreSQL enforces both at every write). Used after crashes and by `/healthz`.
     pub async fn check_integrity(&self) -> Result<Vec<String>> {

@@ -1,1 +1,86 @@
+//! The only crate that knows HTTP: server-rendered pages (French first), the JSON API,
+//! sessions and roles. Pages are small, work without JavaScript, and request nothing from
+//! any other host (the Content-Security-Policy forbids it).
+//!
+//! - [`error`]: one error type, rendered as a page or as JSON with a stable code.
+//! - [`auth`]: passwords (argon2), sessions, the [`auth::Viewer`] extractor, role checks.
+//! - [`layout`]: the page shell and navigation.
+//! - [`pages`]: overview, communities, data, audit, users, report downloads.
+//! - [`api`]: the same data as JSON under `/api`.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod gather;
+pub mod layout;
+pub mod pages;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use sigida_store::Store;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+}
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The whole application; tests drive it without a socket.
+pub fn app(store: Store) -> Router {
+    let state = AppState { store };
+    Router::new()
+        .route("/healthz", get(pages::healthz))
+        .route("/assets/sigida.css", get(pages::stylesheet))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{code}", get(auth::set_language))
+        .route("/", get(pages::overview))
+        .route("/communities", get(pages::communities))
+        .route("/communities/{slug}", get(pages::community))
+        .route("/reports/{slug}/overview", get(pages::community_report))
+        .route("/imports", get(pages::imports))
+        .route("/audit", get(pages::audit))
+        .route("/users", get(pages::users))
+        .route("/api/diagnostic", get(api::diagnostic))
+        .route("/api/communities", get(api::communities))
+        .route("/api/communities/{slug}", get(api::community))
+        .route("/api/imports", get(api::imports))
+        .route("/api/audit", get(api::audit))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,291 @@
-fn main() {}
+//! `sigida`: the command line. Thin: it parses arguments, opens the store, calls the
+//! library crates, and turns failures into messages and exit codes.
+//!
+//! Exit codes: 0 success; 1 any other failure; 2 wrong usage (unknown command or option);
+//! 3 a user's file is wrong (the message names file, sheet, row and column);
+//! 4 the database cannot be opened or written.
+
+mod demo;
+mod geo;
+mod serve;
+mod users;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "sigida",
+    version,
+    about = "Diagnostic communautaire participatif et plans d'action — participatory community diagnostics and action plans"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: the diagnostic's folder (embedded SQLite) or a PostgreSQL server.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Place {
+    /// The diagnostic's folder (its SQLite database is DIR/sigida.db).
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// A PostgreSQL server instead of the folder's SQLite file (postgres://user:pass@host/db).
+    #[arg(long, env = "SIGIDA_DATABASE_URL")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates a diagnostic in DIR (its database is created on first use).
+    Init {
+        dir: PathBuf,
+        /// The diagnostic's name (default: the folder's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// ISO 3166 alpha-3 code of the country.
+        #[arg(long, default_value = "MLI")]
+        country: String,
+        #[arg(long, env = "SIGIDA_DATABASE_URL")]
+        database: Option<String>,
+    },
+    /// Builds the demonstration diagnostic (Kayes and Gao, synthetic data) and writes its reports.
+    Demo {
+        #[arg(long, default_value = "sigida-demo")]
+        dir: PathBuf,
+        /// Serve the web interface once the demo is built.
+        #[arg(long)]
+        serve: bool,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Serves the web interface and the JSON API.
+    Serve {
+        #[command(flatten)]
+        place: Place,
+        /// Address to listen on; 0.0.0.0:8080 lets phones on the local Wi-Fi connect.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Geography: admin units with P-codes.
+    Geo {
+        #[command(subcommand)]
+        command: GeoCommand,
+    },
+    /// Accounts of the team and partners.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCommand {
+    /// Imports a COD-AB list of P-codes (CSV or XLSX, long or wide layout) in one transaction.
+    Import {
+        file: PathBuf,
+        /// The COD version, when the file does not say (it must agree when it does).
+        #[arg(long)]
+        cod_version: Option<String>,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates a user. Asks for the password on a terminal, reads one line from standard
+    /// input otherwise, or generates one with --generate-password.
+    Add {
+        username: String,
+        /// coordinator, analyst, facilitator, data_clerk, partner_viewer or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// The organisation (a partner viewer sees the actions it leads).
+        #[arg(long, default_value = "")]
+        organisation: String,
+        #[arg(long)]
+        generate_password: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// A failure with the exit code it deserves.
+#[derive(Debug)]
+pub enum Failure {
+    /// A user's file or argument is wrong.
+    Input(String),
+    Database(String),
+    Other(String),
+}
+
+impl From<sigida_store::StoreError> for Failure {
+    fn from(e: sigida_store::StoreError) -> Self {
+        Failure::Database(e.to_string())
+    }
+}
+
+impl From<sigida_formats::FormatError> for Failure {
+    fn from(e: sigida_formats::FormatError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Other(e.to_string())
+    }
+}
+
+impl Place {
+    pub async fn open(&self) -> Result<sigida_store::Store, Failure> {
+        let opened = match &self.database {
+            Some(url) => sigida_store::Store::connect(url).await,
+            None => {
+                if !self.dir.join(sigida_store::SQLITE_FILE).exists() {
+                    return Err(Failure::Input(format!(
+                        "{} ne contient pas de diagnostic : créez-le avec « sigida init {} »",
+                        self.dir.display(),
+                        self.dir.display()
+                    )));
+                }
+                sigida_store::Store::open_dir(&self.dir).await
+            }
+        };
+        opened.map_err(|e| {
+            Failure::Database(format!(
+                "{} : {e}",
+                self.database
+                    .as_deref()
+                    .map(sigida_store::redact_url)
+                    .unwrap_or_else(|| self
+                        .dir
+                        .join(sigida_store::SQLITE_FILE)
+                        .display()
+                        .to_string())
+            ))
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("erreur : démarrage impossible : {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Init {
+                dir,
+                name,
+                country,
+                database,
+            } => init(dir, name, country, database).await,
+            Command::Demo { dir, serve, addr } => {
+                demo::run(&dir, serve.then_some(addr.as_str())).await
+            }
+            Command::Serve { place, addr } => {
+                let store = place.open().await?;
+                serve::run(store, &addr, None).await
+            }
+            Command::Geo {
+                command:
+                    GeoCommand::Import {
+                        file,
+                        cod_version,
+                        place,
+                    },
+            } => geo::import(&place, &file, cod_version.as_deref()).await,
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        username,
+                        role,
+                        name,
+                        organisation,
+                        generate_password,
+                        place,
+                    },
+            } => {
+                users::add(
+                    &place,
+                    &username,
+                    &role,
+                    name,
+                    &organisation,
+                    generate_password,
+                )
+                .await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let (code, message) = match failure {
+                Failure::Input(m) => (3, m),
+                Failure::Database(m) => (4, m),
+                Failure::Other(m) => (1, m),
+            };
+            eprintln!("erreur : {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn init(
+    dir: PathBuf,
+    name: Option<String>,
+    country: String,
+    database: Option<String>,
+) -> Result<(), Failure> {
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::Input(format!("{} : création impossible : {e}", dir.display())))?;
+    let store = match &database {
+        Some(url) => sigida_store::Store::connect(url).await?,
+        None => sigida_store::Store::open_dir(&dir).await?,
+    };
+    if let Ok(existing) = store.main_diagnostic().await {
+        println!(
+            "{} contient déjà le diagnostic « {} ».",
+            dir.display(),
+            existing.name
+        );
+        return Ok(());
+    }
+    let name = name.unwrap_or_else(|| {
+        std::fs::canonicalize(&dir)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "Diagnostic".to_owned())
+    });
+    let diagnostic = sigida_core::diagnostic::Diagnostic {
+        id: sigida_core::Id::new(),
+        name: name.clone(),
+        country_iso3: country.to_ascii_uppercase(),
+        programme: String::new(),
+        synthetic: false,
+        created_at: sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+    };
+    let mut tx = store.begin().await?;
+    tx.insert_diagnostic(&diagnostic).await?;
+    tx.commit().await?;
+    println!("Diagnostic « {name} » créé dans {}.", dir.display());
+    println!(
+        "Ensuite : sigida geo import FICHIER --dir {0}   puis   sigida user add NOM --role coordinator --dir {0}",
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The JSON API: the same data as the pages, under the same role checks. Personal fields
+//! are `null` unless the role may see them, and then the access is audited.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
+use sigida_core::access::Permission;
+use sigida_core::finding::convergence;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::gather::community_overview;
+
+pub async fn diagnostic(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, WebError> {
+    viewer
+        .require(&state, Permission::ViewDiagnostic, "/api/diagnostic")
+        .await?;
+    let d = state.store.main_diagnostic().await?;
+    Ok(Json(json!(d)))
+}
+
+pub async fn communities(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, WebError> {
+    viewer
+        .require(&state, Permission::ViewDiagnostic, "/api/communities")
+        .await?;
+    let d = state.store.main_diagnostic().await?;
+    Ok(Json(json!(state.store.communities(d.id).await?)))
+}
+
+pub async fn community(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let path = format!("/api/communities/{slug}");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let d = state.store.main_diagnostic().await?;
+    let community =
+        state
+            .store
+            .community_by_slug(d.id, &slug)
+            .await?
+            .ok_or(WebError::NotFound {
+                api: true,
+                lang: viewer.tr.lang,
+            })?;
+    let ov = community_overview(&state.store, &d, &community).await?;
+    let reveal = viewer
+        .reveal_personal_data(
+            &state,
+            &path,
+            "contacts des parties prenantes et des prestataires",
+        )
+        .await?;
+    let personal = |value: &String| if reveal { json!(value) } else { Value::Null };
+    let stakeholders: Vec<Value> = ov
+        .stakeholders
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id, "organisation": s.organisation, "kind": s.kind, "level": s.level,
+                "role_in_zone": s.role_in_zone, "influence": s.influence, "interest": s.interest,
+                "community_id": s.community_id,
+                "contact_name": personal(s.contact_name.expose()),
+                "contact_phone": personal(s.contact_phone.expose()),
+            })
+        })
+        .collect();
+    let services: Vec<Value> = ov
+        .services
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id, "organisation": s.organisation, "sector": s.sector, "service": s.service,
+                "target_groups": s.target_groups, "capacity_per_month": s.capacity_per_month,
+                "free_of_charge": s.free_of_charge, "opening_hours": s.opening_hours,
+                "accepts_referrals": s.accepts_referrals, "locality_id": s.locality_id,
+                "latitude": s.latitude, "longitude": s.longitude,
+                "contact_phone": personal(s.contact_phone.expose()),
+            })
+        })
+        .collect();
+    let findings: Vec<Value> = ov
+        .findings
+        .iter()
+        .map(|f| {
+            let evidence: Vec<_> = ov
+                .evidence
+                .iter()
+                .filter(|e| e.finding_id == f.id)
+                .cloned()
+                .collect();
+            json!({ "finding": f, "triangulation": convergence(&evidence), "evidence": evidence })
+        })
+        .collect();
+    Ok(Json(json!({
+        "community": ov.community,
+        "region_name": ov.region_name,
+        "cercle_name": ov.cercle_name,
+        "population": ov.population(),
+        "localities": ov.localities,
+        "groups": ov.groups,
+        "stakeholders": stakeholders,
+        "service_providers": services,
+        "findings": findings,
+    })))
+}
+
+pub async fn imports(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, WebError> {
+    viewer
+        .require(&state, Permission::ViewData, "/api/imports")
+        .await?;
+    let d = state.store.main_diagnostic().await?;
+    Ok(Json(json!(state.store.raw_imports(d.id).await?)))
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>, WebError> {
+    viewer
+        .require(&state, Permission::ViewAudit, "/api/audit")
+        .await?;
+    Ok(Json(json!(state.store.audit_events(1000).await?)))
+}

@@ -1,0 +1,369 @@
+//! Accounts in the browser: argon2 password hashes, server-side sessions (only the token's
+//! hash is stored), the [`Viewer`] every protected handler takes, and role checks that
+//! write refusals and reads of personal data to the audit log.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Form;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use rand::Rng;
+use serde::Deserialize;
+use sigida_core::access::{Permission, User};
+use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::{Id, Timestamp};
+use sigida_report::{Lang, Tr};
+use sigida_store::NewSession;
+
+use crate::error::WebError;
+use crate::{AppState, layout};
+
+const SESSION_COOKIE: &str = "sigida_session";
+const LANG_COOKIE: &str = "sigida_lang";
+/// A working day in the field: long enough for a meeting, short enough for a shared laptop.
+const SESSION_SECONDS: i64 = 10 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+#[error("hachage du mot de passe impossible : {0}")]
+pub struct PasswordError(String);
+
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError(e.to_string()))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A password easy to read aloud and type on a phone: no 0/O, 1/l/I.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let chars: String = (0..15)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}-{}", &chars[0..5], &chars[5..10], &chars[10..15])
+}
+
+fn random_token() -> String {
+    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}
+
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The language of a request: its cookie, else French.
+pub fn language(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// The signed-in user of a request, with their language.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub user: User,
+    pub csrf: String,
+    pub tr: Tr,
+    /// True for `/api/…` requests: errors answer in JSON.
+    pub api: bool,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let path = parts.uri.path().to_owned();
+        let api = path.starts_with("/api/");
+        let unauthenticated = || WebError::Unauthenticated {
+            api,
+            next: path.clone(),
+        };
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(unauthenticated)?;
+        let (user, csrf) = state
+            .store
+            .session_user(token, now())
+            .await?
+            .ok_or_else(unauthenticated)?;
+        Ok(Viewer {
+            user,
+            csrf,
+            tr: Tr::new(language(&parts.headers)),
+            api,
+        })
+    }
+}
+
+impl Viewer {
+    pub fn may(&self, permission: Permission) -> bool {
+        self.user.role.may(permission)
+    }
+
+    /// Refuses (and audits the refusal) unless the role has `permission`.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        permission: Permission,
+        subject: &str,
+    ) -> Result<(), WebError> {
+        if self.may(permission) {
+            return Ok(());
+        }
+        self.audit(state, AuditAction::Denied, subject, permission.code())
+            .await?;
+        Err(WebError::Forbidden {
+            api: self.api,
+            lang: self.tr.lang,
+        })
+    }
+
+    /// Whether personal data may be shown; when it may, the access is written to the audit
+    /// log before anything is sent.
+    pub async fn reveal_personal_data(
+        &self,
+        state: &AppState,
+        subject: &str,
+        what: &str,
+    ) -> Result<bool, WebError> {
+        if !self.may(Permission::ViewPersonalData) {
+            return Ok(false);
+        }
+        self.audit(state, AuditAction::ViewPersonalData, subject, what)
+            .await?;
+        Ok(true)
+    }
+
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: AuditAction,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        state
+            .store
+            .audit(&AuditEvent {
+                id: Id::new(),
+                at: now(),
+                actor: Some(self.user.username.clone()),
+                action,
+                subject: subject.to_owned(),
+                detail: detail.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if constant_time_eq(submitted.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf { lang: self.tr.lang })
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Only local paths are followed after login, so a link cannot send a user elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let tr = Tr::new(language(&headers));
+    login_form(tr, q.next.as_deref(), false).into_response()
+}
+
+fn login_form(tr: Tr, next: Option<&str>, failed: bool) -> maud::Markup {
+    let body = html! {
+        h1 { (tr.t("login.title")) }
+        p.lead { (tr.t("login.intro")) }
+        form.stack method="post" action="/login" {
+            @if failed { p.alert role="alert" { (tr.t("login.failed")) } }
+            input type="hidden" name="next" value=(safe_next(next));
+            label { (tr.t("login.username")) input name="username" autocomplete="username" required autofocus; }
+            label { (tr.t("login.password")) input type="password" name="password" autocomplete="current-password" required; }
+            button.primary type="submit" { (tr.t("login.submit")) }
+        }
+    };
+    layout::public_page(tr, tr.t("login.title"), body)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let tr = Tr::new(language(&headers));
+    let found = state.store.user_with_password(form.username.trim()).await?;
+    let password = form.password;
+    let verified = match found {
+        Some((user, hash)) if user.active => {
+            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            ok.then_some(user)
+        }
+        _ => None,
+    };
+    let Some(user) = verified else {
+        state
+            .store
+            .audit(&AuditEvent {
+                id: Id::new(),
+                at: now(),
+                actor: None,
+                action: AuditAction::LoginFailed,
+                subject: format!("user:{}", form.username.trim()),
+                detail: String::new(),
+            })
+            .await?;
+        let page = login_form(tr, form.next.as_deref(), true);
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let token = random_token();
+    let created_at = now();
+    let mut tx = state.store.begin().await?;
+    tx.open_session(&NewSession {
+        token: &token,
+        csrf_token: &random_token(),
+        user_id: user.id,
+        created_at,
+        expires_at: created_at.plus_seconds(SESSION_SECONDS),
+    })
+    .await?;
+    tx.audit(&AuditEvent {
+        id: Id::new(),
+        at: created_at,
+        actor: Some(user.username.clone()),
+        action: AuditAction::Login,
+        subject: format!("user:{}", user.username),
+        detail: user.role.code().to_owned(),
+    })
+    .await?;
+    tx.commit().await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}"
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(form.next.as_deref())),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let mut tx = state.store.begin().await?;
+        tx.close_session(token).await?;
+        tx.commit().await?;
+    }
+    viewer
+        .audit(
+            &state,
+            AuditAction::Logout,
+            &format!("user:{}", viewer.user.username),
+            "",
+        )
+        .await?;
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+}
+
+pub async fn set_language(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    );
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(q.next.as_deref())),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "Correct horse"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_unambiguous() {
+        let p = generate_password();
+        assert_eq!(p.len(), 17);
+        assert!(!p.contains(['0', 'O', '1', 'l', 'I']));
+        assert_ne!(p, generate_password());
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/communities/gao")), "/communities/gao");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

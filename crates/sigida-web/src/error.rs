@@ -1,0 +1,106 @@
+//! One error type for every handler. People get a translated page; scripts get JSON with a
+//! stable `error` code. Details of internal errors go to the server log, never to the page.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sigida_report::{Lang, Tr};
+
+use crate::layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not signed in")]
+    Unauthenticated { api: bool, next: String },
+    #[error("forbidden")]
+    Forbidden { api: bool, lang: Lang },
+    #[error("not found")]
+    NotFound { api: bool, lang: Lang },
+    #[error("expired form")]
+    Csrf { lang: Lang },
+    #[error("store: {0}")]
+    Store(#[from] sigida_store::StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    fn code(&self) -> &'static str {
+        match self {
+            WebError::Unauthenticated { .. } => "unauthenticated",
+            WebError::Forbidden { .. } => "forbidden",
+            WebError::NotFound { .. } => "not_found",
+            WebError::Csrf { .. } => "csrf",
+            WebError::Store(_) | WebError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, api, lang, title, detail) = match &self {
+            WebError::Unauthenticated { api: false, next } => {
+                let target = format!("/login?next={}", encode_query(next));
+                return Redirect::to(&target).into_response();
+            }
+            WebError::Unauthenticated { api: true, .. } => (
+                StatusCode::UNAUTHORIZED,
+                true,
+                Lang::Fr,
+                "error.forbidden",
+                "error.forbidden_detail",
+            ),
+            WebError::Forbidden { api, lang } => (
+                StatusCode::FORBIDDEN,
+                *api,
+                *lang,
+                "error.forbidden",
+                "error.forbidden_detail",
+            ),
+            WebError::NotFound { api, lang } => (
+                StatusCode::NOT_FOUND,
+                *api,
+                *lang,
+                "error.not_found",
+                "error.not_found_detail",
+            ),
+            WebError::Csrf { lang } => (
+                StatusCode::FORBIDDEN,
+                false,
+                *lang,
+                "error.bad_request",
+                "error.csrf",
+            ),
+            WebError::Store(_) | WebError::Internal(_) => {
+                eprintln!("sigida serve: {self}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    false,
+                    Lang::Fr,
+                    "error.internal",
+                    "error.internal_detail",
+                )
+            }
+        };
+        let tr = Tr::new(lang);
+        if api {
+            let body = serde_json::json!({ "error": self.code(), "message": tr.t(detail) });
+            return (status, Json(body)).into_response();
+        }
+        (status, layout::error_page(tr, tr.t(title), tr.t(detail))).into_response()
+    }
+}
+
+/// Percent-encodes a path for a query string value.
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,367 @@
+//! Server-rendered pages.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{Markup, html};
+use sigida_core::access::Permission;
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_report::overview::{self, Contacts};
+use sigida_report::{Tr, format};
+
+use crate::auth::{Viewer, language};
+use crate::error::WebError;
+use crate::gather::community_overview;
+use crate::{AppState, layout};
+
+pub async fn healthz(State(state): State<AppState>) -> Result<&'static str, WebError> {
+    state.store.ping().await?;
+    Ok("ok")
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        sigida_report::html::STYLESHEET,
+    )
+        .into_response()
+}
+
+pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> WebError {
+    WebError::NotFound {
+        api: uri.path().starts_with("/api/"),
+        lang: language(&headers),
+    }
+}
+
+async fn community_of(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<(Diagnostic, Community), WebError> {
+    let diagnostic = state.store.main_diagnostic().await?;
+    let community = state
+        .store
+        .community_by_slug(diagnostic.id, slug)
+        .await?
+        .ok_or(WebError::NotFound {
+            api: viewer.api,
+            lang: viewer.tr.lang,
+        })?;
+    Ok((diagnostic, community))
+}
+
+pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
+    viewer
+        .require(&state, Permission::ViewDiagnostic, "/")
+        .await?;
+    let tr = viewer.tr;
+    let store = &state.store;
+    let diagnostic = store.main_diagnostic().await?;
+    let communities = store.communities(diagnostic.id).await?;
+    let (mut localities, mut population, mut groups, mut services, mut findings) = (0, 0, 0, 0, 0);
+    let (mut meetings, mut plans) = (0, 0);
+    let mut cards = Vec::new();
+    for c in &communities {
+        let ov = community_overview(store, &diagnostic, c).await?;
+        localities += ov.localities.len();
+        population += ov.population();
+        groups += ov.groups.len();
+        services += ov.services.len();
+        findings += ov.findings.len();
+        meetings += store.meetings(c.id).await?.len();
+        plans += store.plans(c.id).await?.len();
+        cards.push(ov);
+    }
+    let stakeholders = store.stakeholders(diagnostic.id, None).await?.len();
+    let imports = store.raw_imports(diagnostic.id).await?.len();
+    let n = |v: usize| format::integer(tr, v as i64);
+    let phases = [
+        (
+            "phase.preparation",
+            n(communities.len()),
+            "overview.communities",
+        ),
+        ("phase.data", n(imports), "overview.imports"),
+        ("phase.analysis", n(findings), "overview.findings"),
+        ("phase.consultation", n(meetings), "overview.meetings"),
+        ("phase.plans", n(plans), "overview.plans"),
+    ];
+    let body = html! {
+        h1 { (diagnostic.name) }
+        p.lead { (tr.t("overview.programme")) " : " (diagnostic.programme) " · "
+            (tr.t("overview.country")) " : " (diagnostic.country_iso3) " · "
+            (tr.t("overview.created")) " " (format::date(tr, diagnostic.created_at.date())) }
+        div.cards {
+            @for (value, key) in [
+                (n(communities.len()), "overview.communities"),
+                (n(localities), "overview.localities"),
+                (format::integer(tr, population), "overview.population"),
+                (n(stakeholders), "overview.stakeholders"),
+                (n(groups), "overview.groups"),
+                (n(services), "overview.services"),
+            ] {
+                div.card { span.figure { (value) } span.label { (tr.t(key)) } }
+            }
+        }
+        h2 { (tr.t("overview.communities")) }
+        (community_cards(tr, &cards))
+        h2 { (tr.t("overview.workflow")) }
+        div.table-wrap { table {
+            thead { tr { th scope="col" { (tr.t("overview.phase")) } th scope="col" class="num" { "" } th scope="col" { "" } } }
+            tbody { @for (phase, value, unit) in &phases { tr {
+                th scope="row" { (tr.t(phase)) } td.num { (value) } td { (tr.t(unit)) }
+            } } }
+        } }
+    };
+    Ok(layout::page(
+        &viewer,
+        "/",
+        tr.t("overview.title"),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+fn community_cards(tr: Tr, overviews: &[overview::CommunityOverview]) -> Markup {
+    html! {
+        div.communities {
+            @for ov in overviews {
+                section.community {
+                    h3 { a href={"/communities/" (ov.community.slug)} { (ov.community.name) } }
+                    (overview::identity(tr, ov))
+                    dl {
+                        dt { (tr.t("overview.localities")) } dd { (format::integer(tr, ov.localities.len() as i64)) }
+                        dt { (tr.t("community.population")) } dd { (format::integer(tr, ov.population())) }
+                        dt { (tr.t("overview.groups")) } dd { (format::integer(tr, ov.groups.len() as i64)) }
+                        dt { (tr.t("overview.services")) } dd { (format::integer(tr, ov.services.len() as i64)) }
+                    }
+                    a href={"/communities/" (ov.community.slug)} { (tr.t("community.open")) " →" }
+                }
+            }
+        }
+    }
+}
+
+pub async fn communities(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Markup, WebError> {
+    viewer
+        .require(&state, Permission::ViewDiagnostic, "/communities")
+        .await?;
+    let tr = viewer.tr;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let mut overviews = Vec::new();
+    for c in state.store.communities(diagnostic.id).await? {
+        overviews.push(community_overview(&state.store, &diagnostic, &c).await?);
+    }
+    let body = html! {
+        h1 { (tr.t("community.list_title")) }
+        (community_cards(tr, &overviews))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        tr.t("community.list_title"),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+pub async fn community(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let ov = community_overview(&state.store, &diagnostic, &community).await?;
+    let contacts = if viewer
+        .reveal_personal_data(
+            &state,
+            &path,
+            "contacts des parties prenantes et des prestataires",
+        )
+        .await?
+    {
+        Contacts::Shown
+    } else {
+        Contacts::Hidden
+    };
+    let meetings = state.store.meetings(community.id).await?;
+    let plans = state.store.plans(community.id).await?;
+    let body = html! {
+        p.note { a href="/communities" { "← " (tr.t("nav.communities")) } }
+        h1 { (community.name) }
+        (overview::identity(tr, &ov))
+        @if viewer.may(Permission::DownloadReports) {
+            p { a href={"/reports/" (community.slug) "/overview"} { (tr.t("overview.download")) } }
+        }
+        (overview::sections(tr, &ov, contacts))
+        h2 { (tr.t("community.meetings")) }
+        @if meetings.is_empty() { p.note { (tr.t("community.none")) } }
+        ul { @for m in &meetings { li { (format::date(tr, m.date)) " — " (m.title) " (" (m.place) ")" } } }
+        h2 { (tr.t("community.plans")) }
+        @if plans.is_empty() { p.note { (tr.t("community.none")) } }
+        ul { @for p in &plans { li { (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key())) } } }
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &community.name,
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// The overview report as a document: inline styles are its own, so it gets a CSP of its own
+/// that still forbids every request.
+pub async fn community_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let path = format!("/reports/{slug}/overview");
+    viewer
+        .require(&state, Permission::DownloadReports, &path)
+        .await?;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let ov = community_overview(&state.store, &diagnostic, &community).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let document = overview::report(viewer.tr, &ov, today);
+    Ok((
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        )],
+        Html(document),
+    )
+        .into_response())
+}
+
+pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
+    viewer
+        .require(&state, Permission::ViewData, "/imports")
+        .await?;
+    let tr = viewer.tr;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let imports = state.store.raw_imports(diagnostic.id).await?;
+    let instruments = state.store.instruments(diagnostic.id).await?;
+    let body = html! {
+        h1 { (tr.t("imports.title")) }
+        h2 { (tr.t("imports.instruments")) }
+        @if instruments.is_empty() { p.note { (tr.t("community.none")) } }
+        ul { @for i in &instruments { li { (i.name) " — " (tr.t(i.kind.label_key())) } } }
+        h2 { (tr.t("overview.imports")) }
+        @if imports.is_empty() { p.note { (tr.t("community.none")) } } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (tr.t("imports.file")) }
+                    th scope="col" { (tr.t("imports.kind")) }
+                    th scope="col" class="num" { (tr.t("imports.records")) }
+                    th scope="col" class="num hide-narrow" { (tr.t("imports.size")) }
+                    th scope="col" class="hide-narrow" { (tr.t("imports.sha256")) }
+                    th scope="col" { (tr.t("imports.at")) }
+                } }
+                tbody { @for i in &imports { tr {
+                    th scope="row" { (i.file_name) }
+                    td { (tr.t(i.kind.label_key())) }
+                    td.num { (format::integer(tr, i.record_count)) }
+                    td class="num hide-narrow" { (format::integer(tr, i.byte_size)) }
+                    td class="hide-narrow" { code { (&i.sha256[..12]) "…" } }
+                    td { (format::date(tr, i.imported_at.date())) }
+                } } }
+            } }
+        }
+    };
+    Ok(layout::page(
+        &viewer,
+        "/imports",
+        tr.t("imports.title"),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
+    viewer
+        .require(&state, Permission::ViewAudit, "/audit")
+        .await?;
+    let tr = viewer.tr;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let events = state.store.audit_events(300).await?;
+    let body = html! {
+        h1 { (tr.t("audit.title")) }
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { (tr.t("audit.at")) }
+                th scope="col" { (tr.t("audit.actor")) }
+                th scope="col" { (tr.t("audit.action")) }
+                th scope="col" { (tr.t("audit.subject")) }
+                th scope="col" class="hide-narrow" { (tr.t("audit.detail")) }
+            } }
+            tbody { @for e in &events { tr {
+                td { (e.at.to_rfc3339()[..19].replace('T', " ")) }
+                td { (e.actor.as_deref().unwrap_or("—")) }
+                td { (tr.t(e.action.label_key())) }
+                td { code { (e.subject) } }
+                td class="hide-narrow" { (e.detail) }
+            } } }
+        } }
+    };
+    Ok(layout::page(
+        &viewer,
+        "/audit",
+        tr.t("audit.title"),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    viewer
+        .require(&state, Permission::ManageUsers, "/users")
+        .await?;
+    let tr = viewer.tr;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let users = state.store.users().await?;
+    let body = html! {
+        h1 { (tr.t("users.title")) }
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { (tr.t("users.username")) }
+                th scope="col" { (tr.t("users.name")) }
+                th scope="col" { (tr.t("users.role")) }
+                th scope="col" class="hide-narrow" { (tr.t("users.organisation")) }
+                th scope="col" { (tr.t("users.active")) }
+            } }
+            tbody { @for u in &users { tr {
+                th scope="row" { (u.username) }
+                td { (u.display_name) }
+                td { (tr.t(u.role.label_key())) }
+                td class="hide-narrow" { (u.organisation) }
+                td { (tr.t(if u.active { "community.yes" } else { "community.no" })) }
+            } } }
+        } }
+    };
+    Ok((
+        StatusCode::OK,
+        layout::page(
+            &viewer,
+            "/users",
+            tr.t("users.title"),
+            diagnostic.synthetic,
+            body,
+        ),
+    )
+        .into_response())
+}

@@ -1,0 +1,1642 @@
+//! `sigida demo`: a deterministic, clearly labelled synthetic diagnostic for two communities,
+//! Diboli (Kayes region, on the Bamako–Dakar corridor at the Senegal border) and Gao Château
+//! (Gao region, a transit hub towards Algeria and Niger). Places and P-codes (COD-AB v03) are
+//! real; people, figures and organisations' contacts are invented. Same output on every run.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sigida_core::access::{Role, User};
+use sigida_core::actors::*;
+use sigida_core::community::{Community, slugify};
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::finding::*;
+use sigida_core::geography::{AdminUnit, Locality};
+use sigida_core::instrument::{ImportKind, Instrument, InstrumentKind, InstrumentVersion};
+use sigida_core::meeting::*;
+use sigida_core::personal::Personal;
+use sigida_core::plan::*;
+use sigida_core::{Id, Timestamp};
+use sigida_report::{Lang, Tr};
+use sigida_store::{RawFile, Store, Tx};
+
+use crate::Failure;
+
+/// SplitMix64: tiny, and the same sequence on every platform and version.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Ids and instants that come out the same on every run.
+struct Gen {
+    rng: Rng,
+    seq: u128,
+}
+
+impl Gen {
+    fn id<T>(&mut self) -> Id<T> {
+        self.seq += 1;
+        Id::from_seed(0x5161_da00_0000_0000_0000_0000_0000_0000 + self.seq)
+    }
+}
+
+fn at(text: &str) -> Timestamp {
+    // The demo's fixed calendar; a typo here is a bug in this file, caught by the demo test.
+    Timestamp::parse(text)
+        .unwrap_or_else(|_| Timestamp::from_unix_seconds(0).unwrap_or_else(|| unreachable!()))
+}
+
+const COD: &str = "v03";
+const VALID_FROM: &str = "2025-09-04";
+
+/// The regions and cercles of the two study regions, COD-AB v03.
+const KAYES_CERCLES: &[(&str, &str)] = &[
+    ("ML0101", "Kayes"),
+    ("ML0102", "Bafoulabé"),
+    ("ML0103", "Yélimané"),
+    ("ML0104", "Kéniéba"),
+    ("ML0105", "Ambidédi"),
+    ("ML0106", "Aourou"),
+    ("ML0107", "Diamou"),
+    ("ML0108", "Oussoubidiagna"),
+    ("ML0109", "Ségala"),
+    ("ML0110", "Sadiola"),
+];
+const GAO_CERCLES: &[(&str, &str)] = &[
+    ("ML0701", "Gao"),
+    ("ML0702", "Bourem"),
+    ("ML0703", "Ansongo"),
+    ("ML0704", "Almoustarat"),
+    ("ML0705", "Bamba"),
+    ("ML0706", "Ouattagouna"),
+    ("ML0707", "Sony Aliber"),
+    ("ML0708", "Djebock"),
+    ("ML0709", "Talataye"),
+    ("ML0710", "Tessit"),
+    ("ML0711", "N'Tillit"),
+    ("ML0712", "Gabéro"),
+    ("ML0713", "Ersane"),
+    ("ML0714", "Tabankort"),
+    ("ML0715", "Tin-Aouker"),
+    ("ML0716", "Kassambéré"),
+];
+
+fn admin_units() -> Vec<AdminUnit> {
+    let unit = |pcode: &str, level, name: &str, parent: Option<&str>| AdminUnit {
+        pcode: pcode.into(),
+        cod_version: COD.into(),
+        level,
+        name: name.into(),
+        parent_pcode: parent.map(Into::into),
+        valid_from: Some(VALID_FROM.into()),
+    };
+    let mut units = vec![
+        unit("MLI", 0, "Mali", None),
+        unit("ML01", 1, "Kayes", Some("MLI")),
+        unit("ML07", 1, "Gao", Some("MLI")),
+    ];
+    units.extend(
+        KAYES_CERCLES
+            .iter()
+            .map(|(p, n)| unit(p, 2, n, Some("ML01"))),
+    );
+    units.extend(GAO_CERCLES.iter().map(|(p, n)| unit(p, 2, n, Some("ML07"))));
+    units
+}
+
+/// What differs between the two communities.
+struct Profile {
+    name: &'static str,
+    region: &'static str,
+    cercle: &'static str,
+    centre: (f64, f64),
+    description: &'static str,
+    /// (name, population, offset in degrees from the centre)
+    localities: &'static [(&'static str, i64, (f64, f64))],
+    groups: &'static [(
+        GroupKind,
+        &'static str,
+        i64,
+        &'static str,
+        &'static str,
+        &'static str,
+    )],
+    stakeholders: &'static [(&'static str, StakeholderType, Level, &'static str)],
+    services: &'static [(&'static str, Sector, &'static str, &'static str)],
+    findings: &'static [(
+        Theme,
+        &'static str,
+        &'static [(SourceType, Stance, &'static str)],
+    )],
+    flow_points: &'static [&'static str],
+    destinations: &'static [&'static str],
+    meeting_place: &'static str,
+    meeting_date: time::Date,
+}
+
+const DIBOLI: Profile = Profile {
+    name: "Diboli",
+    region: "ML01",
+    cercle: "ML0101",
+    centre: (14.470, -12.199),
+    description: "Ville frontalière du cercle de Kayes, face à Kidira (Sénégal), sur le corridor routier et ferroviaire Bamako–Dakar. Tradition ancienne d'émigration soninké et transferts de fonds ; passages vers la Mauritanie et la route atlantique ; attraction des sites d'orpaillage de Kéniéba et Sadiola.",
+    localities: &[
+        ("Diboli-Centre", 9_800, (0.000, 0.000)),
+        ("Diboli-Gare", 4_300, (0.006, 0.011)),
+        ("Gouthioubé", 2_100, (-0.018, 0.024)),
+        ("Sobokou", 1_650, (0.021, -0.017)),
+        ("Kouroukoto-Route", 1_200, (-0.026, -0.022)),
+    ],
+    groups: &[
+        (
+            GroupKind::EmigrantFamilies,
+            "Familles de migrants à l'étranger",
+            5_200,
+            "Dépendance aux transferts ; départs de jeunes sans information",
+            "Information sur la migration sûre ; investissement des transferts",
+            "Associations de ressortissants, chefs de famille",
+        ),
+        (
+            GroupKind::Youth,
+            "Jeunes (18–35 ans)",
+            4_600,
+            "Chômage ; recrutement vers les sites d'orpaillage et la route atlantique",
+            "Formation professionnelle ; emploi local",
+            "Conseil communal de la jeunesse",
+        ),
+        (
+            GroupKind::Women,
+            "Femmes",
+            9_400,
+            "Charge des ménages de migrants ; VBG peu signalées",
+            "Activités génératrices de revenus ; accès au CSCom",
+            "Coopératives de femmes",
+        ),
+        (
+            GroupKind::MigrantsInTransit,
+            "Migrants en transit",
+            700,
+            "Extorsion au passage de la frontière ; absence de documents",
+            "Information, hébergement d'urgence, soins",
+            "Aucune structure propre",
+        ),
+        (
+            GroupKind::Returnees,
+            "Rapatriés",
+            450,
+            "Stigmatisation ; dettes contractées pour le départ",
+            "Réinsertion économique ; soutien psychosocial",
+            "Association des rapatriés de Kayes",
+        ),
+        (
+            GroupKind::GoldMiners,
+            "Orpailleurs saisonniers",
+            900,
+            "Travail des enfants et travail forcé sur les sites ; exploitation sexuelle",
+            "Contrôle des sites ; sécurité au travail",
+            "Tomboulmas (chefs de placers)",
+        ),
+        (
+            GroupKind::TradersTransporters,
+            "Commerçants et transporteurs",
+            1_100,
+            "Tracasseries aux postes de contrôle",
+            "Fluidité du corridor",
+            "Syndicat des transporteurs",
+        ),
+        (
+            GroupKind::HostCommunity,
+            "Communauté hôte",
+            18_000,
+            "Pression sur l'eau et la santé",
+            "Services de base",
+            "Chefferie, conseil de village",
+        ),
+    ],
+    stakeholders: &[
+        (
+            "Mairie de Diboli",
+            StakeholderType::LocalAuthority,
+            Level::Local,
+            "Maître d'ouvrage du PDSEC",
+        ),
+        (
+            "Chefferie de Diboli",
+            StakeholderType::TraditionalLeader,
+            Level::Local,
+            "Médiation, mobilisation communautaire",
+        ),
+        (
+            "Imam de la grande mosquée",
+            StakeholderType::ReligiousLeader,
+            Level::Local,
+            "Sensibilisation",
+        ),
+        (
+            "Direction régionale du développement social de Kayes",
+            StakeholderType::Government,
+            Level::Regional,
+            "Prise en charge sociale, référencement",
+        ),
+        (
+            "Direction régionale de la promotion de la femme, de l'enfant et de la famille",
+            StakeholderType::Government,
+            Level::Regional,
+            "Protection de l'enfance, VBG",
+        ),
+        (
+            "Poste de police des frontières de Diboli",
+            StakeholderType::Government,
+            Level::Local,
+            "Contrôle frontalier",
+        ),
+        (
+            "Croix-Rouge malienne, comité de Kayes",
+            StakeholderType::NationalNgo,
+            Level::Regional,
+            "Premiers secours, rétablissement des liens familiaux",
+        ),
+        (
+            "Association des rapatriés de Kayes",
+            StakeholderType::MigrantAssociation,
+            Level::Regional,
+            "Accueil et réinsertion des rapatriés",
+        ),
+        (
+            "Coopérative des femmes de Diboli",
+            StakeholderType::WomenAssociation,
+            Level::Local,
+            "Activités génératrices de revenus",
+        ),
+        (
+            "Conseil communal de la jeunesse",
+            StakeholderType::YouthAssociation,
+            Level::Local,
+            "Mobilisation des jeunes",
+        ),
+        (
+            "Syndicat des transporteurs routiers",
+            StakeholderType::PrivateSector,
+            Level::Regional,
+            "Transport sur le corridor",
+        ),
+        (
+            "Coopérative des orpailleurs de Kéniéba",
+            StakeholderType::PrivateSector,
+            Level::Regional,
+            "Gestion des placers",
+        ),
+        (
+            "Agence de transfert d'argent",
+            StakeholderType::PrivateSector,
+            Level::Local,
+            "Transferts de fonds",
+        ),
+    ],
+    services: &[
+        (
+            "CSCom de Diboli",
+            Sector::Health,
+            "Soins de santé primaires et maternité",
+            "Tous",
+        ),
+        (
+            "CSRéf de Kayes (antenne mobile)",
+            Sector::Health,
+            "Consultations mobiles mensuelles",
+            "Tous",
+        ),
+        (
+            "Croix-Rouge malienne",
+            Sector::Psychosocial,
+            "Premiers secours psychologiques",
+            "Migrants, rapatriés",
+        ),
+        (
+            "Croix-Rouge malienne",
+            Sector::Transport,
+            "Rétablissement des liens familiaux",
+            "Migrants",
+        ),
+        (
+            "Service local du développement social",
+            Sector::ChildProtection,
+            "Prise en charge des enfants non accompagnés",
+            "Enfants",
+        ),
+        (
+            "Centre d'état civil de Diboli",
+            Sector::Documentation,
+            "Actes de naissance, jugements supplétifs",
+            "Tous",
+        ),
+        (
+            "ONG Jeunesse et développement",
+            Sector::Livelihoods,
+            "Formation professionnelle courte",
+            "Jeunes",
+        ),
+        (
+            "Clinique juridique de Kayes",
+            Sector::Legal,
+            "Conseil juridique gratuit",
+            "Victimes de traite, migrants",
+        ),
+        (
+            "Maison de la femme",
+            Sector::Gbv,
+            "Écoute et orientation des survivantes",
+            "Femmes, filles",
+        ),
+        (
+            "École fondamentale de Diboli",
+            Sector::Education,
+            "Enseignement fondamental",
+            "Enfants",
+        ),
+        (
+            "Comité de gestion du forage",
+            Sector::Wash,
+            "Eau potable",
+            "Tous",
+        ),
+        (
+            "Centre d'accueil temporaire (paroisse)",
+            Sector::Shelter,
+            "Hébergement d'urgence, 3 nuits",
+            "Migrants en transit",
+        ),
+    ],
+    findings: &[
+        (
+            Theme::Migration,
+            "Les départs des jeunes vers la Mauritanie et la route atlantique ont augmenté depuis la dernière campagne agricole.",
+            &[
+                (
+                    SourceType::FlowData,
+                    Stance::Supports,
+                    "Sorties vers Kidira : +38 % entre octobre et décembre",
+                ),
+                (
+                    SourceType::FocusGroup,
+                    Stance::Supports,
+                    "4 groupes de jeunes sur 5 citent des départs récents",
+                ),
+                (
+                    SourceType::SurveyIndicator,
+                    Stance::Supports,
+                    "Intention de migrer chez les 18–35 ans : 31 %",
+                ),
+            ],
+        ),
+        (
+            Theme::Protection,
+            "Des enfants travaillent sur les sites d'orpaillage, parfois sans leurs parents.",
+            &[
+                (
+                    SourceType::KeyInformant,
+                    Stance::Supports,
+                    "6 informateurs clés sur 9 le rapportent",
+                ),
+                (
+                    SourceType::ServiceMap,
+                    Stance::Partly,
+                    "Un seul service de protection de l'enfance actif",
+                ),
+            ],
+        ),
+        (
+            Theme::Protection,
+            "L'extorsion au passage de la frontière touche surtout les migrants sans documents.",
+            &[
+                (
+                    SourceType::FlowData,
+                    Stance::Supports,
+                    "18 % des voyageurs enquêtés déclarent un paiement illégal",
+                ),
+                (
+                    SourceType::KeyInformant,
+                    Stance::Contradicts,
+                    "Les autorités frontalières contestent l'ampleur",
+                ),
+            ],
+        ),
+        (
+            Theme::Services,
+            "Les survivantes de VBG n'ont pas de circuit de référencement connu dans la commune.",
+            &[(
+                SourceType::FocusGroup,
+                Stance::Supports,
+                "Les groupes de femmes ne connaissent aucun service",
+            )],
+        ),
+        (
+            Theme::Livelihoods,
+            "Les transferts des émigrés financent surtout la consommation et peu l'investissement local.",
+            &[
+                (
+                    SourceType::SurveyIndicator,
+                    Stance::Supports,
+                    "Part des ménages recevant des transferts : 46 %",
+                ),
+                (
+                    SourceType::Secondary,
+                    Stance::Supports,
+                    "Étude régionale sur les transferts de fonds",
+                ),
+            ],
+        ),
+    ],
+    flow_points: &[
+        "Pont de Diboli (frontière)",
+        "Gare routière de Diboli",
+        "Gare ferroviaire",
+    ],
+    destinations: &[
+        "Kidira (Sénégal)",
+        "Dakar (Sénégal)",
+        "Nouakchott (Mauritanie)",
+        "Kayes",
+        "Bamako",
+        "Kéniéba (orpaillage)",
+    ],
+    meeting_place: "Salle de la mairie de Diboli",
+    meeting_date: time::macros::date!(2026 - 03 - 12),
+};
+
+const GAO: Profile = Profile {
+    name: "Gao Château",
+    region: "ML07",
+    cercle: "ML0701",
+    centre: (16.272, -0.044),
+    description: "Quartiers de la ville de Gao, carrefour des routes vers l'Algérie et le Niger. Migrants en transit et rapatriés, dont des personnes expulsées d'Algérie arrivées par le désert ; insécurité et groupes armés ; déplacés internes venus des cercles ruraux ; centre d'accueil et de transit des migrants.",
+    localities: &[
+        ("Château", 11_500, (0.000, 0.000)),
+        ("Sosso Koïra", 14_200, (0.012, -0.010)),
+        ("Aljanabanda", 9_700, (-0.010, 0.012)),
+        ("Gadeye", 8_400, (0.018, 0.014)),
+        ("Saneye (site de déplacés)", 3_900, (0.030, -0.025)),
+        ("Farandjiré", 6_100, (-0.022, -0.016)),
+    ],
+    groups: &[
+        (
+            GroupKind::Returnees,
+            "Rapatriés d'Algérie et de Libye",
+            2_300,
+            "Sans documents, dettes, traumatismes du désert",
+            "Documentation ; moyens de subsistance",
+            "Association des rapatriés de Gao",
+        ),
+        (
+            GroupKind::MigrantsInTransit,
+            "Migrants en transit vers le nord",
+            1_600,
+            "Extorsion aux postes de contrôle ; abandon dans le désert",
+            "Information sur les risques ; soins ; hébergement",
+            "Maison des migrants",
+        ),
+        (
+            GroupKind::Displaced,
+            "Personnes déplacées internes",
+            6_800,
+            "Perte des moyens de subsistance ; abris précaires",
+            "Abris, vivres, retour en sécurité",
+            "Comités de site",
+        ),
+        (
+            GroupKind::Youth,
+            "Jeunes (18–35 ans)",
+            12_500,
+            "Recrutement par des groupes armés ; chômage",
+            "Emploi, formation, activités sportives",
+            "Conseil régional de la jeunesse",
+        ),
+        (
+            GroupKind::Women,
+            "Femmes",
+            27_000,
+            "VBG ; veuvage lié au conflit",
+            "Activités génératrices de revenus ; sécurité",
+            "Coordination des associations féminines",
+        ),
+        (
+            GroupKind::Herders,
+            "Éleveurs",
+            1_900,
+            "Vol de bétail ; couloirs de transhumance fermés",
+            "Sécurité des couloirs",
+            "Association des éleveurs",
+        ),
+        (
+            GroupKind::HostCommunity,
+            "Communauté hôte",
+            30_000,
+            "Pression sur les services",
+            "Services de base, cohésion",
+            "Chefs de quartier",
+        ),
+        (
+            GroupKind::PeopleWithDisabilities,
+            "Personnes handicapées",
+            850,
+            "Accès aux services ; victimes d'engins explosifs",
+            "Appareillage, inclusion",
+            "Fédération des personnes handicapées",
+        ),
+    ],
+    stakeholders: &[
+        (
+            "Mairie de la commune urbaine de Gao",
+            StakeholderType::LocalAuthority,
+            Level::Local,
+            "PDSEC, état civil",
+        ),
+        (
+            "Gouvernorat de Gao",
+            StakeholderType::Government,
+            Level::Regional,
+            "Coordination, sécurité",
+        ),
+        (
+            "Direction régionale du développement social de Gao",
+            StakeholderType::Government,
+            Level::Regional,
+            "Prise en charge, référencement",
+        ),
+        (
+            "Direction régionale de la promotion de la femme, de l'enfant et de la famille",
+            StakeholderType::Government,
+            Level::Regional,
+            "Protection de l'enfance, VBG",
+        ),
+        (
+            "Direction régionale de la protection civile",
+            StakeholderType::Government,
+            Level::Regional,
+            "Secours",
+        ),
+        (
+            "Centre d'accueil et de transit des migrants",
+            StakeholderType::ServiceProvider,
+            Level::Regional,
+            "Accueil, retour volontaire",
+        ),
+        (
+            "Maison des migrants de Gao",
+            StakeholderType::NationalNgo,
+            Level::Local,
+            "Hébergement, orientation",
+        ),
+        (
+            "Croix-Rouge malienne, comité de Gao",
+            StakeholderType::NationalNgo,
+            Level::Regional,
+            "Premiers secours, liens familiaux",
+        ),
+        (
+            "Association des rapatriés de Gao",
+            StakeholderType::MigrantAssociation,
+            Level::Local,
+            "Représentation des rapatriés",
+        ),
+        (
+            "Coordination des associations féminines",
+            StakeholderType::WomenAssociation,
+            Level::Regional,
+            "Femmes",
+        ),
+        (
+            "Conseil régional de la jeunesse",
+            StakeholderType::YouthAssociation,
+            Level::Regional,
+            "Jeunes",
+        ),
+        (
+            "Chefs de quartier de Château et Sosso Koïra",
+            StakeholderType::TraditionalLeader,
+            Level::Local,
+            "Médiation",
+        ),
+        (
+            "Compagnies de transport Gao–Kidal",
+            StakeholderType::PrivateSector,
+            Level::Regional,
+            "Transport vers le nord",
+        ),
+        (
+            "HCR, bureau de Gao",
+            StakeholderType::UnAgency,
+            Level::Regional,
+            "Protection des déplacés",
+        ),
+        (
+            "UNICEF, bureau de Gao",
+            StakeholderType::UnAgency,
+            Level::Regional,
+            "Protection de l'enfance",
+        ),
+    ],
+    services: &[
+        (
+            "Hôpital régional de Gao",
+            Sector::Health,
+            "Urgences, chirurgie",
+            "Tous",
+        ),
+        (
+            "CSCom de Château",
+            Sector::Health,
+            "Soins de santé primaires",
+            "Tous",
+        ),
+        (
+            "Centre d'accueil et de transit des migrants",
+            Sector::Shelter,
+            "Hébergement et repas, 7 jours",
+            "Migrants, rapatriés",
+        ),
+        (
+            "Centre d'accueil et de transit des migrants",
+            Sector::Transport,
+            "Aide au retour volontaire",
+            "Migrants",
+        ),
+        (
+            "Maison des migrants de Gao",
+            Sector::Shelter,
+            "Hébergement d'urgence",
+            "Migrants en transit",
+        ),
+        (
+            "Croix-Rouge malienne",
+            Sector::Psychosocial,
+            "Soutien psychosocial",
+            "Rapatriés, déplacés",
+        ),
+        (
+            "Service local du développement social",
+            Sector::ChildProtection,
+            "Enfants non accompagnés, familles d'accueil",
+            "Enfants",
+        ),
+        (
+            "One Stop Center de Gao",
+            Sector::Gbv,
+            "Prise en charge médicale, psychosociale et juridique des survivantes",
+            "Femmes, filles",
+        ),
+        (
+            "Centre d'état civil de Gao",
+            Sector::Documentation,
+            "Actes de naissance, cartes d'identité",
+            "Tous",
+        ),
+        (
+            "Clinique juridique DEME SO",
+            Sector::Legal,
+            "Assistance juridique",
+            "Victimes, déplacés",
+        ),
+        (
+            "Programme alimentaire (distribution)",
+            Sector::Food,
+            "Distributions mensuelles",
+            "Déplacés",
+        ),
+        (
+            "Centre de formation professionnelle",
+            Sector::Livelihoods,
+            "Formation en mécanique, couture",
+            "Jeunes, rapatriés",
+        ),
+        (
+            "Comité de gestion de l'eau de Saneye",
+            Sector::Wash,
+            "Forage et latrines",
+            "Site de déplacés",
+        ),
+        (
+            "Espace ami des enfants",
+            Sector::Education,
+            "Activités éducatives et récréatives",
+            "Enfants déplacés",
+        ),
+    ],
+    findings: &[
+        (
+            Theme::Migration,
+            "Les arrivées de rapatriés expulsés d'Algérie augmentent et arrivent à Gao sans ressources.",
+            &[
+                (
+                    SourceType::FlowData,
+                    Stance::Supports,
+                    "Entrées depuis le nord : +52 % en trois mois",
+                ),
+                (
+                    SourceType::KeyInformant,
+                    Stance::Supports,
+                    "Le centre de transit signale une saturation",
+                ),
+                (
+                    SourceType::FocusGroup,
+                    Stance::Supports,
+                    "Les rapatriés décrivent des expulsions collectives",
+                ),
+            ],
+        ),
+        (
+            Theme::Security,
+            "Des jeunes des quartiers périphériques sont approchés par des groupes armés.",
+            &[
+                (
+                    SourceType::FocusGroup,
+                    Stance::Supports,
+                    "3 groupes de jeunes sur 4 l'évoquent",
+                ),
+                (
+                    SourceType::KeyInformant,
+                    Stance::Partly,
+                    "Les autorités parlent de cas isolés",
+                ),
+            ],
+        ),
+        (
+            Theme::Protection,
+            "Les migrants en transit subissent l'extorsion aux postes de contrôle sur la route de Kidal.",
+            &[
+                (
+                    SourceType::FlowData,
+                    Stance::Supports,
+                    "27 % des voyageurs enquêtés déclarent un paiement illégal",
+                ),
+                (
+                    SourceType::KeyInformant,
+                    Stance::Supports,
+                    "Transporteurs et Maison des migrants le confirment",
+                ),
+            ],
+        ),
+        (
+            Theme::Protection,
+            "Les rapatriés sans documents d'état civil ne peuvent accéder ni aux services ni à l'emploi.",
+            &[
+                (
+                    SourceType::SurveyIndicator,
+                    Stance::Supports,
+                    "Rapatriés sans pièce d'identité : 58 %",
+                ),
+                (
+                    SourceType::ServiceMap,
+                    Stance::Supports,
+                    "Un seul centre d'état civil, saturé",
+                ),
+            ],
+        ),
+        (
+            Theme::Services,
+            "Le site de déplacés de Saneye manque d'eau potable en saison sèche.",
+            &[(
+                SourceType::PraExercise,
+                Stance::Supports,
+                "Calendrier saisonnier : pénurie de mars à juin",
+            )],
+        ),
+        (
+            Theme::SocialCohesion,
+            "La cohabitation entre déplacés et communauté hôte reste bonne malgré la pression sur les services.",
+            &[
+                (
+                    SourceType::FocusGroup,
+                    Stance::Supports,
+                    "Groupes mixtes : relations jugées bonnes",
+                ),
+                (
+                    SourceType::SurveyIndicator,
+                    Stance::Contradicts,
+                    "38 % des ménages hôtes signalent des tensions",
+                ),
+            ],
+        ),
+    ],
+    flow_points: &[
+        "Poste d'entrée nord (route de Bourem)",
+        "Gare routière de Gao",
+        "Bac de Gao (fleuve Niger)",
+    ],
+    destinations: &[
+        "Tamanrasset (Algérie)",
+        "Kidal",
+        "Agadez (Niger)",
+        "Niamey (Niger)",
+        "Bamako",
+        "Gao",
+    ],
+    meeting_place: "Salle de conférence du gouvernorat de Gao",
+    meeting_date: time::macros::date!(2026 - 03 - 19),
+};
+
+const FIRST_NAMES_F: &[&str] = &[
+    "Aminata",
+    "Fatoumata",
+    "Mariam",
+    "Kadiatou",
+    "Awa",
+    "Oumou",
+    "Hawa",
+    "Assitan",
+    "Aïssata",
+    "Djénéba",
+    "Zeinabou",
+    "Fadimata",
+];
+const FIRST_NAMES_M: &[&str] = &[
+    "Moussa",
+    "Mamadou",
+    "Oumar",
+    "Seydou",
+    "Ibrahim",
+    "Boubacar",
+    "Modibo",
+    "Adama",
+    "Souleymane",
+    "Hamadoun",
+    "Alhassane",
+    "Issa",
+];
+const FAMILY_NAMES: &[&str] = &[
+    "Traoré",
+    "Diarra",
+    "Sissoko",
+    "Konaté",
+    "Camara",
+    "Cissé",
+    "Maïga",
+    "Touré",
+    "Haïdara",
+    "Diallo",
+    "Keïta",
+    "Sidibé",
+    "Dicko",
+    "Ag Mohamed",
+    "Soumaré",
+    "Tandia",
+];
+
+fn person(rng: &mut Rng, female: bool) -> String {
+    let first = if female {
+        rng.pick(FIRST_NAMES_F)
+    } else {
+        rng.pick(FIRST_NAMES_M)
+    };
+    format!("{first} {}", rng.pick(FAMILY_NAMES))
+}
+
+fn phone(rng: &mut Rng) -> String {
+    format!(
+        "+223 {} {:02} {:02} {:02}",
+        rng.pick(&["66", "76", "77", "79", "90"]),
+        rng.below(100),
+        rng.below(100),
+        rng.below(100)
+    )
+}
+
+/// Removes a previous demo (never a real diagnostic) so the demo always starts clean.
+async fn clear_previous(dir: &Path) -> Result<(), Failure> {
+    let db = dir.join(sigida_store::SQLITE_FILE);
+    if !db.exists() {
+        return Ok(());
+    }
+    let store = Store::open_dir(dir).await?;
+    let synthetic = store.diagnostics().await?.iter().all(|d| d.synthetic);
+    store.close().await;
+    if !synthetic {
+        return Err(Failure::Input(format!(
+            "{} contient un vrai diagnostic : choisissez un autre dossier pour la démonstration",
+            dir.display()
+        )));
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.join(format!("{}{suffix}", sigida_store::SQLITE_FILE));
+        if path.exists() {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+pub struct DemoUser {
+    pub username: &'static str,
+    pub role: Role,
+    pub password: String,
+}
+
+pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)?;
+    clear_previous(dir).await?;
+    let store = Store::open_dir(dir).await?;
+    let mut g = Gen {
+        rng: Rng(20_260_312),
+        seq: 0,
+    };
+    println!(
+        "Démonstration Sigida — données synthétiques — dans {}",
+        dir.display()
+    );
+
+    let diagnostic = Diagnostic {
+        id: g.id(),
+        name: "Diagnostic communautaire participatif — Kayes et Gao".into(),
+        country_iso3: "MLI".into(),
+        programme: "Migration, protection et cohésion communautaire (démonstration)".into(),
+        synthetic: true,
+        created_at: at("2026-01-12T08:00:00Z"),
+    };
+    let mut tx = store.begin().await?;
+    tx.insert_diagnostic(&diagnostic).await?;
+    tx.upsert_admin_units(&admin_units()).await?;
+    let instruments = instruments(&mut g, &mut tx, &diagnostic).await?;
+    let mut communities = Vec::new();
+    for profile in [&DIBOLI, &GAO] {
+        communities.push(community(&mut g, &mut tx, &diagnostic, profile).await?);
+    }
+    national_stakeholders(&mut g, &mut tx, &diagnostic).await?;
+    tx.commit().await?;
+    println!(
+        "  ✓ zone : 2 régions, {} cercles (COD-AB {COD}), 2 communautés",
+        KAYES_CERCLES.len() + GAO_CERCLES.len()
+    );
+
+    let data_dir = dir.join("donnees");
+    std::fs::create_dir_all(&data_dir)?;
+    let mut tx = store.begin().await?;
+    for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        let survey = household_survey(&mut g.rng, profile, localities);
+        let flows = flow_counts(&mut g.rng, profile);
+        for (kind, name, text, version) in [
+            (
+                ImportKind::SurveyData,
+                format!("enquete-menage-{}.csv", community.slug),
+                survey,
+                instruments.0,
+            ),
+            (
+                ImportKind::FlowCounts,
+                format!("suivi-flux-{}.csv", community.slug),
+                flows,
+                instruments.1,
+            ),
+        ] {
+            std::fs::write(data_dir.join(&name), &text)?;
+            let records = text.lines().count().saturating_sub(1) as i64;
+            tx.keep_raw_file(RawFile {
+                diagnostic_id: diagnostic.id,
+                instrument_version_id: Some(version),
+                kind,
+                file_name: &name,
+                bytes: text.as_bytes(),
+                record_count: records,
+                imported_by: Some("demo"),
+                at: at("2026-02-20T16:00:00Z"),
+            })
+            .await?;
+            println!(
+                "  ✓ {} : {records} enregistrements",
+                data_dir.join(&name).display()
+            );
+        }
+    }
+    tx.commit().await?;
+
+    let users = demo_users(&store).await?;
+    let reports = write_reports(&store, dir, &diagnostic).await?;
+    for path in &reports {
+        println!("  ✓ rapport : {}", path.display());
+    }
+    let mut logins = String::from(
+        "Comptes de démonstration (mots de passe générés pour cette démonstration) :\n",
+    );
+    for u in &users {
+        let _ = writeln!(
+            logins,
+            "  {:<14} {:<16} {}",
+            u.username,
+            u.role.code(),
+            u.password
+        );
+    }
+    println!("{logins}");
+    match serve {
+        Some(addr) => crate::serve::run(store, addr, Some(logins)).await,
+        None => {
+            println!(
+                "Pour ouvrir l'interface : sigida serve --dir {}",
+                dir.display()
+            );
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn instruments(
+    g: &mut Gen,
+    tx: &mut Tx,
+    diagnostic: &Diagnostic,
+) -> Result<(Id<InstrumentVersion>, Id<InstrumentVersion>), Failure> {
+    let mut versions = Vec::new();
+    for (kind, name) in [
+        (
+            InstrumentKind::HouseholdSurvey,
+            "Enquête ménage — migration et protection",
+        ),
+        (
+            InstrumentKind::FlowRegistry,
+            "Enregistrement des flux aux points de suivi",
+        ),
+        (
+            InstrumentKind::KeyInformant,
+            "Guide d'entretien — informateurs clés",
+        ),
+        (
+            InstrumentKind::FocusGroup,
+            "Guide des groupes de discussion",
+        ),
+        (
+            InstrumentKind::ServiceMapping,
+            "Cartographie des services (4W)",
+        ),
+    ] {
+        let instrument = Instrument {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            kind,
+            name: name.into(),
+        };
+        tx.insert_instrument(&instrument).await?;
+        let version = InstrumentVersion {
+            id: g.id(),
+            instrument_id: instrument.id,
+            version: "2026-01".into(),
+            form_sha256: sigida_store::sha256_hex(name.as_bytes()),
+            created_at: at("2026-01-20T09:00:00Z"),
+        };
+        tx.insert_instrument_version(&version).await?;
+        versions.push(version.id);
+    }
+    Ok((versions[0], versions[1]))
+}
+
+async fn national_stakeholders(
+    g: &mut Gen,
+    tx: &mut Tx,
+    diagnostic: &Diagnostic,
+) -> Result<(), Failure> {
+    for (organisation, kind, role) in [
+        (
+            "Comité national de lutte contre la traite des personnes",
+            StakeholderType::Government,
+            "Politique nationale contre la traite",
+        ),
+        (
+            "Ministère des Maliens établis à l'extérieur",
+            StakeholderType::Government,
+            "Migration et diaspora",
+        ),
+        (
+            "OIM Mali",
+            StakeholderType::UnAgency,
+            "Protection des migrants, retour et réintégration",
+        ),
+    ] {
+        let female = g.rng.chance(0.5);
+        tx.insert_stakeholder(&Stakeholder {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            community_id: None,
+            organisation: organisation.into(),
+            kind,
+            level: Level::National,
+            role_in_zone: role.into(),
+            contact_name: Personal::new(person(&mut g.rng, female)),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            influence: Some(5),
+            interest: Some(4),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn community(
+    g: &mut Gen,
+    tx: &mut Tx,
+    diagnostic: &Diagnostic,
+    p: &Profile,
+) -> Result<(Community, Vec<Locality>), Failure> {
+    let community = Community {
+        id: g.id(),
+        diagnostic_id: diagnostic.id,
+        name: p.name.into(),
+        slug: slugify(p.name),
+        region_pcode: p.region.into(),
+        cercle_pcode: p.cercle.into(),
+        cod_version: COD.into(),
+        description: p.description.into(),
+        latitude: Some(p.centre.0),
+        longitude: Some(p.centre.1),
+    };
+    tx.insert_community(&community).await?;
+    let mut localities = Vec::new();
+    for (name, population, (dlat, dlon)) in p.localities {
+        let locality = Locality {
+            id: g.id(),
+            community_id: community.id,
+            name: (*name).into(),
+            admin_pcode: Some(p.cercle.into()),
+            cod_version: Some(COD.into()),
+            latitude: Some(p.centre.0 + dlat),
+            longitude: Some(p.centre.1 + dlon),
+            population: Some(*population),
+        };
+        tx.insert_locality(&locality).await?;
+        localities.push(locality);
+    }
+    for (kind, name, size, vulnerabilities, priorities, representation) in p.groups {
+        tx.insert_group(&SocioEconomicGroup {
+            id: g.id(),
+            community_id: community.id,
+            kind: *kind,
+            name: (*name).into(),
+            size_estimate: Some(*size),
+            vulnerabilities: (*vulnerabilities).into(),
+            priorities: (*priorities).into(),
+            representation: (*representation).into(),
+        })
+        .await?;
+    }
+    for (organisation, kind, level, role) in p.stakeholders {
+        let female = g.rng.chance(0.4);
+        tx.insert_stakeholder(&Stakeholder {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            community_id: Some(community.id),
+            organisation: (*organisation).into(),
+            kind: *kind,
+            level: *level,
+            role_in_zone: (*role).into(),
+            contact_name: Personal::new(person(&mut g.rng, female)),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            influence: Some(1 + g.rng.below(5) as u8),
+            interest: Some(1 + g.rng.below(5) as u8),
+        })
+        .await?;
+    }
+    for (organisation, sector, service, target) in p.services {
+        let locality = g.rng.pick(&localities).clone();
+        tx.insert_service_provider(&ServiceProvider {
+            id: g.id(),
+            community_id: community.id,
+            locality_id: Some(locality.id),
+            organisation: (*organisation).into(),
+            sector: *sector,
+            service: (*service).into(),
+            target_groups: (*target).into(),
+            capacity_per_month: Some(20 * (1 + g.rng.below(30) as i64)),
+            free_of_charge: g.rng.chance(0.7),
+            opening_hours: (*g.rng.pick(&[
+                "8h–16h du lundi au vendredi",
+                "7h30–17h tous les jours",
+                "24 h sur 24",
+                "Mardi et jeudi",
+            ]))
+            .into(),
+            accepts_referrals: g.rng.chance(0.6),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            latitude: locality.latitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+            longitude: locality.longitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+        })
+        .await?;
+    }
+    let mut validated = Vec::new();
+    for (i, (theme, statement, evidence)) in p.findings.iter().enumerate() {
+        // The meeting validated most findings, amended one and left the single-source one pending.
+        let (validation, amended) = match (i, evidence.len()) {
+            (_, 1) => (ValidationStatus::Pending, None),
+            (2, _) => (
+                ValidationStatus::Amended,
+                Some(format!(
+                    "{statement} (formulation amendée en réunion : préciser les postes concernés)"
+                )),
+            ),
+            _ => (ValidationStatus::Validated, None),
+        };
+        let finding = Finding {
+            id: g.id(),
+            community_id: community.id,
+            theme: *theme,
+            statement: (*statement).into(),
+            confidence: Some(if evidence.len() >= 3 {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            }),
+            validation,
+            amended_statement: amended,
+            created_at: at("2026-02-27T10:00:00Z"),
+        };
+        tx.insert_finding(&finding).await?;
+        for (j, (source_type, stance, summary)) in evidence.iter().enumerate() {
+            tx.insert_evidence(&Evidence {
+                id: g.id(),
+                finding_id: finding.id,
+                source_type: *source_type,
+                stance: *stance,
+                summary: (*summary).into(),
+                reference: format!(
+                    "{}-{}-{}",
+                    community.slug.to_uppercase(),
+                    source_type.code().to_uppercase(),
+                    j + 1
+                ),
+            })
+            .await?;
+        }
+        if matches!(
+            validation,
+            ValidationStatus::Validated | ValidationStatus::Amended
+        ) {
+            validated.push(finding);
+        }
+    }
+    consultation_and_plan(g, tx, &community, p, &localities, &validated).await?;
+    Ok((community, localities))
+}
+
+async fn consultation_and_plan(
+    g: &mut Gen,
+    tx: &mut Tx,
+    community: &Community,
+    p: &Profile,
+    localities: &[Locality],
+    validated: &[Finding],
+) -> Result<(), Failure> {
+    let meeting = Meeting {
+        id: g.id(),
+        community_id: community.id,
+        level: Level::Local,
+        title: format!("Réunion de consultation de {}", community.name),
+        date: p.meeting_date,
+        place: p.meeting_place.into(),
+        facilitators: "Équipe d'animation du programme".into(),
+        agenda: vec![
+            "Ouverture et présentation des participants".into(),
+            "Restitution de l'analyse contextuelle".into(),
+            "Validation des constats".into(),
+            "Priorisation par groupe socio-économique".into(),
+            "Sélection des localités d'intervention".into(),
+            "Prochaines étapes".into(),
+        ],
+    };
+    tx.insert_meeting(&meeting).await?;
+    let count = 34 + g.rng.below(20);
+    let groups: Vec<GroupKind> = p.groups.iter().map(|g| g.0).collect();
+    for i in 0..count {
+        let female = g.rng.chance(0.46);
+        tx.insert_participant(&Participant {
+            id: g.id(),
+            meeting_id: meeting.id,
+            // Most participants give no name; the register does not need one.
+            name: g
+                .rng
+                .chance(0.3)
+                .then(|| Personal::new(person(&mut g.rng, female))),
+            sex: if female { Sex::Female } else { Sex::Male },
+            age_group: *g.rng.pick(&[
+                AgeGroup::Youth,
+                AgeGroup::Youth,
+                AgeGroup::Adult,
+                AgeGroup::Adult,
+                AgeGroup::Elder,
+            ]),
+            stakeholder_type: Some(*g.rng.pick(StakeholderType::ALL)),
+            group: Some(*g.rng.pick(&groups)),
+            organisation: String::new(),
+            consent: true,
+            checked_in_at: Some(at(&format!(
+                "{}T09:{:02}:00Z",
+                date_iso(p.meeting_date),
+                i % 60
+            ))),
+        })
+        .await?;
+    }
+    let selected: Vec<&str> = localities.iter().take(3).map(|l| l.name.as_str()).collect();
+    let selection = Decision {
+        id: g.id(),
+        meeting_id: meeting.id,
+        kind: DecisionKind::LocalitySelection,
+        text: format!(
+            "Localités retenues pour l'intervention : {}.",
+            selected.join(", ")
+        ),
+        taken_by: "Plénière de la réunion de consultation".into(),
+    };
+    tx.insert_decision(&selection).await?;
+    let plan = ActionPlan {
+        id: g.id(),
+        community_id: community.id,
+        version: 1,
+        status: PlanStatus::Draft,
+        title: format!("Plan d'action communautaire de {}", community.name),
+        adopted_on: None,
+        adopted_by_meeting: None,
+        created_at: at("2026-03-25T10:00:00Z"),
+    };
+    tx.insert_plan(&plan).await?;
+    for (i, finding) in validated.iter().enumerate() {
+        let start = Quarter::new(1 + (i as u8 / 2).min(2), 1 + (i as u8 % 4)).unwrap_or(Quarter {
+            year: 1,
+            quarter: 1,
+        });
+        let end = Quarter::new((start.year + 1).min(4), start.quarter).unwrap_or(start);
+        let action = Action {
+            id: g.id(),
+            plan_id: plan.id,
+            title: format!("Réponse au constat : {}", finding.theme.code()),
+            description: format!(
+                "Action proposée pour répondre au constat « {} »",
+                finding
+                    .amended_statement
+                    .as_deref()
+                    .unwrap_or(&finding.statement)
+            ),
+            lead_partner: p.stakeholders[i % p.stakeholders.len()].0.into(),
+            partners: vec!["Mairie".into(), "OIM Mali".into()],
+            target_groups: p.groups[i % p.groups.len()].1.into(),
+            localities: selected.join(", "),
+            start,
+            end,
+            status: ActionStatus::Planned,
+            pdsec_axis: Some(format!("Axe {} du PDSEC", 1 + i % 4)),
+            risks: "Insécurité sur les axes ; disponibilité des partenaires".into(),
+            finding_ids: vec![finding.id],
+            decision_ids: vec![selection.id],
+        };
+        tx.insert_action(&action).await?;
+        for year in start.year..=end.year {
+            tx.insert_budget_line(&BudgetLine {
+                id: g.id(),
+                action_id: action.id,
+                item: "Ateliers communautaires".into(),
+                unit: "atelier".into(),
+                quantity: 2 + g.rng.below(4) as i64,
+                unit_cost_fcfa: 250_000 + 50_000 * g.rng.below(6) as i64,
+                funding_source: (*g.rng.pick(&["OIM", "Commune", "UNICEF"])).into(),
+                year,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn date_iso(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A Kobo-style household export (`;`-separated, `_uuid`, split select_multiple columns),
+/// stratified by locality and clustered by block, with design weights.
+fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> String {
+    let mut out = String::from(
+        "start;end;_uuid;_submission_time;locality;cluster_id;weight;resp_sex;resp_age;hh_size;status;\
+         member_abroad;intends_to_migrate;has_id_document;receives_remittances;\
+         protection_concerns;protection_concerns/extortion;protection_concerns/forced_labour;\
+         protection_concerns/armed_recruitment;protection_concerns/gbv;protection_concerns/child_labour;\
+         protection_concerns/none;monthly_income_fcfa\n",
+    );
+    let per_locality = 90 + rng.below(30);
+    for (li, locality) in localities.iter().enumerate() {
+        let population = locality.population.unwrap_or(1000) as f64;
+        let households = population / 7.0;
+        let clusters = 6;
+        for k in 0..per_locality {
+            let cluster = format!("{}-{}", li + 1, 1 + k % clusters);
+            let weight = households / per_locality as f64;
+            let female = rng.chance(0.52);
+            let age = 18 + rng.below(50);
+            let status = *rng.pick(&["host", "host", "host", "migrant", "returnee", "displaced"]);
+            let concerns = [
+                ("extortion", 0.22),
+                ("forced_labour", 0.08),
+                (
+                    "armed_recruitment",
+                    if p.region == "ML07" { 0.15 } else { 0.02 },
+                ),
+                ("gbv", 0.12),
+                ("child_labour", if p.region == "ML01" { 0.17 } else { 0.06 }),
+            ];
+            let chosen: Vec<&str> = concerns
+                .iter()
+                .filter(|(_, prob)| rng.chance(*prob))
+                .map(|(c, _)| *c)
+                .collect();
+            let none = chosen.is_empty();
+            let flags: Vec<&str> = concerns
+                .iter()
+                .map(|(c, _)| if chosen.contains(c) { "1" } else { "0" })
+                .collect();
+            let minute = rng.below(50);
+            let day = 3 + rng.below(20);
+            let _ = writeln!(
+                out,
+                "2026-02-{day:02}T08:{minute:02}:00;2026-02-{day:02}T08:{:02}:00;{};2026-02-{day:02}T17:00:00;{};{cluster};{weight:.4};{};{age};{};{status};{};{};{};{};{};{};{};{}",
+                minute + 9,
+                uuid_from(rng),
+                locality.name,
+                if female { "female" } else { "male" },
+                2 + rng.below(10),
+                yes_no(rng.chance(if p.region == "ML01" { 0.55 } else { 0.25 })),
+                if age < 36 {
+                    yes_no(rng.chance(0.31))
+                } else {
+                    yes_no(rng.chance(0.09))
+                },
+                yes_no(rng.chance(if status == "returnee" { 0.42 } else { 0.8 })),
+                yes_no(rng.chance(if p.region == "ML01" { 0.46 } else { 0.18 })),
+                if none {
+                    "none".to_owned()
+                } else {
+                    chosen.join(" ")
+                },
+                flags.join(";"),
+                if none { "1" } else { "0" },
+                5_000 * (4 + rng.below(40)),
+            );
+        }
+    }
+    out
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn uuid_from(rng: &mut Rng) -> String {
+    let hi = rng.next();
+    let lo = rng.next();
+    uuid::Builder::from_random_bytes(((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes())
+        .into_uuid()
+        .to_string()
+}
+
+/// Daily counts at each flow monitoring point over three months, both directions.
+fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
+    let mut out = String::from(
+        "date;point;direction;origin;destination;nationality;men;women;boys;girls;unaccompanied_children;transport\n",
+    );
+    let start = time::macros::date!(2025 - 12 - 01);
+    let nationalities: &[&str] = if p.region == "ML01" {
+        &[
+            "Mali",
+            "Mali",
+            "Sénégal",
+            "Guinée",
+            "Gambie",
+            "Côte d'Ivoire",
+        ]
+    } else {
+        &[
+            "Mali",
+            "Mali",
+            "Niger",
+            "Guinée",
+            "Burkina Faso",
+            "Cameroun",
+            "Nigeria",
+        ]
+    };
+    for day in 0..90 {
+        let date = start + time::Duration::days(day);
+        // Arrivals from the north rise over the quarter in Gao; departures rise in Kayes.
+        let trend = 1.0 + day as f64 / 90.0 * 0.5;
+        for point in p.flow_points {
+            for direction in ["entrée", "sortie"] {
+                let rising = (p.region == "ML07" && direction == "entrée")
+                    || (p.region == "ML01" && direction == "sortie");
+                let base = 8.0 + rng.below(14) as f64;
+                let total = (base * if rising { trend } else { 1.0 }) as u64;
+                let men = total * 6 / 10;
+                let women = total * 2 / 10;
+                let boys = rng.below(total / 8 + 2);
+                let girls = rng.below(total / 10 + 2);
+                let (origin, destination) = if direction == "entrée" {
+                    (*rng.pick(p.destinations), p.name)
+                } else {
+                    (p.name, *rng.pick(p.destinations))
+                };
+                let _ = writeln!(
+                    out,
+                    "{};{point};{direction};{origin};{destination};{};{men};{women};{boys};{girls};{};{}",
+                    date_iso(date),
+                    rng.pick(nationalities),
+                    rng.below(3),
+                    rng.pick(&["bus", "camion", "moto", "à pied", "train"]),
+                );
+            }
+        }
+    }
+    out
+}
+
+async fn demo_users(store: &Store) -> Result<Vec<DemoUser>, Failure> {
+    let accounts = [
+        (
+            "coordination",
+            Role::Coordinator,
+            "Coordination du programme",
+            "OIM",
+        ),
+        ("analyste", Role::Analyst, "Analyste S&E", "OIM"),
+        ("animation", Role::Facilitator, "Équipe d'animation", "OIM"),
+        ("saisie", Role::DataClerk, "Opérateur de saisie", "OIM"),
+        (
+            "partenaire",
+            Role::PartnerViewer,
+            "Croix-Rouge malienne",
+            "Croix-Rouge malienne",
+        ),
+        ("admin", Role::Admin, "Administration", "OIM"),
+    ];
+    let mut users = Vec::new();
+    let mut tx = store.begin().await?;
+    for (username, role, name, organisation) in accounts {
+        let password = sigida_web::auth::generate_password();
+        let hash = sigida_web::auth::hash_password(&password)
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        tx.insert_user(
+            &User {
+                id: Id::new(),
+                username: username.into(),
+                display_name: name.into(),
+                role,
+                organisation: organisation.into(),
+                active: true,
+                created_at: at("2026-01-12T08:00:00Z"),
+            },
+            &hash,
+        )
+        .await?;
+        users.push(DemoUser {
+            username,
+            role,
+            password,
+        });
+    }
+    tx.commit().await?;
+    Ok(users)
+}
+
+async fn write_reports(
+    store: &Store,
+    dir: &Path,
+    diagnostic: &Diagnostic,
+) -> Result<Vec<std::path::PathBuf>, Failure> {
+    let mut written = Vec::new();
+    let generated_on = time::OffsetDateTime::now_utc().date();
+    for community in store.communities(diagnostic.id).await? {
+        let overview =
+            sigida_web::gather::community_overview(store, diagnostic, &community).await?;
+        let folder = dir.join("reports").join(&community.slug);
+        std::fs::create_dir_all(&folder)?;
+        for lang in Lang::ALL {
+            let path = folder.join(format!("apercu-communaute{}.html", lang.file_suffix()));
+            std::fs::write(
+                &path,
+                sigida_report::overview::report(Tr::new(lang), &overview, generated_on),
+            )?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,86 @@
+//! `sigida geo import`: a COD-AB list into the store, all or nothing.
+
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use sigida_core::geography::check_hierarchy;
+use sigida_core::instrument::ImportKind;
+use sigida_core::{Id, Timestamp};
+use sigida_formats::cod::read_cod;
+use sigida_formats::table::read_tables;
+use sigida_store::RawFile;
+
+use crate::{Failure, Place};
+
+pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Result<(), Failure> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", file.display())))?;
+    let tables = read_tables(file)?;
+    let list = read_cod(&tables, cod_version)?;
+    for skipped in &list.skipped {
+        eprintln!("attention : {skipped}");
+    }
+    let store = place.open().await?;
+    let diagnostic = store.main_diagnostic().await?;
+    let mut tx = store.begin().await?;
+    let mut known = Vec::new();
+    let mut versions: Vec<&str> = list.units.iter().map(|u| u.cod_version.as_str()).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    for version in &versions {
+        known.extend(tx.admin_unit_levels(version).await?);
+    }
+    check_hierarchy(&list.units, &known)
+        .map_err(|e| Failure::Input(format!("{} : {e}", file.display())))?;
+    let bar = ProgressBar::new(list.units.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("Import des unités administratives");
+    let mut counts = sigida_store::AdminUnitCounts::default();
+    for chunk in list.units.chunks(500) {
+        let c = tx.upsert_admin_units(chunk).await?;
+        counts.added += c.added;
+        counts.updated += c.updated;
+        counts.unchanged += c.unchanged;
+        bar.inc(chunk.len() as u64);
+    }
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kept = tx
+        .keep_raw_file(RawFile {
+            diagnostic_id: diagnostic.id,
+            instrument_version_id: None,
+            kind: ImportKind::Geography,
+            file_name: &file_name,
+            bytes: &bytes,
+            record_count: list.units.len() as i64,
+            imported_by: None,
+            at: Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+        })
+        .await?;
+    tx.audit(&sigida_core::audit::AuditEvent {
+        id: Id::new(),
+        at: kept.import.imported_at,
+        actor: None,
+        action: sigida_core::audit::AuditAction::DataImported,
+        subject: format!("import:{}", kept.import.id),
+        detail: file_name.clone(),
+    })
+    .await?;
+    tx.commit().await?;
+    bar.finish_and_clear();
+    println!(
+        "{} : {} unités lues (versions COD {}) — {} ajoutées, {} mises à jour, {} inchangées ; {} lignes ignorées.",
+        file.display(),
+        list.units.len(),
+        versions.join(", "),
+        counts.added,
+        counts.updated,
+        counts.unchanged,
+        list.skipped.len()
+    );
+    Ok(())
+}

@@ -60,9 +60,9 @@ pub fn points_map(tr: Tr, title: &str, points: &[MapPoint]) -> Option<Markup> {
         .find(|&k| k >= target_km * 0.6)
         .unwrap_or(100.0);
     let bar_px = bar_km / km_per_unit;
-    let (sw_label, ne_label) = (
-        format::coordinates(tr, lat_min, lon_min),
-        format::coordinates(tr, lat_max, lon_max),
+    let (top_left, bottom_right) = (
+        format::coordinates(tr, lat_max, lon_min),
+        format::coordinates(tr, lat_min, lon_max),
     );
     Some(html! {
         svg xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (WIDTH) " " (HEIGHT)} role="img"
@@ -77,15 +77,15 @@ pub fn points_map(tr: Tr, title: &str, points: &[MapPoint]) -> Option<Markup> {
             }
             @for p in points.iter().filter(|p| p.kind == PointKind::Locality) {
                 @let (x, y) = project(p.latitude, p.longitude);
-                circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="7" fill="#0d5c63" stroke="#fff" stroke-width="2" {}
-                text x=(format!("{:.1}", x + 10.0)) y=(format!("{:.1}", y + 4.0)) font-size="13"
+                circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="8" fill="#0d5c63" stroke="#fff" stroke-width="2" {}
+                text x=(format!("{:.1}", x + 11.0)) y=(format!("{:.1}", y + 5.0)) font-size="16"
                     font-family="sans-serif" fill="#1d2733" paint-order="stroke" stroke="#eef3f1" stroke-width="3" { (p.label) }
             }
-            g font-family="sans-serif" font-size="11" fill="#5b6775" {
+            g font-family="sans-serif" font-size="12" fill="#5b6775" {
                 line x1="16" y1=(HEIGHT - 18.0) x2=(format!("{:.1}", 16.0 + bar_px)) y2=(HEIGHT - 18.0) stroke="#1d2733" stroke-width="3" {}
                 text x="16" y=(HEIGHT - 24.0) { (format::decimal(tr, bar_km, if bar_km < 1.0 { 1 } else { 0 })) " km" }
-                text x="8" y="14" { "↖ " (ne_label) }
-                text x=(WIDTH - 8.0) y=(HEIGHT - 6.0) text-anchor="end" { (sw_label) " ↙" }
+                text x="8" y="14" { "↖ " (top_left) }
+                text x=(WIDTH - 8.0) y=(HEIGHT - 6.0) text-anchor="end" { (bottom_right) " ↘" }
                 text x=(WIDTH - 14.0) y="26" text-anchor="middle" font-size="14" font-weight="bold" fill="#1d2733" { "N" }
                 path d={"M" (WIDTH - 14.0) " 30 l-5 12 l5 -3 l5 3 z"} fill="#1d2733" {}
             }

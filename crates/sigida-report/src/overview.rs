@@ -101,7 +101,7 @@ pub fn key_figures(tr: Tr, ov: &CommunityOverview) -> Markup {
 pub fn identity(tr: Tr, ov: &CommunityOverview) -> Markup {
     let c = &ov.community;
     html! {
-        dl {
+        dl.identity {
             dt { (tr.t("community.region")) }
             dd { (ov.region_name.as_deref().unwrap_or("")) " (" (c.region_pcode) ")" }
             dt { (tr.t("community.cercle")) }
@@ -156,20 +156,23 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
 
         h2 id="groupes" { (tr.t("community.groups")) }
         @if ov.groups.is_empty() { p.note { (tr.t("community.none")) } } @else {
-            div.table-wrap { table {
+            div.table-wrap { table.stack {
                 thead { tr {
                     th scope="col" { (tr.t("community.groups")) }
                     th scope="col" class="num" { (tr.t("community.group_size")) }
                     th scope="col" { (tr.t("community.vulnerabilities")) }
                     th scope="col" { (tr.t("community.priorities")) }
-                    th scope="col" class="hide-narrow" { (tr.t("community.representation")) }
+                    th scope="col" { (tr.t("community.representation")) }
                 } }
                 tbody { @for g in &ov.groups { tr {
-                    th scope="row" { (g.name) br; span.tag { (tr.t(g.kind.label_key())) } }
-                    td.num { (optional_integer(tr, g.size_estimate)) }
-                    td { (g.vulnerabilities) }
-                    td { (g.priorities) }
-                    td class="hide-narrow" { (g.representation) }
+                    th scope="row" {
+                        (g.name)
+                        @if tr.t(g.kind.label_key()) != g.name { br; span.tag { (tr.t(g.kind.label_key())) } }
+                    }
+                    td.num data-label=(tr.t("community.group_size")) { (optional_integer(tr, g.size_estimate)) }
+                    td data-label=(tr.t("community.vulnerabilities")) { (g.vulnerabilities) }
+                    td data-label=(tr.t("community.priorities")) { (g.priorities) }
+                    td data-label=(tr.t("community.representation")) { (g.representation) }
                 } } }
             } }
         }
@@ -189,44 +192,44 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
                     td.num { (format::integer(tr, *capacity)) }
                 } } }
             } }
-            div.table-wrap.spaced { table {
+            div.table-wrap.spaced { table.stack {
                 thead { tr {
                     th scope="col" { (tr.t("community.organisation")) }
                     th scope="col" { (tr.t("community.service")) }
-                    th scope="col" class="hide-narrow" { (tr.t("community.for_whom")) }
+                    th scope="col" { (tr.t("community.for_whom")) }
                     th scope="col" class="num" { (tr.t("community.capacity")) }
                     th scope="col" { (tr.t("community.free")) }
-                    th scope="col" class="hide-narrow" { (tr.t("community.referral")) }
+                    th scope="col" { (tr.t("community.referral")) }
                     @if contacts == Contacts::Shown { th scope="col" { (tr.t("community.contact")) } }
                 } }
                 tbody { @for s in &ov.services { tr {
                     th scope="row" { (s.organisation) }
-                    td { (s.service) br; span.tag { (tr.t(s.sector.label_key())) } }
-                    td class="hide-narrow" { (s.target_groups) }
-                    td.num { (optional_integer(tr, s.capacity_per_month)) }
-                    td { (yes_no(tr, s.free_of_charge)) }
-                    td class="hide-narrow" { (yes_no(tr, s.accepts_referrals)) }
-                    @if contacts == Contacts::Shown { td { (s.contact_phone.expose()) } }
+                    td data-label=(tr.t("community.service")) { (s.service) br; span.tag { (tr.t(s.sector.label_key())) } }
+                    td data-label=(tr.t("community.for_whom")) { (s.target_groups) }
+                    td.num data-label=(tr.t("community.capacity")) { (optional_integer(tr, s.capacity_per_month)) }
+                    td data-label=(tr.t("community.free")) { (yes_no(tr, s.free_of_charge)) }
+                    td data-label=(tr.t("community.referral")) { (yes_no(tr, s.accepts_referrals)) }
+                    @if contacts == Contacts::Shown { td data-label=(tr.t("community.contact")) { (s.contact_phone.expose()) } }
                 } } }
             } }
         }
 
         h2 id="parties-prenantes" { (tr.t("community.stakeholders")) }
         @if ov.stakeholders.is_empty() { p.note { (tr.t("community.none")) } } @else {
-            div.table-wrap { table {
+            div.table-wrap { table.stack {
                 thead { tr {
                     th scope="col" { (tr.t("community.organisation")) }
                     th scope="col" { (tr.t("community.type")) }
                     th scope="col" { (tr.t("community.level")) }
-                    th scope="col" class="hide-narrow" { (tr.t("community.role")) }
+                    th scope="col" { (tr.t("community.role")) }
                     th scope="col" { (tr.t("community.contact")) }
                 } }
                 tbody { @for s in &ov.stakeholders { tr {
                     th scope="row" { (s.organisation) }
-                    td { (tr.t(s.kind.label_key())) }
-                    td { (tr.t(s.level.label_key())) }
-                    td class="hide-narrow" { (s.role_in_zone) }
-                    td { @if contacts == Contacts::Shown {
+                    td data-label=(tr.t("community.type")) { (tr.t(s.kind.label_key())) }
+                    td data-label=(tr.t("community.level")) { (tr.t(s.level.label_key())) }
+                    td data-label=(tr.t("community.role")) { (s.role_in_zone) }
+                    td data-label=(tr.t("community.contact")) { @if contacts == Contacts::Shown {
                         (s.contact_name.expose()) br; (s.contact_phone.expose())
                     } @else { span.hidden-data { (tr.t("community.contact_hidden")) } } }
                 } } }
@@ -241,33 +244,33 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
 fn findings_table(tr: Tr, ov: &CommunityOverview) -> Markup {
     html! {
         @if ov.findings.is_empty() { p.note { (tr.t("community.none")) } } @else {
-            div.table-wrap { table {
+            div.table-wrap { table.stack {
                 thead { tr {
                     th scope="col" { (tr.t("community.theme")) }
                     th scope="col" { (tr.t("community.statement")) }
                     th scope="col" { (tr.t("community.convergence")) }
-                    th scope="col" class="hide-narrow" { (tr.t("community.sources")) }
+                    th scope="col" { (tr.t("community.sources")) }
                     th scope="col" { (tr.t("community.validation")) }
                 } }
                 tbody { @for f in &ov.findings {
                     @let evidence: Vec<Evidence> = ov.evidence.iter().filter(|e| e.finding_id == f.id).cloned().collect();
                     @let t = convergence(&evidence);
                     tr {
-                        td { (tr.t(f.theme.label_key())) }
-                        td { (f.amended_statement.as_deref().unwrap_or(&f.statement)) }
-                        td {
+                        td data-label=(tr.t("community.theme")) { (tr.t(f.theme.label_key())) }
+                        td data-label=(tr.t("community.statement")) { (f.amended_statement.as_deref().unwrap_or(&f.statement)) }
+                        td data-label=(tr.t("community.convergence")) {
                             @match t.convergence {
                                 Some(level) => span class={"tag " (level.code())} { (tr.t(level.label_key())) },
                                 None => span.tag { (tr.t("community.not_triangulated")) },
                             }
                             @if t.single_source_type { " " span.tag.flag { (tr.t("community.single_source")) } }
                         }
-                        td class="hide-narrow" {
+                        td data-label=(tr.t("community.sources")) {
                             @for (i, s) in t.source_types.iter().enumerate() {
                                 @if i > 0 { ", " } (tr.t(s.label_key()))
                             }
                         }
-                        td { (tr.t(f.validation.label_key())) }
+                        td data-label=(tr.t("community.validation")) { (tr.t(f.validation.label_key())) }
                     }
                 } }
             } }

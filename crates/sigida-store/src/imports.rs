@@ -54,6 +54,8 @@ pub struct StoredImport {
 
 /// A raw file about to be kept.
 pub struct RawFile<'a> {
+    /// The id the import gets if the bytes are new.
+    pub id: Id<RawImport>,
     pub diagnostic_id: Id<Diagnostic>,
     pub instrument_version_id: Option<Id<InstrumentVersion>>,
     pub kind: ImportKind,
@@ -126,7 +128,7 @@ impl Tx {
         .execute(self.conn())
         .await?;
         let import = RawImport {
-            id: Id::new(),
+            id: file.id,
             diagnostic_id: file.diagnostic_id,
             instrument_version_id: file.instrument_version_id,
             kind: file.kind,

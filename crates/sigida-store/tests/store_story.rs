@@ -221,6 +221,7 @@ async fn raw_files_are_kept_once_by_content_hash() {
         let s = seed(store).await;
         let bytes = b"_uuid;q1\nabc;1\n".to_vec();
         let file = |name| RawFile {
+            id: Id::new(),
             diagnostic_id: s.diagnostic.id,
             instrument_version_id: None,
             kind: ImportKind::SurveyData,

@@ -60,10 +60,9 @@ impl Gen {
     }
 }
 
-fn at(text: &str) -> Timestamp {
-    // The demo's fixed calendar; a typo here is a bug in this file, caught by the demo test.
-    Timestamp::parse(text)
-        .unwrap_or_else(|_| Timestamp::from_unix_seconds(0).unwrap_or_else(|| unreachable!()))
+/// An instant of the demo's fixed calendar.
+fn at(instant: time::OffsetDateTime) -> Timestamp {
+    Timestamp::from_datetime(instant)
 }
 
 const COD: &str = "v03";
@@ -124,6 +123,13 @@ fn admin_units() -> Vec<AdminUnit> {
     units
 }
 
+/// A finding: its theme, its statement, and its evidence (source type, stance, summary).
+type DemoFinding = (
+    Theme,
+    &'static str,
+    &'static [(SourceType, Stance, &'static str)],
+);
+
 /// What differs between the two communities.
 struct Profile {
     name: &'static str,
@@ -143,11 +149,7 @@ struct Profile {
     )],
     stakeholders: &'static [(&'static str, StakeholderType, Level, &'static str)],
     services: &'static [(&'static str, Sector, &'static str, &'static str)],
-    findings: &'static [(
-        Theme,
-        &'static str,
-        &'static [(SourceType, Stance, &'static str)],
-    )],
+    findings: &'static [DemoFinding],
     flow_points: &'static [&'static str],
     destinations: &'static [&'static str],
     meeting_place: &'static str,
@@ -970,7 +972,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         country_iso3: "MLI".into(),
         programme: "Migration, protection et cohésion communautaire (démonstration)".into(),
         synthetic: true,
-        created_at: at("2026-01-12T08:00:00Z"),
+        created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
     };
     let mut tx = store.begin().await?;
     tx.insert_diagnostic(&diagnostic).await?;
@@ -1010,6 +1012,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             std::fs::write(data_dir.join(&name), &text)?;
             let records = text.lines().count().saturating_sub(1) as i64;
             tx.keep_raw_file(RawFile {
+                id: g.id(),
                 diagnostic_id: diagnostic.id,
                 instrument_version_id: Some(version),
                 kind,
@@ -1017,7 +1020,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
                 bytes: text.as_bytes(),
                 record_count: records,
                 imported_by: Some("demo"),
-                at: at("2026-02-20T16:00:00Z"),
+                at: at(time::macros::datetime!(2026-02-20 16:00 UTC)),
             })
             .await?;
             println!(
@@ -1028,7 +1031,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
     tx.commit().await?;
 
-    let users = demo_users(&store).await?;
+    let users = demo_users(&store, &mut g).await?;
     let reports = write_reports(&store, dir, &diagnostic).await?;
     for path in &reports {
         println!("  ✓ rapport : {}", path.display());
@@ -1099,7 +1102,7 @@ async fn instruments(
             instrument_id: instrument.id,
             version: "2026-01".into(),
             form_sha256: sigida_store::sha256_hex(name.as_bytes()),
-            created_at: at("2026-01-20T09:00:00Z"),
+            created_at: at(time::macros::datetime!(2026-01-20 09:00 UTC)),
         };
         tx.insert_instrument_version(&version).await?;
         versions.push(version.id);
@@ -1263,7 +1266,7 @@ async fn community(
             }),
             validation,
             amended_statement: amended,
-            created_at: at("2026-02-27T10:00:00Z"),
+            created_at: at(time::macros::datetime!(2026-02-27 10:00 UTC)),
         };
         tx.insert_finding(&finding).await?;
         for (j, (source_type, stance, summary)) in evidence.iter().enumerate() {
@@ -1343,11 +1346,11 @@ async fn consultation_and_plan(
             group: Some(*g.rng.pick(&groups)),
             organisation: String::new(),
             consent: true,
-            checked_in_at: Some(at(&format!(
-                "{}T09:{:02}:00Z",
-                date_iso(p.meeting_date),
-                i % 60
-            ))),
+            checked_in_at: Some(at(p
+                .meeting_date
+                .with_hms(9, (i % 60) as u8, 0)
+                .unwrap_or(p.meeting_date.midnight())
+                .assume_utc())),
         })
         .await?;
     }
@@ -1371,7 +1374,7 @@ async fn consultation_and_plan(
         title: format!("Plan d'action communautaire de {}", community.name),
         adopted_on: None,
         adopted_by_meeting: None,
-        created_at: at("2026-03-25T10:00:00Z"),
+        created_at: at(time::macros::datetime!(2026-03-25 10:00 UTC)),
     };
     tx.insert_plan(&plan).await?;
     for (i, finding) in validated.iter().enumerate() {
@@ -1569,7 +1572,7 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
     out
 }
 
-async fn demo_users(store: &Store) -> Result<Vec<DemoUser>, Failure> {
+async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure> {
     let accounts = [
         (
             "coordination",
@@ -1596,13 +1599,13 @@ async fn demo_users(store: &Store) -> Result<Vec<DemoUser>, Failure> {
             .map_err(|e| Failure::Other(e.to_string()))?;
         tx.insert_user(
             &User {
-                id: Id::new(),
+                id: g.id(),
                 username: username.into(),
                 display_name: name.into(),
                 role,
                 organisation: organisation.into(),
                 active: true,
-                created_at: at("2026-01-12T08:00:00Z"),
+                created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
             },
             &hash,
         )

@@ -51,6 +51,7 @@ pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Re
         .unwrap_or_default();
     let kept = tx
         .keep_raw_file(RawFile {
+            id: Id::new(),
             diagnostic_id: diagnostic.id,
             instrument_version_id: None,
             kind: ImportKind::Geography,

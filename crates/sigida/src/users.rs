@@ -63,7 +63,7 @@ pub async fn add(
     };
     let mut tx = store.begin().await?;
     tx.insert_user(&user, &hash).await.map_err(|e| match e {
-        sigida_store::StoreError::Conflict(m) => Failure::Input(format!("{m}")),
+        sigida_store::StoreError::Conflict(_) => Failure::Input(e.to_string()),
         other => Failure::from(other),
     })?;
     tx.audit(&AuditEvent {

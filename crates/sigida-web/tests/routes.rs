@@ -1,0 +1,451 @@
+//! Every route, every role, without a socket: who may open what, what personal data each
+//! sees, what is audited, and that no page points at another host.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sigida_core::access::{Role, User};
+use sigida_core::actors::{Level, Sector, ServiceProvider, Stakeholder, StakeholderType};
+use sigida_core::audit::AuditAction;
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::geography::AdminUnit;
+use sigida_core::personal::Personal;
+use sigida_core::{Id, Timestamp};
+use sigida_store::Store;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "mot-de-passe-de-test";
+const PHONE: &str = "+223 76 12 34 56";
+
+struct Fixture {
+    store: Store,
+    app: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let now = Timestamp::parse("2026-01-12T08:00:00Z").unwrap();
+    let diagnostic = Diagnostic {
+        id: Id::new(),
+        name: "Diagnostic de test".into(),
+        country_iso3: "MLI".into(),
+        programme: "Test".into(),
+        synthetic: true,
+        created_at: now,
+    };
+    let community = Community {
+        id: Id::new(),
+        diagnostic_id: diagnostic.id,
+        name: "Gao Château".into(),
+        slug: "gao-chateau".into(),
+        region_pcode: "ML07".into(),
+        cercle_pcode: "ML0701".into(),
+        cod_version: "v03".into(),
+        description: "Quartiers de Gao".into(),
+        latitude: Some(16.27),
+        longitude: Some(-0.04),
+    };
+    let unit = |pcode: &str, level, parent: Option<&str>| AdminUnit {
+        pcode: pcode.into(),
+        cod_version: "v03".into(),
+        level,
+        name: "Gao".into(),
+        parent_pcode: parent.map(Into::into),
+        valid_from: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_diagnostic(&diagnostic).await.unwrap();
+    tx.upsert_admin_units(&[unit("ML07", 1, None), unit("ML0701", 2, Some("ML07"))])
+        .await
+        .unwrap();
+    tx.insert_community(&community).await.unwrap();
+    tx.insert_stakeholder(&Stakeholder {
+        id: Id::new(),
+        diagnostic_id: diagnostic.id,
+        community_id: Some(community.id),
+        organisation: "Association des rapatriés".into(),
+        kind: StakeholderType::MigrantAssociation,
+        level: Level::Local,
+        role_in_zone: "Accueil".into(),
+        contact_name: Personal::new("Fadimata Maïga".into()),
+        contact_phone: Personal::new(PHONE.into()),
+        influence: None,
+        interest: None,
+    })
+    .await
+    .unwrap();
+    tx.insert_service_provider(&ServiceProvider {
+        id: Id::new(),
+        community_id: community.id,
+        locality_id: None,
+        organisation: "CSCom".into(),
+        sector: Sector::Health,
+        service: "Soins".into(),
+        target_groups: "Tous".into(),
+        capacity_per_month: Some(100),
+        free_of_charge: true,
+        opening_hours: "8h–16h".into(),
+        accepts_referrals: true,
+        contact_phone: Personal::new("+223 21 00 00 01".into()),
+        latitude: Some(16.28),
+        longitude: Some(-0.05),
+    })
+    .await
+    .unwrap();
+    let hash = sigida_web::auth::hash_password(PASSWORD).unwrap();
+    for role in Role::ALL {
+        tx.insert_user(
+            &User {
+                id: Id::new(),
+                username: role.code().into(),
+                display_name: format!("Compte {}", role.code()),
+                role: *role,
+                organisation: "OIM".into(),
+                active: true,
+                created_at: now,
+            },
+            &hash,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    Fixture {
+        app: sigida_web::app(store.clone()),
+        store,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+/// Signs in and returns the session cookie (`name=value`).
+async fn login(app: &axum::Router, username: &str) -> String {
+    let form = format!("username={username}&password={PASSWORD}&next=%2F");
+    let reply = send(
+        app,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "login of {username}");
+    let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Which roles may open each route; every other role gets 403.
+fn route_table() -> Vec<(&'static str, Vec<Role>)> {
+    use Role::*;
+    let everyone = Role::ALL.to_vec();
+    vec![
+        ("/", everyone.clone()),
+        ("/communities", everyone.clone()),
+        ("/communities/gao-chateau", everyone.clone()),
+        (
+            "/reports/gao-chateau/overview",
+            vec![Coordinator, Analyst, Facilitator, PartnerViewer],
+        ),
+        ("/imports", vec![Coordinator, Analyst, DataClerk]),
+        ("/audit", vec![Coordinator, Admin]),
+        ("/users", vec![Admin]),
+        ("/api/diagnostic", everyone.clone()),
+        ("/api/communities", everyone.clone()),
+        ("/api/communities/gao-chateau", everyone),
+        ("/api/imports", vec![Coordinator, Analyst, DataClerk]),
+        ("/api/audit", vec![Coordinator, Admin]),
+    ]
+}
+
+#[tokio::test]
+async fn each_role_reaches_exactly_its_routes() {
+    let f = fixture().await;
+    for role in Role::ALL {
+        let cookie = login(&f.app, role.code()).await;
+        for (path, allowed) in route_table() {
+            let reply = get(&f.app, path, Some(&cookie)).await;
+            let expected = if allowed.contains(role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(reply.status, expected, "{} on {path}", role.code());
+        }
+    }
+    // Refusals are audited.
+    let denied = f
+        .store
+        .audit_events(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::Denied && e.actor.as_deref() == Some("partner_viewer"))
+        .count();
+    assert_eq!(
+        denied, 5,
+        "partner viewer refused on /imports, /audit, /users and two API routes"
+    );
+}
+
+#[tokio::test]
+async fn without_a_session_pages_redirect_to_login_and_the_api_answers_401() {
+    let f = fixture().await;
+    for (path, _) in route_table() {
+        let reply = get(&f.app, path, None).await;
+        if path.starts_with("/api/") {
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}");
+            assert!(
+                reply.body.contains("\"error\":\"unauthenticated\""),
+                "{}",
+                reply.body
+            );
+        } else {
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+            assert!(
+                reply.headers[header::LOCATION]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/login?next=")
+            );
+        }
+    }
+    let forged = get(&f.app, "/", Some("sigida_session=forged")).await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn personal_data_only_for_roles_that_need_it_and_always_audited() {
+    let f = fixture().await;
+    let partner = login(&f.app, "partner_viewer").await;
+    let page = get(&f.app, "/communities/gao-chateau", Some(&partner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(PHONE) && !page.body.contains("Fadimata"));
+    assert!(page.body.contains("masqué (données personnelles)"));
+    let api = get(&f.app, "/api/communities/gao-chateau", Some(&partner)).await;
+    assert!(!api.body.contains(PHONE));
+    assert!(api.body.contains("\"contact_phone\":null"));
+    let report = get(&f.app, "/reports/gao-chateau/overview", Some(&partner)).await;
+    assert!(
+        !report.body.contains(PHONE),
+        "reports never carry personal data"
+    );
+
+    let audited = |events: &[sigida_core::audit::AuditEvent], who: &str| {
+        events
+            .iter()
+            .filter(|e| {
+                e.action == AuditAction::ViewPersonalData && e.actor.as_deref() == Some(who)
+            })
+            .count()
+    };
+    assert_eq!(
+        audited(&f.store.audit_events(100).await.unwrap(), "partner_viewer"),
+        0
+    );
+
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, "/communities/gao-chateau", Some(&coordinator)).await;
+    assert!(page.body.contains(PHONE) && page.body.contains("Fadimata"));
+    let api = get(&f.app, "/api/communities/gao-chateau", Some(&coordinator)).await;
+    assert!(api.body.contains(PHONE));
+    let events = f.store.audit_events(100).await.unwrap();
+    assert_eq!(
+        audited(&events, "coordinator"),
+        2,
+        "page and API reads both audited"
+    );
+
+    let admin = login(&f.app, "admin").await;
+    let page = get(&f.app, "/communities/gao-chateau", Some(&admin)).await;
+    assert!(
+        !page.body.contains(PHONE),
+        "the admin manages accounts, not personal data"
+    );
+}
+
+#[tokio::test]
+async fn no_page_refers_to_another_host_and_the_policy_forbids_it() {
+    let f = fixture().await;
+    let mut pages = vec![
+        ("/login", Role::Coordinator),
+        ("/assets/sigida.css", Role::Coordinator),
+    ];
+    pages.extend(
+        route_table()
+            .into_iter()
+            .map(|(p, allowed)| (p, allowed[0])),
+    );
+    for (path, role) in pages {
+        let cookie = login(&f.app, role.code()).await;
+        let reply = get(&f.app, path, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let csp = reply.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("http"), "{path}: {csp}");
+        // The only absolute URL allowed is the SVG namespace, which is never fetched.
+        let body = reply
+            .body
+            .replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        for needle in [
+            "http://",
+            "https://",
+            "src=\"//",
+            "href=\"//",
+            "url(//",
+            "@import",
+        ] {
+            assert!(!body.contains(needle), "{path} contains {needle}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_are_refused_audited_and_name_no_reason() {
+    let f = fixture().await;
+    for (username, password) in [("coordinator", "wrong-password"), ("nobody", PASSWORD)] {
+        let reply = send(
+            &f.app,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "username={username}&password={password}"
+                )))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            reply
+                .body
+                .contains("Nom d'utilisateur ou mot de passe incorrect.")
+        );
+        assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    }
+    let failures = f
+        .store
+        .audit_events(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::LoginFailed)
+        .count();
+    assert_eq!(failures, 2);
+}
+
+#[tokio::test]
+async fn logout_needs_the_form_token_and_ends_the_session() {
+    let f = fixture().await;
+    let cookie = login(&f.app, "analyst").await;
+    let post = |body: &'static str| {
+        Request::post("/logout")
+            .header(header::COOKIE, cookie.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(
+        send(&f.app, post("csrf=forged")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(get(&f.app, "/", Some(&cookie)).await.status, StatusCode::OK);
+
+    let page = get(&f.app, "/", Some(&cookie)).await.body;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let reply = send(
+        &f.app,
+        Request::post("/logout")
+            .header(header::COOKIE, cookie.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&f.app, "/", Some(&cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn french_by_default_english_on_request() {
+    let f = fixture().await;
+    let cookie = login(&f.app, "coordinator").await;
+    let french = get(&f.app, "/", Some(&cookie)).await.body;
+    assert!(french.contains("lang=\"fr\"") && french.contains("Communautés"));
+    let english = get(&f.app, "/", Some(&format!("{cookie}; sigida_lang=en")))
+        .await
+        .body;
+    assert!(english.contains("lang=\"en\"") && english.contains("Communities"));
+    let switch = get(&f.app, "/lang/en?next=/communities", None).await;
+    assert_eq!(switch.headers[header::LOCATION], "/communities");
+    assert!(
+        switch.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("sigida_lang=en")
+    );
+    // An offsite `next` never redirects elsewhere.
+    let offsite = get(&f.app, "/lang/fr?next=//evil.example", None).await;
+    assert_eq!(offsite.headers[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn health_and_unknown_routes() {
+    let f = fixture().await;
+    let health = get(&f.app, "/healthz", None).await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok")
+    );
+    let cookie = login(&f.app, "coordinator").await;
+    assert_eq!(
+        get(&f.app, "/nowhere", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&f.app, "/communities/nowhere", Some(&cookie))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let api = get(&f.app, "/api/communities/nowhere", Some(&cookie)).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.body.contains("\"error\":\"not_found\""));
+}

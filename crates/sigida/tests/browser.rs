@@ -1,0 +1,88 @@
+//! In headless Chromium: a coordinator signs in to the demo, opens the overview and a
+//! community at desktop and phone widths, and no page loads anything from another host.
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::DemoServer;
+use support::webdriver::{Browser, available};
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+}
+
+/// Every resource and navigation the page made, as URLs.
+fn requested_urls(browser: &Browser) -> Vec<String> {
+    let urls = browser.script(
+        "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name)",
+    );
+    urls.as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let browser = Browser::start();
+    browser.viewport(1280, 900, false);
+
+    browser.goto(&format!("{}/communities/gao-chateau", server.base));
+    assert!(
+        browser.url().contains("/login?next="),
+        "unauthenticated visitors go to the login page"
+    );
+    browser.screenshot(&screenshots().join("login.png"));
+    browser.type_into("input[name=username]", "coordination");
+    browser.type_into("input[name=password]", server.password("coordination"));
+    browser.click("button[type=submit]");
+    assert!(
+        browser.url().ends_with("/communities/gao-chateau"),
+        "back where the visitor wanted to go: {}",
+        browser.url()
+    );
+    let page = browser.source();
+    assert!(page.contains("Sosso Koïra") && page.contains("Données synthétiques de démonstration"));
+    // The coordinator may see contacts: the access is audited (checked in the route tests).
+    assert!(page.contains("+223"));
+
+    for (path, name) in [
+        ("/", "overview"),
+        ("/communities", "communities"),
+        ("/communities/diboli", "community-diboli"),
+    ] {
+        browser.goto(&format!("{}{path}", server.base));
+        for url in requested_urls(&browser) {
+            assert!(url.starts_with(&server.base), "{path} requested {url}");
+        }
+        let stylesheet_loaded = browser.script(
+            "return getComputedStyle(document.querySelector('header.top')).backgroundColor",
+        );
+        assert_eq!(
+            stylesheet_loaded, "rgb(8, 61, 66)",
+            "the embedded stylesheet applies on {path}"
+        );
+        browser.screenshot(&screenshots().join(format!("{name}-desktop.png")));
+    }
+
+    // A phone: the community page stays readable without horizontal scrolling of the page.
+    browser.viewport(390, 844, true);
+    browser.goto(&format!("{}/communities/gao-chateau", server.base));
+    let overflow = browser.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the page scrolls sideways on a phone: {overflow}"
+    );
+    browser.screenshot(&screenshots().join("community-phone.png"));
+    browser.goto(&format!("{}/", server.base));
+    browser.screenshot(&screenshots().join("overview-phone.png"));
+}

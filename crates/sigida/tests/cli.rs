@@ -1,0 +1,265 @@
+//! The real binary on real files, in temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn sigida() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sigida"))
+}
+
+fn run(args: &[&str]) -> Output {
+    sigida().args(args).output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn shared(path: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if root.is_dir() {
+        Some(root.join(path))
+    } else {
+        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
+        None
+    }
+}
+
+fn init(dir: &Path) {
+    let out = run(&["init", dir.to_str().unwrap(), "--name", "Test"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn init_creates_the_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("diag");
+    init(&target);
+    assert!(target.join("sigida.db").exists());
+    let again = run(&["init", target.to_str().unwrap()]);
+    assert!(again.status.success());
+    assert!(text(&again).contains("contient déjà le diagnostic « Test »"));
+}
+
+#[test]
+fn commands_on_a_folder_without_diagnostic_say_how_to_create_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["serve", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out).contains("sigida init"), "{}", text(&out));
+}
+
+#[test]
+fn mali_pcodes_import_once_and_reimport_changes_nothing() {
+    let Some(file) = shared("mali-cod/hdx_python_country_fixture_MLI_adm1_adm2_v03.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let first = run(&["geo", "import", file.to_str().unwrap(), "--dir", d]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        text(&first).contains(
+            "181 unités lues (versions COD v03) — 181 ajoutées, 0 mises à jour, 0 inchangées"
+        ),
+        "{}",
+        text(&first)
+    );
+    let second = run(&["geo", "import", file.to_str().unwrap(), "--dir", d]);
+    assert!(
+        text(&second).contains("0 ajoutées, 0 mises à jour, 181 inchangées"),
+        "{}",
+        text(&second)
+    );
+}
+
+#[test]
+fn official_cod_ab_workbook_imports_with_its_skipped_row_reported() {
+    let Some(file) = shared("cod-ab-caf/caf_cod_ab.xlsx") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = run(&[
+        "geo",
+        "import",
+        file.to_str().unwrap(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(report.contains("attention : "), "{report}");
+    assert!(report.contains("feuille « caf_admin4 »"), "{report}");
+    assert!(report.contains("versions COD 201506"), "{report}");
+}
+
+#[test]
+fn a_latin1_file_is_refused_with_its_row_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let file = dir.path().join("codes.csv");
+    std::fs::write(
+        &file,
+        b"Admin Level,P-Code,Name,Version\n1,ML04,S\xe9gou,v03\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "geo",
+        "import",
+        file.to_str().unwrap(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let message = text(&out);
+    assert!(
+        message.contains("codes.csv") && message.contains("ligne 2") && message.contains("UTF-8"),
+        "{message}"
+    );
+
+    let orphan = dir.path().join("orphan.csv");
+    std::fs::write(
+        &orphan,
+        "Admin Level,P-Code,Name,Parent P-Code,Version\n2,ML0401,Ségou,ML04,v03\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "geo",
+        "import",
+        orphan.to_str().unwrap(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out).contains("le parent ML04 est absent"),
+        "{}",
+        text(&out)
+    );
+
+    let bad_level = dir.path().join("level.csv");
+    std::fs::write(
+        &bad_level,
+        "Admin Level,P-Code,Name,Version\nun,ML04,Ségou,v03\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "geo",
+        "import",
+        bad_level.to_str().unwrap(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out).contains("ligne 2, colonne « Admin Level »"),
+        "{}",
+        text(&out)
+    );
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "Admin Level,P-Code,Name,Version\n1,ML04,Ségou,v03\n").unwrap();
+    let out = run(&[
+        "geo",
+        "import",
+        good.to_str().unwrap(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out).contains("1 ajoutées"),
+        "nothing from the refused files was stored: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn users_are_added_with_a_password_from_stdin_or_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let mut child = sigida()
+        .args([
+            "user",
+            "add",
+            "awa",
+            "--role",
+            "coordinator",
+            "--name",
+            "Awa Coulibaly",
+            "--dir",
+            d,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"un mot de passe long\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let generated = run(&[
+        "user",
+        "add",
+        "moussa",
+        "--role",
+        "partner_viewer",
+        "--generate-password",
+        "--dir",
+        d,
+    ]);
+    assert!(generated.status.success());
+    assert!(text(&generated).contains("Mot de passe : "));
+
+    let duplicate = run(&[
+        "user",
+        "add",
+        "awa",
+        "--role",
+        "analyst",
+        "--generate-password",
+        "--dir",
+        d,
+    ]);
+    assert_eq!(duplicate.status.code(), Some(3));
+    assert!(
+        text(&duplicate).contains("« awa » existe déjà"),
+        "{}",
+        text(&duplicate)
+    );
+
+    let role = run(&[
+        "user",
+        "add",
+        "x",
+        "--role",
+        "chef",
+        "--generate-password",
+        "--dir",
+        d,
+    ]);
+    assert_eq!(role.status.code(), Some(3));
+    assert!(
+        text(&role).contains("coordinator"),
+        "the message lists the roles: {}",
+        text(&role)
+    );
+}
+
+#[test]
+fn wrong_usage_exits_with_2() {
+    assert_eq!(run(&["nonsense"]).status.code(), Some(2));
+    assert!(run(&["--help"]).status.success());
+}

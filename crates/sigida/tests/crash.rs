@@ -1,0 +1,106 @@
+//! A process killed in the middle of a write leaves the database consistent: the import
+//! is entirely there or entirely absent, and the next run completes it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn sigida() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sigida"))
+}
+
+/// A long list of admin units, so the import's transaction is open for seconds.
+fn big_cod_file(path: &std::path::Path, cercles: usize) {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(
+        file,
+        "Location,Admin Level,P-Code,Name,Parent P-Code,Version"
+    )
+    .unwrap();
+    for r in 0..20 {
+        writeln!(file, "XYZ,1,XY{r:02},Région {r},XYZ,t1").unwrap();
+    }
+    for c in 0..cercles {
+        writeln!(
+            file,
+            "XYZ,2,XY{:02}{c:06},Cercle {c},XY{:02},t1",
+            c % 20,
+            c % 20
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn killing_an_import_midway_leaves_nothing_half_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        sigida()
+            .args(["init", d.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let file = d.join("big.csv");
+    big_cod_file(&file, 60_000);
+
+    let mut child = sigida()
+        .args(["geo", "import", "--dir", d.to_str().unwrap()])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the transaction has written pages to the WAL, then kill without warning.
+    let wal = d.join("sigida.db-wal");
+    let started = Instant::now();
+    while std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) < 256 * 1024 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    // The database opens, passes its integrity check, and holds none of the import.
+    std::fs::write(
+        d.join("probe.csv"),
+        "Location,Admin Level,P-Code,Name,Parent P-Code,Version\nXYZ,1,XY00,Région 0,XYZ,t1\n",
+    )
+    .unwrap();
+    let out = sigida()
+        .args(["geo", "import", "--dir", d.to_str().unwrap()])
+        .arg(d.join("probe.csv"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("2 ajoutées, 0 mises à jour, 0 inchangées"),
+        "the killed import left units behind: {text}"
+    );
+
+    // Running the whole import again completes it.
+    let out = sigida()
+        .args(["geo", "import", "--dir", d.to_str().unwrap()])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("60021 unités lues"), "{text}");
+    assert!(
+        text.contains("60019 ajoutées, 0 mises à jour, 2 inchangées"),
+        "{text}"
+    );
+}

@@ -1,0 +1,105 @@
+//! `sigida demo --serve` end to end: the demo builds, its reports exist, a coordinator signs
+//! in over HTTP and sees both communities, and the demo is the same on every run.
+
+mod support;
+
+use support::{DemoServer, Session};
+
+#[test]
+fn the_demo_serves_both_communities_to_a_coordinator() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    assert_eq!(server.logins.len(), 6, "one printed login per role");
+
+    for slug in ["diboli", "gao-chateau"] {
+        for file in ["apercu-communaute.html", "apercu-communaute.en.html"] {
+            let path = dir.path().join("reports").join(slug).join(file);
+            let html = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                html.contains("Données synthétiques de démonstration")
+                    || html.contains("Synthetic demonstration data")
+            );
+            assert!(
+                !html.contains("+223"),
+                "{}: reports carry no phone numbers",
+                path.display()
+            );
+        }
+    }
+
+    let coordinator = Session::login(
+        &server.base,
+        "coordination",
+        server.password("coordination"),
+    );
+    let (status, page) = coordinator.get("/communities");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Diboli") && page.contains("Gao Château"),
+        "{page}"
+    );
+    assert!(page.contains("Données synthétiques de démonstration"));
+    let (status, page) = coordinator.get("/communities/gao-chateau");
+    assert_eq!(status, 200);
+    assert!(page.contains("Sosso Koïra") && page.contains("ML0701"));
+
+    let (_, json) = coordinator.get("/api/communities");
+    let communities: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = communities
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Diboli", "Gao Château"]);
+
+    let partner = Session::login(&server.base, "partenaire", server.password("partenaire"));
+    assert_eq!(partner.get("/imports").0, 403);
+    assert_eq!(partner.get("/api/imports").0, 403);
+}
+
+#[test]
+fn the_demo_is_the_same_on_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = |dir: &std::path::Path| {
+        let server = DemoServer::start(dir);
+        let analyst = Session::login(&server.base, "analyste", server.password("analyste"));
+        let mut all = String::new();
+        for path in [
+            "/api/communities",
+            "/api/communities/diboli",
+            "/api/communities/gao-chateau",
+            "/api/imports",
+        ] {
+            let (status, body) = analyst.get(path);
+            assert_eq!(status, 200, "{path}");
+            all.push_str(&body);
+        }
+        all
+    };
+    let first = snapshot(dir.path());
+    let second = snapshot(dir.path());
+    if first != second {
+        let at = first
+            .bytes()
+            .zip(second.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(first.len().min(second.len()));
+        let context = |s: &str| {
+            s.get(at.saturating_sub(80)..(at + 80).min(s.len()))
+                .unwrap_or("")
+                .to_owned()
+        };
+        panic!(
+            "the second demo differs at byte {at}:\n{}\n---\n{}",
+            context(&first),
+            context(&second)
+        );
+    }
+    let data =
+        std::fs::read_to_string(dir.path().join("donnees/enquete-menage-diboli.csv")).unwrap();
+    assert!(
+        data.lines().count() > 400,
+        "about 400–600 household interviews per community"
+    );
+}

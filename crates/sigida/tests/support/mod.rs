@@ -1,0 +1,127 @@
+//! Shared helpers for end-to-end tests: the demo served by the real binary, and a small
+//! WebDriver client for headless Chromium.
+
+#![allow(dead_code)]
+
+pub mod webdriver;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `sigida demo --serve` on a free loopback port, with the printed logins.
+pub struct DemoServer {
+    pub child: Child,
+    pub base: String,
+    pub logins: Vec<(String, String, String)>,
+}
+
+impl DemoServer {
+    pub fn start(dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sigida"))
+            .args(["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut base = None;
+        let mut logins = Vec::new();
+        let started = Instant::now();
+        while let Some(Ok(line)) = lines.next() {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "demo too slow to start"
+            );
+            if let Some(rest) = line.strip_prefix("Sigida écoute sur ") {
+                base = Some(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                );
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.len() == 3 && line.starts_with("  ") && words[2].matches('-').count() == 2 {
+                logins.push((
+                    words[0].to_owned(),
+                    words[1].to_owned(),
+                    words[2].to_owned(),
+                ));
+            }
+            if base.is_some() && logins.len() == 6 {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = base.expect("the demo never said where it listens");
+        Self {
+            child,
+            base,
+            logins,
+        }
+    }
+
+    pub fn password(&self, username: &str) -> &str {
+        &self.logins.iter().find(|l| l.0 == username).unwrap().2
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client that keeps the session cookie, for the JSON API and pages.
+pub struct Session {
+    pub base: String,
+    pub cookie: String,
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).build()
+}
+
+impl Session {
+    pub fn login(base: &str, username: &str, password: &str) -> Self {
+        let response = agent()
+            .post(&format!("{base}/login"))
+            .send_form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .unwrap();
+        assert_eq!(response.status(), 303, "login of {username}");
+        let cookie = response
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Self {
+            base: base.to_owned(),
+            cookie,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        match agent()
+            .get(&format!("{}{path}", self.base))
+            .set("Cookie", &self.cookie)
+            .call()
+        {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("{path}: {e}"),
+        }
+    }
+}

@@ -104,3 +104,106 @@ fn killing_an_import_midway_leaves_nothing_half_written() {
         "{text}"
     );
 }
+
+/// The same on the central PostgreSQL server: the server rolls back the killed client's
+/// transaction, so the import is absent, and the next run completes it.
+#[test]
+fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
+    let Ok(url) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must test PostgreSQL: set SIGIDA_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped: SIGIDA_TEST_POSTGRES_URL unset");
+        return;
+    };
+    let psql = |url: &str, sql: &str| -> String {
+        let out = Command::new("psql")
+            .args([url, "-qAtc", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let name = format!("sigida_test_crash_{}", std::process::id());
+    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&url, &format!("CREATE DATABASE {name}"));
+    let db = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = sigida()
+        .args(["init", d.to_str().unwrap(), "--database", &db])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let file = d.join("big.csv");
+    big_cod_file(&file, 60_000);
+
+    let mut child = sigida()
+        .args(["geo", "import", "--database", &db])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import's transaction has been writing for a while, then kill it.
+    let started = Instant::now();
+    let busy = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' \
+         AND xact_start < now() - interval '500 milliseconds' AND state <> 'idle'"
+    );
+    while psql(&url, &busy) == "0" {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    for _ in 0..100 {
+        if psql(
+            &url,
+            &format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"),
+        ) == "0"
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        psql(&db, "SELECT count(*) FROM admin_units"),
+        "0",
+        "nothing of the killed import remains"
+    );
+    assert_eq!(psql(&db, "SELECT count(*) FROM raw_imports"), "0");
+
+    let out = sigida()
+        .args(["geo", "import", "--database", &db])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("60021 ajoutées"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    psql(
+        &url,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+}

@@ -187,39 +187,31 @@ impl Tx {
                     .bind(&unit.cod_version)
                     .fetch_optional(self.conn())
                     .await?;
-            match existing.as_ref().map(admin_unit).transpose()? {
-                Some(stored) if stored == *unit => counts.unchanged += 1,
+            let sql = match existing.as_ref().map(admin_unit).transpose()? {
+                Some(stored) if stored == *unit => {
+                    counts.unchanged += 1;
+                    continue;
+                }
                 Some(_) => {
-                    sqlx::query(
-                        "UPDATE admin_units SET level = $3, name = $4, parent_pcode = $5, valid_from = $6
-                         WHERE pcode = $1 AND cod_version = $2",
-                    )
-                    .bind(&unit.pcode)
-                    .bind(&unit.cod_version)
-                    .bind(i64::from(unit.level))
-                    .bind(&unit.name)
-                    .bind(&unit.parent_pcode)
-                    .bind(&unit.valid_from)
-                    .execute(self.conn())
-                    .await?;
                     counts.updated += 1;
+                    "UPDATE admin_units SET level = $3, name = $4, parent_pcode = $5, valid_from = $6
+                     WHERE pcode = $1 AND cod_version = $2"
                 }
                 None => {
-                    sqlx::query(
-                        "INSERT INTO admin_units (pcode, cod_version, level, name, parent_pcode, valid_from)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&unit.pcode)
-                    .bind(&unit.cod_version)
-                    .bind(i64::from(unit.level))
-                    .bind(&unit.name)
-                    .bind(&unit.parent_pcode)
-                    .bind(&unit.valid_from)
-                    .execute(self.conn())
-                    .await?;
                     counts.added += 1;
+                    "INSERT INTO admin_units (pcode, cod_version, level, name, parent_pcode, valid_from)
+                     VALUES ($1, $2, $3, $4, $5, $6)"
                 }
-            }
+            };
+            sqlx::query(sql)
+                .bind(&unit.pcode)
+                .bind(&unit.cod_version)
+                .bind(i64::from(unit.level))
+                .bind(&unit.name)
+                .bind(&unit.parent_pcode)
+                .bind(&unit.valid_from)
+                .execute(self.conn())
+                .await?;
         }
         Ok(counts)
     }

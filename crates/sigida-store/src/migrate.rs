@@ -1,6 +1,7 @@
-//! Migrations with one semantics on both databases: numbered SQL files per backend, each
-//! applied once, in order, inside its own transaction together with its row in
-//! `schema_migrations`. A shipped migration is never edited; changes come as new files.
+//! Migrations with one semantics on both databases: numbered SQL files, written once in
+//! SQLite's types and translated for PostgreSQL by [`postgres_ddl`], each applied once, in
+//! order, inside its own transaction together with its row in `schema_migrations`. A shipped
+//! migration is never edited; changes come as new files.
 
 use sqlx::{AnyPool, Row};
 
@@ -11,16 +12,40 @@ pub const MIGRATIONS_APPLIED_TABLE: &str = "schema_migrations";
 struct Migration {
     version: i64,
     name: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
+    sql: &'static str,
 }
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    sql: include_str!("../migrations/0001_foundation.sql"),
 }];
+
+/// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so
+/// names such as `interest` or `integrity` are left alone.
+pub(crate) fn postgres_ddl(sqlite: &str) -> String {
+    let mut out = String::with_capacity(sqlite.len() + 256);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(match word.as_str() {
+            "INTEGER" => "BIGINT",
+            "REAL" => "DOUBLE PRECISION",
+            "BLOB" => "BYTEA",
+            other => other,
+        });
+        word.clear();
+    };
+    for ch in sqlite.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
     sqlx::raw_sql(
@@ -51,15 +76,15 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
             continue;
         }
         let sql = match backend {
-            Backend::Sqlite => migration.sqlite,
-            Backend::Postgres => migration.postgres,
+            Backend::Sqlite => migration.sql.to_owned(),
+            Backend::Postgres => postgres_ddl(migration.sql),
         };
         let fail = |source| StoreError::Migration {
             version: migration.version,
             name: migration.name,
             source,
         };
-        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::raw_sql(&sql).execute(&mut *tx).await.map_err(fail)?;
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )
@@ -78,5 +103,18 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
     match newest_applied {
         Some(v) if v > newest_known => Err(StoreError::NewerSchema(v)),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_ddl;
+
+    #[test]
+    fn only_whole_type_words_are_translated() {
+        assert_eq!(
+            postgres_ddl("interest INTEGER, lat REAL,\n bytes BLOB NOT NULL, integrity TEXT"),
+            "interest BIGINT, lat DOUBLE PRECISION,\n bytes BYTEA NOT NULL, integrity TEXT"
+        );
     }
 }

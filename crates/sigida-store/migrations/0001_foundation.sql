@@ -1,20 +1,22 @@
--- The whole workflow's tables. Ids are UUID text, instants RFC 3339 UTC text with a fixed
--- width (so text order is time order), dates ISO text, money whole FCFA.
--- Booleans are BIGINT 0/1: sqlx's Any driver reads no SQLite BOOLEAN, and one encoding keeps both backends alike.
+-- The whole workflow's tables, written once for both databases: migrate.rs turns the SQLite
+-- types into PostgreSQL ones (INTEGER → BIGINT, REAL → DOUBLE PRECISION, BLOB → BYTEA).
+-- Ids are UUID text; instants RFC 3339 UTC text with a fixed width (text order is time order);
+-- dates ISO text; money whole FCFA; booleans INTEGER 0/1 (sqlx's Any driver reads no SQLite
+-- BOOLEAN, and one encoding keeps both backends alike).
 
 CREATE TABLE diagnostics (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     country_iso3 TEXT NOT NULL,
     programme TEXT NOT NULL,
-    synthetic BIGINT NOT NULL,
+    synthetic INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
 
 CREATE TABLE admin_units (
     pcode TEXT NOT NULL,
     cod_version TEXT NOT NULL,
-    level BIGINT NOT NULL,
+    level INTEGER NOT NULL,
     name TEXT NOT NULL,
     parent_pcode TEXT,
     valid_from TEXT,
@@ -30,8 +32,8 @@ CREATE TABLE communities (
     cercle_pcode TEXT NOT NULL,
     cod_version TEXT NOT NULL,
     description TEXT NOT NULL,
-    latitude DOUBLE PRECISION,
-    longitude DOUBLE PRECISION,
+    latitude REAL,
+    longitude REAL,
     UNIQUE (diagnostic_id, slug),
     FOREIGN KEY (region_pcode, cod_version) REFERENCES admin_units(pcode, cod_version),
     FOREIGN KEY (cercle_pcode, cod_version) REFERENCES admin_units(pcode, cod_version)
@@ -43,9 +45,9 @@ CREATE TABLE localities (
     name TEXT NOT NULL,
     admin_pcode TEXT,
     cod_version TEXT,
-    latitude DOUBLE PRECISION,
-    longitude DOUBLE PRECISION,
-    population BIGINT
+    latitude REAL,
+    longitude REAL,
+    population INTEGER
 );
 
 CREATE TABLE stakeholders (
@@ -58,8 +60,8 @@ CREATE TABLE stakeholders (
     role_in_zone TEXT NOT NULL,
     contact_name TEXT NOT NULL,
     contact_phone TEXT NOT NULL,
-    influence BIGINT,
-    interest BIGINT
+    influence INTEGER,
+    interest INTEGER
 );
 
 CREATE TABLE socio_economic_groups (
@@ -67,7 +69,7 @@ CREATE TABLE socio_economic_groups (
     community_id TEXT NOT NULL REFERENCES communities(id),
     kind TEXT NOT NULL,
     name TEXT NOT NULL,
-    size_estimate BIGINT,
+    size_estimate INTEGER,
     vulnerabilities TEXT NOT NULL,
     priorities TEXT NOT NULL,
     representation TEXT NOT NULL
@@ -81,13 +83,13 @@ CREATE TABLE service_providers (
     sector TEXT NOT NULL,
     service TEXT NOT NULL,
     target_groups TEXT NOT NULL,
-    capacity_per_month BIGINT,
-    free_of_charge BIGINT NOT NULL,
+    capacity_per_month INTEGER,
+    free_of_charge INTEGER NOT NULL,
     opening_hours TEXT NOT NULL,
-    accepts_referrals BIGINT NOT NULL,
+    accepts_referrals INTEGER NOT NULL,
     contact_phone TEXT NOT NULL,
-    latitude DOUBLE PRECISION,
-    longitude DOUBLE PRECISION
+    latitude REAL,
+    longitude REAL
 );
 
 CREATE TABLE instruments (
@@ -109,7 +111,7 @@ CREATE TABLE instrument_versions (
 -- Raw files, kept byte for byte under their SHA-256 and never updated.
 CREATE TABLE blobs (
     sha256 TEXT PRIMARY KEY,
-    bytes BYTEA NOT NULL
+    bytes BLOB NOT NULL
 );
 
 CREATE TABLE raw_imports (
@@ -119,8 +121,8 @@ CREATE TABLE raw_imports (
     kind TEXT NOT NULL,
     file_name TEXT NOT NULL,
     sha256 TEXT NOT NULL REFERENCES blobs(sha256),
-    byte_size BIGINT NOT NULL,
-    record_count BIGINT NOT NULL,
+    byte_size INTEGER NOT NULL,
+    record_count INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
     imported_by TEXT,
     UNIQUE (diagnostic_id, kind, sha256)
@@ -166,7 +168,7 @@ CREATE TABLE participants (
     stakeholder_type TEXT,
     group_kind TEXT,
     organisation TEXT NOT NULL,
-    consent BIGINT NOT NULL,
+    consent INTEGER NOT NULL,
     checked_in_at TEXT
 );
 
@@ -181,7 +183,7 @@ CREATE TABLE decisions (
 CREATE TABLE action_plans (
     id TEXT PRIMARY KEY,
     community_id TEXT NOT NULL REFERENCES communities(id),
-    version BIGINT NOT NULL,
+    version INTEGER NOT NULL,
     status TEXT NOT NULL,
     title TEXT NOT NULL,
     adopted_on TEXT,
@@ -199,8 +201,8 @@ CREATE TABLE actions (
     partners TEXT NOT NULL,
     target_groups TEXT NOT NULL,
     localities TEXT NOT NULL,
-    start_quarter BIGINT NOT NULL,
-    end_quarter BIGINT NOT NULL,
+    start_quarter INTEGER NOT NULL,
+    end_quarter INTEGER NOT NULL,
     status TEXT NOT NULL,
     pdsec_axis TEXT,
     risks TEXT NOT NULL
@@ -223,18 +225,18 @@ CREATE TABLE budget_lines (
     action_id TEXT NOT NULL REFERENCES actions(id),
     item TEXT NOT NULL,
     unit TEXT NOT NULL,
-    quantity BIGINT NOT NULL,
-    unit_cost_fcfa BIGINT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_cost_fcfa INTEGER NOT NULL,
     funding_source TEXT NOT NULL,
-    year BIGINT NOT NULL
+    year INTEGER NOT NULL
 );
 
 CREATE TABLE plan_indicators (
     id TEXT PRIMARY KEY,
     action_id TEXT NOT NULL REFERENCES actions(id),
     name TEXT NOT NULL,
-    baseline DOUBLE PRECISION,
-    target DOUBLE PRECISION,
+    baseline REAL,
+    target REAL,
     unit TEXT NOT NULL,
     means_of_verification TEXT NOT NULL
 );
@@ -243,7 +245,7 @@ CREATE TABLE measurements (
     id TEXT PRIMARY KEY,
     indicator_id TEXT NOT NULL REFERENCES plan_indicators(id),
     measured_on TEXT NOT NULL,
-    value DOUBLE PRECISION NOT NULL,
+    value REAL NOT NULL,
     note TEXT NOT NULL,
     recorded_by TEXT NOT NULL
 );
@@ -255,7 +257,7 @@ CREATE TABLE users (
     role TEXT NOT NULL,
     organisation TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    active BIGINT NOT NULL,
+    active INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
 

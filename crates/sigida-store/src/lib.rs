@@ -3,8 +3,8 @@
 //! One [`Store`] over SQLite (the embedded default: a file in the diagnostic's folder,
 //! WAL journal, foreign keys on) or PostgreSQL (the central server). Both run the same
 //! queries through sqlx's `Any` driver, written in the SQL both understand (`$n`
-//! placeholders, `ON CONFLICT`, `RETURNING`), so they behave alike by construction; only the
-//! DDL differs, in `migrations/{sqlite,postgres}`, applied by [`migrate`] at every open.
+//! placeholders, `ON CONFLICT`), so they behave alike by construction; the DDL in
+//! `migrations/` is written once and applied by `migrate` at every open.
 //!
 //! Layout: reads are methods of [`Store`]; every write goes through a [`Tx`] (one
 //! transaction), so nothing is ever half-written. Rows are decoded in [`rows`].

@@ -3,18 +3,18 @@
 //! Each module is one room of the workflow described in `PRODUCT.md`:
 //!
 //! - [`id`], [`timestamp`]: identifiers stable across databases (UUIDs) and UTC instants.
-//! - [`access`]: roles, permissions and who may do what.
-//! - [`personal`]: [`personal::Personal`], the wrapper that keeps personal data out of logs.
-//! - [`diagnostic`]: the workspace itself.
-//! - [`geography`]: admin units with P-codes and their COD version; localities.
-//! - [`community`]: communities and their slugs.
-//! - [`actors`]: stakeholders, socio-economic groups, service providers.
-//! - [`instrument`]: instruments (XLSForms), their versions, raw imports.
-//! - [`finding`]: findings, their evidence and the triangulation rule.
-//! - [`meeting`]: consultative meetings, participants, decisions.
-//! - [`plan`]: action plans, actions, budget lines, indicators, measurements.
-//! - [`audit`]: the audit log's vocabulary.
-//! - [`disclosure`]: the small-cell rule for published tables.
+//! - `access`: roles, permissions and who may do what.
+//! - `personal`: [`personal::Personal`], the wrapper that keeps personal data out of logs.
+//! - `diagnostic`: the workspace itself.
+//! - `geography`: admin units with P-codes and their COD version; localities.
+//! - `community`: communities and their slugs.
+//! - `actors`: stakeholders, socio-economic groups, service providers.
+//! - `instrument`: instruments (XLSForms), their versions, raw imports.
+//! - `finding`: findings, their evidence and the triangulation rule.
+//! - `meeting`: consultative meetings, participants, decisions.
+//! - `plan`: action plans, actions, budget lines, indicators, measurements.
+//! - `audit`: the audit log's vocabulary.
+//! - `disclosure`: the small-cell rule for published tables.
 //!
 //! Every type here is plain data; every rule is a pure function. Storage, files,
 //! HTTP and documents live in the adapter crates.

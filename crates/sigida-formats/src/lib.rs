@@ -1,8 +1,8 @@
 //! Readers for the files users bring, with errors that name the file, sheet, row and column.
 //!
-//! - [`table`]: any spreadsheet-like file (CSV with `,` `;` tab or `|`, with or without a
+//! - `table`: any spreadsheet-like file (CSV with `,` `;` tab or `|`, with or without a
 //!   byte-order mark; XLSX; XLS) as text cells with their original row numbers.
-//! - [`cod`]: COD-AB lists of P-codes, in the long layout (`P-Code`, `Admin Level`,
+//! - `cod`: COD-AB lists of P-codes, in the long layout (`P-Code`, `Admin Level`,
 //!   `Parent P-Code`) and the wide one (`adm1_pcode`, `adm2_name`…, one sheet per level).
 
 pub mod cod;

@@ -7,15 +7,15 @@
 //! `migrations/` is written once and applied by `migrate` at every open.
 //!
 //! Layout: reads are methods of [`Store`]; every write goes through a [`Tx`] (one
-//! transaction), so nothing is ever half-written. Rows are decoded in [`rows`].
+//! transaction), so nothing is ever half-written. Rows are decoded in `rows`.
 //!
-//! - [`geography`]: admin units, communities, localities.
-//! - [`actors`]: stakeholders, socio-economic groups, service providers.
-//! - [`imports`]: raw files by content hash, instruments.
-//! - [`analysis`]: findings and evidence.
-//! - [`meetings`]: meetings, participants, decisions.
-//! - [`plans`]: action plans, actions, budget lines, indicators, measurements.
-//! - [`accounts`]: users, sessions, the audit log.
+//! - `geography`: admin units, communities, localities.
+//! - `actors`: stakeholders, socio-economic groups, service providers.
+//! - `imports`: raw files by content hash, instruments.
+//! - `analysis`: findings and evidence.
+//! - `meetings`: meetings, participants, decisions.
+//! - `plans`: action plans, actions, budget lines, indicators, measurements.
+//! - `accounts`: users, sessions, the audit log.
 
 mod accounts;
 mod actors;

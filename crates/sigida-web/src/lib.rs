@@ -2,11 +2,11 @@
 //! sessions and roles. Pages are small, work without JavaScript, and request nothing from
 //! any other host (the Content-Security-Policy forbids it).
 //!
-//! - [`error`]: one error type, rendered as a page or as JSON with a stable code.
-//! - [`auth`]: passwords (argon2), sessions, the [`auth::Viewer`] extractor, role checks.
-//! - [`layout`]: the page shell and navigation.
-//! - [`pages`]: overview, communities, data, audit, users, report downloads.
-//! - [`api`]: the same data as JSON under `/api`.
+//! - `error`: one error type, rendered as a page or as JSON with a stable code.
+//! - `auth`: passwords (argon2), sessions, the [`auth::Viewer`] extractor, role checks.
+//! - `layout`: the page shell and navigation.
+//! - `pages`: overview, communities, data, audit, users, report downloads.
+//! - `api`: the same data as JSON under `/api`.
 
 pub mod api;
 pub mod auth;

@@ -1,0 +1,9 @@
+//! XLSForm instruments.
+//!
+//! - `xpath`: the expression engine of XLSForm logic (parse, evaluate).
+//! - `form`: the form model — questions, groups and repeats, choice lists, languages,
+//!   personal-data marks.
+//! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
+//!   name the sheet, row, column and character.
+
+pub mod xpath;

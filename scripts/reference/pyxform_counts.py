@@ -6,8 +6,8 @@ with Sigida's reader. Regenerate with:  pip install pyxform==4.5.0 && python3 sc
 
 Counts, per file:
 - questions: every survey element that is not a group, repeat or loop, including the
-  "<name>_other" text question pyxform adds for `or_other`, excluding the bodyless "meta" group
-  (instanceID) pyxform adds to every form;
+  "<name>_other" text question pyxform adds for `or_other`, excluding the instanceID (and
+  instanceName, and the entity of an entities sheet) pyxform generates in its "meta" group;
 - choices: the options of every list pyxform keeps (with the "other" option `or_other` adds);
 - or the error pyxform gives, for the forms it rejects.
 """
@@ -20,6 +20,7 @@ import warnings
 warnings.filterwarnings("ignore")
 import pyxform  # noqa: E402
 from pyxform.xls2json import parse_file_to_json  # noqa: E402
+from pyxform.xls2xform import convert  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "../../../shared/data"))
 FOLDERS = ["pyxform", "kobocat", "reach-msna-2024", "reach-iraq-cleaningtools", "reach-analysistools"]
@@ -31,6 +32,9 @@ def questions(node):
     for child in node.get("children", []):
         kind = child.get("type")
         if kind == "group" and child.get("name") == "meta" and child.get("control", {}).get("bodyless"):
+            # pyxform's own meta group: instanceID (and instanceName from the settings) are
+            # generated; rows of the form it moves there (audit) are counted.
+            total += sum(1 for m in child.get("children", []) if m.get("name") not in ("instanceID", "instanceName", "entity"))
             continue
         if kind in ("group", "repeat", "loop"):
             total += questions(child)
@@ -53,6 +57,8 @@ def main():
                 if not f.readline().lower().startswith(('"survey"', "survey")):
                     continue
         try:
+            # Accepted means converted to an XForm, as ODK and Kobo would use it.
+            convert(xlsform=path, validate=False)
             form = parse_file_to_json(path)
         except Exception as e:  # pyxform raises many kinds
             message = str(e)
@@ -60,6 +66,7 @@ def main():
                 continue  # not a form at all (data exports, lists of analyses)
             results[rel] = {"accepted": False, "error": message.splitlines()[0][:300]}
             continue
+        # The `choices` sheet's lists (external_choices are kept apart by pyxform).
         choices = form.get("choices", {})
         results[rel] = {
             "accepted": True,

@@ -72,8 +72,29 @@ pub fn read_tables(path: &Path) -> Result<Vec<Table>, FormatError> {
     }
 }
 
-/// Reads CSV bytes: UTF-8 (with or without byte-order mark), separator found from the header.
-pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
+/// Every record of CSV bytes as they are (rows may differ in length), with its line number:
+/// UTF-8 checked (with or without byte-order mark), separator found from the first line.
+pub fn read_csv_records(
+    file: &str,
+    bytes: &[u8],
+) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
+    let (bytes, separator) = checked_csv(file, bytes)?;
+    let mut records = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_error(file, e))?;
+        let line = record.position().map_or(i + 1, |p| p.line() as usize);
+        records.push((line, record.iter().map(str::to_owned).collect()));
+    }
+    Ok(records)
+}
+
+/// The bytes without byte-order mark, once known to be UTF-8, and their separator.
+fn checked_csv<'b>(file: &str, bytes: &'b [u8]) -> Result<(&'b [u8], u8), FormatError> {
     let at = || Location {
         file: file.to_owned(),
         ..Location::default()
@@ -93,7 +114,16 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
         ));
     }
     let header_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let separator = sniff_separator(header_line);
+    Ok((bytes, sniff_separator(header_line)))
+}
+
+/// Reads CSV bytes: UTF-8 (with or without byte-order mark), separator found from the header.
+pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
+    let at = || Location {
+        file: file.to_owned(),
+        ..Location::default()
+    };
+    let (bytes, separator) = checked_csv(file, bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)

@@ -6,4 +6,9 @@
 //! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
 //!   name the sheet, row, column and character.
 
+pub mod form;
+pub mod read;
 pub mod xpath;
+
+pub use form::{Form, FormError, Problem, Question, QuestionKind};
+pub use read::read_form;

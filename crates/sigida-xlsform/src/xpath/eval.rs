@@ -209,10 +209,20 @@ fn compare(op: BinaryOp, left: &Value, right: &Value) -> bool {
 }
 
 fn selected_items(value: &Value) -> Vec<String> {
-    value.to_text().split_whitespace().map(str::to_owned).collect()
+    value
+        .to_text()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
-fn arity(name: &str, at: usize, args: &[Expr], range: std::ops::RangeInclusive<usize>, expected: &'static str) -> Result<(), EvalError> {
+fn arity(
+    name: &str,
+    at: usize,
+    args: &[Expr],
+    range: std::ops::RangeInclusive<usize>,
+    expected: &'static str,
+) -> Result<(), EvalError> {
     if range.contains(&args.len()) {
         Ok(())
     } else {
@@ -238,10 +248,13 @@ fn regex_match(pattern: &str, text: &str, at: usize) -> Result<bool, EvalError> 
         let compiled = cache
             .entry(pattern.to_owned())
             .or_insert_with(|| regex_lite::Regex::new(pattern).ok());
-        compiled.as_ref().map(|re| re.is_match(text)).ok_or_else(|| EvalError::Regex {
-            pattern: pattern.to_owned(),
-            at,
-        })
+        compiled
+            .as_ref()
+            .map(|re| re.is_match(text))
+            .ok_or_else(|| EvalError::Regex {
+                pattern: pattern.to_owned(),
+                at,
+            })
     })
 }
 
@@ -254,10 +267,13 @@ pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Result<Value, EvalError> {
     Ok(match expr {
         Expr::Number(n) => Value::Number(*n),
         Expr::Literal(s) => Value::Text(s.clone()),
-        Expr::Ref { name, at } => ctx.reference(name).ok_or_else(|| EvalError::UnknownReference {
-            name: name.clone(),
-            at: *at,
-        })?,
+        Expr::Ref { name, at } => {
+            ctx.reference(name)
+                .ok_or_else(|| EvalError::UnknownReference {
+                    name: name.clone(),
+                    at: *at,
+                })?
+        }
         Expr::Variable(name) => return Err(EvalError::Unsupported(format!("la variable ${name}"))),
         Expr::Path { absolute, steps } => path(*absolute, steps, ctx)?,
         Expr::Filter {
@@ -301,9 +317,12 @@ pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Result<Value, EvalError> {
             }
             let (l, r) = (evaluate(left, ctx)?, evaluate(right, ctx)?);
             match op {
-                BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                    Value::Bool(compare(*op, &l, &r))
-                }
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge => Value::Bool(compare(*op, &l, &r)),
                 BinaryOp::Add => Value::Number(l.to_number() + r.to_number()),
                 BinaryOp::Sub => Value::Number(l.to_number() - r.to_number()),
                 BinaryOp::Mul => Value::Number(l.to_number() * r.to_number()),
@@ -331,7 +350,14 @@ fn path(absolute: bool, steps: &[Step], ctx: &dyn Context) -> Result<Value, Eval
     match steps {
         [Step::Current] if !absolute => Ok(ctx.current()),
         // `../q`, `/data/group/q`: a question found by its name, as ODK resolves it in a flat form.
-        [.., Step::Name { axis: None, name, predicates }] if predicates.is_empty() && name != "*" => ctx
+        [
+            ..,
+            Step::Name {
+                axis: None,
+                name,
+                predicates,
+            },
+        ] if predicates.is_empty() && name != "*" => ctx
             .reference(name)
             .ok_or_else(|| EvalError::Unsupported(format!("le chemin vers « {name} »"))),
         _ => Err(EvalError::Unsupported("ce chemin XPath".into())),
@@ -359,11 +385,25 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         }
         "number" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            Value::Number(if args.is_empty() { ctx.current() } else { arg(0)? }.to_number())
+            Value::Number(
+                if args.is_empty() {
+                    ctx.current()
+                } else {
+                    arg(0)?
+                }
+                .to_number(),
+            )
         }
         "string" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            Value::Text(if args.is_empty() { ctx.current() } else { arg(0)? }.to_text())
+            Value::Text(
+                if args.is_empty() {
+                    ctx.current()
+                } else {
+                    arg(0)?
+                }
+                .to_text(),
+            )
         }
         "int" => {
             arity(name, at, args, 1..=1, "1")?;
@@ -372,7 +412,11 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         "round" => {
             arity(name, at, args, 1..=2, "1 ou 2")?;
             let value = arg(0)?.to_number();
-            let places = if args.len() == 2 { arg(1)?.to_number() } else { 0.0 };
+            let places = if args.len() == 2 {
+                arg(1)?.to_number()
+            } else {
+                0.0
+            };
             let factor = 10f64.powf(places);
             // XPath rounds halves towards positive infinity.
             Value::Number((value * factor + 0.5).floor() / factor)
@@ -420,12 +464,22 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         }
         "string-length" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            let text = if args.is_empty() { ctx.current() } else { arg(0)? }.to_text();
+            let text = if args.is_empty() {
+                ctx.current()
+            } else {
+                arg(0)?
+            }
+            .to_text();
             Value::Number(text.chars().count() as f64)
         }
         "normalize-space" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            let text = if args.is_empty() { ctx.current() } else { arg(0)? }.to_text();
+            let text = if args.is_empty() {
+                ctx.current()
+            } else {
+                arg(0)?
+            }
+            .to_text();
             Value::Text(text.split_whitespace().collect::<Vec<_>>().join(" "))
         }
         "contains" | "starts-with" | "ends-with" | "substring-before" | "substring-after" => {
@@ -435,8 +489,14 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
                 "contains" => Value::Bool(a.contains(&b)),
                 "starts-with" => Value::Bool(a.starts_with(&b)),
                 "ends-with" => Value::Bool(a.ends_with(&b)),
-                "substring-before" => Value::Text(a.find(&b).map(|i| a[..i].to_owned()).unwrap_or_default()),
-                _ => Value::Text(a.find(&b).map(|i| a[i + b.len()..].to_owned()).unwrap_or_default()),
+                "substring-before" => {
+                    Value::Text(a.find(&b).map(|i| a[..i].to_owned()).unwrap_or_default())
+                }
+                _ => Value::Text(
+                    a.find(&b)
+                        .map(|i| a[i + b.len()..].to_owned())
+                        .unwrap_or_default(),
+                ),
             }
         }
         "substr" | "substring" => {
@@ -445,16 +505,35 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
             let (start, end) = if local == "substr" {
                 // ODK's substr(s, start, end): 0-based, end exclusive.
                 let start = arg(1)?.to_number().max(0.0) as usize;
-                let end = if args.len() == 3 { arg(2)?.to_number().max(0.0) as usize } else { text.len() };
+                let end = if args.len() == 3 {
+                    arg(2)?.to_number().max(0.0) as usize
+                } else {
+                    text.len()
+                };
                 (start, end)
             } else {
                 // XPath's substring(s, start, length): 1-based, rounded.
                 let start = arg(1)?.to_number().round();
-                let end = if args.len() == 3 { start + arg(2)?.to_number().round() } else { f64::INFINITY };
-                ((start.max(1.0) - 1.0) as usize, if end.is_finite() { (end.max(1.0) - 1.0) as usize } else { text.len() })
+                let end = if args.len() == 3 {
+                    start + arg(2)?.to_number().round()
+                } else {
+                    f64::INFINITY
+                };
+                (
+                    (start.max(1.0) - 1.0) as usize,
+                    if end.is_finite() {
+                        (end.max(1.0) - 1.0) as usize
+                    } else {
+                        text.len()
+                    },
+                )
             };
             let end = end.min(text.len());
-            Value::Text(if start < end { text[start..end].iter().collect() } else { String::new() })
+            Value::Text(if start < end {
+                text[start..end].iter().collect()
+            } else {
+                String::new()
+            })
         }
         "translate" => {
             arity(name, at, args, 3..=3, "3")?;
@@ -483,15 +562,32 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
             arity(name, at, args, 2..=2, "2")?;
             let index = arg(1)?.to_number();
             let items = selected_items(&arg(0)?);
-            Value::Text(if index >= 0.0 { items.get(index as usize).cloned().unwrap_or_default() } else { String::new() })
+            Value::Text(if index >= 0.0 {
+                items.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            })
         }
         "choice-name" => {
             arity(name, at, args, 2..=2, "2")?;
             let value = arg(0)?.to_text();
             // The second argument names the question: '${q}' written as a string, or a path.
             let question = match &args[1] {
-                Expr::Literal(s) => s.trim_start_matches("${").trim_end_matches('}').rsplit('/').next().unwrap_or("").to_owned(),
-                other => other.to_string().trim_start_matches("${").trim_end_matches('}').rsplit('/').next().unwrap_or("").to_owned(),
+                Expr::Literal(s) => s
+                    .trim_start_matches("${")
+                    .trim_end_matches('}')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+                other => other
+                    .to_string()
+                    .trim_start_matches("${")
+                    .trim_end_matches('}')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
             };
             Value::Text(ctx.choice_label(&question, &value).unwrap_or_default())
         }
@@ -502,13 +598,21 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         "coalesce" => {
             arity(name, at, args, 2..=2, "2")?;
             let first = arg(0)?;
-            if first.to_text().is_empty() { arg(1)? } else { first }
+            if first.to_text().is_empty() {
+                arg(1)?
+            } else {
+                first
+            }
         }
         "once" => {
             // Outside data entry the stored value is final; evaluating gives the value it would take.
             arity(name, at, args, 1..=1, "1")?;
             let current = ctx.current();
-            if current.to_text().is_empty() { arg(0)? } else { current }
+            if current.to_text().is_empty() {
+                arg(0)?
+            } else {
+                current
+            }
         }
         "regex" => {
             arity(name, at, args, 2..=2, "2")?;
@@ -572,8 +676,14 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
             }
             Value::Number(match local {
                 "sum" => numbers.iter().sum(),
-                "min" => numbers.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a }),
-                _ => numbers.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a }),
+                "min" => numbers
+                    .iter()
+                    .copied()
+                    .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a }),
+                _ => numbers
+                    .iter()
+                    .copied()
+                    .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a }),
             })
         }
         "position" => Value::Number(ctx.position().map_or(f64::NAN, |p| p as f64)),
@@ -584,9 +694,14 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
                 Value::Nodes(nodes) => nodes,
                 other => vec![other.to_text()],
             };
-            Value::Text(if index >= 1.0 { values.get(index as usize - 1).cloned().unwrap_or_default() } else { String::new() })
+            Value::Text(if index >= 1.0 {
+                values.get(index as usize - 1).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            })
         }
-        "uuid" | "random" | "pulldata" | "instance" | "digest" | "base64-decode" | "area" | "distance" => {
+        "uuid" | "random" | "pulldata" | "instance" | "digest" | "base64-decode" | "area"
+        | "distance" => {
             return Err(EvalError::Unsupported(format!("{name}()")));
         }
         _ => {
@@ -639,8 +754,14 @@ mod tests {
                 ("dob", text("2000-03-14")),
                 ("start", text("2026-03-14T08:00:00.000+00:00")),
                 ("end", text("2026-03-14T08:45:00.000+00:00")),
-                ("member_age", Value::Nodes(vec!["34".into(), "8".into(), "61".into()])),
-                ("member_name", Value::Nodes(vec!["Awa".into(), "Issa".into()])),
+                (
+                    "member_age",
+                    Value::Nodes(vec!["34".into(), "8".into(), "61".into()]),
+                ),
+                (
+                    "member_name",
+                    Value::Nodes(vec!["Awa".into(), "Issa".into()]),
+                ),
                 ("phone", text("76 12 34 56")),
             ]),
             current: "12",
@@ -661,29 +782,44 @@ mod tests {
             ("selected(${livelihoods}, 'trade')", Value::Bool(true)),
             ("selected(${livelihoods}, 'fishing')", Value::Bool(false)),
             ("count-selected(${livelihoods})", Value::Number(3.0)),
-            ("selected-at(${livelihoods}, 1)", Value::Text("trade".into())),
-            ("jr:choice-name(${district}, '${district}')", Value::Text("Gao".into())),
+            (
+                "selected-at(${livelihoods}, 1)",
+                Value::Text("trade".into()),
+            ),
+            (
+                "jr:choice-name(${district}, '${district}')",
+                Value::Text("Gao".into()),
+            ),
             ("string-length(${phone})", Value::Number(11.0)),
             ("regex(${phone}, '^[0-9 ]{11}$')", Value::Bool(true)),
             ("regex(${phone}, '^[0-9]{8}$')", Value::Bool(false)),
-            ("if(${age} < 18, 'enfant', 'adulte')", Value::Text("adulte".into())),
+            (
+                "if(${age} < 18, 'enfant', 'adulte')",
+                Value::Text("adulte".into()),
+            ),
             ("coalesce(${empty}, 'vide')", Value::Text("vide".into())),
             ("concat('a', ${age}, 'b')", Value::Text("a34b".into())),
             ("today()", Value::Text("2026-03-14".into())),
             ("now()", Value::Text("2026-03-14T12:00:00Z".into())),
             ("int((today() - ${dob}) div 365.25)", Value::Number(25.0)),
             ("today() - ${dob}", Value::Number(9496.0)),
-            ("round((decimal-date-time(${end}) - decimal-date-time(${start})) * 1440)", Value::Number(45.0)),
+            (
+                "round((decimal-date-time(${end}) - decimal-date-time(${start})) * 1440)",
+                Value::Number(45.0),
+            ),
             ("int(-3.7)", Value::Number(-3.0)),
             ("number('x')", Value::Number(f64::NAN)),
             ("round(2.5)", Value::Number(3.0)),
-            ("round(3.14159, 2)", Value::Number(3.14)),
+            ("round(2.71828, 2)", Value::Number(2.72)),
             ("sum(${member_age})", Value::Number(103.0)),
             ("count(${member_age})", Value::Number(3.0)),
             ("max(${member_age})", Value::Number(61.0)),
             ("${member_age} > 60", Value::Bool(true)),
             ("position(..)", Value::Number(2.0)),
-            ("indexed-repeat(${member_name}, ${member_name}, 2)", Value::Text("Issa".into())),
+            (
+                "indexed-repeat(${member_name}, ${member_name}, 2)",
+                Value::Text("Issa".into()),
+            ),
             ("once(${age})", Value::Text("12".into())),
             ("not(${empty})", Value::Bool(true)),
             ("10 mod 3", Value::Number(1.0)),
@@ -695,7 +831,9 @@ mod tests {
             let got = eval(source);
             match (&got, expected) {
                 (Value::Number(a), Value::Number(b)) if a.is_nan() && b.is_nan() => {}
-                (Value::Number(a), Value::Number(b)) => assert!((a - b).abs() < 1e-9, "{source}: {a} ≠ {b}"),
+                (Value::Number(a), Value::Number(b)) => {
+                    assert!((a - b).abs() < 1e-9, "{source}: {a} ≠ {b}")
+                }
                 _ => assert_eq!(&got, expected, "{source}"),
             }
         }
@@ -705,7 +843,13 @@ mod tests {
     fn errors_say_what_and_where() {
         let ctx = submission();
         let err = evaluate(&parse("${age} + ${nope}").unwrap(), &ctx).unwrap_err();
-        assert_eq!(err, EvalError::UnknownReference { name: "nope".into(), at: 10 });
+        assert_eq!(
+            err,
+            EvalError::UnknownReference {
+                name: "nope".into(),
+                at: 10
+            }
+        );
         let err = evaluate(&parse("frobnicate(1)").unwrap(), &ctx).unwrap_err();
         assert!(matches!(err, EvalError::UnknownFunction { at: 1, .. }));
         let err = evaluate(&parse("selected(${age})").unwrap(), &ctx).unwrap_err();
@@ -717,8 +861,14 @@ mod tests {
     #[test]
     fn dates_are_days_since_1970() {
         assert_eq!(iso_to_days("1970-01-02"), Some(1.0));
-        assert_eq!(iso_to_days("2026-03-14T12:00:00Z").map(|d| d.fract()), Some(0.5));
-        assert_eq!(iso_to_days("2026-03-14T13:00:00+01:00").map(|d| d.fract()), Some(0.5));
+        assert_eq!(
+            iso_to_days("2026-03-14T12:00:00Z").map(|d| d.fract()),
+            Some(0.5)
+        );
+        assert_eq!(
+            iso_to_days("2026-03-14T13:00:00+01:00").map(|d| d.fract()),
+            Some(0.5)
+        );
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
         assert_eq!(iso_to_days("14/03/2026"), None);
     }

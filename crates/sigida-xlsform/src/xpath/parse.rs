@@ -87,9 +87,15 @@ pub enum Expr {
     Number(f64),
     Literal(String),
     /// `${name}`, with the character where it starts.
-    Ref { name: String, at: usize },
+    Ref {
+        name: String,
+        at: usize,
+    },
     /// A location path, absolute (`/data/q`) or relative (`.`, `../q`, `item/name`).
-    Path { absolute: bool, steps: Vec<Step> },
+    Path {
+        absolute: bool,
+        steps: Vec<Step>,
+    },
     /// A primary expression followed by predicates and/or a path (`instance('x')/root/item`).
     Filter {
         base: Box<Expr>,
@@ -170,13 +176,17 @@ fn lex(source: &str) -> Result<Vec<Lexed>, ParseError> {
                 i += 1;
             }
             '$' if chars.get(i + 1) == Some(&'{') => {
-                let close = chars[i + 2..].iter().position(|&c| c == '}').ok_or_else(|| {
-                    error(start, "« ${ » sans « } » fermante".into())
-                })?;
+                let close = chars[i + 2..]
+                    .iter()
+                    .position(|&c| c == '}')
+                    .ok_or_else(|| error(start, "« ${ » sans « } » fermante".into()))?;
                 let name: String = chars[i + 2..i + 2 + close].iter().collect();
                 let name = name.trim().to_owned();
                 if name.is_empty() || !name.chars().all(|c| is_name_char(c) || c == ':') {
-                    return Err(error(start, format!("nom de question invalide « ${{{name}}} »")));
+                    return Err(error(
+                        start,
+                        format!("nom de question invalide « ${{{name}}} »"),
+                    ));
                 }
                 push(Token::Ref(name), &mut tokens);
                 i += close + 3;
@@ -189,7 +199,10 @@ fn lex(source: &str) -> Result<Vec<Lexed>, ParseError> {
                 if j == i + 1 {
                     return Err(error(start, "« $ » isolé : attendu ${nom}".into()));
                 }
-                push(Token::Variable(chars[i + 1..j].iter().collect()), &mut tokens);
+                push(
+                    Token::Variable(chars[i + 1..j].iter().collect()),
+                    &mut tokens,
+                );
                 i = j;
             }
             '\'' | '"' => {
@@ -197,7 +210,10 @@ fn lex(source: &str) -> Result<Vec<Lexed>, ParseError> {
                     .iter()
                     .position(|&q| q == c)
                     .ok_or_else(|| error(start, format!("chaîne ouverte par {c} jamais fermée")))?;
-                push(Token::Literal(chars[i + 1..i + 1 + close].iter().collect()), &mut tokens);
+                push(
+                    Token::Literal(chars[i + 1..i + 1 + close].iter().collect()),
+                    &mut tokens,
+                );
                 i += close + 2;
             }
             c if c.is_ascii_digit()
@@ -277,7 +293,9 @@ fn lex(source: &str) -> Result<Vec<Lexed>, ParseError> {
                 // A prefixed name (`jr:choice-name`), but not an axis (`child::`).
                 if chars.get(j) == Some(&':')
                     && chars.get(j + 1) != Some(&':')
-                    && chars.get(j + 1).is_some_and(|&c| is_name_start(c) || c == '*')
+                    && chars
+                        .get(j + 1)
+                        .is_some_and(|&c| is_name_start(c) || c == '*')
                 {
                     j += 1;
                     while j < chars.len() && (is_name_char(chars[j]) || chars[j] == '*') {
@@ -419,8 +437,8 @@ impl Parser {
                 })
             }
             Some(Token::Name(name))
-                if !(self.peek_at(1) == Some(&Token::LParen)
-                    && !matches!(name.as_str(), "node" | "text" | "comment")) =>
+                if self.peek_at(1) != Some(&Token::LParen)
+                    || matches!(name.as_str(), "node" | "text" | "comment") =>
             {
                 let mut steps = Vec::new();
                 self.relative_steps(&mut steps)?;
@@ -573,8 +591,9 @@ impl Parser {
                             Some(Token::Comma) => self.next += 1,
                             Some(Token::RParen) => break,
                             _ => {
-                                return self
-                                    .error(format!("attendu « , » ou « ) » dans l'appel de {name}()"));
+                                return self.error(format!(
+                                    "attendu « , » ou « ) » dans l'appel de {name}()"
+                                ));
                             }
                         }
                     }

@@ -321,7 +321,13 @@ struct Parser {
     tokens: Vec<Lexed>,
     next: usize,
     end: usize,
+    depth: usize,
 }
+
+/// Deeper nesting and longer expressions than any form needs; the limits keep hostile input
+/// from exhausting the stack of the parser, the printer or the evaluator.
+const MAX_DEPTH: usize = 200;
+const MAX_TOKENS: usize = 4_000;
 
 impl Parser {
     fn peek(&self) -> Option<&Token> {
@@ -380,6 +386,18 @@ impl Parser {
     }
 
     fn expression(&mut self, min_precedence: u8) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error(format!(
+                "expression imbriquée sur plus de {MAX_DEPTH} niveaux"
+            ));
+        }
+        let result = self.binary(min_precedence);
+        self.depth -= 1;
+        result
+    }
+
+    fn binary(&mut self, min_precedence: u8) -> Result<Expr, ParseError> {
         let mut left = self.unary()?;
         while let Some(op) = self.binary_op() {
             let precedence = op.precedence();
@@ -398,11 +416,20 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
-        if self.peek() == Some(&Token::Op("-")) {
+        let mut negations = 0;
+        while self.peek() == Some(&Token::Op("-")) {
             self.next += 1;
-            // Unary minus binds tighter than every binary operator but the union.
-            let operand = self.unary()?;
-            return Ok(Expr::Neg(Box::new(operand)));
+            negations += 1;
+        }
+        if negations > 0 {
+            // Unary minus binds tighter than every binary operator but the union. `--x` is the
+            // number of x: two negations say it, however many were written.
+            let operand = Expr::Neg(Box::new(self.path_expression()?));
+            return Ok(if negations % 2 == 0 {
+                Expr::Neg(Box::new(operand))
+            } else {
+                operand
+            });
         }
         self.path_expression()
     }
@@ -613,6 +640,12 @@ impl Parser {
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
     let tokens = lex(source)?;
     let end = source.chars().count() + 1;
+    if let Some(token) = tokens.get(MAX_TOKENS) {
+        return Err(ParseError {
+            position: token.at,
+            message: format!("expression trop longue (plus de {MAX_TOKENS} éléments)"),
+        });
+    }
     if tokens.is_empty() {
         return Err(ParseError {
             position: 1,
@@ -623,6 +656,7 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
         tokens,
         next: 0,
         end,
+        depth: 0,
     };
     let expr = parser.expression(0)?;
     if parser.peek().is_some() {

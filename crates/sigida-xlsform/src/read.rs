@@ -1168,6 +1168,18 @@ fn personal(name: &str, kind: &QuestionKind, marked: bool) -> Option<Personal> {
     if personal_type {
         return Some(Personal::Type);
     }
+    // Only answers typed in can hold a name or a number; a select or a calculation cannot.
+    let typed_in = matches!(
+        kind,
+        QuestionKind::Text
+            | QuestionKind::Integer
+            | QuestionKind::Decimal
+            | QuestionKind::Barcode
+            | QuestionKind::Hidden
+    );
+    if !typed_in {
+        return None;
+    }
     let lower = name.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())

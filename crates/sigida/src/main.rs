@@ -6,6 +6,7 @@
 //! 4 the database cannot be opened or written.
 
 mod demo;
+mod form;
 mod geo;
 mod serve;
 mod users;
@@ -74,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Instruments: XLSForms.
+    Form {
+        #[command(subcommand)]
+        command: FormCommand,
+    },
     /// Accounts of the team and partners.
     User {
         #[command(subcommand)]
@@ -91,6 +97,21 @@ enum GeoCommand {
         cod_version: Option<String>,
         #[command(flatten)]
         place: Place,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormCommand {
+    /// Reports an XLSForm's questions, types, groups and repeats, choice lists, languages and
+    /// personal-data questions, or the errors found with sheet, row and column.
+    Inspect {
+        file: PathBuf,
+        /// The whole form model as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the labels shown (a code such as fr, or a column's language).
+        #[arg(long, default_value = "fr")]
+        lang: String,
     },
 }
 
@@ -208,6 +229,9 @@ fn main() -> ExitCode {
                         place,
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
+            Command::Form {
+                command: FormCommand::Inspect { file, json, lang },
+            } => form::inspect(&file, json, &lang),
             Command::User {
                 command:
                     UserCommand::Add {

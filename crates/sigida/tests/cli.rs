@@ -263,3 +263,57 @@ fn wrong_usage_exits_with_2() {
     assert_eq!(run(&["nonsense"]).status.code(), Some(2));
     assert!(run(&["--help"]).status.success());
 }
+
+#[test]
+fn form_inspect_describes_a_real_bilingual_form() {
+    let Some(file) = shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx") else {
+        return;
+    };
+    let out = run(&["form", "inspect", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(report.contains("Langues : english, french"), "{report}");
+    assert!(report.contains("Questions : 275"), "{report}");
+    assert!(
+        report.contains("[répétition] roster (nombre : ${hh_size})"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Quel est votre genre ?"),
+        "French labels by default: {report}"
+    );
+    assert!(
+        report.contains("household_geopoint (ligne 319) : type geopoint"),
+        "{report}"
+    );
+
+    let english = text(&run(&[
+        "form",
+        "inspect",
+        file.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]));
+    assert!(english.contains("What is your gender?"), "{english}");
+
+    let json = run(&["form", "inspect", file.to_str().unwrap(), "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["summary"]["questions"], 275);
+    assert_eq!(value["summary"]["repeats"], 4);
+    assert_eq!(value["summary"]["choices"], 451);
+    assert_eq!(value["languages"], serde_json::json!(["english", "french"]));
+}
+
+#[test]
+fn form_inspect_locates_what_pyxform_refuses() {
+    let Some(file) = shared("pyxform/bug_example_xls/calculate_without_calculation.xls") else {
+        return;
+    };
+    let out = run(&["form", "inspect", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let message = text(&out);
+    assert!(
+        message.contains("feuille « survey », ligne 34, colonne « calculation »"),
+        "{message}"
+    );
+}

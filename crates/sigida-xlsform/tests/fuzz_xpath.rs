@@ -24,7 +24,7 @@ impl Rng {
 struct Anything;
 impl Context for Anything {
     fn reference(&self, name: &str) -> Option<Value> {
-        Some(if name.len() % 2 == 0 {
+        Some(if name.len().is_multiple_of(2) {
             Value::Text("3".into())
         } else {
             Value::Nodes(vec!["1".into(), "x y".into()])
@@ -140,7 +140,7 @@ fn check(input: &str) {
 
 #[test]
 fn the_parser_survives_random_and_mutated_input() {
-    let mut rng = Rng(0x5161_da);
+    let mut rng = Rng(0x0051_61da);
     let corpus = corpus();
     assert!(corpus.len() > 3);
     for _ in 0..40_000 {

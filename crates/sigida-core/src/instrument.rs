@@ -62,6 +62,8 @@ pub struct RawImport {
     pub byte_size: i64,
     /// Records found in the file (data rows, admin units…).
     pub record_count: i64,
+    /// Values the check against the form found wrong (imported with warnings).
+    pub problem_count: i64,
     pub imported_at: Timestamp,
     pub imported_by: Option<String>,
 }

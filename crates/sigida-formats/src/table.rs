@@ -52,19 +52,22 @@ fn file_location(path: &Path) -> Location {
 
 /// Reads every sheet of an XLSX/XLS workbook, or the one table of a CSV file.
 pub fn read_tables(path: &Path) -> Result<Vec<Table>, FormatError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| FormatError::new(file_location(path), format!("lecture impossible : {e}")))?;
+    read_tables_from_bytes(&path.display().to_string(), &bytes)
+}
+
+/// The same from bytes already in memory; `name` (a file name) tells the format by its extension.
+pub fn read_tables_from_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    let path = Path::new(name);
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match extension.as_str() {
-        "csv" | "tsv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|e| {
-                FormatError::new(file_location(path), format!("lecture impossible : {e}"))
-            })?;
-            read_csv(&path.display().to_string(), &bytes).map(|t| vec![t])
-        }
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(path),
+        "csv" | "tsv" | "txt" => read_csv(name, bytes).map(|t| vec![t]),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(name, bytes),
         _ => Err(FormatError::new(
             file_location(path),
             "extension non reconnue : attendu .csv, .tsv, .xlsx ou .xls",
@@ -207,14 +210,17 @@ fn sniff_separator(header: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-fn read_workbook(path: &Path) -> Result<Vec<Table>, FormatError> {
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
-        FormatError::new(
-            file_location(path),
-            format!("classeur illisible (fichier tronqué, protégé ou d'un autre format ?) : {e}"),
-        )
-    })?;
-    let file = path.display().to_string();
+fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            FormatError::new(
+                file_location(Path::new(name)),
+                format!(
+                    "classeur illisible (fichier tronqué, protégé ou d'un autre format ?) : {e}"
+                ),
+            )
+        })?;
+    let file = name.to_owned();
     let mut tables = Vec::new();
     for sheet in workbook.sheet_names() {
         let range = workbook.worksheet_range(&sheet).map_err(|e| {

@@ -108,10 +108,13 @@ CREATE TABLE instrument_versions (
     UNIQUE (instrument_id, version)
 );
 
--- Raw files, kept byte for byte under their SHA-256 and never updated.
-CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    bytes BLOB NOT NULL
+-- Raw files, kept byte for byte under their SHA-256 and never updated, in chunks so that a
+-- file of a million submissions stays within each database's limit for one value.
+CREATE TABLE blob_chunks (
+    sha256 TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (sha256, seq)
 );
 
 CREATE TABLE raw_imports (
@@ -120,12 +123,36 @@ CREATE TABLE raw_imports (
     instrument_version_id TEXT REFERENCES instrument_versions(id),
     kind TEXT NOT NULL,
     file_name TEXT NOT NULL,
-    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    sha256 TEXT NOT NULL,
     byte_size INTEGER NOT NULL,
     record_count INTEGER NOT NULL,
+    problem_count INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
     imported_by TEXT,
     UNIQUE (diagnostic_id, kind, sha256)
+);
+
+-- One row per submission of an instrument, by its _uuid: the values stay in the raw file
+-- (`import_id`, `row_number`), so a newer export adds only the submissions not seen yet.
+CREATE TABLE submissions (
+    instrument_id TEXT NOT NULL REFERENCES instruments(id),
+    uuid TEXT NOT NULL,
+    import_id TEXT NOT NULL REFERENCES raw_imports(id),
+    row_number INTEGER NOT NULL,
+    submitted_at TEXT,
+    PRIMARY KEY (instrument_id, uuid)
+);
+
+-- What the check of an import found, kept for the people who decide about it.
+CREATE TABLE import_problems (
+    import_id TEXT NOT NULL REFERENCES raw_imports(id),
+    seq INTEGER NOT NULL,
+    sheet TEXT,
+    row_number INTEGER NOT NULL,
+    column_name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (import_id, seq)
 );
 
 CREATE TABLE findings (

@@ -19,6 +19,7 @@ fn raw_import(row: &sqlx::any::AnyRow) -> Result<RawImport> {
         sha256: c.text("sha256")?,
         byte_size: c.i64("byte_size")?,
         record_count: c.i64("record_count")?,
+        problem_count: c.i64("problem_count")?,
         imported_at: c.timestamp("imported_at")?,
         imported_by: c.opt_text("imported_by")?,
     })
@@ -52,6 +53,28 @@ pub struct StoredImport {
     pub created: bool,
 }
 
+/// A value an import's check found wrong.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProblem {
+    pub sheet: Option<String>,
+    pub row: i64,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// One submission of an export: its `_uuid`, its row in the file, when it was submitted.
+pub struct NewSubmission<'a> {
+    pub uuid: &'a str,
+    pub row: i64,
+    pub submitted_at: Option<&'a str>,
+}
+
+/// Raw files are stored in pieces of this size.
+const CHUNK: usize = 8 * 1024 * 1024;
+/// Rows per multi-row INSERT: far below both databases' limits on parameters.
+const ROWS_PER_INSERT: usize = 400;
+
 /// A raw file about to be kept.
 pub struct RawFile<'a> {
     /// The id the import gets if the bytes are new.
@@ -62,6 +85,7 @@ pub struct RawFile<'a> {
     pub file_name: &'a str,
     pub bytes: &'a [u8],
     pub record_count: i64,
+    pub problem_count: i64,
     pub imported_by: Option<&'a str>,
     pub at: Timestamp,
 }
@@ -82,12 +106,138 @@ impl Store {
     /// The bytes of a raw file, exactly as they arrived.
     pub async fn raw_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
         use sqlx::Row;
-        let row = sqlx::query("SELECT bytes FROM blobs WHERE sha256 = $1")
+        let rows = sqlx::query("SELECT bytes FROM blob_chunks WHERE sha256 = $1 ORDER BY seq")
             .bind(sha256)
+            .fetch_all(&self.pool)
+            .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(format!("fichier brut {sha256}")));
+        }
+        let mut bytes = Vec::new();
+        for row in rows {
+            bytes.extend_from_slice(&row.try_get::<Vec<u8>, _>("bytes")?);
+        }
+        Ok(bytes)
+    }
+
+    pub async fn raw_import(&self, id: Id<RawImport>) -> Result<RawImport> {
+        sqlx::query("SELECT * FROM raw_imports WHERE id = $1")
+            .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("fichier brut {sha256}")))?;
-        Ok(row.try_get::<Vec<u8>, _>("bytes")?)
+            .as_ref()
+            .map(raw_import)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("import {id}")))
+    }
+
+    pub async fn instrument_by_name(
+        &self,
+        diagnostic: Id<Diagnostic>,
+        name: &str,
+    ) -> Result<Option<Instrument>> {
+        sqlx::query("SELECT * FROM instruments WHERE diagnostic_id = $1 AND name = $2")
+            .bind(diagnostic.to_string())
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(instrument)
+            .transpose()
+    }
+
+    /// The versions of an instrument, oldest first.
+    pub async fn instrument_versions(
+        &self,
+        instrument: Id<Instrument>,
+    ) -> Result<Vec<InstrumentVersion>> {
+        let rows = sqlx::query(
+            "SELECT * FROM instrument_versions WHERE instrument_id = $1 ORDER BY created_at, version",
+        )
+        .bind(instrument.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::of("instrument_versions", row);
+                Ok(InstrumentVersion {
+                    id: c.id("id")?,
+                    instrument_id: c.id("instrument_id")?,
+                    version: c.text("version")?,
+                    form_sha256: c.text("form_sha256")?,
+                    created_at: c.timestamp("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The import that brought a form's file (by the file's hash).
+    pub async fn form_import(
+        &self,
+        diagnostic: Id<Diagnostic>,
+        sha256: &str,
+    ) -> Result<Option<RawImport>> {
+        sqlx::query(
+            "SELECT * FROM raw_imports WHERE diagnostic_id = $1 AND kind = $2 AND sha256 = $3",
+        )
+        .bind(diagnostic.to_string())
+        .bind(ImportKind::Form.code())
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(raw_import)
+        .transpose()
+    }
+
+    pub async fn submission_count(&self, instrument: Id<Instrument>) -> Result<i64> {
+        use sqlx::Row;
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM submissions WHERE instrument_id = $1")
+                .bind(instrument.to_string())
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    /// The submissions an import brought (not those it repeated), in file order.
+    pub async fn submissions_of_import(&self, import: Id<RawImport>) -> Result<Vec<(String, i64)>> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT uuid, row_number FROM submissions WHERE import_id = $1 ORDER BY row_number",
+        )
+        .bind(import.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+            .collect()
+    }
+
+    pub async fn import_problems(
+        &self,
+        import: Id<RawImport>,
+        limit: i64,
+    ) -> Result<Vec<ImportProblem>> {
+        let rows =
+            sqlx::query("SELECT * FROM import_problems WHERE import_id = $1 ORDER BY seq LIMIT $2")
+                .bind(import.to_string())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::of("import_problems", row);
+                Ok(ImportProblem {
+                    sheet: c.opt_text("sheet")?,
+                    row: c.i64("row_number")?,
+                    column: c.text("column_name")?,
+                    value: c.text("value")?,
+                    message: c.text("message")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn instruments(&self, diagnostic: Id<Diagnostic>) -> Result<Vec<Instrument>> {
@@ -120,13 +270,27 @@ impl Tx {
                 created: false,
             });
         }
-        sqlx::query(
-            "INSERT INTO blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&sha256)
-        .bind(file.bytes.to_vec())
-        .execute(self.conn())
-        .await?;
+        let stored = sqlx::query("SELECT COUNT(*) FROM blob_chunks WHERE sha256 = $1")
+            .bind(&sha256)
+            .fetch_one(self.conn())
+            .await
+            .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0))?;
+        if stored == 0 {
+            // An empty file is one empty chunk: every kept file has at least one.
+            let chunks: Vec<&[u8]> = if file.bytes.is_empty() {
+                vec![&[]]
+            } else {
+                file.bytes.chunks(CHUNK).collect()
+            };
+            for (seq, chunk) in chunks.into_iter().enumerate() {
+                sqlx::query("INSERT INTO blob_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
+                    .bind(&sha256)
+                    .bind(seq as i64)
+                    .bind(chunk.to_vec())
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
         let import = RawImport {
             id: file.id,
             diagnostic_id: file.diagnostic_id,
@@ -136,13 +300,14 @@ impl Tx {
             sha256,
             byte_size: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
             record_count: file.record_count,
+            problem_count: file.problem_count,
             imported_at: file.at,
             imported_by: file.imported_by.map(str::to_owned),
         };
         sqlx::query(
             "INSERT INTO raw_imports (id, diagnostic_id, instrument_version_id, kind, file_name,
-                sha256, byte_size, record_count, imported_at, imported_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                sha256, byte_size, record_count, problem_count, imported_at, imported_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(import.id.to_string())
         .bind(import.diagnostic_id.to_string())
@@ -152,6 +317,7 @@ impl Tx {
         .bind(&import.sha256)
         .bind(import.byte_size)
         .bind(import.record_count)
+        .bind(import.problem_count)
         .bind(import.imported_at.to_rfc3339())
         .bind(&import.imported_by)
         .execute(self.conn())
@@ -160,6 +326,72 @@ impl Tx {
             import,
             created: true,
         })
+    }
+
+    /// Records the submissions of an import, skipping those already known by `_uuid`.
+    /// Returns how many were new.
+    pub async fn add_submissions(
+        &mut self,
+        instrument: Id<Instrument>,
+        import: Id<RawImport>,
+        submissions: &[NewSubmission<'_>],
+    ) -> Result<u64> {
+        let (instrument, import) = (instrument.to_string(), import.to_string());
+        let mut added = 0;
+        for chunk in submissions.chunks(ROWS_PER_INSERT) {
+            let mut sql = String::from(
+                "INSERT INTO submissions (instrument_id, uuid, import_id, row_number, submitted_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let p = i * 5;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5
+                ));
+            }
+            sql.push_str(" ON CONFLICT (instrument_id, uuid) DO NOTHING");
+            let mut query = sqlx::query(&sql);
+            for s in chunk {
+                query = query
+                    .bind(&instrument)
+                    .bind(s.uuid)
+                    .bind(&import)
+                    .bind(s.row)
+                    .bind(s.submitted_at);
+            }
+            added += query.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(added)
+    }
+
+    pub async fn add_import_problems(
+        &mut self,
+        import: Id<RawImport>,
+        problems: &[ImportProblem],
+    ) -> Result<()> {
+        for (seq, p) in problems.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO import_problems (import_id, seq, sheet, row_number, column_name, value, message)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(import.to_string())
+            .bind(seq as i64)
+            .bind(&p.sheet)
+            .bind(p.row)
+            .bind(&p.column)
+            .bind(&p.value)
+            .bind(&p.message)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
     }
 
     pub async fn insert_instrument(&mut self, i: &Instrument) -> Result<()> {

@@ -35,7 +35,7 @@ use sqlx::{Any, AnyPool, Transaction};
 
 pub use accounts::NewSession;
 pub use geography::AdminUnitCounts;
-pub use imports::{RawFile, StoredImport, sha256_hex};
+pub use imports::{ImportProblem, NewSubmission, RawFile, StoredImport, sha256_hex};
 pub use migrate::MIGRATIONS_APPLIED_TABLE;
 
 /// The file name of the embedded database inside a diagnostic's folder.

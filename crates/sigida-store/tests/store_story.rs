@@ -228,6 +228,7 @@ async fn raw_files_are_kept_once_by_content_hash() {
             file_name: name,
             bytes: &bytes,
             record_count: 1,
+            problem_count: 0,
             imported_by: Some("analyste"),
             at: at("2026-02-01T10:00:00Z"),
         };

@@ -6,9 +6,11 @@
 //! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
 //!   name the sheet, row, column and character.
 
+pub mod export;
 pub mod form;
+pub mod import;
 pub mod read;
 pub mod xpath;
 
 pub use form::{Form, FormError, Problem, Question, QuestionKind};
-pub use read::read_form;
+pub use read::{read_form, read_form_bytes};

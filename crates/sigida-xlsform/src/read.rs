@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use sigida_formats::table::{Table, read_csv_records, read_tables};
+use sigida_formats::table::{Table, read_csv_records, read_tables_from_bytes};
 
 use crate::form::*;
 use crate::xpath;
@@ -17,18 +17,23 @@ use crate::xpath;
 /// Reads the XLSForm at `path`.
 pub fn read_form(path: &Path) -> Result<Form, FormError> {
     let file = path.display().to_string();
-    let is_csv = path
+    let bytes =
+        std::fs::read(path).map_err(|e| fatal_file(&file, format!("lecture impossible : {e}")))?;
+    read_form_bytes(&file, &bytes)
+}
+
+/// Reads an XLSForm from its bytes; `name` (a file name) tells the format by its extension.
+pub fn read_form_bytes(name: &str, bytes: &[u8]) -> Result<Form, FormError> {
+    let is_csv = Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let tables = if is_csv {
-        let bytes = std::fs::read(path)
-            .map_err(|e| fatal_file(&file, format!("lecture impossible : {e}")))?;
-        csv_sheets(&file, &bytes)?
+        csv_sheets(name, bytes)?
     } else {
-        read_tables(path).map_err(|e| fatal_file(&file, e.message))?
+        read_tables_from_bytes(name, bytes).map_err(|e| fatal_file(name, e.message))?
     };
-    read_sheets(&file, &tables)
+    read_sheets(name, &tables)
 }
 
 fn fatal_file(file: &str, message: String) -> FormError {

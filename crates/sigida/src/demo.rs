@@ -1019,6 +1019,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
                 file_name: &name,
                 bytes: text.as_bytes(),
                 record_count: records,
+                problem_count: 0,
                 imported_by: Some("demo"),
                 at: at(time::macros::datetime!(2026-02-20 16:00 UTC)),
             })

@@ -58,6 +58,7 @@ pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Re
             file_name: &file_name,
             bytes: &bytes,
             record_count: list.units.len() as i64,
+            problem_count: list.skipped.len() as i64,
             imported_by: None,
             at: Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
         })

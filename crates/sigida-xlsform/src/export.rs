@@ -1,0 +1,725 @@
+//! Kobo and ODK exports read against their form: which column is which question, and whether
+//! each value is what the form allows.
+//!
+//! Column names are recognised as the tools and R write them: bare names or group paths
+//! (`group/question`), select_multiple split columns (`q/option`, `q.option` after R),
+//! GPS parts (`_gps_latitude`), Kobo's metadata (`_uuid`, `_submission_time`, `_index`,
+//! `_parent_index`, `__version__`…), R's mangling (`X_uuid`, `X.U.FEFF.start`), flattened
+//! repeats (`children[1]/childs_age`), and question labels in any language of the form.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::form::{Form, QuestionKind};
+use crate::xpath::{self, Context, Value};
+
+/// Kobo/ODK columns that are not questions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meta {
+    Uuid,
+    InstanceId,
+    SubmissionTime,
+    Index,
+    ParentIndex,
+    ParentTableName,
+    ValidationStatus,
+    Version,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeoPart {
+    Latitude,
+    Longitude,
+    Altitude,
+    Precision,
+}
+
+/// What a column of an export holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum ColumnRole {
+    /// The answer to a question (index in `Form::questions`).
+    Question {
+        question: usize,
+    },
+    /// One option of a select_multiple, as 0/1.
+    Option {
+        question: usize,
+        option: String,
+    },
+    /// One part of a geopoint.
+    Geo {
+        question: usize,
+        part: GeoPart,
+    },
+    /// A question of a repeat flattened into the main sheet (`children[2]/childs_age`).
+    FlattenedRepeat {
+        question: usize,
+        instance: usize,
+    },
+    Meta {
+        meta: Meta,
+    },
+    /// A column the form does not know (kept raw, not checked).
+    Unknown,
+}
+
+/// The header as the tools mean it: R's mangling undone.
+fn unmangle(header: &str) -> String {
+    let mut h = header.trim().trim_start_matches('\u{feff}').to_owned();
+    // R writes a byte-order mark it did not strip as `X.U.FEFF.`, and prefixes `X` to names
+    // starting with `_` or a digit.
+    if let Some(rest) = h
+        .strip_prefix("X.U.FEFF.")
+        .or_else(|| h.strip_prefix("ï.."))
+    {
+        h = rest.to_owned();
+    }
+    if h.starts_with("X_")
+        || (h.starts_with('X') && h[1..].starts_with(|c: char| c.is_ascii_digit()))
+    {
+        h.remove(0);
+    }
+    h
+}
+
+fn meta_of(name: &str) -> Option<Meta> {
+    Some(match name {
+        "_uuid" | "uuid" | "KEY" => Meta::Uuid,
+        "meta/instanceID" | "instanceID" | "meta.instanceID" => Meta::InstanceId,
+        "_submission_time" | "SubmissionDate" => Meta::SubmissionTime,
+        "_index" | "index" => Meta::Index,
+        "_parent_index" | "PARENT_KEY" => Meta::ParentIndex,
+        "_parent_table_name" => Meta::ParentTableName,
+        "_validation_status" | "ReviewState" => Meta::ValidationStatus,
+        "__version__" | "_version" | "_version_" | "meta/deprecatedID" => Meta::Version,
+        "_id"
+        | "_tags"
+        | "_notes"
+        | "_status"
+        | "_submitted_by"
+        | "_xform_id_string"
+        | "_attachments"
+        | "_geolocation"
+        | "_duration"
+        | "_media_count"
+        | "_total_media"
+        | "_media_all_received"
+        | "row_id"
+        | "SubmitterID"
+        | "SubmitterName"
+        | "AttachmentsPresent"
+        | "AttachmentsExpected"
+        | "Status"
+        | "DeviceID"
+        | "Edits"
+        | "FormVersion"
+        | "meta/instanceName" => Meta::Other,
+        _ => return None,
+    })
+}
+
+/// Maps every header of a sheet to its role. `repeat` is the repeat the sheet holds (`None`
+/// for the main sheet): its questions are looked for first.
+pub fn map_columns(form: &Form, headers: &[String], repeat: Option<usize>) -> Vec<ColumnRole> {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    // Questions of this sheet's level win over homonyms elsewhere.
+    for (i, q) in form.questions.iter().enumerate().rev() {
+        if q.repeat == repeat || !by_name.contains_key(q.name.as_str()) {
+            by_name.insert(&q.name, i);
+        }
+    }
+    let by_label: HashMap<&str, usize> = form
+        .questions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, q)| q.label.values().map(move |l| (l.as_str(), i)))
+        .collect();
+    headers
+        .iter()
+        .map(|header| role_of(form, &by_name, &by_label, header))
+        .collect()
+}
+
+fn role_of(
+    form: &Form,
+    by_name: &HashMap<&str, usize>,
+    by_label: &HashMap<&str, usize>,
+    header: &str,
+) -> ColumnRole {
+    let name = unmangle(header);
+    if let Some(meta) = meta_of(&name) {
+        return ColumnRole::Meta { meta };
+    }
+    let question = |n: &str| by_name.get(n).copied();
+    // A flattened repeat: `kids/kids_details[2]/kids_name`.
+    if name.contains('[') {
+        let last = name.rsplit('/').next().unwrap_or(&name);
+        let instance = name
+            .rsplit('/')
+            .nth(1)
+            .and_then(|seg| seg.split_once('['))
+            .and_then(|(_, n)| n.trim_end_matches(']').parse::<usize>().ok());
+        if let (Some(q), Some(instance)) = (question(last), instance) {
+            return ColumnRole::FlattenedRepeat {
+                question: q,
+                instance,
+            };
+        }
+    }
+    for separator in ['/', '.'] {
+        let segments: Vec<&str> = name.split(separator).collect();
+        let last = segments[segments.len() - 1];
+        if let Some(q) = question(last) {
+            return ColumnRole::Question { question: q };
+        }
+        // `_gps_latitude`, `group/_gps_longitude`
+        if let Some(rest) = last.strip_prefix('_') {
+            for (suffix, part) in [
+                ("_latitude", GeoPart::Latitude),
+                ("_longitude", GeoPart::Longitude),
+                ("_altitude", GeoPart::Altitude),
+                ("_precision", GeoPart::Precision),
+            ] {
+                if let Some(q) = rest.strip_suffix(suffix).and_then(question)
+                    && form.questions[q].kind == QuestionKind::GeoPoint
+                {
+                    return ColumnRole::Geo { question: q, part };
+                }
+            }
+        }
+        if segments.len() >= 2
+            && let Some(q) = question(segments[segments.len() - 2])
+            && matches!(form.questions[q].kind, QuestionKind::SelectMultiple { .. })
+        {
+            return ColumnRole::Option {
+                question: q,
+                option: last.to_owned(),
+            };
+        }
+    }
+    // R turns `q/option` into `q.option`, but also `-` and spaces into `.`: try the options
+    // of every select_multiple whose name prefixes the header.
+    for (i, q) in form.questions.iter().enumerate() {
+        if let QuestionKind::SelectMultiple { list, .. } = &q.kind
+            && let Some(rest) = name
+                .strip_prefix(q.name.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+            && let Some(choice) = form.list(list).and_then(|l| {
+                l.choices
+                    .iter()
+                    .find(|c| c.name == rest || c.name.replace(['-', ' ', '/'], ".") == rest)
+            })
+        {
+            return ColumnRole::Option {
+                question: i,
+                option: choice.name.clone(),
+            };
+        }
+    }
+    if let Some(&q) = by_label.get(header.trim()) {
+        return ColumnRole::Question { question: q };
+    }
+    ColumnRole::Unknown
+}
+
+/// One value that is not what the form allows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValueProblem {
+    /// Row in the file as a spreadsheet counts it (the header is row 1).
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// Checks the values of one sheet's rows against the form.
+pub struct Checker<'f> {
+    form: &'f Form,
+    headers: Vec<String>,
+    roles: Vec<ColumnRole>,
+    /// Question name → its column, for `${name}` in constraints.
+    columns_by_question: HashMap<&'f str, usize>,
+    constraints: HashMap<usize, Option<xpath::Expr>>,
+    options: HashMap<usize, Vec<&'f str>>,
+    /// When the check runs, as days since 1970-01-01: `today()` in constraints.
+    now_days: f64,
+}
+
+struct RowContext<'a> {
+    cells: &'a [&'a str],
+    columns: &'a HashMap<&'a str, usize>,
+    current: &'a str,
+    now_days: f64,
+}
+
+impl Context for RowContext<'_> {
+    fn reference(&self, name: &str) -> Option<Value> {
+        let column = *self.columns.get(name)?;
+        Some(Value::Text(
+            self.cells.get(column).copied().unwrap_or("").to_owned(),
+        ))
+    }
+    fn current(&self) -> Value {
+        Value::Text(self.current.to_owned())
+    }
+    fn now_days(&self) -> f64 {
+        self.now_days
+    }
+}
+
+impl<'f> Checker<'f> {
+    /// `now_days`: the moment of the check, as days since 1970-01-01 (for `today()`).
+    pub fn new(form: &'f Form, headers: &[String], roles: Vec<ColumnRole>, now_days: f64) -> Self {
+        let mut columns_by_question = HashMap::new();
+        let mut constraints = HashMap::new();
+        let mut options = HashMap::new();
+        for (column, role) in roles.iter().enumerate() {
+            if let ColumnRole::Question { question } = role {
+                let q = &form.questions[*question];
+                columns_by_question.entry(q.name.as_str()).or_insert(column);
+                if let Some(c) = &q.constraint {
+                    constraints.insert(*question, xpath::parse(c).ok());
+                }
+                if let Some(list) = q.kind.list().and_then(|l| form.list(l)) {
+                    options.insert(
+                        *question,
+                        list.choices.iter().map(|c| c.name.as_str()).collect(),
+                    );
+                }
+            }
+        }
+        Self {
+            form,
+            headers: headers.to_vec(),
+            roles,
+            columns_by_question,
+            constraints,
+            options,
+            now_days,
+        }
+    }
+
+    pub fn roles(&self) -> &[ColumnRole] {
+        &self.roles
+    }
+
+    /// The column of a metadata field, if the sheet has it.
+    pub fn meta_column(&self, meta: Meta) -> Option<usize> {
+        self.roles
+            .iter()
+            .position(|r| *r == ColumnRole::Meta { meta })
+    }
+
+    /// How many of the data-bearing questions at the sheet's level (the repeat it holds, or
+    /// outside every repeat) this sheet has a column for.
+    pub fn coverage(&self, repeat: Option<usize>) -> (usize, usize) {
+        let data_questions: Vec<usize> = self
+            .form
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| {
+                !matches!(q.kind, QuestionKind::Note) && !q.generated && q.repeat == repeat
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let found = data_questions
+            .iter()
+            .filter(|&&i| {
+                self.roles.iter().any(|r| match r {
+                    ColumnRole::Question { question }
+                    | ColumnRole::Option { question, .. }
+                    | ColumnRole::Geo { question, .. }
+                    | ColumnRole::FlattenedRepeat { question, .. } => *question == i,
+                    _ => false,
+                })
+            })
+            .count();
+        (found, data_questions.len())
+    }
+
+    /// Every problem of one row (`row` as the file counts it).
+    pub fn check_row(&self, row: usize, cells: &[&str], problems: &mut Vec<ValueProblem>) {
+        for (column, role) in self.roles.iter().enumerate() {
+            let value = cells.get(column).copied().unwrap_or("").trim();
+            if is_missing(value) {
+                continue;
+            }
+            let problem = match role {
+                ColumnRole::Question { question }
+                | ColumnRole::FlattenedRepeat { question, .. } => {
+                    self.check_value(*question, value, cells)
+                }
+                ColumnRole::Option { .. } => (!matches!(
+                    value,
+                    "0" | "1" | "True" | "False" | "true" | "false" | "TRUE" | "FALSE"
+                ))
+                .then(|| "attendu 0 ou 1 (option cochée ou non)".to_owned()),
+                ColumnRole::Geo { part, .. } => check_geo_part(*part, value),
+                ColumnRole::Meta { .. } | ColumnRole::Unknown => None,
+            };
+            if let Some(message) = problem {
+                problems.push(ValueProblem {
+                    row,
+                    column: self.headers[column].clone(),
+                    value: value.to_owned(),
+                    message,
+                });
+            }
+        }
+    }
+
+    fn check_value(&self, question: usize, value: &str, cells: &[&str]) -> Option<String> {
+        let q = &self.form.questions[question];
+        let type_problem = match &q.kind {
+            QuestionKind::Integer => {
+                (!is_integer(value)).then(|| "attendu un nombre entier".to_owned())
+            }
+            QuestionKind::Decimal | QuestionKind::Range => parse_number(value)
+                .is_none()
+                .then(|| "attendu un nombre".to_owned()),
+            QuestionKind::Date => {
+                (!is_date(value)).then(|| "attendu une date AAAA-MM-JJ".to_owned())
+            }
+            QuestionKind::DateTime => (xpath::iso_to_days(value).is_none())
+                .then(|| "attendu une date et heure ISO 8601 (AAAA-MM-JJTHH:MM:SS)".to_owned()),
+            QuestionKind::Metadata { name } if matches!(name.as_str(), "start" | "end") => {
+                (xpath::iso_to_days(value).is_none())
+                    .then(|| "attendu une date et heure ISO 8601".to_owned())
+            }
+            QuestionKind::Time => {
+                (!is_time(value)).then(|| "attendu une heure HH:MM:SS".to_owned())
+            }
+            QuestionKind::GeoPoint => check_geopoint(value),
+            QuestionKind::SelectOne { .. } => self.options.get(&question).and_then(|options| {
+                (!options.contains(&value)).then(|| {
+                    format!(
+                        "« {value} » n'est pas une option de la liste « {} »",
+                        q.kind.list().unwrap_or("")
+                    )
+                })
+            }),
+            QuestionKind::SelectMultiple { .. } => {
+                self.options.get(&question).and_then(|options| {
+                    value
+                        .split_whitespace()
+                        .find(|v| !options.contains(v))
+                        .map(|v| {
+                            format!(
+                                "« {v} » n'est pas une option de la liste « {} »",
+                                q.kind.list().unwrap_or("")
+                            )
+                        })
+                })
+            }
+            _ => None,
+        };
+        if type_problem.is_some() {
+            return type_problem;
+        }
+        let constraint = self.constraints.get(&question)?.as_ref()?;
+        // R writes 500000 as `5e+05`; the constraint sees the number.
+        let number_text;
+        let current = match (&q.kind, parse_number(value)) {
+            (QuestionKind::Integer | QuestionKind::Decimal | QuestionKind::Range, Some(n)) => {
+                number_text = xpath::number_to_text(n);
+                number_text.as_str()
+            }
+            _ => value,
+        };
+        let context = RowContext {
+            cells,
+            columns: &self.columns_by_question,
+            current,
+            now_days: self.now_days,
+        };
+        match xpath::evaluate(constraint, &context) {
+            Ok(result) if result.to_bool() => None,
+            Ok(_) => Some(format!(
+                "contrainte non respectée : {}{}",
+                q.constraint.as_deref().unwrap_or(""),
+                self.form
+                    .text(&q.constraint_message, "fr")
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            )),
+            // A constraint that cannot be evaluated offline (a missing column, pulldata…)
+            // says nothing about the value.
+            Err(_) => None,
+        }
+    }
+}
+
+/// A missing answer: empty (Kobo, ODK), `n/a` (older KoboCAT exports), `NA` (files through R).
+pub fn is_missing(value: &str) -> bool {
+    matches!(value.trim(), "" | "n/a" | "NA")
+}
+
+/// A number as exports write it: `12`, `-3.5`, and R's `5e+05`.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(['i', 'I', 'n', 'N']) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn is_integer(text: &str) -> bool {
+    parse_number(text).is_some_and(|n| n.fract() == 0.0)
+}
+
+fn is_date(text: &str) -> bool {
+    text.len() >= 10
+        && xpath::iso_to_days(&text[..10]).is_some()
+        && (text.len() == 10 || xpath::iso_to_days(text).is_some())
+}
+
+fn is_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 5
+        && b[0..2].iter().all(u8::is_ascii_digit)
+        && b[2] == b':'
+        && b[3..5].iter().all(u8::is_ascii_digit)
+        && text[0..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && text[3..5].parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+fn check_geopoint(value: &str) -> Option<String> {
+    let parts: Vec<f64> = value.split_whitespace().filter_map(parse_number).collect();
+    if parts.len() < 2 || parts.len() != value.split_whitespace().count() || parts.len() > 4 {
+        return Some("attendu « latitude longitude [altitude [précision]] »".into());
+    }
+    if !(-90.0..=90.0).contains(&parts[0]) || !(-180.0..=180.0).contains(&parts[1]) {
+        return Some("coordonnées hors du globe".into());
+    }
+    None
+}
+
+fn check_geo_part(part: GeoPart, value: &str) -> Option<String> {
+    let n = parse_number(value)?;
+    let ok = match part {
+        GeoPart::Latitude => (-90.0..=90.0).contains(&n),
+        GeoPart::Longitude => (-180.0..=180.0).contains(&n),
+        GeoPart::Altitude | GeoPart::Precision => true,
+    };
+    (!ok).then(|| "coordonnée hors du globe".into())
+}
+
+/// Problems summed by column, for a report that stays short on a million rows.
+pub fn count_by_column(problems: &[ValueProblem]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for p in problems {
+        *counts.entry(p.column.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::read_sheets;
+    use sigida_formats::table::Table;
+
+    fn form() -> Form {
+        let t = |sheet: &str, rows: &[&[&str]]| Table {
+            file: "f.xlsx".into(),
+            sheet: Some(sheet.into()),
+            headers: rows[0].iter().map(|s| s.to_string()).collect(),
+            rows: rows[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 2, r.iter().map(|s| s.to_string()).collect()))
+                .collect(),
+        };
+        read_sheets(
+            "f.xlsx",
+            &[
+                t(
+                    "survey",
+                    &[
+                        &["type", "name", "label", "constraint"],
+                        &["begin_group", "hh", "Ménage", ""],
+                        &["integer", "age", "Âge du répondant", ". >= 15 and . < 110"],
+                        &["select_one sexe", "sexe", "Sexe", ""],
+                        &["select_multiple besoins", "besoins", "Besoins", ""],
+                        &["geopoint", "gps", "GPS", ""],
+                        &["date", "jour", "Jour", ". <= today()"],
+                        &["integer", "adultes", "Adultes", ". <= ${taille}"],
+                        &["integer", "taille", "Taille", ""],
+                        &["end_group", "", "", ""],
+                    ],
+                ),
+                t(
+                    "choices",
+                    &[
+                        &["list_name", "name", "label"],
+                        &["sexe", "f", "F"],
+                        &["sexe", "m", "M"],
+                        &["besoins", "eau", "Eau"],
+                        &["besoins", "sante-mentale", "Santé mentale"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_are_recognised_in_every_spelling() {
+        let form = form();
+        let h = headers(&[
+            "X.U.FEFF.start",
+            "X_uuid",
+            "hh/age",
+            "sexe",
+            "besoins/eau",
+            "besoins.sante.mentale",
+            "_gps_latitude",
+            "hh/_gps_longitude",
+            "X_index",
+            "__version__",
+            "Âge du répondant",
+            "kids[2]/age",
+            "mystery",
+        ]);
+        let roles = map_columns(&form, &h, None);
+        let age = form.questions.iter().position(|q| q.name == "age").unwrap();
+        let besoins = form
+            .questions
+            .iter()
+            .position(|q| q.name == "besoins")
+            .unwrap();
+        let gps = form.questions.iter().position(|q| q.name == "gps").unwrap();
+        assert_eq!(
+            roles[0],
+            ColumnRole::Unknown,
+            "start is not a question of this form"
+        );
+        assert_eq!(roles[1], ColumnRole::Meta { meta: Meta::Uuid });
+        assert_eq!(roles[2], ColumnRole::Question { question: age });
+        assert_eq!(
+            roles[4],
+            ColumnRole::Option {
+                question: besoins,
+                option: "eau".into()
+            }
+        );
+        assert_eq!(
+            roles[5],
+            ColumnRole::Option {
+                question: besoins,
+                option: "sante-mentale".into()
+            }
+        );
+        assert_eq!(
+            roles[6],
+            ColumnRole::Geo {
+                question: gps,
+                part: GeoPart::Latitude
+            }
+        );
+        assert_eq!(
+            roles[7],
+            ColumnRole::Geo {
+                question: gps,
+                part: GeoPart::Longitude
+            }
+        );
+        assert_eq!(roles[8], ColumnRole::Meta { meta: Meta::Index });
+        assert_eq!(
+            roles[9],
+            ColumnRole::Meta {
+                meta: Meta::Version
+            }
+        );
+        assert_eq!(
+            roles[10],
+            ColumnRole::Question { question: age },
+            "a label header"
+        );
+        assert_eq!(
+            roles[11],
+            ColumnRole::FlattenedRepeat {
+                question: age,
+                instance: 2
+            }
+        );
+        assert_eq!(roles[12], ColumnRole::Unknown);
+    }
+
+    #[test]
+    fn values_are_checked_against_types_lists_and_constraints() {
+        let form = form();
+        let h = headers(&[
+            "age",
+            "sexe",
+            "besoins",
+            "besoins/eau",
+            "gps",
+            "jour",
+            "adultes",
+            "taille",
+        ]);
+        let checker = Checker::new(&form, &h, map_columns(&form, &h, None), 20_500.0);
+        let mut problems = Vec::new();
+        checker.check_row(
+            2,
+            &[
+                "34",
+                "f",
+                "eau sante-mentale",
+                "1",
+                "14.45 -11.44 0 5",
+                "2026-01-05",
+                "2",
+                "5",
+            ],
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        checker.check_row(
+            3,
+            &["12", "x", "eau vin", "2", "95 0", "05/01/2026", "7", "5"],
+            &mut problems,
+        );
+        let by_column: HashMap<&str, &str> = problems
+            .iter()
+            .map(|p| (p.column.as_str(), p.message.as_str()))
+            .collect();
+        assert!(
+            by_column["age"].starts_with("contrainte non respectée : . >= 15"),
+            "{by_column:?}"
+        );
+        assert!(by_column["sexe"].contains("« x » n'est pas une option"));
+        assert!(by_column["besoins"].contains("« vin »"));
+        assert!(by_column["besoins/eau"].contains("0 ou 1"));
+        assert!(by_column["gps"].contains("hors du globe"));
+        assert!(by_column["jour"].contains("AAAA-MM-JJ"));
+        assert!(
+            by_column["adultes"].contains(". <= ${taille}"),
+            "constraints see the other answers of the row"
+        );
+        assert!(problems.iter().all(|p| p.row == 3));
+        // R's scientific notation is a whole number.
+        problems.clear();
+        checker.check_row(4, &["5e+01", "", "", "", "", "", "", ""], &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn coverage_counts_the_questions_found() {
+        let form = form();
+        let h = headers(&["age", "sexe", "other"]);
+        let checker = Checker::new(&form, &h, map_columns(&form, &h, None), 20_500.0);
+        assert_eq!(checker.coverage(None), (2, 7));
+    }
+}

@@ -1,0 +1,390 @@
+//! A whole export file checked against its form: the main sheet and, in a workbook, the repeat
+//! sheets joined through `_index` / `_parent_index`. CSV is read as a stream, so a million
+//! rows need no more memory than the file itself.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+use sigida_formats::table::{Table, read_tables_from_bytes};
+use sigida_formats::{FormatError, Location};
+
+use crate::export::{Checker, ColumnRole, Meta, ValueProblem, map_columns};
+use crate::form::{Form, GroupKind};
+
+/// How many problems are kept in full; the rest are counted.
+pub const PROBLEMS_KEPT: usize = 5_000;
+
+/// One sheet of an export, checked.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SheetCheck {
+    /// `None` for CSV.
+    pub sheet: Option<String>,
+    /// The repeat group this sheet holds (index in `Form::groups`), `None` for the main sheet.
+    pub repeat: Option<usize>,
+    pub headers: Vec<String>,
+    pub roles: Vec<ColumnRole>,
+    pub rows: usize,
+    /// The submissions of the main sheet: `_uuid` (or instanceID without `uuid:`) and
+    /// `_submission_time`, in file order.
+    pub submissions: Vec<(String, Option<String>)>,
+    /// Rows of a repeat sheet whose `_parent_index` matches no row of the main sheet.
+    pub orphans: usize,
+    pub problems: Vec<ValueProblem>,
+    pub problem_total: usize,
+    pub problems_by_column: BTreeMap<String, usize>,
+    /// Questions with a column / data-bearing questions of the form.
+    pub coverage: (usize, usize),
+}
+
+impl SheetCheck {
+    pub fn unknown_columns(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .zip(&self.roles)
+            .filter(|(_, r)| **r == ColumnRole::Unknown)
+            .map(|(h, _)| h.as_str())
+            .collect()
+    }
+}
+
+/// What checking an export found.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportCheck {
+    pub file: String,
+    pub main: SheetCheck,
+    pub repeats: Vec<SheetCheck>,
+}
+
+impl ExportCheck {
+    pub fn problem_total(&self) -> usize {
+        self.main.problem_total + self.repeats.iter().map(|r| r.problem_total).sum::<usize>()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(
+        "{file} ne correspond pas au formulaire « {form} » : {found} questions sur {total} reconnues parmi ses colonnes (colonnes inconnues : {examples}). Est-ce l'export d'un autre formulaire ?"
+    )]
+    OtherForm {
+        file: String,
+        form: String,
+        found: usize,
+        total: usize,
+        examples: String,
+    },
+    #[error(
+        "{file} : aucune colonne « _uuid » (ni « meta/instanceID ») : les soumissions ne peuvent pas être identifiées"
+    )]
+    NoUuid { file: String },
+    #[error(
+        "{file}, ligne {row} : soumission « {uuid} » en double dans le fichier (déjà ligne {first})"
+    )]
+    DuplicateUuid {
+        file: String,
+        uuid: String,
+        row: usize,
+        first: usize,
+    },
+}
+
+/// Checks an export file (CSV, XLSX or XLS) against `form`. `now_days` is the moment of the
+/// check (days since 1970-01-01) for `today()` in constraints.
+pub fn check_export(
+    form: &Form,
+    path: &Path,
+    bytes: &[u8],
+    now_days: f64,
+) -> Result<ExportCheck, ExportError> {
+    let file = path.display().to_string();
+    let is_csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"));
+    let (main, repeats) = if is_csv {
+        (check_csv(form, &file, bytes, now_days)?, Vec::new())
+    } else {
+        check_workbook(form, &file, bytes, now_days)?
+    };
+    let (found, total) = main.coverage;
+    // Fewer than a third of the questions: the file answers another form.
+    if total > 0 && found * 3 < total {
+        let unknown = main.unknown_columns();
+        return Err(ExportError::OtherForm {
+            file,
+            form: form
+                .title
+                .clone()
+                .or(form.form_id.clone())
+                .unwrap_or_else(|| form.file.clone()),
+            found,
+            total,
+            examples: unknown
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    Ok(ExportCheck {
+        file,
+        main,
+        repeats,
+    })
+}
+
+fn uuid_of(cells: &[&str], uuid: Option<usize>, instance: Option<usize>) -> Option<String> {
+    let raw = uuid
+        .and_then(|c| cells.get(c))
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| instance.and_then(|c| cells.get(c)))?
+        .trim();
+    let id = raw.strip_prefix("uuid:").unwrap_or(raw);
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
+/// Accumulates one sheet's check row by row.
+struct SheetRun<'f> {
+    checker: Checker<'f>,
+    check: SheetCheck,
+    uuid: Option<usize>,
+    instance: Option<usize>,
+    time: Option<usize>,
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl<'f> SheetRun<'f> {
+    fn new(
+        form: &'f Form,
+        sheet: Option<String>,
+        repeat: Option<usize>,
+        headers: Vec<String>,
+        now_days: f64,
+    ) -> Self {
+        let roles = map_columns(form, &headers, repeat);
+        let checker = Checker::new(form, &headers, roles.clone(), now_days);
+        let coverage = checker.coverage(repeat);
+        let uuid = checker.meta_column(Meta::Uuid);
+        let instance = checker.meta_column(Meta::InstanceId);
+        let time = checker.meta_column(Meta::SubmissionTime);
+        Self {
+            checker,
+            check: SheetCheck {
+                sheet,
+                repeat,
+                headers,
+                roles,
+                coverage,
+                ..SheetCheck::default()
+            },
+            uuid,
+            instance,
+            time,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    fn row(&mut self, file: &str, row: usize, cells: &[&str]) -> Result<(), ExportError> {
+        self.check.rows += 1;
+        let before = self.check.problems.len();
+        self.checker.check_row(row, cells, &mut self.check.problems);
+        let found = self.check.problems.len() - before;
+        self.check.problem_total += found;
+        for p in &self.check.problems[before..] {
+            *self
+                .check
+                .problems_by_column
+                .entry(p.column.clone())
+                .or_insert(0) += 1;
+        }
+        if self.check.problems.len() > PROBLEMS_KEPT {
+            self.check.problems.truncate(PROBLEMS_KEPT);
+        }
+        if self.check.repeat.is_none() {
+            let Some(uuid) = uuid_of(cells, self.uuid, self.instance) else {
+                return Err(ExportError::NoUuid {
+                    file: file.to_owned(),
+                });
+            };
+            if let Some(first) = self.seen.insert(uuid.clone(), row) {
+                return Err(ExportError::DuplicateUuid {
+                    file: file.to_owned(),
+                    uuid,
+                    row,
+                    first,
+                });
+            }
+            let time = self
+                .time
+                .and_then(|c| cells.get(c))
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty());
+            self.check.submissions.push((uuid, time));
+        }
+        Ok(())
+    }
+}
+
+fn check_csv(
+    form: &Form,
+    file: &str,
+    bytes: &[u8],
+    now_days: f64,
+) -> Result<SheetCheck, ExportError> {
+    let location = |row: Option<usize>| Location {
+        file: file.to_owned(),
+        row,
+        ..Location::default()
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        return Err(FormatError::new(
+            location(Some(line)),
+            "le fichier n'est pas en UTF-8 : exportez-le de Kobo/ODK tel quel, ou enregistrez-le en « CSV UTF-8 »",
+        )
+        .into());
+    }
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let separator = [b';', b',', b'\t']
+        .into_iter()
+        .max_by_key(|s| first_line.iter().filter(|b| *b == s).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| FormatError::new(location(Some(1)), format!("en-têtes illisibles : {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut run = SheetRun::new(form, None, None, headers, now_days);
+    if run.uuid.is_none() && run.instance.is_none() {
+        return Err(ExportError::NoUuid {
+            file: file.to_owned(),
+        });
+    }
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let row = e.position().map(|p| p.line() as usize);
+                return Err(FormatError::new(
+                    location(row),
+                    format!("CSV illisible (fichier tronqué ?) : {e}"),
+                )
+                .into());
+            }
+        }
+        let row = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() > run.check.headers.len() {
+            return Err(FormatError::new(
+                location(Some(row)),
+                format!(
+                    "{} cellules pour {} en-têtes (fichier tronqué ou mal découpé ?)",
+                    record.len(),
+                    run.check.headers.len()
+                ),
+            )
+            .into());
+        }
+        let cells: Vec<&str> = record.iter().collect();
+        run.row(file, row, &cells)?;
+    }
+    Ok(run.check)
+}
+
+fn check_workbook(
+    form: &Form,
+    file: &str,
+    bytes: &[u8],
+    now_days: f64,
+) -> Result<(SheetCheck, Vec<SheetCheck>), ExportError> {
+    let file = file.to_owned();
+    let tables = read_tables_from_bytes(&file, bytes)?;
+    let Some(main_table) = tables.first() else {
+        return Err(FormatError::new(
+            Location {
+                file,
+                ..Location::default()
+            },
+            "classeur sans feuille",
+        )
+        .into());
+    };
+    let run_table = |table: &Table, repeat: Option<usize>| -> Result<SheetCheck, ExportError> {
+        let mut run = SheetRun::new(
+            form,
+            table.sheet.clone(),
+            repeat,
+            table.headers.clone(),
+            now_days,
+        );
+        if repeat.is_none() && run.uuid.is_none() && run.instance.is_none() {
+            return Err(ExportError::NoUuid { file: file.clone() });
+        }
+        for (row, cells) in &table.rows {
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            run.row(&file, *row, &cells)?;
+        }
+        Ok(run.check)
+    };
+    let main = run_table(main_table, None)?;
+    let index_column = main
+        .roles
+        .iter()
+        .position(|r| *r == ColumnRole::Meta { meta: Meta::Index });
+    let main_indexes: HashSet<&str> = index_column
+        .map(|c| {
+            main_table
+                .rows
+                .iter()
+                .filter_map(|(_, cells)| cells.get(c).map(|s| s.trim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut repeats = Vec::new();
+    for table in &tables[1..] {
+        let sheet = table.sheet.clone().unwrap_or_default();
+        // A repeat sheet carries the repeat's name (Kobo cuts long names to 31 characters).
+        let repeat = form.groups.iter().position(|g| {
+            g.kind == GroupKind::Repeat
+                && (g.name == sheet || (sheet.len() >= 31 && g.name.starts_with(&sheet)))
+        });
+        if repeat.is_none() {
+            continue;
+        }
+        let mut check = run_table(table, repeat)?;
+        if let Some(parent) = check.roles.iter().position(|r| {
+            *r == ColumnRole::Meta {
+                meta: Meta::ParentIndex,
+            }
+        }) && !main_indexes.is_empty()
+        {
+            check.orphans = table
+                .rows
+                .iter()
+                .filter(|(_, cells)| {
+                    cells
+                        .get(parent)
+                        .is_some_and(|p| !main_indexes.contains(p.trim()))
+                })
+                .count();
+        }
+        repeats.push(check);
+    }
+    Ok((main, repeats))
+}

@@ -8,6 +8,7 @@
 mod demo;
 mod form;
 mod geo;
+mod import;
 mod serve;
 mod users;
 
@@ -75,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Instruments and their data into the diagnostic.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Instruments: XLSForms.
     Form {
         #[command(subcommand)]
@@ -95,6 +101,35 @@ enum GeoCommand {
         /// The COD version, when the file does not say (it must agree when it does).
         #[arg(long)]
         cod_version: Option<String>,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// An instrument's XLSForm (a new version when the file changed).
+    Form {
+        file: PathBuf,
+        /// The instrument's name in the diagnostic (e.g. "Enquête ménage").
+        #[arg(long)]
+        instrument: String,
+        /// household_survey, key_informant, focus_group, flow_registry, flow_survey,
+        /// service_mapping or community_profile.
+        #[arg(long, default_value = "household_survey")]
+        kind: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// A Kobo/ODK export (CSV or XLSX with its repeat sheets), checked against the
+    /// instrument's form; only submissions not seen before (by _uuid) are added.
+    Data {
+        file: PathBuf,
+        #[arg(long)]
+        instrument: String,
+        /// Import even if values break the form (they are listed for cleaning).
+        #[arg(long)]
+        accept_warnings: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -229,6 +264,24 @@ fn main() -> ExitCode {
                         place,
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
+            Command::Import {
+                command:
+                    ImportCommand::Form {
+                        file,
+                        instrument,
+                        kind,
+                        place,
+                    },
+            } => import::form(&place, &file, &instrument, &kind).await,
+            Command::Import {
+                command:
+                    ImportCommand::Data {
+                        file,
+                        instrument,
+                        accept_warnings,
+                        place,
+                    },
+            } => import::data(&place, &file, &instrument, accept_warnings).await,
             Command::Form {
                 command: FormCommand::Inspect { file, json, lang },
             } => form::inspect(&file, json, &lang),

@@ -69,7 +69,7 @@ pub enum ColumnRole {
 }
 
 /// The header as the tools mean it: R's mangling undone.
-fn unmangle(header: &str) -> String {
+pub fn unmangle_header(header: &str) -> String {
     let mut h = header.trim().trim_start_matches('\u{feff}').to_owned();
     // R writes a byte-order mark it did not strip as `X.U.FEFF.`, and prefixes `X` to names
     // starting with `_` or a digit.
@@ -151,7 +151,7 @@ fn role_of(
     by_label: &HashMap<&str, usize>,
     header: &str,
 ) -> ColumnRole {
-    let name = unmangle(header);
+    let name = unmangle_header(header);
     if let Some(meta) = meta_of(&name) {
         return ColumnRole::Meta { meta };
     }

@@ -6,6 +6,7 @@
 //! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
 //!   name the sheet, row, column and character.
 
+pub mod cleaning;
 pub mod export;
 pub mod form;
 pub mod import;

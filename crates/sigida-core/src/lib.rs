@@ -10,6 +10,7 @@
 //! - `community`: communities and their slugs.
 //! - `actors`: stakeholders, socio-economic groups, service providers.
 //! - `instrument`: instruments (XLSForms), their versions, raw imports.
+//! - `cleaning`: the cleaning log's entries and decisions.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
 //! - `plan`: action plans, actions, budget lines, indicators, measurements.
@@ -22,6 +23,7 @@
 pub mod access;
 pub mod actors;
 pub mod audit;
+pub mod cleaning;
 pub mod community;
 pub mod diagnostic;
 pub mod disclosure;

@@ -7,6 +7,7 @@
 
 pub mod cod;
 pub mod table;
+pub mod write;
 
 use std::fmt;
 

@@ -191,7 +191,7 @@ fn csv_error(file: &str, e: csv::Error) -> FormatError {
 }
 
 /// The separator that splits the header line into the most fields, outside quotes.
-fn sniff_separator(header: &[u8]) -> u8 {
+pub fn sniff_separator(header: &[u8]) -> u8 {
     let count = |sep: u8| {
         let mut quoted = false;
         header

@@ -155,6 +155,24 @@ CREATE TABLE import_problems (
     PRIMARY KEY (import_id, seq)
 );
 
+-- The cleaning log of an instrument: entries in the order they were made (`seq`); clean data
+-- is the raw submissions with these decisions applied, in this order.
+CREATE TABLE cleaning_log (
+    instrument_id TEXT NOT NULL REFERENCES instruments(id),
+    seq INTEGER NOT NULL,
+    uuid TEXT NOT NULL,
+    question TEXT NOT NULL,
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    issue TEXT NOT NULL,
+    check_name TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    author TEXT NOT NULL,
+    entry_date TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (instrument_id, seq)
+);
+
 CREATE TABLE findings (
     id TEXT PRIMARY KEY,
     community_id TEXT NOT NULL REFERENCES communities(id),

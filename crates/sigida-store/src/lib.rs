@@ -11,7 +11,8 @@
 //!
 //! - `geography`: admin units, communities, localities.
 //! - `actors`: stakeholders, socio-economic groups, service providers.
-//! - `imports`: raw files by content hash, instruments.
+//! - `imports`: raw files by content hash, instruments, submissions, import problems.
+//! - `cleaning`: the cleaning log of each instrument.
 //! - `analysis`: findings and evidence.
 //! - `meetings`: meetings, participants, decisions.
 //! - `plans`: action plans, actions, budget lines, indicators, measurements.
@@ -20,6 +21,7 @@
 mod accounts;
 mod actors;
 mod analysis;
+mod cleaning;
 mod geography;
 mod imports;
 mod meetings;
@@ -34,6 +36,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
 pub use accounts::NewSession;
+pub use cleaning::LogMerge;
 pub use geography::AdminUnitCounts;
 pub use imports::{ImportProblem, NewSubmission, RawFile, StoredImport, sha256_hex};
 pub use migrate::MIGRATIONS_APPLIED_TABLE;

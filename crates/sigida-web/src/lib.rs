@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod datasets;
 pub mod error;
 pub mod gather;
 pub mod layout;

@@ -9,68 +9,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+pub use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_formats::table::Table;
 use sigida_formats::{FormatError, Location};
 
 use crate::export::{ColumnRole, Meta, is_missing, map_columns, parse_number};
 use crate::form::{Form, QuestionKind};
-
-/// What to do about a log entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Not decided yet.
-    Pending,
-    /// `change_response`: the value becomes `new_value`.
-    Change,
-    /// `blank_response`: the value is removed.
-    Blank,
-    /// `remove_survey`: the whole submission is left out.
-    Remove,
-    /// `no_action`: the value stays as it is.
-    Keep,
-}
-
-impl Decision {
-    pub fn code(self) -> &'static str {
-        match self {
-            Decision::Pending => "",
-            Decision::Change => "change_response",
-            Decision::Blank => "blank_response",
-            Decision::Remove => "remove_survey",
-            Decision::Keep => "no_action",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Decision> {
-        Some(match code.trim().to_lowercase().as_str() {
-            "" | "pending" | "tbd" => Decision::Pending,
-            "change_response" | "change" => Decision::Change,
-            "blank_response" | "blank" => Decision::Blank,
-            "remove_survey" | "remove" | "delete" | "delete_survey" => Decision::Remove,
-            "no_action" | "keep" | "no_change" => Decision::Keep,
-            _ => return None,
-        })
-    }
-}
-
-/// One line of the cleaning log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LogEntry {
-    pub uuid: String,
-    /// The column, as the export names it (`tot_expenses`, `water_sources/borehole`); empty
-    /// for an entry about the whole submission.
-    pub question: String,
-    pub old_value: String,
-    pub new_value: String,
-    pub issue: String,
-    /// The check that raised it (`outlier_iqr`, `duration`…), or `manual`.
-    pub check: String,
-    pub decision: Decision,
-    pub author: String,
-    pub date: String,
-    pub reason: String,
-}
 
 /// Why a log cannot be read or applied.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -145,37 +89,6 @@ pub fn read_log(table: &Table) -> Result<Vec<LogEntry>, LogError> {
         });
     }
     Ok(entries)
-}
-
-/// The header row of a log written by Sigida.
-pub const LOG_HEADERS: [&str; 10] = [
-    "uuid",
-    "question",
-    "old_value",
-    "new_value",
-    "issue",
-    "check",
-    "change_type",
-    "author",
-    "date",
-    "reason",
-];
-
-impl LogEntry {
-    pub fn cells(&self) -> [&str; 10] {
-        [
-            &self.uuid,
-            &self.question,
-            &self.old_value,
-            &self.new_value,
-            &self.issue,
-            &self.check,
-            self.decision.code(),
-            &self.author,
-            &self.date,
-            &self.reason,
-        ]
-    }
 }
 
 /// What applying a log did.

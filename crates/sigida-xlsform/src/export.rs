@@ -519,6 +519,75 @@ pub fn count_by_column(problems: &[ValueProblem]) -> BTreeMap<String, usize> {
     counts
 }
 
+/// HXL hashtags for the columns of a data table: the form's own `hxl` column where it has
+/// one, otherwise a tag made from the question's name (`#indicator+q_so_01`), metadata and
+/// coordinates as HXL names them.
+pub fn hxl_tags(form: &Form, headers: &[String]) -> Vec<String> {
+    let attribute = |name: &str| -> String {
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let own = |question: usize| -> Option<String> {
+        form.questions[question]
+            .extra
+            .iter()
+            .find(|(k, _)| {
+                k.trim().eq_ignore_ascii_case("hxl")
+                    || k.trim().eq_ignore_ascii_case("instance::hxl")
+            })
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    map_columns(form, headers, None)
+        .into_iter()
+        .map(|role| match role {
+            ColumnRole::Meta {
+                meta: Meta::Uuid | Meta::InstanceId,
+            } => "#meta+id".to_owned(),
+            ColumnRole::Meta {
+                meta: Meta::SubmissionTime,
+            } => "#date+submitted".to_owned(),
+            ColumnRole::Meta { meta: Meta::Index } => "#meta+index".to_owned(),
+            ColumnRole::Meta {
+                meta: Meta::ParentIndex,
+            } => "#meta+parent".to_owned(),
+            ColumnRole::Meta { .. } | ColumnRole::Unknown => String::new(),
+            ColumnRole::Question { question } | ColumnRole::FlattenedRepeat { question, .. } => {
+                own(question).unwrap_or_else(|| {
+                    let q = &form.questions[question];
+                    match q.kind {
+                        QuestionKind::Date | QuestionKind::DateTime => {
+                            format!("#date+{}", attribute(&q.name))
+                        }
+                        QuestionKind::GeoPoint => format!("#geo+coord+{}", attribute(&q.name)),
+                        _ => format!("#indicator+{}", attribute(&q.name)),
+                    }
+                })
+            }
+            ColumnRole::Option { question, option } => match own(question) {
+                Some(tag) => format!("{tag}+{}", attribute(&option)),
+                None => format!(
+                    "#indicator+{}+{}",
+                    attribute(&form.questions[question].name),
+                    attribute(&option)
+                ),
+            },
+            ColumnRole::Geo { part, .. } => match part {
+                GeoPart::Latitude => "#geo+lat".to_owned(),
+                GeoPart::Longitude => "#geo+lon".to_owned(),
+                GeoPart::Altitude => "#geo+elevation".to_owned(),
+                GeoPart::Precision => "#geo+precision".to_owned(),
+            },
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

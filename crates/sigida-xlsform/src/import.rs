@@ -25,9 +25,9 @@ pub struct SheetCheck {
     pub headers: Vec<String>,
     pub roles: Vec<ColumnRole>,
     pub rows: usize,
-    /// The submissions of the main sheet: `_uuid` (or instanceID without `uuid:`) and
-    /// `_submission_time`, in file order.
-    pub submissions: Vec<(String, Option<String>)>,
+    /// The submissions of the main sheet: their row (as the file's reader numbers it), `_uuid`
+    /// (or instanceID without `uuid:`) and `_submission_time`, in file order.
+    pub submissions: Vec<(usize, String, Option<String>)>,
     /// Rows of a repeat sheet whose `_parent_index` matches no row of the main sheet.
     pub orphans: usize,
     pub problems: Vec<ValueProblem>,
@@ -223,7 +223,7 @@ impl<'f> SheetRun<'f> {
                 .and_then(|c| cells.get(c))
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty());
-            self.check.submissions.push((uuid, time));
+            self.check.submissions.push((row, uuid, time));
         }
         Ok(())
     }
@@ -254,10 +254,7 @@ fn check_csv(
         .into());
     }
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let separator = [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|s| first_line.iter().filter(|b| *b == s).count())
-        .unwrap_or(b',');
+    let separator = sigida_formats::table::sniff_separator(first_line);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(true)

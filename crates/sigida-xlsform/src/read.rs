@@ -523,7 +523,8 @@ fn meta(name: &str) -> QuestionKind {
 /// The rows of a sheet up to a run of more than 60 empty rows: what lies beyond is not part of
 /// the form (pyxform stops there too).
 fn rows_until_long_gap(rows: &[(usize, Vec<String>)]) -> impl Iterator<Item = (usize, &[String])> {
-    let mut previous = 1;
+    // Measured from the sheet's first row: in pyxform's CSV layout a sheet starts far down.
+    let mut previous = rows.first().map_or(1, |(row, _)| row.saturating_sub(1));
     rows.iter()
         .take_while(move |(row, _)| {
             let near = row.saturating_sub(previous) <= 61;

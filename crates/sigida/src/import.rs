@@ -281,11 +281,9 @@ pub async fn data(
         .main
         .submissions
         .iter()
-        .enumerate()
-        .map(|(i, (uuid, time))| NewSubmission {
+        .map(|(row, uuid, time)| NewSubmission {
             uuid,
-            // Data rows start on the second line of the file.
-            row: i as i64 + 2,
+            row: *row as i64,
             submitted_at: time.as_deref(),
         })
         .collect();

@@ -5,6 +5,7 @@
 //! 3 a user's file is wrong (the message names file, sheet, row and column);
 //! 4 the database cannot be opened or written.
 
+mod clean;
 mod demo;
 mod form;
 mod geo;
@@ -81,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// The cleaning log and clean data of an instrument.
+    Clean {
+        #[command(subcommand)]
+        command: CleanCommand,
+    },
     /// Instruments: XLSForms.
     Form {
         #[command(subcommand)]
@@ -130,6 +136,43 @@ enum ImportCommand {
         /// Import even if values break the form (they are listed for cleaning).
         #[arg(long)]
         accept_warnings: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+#[derive(Subcommand)]
+enum CleanCommand {
+    /// Runs the checks (outliers, duration, duplicates, "other" answers, personal data in
+    /// text, values against the form) and adds what they find to the cleaning log.
+    Check {
+        #[arg(long)]
+        instrument: String,
+        /// Look for outliers within each value of this column (e.g. the stratum).
+        #[arg(long)]
+        stratum: Option<String>,
+        /// Also write the whole log (REACH layout, CSV or XLSX) to decide on it.
+        #[arg(long)]
+        log_out: Option<PathBuf>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Makes clean data: raw data with the log's decisions applied. With --log, first takes
+    /// the decisions of a filled-in log (REACH layout).
+    Apply {
+        #[arg(long)]
+        instrument: String,
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// Write the clean data (CSV or XLSX).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Add an HXL hashtag row under the headers.
+        #[arg(long)]
+        hxl: bool,
+        /// Keep the personal-data columns (the export is written to the audit log).
+        #[arg(long)]
+        with_personal: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -282,6 +325,34 @@ fn main() -> ExitCode {
                         place,
                     },
             } => import::data(&place, &file, &instrument, accept_warnings).await,
+            Command::Clean {
+                command:
+                    CleanCommand::Check {
+                        instrument,
+                        stratum,
+                        log_out,
+                        place,
+                    },
+            } => clean::check(&place, &instrument, stratum, log_out.as_deref()).await,
+            Command::Clean {
+                command:
+                    CleanCommand::Apply {
+                        instrument,
+                        log,
+                        out,
+                        hxl,
+                        with_personal,
+                        place,
+                    },
+            } => {
+                let options = clean::ApplyOptions {
+                    log: log.as_deref(),
+                    out: out.as_deref(),
+                    hxl,
+                    with_personal,
+                };
+                clean::apply(&place, &instrument, options).await
+            }
             Command::Form {
                 command: FormCommand::Inspect { file, json, lang },
             } => form::inspect(&file, json, &lang),

@@ -1,0 +1,159 @@
+//! Writing tables for people and other tools: CSV (UTF-8, `,`, quoted as needed) and XLSX
+//! (header row bold and frozen, numbers stored as numbers), with an optional HXL hashtag row
+//! under the headers.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::table::Table;
+use crate::{FormatError, Location};
+
+fn failure(path: &Path, message: String) -> FormatError {
+    FormatError::new(
+        Location {
+            file: path.display().to_string(),
+            ..Location::default()
+        },
+        message,
+    )
+}
+
+/// Writes `table` (and the `hxl` hashtag row, when given) as CSV or XLSX by `path`'s extension.
+pub fn write_table(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "csv" => write_csv(path, table, hxl),
+        "xlsx" => write_xlsx(path, table, hxl),
+        _ => Err(failure(
+            path,
+            "extension non reconnue : attendu .csv ou .xlsx".into(),
+        )),
+    }
+}
+
+fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+    let mut writer = csv::Writer::from_path(path)
+        .map_err(|e| failure(path, format!("écriture impossible : {e}")))?;
+    let error = |e: csv::Error| failure(path, format!("écriture impossible : {e}"));
+    writer.write_record(&table.headers).map_err(error)?;
+    if let Some(tags) = hxl {
+        writer.write_record(tags).map_err(error)?;
+    }
+    for (_, cells) in &table.rows {
+        writer.write_record(cells).map_err(error)?;
+    }
+    writer
+        .flush()
+        .map_err(|e| failure(path, format!("écriture impossible : {e}")))
+}
+
+fn write_xlsx(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+    let error =
+        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .set_name(
+            table
+                .sheet
+                .as_deref()
+                .unwrap_or("donnees")
+                .chars()
+                .take(31)
+                .collect::<String>(),
+        )
+        .map_err(error)?;
+    let bold = Format::new().set_bold();
+    for (c, header) in table.headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, header, &bold)
+            .map_err(error)?;
+    }
+    let mut first = 1u32;
+    if let Some(tags) = hxl {
+        for (c, tag) in tags.iter().enumerate() {
+            sheet.write_string(1, c as u16, tag).map_err(error)?;
+        }
+        first = 2;
+    }
+    sheet.set_freeze_panes(first, 0).map_err(error)?;
+    for (r, (_, cells)) in table.rows.iter().enumerate() {
+        let row = first + r as u32;
+        for (c, value) in cells.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            // Numbers as numbers, so that sums and filters work; codes with leading zeros stay text.
+            match value.parse::<f64>() {
+                Ok(n)
+                    if n.is_finite()
+                        && !(value.starts_with('0')
+                            && value.len() > 1
+                            && !value.starts_with("0.")) =>
+                {
+                    sheet.write_number(row, c as u16, n).map_err(error)?;
+                }
+                _ => {
+                    sheet.write_string(row, c as u16, value).map_err(error)?;
+                }
+            }
+        }
+    }
+    workbook.save(path).map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::read_tables;
+
+    fn table() -> Table {
+        Table {
+            file: "t".into(),
+            sheet: Some("propre".into()),
+            headers: vec!["_uuid".into(), "age".into(), "code".into(), "note".into()],
+            rows: vec![
+                (
+                    2,
+                    vec![
+                        "a".into(),
+                        "34".into(),
+                        "007".into(),
+                        "l'eau; \"potable\"".into(),
+                    ],
+                ),
+                (
+                    3,
+                    vec!["b".into(), "".into(), "12".into(), "Ségou → Kayes".into()],
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn csv_and_xlsx_read_back_the_same_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let tags = vec![
+            "#meta+id".to_owned(),
+            "#indicator+age".into(),
+            "".into(),
+            "".into(),
+        ];
+        for name in ["t.csv", "t.xlsx"] {
+            let path = dir.path().join(name);
+            write_table(&path, &table(), Some(&tags)).unwrap();
+            let back = read_tables(&path).unwrap().remove(0);
+            assert_eq!(back.headers, table().headers, "{name}");
+            assert_eq!(back.rows[0].1[..2], tags[..2], "{name}: the hashtag row");
+            let cells: Vec<Vec<String>> = back.rows[1..].iter().map(|(_, c)| c.clone()).collect();
+            let want: Vec<Vec<String>> = table().rows.into_iter().map(|(_, c)| c).collect();
+            assert_eq!(cells, want, "{name}");
+        }
+        assert!(write_table(&dir.path().join("t.ods"), &table(), None).is_err());
+    }
+}

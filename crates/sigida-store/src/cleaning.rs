@@ -1,0 +1,169 @@
+//! The cleaning log of each instrument.
+
+use sigida_core::Id;
+use sigida_core::cleaning::{Decision, LogEntry};
+use sigida_core::instrument::{Instrument, RawImport};
+use sqlx::Row;
+
+use crate::rows::Cols;
+use crate::{Result, Store, StoreError, Tx};
+
+fn entry(row: &sqlx::any::AnyRow) -> Result<LogEntry> {
+    let c = Cols::of("cleaning_log", row);
+    let code = c.text("decision")?;
+    Ok(LogEntry {
+        uuid: c.text("uuid")?,
+        question: c.text("question")?,
+        old_value: c.text("old_value")?,
+        new_value: c.text("new_value")?,
+        issue: c.text("issue")?,
+        check: c.text("check_name")?,
+        decision: Decision::parse(&code).ok_or_else(|| StoreError::Corrupt {
+            table: "cleaning_log",
+            column: "decision",
+            detail: code,
+        })?,
+        author: c.text("author")?,
+        date: c.text("entry_date")?,
+        reason: c.text("reason")?,
+    })
+}
+
+/// What merging entries into a log did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogMerge {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl Store {
+    /// The cleaning log of an instrument, in order.
+    pub async fn cleaning_log(&self, instrument: Id<Instrument>) -> Result<Vec<LogEntry>> {
+        sqlx::query("SELECT * FROM cleaning_log WHERE instrument_id = $1 ORDER BY seq")
+            .bind(instrument.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(entry)
+            .collect()
+    }
+
+    /// The survey-data imports of an instrument that brought submissions, oldest first, with
+    /// the rows of each that are its submissions.
+    pub async fn imports_with_rows(
+        &self,
+        instrument: Id<Instrument>,
+    ) -> Result<Vec<(RawImport, Vec<i64>)>> {
+        let rows = sqlx::query(
+            "SELECT import_id, row_number FROM submissions WHERE instrument_id = $1 ORDER BY import_id, row_number",
+        )
+        .bind(instrument.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_import: Vec<(String, Vec<i64>)> = Vec::new();
+        for row in rows {
+            let import: String = row.try_get(0)?;
+            let number: i64 = row.try_get(1)?;
+            match by_import.last_mut() {
+                Some((last, numbers)) if *last == import => numbers.push(number),
+                _ => by_import.push((import, vec![number])),
+            }
+        }
+        let mut out = Vec::new();
+        for (import, numbers) in by_import {
+            let id = import
+                .parse()
+                .map_err(|e: uuid::Error| StoreError::Corrupt {
+                    table: "submissions",
+                    column: "import_id",
+                    detail: e.to_string(),
+                })?;
+            out.push((self.raw_import(id).await?, numbers));
+        }
+        out.sort_by_key(|(import, _)| import.imported_at);
+        Ok(out)
+    }
+}
+
+impl Tx {
+    /// Merges entries into an instrument's log. An entry about the same submission, column and
+    /// issue as one already there updates its decision; others are added at the end.
+    pub async fn merge_log(
+        &mut self,
+        instrument: Id<Instrument>,
+        entries: &[LogEntry],
+    ) -> Result<LogMerge> {
+        let id = instrument.to_string();
+        let mut existing: Vec<(i64, LogEntry)> = Vec::new();
+        for row in sqlx::query("SELECT * FROM cleaning_log WHERE instrument_id = $1 ORDER BY seq")
+            .bind(&id)
+            .fetch_all(self.conn())
+            .await?
+        {
+            let seq: i64 = row.try_get("seq")?;
+            existing.push((seq, entry(&row)?));
+        }
+        let mut next = existing.last().map_or(0, |(s, _)| s + 1);
+        let mut merge = LogMerge::default();
+        for e in entries {
+            let same = existing.iter_mut().find(|(_, old)| {
+                old.uuid == e.uuid && old.question == e.question && old.issue == e.issue
+            });
+            match same {
+                Some((_, old)) if old == e => merge.unchanged += 1,
+                Some((seq, old))
+                    if e.decision == Decision::Pending && old.decision != Decision::Pending =>
+                {
+                    // A check that runs again does not undo a decision already taken.
+                    let _ = seq;
+                    merge.unchanged += 1;
+                }
+                Some((seq, old)) => {
+                    sqlx::query(
+                        "UPDATE cleaning_log SET old_value = $3, new_value = $4, check_name = $5, decision = $6,
+                            author = $7, entry_date = $8, reason = $9 WHERE instrument_id = $1 AND seq = $2",
+                    )
+                    .bind(&id)
+                    .bind(*seq)
+                    .bind(&e.old_value)
+                    .bind(&e.new_value)
+                    .bind(&e.check)
+                    .bind(e.decision.code())
+                    .bind(&e.author)
+                    .bind(&e.date)
+                    .bind(&e.reason)
+                    .execute(self.conn())
+                    .await?;
+                    *old = e.clone();
+                    merge.updated += 1;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO cleaning_log (instrument_id, seq, uuid, question, old_value, new_value, issue,
+                            check_name, decision, author, entry_date, reason)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(&id)
+                    .bind(next)
+                    .bind(&e.uuid)
+                    .bind(&e.question)
+                    .bind(&e.old_value)
+                    .bind(&e.new_value)
+                    .bind(&e.issue)
+                    .bind(&e.check)
+                    .bind(e.decision.code())
+                    .bind(&e.author)
+                    .bind(&e.date)
+                    .bind(&e.reason)
+                    .execute(self.conn())
+                    .await?;
+                    existing.push((next, e.clone()));
+                    next += 1;
+                    merge.added += 1;
+                }
+            }
+        }
+        Ok(merge)
+    }
+}

@@ -1,0 +1,211 @@
+//! The cleaning workflow through the real binary and database, on REACH's Iraq example: the
+//! raw export and its cleaning log give its clean data; checks add to the log; personal
+//! columns stay out of exports unless asked for (and then audited).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sigida"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn shared(file: &str) -> Option<PathBuf> {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reach-iraq-cleaningtools");
+    if root.is_dir() {
+        Some(root.join(file))
+    } else {
+        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
+        None
+    }
+}
+
+/// The example's survey and choices sheets as one XLSForm in pyxform's CSV layout.
+fn form_file(dir: &Path) -> PathBuf {
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(dir.join("form.csv"))
+        .unwrap();
+    for (sheet, file) in [
+        ("survey", "cleaningtools_survey.csv"),
+        ("choices", "cleaningtools_choices.csv"),
+    ] {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(shared(file).unwrap())
+            .unwrap();
+        out.write_record([sheet]).unwrap();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let mut row = vec![String::new()];
+            row.extend(record.iter().map(str::to_owned));
+            out.write_record(&row).unwrap();
+        }
+    }
+    out.flush().unwrap();
+    dir.join("form.csv")
+}
+
+fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (headers, rows)
+}
+
+fn same(a: &str, b: &str) -> bool {
+    let number = |s: &str| match s {
+        "TRUE" => Some(1.0),
+        "FALSE" => Some(0.0),
+        _ => s.parse::<f64>().ok(),
+    };
+    a == b || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[test]
+fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
+    let Some(raw) = shared("cleaningtools_raw_data.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(run(&["init", d]).status.success());
+    let form = form_file(dir.path());
+    let out = run(&[
+        "import",
+        "form",
+        form.to_str().unwrap(),
+        "--instrument",
+        "Iraq WASH",
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&[
+        "import",
+        "data",
+        raw.to_str().unwrap(),
+        "--instrument",
+        "Iraq WASH",
+        "--accept-warnings",
+        "--dir",
+        d,
+    ]);
+    assert!(
+        text(&out).contains("632 nouvelles soumissions"),
+        "{}",
+        text(&out)
+    );
+
+    // The checks add pending entries, among them the values the form refuses.
+    let log_out = dir.path().join("journal.xlsx");
+    let out = run(&[
+        "clean",
+        "check",
+        "--instrument",
+        "Iraq WASH",
+        "--log-out",
+        log_out.to_str().unwrap(),
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(report.contains("632 soumissions vérifiées"), "{report}");
+    assert!(
+        report.contains("outlier_iqr") && report.contains("form"),
+        "{report}"
+    );
+    assert!(log_out.exists());
+    let again = run(&["clean", "check", "--instrument", "Iraq WASH", "--dir", d]);
+    assert!(
+        text(&again).contains("0 nouvelles entrées"),
+        "checks run twice add nothing: {}",
+        text(&again)
+    );
+
+    // REACH's decisions applied: its clean data, cell for cell.
+    let clean = dir.path().join("propre.csv");
+    let log = shared("cleaningtools_cleaning_log.csv").unwrap();
+    let out = run(&[
+        "clean",
+        "apply",
+        "--instrument",
+        "Iraq WASH",
+        "--log",
+        log.to_str().unwrap(),
+        "--out",
+        clean.to_str().unwrap(),
+        "--with-personal",
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("578 soumissions ; 54 supprimées"),
+        "{}",
+        text(&out)
+    );
+    let (headers, rows) = read(&clean);
+    let (want_headers, want_rows) = read(&shared("cleaningtools_clean_data.csv").unwrap());
+    assert_eq!(rows.len(), 578);
+    let uuid = headers.iter().position(|h| h == "X_uuid").unwrap();
+    let want_uuid = want_headers.iter().position(|h| h == "X_uuid").unwrap();
+    let mut differences = 0;
+    for row in &rows {
+        let want = want_rows
+            .iter()
+            .find(|w| w[want_uuid] == row[uuid])
+            .unwrap();
+        for (c, h) in headers.iter().enumerate() {
+            let w = want_headers.iter().position(|x| x == h).unwrap();
+            differences += usize::from(!same(&row[c], &want[w]));
+        }
+    }
+    assert_eq!(differences, 0);
+
+    // Without asking, personal columns stay out; asking was audited.
+    let safe = dir.path().join("publiable.csv");
+    let out = run(&[
+        "clean",
+        "apply",
+        "--instrument",
+        "Iraq WASH",
+        "--out",
+        safe.to_str().unwrap(),
+        "--hxl",
+        "--dir",
+        d,
+    ]);
+    assert!(text(&out).contains("laissées de côté"), "{}", text(&out));
+    let (safe_headers, safe_rows) = read(&safe);
+    assert!(safe_headers.len() < headers.len());
+    assert!(
+        !safe_headers.iter().any(|h| h == "deviceid"),
+        "device ids are personal"
+    );
+    assert!(
+        safe_rows[0].iter().any(|c| c == "#meta+id"),
+        "the HXL row is under the headers"
+    );
+}

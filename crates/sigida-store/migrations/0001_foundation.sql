@@ -132,15 +132,15 @@ CREATE TABLE raw_imports (
     UNIQUE (diagnostic_id, kind, sha256)
 );
 
--- One row per submission of an instrument, by its _uuid: the values stay in the raw file
--- (`import_id`, `row_number`), so a newer export adds only the submissions not seen yet.
-CREATE TABLE submissions (
+-- The submissions each import brought to an instrument, by _uuid: one compact list per import
+-- ("uuid TAB row TAB submitted_at" lines, in file order), since an export can hold a million.
+-- The values stay in the raw file (`import_id`, row), so a newer export adds only the
+-- submissions no earlier import brought; uniqueness is kept by the store under a write lock.
+CREATE TABLE submission_sets (
+    import_id TEXT PRIMARY KEY REFERENCES raw_imports(id),
     instrument_id TEXT NOT NULL REFERENCES instruments(id),
-    uuid TEXT NOT NULL,
-    import_id TEXT NOT NULL REFERENCES raw_imports(id),
-    row_number INTEGER NOT NULL,
-    submitted_at TEXT,
-    PRIMARY KEY (instrument_id, uuid)
+    submission_count INTEGER NOT NULL,
+    entries BLOB NOT NULL
 );
 
 -- What the check of an import found, kept for the people who decide about it.

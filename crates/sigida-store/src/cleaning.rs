@@ -55,30 +55,26 @@ impl Store {
         &self,
         instrument: Id<Instrument>,
     ) -> Result<Vec<(RawImport, Vec<i64>)>> {
-        let rows = sqlx::query(
-            "SELECT import_id, row_number FROM submissions WHERE instrument_id = $1 ORDER BY import_id, row_number",
-        )
-        .bind(instrument.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut by_import: Vec<(String, Vec<i64>)> = Vec::new();
+        let rows = sqlx::query("SELECT import_id FROM submission_sets WHERE instrument_id = $1")
+            .bind(instrument.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
         for row in rows {
             let import: String = row.try_get(0)?;
-            let number: i64 = row.try_get(1)?;
-            match by_import.last_mut() {
-                Some((last, numbers)) if *last == import => numbers.push(number),
-                _ => by_import.push((import, vec![number])),
-            }
-        }
-        let mut out = Vec::new();
-        for (import, numbers) in by_import {
             let id = import
                 .parse()
                 .map_err(|e: uuid::Error| StoreError::Corrupt {
-                    table: "submissions",
+                    table: "submission_sets",
                     column: "import_id",
                     detail: e.to_string(),
                 })?;
+            let numbers = self
+                .submissions_of_import(id)
+                .await?
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect();
             out.push((self.raw_import(id).await?, numbers));
         }
         out.sort_by_key(|(import, _)| import.imported_at);

@@ -72,8 +72,26 @@ pub struct NewSubmission<'a> {
 
 /// Raw files are stored in pieces of this size.
 const CHUNK: usize = 8 * 1024 * 1024;
-/// Rows per multi-row INSERT: far below both databases' limits on parameters.
-const ROWS_PER_INSERT: usize = 400;
+/// The lines of a submission set: (uuid, row, submitted_at).
+fn parse_entries(bytes: &[u8]) -> Result<Vec<(&str, i64, &str)>> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        table: "submission_sets",
+        column: "entries",
+        detail,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))?;
+    text.lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let uuid = parts.next().unwrap_or("");
+            let row = parts
+                .next()
+                .and_then(|r| r.parse().ok())
+                .ok_or_else(|| corrupt(format!("ligne « {line} »")))?;
+            Ok((uuid, row, parts.next().unwrap_or("")))
+        })
+        .collect()
+}
 
 /// A raw file about to be kept.
 pub struct RawFile<'a> {
@@ -192,27 +210,30 @@ impl Store {
 
     pub async fn submission_count(&self, instrument: Id<Instrument>) -> Result<i64> {
         use sqlx::Row;
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM submissions WHERE instrument_id = $1")
-                .bind(instrument.to_string())
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
+        Ok(sqlx::query(
+            "SELECT CAST(COALESCE(SUM(submission_count), 0) AS BIGINT) FROM submission_sets WHERE instrument_id = $1",
         )
+        .bind(instrument.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
     }
 
-    /// The submissions an import brought (not those it repeated), in file order.
+    /// The submissions an import brought (not those it repeated), in file order: uuid and row.
     pub async fn submissions_of_import(&self, import: Id<RawImport>) -> Result<Vec<(String, i64)>> {
         use sqlx::Row;
-        let rows = sqlx::query(
-            "SELECT uuid, row_number FROM submissions WHERE import_id = $1 ORDER BY row_number",
-        )
-        .bind(import.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-            .collect()
+        let Some(row) = sqlx::query("SELECT entries FROM submission_sets WHERE import_id = $1")
+            .bind(import.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let entries: Vec<u8> = row.try_get(0)?;
+        Ok(parse_entries(&entries)?
+            .into_iter()
+            .map(|(uuid, row, _)| (uuid.to_owned(), row))
+            .collect())
     }
 
     pub async fn import_problems(
@@ -328,46 +349,62 @@ impl Tx {
         })
     }
 
-    /// Records the submissions of an import, skipping those already known by `_uuid`.
-    /// Returns how many were new.
+    /// Records the submissions of an import, skipping those an earlier import of the
+    /// instrument brought (by `_uuid`). Returns how many were new.
     pub async fn add_submissions(
         &mut self,
         instrument: Id<Instrument>,
         import: Id<RawImport>,
         submissions: &[NewSubmission<'_>],
     ) -> Result<u64> {
-        let (instrument, import) = (instrument.to_string(), import.to_string());
-        let mut added = 0;
-        for chunk in submissions.chunks(ROWS_PER_INSERT) {
-            let mut sql = String::from(
-                "INSERT INTO submissions (instrument_id, uuid, import_id, row_number, submitted_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let p = i * 5;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5
-                ));
-            }
-            sql.push_str(" ON CONFLICT (instrument_id, uuid) DO NOTHING");
-            let mut query = sqlx::query(&sql);
-            for s in chunk {
-                query = query
-                    .bind(&instrument)
-                    .bind(s.uuid)
-                    .bind(&import)
-                    .bind(s.row)
-                    .bind(s.submitted_at);
-            }
-            added += query.execute(self.conn()).await?.rows_affected();
+        use sqlx::Row;
+        let id = instrument.to_string();
+        // Take the write lock first, so that two imports cannot both miss each other's uuids.
+        sqlx::query("UPDATE instruments SET name = name WHERE id = $1")
+            .bind(&id)
+            .execute(self.conn())
+            .await?;
+        let mut earlier: Vec<Vec<u8>> = Vec::new();
+        for row in sqlx::query("SELECT entries FROM submission_sets WHERE instrument_id = $1")
+            .bind(&id)
+            .fetch_all(self.conn())
+            .await?
+        {
+            earlier.push(row.try_get(0)?);
         }
+        // Borrowed, not copied: a million uuids are checked without a million allocations.
+        let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for entries in &earlier {
+            known.extend(parse_entries(entries)?.into_iter().map(|(uuid, _, _)| uuid));
+        }
+        let mut entries = Vec::with_capacity(submissions.len() * 64);
+        let mut added = 0u64;
+        for s in submissions {
+            if s.uuid.contains(['\t', '\n']) || !known.insert(s.uuid) {
+                continue;
+            }
+            entries.extend_from_slice(s.uuid.as_bytes());
+            entries.push(b'\t');
+            entries.extend_from_slice(s.row.to_string().as_bytes());
+            entries.push(b'\t');
+            entries.extend_from_slice(
+                s.submitted_at
+                    .unwrap_or("")
+                    .replace(['\t', '\n'], " ")
+                    .as_bytes(),
+            );
+            entries.push(b'\n');
+            added += 1;
+        }
+        sqlx::query(
+            "INSERT INTO submission_sets (import_id, instrument_id, submission_count, entries) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(import.to_string())
+        .bind(&id)
+        .bind(added as i64)
+        .bind(entries)
+        .execute(self.conn())
+        .await?;
         Ok(added)
     }
 

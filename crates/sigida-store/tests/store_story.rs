@@ -544,3 +544,115 @@ async fn reopening_runs_no_migration_twice() {
         .unwrap();
     assert_eq!(version, 1);
 }
+
+#[tokio::test]
+async fn submissions_are_added_once_by_uuid_and_the_cleaning_log_merges() {
+    use sigida_core::cleaning::{Decision, LogEntry};
+    use sigida_core::instrument::{Instrument, InstrumentKind};
+    use sigida_store::NewSubmission;
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        let instrument = Instrument {
+            id: Id::new(),
+            diagnostic_id: s.diagnostic.id,
+            kind: InstrumentKind::HouseholdSurvey,
+            name: "Ménages".into(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_instrument(&instrument).await.unwrap();
+        let mut imports = Vec::new();
+        for (i, uuids) in [vec!["a", "b", "c"], vec!["b", "c", "d", "e"]]
+            .into_iter()
+            .enumerate()
+        {
+            let bytes = format!("export {i}").into_bytes();
+            let kept = tx
+                .keep_raw_file(RawFile {
+                    id: Id::new(),
+                    diagnostic_id: s.diagnostic.id,
+                    instrument_version_id: None,
+                    kind: ImportKind::SurveyData,
+                    file_name: "export.csv",
+                    bytes: &bytes,
+                    record_count: uuids.len() as i64,
+                    problem_count: 0,
+                    imported_by: None,
+                    at: at("2026-02-01T10:00:00Z").plus_seconds(i as i64),
+                })
+                .await
+                .unwrap();
+            let subs: Vec<NewSubmission> = uuids
+                .iter()
+                .enumerate()
+                .map(|(r, u)| NewSubmission {
+                    uuid: u,
+                    row: r as i64 + 2,
+                    submitted_at: Some("2026-02-01T09:00:00"),
+                })
+                .collect();
+            let added = tx
+                .add_submissions(instrument.id, kept.import.id, &subs)
+                .await
+                .unwrap();
+            assert_eq!(added, if i == 0 { 3 } else { 2 }, "{}", t.label);
+            imports.push(kept.import.id);
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.submission_count(instrument.id).await.unwrap(),
+            5,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            store.submissions_of_import(imports[1]).await.unwrap(),
+            vec![("d".to_owned(), 4), ("e".to_owned(), 5)]
+        );
+        let with_rows = store.imports_with_rows(instrument.id).await.unwrap();
+        assert_eq!(
+            with_rows.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+            vec![vec![2, 3, 4], vec![4, 5]]
+        );
+
+        let entry = |decision, new: &str| LogEntry {
+            uuid: "a".into(),
+            question: "age".into(),
+            old_value: "999".into(),
+            new_value: new.into(),
+            issue: "valeur aberrante".into(),
+            check: "outlier_iqr".into(),
+            decision,
+            author: "sigida".into(),
+            date: "2026-02-02".into(),
+            reason: String::new(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        let first = tx
+            .merge_log(instrument.id, &[entry(Decision::Pending, "")])
+            .await
+            .unwrap();
+        let decided = tx
+            .merge_log(instrument.id, &[entry(Decision::Change, "99")])
+            .await
+            .unwrap();
+        let rerun = tx
+            .merge_log(instrument.id, &[entry(Decision::Pending, "")])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            (first.added, decided.updated, rerun.unchanged),
+            (1, 1, 1),
+            "{}",
+            t.label
+        );
+        let log = store.cleaning_log(instrument.id).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(
+            (log[0].decision, log[0].new_value.as_str()),
+            (Decision::Change, "99"),
+            "a check run again never undoes a decision"
+        );
+    }
+}

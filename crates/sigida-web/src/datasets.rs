@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use sigida_core::Id;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::instrument::Instrument;
-use sigida_formats::table::{Table, read_tables_from_bytes};
+use sigida_formats::table::Table;
 use sigida_store::{Store, StoreError};
 use sigida_xlsform::cleaning::{Applied, apply_log};
 use sigida_xlsform::{Form, read_form_bytes};
@@ -53,7 +53,7 @@ pub async fn raw_dataset(
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     for (import, numbers) in store.imports_with_rows(instrument).await? {
         let bytes = store.raw_bytes(&import.sha256).await?;
-        let Some(table) = read_tables_from_bytes(&import.file_name, &bytes)?
+        let Some(table) = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?
             .into_iter()
             .next()
         else {

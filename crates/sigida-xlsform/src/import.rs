@@ -100,15 +100,12 @@ pub fn check_export(
     now_days: f64,
 ) -> Result<ExportCheck, ExportError> {
     let file = path.display().to_string();
-    let is_csv = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"));
-    let (main, repeats) = if is_csv {
-        (check_csv(form, &file, bytes, now_days)?, Vec::new())
-    } else {
-        check_workbook(form, &file, bytes, now_days)?
-    };
+    let (main, repeats) =
+        if extension(&file) == "csv" || extension(&file) == "tsv" || extension(&file) == "txt" {
+            (check_csv(form, &file, bytes, now_days)?, Vec::new())
+        } else {
+            check_tables(form, &file, &export_tables(&file, bytes)?, now_days)?
+        };
     let (found, total) = main.coverage;
     // Fewer than a third of the questions: the file answers another form.
     if total > 0 && found * 3 < total {
@@ -135,6 +132,26 @@ pub fn check_export(
         main,
         repeats,
     })
+}
+
+fn extension(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+/// The sheets of an export file: CSV, a workbook (main sheet first, then repeats), or the JSON
+/// of Kobo's API.
+pub fn export_tables(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    match extension(name).as_str() {
+        "json" => Ok(vec![crate::kobo::data_table(
+            name,
+            &crate::kobo::parse(name, bytes)?,
+        )?]),
+        _ => read_tables_from_bytes(name, bytes),
+    }
 }
 
 fn uuid_of(cells: &[&str], uuid: Option<usize>, instance: Option<usize>) -> Option<String> {
@@ -188,46 +205,77 @@ impl<'f> SheetRun<'f> {
         }
     }
 
-    fn row(&mut self, file: &str, row: usize, cells: &[&str]) -> Result<(), ExportError> {
-        self.check.rows += 1;
-        let before = self.check.problems.len();
-        self.checker.check_row(row, cells, &mut self.check.problems);
-        let found = self.check.problems.len() - before;
-        self.check.problem_total += found;
-        for p in &self.check.problems[before..] {
-            *self
-                .check
-                .problems_by_column
-                .entry(p.column.clone())
-                .or_insert(0) += 1;
-        }
-        if self.check.problems.len() > PROBLEMS_KEPT {
-            self.check.problems.truncate(PROBLEMS_KEPT);
-        }
-        if self.check.repeat.is_none() {
-            let Some(uuid) = uuid_of(cells, self.uuid, self.instance) else {
-                return Err(ExportError::NoUuid {
-                    file: file.to_owned(),
-                });
-            };
-            if let Some(first) = self.seen.insert(uuid.clone(), row) {
-                return Err(ExportError::DuplicateUuid {
-                    file: file.to_owned(),
-                    uuid,
-                    row,
-                    first,
-                });
-            }
+    /// The order-free part of a row's check: its problems, its submission id and time.
+    fn look(&self, row: usize, cells: &[&str]) -> RowLook {
+        let mut problems = Vec::new();
+        self.checker.check_row(row, cells, &mut problems);
+        let (uuid, time) = if self.check.repeat.is_none() {
             let time = self
                 .time
                 .and_then(|c| cells.get(c))
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty());
-            self.check.submissions.push((row, uuid, time));
+            (uuid_of(cells, self.uuid, self.instance), time)
+        } else {
+            (None, None)
+        };
+        RowLook {
+            row,
+            problems,
+            uuid,
+            time,
+        }
+    }
+
+    /// Adds a looked-at row, in file order.
+    fn take(&mut self, file: &str, look: RowLook) -> Result<(), ExportError> {
+        self.check.rows += 1;
+        self.check.problem_total += look.problems.len();
+        for p in look.problems {
+            *self
+                .check
+                .problems_by_column
+                .entry(p.column.clone())
+                .or_insert(0) += 1;
+            if self.check.problems.len() < PROBLEMS_KEPT {
+                self.check.problems.push(p);
+            }
+        }
+        if self.check.repeat.is_none() {
+            let Some(uuid) = look.uuid else {
+                return Err(ExportError::NoUuid {
+                    file: file.to_owned(),
+                });
+            };
+            if let Some(first) = self.seen.insert(uuid.clone(), look.row) {
+                return Err(ExportError::DuplicateUuid {
+                    file: file.to_owned(),
+                    uuid,
+                    row: look.row,
+                    first,
+                });
+            }
+            self.check.submissions.push((look.row, uuid, look.time));
         }
         Ok(())
     }
+
+    fn row(&mut self, file: &str, row: usize, cells: &[&str]) -> Result<(), ExportError> {
+        let look = self.look(row, cells);
+        self.take(file, look)
+    }
 }
+
+/// What one row's check found, before it takes its place in file order.
+struct RowLook {
+    row: usize,
+    problems: Vec<ValueProblem>,
+    uuid: Option<String>,
+    time: Option<String>,
+}
+
+/// Rows handed to a checking thread at a time.
+const BATCH_ROWS: usize = 2_048;
 
 fn check_csv(
     form: &Form,
@@ -272,46 +320,99 @@ fn check_csv(
             file: file.to_owned(),
         });
     }
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let row = e.position().map(|p| p.line() as usize);
-                return Err(FormatError::new(
-                    location(row),
-                    format!("CSV illisible (fichier tronqué ?) : {e}"),
+    // The reader parses on this thread; the checks run on every core, batch by batch, and the
+    // results are taken back in file order.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let headers_len = run.check.headers.len();
+    let (work_tx, work_rx) =
+        std::sync::mpsc::sync_channel::<(usize, Vec<csv::StringRecord>)>(workers * 2);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Vec<RowLook>)>();
+    let run_ref = &run;
+    let parsed: Result<usize, ExportError> = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                loop {
+                    let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some((index, records)) = next else { break };
+                    let looks = records
+                        .iter()
+                        .map(|record| {
+                            let row = record.position().map_or(0, |p| p.line() as usize);
+                            let cells: Vec<&str> = record.iter().collect();
+                            run_ref.look(row, &cells)
+                        })
+                        .collect();
+                    if done_tx.send((index, looks)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut batches = 0;
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut record = csv::StringRecord::new();
+        let result = loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break Ok(()),
+                Ok(true) => {}
+                Err(e) => {
+                    let row = e.position().map(|p| p.line() as usize);
+                    break Err(FormatError::new(
+                        location(row),
+                        format!("CSV illisible (fichier tronqué ?) : {e}"),
+                    )
+                    .into());
+                }
+            }
+            if record.len() > headers_len {
+                let row = record.position().map_or(0, |p| p.line() as usize);
+                break Err(FormatError::new(
+                    location(Some(row)),
+                    format!("{} cellules pour {headers_len} en-têtes (fichier tronqué ou mal découpé ?)", record.len()),
                 )
                 .into());
             }
+            batch.push(std::mem::take(&mut record));
+            if batch.len() == BATCH_ROWS {
+                if work_tx.send((batches, std::mem::take(&mut batch))).is_err() {
+                    break Ok(());
+                }
+                batches += 1;
+            }
+        };
+        if result.is_ok() && !batch.is_empty() && work_tx.send((batches, batch)).is_ok() {
+            batches += 1;
         }
-        let row = record.position().map_or(0, |p| p.line() as usize);
-        if record.len() > run.check.headers.len() {
-            return Err(FormatError::new(
-                location(Some(row)),
-                format!(
-                    "{} cellules pour {} en-têtes (fichier tronqué ou mal découpé ?)",
-                    record.len(),
-                    run.check.headers.len()
-                ),
-            )
-            .into());
+        drop(work_tx);
+        result.map(|()| batches)
+    });
+    let batches = parsed?;
+    let mut results: Vec<(usize, Vec<RowLook>)> = done_rx.into_iter().collect();
+    if results.len() != batches {
+        return Err(FormatError::new(location(None), "la vérification s'est interrompue").into());
+    }
+    results.sort_by_key(|(index, _)| *index);
+    for (_, looks) in results {
+        for look in looks {
+            run.take(file, look)?;
         }
-        let cells: Vec<&str> = record.iter().collect();
-        run.row(file, row, &cells)?;
     }
     Ok(run.check)
 }
 
-fn check_workbook(
+fn check_tables(
     form: &Form,
     file: &str,
-    bytes: &[u8],
+    tables: &[Table],
     now_days: f64,
 ) -> Result<(SheetCheck, Vec<SheetCheck>), ExportError> {
     let file = file.to_owned();
-    let tables = read_tables_from_bytes(&file, bytes)?;
     let Some(main_table) = tables.first() else {
         return Err(FormatError::new(
             Location {

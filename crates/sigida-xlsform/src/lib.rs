@@ -3,6 +3,8 @@
 //! - `xpath`: the expression engine of XLSForm logic (parse, evaluate).
 //! - `form`: the form model — questions, groups and repeats, choice lists, languages,
 //!   personal-data marks.
+//! - `kobo`: KoboToolbox API v2 JSON (an asset's form, its submissions) as sheets.
+//! - `export`, `import`: exports checked against their form; `cleaning`: the cleaning log.
 //! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
 //!   name the sheet, row, column and character.
 
@@ -10,6 +12,7 @@ pub mod cleaning;
 pub mod export;
 pub mod form;
 pub mod import;
+pub mod kobo;
 pub mod read;
 pub mod xpath;
 

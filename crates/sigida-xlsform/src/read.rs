@@ -24,14 +24,18 @@ pub fn read_form(path: &Path) -> Result<Form, FormError> {
 
 /// Reads an XLSForm from its bytes; `name` (a file name) tells the format by its extension.
 pub fn read_form_bytes(name: &str, bytes: &[u8]) -> Result<Form, FormError> {
-    let is_csv = Path::new(name)
+    let extension = Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let tables = if is_csv {
-        csv_sheets(name, bytes)?
-    } else {
-        read_tables_from_bytes(name, bytes).map_err(|e| fatal_file(name, e.message))?
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let tables = match extension.as_str() {
+        "csv" => csv_sheets(name, bytes)?,
+        // A KoboToolbox asset, as its API gives it.
+        "json" => crate::kobo::parse(name, bytes)
+            .and_then(|asset| crate::kobo::form_sheets(name, &asset))
+            .map_err(|e| fatal_file(name, e.to_string()))?,
+        _ => read_tables_from_bytes(name, bytes).map_err(|e| fatal_file(name, e.message))?,
     };
     read_sheets(name, &tables)
 }

@@ -269,6 +269,8 @@ pub async fn data(
             at,
         })
         .await?;
+    // The file is stored: its bytes need not stay in memory while the rest is written.
+    drop(bytes);
     if !kept.created {
         tx.rollback().await?;
         println!(

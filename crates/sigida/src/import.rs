@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::instrument::{ImportKind, Instrument, InstrumentKind, InstrumentVersion};
 use sigida_core::{Id, Timestamp};
-use sigida_store::{ImportProblem, NewSubmission, RawFile, sha256_hex};
+use sigida_store::{ImportProblem, NewSubmission, RawFile, Store, sha256_hex};
 use sigida_xlsform::import::{ExportCheck, check_export};
 use sigida_xlsform::read_form_bytes;
 
@@ -39,11 +39,32 @@ pub async fn form(
         .parse()
         .map_err(|e: sigida_core::UnknownCode| Failure::Input(format!("--kind : {e}")))?;
     let bytes = read(path)?;
-    let form = read_form_bytes(&path.display().to_string(), &bytes)
-        .map_err(|e| Failure::Input(format!("formulaire illisible :\n{e}")))?;
     let store = place.open().await?;
+    let source = Source {
+        shown: path.display().to_string(),
+        name: file_name(path),
+    };
+    form_bytes(&store, &source, &bytes, instrument_name, kind).await
+}
+
+/// Where bytes come from: as shown in messages, and the file name kept with them.
+pub struct Source {
+    pub shown: String,
+    pub name: String,
+}
+
+/// Imports a form's bytes as the newest version of an instrument (nothing when unchanged).
+pub async fn form_bytes(
+    store: &Store,
+    source: &Source,
+    bytes: &[u8],
+    instrument_name: &str,
+    kind: InstrumentKind,
+) -> Result<(), Failure> {
+    let form = read_form_bytes(&source.name, bytes)
+        .map_err(|e| Failure::Input(format!("formulaire illisible :\n{e}")))?;
     let diagnostic = store.main_diagnostic().await?;
-    let sha = sha256_hex(&bytes);
+    let sha = sha256_hex(bytes);
     let existing = store
         .instrument_by_name(diagnostic.id, instrument_name)
         .await?;
@@ -59,8 +80,7 @@ pub async fn form(
         if let Some(same) = versions.iter().find(|v| v.form_sha256 == sha) {
             println!(
                 "{} : ce formulaire est déjà la version « {} » de « {instrument_name} » : rien ne change.",
-                path.display(),
-                same.version
+                source.shown, same.version
             );
             return Ok(());
         }
@@ -91,8 +111,8 @@ pub async fn form(
             diagnostic_id: diagnostic.id,
             instrument_version_id: None,
             kind: ImportKind::Form,
-            file_name: &file_name(path),
-            bytes: &bytes,
+            file_name: &source.name,
+            bytes,
             record_count: form.questions.len() as i64,
             problem_count: form.warnings.len() as i64,
             imported_by: None,
@@ -196,6 +216,22 @@ pub async fn data(
     accept_warnings: bool,
 ) -> Result<(), Failure> {
     let store = place.open().await?;
+    let bytes = read(path)?;
+    let source = Source {
+        shown: path.display().to_string(),
+        name: file_name(path),
+    };
+    data_bytes(&store, &source, bytes, instrument_name, accept_warnings).await
+}
+
+/// Checks an export's bytes against the instrument's latest form and keeps its new submissions.
+pub async fn data_bytes(
+    store: &Store,
+    source: &Source,
+    bytes: Vec<u8>,
+    instrument_name: &str,
+    accept_warnings: bool,
+) -> Result<(), Failure> {
     let diagnostic = store.main_diagnostic().await?;
     let instrument = store.instrument_by_name(diagnostic.id, instrument_name).await?.ok_or_else(|| {
         Failure::Input(format!(
@@ -224,19 +260,18 @@ pub async fn data(
     let form = read_form_bytes(&form_import.file_name, &form_bytes)
         .map_err(|e| Failure::Other(format!("le formulaire enregistré ne se relit plus :\n{e}")))?;
 
-    let bytes = read(path)?;
     let spinner = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     spinner.set_message(format!(
         "Vérification de {} contre le formulaire",
-        file_name(path)
+        source.name
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
     let at = now();
     let now_days = at.datetime().unix_timestamp() as f64 / 86_400.0;
-    let path_buf = path.to_path_buf();
+    let path_buf = std::path::PathBuf::from(&source.name);
     let checked = tokio::task::spawn_blocking(move || {
         let result = check_export(&form, &path_buf, &bytes, now_days);
         (result, bytes)
@@ -246,7 +281,7 @@ pub async fn data(
     spinner.finish_and_clear();
     let (result, bytes) = checked;
     let check = result.map_err(|e| Failure::Input(e.to_string()))?;
-    println!("{} :\n{}", path.display(), report(&check));
+    println!("{} :\n{}", source.shown, report(&check));
     let problems = check.problem_total();
     if problems > 0 && !accept_warnings {
         return Err(Failure::Input(format!(
@@ -261,7 +296,7 @@ pub async fn data(
             diagnostic_id: diagnostic.id,
             instrument_version_id: Some(version.id),
             kind: ImportKind::SurveyData,
-            file_name: &file_name(path),
+            file_name: &source.name,
             bytes: &bytes,
             record_count: check.main.rows as i64,
             problem_count: problems as i64,
@@ -314,8 +349,7 @@ pub async fn data(
         subject: format!("import:{}", kept.import.id),
         detail: format!(
             "{} : {} lignes, {added} nouvelles soumissions",
-            file_name(path),
-            check.main.rows
+            source.name, check.main.rows
         ),
     })
     .await?;

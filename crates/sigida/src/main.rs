@@ -10,6 +10,7 @@ mod demo;
 mod form;
 mod geo;
 mod import;
+mod kobo;
 mod serve;
 mod users;
 
@@ -86,6 +87,11 @@ enum Command {
     Clean {
         #[command(subcommand)]
         command: CleanCommand,
+    },
+    /// KoboToolbox servers.
+    Kobo {
+        #[command(subcommand)]
+        command: KoboCommand,
     },
     /// Instruments: XLSForms.
     Form {
@@ -173,6 +179,29 @@ enum CleanCommand {
         /// Keep the personal-data columns (the export is written to the audit log).
         #[arg(long)]
         with_personal: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+#[derive(Subcommand)]
+enum KoboCommand {
+    /// Fetches a form (asset) and all its submissions through the API v2, keeps them raw and
+    /// imports them: a new version of the form if it changed, the submissions not seen yet.
+    Pull {
+        /// The server, e.g. https://kf.kobotoolbox.org or https://eu.kobotoolbox.org.
+        #[arg(long)]
+        server: String,
+        /// The account's API key.
+        #[arg(long, env = "KOBO_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The asset's uid (in the project's address).
+        #[arg(long)]
+        asset: String,
+        #[arg(long)]
+        instrument: String,
+        #[arg(long, default_value = "household_survey")]
+        kind: String,
         #[command(flatten)]
         place: Place,
     },
@@ -352,6 +381,26 @@ fn main() -> ExitCode {
                     with_personal,
                 };
                 clean::apply(&place, &instrument, options).await
+            }
+            Command::Kobo {
+                command:
+                    KoboCommand::Pull {
+                        server,
+                        token,
+                        asset,
+                        instrument,
+                        kind,
+                        place,
+                    },
+            } => {
+                let pull = kobo::Pull {
+                    server: &server,
+                    token: &token,
+                    asset: &asset,
+                    instrument: &instrument,
+                    kind: &kind,
+                };
+                kobo::pull(&place, pull).await
             }
             Command::Form {
                 command: FormCommand::Inspect { file, json, lang },

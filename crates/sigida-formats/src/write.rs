@@ -52,6 +52,45 @@ fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), F
         .map_err(|e| failure(path, format!("écriture impossible : {e}")))
 }
 
+/// Writes several tables as the sheets of one XLSX workbook (an XLSForm, say), cells as text.
+/// The same tables always give the same bytes (the creation date is fixed), so a form written
+/// twice is recognised as one version.
+pub fn write_workbook(path: &Path, tables: &[Table]) -> Result<(), FormatError> {
+    let error =
+        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let mut workbook = Workbook::new();
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 1).map_err(error)?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let bold = Format::new().set_bold();
+    for table in tables {
+        let sheet = workbook.add_worksheet();
+        sheet
+            .set_name(
+                table
+                    .sheet
+                    .as_deref()
+                    .unwrap_or("feuille")
+                    .chars()
+                    .take(31)
+                    .collect::<String>(),
+            )
+            .map_err(error)?;
+        for (c, header) in table.headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, header, &bold)
+                .map_err(error)?;
+        }
+        for (r, (_, cells)) in table.rows.iter().enumerate() {
+            for (c, value) in cells.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                sheet
+                    .write_string(r as u32 + 1, c as u16, value)
+                    .map_err(error)?;
+            }
+        }
+    }
+    workbook.save(path).map_err(error)
+}
+
 fn write_xlsx(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
     let error =
         |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));

@@ -40,13 +40,40 @@ pub struct LogMerge {
 impl Store {
     /// The cleaning log of an instrument, in order.
     pub async fn cleaning_log(&self, instrument: Id<Instrument>) -> Result<Vec<LogEntry>> {
+        Ok(self
+            .numbered_log(instrument)
+            .await?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    /// The cleaning log with each entry's number (its place in the log).
+    pub async fn numbered_log(&self, instrument: Id<Instrument>) -> Result<Vec<(i64, LogEntry)>> {
         sqlx::query("SELECT * FROM cleaning_log WHERE instrument_id = $1 ORDER BY seq")
             .bind(instrument.to_string())
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(entry)
+            .map(|row| Ok((row.try_get::<i64, _>("seq")?, entry(row)?)))
             .collect()
+    }
+
+    pub async fn instrument(&self, id: Id<Instrument>) -> Result<Option<Instrument>> {
+        let row = sqlx::query("SELECT * FROM instruments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            let c = Cols::of("instruments", &row);
+            Ok(Instrument {
+                id: c.id("id")?,
+                diagnostic_id: c.id("diagnostic_id")?,
+                kind: c.code("kind")?,
+                name: c.text("name")?,
+            })
+        })
+        .transpose()
     }
 
     /// The survey-data imports of an instrument that brought submissions, oldest first, with
@@ -83,6 +110,32 @@ impl Store {
 }
 
 impl Tx {
+    /// Records a decision about entry `seq` of an instrument's log.
+    pub async fn decide(
+        &mut self,
+        instrument: Id<Instrument>,
+        seq: i64,
+        decision: &LogEntry,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE cleaning_log SET new_value = $3, decision = $4, author = $5, entry_date = $6, reason = $7
+             WHERE instrument_id = $1 AND seq = $2",
+        )
+        .bind(instrument.to_string())
+        .bind(seq)
+        .bind(&decision.new_value)
+        .bind(decision.decision.code())
+        .bind(&decision.author)
+        .bind(&decision.date)
+        .bind(&decision.reason)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("entrée {seq} du journal")));
+        }
+        Ok(())
+    }
+
     /// Merges entries into an instrument's log. An entry about the same submission, column and
     /// issue as one already there updates its decision; others are added at the end.
     pub async fn merge_log(

@@ -17,7 +17,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.communities",
         Permission::ViewDiagnostic,
     ),
-    ("/imports", "nav.imports", Permission::ViewData),
+    ("/instruments", "nav.imports", Permission::ViewData),
     ("/audit", "nav.audit", Permission::ViewAudit),
     ("/users", "nav.users", Permission::ManageUsers),
 ];

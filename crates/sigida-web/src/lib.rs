@@ -5,11 +5,14 @@
 //! - `error`: one error type, rendered as a page or as JSON with a stable code.
 //! - `auth`: passwords (argon2), sessions, the [`auth::Viewer`] extractor, role checks.
 //! - `layout`: the page shell and navigation.
-//! - `pages`: overview, communities, data, audit, users, report downloads.
+//! - `pages`: overview, communities, audit, users, report downloads.
+//! - `data_pages`: instruments and their questions, imports and their problems, the cleaning log.
+//! - `datasets`: an instrument's raw and clean data as tables.
 //! - `api`: the same data as JSON under `/api`.
 
 pub mod api;
 pub mod auth;
+pub mod data_pages;
 pub mod datasets;
 pub mod error;
 pub mod gather;
@@ -46,6 +49,11 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}", get(pages::community))
         .route("/reports/{slug}/overview", get(pages::community_report))
         .route("/imports", get(pages::imports))
+        .route("/imports/{id}", get(data_pages::import_problems))
+        .route("/instruments", get(data_pages::instruments))
+        .route("/instruments/{id}", get(data_pages::instrument))
+        .route("/instruments/{id}/cleaning", get(data_pages::cleaning_log))
+        .route("/instruments/{id}/cleaning/{seq}", post(data_pages::decide))
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users))
         .route("/api/diagnostic", get(api::diagnostic))

@@ -175,6 +175,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
         ),
         ("/imports", vec![Coordinator, Analyst, DataClerk]),
+        ("/instruments", vec![Coordinator, Analyst, DataClerk]),
         ("/audit", vec![Coordinator, Admin]),
         ("/users", vec![Admin]),
         ("/api/diagnostic", everyone.clone()),
@@ -210,8 +211,8 @@ async fn each_role_reaches_exactly_its_routes() {
         .filter(|e| e.action == AuditAction::Denied && e.actor.as_deref() == Some("partner_viewer"))
         .count();
     assert_eq!(
-        denied, 5,
-        "partner viewer refused on /imports, /audit, /users and two API routes"
+        denied, 6,
+        "partner viewer refused on /imports, /instruments, /audit, /users and two API routes"
     );
 }
 

@@ -394,9 +394,9 @@ pub fn run_checks(form: &Form, data: &Table, settings: &CheckSettings) -> Vec<Lo
                             &data.headers[c],
                             &cells[c],
                             format!(
-                                "valeur aberrante ({what}) : hors de [{:.4}, {:.4}]",
-                                inverse(check, low),
-                                inverse(check, high)
+                                "valeur aberrante ({what}) : hors de [{}, {}]",
+                                readable(inverse(check, low)),
+                                readable(inverse(check, high))
                             ),
                             check,
                         ));
@@ -555,6 +555,11 @@ pub fn run_checks(form: &Form, data: &Table, settings: &CheckSettings) -> Vec<Lo
         }
     }
     entries
+}
+
+/// A fence as people read it: at most two decimals, none when whole.
+fn readable(value: f64) -> String {
+    crate::xpath::number_to_text((value * 100.0).round() / 100.0)
 }
 
 fn inverse(check: &str, value: f64) -> f64 {

@@ -63,8 +63,45 @@ pub async fn check(
 ) -> Result<(), Failure> {
     let store = place.open().await?;
     let (diagnostic, instrument) = instrument(&store, name).await?;
-    let form = latest_form(&store, &diagnostic, &instrument).await?;
-    let raw = raw_dataset(&store, instrument.id, &instrument.name).await?;
+    let found = check_instrument(&store, &diagnostic, &instrument, stratum).await?;
+    println!("« {name} » : {} soumissions vérifiées.", found.rows);
+    for (check, count) in &found.by_check {
+        println!("  {check:<18} {count}");
+    }
+    println!(
+        "Journal de nettoyage : {} nouvelles entrées, {} déjà présentes.",
+        found.merge.added,
+        found.merge.unchanged + found.merge.updated
+    );
+    if let Some(path) = log_out {
+        let log = store.cleaning_log(instrument.id).await?;
+        write_table(path, &log_table(&log), None)?;
+        println!(
+            "Journal écrit dans {} ({} entrées) : remplissez change_type et new_value, puis « sigida clean apply --log ».",
+            path.display(),
+            log.len()
+        );
+    }
+    Ok(())
+}
+
+/// What the checks of an instrument found.
+pub struct Checked {
+    pub rows: usize,
+    pub by_check: BTreeMap<String, usize>,
+    pub merge: sigida_store::LogMerge,
+}
+
+/// Runs every check on an instrument's raw data, with the values its imports found against
+/// the form, and merges what they find into its cleaning log.
+pub async fn check_instrument(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    instrument: &Instrument,
+    stratum: Option<String>,
+) -> Result<Checked, Failure> {
+    let form = latest_form(store, diagnostic, instrument).await?;
+    let raw = raw_dataset(store, instrument.id, &instrument.name).await?;
     let settings = CheckSettings {
         stratum,
         ..CheckSettings::default()
@@ -107,29 +144,15 @@ pub async fn check(
     let mut tx = store.begin().await?;
     let merge = tx.merge_log(instrument.id, &entries).await?;
     tx.commit().await?;
-    let mut by_check: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_check: BTreeMap<String, usize> = BTreeMap::new();
     for e in &entries {
-        *by_check.entry(e.check.as_str()).or_default() += 1;
+        *by_check.entry(e.check.clone()).or_default() += 1;
     }
-    println!("« {name} » : {} soumissions vérifiées.", raw.rows.len());
-    for (check, count) in by_check {
-        println!("  {check:<18} {count}");
-    }
-    println!(
-        "Journal de nettoyage : {} nouvelles entrées, {} déjà présentes.",
-        merge.added,
-        merge.unchanged + merge.updated
-    );
-    if let Some(path) = log_out {
-        let log = store.cleaning_log(instrument.id).await?;
-        write_table(path, &log_table(&log), None)?;
-        println!(
-            "Journal écrit dans {} ({} entrées) : remplissez change_type et new_value, puis « sigida clean apply --log ».",
-            path.display(),
-            log.len()
-        );
-    }
-    Ok(())
+    Ok(Checked {
+        rows: raw.rows.len(),
+        by_check,
+        merge,
+    })
 }
 
 pub struct ApplyOptions<'a> {

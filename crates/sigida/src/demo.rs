@@ -17,6 +17,7 @@ use sigida_core::meeting::*;
 use sigida_core::personal::Personal;
 use sigida_core::plan::*;
 use sigida_core::{Id, Timestamp};
+use sigida_formats::table::Table;
 use sigida_report::{Lang, Tr};
 use sigida_store::{RawFile, Store, Tx};
 
@@ -977,7 +978,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     let mut tx = store.begin().await?;
     tx.insert_diagnostic(&diagnostic).await?;
     tx.upsert_admin_units(&admin_units()).await?;
-    let instruments = instruments(&mut g, &mut tx, &diagnostic).await?;
+    let flow_version = instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
     for profile in [&DIBOLI, &GAO] {
         communities.push(community(&mut g, &mut tx, &diagnostic, profile).await?);
@@ -989,46 +990,72 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         KAYES_CERCLES.len() + GAO_CERCLES.len()
     );
 
+    // The household survey goes through the real pipeline: its XLSForm, then each
+    // community's export, checked against it, then the cleaning checks.
     let data_dir = dir.join("donnees");
     std::fs::create_dir_all(&data_dir)?;
-    let mut tx = store.begin().await?;
+    let all_localities: Vec<&Locality> = communities.iter().flat_map(|(_, l)| l).collect();
+    let form_path = data_dir.join("formulaire-enquete-menage.xlsx");
+    sigida_formats::write::write_workbook(&form_path, &household_form(&all_localities))?;
+    let quiet = |name: &str| crate::import::Source {
+        shown: name.to_owned(),
+        name: name.to_owned(),
+    };
+    crate::import::form_bytes(
+        &store,
+        &quiet("formulaire-enquete-menage.xlsx"),
+        &std::fs::read(&form_path)?,
+        HOUSEHOLD_SURVEY,
+        InstrumentKind::HouseholdSurvey,
+    )
+    .await?;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         let survey = household_survey(&mut g.rng, profile, localities);
-        let flows = flow_counts(&mut g.rng, profile);
-        for (kind, name, text, version) in [
-            (
-                ImportKind::SurveyData,
-                format!("enquete-menage-{}.csv", community.slug),
-                survey,
-                instruments.0,
-            ),
-            (
-                ImportKind::FlowCounts,
-                format!("suivi-flux-{}.csv", community.slug),
-                flows,
-                instruments.1,
-            ),
-        ] {
-            std::fs::write(data_dir.join(&name), &text)?;
-            let records = text.lines().count().saturating_sub(1) as i64;
-            tx.keep_raw_file(RawFile {
-                id: g.id(),
-                diagnostic_id: diagnostic.id,
-                instrument_version_id: Some(version),
-                kind,
-                file_name: &name,
-                bytes: text.as_bytes(),
-                record_count: records,
-                problem_count: 0,
-                imported_by: Some("demo"),
-                at: at(time::macros::datetime!(2026-02-20 16:00 UTC)),
-            })
+        let name = format!("enquete-menage-{}.csv", community.slug);
+        std::fs::write(data_dir.join(&name), &survey)?;
+        crate::import::data_bytes(
+            &store,
+            &quiet(&name),
+            survey.into_bytes(),
+            HOUSEHOLD_SURVEY,
+            true,
+        )
+        .await?;
+    }
+    let household = store
+        .instrument_by_name(diagnostic.id, HOUSEHOLD_SURVEY)
+        .await?
+        .ok_or_else(|| Failure::Other("l'enquête ménage n'a pas été importée".into()))?;
+    let checked =
+        crate::clean::check_instrument(&store, &diagnostic, &household, Some("locality".into()))
             .await?;
-            println!(
-                "  ✓ {} : {records} enregistrements",
-                data_dir.join(&name).display()
-            );
-        }
+    println!(
+        "  ✓ nettoyage : {} soumissions vérifiées, {} entrées au journal",
+        checked.rows, checked.merge.added
+    );
+    let mut tx = store.begin().await?;
+    for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        let flows = flow_counts(&mut g.rng, profile);
+        let name = format!("suivi-flux-{}.csv", community.slug);
+        std::fs::write(data_dir.join(&name), &flows)?;
+        let records = flows.lines().count().saturating_sub(1) as i64;
+        tx.keep_raw_file(RawFile {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            instrument_version_id: Some(flow_version),
+            kind: ImportKind::FlowCounts,
+            file_name: &name,
+            bytes: flows.as_bytes(),
+            record_count: records,
+            problem_count: 0,
+            imported_by: Some("demo"),
+            at: at(time::macros::datetime!(2026-02-20 16:00 UTC)),
+        })
+        .await?;
+        println!(
+            "  ✓ {} : {records} comptages",
+            data_dir.join(&name).display()
+        );
     }
     tx.commit().await?;
 
@@ -1063,17 +1090,15 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
 }
 
+/// The instruments without a form of their own in the demo; the household survey comes in
+/// through its XLSForm like a real one.
 async fn instruments(
     g: &mut Gen,
     tx: &mut Tx,
     diagnostic: &Diagnostic,
-) -> Result<(Id<InstrumentVersion>, Id<InstrumentVersion>), Failure> {
-    let mut versions = Vec::new();
+) -> Result<Id<InstrumentVersion>, Failure> {
+    let mut flow_version = None;
     for (kind, name) in [
-        (
-            InstrumentKind::HouseholdSurvey,
-            "Enquête ménage — migration et protection",
-        ),
         (
             InstrumentKind::FlowRegistry,
             "Enregistrement des flux aux points de suivi",
@@ -1106,10 +1131,242 @@ async fn instruments(
             created_at: at(time::macros::datetime!(2026-01-20 09:00 UTC)),
         };
         tx.insert_instrument_version(&version).await?;
-        versions.push(version.id);
+        flow_version.get_or_insert(version.id);
     }
-    Ok((versions[0], versions[1]))
+    flow_version.ok_or_else(|| Failure::Other("aucun instrument de flux".into()))
 }
+
+/// The household survey's XLSForm, bilingual, with the logic the demo data is checked against.
+fn household_form(localities: &[&Locality]) -> Vec<Table> {
+    let sheet = |name: &str, rows: Vec<Vec<String>>| Table {
+        file: "formulaire".into(),
+        sheet: Some(name.into()),
+        headers: rows[0].clone(),
+        rows: rows[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r.clone()))
+            .collect(),
+    };
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let survey = vec![
+        row(&[
+            "type",
+            "name",
+            "label::Français (fr)",
+            "label::English (en)",
+            "constraint",
+            "constraint_message::Français (fr)",
+            "relevant",
+            "required",
+        ]),
+        row(&["start", "start", "", "", "", "", "", ""]),
+        row(&["end", "end", "", "", "", "", "", ""]),
+        row(&[
+            "select_one localite",
+            "locality",
+            "Localité",
+            "Locality",
+            "",
+            "",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "text",
+            "cluster_id",
+            "Grappe (îlot ou village)",
+            "Cluster",
+            "",
+            "",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "decimal",
+            "weight",
+            "Poids de sondage (ajouté après le tirage)",
+            "Design weight (added after sampling)",
+            ". > 0",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "select_one sexe",
+            "resp_sex",
+            "Sexe du répondant",
+            "Respondent's sex",
+            "",
+            "",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "integer",
+            "resp_age",
+            "Âge du répondant",
+            "Respondent's age",
+            ". >= 15 and . <= 99",
+            "Entre 15 et 99 ans",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "integer",
+            "hh_size",
+            "Taille du ménage",
+            "Household size",
+            ". >= 1 and . <= 40",
+            "Entre 1 et 40 personnes",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "select_one statut",
+            "status",
+            "Statut du ménage",
+            "Household status",
+            "",
+            "",
+            "",
+            "yes",
+        ]),
+        row(&[
+            "select_one oui_non",
+            "member_abroad",
+            "Un membre vit-il à l'étranger ?",
+            "Does a member live abroad?",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "select_one oui_non",
+            "intends_to_migrate",
+            "Le répondant envisage-t-il de partir ?",
+            "Does the respondent intend to leave?",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "select_one oui_non",
+            "has_id_document",
+            "Le répondant a-t-il une pièce d'identité ?",
+            "Does the respondent hold an ID document?",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "select_one oui_non",
+            "receives_remittances",
+            "Le ménage reçoit-il des transferts ?",
+            "Does the household receive remittances?",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "select_multiple risques",
+            "protection_concerns",
+            "Risques de protection cités",
+            "Protection risks mentioned",
+            "not(selected(., 'none') and count-selected(.) > 1)",
+            "« Aucun » ne va pas avec un autre risque",
+            "",
+            "",
+        ]),
+        row(&[
+            "integer",
+            "monthly_income_fcfa",
+            "Revenu mensuel du ménage (FCFA)",
+            "Monthly household income (FCFA)",
+            ". >= 0",
+            "",
+            "",
+            "",
+        ]),
+    ];
+    let mut choices = vec![row(&[
+        "list_name",
+        "name",
+        "label::Français (fr)",
+        "label::English (en)",
+    ])];
+    for l in localities {
+        choices.push(vec![
+            "localite".into(),
+            slugify(&l.name),
+            l.name.clone(),
+            l.name.clone(),
+        ]);
+    }
+    for (list, name, fr, en) in [
+        ("sexe", "female", "Femme", "Female"),
+        ("sexe", "male", "Homme", "Male"),
+        ("statut", "host", "Communauté hôte", "Host community"),
+        ("statut", "migrant", "Migrant", "Migrant"),
+        ("statut", "returnee", "Rapatrié", "Returnee"),
+        (
+            "statut",
+            "displaced",
+            "Déplacé interne",
+            "Internally displaced",
+        ),
+        ("oui_non", "yes", "Oui", "Yes"),
+        ("oui_non", "no", "Non", "No"),
+        (
+            "risques",
+            "extortion",
+            "Extorsion sur la route",
+            "Extortion on the route",
+        ),
+        ("risques", "forced_labour", "Travail forcé", "Forced labour"),
+        (
+            "risques",
+            "armed_recruitment",
+            "Recrutement par des groupes armés",
+            "Recruitment by armed groups",
+        ),
+        (
+            "risques",
+            "gbv",
+            "Violences basées sur le genre",
+            "Gender-based violence",
+        ),
+        (
+            "risques",
+            "child_labour",
+            "Travail des enfants",
+            "Child labour",
+        ),
+        ("risques", "none", "Aucun", "None"),
+    ] {
+        choices.push(row(&[list, name, fr, en]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&[
+            "Enquête ménage — migration et protection (démonstration)",
+            "sigida_menage_demo",
+            "2026-01",
+            "Français (fr)",
+        ]),
+    ];
+    vec![
+        sheet("survey", survey),
+        sheet("choices", choices),
+        sheet("settings", settings),
+    ]
+}
+
+const HOUSEHOLD_SURVEY: &str = "Enquête ménage";
 
 async fn national_stakeholders(
     g: &mut Gen,
@@ -1470,14 +1727,32 @@ fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
                 .iter()
                 .map(|(c, _)| if chosen.contains(c) { "1" } else { "0" })
                 .collect();
-            let minute = rng.below(50);
             let day = 3 + rng.below(20);
+            let start_minute = 8 * 60 + rng.below(7 * 60);
+            // Most interviews take 25 to 60 minutes; a few were rushed.
+            let length = if rng.chance(0.02) {
+                4 + rng.below(6)
+            } else {
+                25 + rng.below(35)
+            };
+            let end_minute = start_minute + length;
+            let mut age = age;
+            if rng.chance(0.004) {
+                age = 12; // a child answered: the form's constraint catches it
+            }
+            let mut income = 5_000 * (4 + rng.below(40));
+            if rng.chance(0.006) {
+                income *= 100; // a typing slip of two zeros: an outlier for cleaning
+            }
             let _ = writeln!(
                 out,
-                "2026-02-{day:02}T08:{minute:02}:00;2026-02-{day:02}T08:{:02}:00;{};2026-02-{day:02}T17:00:00;{};{cluster};{weight:.4};{};{age};{};{status};{};{};{};{};{};{};{};{}",
-                minute + 9,
+                "2026-02-{day:02}T{:02}:{:02}:00;2026-02-{day:02}T{:02}:{:02}:00;{};2026-02-{day:02}T19:00:00;{};{cluster};{weight:.4};{};{age};{};{status};{};{};{};{};{};{};{};{income}",
+                start_minute / 60,
+                start_minute % 60,
+                end_minute / 60,
+                end_minute % 60,
                 uuid_from(rng),
-                locality.name,
+                slugify(&locality.name),
                 if female { "female" } else { "male" },
                 2 + rng.below(10),
                 yes_no(rng.chance(if p.region == "ML01" { 0.55 } else { 0.25 })),
@@ -1495,7 +1770,6 @@ fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
                 },
                 flags.join(";"),
                 if none { "1" } else { "0" },
-                5_000 * (4 + rng.below(40)),
             );
         }
     }

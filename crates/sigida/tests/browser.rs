@@ -86,3 +86,53 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
     browser.goto(&format!("{}/", server.base));
     browser.screenshot(&screenshots().join("overview-phone.png"));
 }
+
+#[test]
+fn an_analyst_decides_about_a_cleaning_log_entry_in_the_browser() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let browser = Browser::start();
+    browser.viewport(1280, 900, false);
+    browser.goto(&format!("{}/login?next=/instruments", server.base));
+    browser.type_into("input[name=username]", "analyste");
+    browser.type_into("input[name=password]", server.password("analyste"));
+    browser.click("button[type=submit]");
+    browser.wait_for_text("Instruments et données");
+    assert!(browser.url().ends_with("/instruments"), "{}", browser.url());
+    assert!(browser.source().contains("Enquête ménage"));
+    browser.screenshot(&screenshots().join("instruments-desktop.png"));
+
+    // The questions of the form, in French.
+    browser.click_link("Enquête ménage");
+    browser.wait_for_text("Âge du répondant");
+    browser.click_link("Journal de nettoyage →");
+    browser.wait_for_text("Les données brutes ne sont jamais modifiées");
+    let log_url = browser.url();
+
+    // Only the outliers, then a decision about the first one.
+    browser.click("select[name=check] option[value=outlier_iqr]");
+    browser.click("form.filters button");
+    let page = browser.wait_for_url("check=outlier_iqr");
+    assert!(
+        browser.url().contains("check=outlier_iqr"),
+        "{}",
+        browser.url()
+    );
+    assert!(page.contains("valeur aberrante"), "{page}");
+    assert!(!page.contains("entretien trop court"), "{page}");
+    browser.click("form.decide select[name=decision] option[value=change_response]");
+    browser.type_into("form.decide input[name=new_value]", "45000");
+    browser.type_into("form.decide input[name=reason]", "deux zéros de trop");
+    browser.click("form.decide button");
+    browser.wait_for_text("Décision enregistrée.");
+    browser.goto(&format!("{log_url}?decision=change_response"));
+    let decided = browser.wait_for_text("deux zéros de trop");
+    assert!(
+        decided.contains("deux zéros de trop") && decided.contains("45000"),
+        "the decision is kept"
+    );
+    browser.screenshot(&screenshots().join("cleaning-desktop.png"));
+}

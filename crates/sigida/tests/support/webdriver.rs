@@ -139,6 +139,52 @@ impl Browser {
         self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
+    /// Waits (up to ten seconds) until the page shows `text`: a click that navigates returns
+    /// before the next page has loaded.
+    pub fn wait_for_text(&self, text: &str) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let ready =
+                self.script("return document.readyState") == Value::String("complete".into());
+            let page = self.source();
+            if ready && page.contains(text) {
+                return page;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the page never showed « {text} »:\n{page}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits (up to ten seconds) until the address contains `fragment` and the page has loaded.
+    pub fn wait_for_url(&self, fragment: &str) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let ready =
+                self.script("return document.readyState") == Value::String("complete".into());
+            if ready && self.url().contains(fragment) {
+                return self.source();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never reached an address with « {fragment} »"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Clicks the first link whose text is `text`.
+    pub fn click_link(&self, text: &str) {
+        let found = self.script(&format!(
+            "const a = Array.from(document.querySelectorAll('a')).find(a => a.textContent.trim() === {}); if (a) {{ a.click(); return true; }} return false;",
+            serde_json::to_string(text).unwrap()
+        ));
+        assert_eq!(found, Value::Bool(true), "no link « {text} »");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+
     pub fn script(&self, script: &str) -> Value {
         self.call(
             "POST",

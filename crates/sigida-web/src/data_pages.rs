@@ -151,7 +151,13 @@ pub async fn instrument(
             (form.title.as_deref().unwrap_or("")) " · " (form.questions.len()) " " (tr.t("instruments.questions").to_lowercase())
             " · " (form.languages.join(", "))
         }
-        p { a href={"/instruments/" (instrument.id) "/cleaning"} { (tr.t("instruments.cleaning")) " →" } }
+        p {
+            a href={"/instruments/" (instrument.id) "/cleaning"} { (tr.t("instruments.cleaning")) " →" }
+            " · " a href={"/instruments/" (instrument.id) "/clean.csv?hxl=1"} { (tr.t("instruments.export")) }
+            @if viewer.may(Permission::ViewPersonalData) {
+                " · " a href={"/instruments/" (instrument.id) "/clean.csv?personal=1"} { (tr.t("instruments.export_personal")) }
+            }
+        }
         h2 { (tr.t("instruments.questions")) }
         div.table-wrap { table.stack {
             thead { tr {
@@ -432,4 +438,90 @@ pub async fn decide(
     tx.decide(instrument.id, seq, &decided).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/instruments/{}/cleaning?saved=1", instrument.id)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportOptions {
+    #[serde(default)]
+    hxl: Option<String>,
+    #[serde(default)]
+    personal: Option<String>,
+}
+
+/// Clean data as CSV: raw data with the cleaning log applied, the personal columns left out
+/// unless the role may see them and asks for them (then the export is audited).
+pub async fn export_clean(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(options): Query<ExportOptions>,
+) -> Result<Response, WebError> {
+    let path = format!("/instruments/{id}/clean.csv");
+    viewer.require(&state, Permission::ViewData, &path).await?;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let instrument = instrument_of(&state, &viewer, &id).await?;
+    let (form, mut clean, _) =
+        crate::datasets::clean_dataset(&state.store, &diagnostic, &instrument)
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    let personal = crate::datasets::personal_columns(&form, &clean.headers);
+    let with_personal = options.personal.is_some() && viewer.may(Permission::ViewPersonalData);
+    if with_personal {
+        viewer
+            .audit(
+                &state,
+                sigida_core::audit::AuditAction::ExportPersonalData,
+                &path,
+                &format!("{} colonnes personnelles", personal.len()),
+            )
+            .await?;
+    } else if !personal.is_empty() {
+        let keep: Vec<usize> = (0..clean.headers.len())
+            .filter(|c| !personal.contains(c))
+            .collect();
+        clean.headers = keep.iter().map(|&c| clean.headers[c].clone()).collect();
+        for (_, cells) in &mut clean.rows {
+            *cells = keep
+                .iter()
+                .map(|&c| std::mem::take(&mut cells[c]))
+                .collect();
+        }
+    }
+    let tags = options
+        .hxl
+        .is_some()
+        .then(|| sigida_xlsform::export::hxl_tags(&form, &clean.headers));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written: Result<(), csv::Error> = (|| {
+        writer.write_record(&clean.headers)?;
+        if let Some(tags) = &tags {
+            writer.write_record(tags)?;
+        }
+        for (_, cells) in &clean.rows {
+            writer.write_record(cells)?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let file = format!(
+        "{}-propre.csv",
+        sigida_core::community::slugify(&instrument.name)
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

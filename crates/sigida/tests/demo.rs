@@ -53,7 +53,35 @@ fn the_demo_serves_both_communities_to_a_coordinator() {
         .collect();
     assert_eq!(names, ["Diboli", "Gao Château"]);
 
+    // The household survey's clean data, as an analyst downloads it.
+    let analyst = Session::login(&server.base, "analyste", server.password("analyste"));
+    let (_, instruments) = analyst.get("/instruments");
+    let mut found = None;
+    for part in instruments.split("href=\"/instruments/").skip(1) {
+        let id = part.split(['"', '/']).next().unwrap_or("");
+        let (status, page) = analyst.get(&format!("/instruments/{id}"));
+        if status == 200 && page.contains("clean.csv") {
+            found = Some(id.to_owned());
+            break;
+        }
+    }
+    let id = found.expect("the household survey has a page with its export");
+    let (status, csv) = analyst.get(&format!("/instruments/{id}/clean.csv?hxl=1"));
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].contains("resp_age") && lines[1].contains("#meta+id"),
+        "{}",
+        &csv[..300.min(csv.len())]
+    );
+    assert_eq!(
+        lines.len(),
+        2 + 1026,
+        "every household once, after the header and HXL rows"
+    );
+
     let partner = Session::login(&server.base, "partenaire", server.password("partenaire"));
+    assert_eq!(partner.get(&format!("/instruments/{id}/clean.csv")).0, 403);
     assert_eq!(partner.get("/imports").0, 403);
     assert_eq!(partner.get("/api/imports").0, 403);
 }

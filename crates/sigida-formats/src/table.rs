@@ -82,6 +82,24 @@ pub fn read_csv_records(
     bytes: &[u8],
 ) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
     let (bytes, separator) = checked_csv(file, bytes)?;
+    records_with(file, bytes, separator)
+}
+
+/// The same with a separator chosen by the user.
+pub fn read_csv_records_with(
+    file: &str,
+    bytes: &[u8],
+    separator: u8,
+) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
+    let (bytes, _) = checked_csv(file, bytes)?;
+    records_with(file, bytes, separator)
+}
+
+fn records_with(
+    file: &str,
+    bytes: &[u8],
+    separator: u8,
+) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
     let mut records = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)

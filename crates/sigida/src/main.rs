@@ -7,6 +7,7 @@
 
 mod clean;
 mod demo;
+mod estimate;
 mod form;
 mod geo;
 mod import;
@@ -78,6 +79,9 @@ enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Weighted survey estimates with design-based standard errors (R survey's numbers):
+    /// proportions, means, select_multiple options, totals and ratios by domain.
+    Estimate(estimate::EstimateArgs),
     /// Instruments and their data into the diagnostic.
     Import {
         #[command(subcommand)]
@@ -336,6 +340,7 @@ fn main() -> ExitCode {
                         place,
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
+            Command::Estimate(args) => estimate::run(args),
             Command::Import {
                 command:
                     ImportCommand::Form {

@@ -212,7 +212,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
         Some(c) => {
             let column = data.column(c, "weight")?;
             let values = data.numbers(column)?;
-            if let Some(i) = values.iter().position(|w| !(*w > 0.0)) {
+            if let Some(i) = values.iter().position(|w| w.is_nan() || *w <= 0.0) {
                 let (row, _) = &data.table.rows[i];
                 return Err(Failure::Input(format!(
                     "{file}, ligne {row}, colonne « {c} » : poids « {} » — attendu un nombre strictement positif",

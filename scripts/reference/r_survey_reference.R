@@ -78,3 +78,65 @@ run("apistrat_fpc", apistrat, ~1, ~stype, ~pw, ~fpc, "both")
 run("apistrat", apistrat, ~1, ~stype, ~pw, NULL, "both")
 run("apiclus1_fpc", apiclus1, ~dnum, NULL, ~pw, ~fpc, "stype")
 run("apiclus1", apiclus1, ~dnum, NULL, ~pw, NULL, "stype")
+
+# Lonely PSUs: strata by county leave many strata with a single school district.
+run("apistrat_lonely", apistrat, ~dnum, ~cname, ~pw, NULL, "stype")
+
+# The design effects, Kish's and the design-based one (svymean(deff = TRUE)), for means.
+deff_case <- function(case, data, ids, strata, weights, by, vars) {
+  des <- svydesign(ids = ids, strata = strata, weights = weights, data = data, nest = TRUE)
+  rows <- list()
+  for (v in vars) {
+    ok <- !is.na(data[[v]])
+    r <- svyby(as.formula(paste0("~`", v, "`")), as.formula(paste0("~`", by, "`")), des[ok, ], svymean,
+               na.rm = TRUE, deff = TRUE)
+    for (level in as.character(r[[1]])) {
+      w <- data[[as.character(weights[[2]])]][ok & data[[by]] == level]
+      rows[[length(rows) + 1]] <- data.frame(variable = v, by = level, estimate = r[r[[1]] == level, 2],
+        deff_kish = length(w) * sum(w^2) / sum(w)^2, deff = r[r[[1]] == level, 4], stringsAsFactors = FALSE)
+    }
+  }
+  out <- do.call(rbind, rows)
+  names(out)[names(out) == "by"] <- by
+  write.csv(out, file.path(out_dir, paste0(case, ".csv")), row.names = FALSE)
+  cat(case, nrow(out), "rows\n")
+}
+deff_case("apistrat_deff", apistrat, ~1, ~stype, ~pw, "both", c("api00", "acs.k3"))
+deff_case("apiclus1_deff", apiclus1, ~dnum, NULL, ~pw, "stype", c("api00", "growth"))
+
+# REACH's MSNA dummy export: strata, clusters and weights of a real tool, select_one,
+# integer and select_multiple questions, by admin1.
+msna <- read.csv(normalizePath(file.path(data_dir, "../reach-msna-2024/csv_export/dummy_raw_data__main.csv")),
+                 stringsAsFactors = FALSE, check.names = FALSE, na.strings = c("", "NA"))
+multi <- grep("^aap_priority_challenge/", names(msna), value = TRUE)
+msna_des <- svydesign(ids = ~cluster_id, strata = ~stratum, weights = ~weight, data = msna, nest = TRUE)
+rows <- list()
+add_rows <- function(variable, option, r, est_col, se_col, n) {
+  rows[[length(rows) + 1]] <<- data.frame(variable = variable, option = option, admin1 = as.character(r[[1]]),
+    estimate = r[[est_col]], se = r[[se_col]], ci_low = r[[est_col]] - 1.959964 * r[[se_col]],
+    ci_high = r[[est_col]] + 1.959964 * r[[se_col]], n = as.vector(n[as.character(r[[1]])]), stringsAsFactors = FALSE)
+}
+for (v in c("resp_age", "hh_size")) {
+  ok <- !is.na(msna[[v]])
+  r <- svyby(as.formula(paste0("~", v)), ~admin1, msna_des[ok, ], svymean, na.rm = TRUE)
+  t <- table(msna$admin1[ok]); add_rows(v, "", r, 2, 3, t[t > 0])
+}
+for (v in c("setting", "resp_gender")) {
+  ok <- !is.na(msna[[v]])
+  levels <- sort(unique(msna[[v]][ok]), method = "radix")
+  sub <- msna_des[ok, ]; sub$variables[[v]] <- factor(sub$variables[[v]], levels = levels)
+  r <- svyby(as.formula(paste0("~", v)), ~admin1, sub, svymean, na.rm = TRUE)
+  t <- table(msna$admin1[ok])
+  for (j in seq_along(levels)) add_rows(v, levels[j], r, 1 + j, 1 + length(levels) + j, t[t > 0])
+}
+ok <- rowSums(is.na(msna[, multi, drop = FALSE])) == 0
+syn <- make.names(multi)
+sub <- msna_des[ok, ]
+for (j in seq_along(multi)) sub$variables[[syn[j]]] <- as.numeric(sub$variables[[multi[j]]])
+r <- svyby(as.formula(paste("~", paste(syn, collapse = "+"))), ~admin1, sub, svymean, na.rm = TRUE)
+t <- table(msna$admin1[ok])
+for (j in seq_along(multi)) add_rows("aap_priority_challenge", sub("^aap_priority_challenge/", "", multi[j]), r, 1 + j, 1 + length(multi) + j, t[t > 0])
+out <- do.call(rbind, rows)
+out <- out[order(out$variable, out$option, out$admin1, method = "radix"), ]
+write.csv(out, file.path(out_dir, "msna_dummy.csv"), row.names = FALSE, na = "")
+cat("msna_dummy", nrow(out), "rows\n")

@@ -186,3 +186,120 @@ fn bad_designs_are_refused_with_the_row_and_column() {
     let out = run(&["--data", bad.to_str().unwrap(), "--by", "g", "--mean", "y"]);
     assert!(text(&out).contains("aucun domaine"), "{}", text(&out));
 }
+
+#[test]
+fn lonely_psus_are_handled_as_r_does() {
+    // Strata by county: many counties hold a single school district.
+    check(
+        "apistrat_lonely",
+        "apistrat.csv",
+        &["--strata", "cname", "--cluster", "dnum", "--weight", "pw"],
+        "stype",
+    );
+}
+
+fn run_csv(args: &[&str]) -> Vec<Vec<String>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigida"))
+        .arg("estimate")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn design_effects_match_r() {
+    let (Some(strat), Some(clus)) = (dataset("apistrat.csv"), dataset("apiclus1.csv")) else {
+        return;
+    };
+    for (case, data, design, by, vars) in [
+        (
+            "apistrat_deff",
+            strat,
+            vec!["--strata", "stype", "--weight", "pw"],
+            "both",
+            "api00,acs.k3",
+        ),
+        (
+            "apiclus1_deff",
+            clus,
+            vec!["--cluster", "dnum", "--weight", "pw"],
+            "stype",
+            "api00,growth",
+        ),
+    ] {
+        let mut args = vec![
+            "--data",
+            data.to_str().unwrap(),
+            "--by",
+            by,
+            "--mean",
+            vars,
+            "--deff",
+        ];
+        args.extend(design);
+        let got = run_csv(&args);
+        let mut want = reference(case);
+        want.sort_by(|a, b| (&a[0], &a[1]).cmp(&(&b[0], &b[1])));
+        assert_eq!(got.len(), want.len(), "{case}");
+        for (g, w) in got.iter().zip(&want) {
+            // variable,option,by,estimate,se,ci_low,ci_high,n,deff_kish,deff vs variable,by,estimate,deff_kish,deff
+            assert_eq!((&g[0], &g[2]), (&w[0], &w[1]), "{case}");
+            for (gc, wc) in [(3, 2), (8, 3), (9, 4)] {
+                let (a, b): (f64, f64) = (g[gc].parse().unwrap(), w[wc].parse().unwrap());
+                assert!(
+                    close(a, b),
+                    "{case} {:?} column {gc}: {a} vs R {b}",
+                    &g[..3]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn reach_msna_export_with_strata_clusters_weights_and_select_multiple() {
+    let Some(_) = dataset("apistrat.csv") else {
+        return;
+    };
+    let workbook = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/reach-msna-2024/dummy_raw_data.xlsx");
+    let got = run_csv(&[
+        "--data",
+        workbook.to_str().unwrap(),
+        "--sheet",
+        "main",
+        "--strata",
+        "stratum",
+        "--cluster",
+        "cluster_id",
+        "--weight",
+        "weight",
+        "--by",
+        "admin1",
+        "--mean",
+        "resp_age,hh_size",
+        "--prop",
+        "setting,resp_gender",
+        "--multi",
+        "aap_priority_challenge",
+    ]);
+    let want = reference("msna_dummy");
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g[..3], w[..3]);
+        for c in 3..7 {
+            let (a, b): (f64, f64) = (g[c].parse().unwrap(), w[c].parse().unwrap());
+            assert!(close(a, b), "{:?} column {c}: {a} vs R {b}", &g[..3]);
+        }
+        assert_eq!(g[7], w[7]);
+    }
+}

@@ -27,12 +27,214 @@ pub struct DomainEstimate {
     pub weight_squared: f64,
 }
 
-/// Per domain and PSU: Σw, Σw·y, Σw·x.
-#[derive(Clone, Copy, Default)]
-struct Cell {
-    w: f64,
-    wy: f64,
-    wx: f64,
+/// The (domain, PSU) pairs present in the data, numbered once for a design and a domain
+/// assignment: every estimate then accumulates into dense arrays indexed by cell.
+pub struct Cells<'d> {
+    design: &'d Design,
+    n_domains: usize,
+    /// Cell of each row (`OUTSIDE` for a row in no domain).
+    cell_of_row: Vec<u32>,
+    cell_domain: Vec<u32>,
+    cell_stratum: Vec<u32>,
+}
+
+impl<'d> Cells<'d> {
+    pub fn new(design: &'d Design, domains: &[u32], n_domains: usize) -> Self {
+        let mut index: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut cell_domain = Vec::new();
+        let mut cell_stratum = Vec::new();
+        let cell_of_row = domains
+            .iter()
+            .zip(&design.psu)
+            .map(|(&d, &psu)| {
+                if d == OUTSIDE {
+                    return OUTSIDE;
+                }
+                let next = index.len() as u32;
+                *index.entry((d, psu)).or_insert_with(|| {
+                    cell_domain.push(d);
+                    cell_stratum.push(design.psu_stratum[psu as usize]);
+                    next
+                })
+            })
+            .collect();
+        Self {
+            design,
+            n_domains,
+            cell_of_row,
+            cell_domain,
+            cell_stratum,
+        }
+    }
+
+    pub fn n_domains(&self) -> usize {
+        self.n_domains
+    }
+
+    /// Variances of every domain from each cell's total score (`scores[cell * stride + k]`
+    /// for estimate `k` of `stride`), as `var[domain * stride + k]`.
+    fn variances(&self, scores: &[f64], stride: usize) -> Vec<f64> {
+        let strata = self.design.stratum_psus.len();
+        // Σ Z and Σ Z² per domain, stratum and estimate.
+        let mut s1 = vec![0.0; self.n_domains * strata * stride];
+        let mut s2 = vec![0.0; self.n_domains * strata * stride];
+        for (cell, (&d, &h)) in self.cell_domain.iter().zip(&self.cell_stratum).enumerate() {
+            let base = (d as usize * strata + h as usize) * stride;
+            for k in 0..stride {
+                let z = scores[cell * stride + k];
+                s1[base + k] += z;
+                s2[base + k] += z * z;
+            }
+        }
+        let mut var = vec![0.0; self.n_domains * stride];
+        for d in 0..self.n_domains {
+            for h in 0..strata {
+                let n_h = f64::from(self.design.stratum_psus[h]);
+                let lonely = self.design.stratum_psus[h] <= 1;
+                for k in 0..stride {
+                    let i = (d * strata + h) * stride + k;
+                    let contribution = if lonely {
+                        s2[i]
+                    } else {
+                        n_h / (n_h - 1.0) * (s2[i] - s1[i] * s1[i] / n_h).max(0.0)
+                    };
+                    var[d * stride + k] += self.design.stratum_fpc[h] * contribution;
+                }
+            }
+        }
+        var
+    }
+
+    /// Weighted means of `y` by domain (NaN = missing).
+    pub fn mean(&self, y: &[f64]) -> Vec<Option<DomainEstimate>> {
+        self.linear(y, None, Kind::Mean)
+    }
+
+    pub fn total(&self, y: &[f64]) -> Vec<Option<DomainEstimate>> {
+        self.linear(y, None, Kind::Total)
+    }
+
+    pub fn ratio(&self, y: &[f64], x: &[f64]) -> Vec<Option<DomainEstimate>> {
+        self.linear(y, Some(x), Kind::Ratio)
+    }
+
+    fn linear(&self, y: &[f64], x: Option<&[f64]>, kind: Kind) -> Vec<Option<DomainEstimate>> {
+        let n_cells = self.cell_domain.len();
+        let (mut cw, mut cwy, mut cwx) =
+            (vec![0.0; n_cells], vec![0.0; n_cells], vec![0.0; n_cells]);
+        let mut domains = vec![Domain::default(); self.n_domains];
+        for (i, &cell) in self.cell_of_row.iter().enumerate() {
+            let yi = y[i];
+            let xi = x.map_or(0.0, |x| x[i]);
+            if cell == OUTSIDE || yi.is_nan() || xi.is_nan() {
+                continue;
+            }
+            let w = self.design.weight[i];
+            let c = cell as usize;
+            cw[c] += w;
+            cwy[c] += w * yi;
+            cwx[c] += w * xi;
+            let d = &mut domains[self.cell_domain[c] as usize];
+            d.n += 1;
+            d.w += w;
+            d.w2 += w * w;
+            d.wy += w * yi;
+            d.wx += w * xi;
+        }
+        let estimate = |d: &Domain| match kind {
+            Kind::Mean => d.wy / d.w,
+            Kind::Total => d.wy,
+            Kind::Ratio => d.wy / d.wx,
+        };
+        let scores: Vec<f64> = (0..n_cells)
+            .map(|c| {
+                let d = &domains[self.cell_domain[c] as usize];
+                match kind {
+                    Kind::Mean => (cwy[c] - estimate(d) * cw[c]) / d.w,
+                    Kind::Total => cwy[c],
+                    Kind::Ratio => (cwy[c] - estimate(d) * cwx[c]) / d.wx,
+                }
+            })
+            .collect();
+        let var = self.variances(&scores, 1);
+        domains
+            .iter()
+            .zip(&var)
+            .map(|(d, v)| {
+                (d.n > 0).then(|| DomainEstimate {
+                    estimate: estimate(d),
+                    se: v.sqrt(),
+                    n: d.n,
+                    weight: d.w,
+                    weight_squared: d.w2,
+                })
+            })
+            .collect()
+    }
+
+    /// The proportion of each of `k` options of a categorical answer (`codes[i]` in `0..k`,
+    /// anything else missing), every option in one pass: `result[domain][option]`.
+    pub fn proportions(&self, codes: &[u32], k: usize) -> Vec<Option<Vec<DomainEstimate>>> {
+        let n_cells = self.cell_domain.len();
+        let stride = k + 1;
+        // Per cell: Σw of the answered rows, then Σw per option.
+        let mut cells = vec![0.0; n_cells * stride];
+        let mut domains = vec![Domain::default(); self.n_domains];
+        let mut domain_options = vec![0.0; self.n_domains * k];
+        for (i, &cell) in self.cell_of_row.iter().enumerate() {
+            let code = codes[i] as usize;
+            if cell == OUTSIDE || code >= k {
+                continue;
+            }
+            let w = self.design.weight[i];
+            let c = cell as usize;
+            cells[c * stride] += w;
+            cells[c * stride + 1 + code] += w;
+            let dom = self.cell_domain[c] as usize;
+            let d = &mut domains[dom];
+            d.n += 1;
+            d.w += w;
+            d.w2 += w * w;
+            domain_options[dom * k + code] += w;
+        }
+        let mut scores = vec![0.0; n_cells * k];
+        for c in 0..n_cells {
+            let dom = self.cell_domain[c] as usize;
+            let total = domains[dom].w;
+            if total == 0.0 {
+                continue;
+            }
+            for j in 0..k {
+                let p = domain_options[dom * k + j] / total;
+                scores[c * k + j] = (cells[c * stride + 1 + j] - p * cells[c * stride]) / total;
+            }
+        }
+        let var = self.variances(&scores, k);
+        domains
+            .iter()
+            .enumerate()
+            .map(|(dom, d)| {
+                (d.n > 0).then(|| {
+                    (0..k)
+                        .map(|j| DomainEstimate {
+                            estimate: domain_options[dom * k + j] / d.w,
+                            se: var[dom * k + j].sqrt(),
+                            n: d.n,
+                            weight: d.w,
+                            weight_squared: d.w2,
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Mean,
+    Total,
+    Ratio,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -44,96 +246,6 @@ struct Domain {
     wx: f64,
 }
 
-struct Accumulated {
-    domains: Vec<Domain>,
-    cells: HashMap<(u32, u32), Cell>,
-}
-
-/// One pass over the rows: a row counts when it is in a domain and `y` (and `x`) are present.
-fn accumulate(
-    design: &Design,
-    domains: &[u32],
-    n_domains: usize,
-    y: &[f64],
-    x: Option<&[f64]>,
-) -> Accumulated {
-    let mut acc = Accumulated {
-        domains: vec![Domain::default(); n_domains],
-        cells: HashMap::new(),
-    };
-    for i in 0..design.rows() {
-        let d = domains[i];
-        let yi = y[i];
-        let xi = x.map_or(0.0, |x| x[i]);
-        if d == OUTSIDE || yi.is_nan() || xi.is_nan() {
-            continue;
-        }
-        let w = design.weight[i];
-        let dom = &mut acc.domains[d as usize];
-        dom.n += 1;
-        dom.w += w;
-        dom.w2 += w * w;
-        dom.wy += w * yi;
-        dom.wx += w * xi;
-        let cell = acc.cells.entry((d, design.psu[i])).or_default();
-        cell.w += w;
-        cell.wy += w * yi;
-        cell.wx += w * xi;
-    }
-    acc
-}
-
-/// The variance of each domain from its PSUs' total scores.
-fn variances(
-    design: &Design,
-    n_domains: usize,
-    scores: impl Iterator<Item = (u32, u32, f64)>,
-) -> Vec<f64> {
-    let strata = design.stratum_psus.len();
-    // Per domain and stratum: Σ Z and Σ Z².
-    let mut sums: HashMap<(u32, u32), (f64, f64)> = HashMap::new();
-    for (d, psu, z) in scores {
-        let h = design.psu_stratum[psu as usize];
-        let s = sums.entry((d, h)).or_default();
-        s.0 += z;
-        s.1 += z * z;
-    }
-    let mut var = vec![0.0; n_domains];
-    for ((d, h), (s1, s2)) in sums {
-        let h = h as usize;
-        debug_assert!(h < strata);
-        let n_h = f64::from(design.stratum_psus[h]);
-        let contribution = if design.stratum_psus[h] > 1 {
-            // Σ_c (Z_c − Z̄)² over all n_h PSUs, those without rows having Z = 0.
-            n_h / (n_h - 1.0) * (s2 - s1 * s1 / n_h).max(0.0)
-        } else {
-            s2
-        };
-        var[d as usize] += design.stratum_fpc[h] * contribution;
-    }
-    var
-}
-
-fn finish(
-    acc: &Accumulated,
-    estimate: impl Fn(&Domain) -> f64,
-    var: &[f64],
-) -> Vec<Option<DomainEstimate>> {
-    acc.domains
-        .iter()
-        .zip(var)
-        .map(|(d, v)| {
-            (d.n > 0).then(|| DomainEstimate {
-                estimate: estimate(d),
-                se: v.sqrt(),
-                n: d.n,
-                weight: d.w,
-                weight_squared: d.w2,
-            })
-        })
-        .collect()
-}
-
 /// Weighted mean (a proportion when `y` is 0/1) of `y` in each domain; `None` for a domain
 /// where `y` is never present.
 pub fn mean(
@@ -142,14 +254,7 @@ pub fn mean(
     n_domains: usize,
     y: &[f64],
 ) -> Vec<Option<DomainEstimate>> {
-    let acc = accumulate(design, domains, n_domains, y, None);
-    let means: Vec<f64> = acc.domains.iter().map(|d| d.wy / d.w).collect();
-    let scores = acc.cells.iter().map(|(&(d, psu), c)| {
-        let dom = &acc.domains[d as usize];
-        (d, psu, (c.wy - means[d as usize] * c.w) / dom.w)
-    });
-    let var = variances(design, n_domains, scores);
-    finish(&acc, |d| d.wy / d.w, &var)
+    Cells::new(design, domains, n_domains).mean(y)
 }
 
 /// Weighted total of `y` in each domain.
@@ -159,10 +264,7 @@ pub fn total(
     n_domains: usize,
     y: &[f64],
 ) -> Vec<Option<DomainEstimate>> {
-    let acc = accumulate(design, domains, n_domains, y, None);
-    let scores = acc.cells.iter().map(|(&(d, psu), c)| (d, psu, c.wy));
-    let var = variances(design, n_domains, scores);
-    finish(&acc, |d| d.wy, &var)
+    Cells::new(design, domains, n_domains).total(y)
 }
 
 /// Ratio Σw·y / Σw·x in each domain, over rows where both are present.
@@ -173,14 +275,7 @@ pub fn ratio(
     y: &[f64],
     x: &[f64],
 ) -> Vec<Option<DomainEstimate>> {
-    let acc = accumulate(design, domains, n_domains, y, Some(x));
-    let ratios: Vec<f64> = acc.domains.iter().map(|d| d.wy / d.wx).collect();
-    let scores = acc.cells.iter().map(|(&(d, psu), c)| {
-        let dom = &acc.domains[d as usize];
-        (d, psu, (c.wy - ratios[d as usize] * c.wx) / dom.wx)
-    });
-    let var = variances(design, n_domains, scores);
-    finish(&acc, |d| d.wy / d.wx, &var)
+    Cells::new(design, domains, n_domains).ratio(y, x)
 }
 
 #[cfg(test)]
@@ -224,6 +319,35 @@ mod tests {
             }
         }
         assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-12), "{sums:?}");
+    }
+
+    #[test]
+    fn proportions_in_one_pass_equal_one_mean_per_option() {
+        let codes = [0u32, 1, 2, 0, u32::MAX, 1, 2, 2, 0, 1, 0, 2];
+        let domains = [0u32, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, OUTSIDE];
+        let strata = ["a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b", "b"];
+        let clusters = ["1", "1", "2", "2", "3", "4", "4", "5", "5", "6", "6", "6"];
+        let w = vec![1.0, 2.0, 1.5, 3.0, 1.0, 2.0, 2.5, 1.0, 1.0, 2.0, 0.5, 1.0];
+        let design = Design::new(w, Some(&strata), Some(&clusters), None).unwrap();
+        let cells = Cells::new(&design, &domains, 2);
+        let together = cells.proportions(&codes, 3);
+        for j in 0..3u32 {
+            let y: Vec<f64> = codes
+                .iter()
+                .map(|&c| {
+                    if c == u32::MAX {
+                        f64::NAN
+                    } else {
+                        f64::from(u8::from(c == j))
+                    }
+                })
+                .collect();
+            for (d, alone) in cells.mean(&y).iter().enumerate() {
+                let (a, b) = (alone.unwrap(), together[d].as_ref().unwrap()[j as usize]);
+                assert!((a.estimate - b.estimate).abs() < 1e-14 && (a.se - b.se).abs() < 1e-14);
+                assert_eq!(a.n, b.n);
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! `sigida estimate`: weighted survey estimation straight from a CSV or XLSX export, in the
-//! stable interface of PRODUCT.md, with R `survey`'s numbers.
+//! stable interface of PRODUCT.md, with R `survey`'s numbers. A CSV is read by the engine's
+//! own reader (only the columns asked for, on every core); a workbook through the table
+//! reader; both become the same encoded columns.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use sigida_formats::table::{Table, read_csv, read_tables};
-use sigida_survey::{Design, DomainEstimate, OUTSIDE, Z95};
+use sigida_formats::table::{Table, read_tables};
+use sigida_survey::columns::{Column, Columns, MISSING, Want, read_columns};
+use sigida_survey::{Cells, Design, DomainEstimate, OUTSIDE, Z95};
 
 use crate::Failure;
 
@@ -56,23 +59,148 @@ pub struct EstimateArgs {
     out: Option<PathBuf>,
 }
 
+impl EstimateArgs {
+    /// What each header is needed as.
+    fn plan(&self, header: &str) -> Option<Want> {
+        let is = |list: &[String]| list.iter().any(|c| c == header);
+        let one = |c: &Option<String>| c.as_deref() == Some(header);
+        if one(&self.strata) || one(&self.cluster) || is(&self.by) || is(&self.prop) {
+            return Some(Want::Categorical);
+        }
+        let in_ratio = self
+            .ratio
+            .iter()
+            .any(|r| r.split('/').any(|part| part == header));
+        if one(&self.weight) || one(&self.fpc) || is(&self.mean) || is(&self.total) || in_ratio {
+            return Some(Want::Numeric);
+        }
+        if self.multi.iter().any(|m| {
+            header
+                .strip_prefix(m.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        }) {
+            return Some(Want::Numeric);
+        }
+        is(&self.multi).then_some(Want::Categorical)
+    }
+}
+
 fn is_missing(value: &str) -> bool {
     matches!(value.trim(), "" | "NA" | "n/a")
 }
 
+/// A workbook sheet encoded like the CSV reader encodes a file.
+fn columns_from_table(
+    table: &Table,
+    plan: impl Fn(&str) -> Option<Want>,
+) -> Result<Columns, Failure> {
+    let mut columns = Vec::with_capacity(table.headers.len());
+    for (c, header) in table.headers.iter().enumerate() {
+        let cells = table
+            .rows
+            .iter()
+            .map(|(row, cells)| (row, cells.get(c).map_or("", |v| v.trim())));
+        columns.push(match plan(header) {
+            None => None,
+            Some(Want::Categorical) => {
+                let mut values: Vec<String> = Vec::new();
+                let mut index: HashMap<&str, u32> = HashMap::new();
+                let codes = cells
+                    .map(|(_, v)| {
+                        if is_missing(v) {
+                            return MISSING;
+                        }
+                        let next = index.len() as u32;
+                        *index.entry(v).or_insert_with(|| {
+                            values.push(v.to_owned());
+                            next
+                        })
+                    })
+                    .collect();
+                Some(Column::Categorical { codes, values })
+            }
+            Some(Want::Numeric) => {
+                let mut numbers = Vec::with_capacity(table.rows.len());
+                for (row, v) in cells {
+                    numbers.push(match v {
+                        v if is_missing(v) => f64::NAN,
+                        "TRUE" | "True" | "true" => 1.0,
+                        "FALSE" | "False" | "false" => 0.0,
+                        v => v.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+                            Failure::Input(format!("{}, ligne {row}, colonne « {header} » : « {v} » n'est pas un nombre", table.file))
+                        })?,
+                    });
+                }
+                Some(Column::Numeric(numbers))
+            }
+        });
+    }
+    Ok(Columns {
+        headers: table.headers.clone(),
+        rows: table.rows.len(),
+        columns,
+    })
+}
+
+fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
+    let path: &Path = &args.data;
+    let file = path.display().to_string();
+    let is_csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"));
+    let columns = if is_csv {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::Input(format!("{file} : lecture impossible : {e}")))?;
+        let sep = match args.sep {
+            Some(sep) => u8::try_from(u32::from(sep)).map_err(|_| {
+                Failure::Input(format!("--sep « {sep} » : attendu un caractère ASCII"))
+            })?,
+            None => {
+                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                sigida_formats::table::sniff_separator(
+                    body.split(|&b| b == b'\n').next().unwrap_or_default(),
+                )
+            }
+        };
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        read_columns(&bytes, sep, |h| args.plan(h), threads)
+            .map_err(|e| Failure::Input(format!("{file}, {e}")))?
+    } else {
+        let tables = read_tables(path)?;
+        let table = match &args.sheet {
+            Some(name) => tables
+                .into_iter()
+                .find(|t| t.sheet.as_deref() == Some(name.as_str()))
+                .ok_or_else(|| Failure::Input(format!("{file} : pas de feuille « {name} »")))?,
+            None => tables
+                .into_iter()
+                .next()
+                .ok_or_else(|| Failure::Input(format!("{file} : classeur sans feuille")))?,
+        };
+        columns_from_table(&table, |h| args.plan(h))?
+    };
+    if columns.rows == 0 {
+        return Err(Failure::Input(format!("{file} : aucune ligne de données")));
+    }
+    Ok(columns)
+}
+
+/// The encoded data with the names the user gave.
 struct Data {
-    table: Table,
+    file: String,
+    columns: Columns,
 }
 
 impl Data {
-    fn column(&self, name: &str, option: &str) -> Result<usize, Failure> {
-        self.table
+    fn index(&self, name: &str, option: &str) -> Result<usize, Failure> {
+        self.columns
             .headers
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| {
                 let known: Vec<&str> = self
-                    .table
+                    .columns
                     .headers
                     .iter()
                     .take(12)
@@ -80,9 +208,9 @@ impl Data {
                     .collect();
                 Failure::Input(format!(
                     "{} : colonne « {name} » (donnée par --{option}) absente ; colonnes : {}{}",
-                    self.table.file,
+                    self.file,
                     known.join(", "),
-                    if self.table.headers.len() > 12 {
+                    if self.columns.headers.len() > 12 {
                         ", …"
                     } else {
                         ""
@@ -91,253 +219,177 @@ impl Data {
             })
     }
 
-    fn cells(&self, column: usize) -> Vec<&str> {
-        self.table
-            .rows
-            .iter()
-            .map(|(_, r)| r.get(column).map_or("", |c| c.trim()))
-            .collect()
+    fn numbers(&self, name: &str, option: &str) -> Result<&[f64], Failure> {
+        match &self.columns.columns[self.index(name, option)?] {
+            Some(Column::Numeric(n)) => Ok(n),
+            _ => Err(Failure::Input(format!(
+                "colonne « {name} » : attendu des nombres"
+            ))),
+        }
     }
 
-    /// A numeric column: NaN where missing; an error naming the row for anything else.
-    fn numbers(&self, column: usize) -> Result<Vec<f64>, Failure> {
-        self.table
-            .rows
+    fn categories(&self, name: &str, option: &str) -> Result<(&[u32], &[String]), Failure> {
+        match &self.columns.columns[self.index(name, option)?] {
+            Some(Column::Categorical { codes, values }) => Ok((codes, values)),
+            _ => Err(Failure::Input(format!(
+                "colonne « {name} » : attendu des modalités"
+            ))),
+        }
+    }
+
+    /// A categorical column as text by row; an error naming the first missing row.
+    fn labels<'a>(&'a self, name: &str, option: &str, what: &str) -> Result<Vec<&'a str>, Failure> {
+        let (codes, values) = self.categories(name, option)?;
+        codes
             .iter()
-            .map(|(row, cells)| {
-                let v = cells.get(column).map_or("", |c| c.trim());
-                if is_missing(v) {
-                    return Ok(f64::NAN);
+            .enumerate()
+            .map(|(i, &c)| {
+                if c == MISSING {
+                    Err(Failure::Input(format!(
+                        "{}, ligne {}, colonne « {name} » : {what} manquante",
+                        self.file,
+                        i + 2
+                    )))
+                } else {
+                    Ok(values[c as usize].as_str())
                 }
-                match v {
-                    "TRUE" | "True" | "true" => return Ok(1.0),
-                    "FALSE" | "False" | "false" => return Ok(0.0),
-                    _ => {}
-                }
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite())
-                    .ok_or_else(|| {
-                        Failure::Input(format!(
-                            "{}, ligne {row}, colonne « {} » : « {v} » n'est pas un nombre",
-                            self.table.file, self.table.headers[column]
-                        ))
-                    })
             })
             .collect()
     }
 }
 
-fn read(args: &EstimateArgs) -> Result<Data, Failure> {
-    let path: &Path = &args.data;
-    let is_csv = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"));
-    let table = if is_csv {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure::Input(format!("{} : lecture impossible : {e}", path.display()))
-        })?;
-        match args.sep {
-            // The separator given wins over the one the header suggests.
-            Some(sep) => read_csv_with(&path.display().to_string(), &bytes, sep)?,
-            None => read_csv(&path.display().to_string(), &bytes)?,
-        }
-    } else {
-        let tables = read_tables(path)?;
-        match &args.sheet {
-            Some(name) => tables
-                .into_iter()
-                .find(|t| t.sheet.as_deref() == Some(name.as_str()))
-                .ok_or_else(|| {
-                    Failure::Input(format!("{} : pas de feuille « {name} »", path.display()))
-                })?,
-            None => tables.into_iter().next().ok_or_else(|| {
-                Failure::Input(format!("{} : classeur sans feuille", path.display()))
-            })?,
-        }
-    };
-    if table.rows.is_empty() {
-        return Err(Failure::Input(format!(
-            "{} : aucune ligne de données",
-            table.file
-        )));
-    }
-    Ok(Data { table })
-}
-
-/// CSV with a separator given by the user.
-fn read_csv_with(file: &str, bytes: &[u8], sep: char) -> Result<Table, Failure> {
-    let records = sigida_formats::table::read_csv_records_with(file, bytes, sep as u8)?;
-    let mut records = records.into_iter();
-    let headers = records
-        .next()
-        .map(|(_, h)| {
-            h.into_iter()
-                .map(|s| s.trim().to_owned())
-                .collect::<Vec<_>>()
-        })
-        .ok_or_else(|| Failure::Input(format!("{file} : fichier vide")))?;
-    let rows = records
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-        .map(|(row, mut cells)| {
-            cells.resize(headers.len(), String::new());
-            (row, cells)
-        })
-        .collect();
-    Ok(Table {
-        file: file.to_owned(),
-        sheet: None,
-        headers,
-        rows,
-    })
+/// One question to estimate, done on whichever thread is free.
+enum Task<'a> {
+    Mean(&'a str),
+    Total(&'a str),
+    Ratio(&'a str, &'a str, &'a str),
+    Prop(&'a str),
+    /// A split 0/1 column of a select_multiple: (question, option, header).
+    Split(&'a str, &'a str, &'a str),
+    /// The space-separated column of a select_multiple.
+    Spaced(&'a str),
 }
 
 /// One line of output before sorting.
 struct Line {
     variable: String,
     option: String,
-    domain: Vec<String>,
+    domain: u32,
     result: DomainEstimate,
     deff: Option<(f64, f64)>,
 }
 
+fn lines_of(variable: &str, option: &str, results: Vec<Option<DomainEstimate>>) -> Vec<Line> {
+    results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(d, r)| {
+            r.map(|result| Line {
+                variable: variable.to_owned(),
+                option: option.to_owned(),
+                domain: d as u32,
+                result,
+                deff: None,
+            })
+        })
+        .collect()
+}
+
 pub fn run(args: EstimateArgs) -> Result<(), Failure> {
-    let data = read(&args)?;
-    let n = data.table.rows.len();
-    let file = data.table.file.clone();
+    let data = Data {
+        file: args.data.display().to_string(),
+        columns: read(&args)?,
+    };
+    let n = data.columns.rows;
+    let file = &data.file;
 
     // The design.
-    let weight = match &args.weight {
+    let weight: Vec<f64> = match &args.weight {
         Some(c) => {
-            let column = data.column(c, "weight")?;
-            let values = data.numbers(column)?;
-            if let Some(i) = values.iter().position(|w| w.is_nan() || *w <= 0.0) {
-                let (row, _) = &data.table.rows[i];
+            let w = data.numbers(c, "weight")?;
+            if let Some(i) = w.iter().position(|w| w.is_nan() || *w <= 0.0) {
                 return Err(Failure::Input(format!(
-                    "{file}, ligne {row}, colonne « {c} » : poids « {} » — attendu un nombre strictement positif",
-                    data.table.rows[i].1[column]
+                    "{file}, ligne {}, colonne « {c} » : poids « {} » — attendu un nombre strictement positif",
+                    i + 2,
+                    if w[i].is_nan() {
+                        String::new()
+                    } else {
+                        w[i].to_string()
+                    }
                 )));
             }
-            values
+            w.to_vec()
         }
         None => vec![1.0; n],
     };
     let strata = args
         .strata
         .as_ref()
-        .map(|c| data.column(c, "strata").map(|i| data.cells(i)))
+        .map(|c| data.labels(c, "strata", "strate"))
         .transpose()?;
     let clusters = args
         .cluster
         .as_ref()
-        .map(|c| data.column(c, "cluster").map(|i| data.cells(i)))
+        .map(|c| data.labels(c, "cluster", "grappe (UPE)"))
         .transpose()?;
-    if let (Some(s), Some(name)) = (&strata, &args.strata)
-        && let Some(i) = s.iter().position(|v| is_missing(v))
-    {
-        return Err(Failure::Input(format!(
-            "{file}, ligne {}, colonne « {name} » : strate manquante",
-            data.table.rows[i].0
-        )));
-    }
-    if let (Some(c), Some(name)) = (&clusters, &args.cluster)
-        && let Some(i) = c.iter().position(|v| is_missing(v))
-    {
-        return Err(Failure::Input(format!(
-            "{file}, ligne {}, colonne « {name} » : grappe (UPE) manquante",
-            data.table.rows[i].0
-        )));
-    }
     let fpc = args
         .fpc
         .as_ref()
-        .map(|c| data.column(c, "fpc").and_then(|i| data.numbers(i)))
+        .map(|c| data.numbers(c, "fpc"))
         .transpose()?;
-    let design = Design::new(
-        weight.clone(),
-        strata.as_deref(),
-        clusters.as_deref(),
-        fpc.as_deref(),
-    )
-    .map_err(|e| Failure::Input(format!("{file} : {e}")))?;
+    let design = Design::new(weight.clone(), strata.as_deref(), clusters.as_deref(), fpc)
+        .map_err(|e| Failure::Input(format!("{file} : {e}")))?;
 
     // The domains: every combination of the --by values present (rows missing one are in none).
-    let by_columns: Vec<usize> = args
+    let by: Vec<(&[u32], &[String])> = args
         .by
         .iter()
-        .map(|c| data.column(c, "by"))
+        .map(|c| data.categories(c, "by"))
         .collect::<Result<_, _>>()?;
-    let mut domain_keys: Vec<Vec<String>> = Vec::new();
-    let mut key_index: HashMap<Vec<&str>, u32> = HashMap::new();
+    let mut keys: Vec<Vec<u32>> = Vec::new();
+    let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
     let mut domains = Vec::with_capacity(n);
-    for (_, cells) in &data.table.rows {
-        let key: Vec<&str> = by_columns
-            .iter()
-            .map(|&c| cells.get(c).map_or("", |v| v.trim()))
-            .collect();
-        if key.iter().any(|v| is_missing(v)) {
+    let mut key = Vec::with_capacity(by.len());
+    for i in 0..n {
+        key.clear();
+        key.extend(by.iter().map(|(codes, _)| codes[i]));
+        if key.contains(&MISSING) {
             domains.push(OUTSIDE);
             continue;
         }
-        let next = key_index.len() as u32;
-        let id = *key_index.entry(key.clone()).or_insert_with(|| {
-            domain_keys.push(key.iter().map(|s| s.to_string()).collect());
+        let next = index.len() as u32;
+        let id = *index.entry(key.clone()).or_insert_with(|| {
+            keys.push(key.clone());
             next
         });
         domains.push(id);
     }
-    if domain_keys.is_empty() {
+    if keys.is_empty() {
         return Err(Failure::Input(format!(
             "{file} : aucun domaine : les colonnes --by {} sont vides sur toutes les lignes",
             args.by.join(",")
         )));
     }
-    let nd = domain_keys.len();
-    let mut lines: Vec<Line> = Vec::new();
-    let deff_of = |y: &[f64], r: &DomainEstimate, d: usize| -> (f64, f64) {
-        // Kish: n Σw² / (Σw)². Design-based: the variance over the variance of a simple random
-        // sample of the same size, as R's svymean(deff = TRUE) computes it.
-        let kish = r.n as f64 * r.weight_squared / (r.weight * r.weight);
-        let (mut sw, mut swd) = (0.0, 0.0);
-        for i in 0..n {
-            if domains[i] as usize == d && !y[i].is_nan() {
-                sw += weight[i];
-                swd += weight[i] * (y[i] - r.estimate).powi(2);
-            }
-        }
-        let nobs = r.n as f64;
-        let svyvar = swd / sw * nobs / (nobs - 1.0);
-        let vsrs = svyvar / nobs * (sw - nobs) / sw;
-        (kish, r.se * r.se / vsrs)
-    };
-    let mut push =
-        |variable: &str, option: &str, y: &[f64], results: Vec<Option<DomainEstimate>>| {
-            for (d, r) in results.into_iter().enumerate() {
-                if let Some(r) = r {
-                    lines.push(Line {
-                        variable: variable.to_owned(),
-                        option: option.to_owned(),
-                        domain: domain_keys[d].clone(),
-                        deff: args.deff.then(|| deff_of(y, &r, d)),
-                        result: r,
-                    });
-                }
-            }
-        };
+    let domain_names: Vec<Vec<&str>> = keys
+        .iter()
+        .map(|k| {
+            k.iter()
+                .zip(&by)
+                .map(|(&c, (_, values))| values[c as usize].as_str())
+                .collect()
+        })
+        .collect();
+    let cells = Cells::new(&design, &domains, keys.len());
 
-    for name in &args.mean {
-        let y = data.numbers(data.column(name, "mean")?)?;
-        push(name, "", &y, sigida_survey::mean(&design, &domains, nd, &y));
+    // The work, question by question.
+    let mut tasks: Vec<Task> = Vec::new();
+    for m in &args.mean {
+        data.numbers(m, "mean")?;
+        tasks.push(Task::Mean(m));
     }
-    for name in &args.total {
-        let y = data.numbers(data.column(name, "total")?)?;
-        push(
-            name,
-            "total",
-            &y,
-            sigida_survey::total(&design, &domains, nd, &y),
-        );
+    for t in &args.total {
+        data.numbers(t, "total")?;
+        tasks.push(Task::Total(t));
     }
     for spec in &args.ratio {
         let (num, den) = spec.split_once('/').ok_or_else(|| {
@@ -345,105 +397,243 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                 "--ratio « {spec} » : attendu NUMÉRATEUR/DÉNOMINATEUR"
             ))
         })?;
-        let y = data.numbers(data.column(num, "ratio")?)?;
-        let x = data.numbers(data.column(den, "ratio")?)?;
-        push(
-            spec,
-            "ratio",
-            &y,
-            sigida_survey::ratio(&design, &domains, nd, &y, &x),
-        );
+        data.numbers(num, "ratio")?;
+        data.numbers(den, "ratio")?;
+        tasks.push(Task::Ratio(spec, num, den));
     }
-    for name in &args.prop {
-        let values = data.cells(data.column(name, "prop")?);
-        let options: BTreeSet<&str> = values.iter().copied().filter(|v| !is_missing(v)).collect();
-        for option in options {
-            let y: Vec<f64> = values
-                .iter()
-                .map(|v| {
-                    if is_missing(v) {
-                        f64::NAN
-                    } else {
-                        f64::from(u8::from(*v == option))
-                    }
-                })
-                .collect();
-            push(
-                name,
-                option,
-                &y,
-                sigida_survey::mean(&design, &domains, nd, &y),
+    for p in &args.prop {
+        data.categories(p, "prop")?;
+        tasks.push(Task::Prop(p));
+    }
+    for m in &args.multi {
+        let split: Vec<(&str, &str)> = data
+            .columns
+            .headers
+            .iter()
+            .filter_map(|h| {
+                h.strip_prefix(m.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+                    .map(|o| (o, h.as_str()))
+            })
+            .collect();
+        if split.is_empty() {
+            data.categories(m, "multi")?;
+            tasks.push(Task::Spaced(m));
+        } else {
+            tasks.extend(
+                split
+                    .into_iter()
+                    .map(|(option, header)| Task::Split(m, option, header)),
             );
         }
     }
-    for name in &args.multi {
-        let prefix = format!("{name}/");
-        let split: Vec<(usize, &str)> = data
-            .table
-            .headers
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| h.strip_prefix(&prefix).map(|o| (i, o)))
-            .collect();
-        if split.is_empty() {
-            let values = data.cells(data.column(name, "multi")?);
-            let options: BTreeSet<&str> = values
-                .iter()
-                .flat_map(|v| v.split_whitespace())
-                .filter(|v| !is_missing(v))
-                .collect();
-            for option in options {
-                let y: Vec<f64> = values
-                    .iter()
-                    .map(|v| {
-                        if is_missing(v) {
-                            f64::NAN
-                        } else {
-                            f64::from(u8::from(v.split_whitespace().any(|t| t == option)))
-                        }
-                    })
-                    .collect();
-                push(
-                    name,
-                    option,
-                    &y,
-                    sigida_survey::mean(&design, &domains, nd, &y),
-                );
-            }
-        } else {
-            for (column, option) in split {
-                let y = data.numbers(column)?;
-                push(
-                    name,
-                    option,
-                    &y,
-                    sigida_survey::mean(&design, &domains, nd, &y),
-                );
-            }
-        }
-    }
-    if lines.is_empty() {
+    if tasks.is_empty() {
         return Err(Failure::Input(
             "rien à estimer : donnez --prop, --mean, --multi, --total ou --ratio".into(),
         ));
     }
-    lines.sort_by(|a, b| {
-        (&a.variable, &a.option, &a.domain).cmp(&(&b.variable, &b.option, &b.domain))
+    let work = |task: &Task| -> Vec<Line> {
+        // Columns were checked above: a lookup here cannot fail.
+        let numbers = |name: &str| data.numbers(name, "").unwrap_or(&[]);
+        match *task {
+            Task::Mean(name) => with_deff(
+                lines_of(name, "", cells.mean(numbers(name))),
+                args.deff,
+                numbers(name),
+                &domains,
+                &weight,
+            ),
+            Task::Total(name) => lines_of(name, "total", cells.total(numbers(name))),
+            Task::Ratio(spec, num, den) => {
+                lines_of(spec, "ratio", cells.ratio(numbers(num), numbers(den)))
+            }
+            Task::Split(question, option, header) => with_deff(
+                lines_of(question, option, cells.mean(numbers(header))),
+                args.deff,
+                numbers(header),
+                &domains,
+                &weight,
+            ),
+            Task::Prop(name) => {
+                let Ok((codes, values)) = data.categories(name, "") else {
+                    return Vec::new();
+                };
+                // Options in byte order, as the output is sorted.
+                let mut order: Vec<usize> = (0..values.len()).collect();
+                order.sort_by(|&a, &b| values[a].as_bytes().cmp(values[b].as_bytes()));
+                let mut rank = vec![0u32; values.len()];
+                for (r, &v) in order.iter().enumerate() {
+                    rank[v] = r as u32;
+                }
+                let ranked: Vec<u32> = codes
+                    .iter()
+                    .map(|&c| {
+                        if c == MISSING {
+                            MISSING
+                        } else {
+                            rank[c as usize]
+                        }
+                    })
+                    .collect();
+                let mut lines = Vec::new();
+                for (d, r) in cells
+                    .proportions(&ranked, values.len())
+                    .into_iter()
+                    .enumerate()
+                {
+                    let Some(options) = r else { continue };
+                    for (j, result) in options.into_iter().enumerate() {
+                        lines.push(Line {
+                            variable: name.to_owned(),
+                            option: values[order[j]].clone(),
+                            domain: d as u32,
+                            result,
+                            deff: None,
+                        });
+                    }
+                }
+                if args.deff {
+                    for line in &mut lines {
+                        let option = line.option.as_str();
+                        let y: Vec<f64> = codes
+                            .iter()
+                            .map(|&c| {
+                                if c == MISSING {
+                                    f64::NAN
+                                } else {
+                                    f64::from(u8::from(values[c as usize] == option))
+                                }
+                            })
+                            .collect();
+                        line.deff = Some(deff(&y, &line.result, line.domain, &domains, &weight));
+                    }
+                }
+                lines
+            }
+            Task::Spaced(name) => {
+                let Ok((codes, values)) = data.categories(name, "") else {
+                    return Vec::new();
+                };
+                let options: BTreeSet<&str> =
+                    values.iter().flat_map(|v| v.split_whitespace()).collect();
+                let mut lines = Vec::new();
+                for option in options {
+                    let chosen: Vec<bool> = values
+                        .iter()
+                        .map(|v| v.split_whitespace().any(|t| t == option))
+                        .collect();
+                    let y: Vec<f64> = codes
+                        .iter()
+                        .map(|&c| {
+                            if c == MISSING {
+                                f64::NAN
+                            } else {
+                                f64::from(u8::from(chosen[c as usize]))
+                            }
+                        })
+                        .collect();
+                    lines.extend(with_deff(
+                        lines_of(name, option, cells.mean(&y)),
+                        args.deff,
+                        &y,
+                        &domains,
+                        &weight,
+                    ));
+                }
+                lines
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(tasks.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut lines: Vec<Line> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(task) = tasks.get(i) else { break };
+                        out.extend(work(task));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
+    lines.sort_by(|a, b| {
+        (
+            a.variable.as_bytes(),
+            a.option.as_bytes(),
+            &domain_names[a.domain as usize],
+        )
+            .cmp(&(
+                b.variable.as_bytes(),
+                b.option.as_bytes(),
+                &domain_names[b.domain as usize],
+            ))
+    });
+    write(&args, &lines, &domain_names)
+}
 
-    let mut out = csv::Writer::from_writer(Vec::new());
+fn with_deff(
+    mut lines: Vec<Line>,
+    wanted: bool,
+    y: &[f64],
+    domains: &[u32],
+    weight: &[f64],
+) -> Vec<Line> {
+    if wanted {
+        for line in &mut lines {
+            line.deff = Some(deff(y, &line.result, line.domain, domains, weight));
+        }
+    }
+    lines
+}
+
+/// Kish's design effect n Σw² / (Σw)², and the design-based one: the variance over that of a
+/// simple random sample of the same size, as R's `svymean(deff = TRUE)` computes it.
+fn deff(y: &[f64], r: &DomainEstimate, domain: u32, domains: &[u32], weight: &[f64]) -> (f64, f64) {
+    let kish = r.n as f64 * r.weight_squared / (r.weight * r.weight);
+    let mut squares = 0.0;
+    for (i, (&d, &w)) in domains.iter().zip(weight).enumerate() {
+        if d == domain && !y[i].is_nan() {
+            squares += w * (y[i] - r.estimate).powi(2);
+        }
+    }
+    let nobs = r.n as f64;
+    let svyvar = squares / r.weight * nobs / (nobs - 1.0);
+    let vsrs = svyvar / nobs * (r.weight - nobs) / r.weight;
+    (kish, r.se * r.se / vsrs)
+}
+
+fn write(args: &EstimateArgs, lines: &[Line], domain_names: &[Vec<&str>]) -> Result<(), Failure> {
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(lines.len() * 120));
     let error = |e: csv::Error| Failure::Other(e.to_string());
-    let mut header: Vec<String> = vec!["variable".into(), "option".into()];
-    header.extend(args.by.iter().cloned());
-    header.extend(["estimate", "se", "ci_low", "ci_high", "n"].map(String::from));
+    let mut header: Vec<&str> = vec!["variable", "option"];
+    header.extend(args.by.iter().map(String::as_str));
+    header.extend(["estimate", "se", "ci_low", "ci_high", "n"]);
     if args.deff {
-        header.extend(["deff_kish", "deff"].map(String::from));
+        header.extend(["deff_kish", "deff"]);
     }
     out.write_record(&header).map_err(error)?;
-    for line in &lines {
+    let mut record: Vec<String> = Vec::new();
+    for line in lines {
         let r = &line.result;
-        let mut record: Vec<String> = vec![line.variable.clone(), line.option.clone()];
-        record.extend(line.domain.iter().cloned());
+        record.clear();
+        record.push(line.variable.clone());
+        record.push(line.option.clone());
+        record.extend(
+            domain_names[line.domain as usize]
+                .iter()
+                .map(|s| s.to_string()),
+        );
         record.extend([
             r.estimate.to_string(),
             r.se.to_string(),
@@ -460,13 +650,11 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
         .into_inner()
         .map_err(|e| Failure::Other(e.to_string()))?;
     match &args.out {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| {
-            Failure::Input(format!("{} : écriture impossible : {e}", path.display()))
-        })?,
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| Failure::Input(format!("{} : écriture impossible : {e}", path.display()))),
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(&bytes)?;
+            std::io::stdout().write_all(&bytes).map_err(Failure::from)
         }
     }
-    Ok(())
 }

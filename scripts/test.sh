@@ -18,6 +18,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The estimation tests make the benchmark's synthetic household file, which needs numpy.
+python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.4.6" 2>/dev/null || python3 -m pip install -q --break-system-packages "numpy==2.4.6"
+
 echo "== PostgreSQL"
 cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')
 if [ -z "$cluster" ]; then

@@ -140,3 +140,8 @@ out <- do.call(rbind, rows)
 out <- out[order(out$variable, out$option, out$admin1, method = "radix"), ]
 write.csv(out, file.path(out_dir, "msna_dummy.csv"), row.names = FALSE, na = "")
 cat("msna_dummy", nrow(out), "rows\n")
+
+# The synthetic household job of ../shared/bench (10 000 rows): its own R peer writes the
+# reference, household_10k_r.csv, with
+#   python3 ../shared/bench/gen_household.py 10000 hh10k.csv
+#   Rscript ../shared/bench/peers/r_survey.R hh10k.csv crates/sigida-survey/tests/reference/household_10k_r.csv

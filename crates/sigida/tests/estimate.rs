@@ -303,3 +303,102 @@ fn reach_msna_export_with_strata_clusters_weights_and_select_multiple() {
         assert_eq!(g[7], w[7]);
     }
 }
+
+/// The benchmark's job on its synthetic Kobo export (10 000 rows, every field quoted, quoted
+/// newlines, `""` missing): 4 572 estimates, each equal to R's. The file is made by the
+/// benchmark's own generator (numpy); R's values are stored.
+#[test]
+fn the_synthetic_household_job_gives_r_numbers() {
+    let generator =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/gen_household.py");
+    if !generator.exists() {
+        eprintln!("skipped: ../shared/bench is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hh10k.csv");
+    let made = Command::new("python3")
+        .arg(&generator)
+        .arg("10000")
+        .arg(&data)
+        .output();
+    match made {
+        Ok(o) if o.status.success() => {}
+        other => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the household job: {other:?}"
+            );
+            eprintln!("skipped: python3 with numpy is needed to generate the household file");
+            return;
+        }
+    }
+    let header = std::fs::read_to_string(&data)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .replace('"', "");
+    let columns: Vec<&str> = header.split(';').collect();
+    let list = |prefix: &str, split: bool| {
+        columns
+            .iter()
+            .filter(|c| c.starts_with(prefix) && (c.contains('/') == split))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let got = run_csv(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--strata",
+        "locality",
+        "--cluster",
+        "cluster_id",
+        "--weight",
+        "weight",
+        "--by",
+        "locality,resp_sex",
+        "--prop",
+        &list("q_so_", false),
+        "--multi",
+        &list("q_sm_", false),
+        "--mean",
+        &list("q_int_", false),
+    ]);
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sigida-survey/tests/reference/household_10k_r.csv");
+    let want: std::collections::HashMap<(String, String, String, String), (f64, f64, String)> =
+        csv::Reader::from_path(reference)
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let option = if &r[1] == "mean" {
+                    String::new()
+                } else {
+                    r[1].to_owned()
+                };
+                (
+                    (r[0].to_owned(), option, r[2].to_owned(), r[3].to_owned()),
+                    (
+                        r[4].parse().unwrap(),
+                        r[5].parse().unwrap(),
+                        r[6].to_owned(),
+                    ),
+                )
+            })
+            .collect();
+    assert_eq!(got.len(), 4_572);
+    assert_eq!(got.len(), want.len());
+    for g in &got {
+        let (e, s, n) = &want[&(g[0].clone(), g[1].clone(), g[2].clone(), g[3].clone())];
+        let (ge, gs): (f64, f64) = (g[4].parse().unwrap(), g[5].parse().unwrap());
+        assert!(
+            close(ge, *e) && close(gs, *s),
+            "{:?}: {ge} {gs} vs R {e} {s}",
+            &g[..4]
+        );
+        assert_eq!(&g[8], n, "{:?}", &g[..4]);
+    }
+}

@@ -304,6 +304,9 @@ fn reach_msna_export_with_strata_clusters_weights_and_select_multiple() {
     }
 }
 
+/// (question, option, locality, sex)
+type Key = (String, String, String, String);
+
 /// The benchmark's job on its synthetic Kobo export (10 000 rows, every field quoted, quoted
 /// newlines, `""` missing): 4 572 estimates, each equal to R's. The file is made by the
 /// benchmark's own generator (numpy); R's values are stored.
@@ -368,7 +371,7 @@ fn the_synthetic_household_job_gives_r_numbers() {
     ]);
     let reference = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../sigida-survey/tests/reference/household_10k_r.csv");
-    let want: std::collections::HashMap<(String, String, String, String), (f64, f64, String)> =
+    let want: std::collections::HashMap<Key, (f64, f64, String)> =
         csv::Reader::from_path(reference)
             .unwrap()
             .records()

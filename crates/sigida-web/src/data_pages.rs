@@ -80,7 +80,7 @@ pub async fn instruments(
                     a href={"/instruments/" (i.id) "/cleaning"} {
                         (format::integer(tr, *entries as i64)) " " (tr.t("cleaning.entries"))
                     }
-                    @if *pending > 0 { " · " span.tag.partial { (format::integer(tr, *pending as i64)) " " (tr.t("decision.pending")) } }
+                    @if *pending > 0 { " · " span.tag.partial { (format::integer(tr, *pending as i64)) " " (tr.t("cleaning.pending_badge")) } }
                 }
             } } }
         } }

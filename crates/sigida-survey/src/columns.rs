@@ -24,6 +24,32 @@ pub enum Column {
         values: Vec<String>,
     },
     Numeric(Vec<f64>),
+    /// A numeric column holding only 0, 1 and missing (`FLAG_MISSING`), one byte a row: the
+    /// split columns of select_multiple questions, most of a Kobo export.
+    Flags(Vec<u8>),
+}
+
+pub const FLAG_MISSING: u8 = u8::MAX;
+
+impl Column {
+    /// A numeric column as numbers (NaN = missing), whichever way it is stored.
+    pub fn numbers(&self) -> Option<std::borrow::Cow<'_, [f64]>> {
+        match self {
+            Column::Numeric(n) => Some(std::borrow::Cow::Borrowed(n)),
+            Column::Flags(f) => Some(std::borrow::Cow::Owned(
+                f.iter()
+                    .map(|&b| {
+                        if b == FLAG_MISSING {
+                            f64::NAN
+                        } else {
+                            f64::from(b)
+                        }
+                    })
+                    .collect(),
+            )),
+            Column::Categorical { .. } => None,
+        }
+    }
 }
 
 pub const MISSING: u32 = u32::MAX;
@@ -90,6 +116,7 @@ enum Builder {
         index: HashMap<Vec<u8>, u32>,
     },
     Numeric(Vec<f64>),
+    Flags(Vec<u8>),
 }
 
 impl Builder {
@@ -100,7 +127,24 @@ impl Builder {
                 values: Vec::new(),
                 index: HashMap::new(),
             },
-            Want::Numeric => Builder::Numeric(Vec::new()),
+            // Numbers start as flags, and widen at the first value that is not 0 or 1.
+            Want::Numeric => Builder::Flags(Vec::new()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Builder::Categorical { codes, .. } => codes.len(),
+            Builder::Numeric(n) => n.len(),
+            Builder::Flags(f) => f.len(),
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match self {
+            Builder::Categorical { codes, .. } => codes.truncate(len),
+            Builder::Numeric(n) => n.truncate(len),
+            Builder::Flags(f) => f.truncate(len),
         }
     }
 
@@ -130,6 +174,32 @@ impl Builder {
                 index.insert(field.to_vec(), code);
                 codes.push(code);
                 Ok(())
+            }
+            Builder::Flags(flags) => {
+                if is_missing(field) {
+                    flags.push(FLAG_MISSING);
+                    return Ok(());
+                }
+                match number(field) {
+                    Some(v) if v == 0.0 || v == 1.0 => {
+                        flags.push(v as u8);
+                        Ok(())
+                    }
+                    _ => {
+                        let widened = flags
+                            .iter()
+                            .map(|&b| {
+                                if b == FLAG_MISSING {
+                                    f64::NAN
+                                } else {
+                                    f64::from(b)
+                                }
+                            })
+                            .collect();
+                        *self = Builder::Numeric(widened);
+                        self.push(field, record, column)
+                    }
+                }
             }
             Builder::Numeric(numbers) => {
                 if is_missing(field) {
@@ -224,11 +294,13 @@ fn record(
 struct Chunk {
     builders: Vec<Option<Builder>>,
     rows: usize,
-    /// Where the last record read ends.
+    /// Where the last record read ends (or where the unfinished one starts).
     end: usize,
 }
 
 /// Reads the records starting in `[start, stop)` (the last one read to its end).
+/// With `partial`, a record still open at the end of `bytes` is left for the next block.
+#[allow(clippy::too_many_arguments)]
 fn read_chunk(
     bytes: &[u8],
     start: usize,
@@ -237,6 +309,7 @@ fn read_chunk(
     plan: &[Option<Want>],
     headers: &[String],
     first_record: usize,
+    partial: bool,
 ) -> Result<Chunk, ColumnError> {
     let mut builders: Vec<Option<Builder>> = plan.iter().map(|w| w.map(Builder::new)).collect();
     let mut at = start;
@@ -250,7 +323,15 @@ fn read_chunk(
         }
         let number = first_record + rows;
         let mut seen = 0;
-        let next = record(bytes, at, sep, number, &mut scratch, |i, field| {
+        let lengths: Vec<usize> = if partial {
+            builders
+                .iter()
+                .map(|b| b.as_ref().map_or(0, Builder::len))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let read = record(bytes, at, sep, number, &mut scratch, |i, field| {
             seen = i + 1;
             match builders.get_mut(i) {
                 Some(Some(b)) => b.push(field, number, &headers[i]),
@@ -261,7 +342,21 @@ fn read_chunk(
                     expected: headers.len(),
                 }),
             }
-        })?;
+        });
+        let next = match read {
+            Ok(next) if !(partial && next >= bytes.len() && bytes.last() != Some(&b'\n')) => next,
+            Err(ColumnError::Unclosed { .. }) | Ok(_) if partial => {
+                // The record goes on in the next block: undo what it pushed and stop here.
+                for (b, &len) in builders.iter_mut().zip(&lengths) {
+                    if let Some(b) = b {
+                        b.truncate(len);
+                    }
+                }
+                break;
+            }
+            Ok(next) => next,
+            Err(e) => return Err(e),
+        };
         // Short records: the missing trailing fields are missing answers.
         for b in builders.iter_mut().skip(seen).flatten() {
             b.push(b"", number, "")?;
@@ -276,6 +371,9 @@ fn read_chunk(
     })
 }
 
+/// Bytes read from the input at a time: memory stays near this, whatever the file's size.
+pub const BLOCK: usize = 32 * 1024 * 1024;
+
 /// Reads the columns `plan` asks for (`plan(header)`) from CSV bytes separated by `sep`.
 pub fn read_columns(
     bytes: &[u8],
@@ -283,41 +381,160 @@ pub fn read_columns(
     plan: impl Fn(&str) -> Option<Want>,
     threads: usize,
 ) -> Result<Columns, ColumnError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
+    read_columns_from(bytes, sep, plan, threads, BLOCK)
+}
+
+/// The same from a reader, block by block: the file is never whole in memory.
+pub fn read_columns_from(
+    mut input: impl std::io::Read,
+    sep: u8,
+    plan: impl Fn(&str) -> Option<Want>,
+    threads: usize,
+    block: usize,
+) -> Result<Columns, ColumnError> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(block + block / 4);
+    let mut eof = false;
+    let mut offset = 0usize;
+    let mut fill = |buffer: &mut Vec<u8>, eof: &mut bool| -> Result<(), ColumnError> {
+        let target = buffer.len() + block;
+        while buffer.len() < target && !*eof {
+            let start = buffer.len();
+            buffer.resize(target, 0);
+            match input.read(&mut buffer[start..]) {
+                Ok(0) => {
+                    buffer.truncate(start);
+                    *eof = true;
+                }
+                Ok(n) => buffer.truncate(start + n),
+                Err(_) => {
+                    buffer.truncate(start);
+                    return Err(ColumnError::Empty);
+                }
+            }
+        }
+        Ok(())
+    };
+    fill(&mut buffer, &mut eof)?;
+    if buffer.starts_with(b"\xEF\xBB\xBF") {
+        buffer.drain(..3);
+    }
+    // The header line (read more until it is whole).
+    while !eof && memchr::memchr(b'\n', &buffer).is_none() {
+        fill(&mut buffer, &mut eof)?;
+    }
+    if buffer.is_empty() {
+        return Err(ColumnError::Empty);
+    }
+    let header_end = memchr::memchr(b'\n', &buffer).map_or(buffer.len(), |p| p + 1);
+    if let Err(e) = std::str::from_utf8(&buffer[..header_end]) {
         return Err(ColumnError::NotUtf8 {
             offset: e.valid_up_to(),
         });
     }
-    if bytes.is_empty() {
-        return Err(ColumnError::Empty);
-    }
     let mut headers = Vec::new();
     let mut scratch = Vec::new();
-    let body = record(bytes, 0, sep, 1, &mut scratch, |_, field| {
+    let body = record(&buffer, 0, sep, 1, &mut scratch, |_, field| {
         headers.push(String::from_utf8_lossy(field).trim().to_owned());
         Ok(())
     })?;
     let wanted: Vec<Option<Want>> = headers.iter().map(|h| plan(h)).collect();
+    let mut columns = Accumulated::new(&wanted);
+    buffer.drain(..body);
+    offset += body;
+    let mut record_number = 2;
+    loop {
+        if buffer.len() < block && !eof {
+            fill(&mut buffer, &mut eof)?;
+        }
+        // A block ends after a newline (unless the file does): no character is cut.
+        let cut = if eof {
+            buffer.len()
+        } else {
+            match memchr::memrchr(b'\n', &buffer) {
+                Some(p) => p + 1,
+                None => {
+                    fill(&mut buffer, &mut eof)?;
+                    continue;
+                }
+            }
+        };
+        if let Err(e) = std::str::from_utf8(&buffer[..cut]) {
+            return Err(ColumnError::NotUtf8 {
+                offset: offset + e.valid_up_to(),
+            });
+        }
+        let (chunks, consumed) = read_block(
+            &buffer[..cut],
+            sep,
+            &wanted,
+            &headers,
+            threads,
+            record_number,
+            !eof,
+        )?;
+        for chunk in chunks {
+            record_number += chunk.rows;
+            columns.append(chunk);
+        }
+        if eof {
+            if consumed < cut {
+                return Err(ColumnError::Unclosed {
+                    record: record_number,
+                });
+            }
+            break;
+        }
+        if consumed == 0 && buffer.len() >= block {
+            // One record longer than a block: let the buffer grow.
+            fill(&mut buffer, &mut eof)?;
+            continue;
+        }
+        buffer.drain(..consumed);
+        offset += consumed;
+    }
+    Ok(columns.finish(headers))
+}
+
+/// Reads one block on every core: cut at newlines, each piece read at once; a guess that
+/// fell inside a quoted field is read again from the true boundary.
+fn read_block(
+    bytes: &[u8],
+    sep: u8,
+    wanted: &[Option<Want>],
+    headers: &[String],
+    threads: usize,
+    first_record: usize,
+    partial: bool,
+) -> Result<(Vec<Chunk>, usize), ColumnError> {
     let threads = threads.max(1);
-    let size = bytes.len() - body;
-    // Guessed boundaries: the first newline after each share of the body.
-    let mut starts = vec![body];
+    let mut starts = vec![0];
     for t in 1..threads {
-        let guess = body + size * t / threads;
+        let guess = bytes.len() * t / threads;
         let start = memchr::memchr(b'\n', &bytes[guess..]).map_or(bytes.len(), |p| guess + p + 1);
-        if start > *starts.last().unwrap_or(&body) && start < bytes.len() {
+        if start > *starts.last().unwrap_or(&0) && start < bytes.len() {
             starts.push(start);
         }
     }
     starts.push(bytes.len());
+    let last = starts.len() - 2;
     let results: Vec<Result<Chunk, ColumnError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = starts
             .windows(2)
-            .map(|w| {
+            .enumerate()
+            .map(|(i, w)| {
                 let (start, stop) = (w[0], w[1]);
-                let (wanted, headers) = (&wanted, &headers);
-                scope.spawn(move || read_chunk(bytes, start, stop, sep, wanted, headers, 2))
+                scope.spawn(move || {
+                    read_chunk(
+                        bytes,
+                        start,
+                        stop,
+                        sep,
+                        wanted,
+                        headers,
+                        first_record,
+                        partial && i == last,
+                    )
+                })
             })
             .collect();
         handles
@@ -325,106 +542,150 @@ pub fn read_columns(
             .map(|h| h.join().unwrap_or(Err(ColumnError::Empty)))
             .collect()
     });
-    // Keep the chunks whose guessed start was right; read the rest again from the true end.
     let mut chunks: Vec<Chunk> = Vec::new();
-    let mut expected_start = body;
-    let mut record_number = 2;
+    let mut expected_start = 0;
+    let mut number = first_record;
     for (i, result) in results.into_iter().enumerate() {
-        if starts[i] != expected_start {
-            chunks.push(read_chunk(
+        let reread = |from: usize, number: usize| {
+            read_chunk(
                 bytes,
-                expected_start,
+                from,
                 bytes.len(),
                 sep,
-                &wanted,
-                &headers,
-                record_number,
-            )?);
+                wanted,
+                headers,
+                number,
+                partial,
+            )
+        };
+        if starts[i] != expected_start {
+            let chunk = reread(expected_start, number)?;
+            expected_start = chunk.end;
+            chunks.push(chunk);
             break;
         }
         let chunk = match result {
+            // Record numbers of later pieces are only known now: errors are read again.
+            Ok(chunk) if i == 0 => chunk,
             Ok(chunk) => chunk,
-            // A guessed start inside a quoted field can read nonsense: read it properly.
-            Err(_) if i > 0 => read_chunk(
-                bytes,
-                starts[i],
-                bytes.len(),
-                sep,
-                &wanted,
-                &headers,
-                record_number,
-            )?,
+            Err(_) if i > 0 => reread(starts[i], number)?,
             Err(e) => return Err(e),
         };
         expected_start = chunk.end;
-        record_number += chunk.rows;
-        let reached_end = chunk.end >= bytes.len();
+        number += chunk.rows;
+        let reached_end = chunk.end >= starts[i + 1];
         chunks.push(chunk);
-        if reached_end {
+        if !reached_end {
+            // The piece stopped early (an unfinished record): nothing after it stands.
             break;
         }
     }
-    merge(headers, &wanted, chunks)
+    Ok((chunks, expected_start))
 }
 
-/// Puts the chunks' columns end to end, one dictionary per categorical column.
-fn merge(
-    headers: Vec<String>,
-    wanted: &[Option<Want>],
-    chunks: Vec<Chunk>,
-) -> Result<Columns, ColumnError> {
-    let rows = chunks.iter().map(|c| c.rows).sum();
-    let mut columns: Vec<Option<Column>> = wanted
-        .iter()
-        .map(|w| {
-            w.map(|w| match w {
-                Want::Categorical => Column::Categorical {
-                    codes: Vec::with_capacity(rows),
-                    values: Vec::new(),
-                },
-                Want::Numeric => Column::Numeric(Vec::with_capacity(rows)),
-            })
-        })
-        .collect();
-    let mut global: Vec<HashMap<Vec<u8>, u32>> = vec![HashMap::new(); wanted.len()];
-    for chunk in chunks {
+/// Columns growing block by block, one dictionary per categorical column.
+struct Accumulated {
+    columns: Vec<Option<Builder>>,
+    dictionaries: Vec<HashMap<Vec<u8>, u32>>,
+    names: Vec<Vec<String>>,
+    rows: usize,
+}
+
+impl Accumulated {
+    fn new(wanted: &[Option<Want>]) -> Self {
+        Self {
+            columns: wanted.iter().map(|w| w.map(Builder::new)).collect(),
+            dictionaries: vec![HashMap::new(); wanted.len()],
+            names: vec![Vec::new(); wanted.len()],
+            rows: 0,
+        }
+    }
+
+    fn append(&mut self, chunk: Chunk) {
+        self.rows += chunk.rows;
         for (i, builder) in chunk.builders.into_iter().enumerate() {
-            match (builder, columns[i].as_mut()) {
-                (Some(Builder::Numeric(n)), Some(Column::Numeric(all))) => all.extend(n),
-                (
-                    Some(Builder::Categorical { codes, values, .. }),
-                    Some(Column::Categorical {
-                        codes: all,
-                        values: names,
-                    }),
-                ) => {
+            let Some(builder) = builder else { continue };
+            let Some(target) = self.columns[i].as_mut() else {
+                continue;
+            };
+            match builder {
+                Builder::Categorical { codes, values, .. } => {
+                    let (dictionary, names) = (&mut self.dictionaries[i], &mut self.names[i]);
                     let map: Vec<u32> = values
                         .into_iter()
                         .map(|v| {
-                            let next = global[i].len() as u32;
-                            *global[i].entry(v.clone()).or_insert_with(|| {
-                                names.push(String::from_utf8_lossy(&v).into_owned());
+                            let next = dictionary.len() as u32;
+                            *dictionary.entry(v).or_insert_with_key(|v| {
+                                names.push(String::from_utf8_lossy(v).into_owned());
                                 next
                             })
                         })
                         .collect();
-                    all.extend(codes.into_iter().map(|c| {
-                        if c == MISSING {
-                            MISSING
-                        } else {
-                            map[c as usize]
-                        }
-                    }));
+                    if let Builder::Categorical { codes: all, .. } = target {
+                        all.extend(codes.into_iter().map(|c| {
+                            if c == MISSING {
+                                MISSING
+                            } else {
+                                map[c as usize]
+                            }
+                        }));
+                    }
                 }
-                _ => {}
+                Builder::Flags(flags) => match target {
+                    Builder::Flags(all) => all.extend(flags),
+                    Builder::Numeric(all) => all.extend(flags.iter().map(|&b| {
+                        if b == FLAG_MISSING {
+                            f64::NAN
+                        } else {
+                            f64::from(b)
+                        }
+                    })),
+                    Builder::Categorical { .. } => {}
+                },
+                Builder::Numeric(numbers) => {
+                    if let Builder::Flags(all) = target {
+                        let widened = all
+                            .iter()
+                            .map(|&b| {
+                                if b == FLAG_MISSING {
+                                    f64::NAN
+                                } else {
+                                    f64::from(b)
+                                }
+                            })
+                            .collect();
+                        *target = Builder::Numeric(widened);
+                    }
+                    if let Builder::Numeric(all) = target {
+                        all.extend(numbers);
+                    }
+                }
             }
         }
     }
-    Ok(Columns {
-        headers,
-        rows,
-        columns,
-    })
+
+    fn finish(self, headers: Vec<String>) -> Columns {
+        let columns = self
+            .columns
+            .into_iter()
+            .zip(self.names)
+            .map(|(builder, names)| {
+                builder.map(|b| match b {
+                    Builder::Categorical { codes, .. } => Column::Categorical {
+                        codes,
+                        values: names,
+                    },
+                    Builder::Numeric(n) => Column::Numeric(n),
+                    Builder::Flags(f) => Column::Flags(f),
+                })
+            })
+            .collect();
+        Columns {
+            headers,
+            rows: self.rows,
+            columns,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -485,6 +746,54 @@ mod tests {
             read_columns(b"age\n\"12\n", b';', plan, 1),
             Err(ColumnError::Unclosed { .. })
         ));
+    }
+
+    #[test]
+    fn tiny_blocks_read_the_same_as_one() {
+        let mut csv = String::from("\"region\";\"texte\";\"age\";\"flag\"\n");
+        for i in 0..300 {
+            let text = if i % 7 == 0 {
+                "deux\nlignes; et \"\"guillemets\"\""
+            } else {
+                "RAS"
+            };
+            csv.push_str(&format!(
+                "\"R{}\";\"{text}\";\"{}\";\"{}\"\n",
+                i % 5,
+                i % 90,
+                i % 2
+            ));
+        }
+        let whole = read_columns(
+            csv.as_bytes(),
+            b';',
+            |h| match h {
+                "flag" | "age" => Some(Want::Numeric),
+                _ => Some(Want::Categorical),
+            },
+            2,
+        )
+        .unwrap();
+        for block in [17, 64, 100, 1000] {
+            let pieces = read_columns_from(
+                csv.as_bytes(),
+                b';',
+                |h| match h {
+                    "flag" | "age" => Some(Want::Numeric),
+                    _ => Some(Want::Categorical),
+                },
+                2,
+                block,
+            )
+            .unwrap();
+            assert_eq!(pieces.rows, 300, "block {block}");
+            assert_eq!(pieces.columns, whole.columns, "block {block}");
+        }
+        assert!(
+            matches!(whole.columns[3], Some(Column::Flags(_))),
+            "0/1 columns take a byte a row"
+        );
+        assert!(matches!(whole.columns[2], Some(Column::Numeric(_))));
     }
 
     #[test]

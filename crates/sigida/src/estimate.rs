@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use sigida_formats::table::{Table, read_tables};
-use sigida_survey::columns::{Column, Columns, MISSING, Want, read_columns};
+use sigida_survey::columns::{BLOCK, Column, Columns, MISSING, Want, read_columns_from};
 use sigida_survey::{Cells, Design, DomainEstimate, OUTSIDE, Z95};
 
 use crate::Failure;
@@ -150,21 +150,28 @@ fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"));
     let columns = if is_csv {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure::Input(format!("{file} : lecture impossible : {e}")))?;
+        let open = || {
+            std::fs::File::open(path)
+                .map_err(|e| Failure::Input(format!("{file} : lecture impossible : {e}")))
+        };
+        // The header line tells the separator; the file is then read block by block and is
+        // never whole in memory.
+        let mut start = Vec::with_capacity(64 * 1024);
+        std::io::Read::read_to_end(&mut std::io::Read::take(open()?, 64 * 1024), &mut start)?;
         let sep = match args.sep {
             Some(sep) => u8::try_from(u32::from(sep)).map_err(|_| {
                 Failure::Input(format!("--sep « {sep} » : attendu un caractère ASCII"))
             })?,
             None => {
-                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                let body = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
                 sigida_formats::table::sniff_separator(
                     body.split(|&b| b == b'\n').next().unwrap_or_default(),
                 )
             }
         };
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        read_columns(&bytes, sep, |h| args.plan(h), threads)
+        let reader = std::io::BufReader::with_capacity(1 << 20, open()?);
+        read_columns_from(reader, sep, |h| args.plan(h), threads, BLOCK)
             .map_err(|e| Failure::Input(format!("{file}, {e}")))?
     } else {
         let tables = read_tables(path)?;
@@ -219,13 +226,11 @@ impl Data {
             })
     }
 
-    fn numbers(&self, name: &str, option: &str) -> Result<&[f64], Failure> {
-        match &self.columns.columns[self.index(name, option)?] {
-            Some(Column::Numeric(n)) => Ok(n),
-            _ => Err(Failure::Input(format!(
-                "colonne « {name} » : attendu des nombres"
-            ))),
-        }
+    fn numbers(&self, name: &str, option: &str) -> Result<std::borrow::Cow<'_, [f64]>, Failure> {
+        self.columns.columns[self.index(name, option)?]
+            .as_ref()
+            .and_then(Column::numbers)
+            .ok_or_else(|| Failure::Input(format!("colonne « {name} » : attendu des nombres")))
     }
 
     fn categories(&self, name: &str, option: &str) -> Result<(&[u32], &[String]), Failure> {
@@ -318,7 +323,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                     }
                 )));
             }
-            w.to_vec()
+            w.into_owned()
         }
         None => vec![1.0; n],
     };
@@ -337,8 +342,13 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|c| data.numbers(c, "fpc"))
         .transpose()?;
-    let design = Design::new(weight.clone(), strata.as_deref(), clusters.as_deref(), fpc)
-        .map_err(|e| Failure::Input(format!("{file} : {e}")))?;
+    let design = Design::new(
+        weight.clone(),
+        strata.as_deref(),
+        clusters.as_deref(),
+        fpc.as_deref(),
+    )
+    .map_err(|e| Failure::Input(format!("{file} : {e}")))?;
 
     // The domains: every combination of the --by values present (rows missing one are in none).
     let by: Vec<(&[u32], &[String])> = args
@@ -434,26 +444,32 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
     }
     let work = |task: &Task| -> Vec<Line> {
         // Columns were checked above: a lookup here cannot fail.
-        let numbers = |name: &str| data.numbers(name, "").unwrap_or(&[]);
+        let numbers = |name: &str| data.numbers(name, "").unwrap_or_default();
         match *task {
-            Task::Mean(name) => with_deff(
-                lines_of(name, "", cells.mean(numbers(name))),
-                args.deff,
-                numbers(name),
-                &domains,
-                &weight,
-            ),
-            Task::Total(name) => lines_of(name, "total", cells.total(numbers(name))),
-            Task::Ratio(spec, num, den) => {
-                lines_of(spec, "ratio", cells.ratio(numbers(num), numbers(den)))
+            Task::Mean(name) => {
+                let y = numbers(name);
+                with_deff(
+                    lines_of(name, "", cells.mean(&y)),
+                    args.deff,
+                    &y,
+                    &domains,
+                    &weight,
+                )
             }
-            Task::Split(question, option, header) => with_deff(
-                lines_of(question, option, cells.mean(numbers(header))),
-                args.deff,
-                numbers(header),
-                &domains,
-                &weight,
-            ),
+            Task::Total(name) => lines_of(name, "total", cells.total(&numbers(name))),
+            Task::Ratio(spec, num, den) => {
+                lines_of(spec, "ratio", cells.ratio(&numbers(num), &numbers(den)))
+            }
+            Task::Split(question, option, header) => {
+                let y = numbers(header);
+                with_deff(
+                    lines_of(question, option, cells.mean(&y)),
+                    args.deff,
+                    &y,
+                    &domains,
+                    &weight,
+                )
+            }
             Task::Prop(name) => {
                 let Ok((codes, values)) = data.categories(name, "") else {
                     return Vec::new();

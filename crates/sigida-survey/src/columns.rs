@@ -8,6 +8,7 @@
 //! would make the guess wrong) and, if not, the rest is read again from the true boundary.
 
 use std::collections::HashMap;
+use std::io::Read;
 
 /// What to make of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +75,10 @@ pub enum ColumnError {
     },
     #[error("ligne {record} : guillemets non fermés (fichier tronqué ?)")]
     Unclosed { record: usize },
+    #[error("lecture du fichier impossible : {reason}")]
+    Read { reason: String },
+    #[error("un fil de lecture s'est arrêté sans résultat")]
+    WorkerFailed,
 }
 
 /// The columns read from a file.
@@ -386,7 +391,7 @@ pub fn read_columns(
 
 /// The same from a reader, block by block: the file is never whole in memory.
 pub fn read_columns_from(
-    mut input: impl std::io::Read,
+    mut input: impl Read,
     sep: u8,
     plan: impl Fn(&str) -> Option<Want>,
     threads: usize,
@@ -395,21 +400,20 @@ pub fn read_columns_from(
     let mut buffer: Vec<u8> = Vec::with_capacity(block + block / 4);
     let mut eof = false;
     let mut offset = 0usize;
+    // `read_to_end` on a bounded reader fills spare capacity without zeroing
+    // it first: zeroing each block cost as much as reading it.
     let mut fill = |buffer: &mut Vec<u8>, eof: &mut bool| -> Result<(), ColumnError> {
-        let target = buffer.len() + block;
-        while buffer.len() < target && !*eof {
-            let start = buffer.len();
-            buffer.resize(target, 0);
-            match input.read(&mut buffer[start..]) {
-                Ok(0) => {
-                    buffer.truncate(start);
-                    *eof = true;
-                }
-                Ok(n) => buffer.truncate(start + n),
-                Err(_) => {
-                    buffer.truncate(start);
-                    return Err(ColumnError::Empty);
-                }
+        if *eof {
+            return Ok(());
+        }
+        buffer.reserve(block);
+        match input.by_ref().take(block as u64).read_to_end(buffer) {
+            Ok(n) if n < block => *eof = true,
+            Ok(_) => {}
+            Err(error) => {
+                return Err(ColumnError::Read {
+                    reason: error.to_string(),
+                });
             }
         }
         Ok(())
@@ -539,7 +543,7 @@ fn read_block(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or(Err(ColumnError::Empty)))
+            .map(|h| h.join().unwrap_or(Err(ColumnError::WorkerFailed)))
             .collect()
     });
     let mut chunks: Vec<Chunk> = Vec::new();
@@ -789,6 +793,29 @@ mod tests {
             assert_eq!(pieces.rows, 300, "block {block}");
             assert_eq!(pieces.columns, whole.columns, "block {block}");
         }
+        // A pipe hands over a few bytes at a time; a block is still filled whole.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(out.len()).min(7);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let trickled = read_columns_from(
+            Trickle(csv.as_bytes()),
+            b';',
+            |h| match h {
+                "flag" | "age" => Some(Want::Numeric),
+                _ => Some(Want::Categorical),
+            },
+            2,
+            100,
+        )
+        .unwrap();
+        assert_eq!(trickled.rows, 300);
+        assert_eq!(trickled.columns, whole.columns);
         assert!(
             matches!(whole.columns[3], Some(Column::Flags(_))),
             "0/1 columns take a byte a row"

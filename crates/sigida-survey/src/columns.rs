@@ -7,7 +7,7 @@
 //! thread then checks that its last record really ends there (a newline inside a quoted field
 //! would make the guess wrong) and, if not, the rest is read again from the true boundary.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::io::Read;
 
 /// What to make of a column.
@@ -130,7 +130,7 @@ impl Builder {
             Want::Categorical => Builder::Categorical {
                 codes: Vec::new(),
                 values: Vec::new(),
-                index: HashMap::new(),
+                index: HashMap::default(),
             },
             // Numbers start as flags, and widen at the first value that is not 0 or 1.
             Want::Numeric => Builder::Flags(Vec::new()),
@@ -599,7 +599,7 @@ impl Accumulated {
     fn new(wanted: &[Option<Want>]) -> Self {
         Self {
             columns: wanted.iter().map(|w| w.map(Builder::new)).collect(),
-            dictionaries: vec![HashMap::new(); wanted.len()],
+            dictionaries: vec![HashMap::default(); wanted.len()],
             names: vec![Vec::new(); wanted.len()],
             rows: 0,
         }

@@ -1,7 +1,7 @@
 //! A sampling design: each row's weight, stratum and PSU (primary sampling unit), and each
 //! stratum's number of PSUs and finite population correction.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DesignError {
@@ -67,7 +67,7 @@ impl Design {
         {
             return Err(DesignError::Weight { row, value });
         }
-        let mut stratum_ids: HashMap<&str, u32> = HashMap::new();
+        let mut stratum_ids: HashMap<&str, u32> = HashMap::default();
         let mut stratum_names = Vec::new();
         let mut stratum_of_row = Vec::with_capacity(n);
         for i in 0..n {
@@ -79,7 +79,7 @@ impl Design {
             });
             stratum_of_row.push(id);
         }
-        let mut psu_ids: HashMap<(u32, &str), u32> = HashMap::new();
+        let mut psu_ids: HashMap<(u32, &str), u32> = HashMap::default();
         let mut psu = Vec::with_capacity(n);
         let mut psu_stratum = Vec::new();
         for i in 0..n {

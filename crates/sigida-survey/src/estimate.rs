@@ -8,7 +8,7 @@
 //! - a stratum with a single PSU adds (1 − f_h) · Z_h1², uncentred, as R's `onestrat` does
 //!   under `survey.lonely.psu = "adjust"`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::design::Design;
 
@@ -40,7 +40,7 @@ pub struct Cells<'d> {
 
 impl<'d> Cells<'d> {
     pub fn new(design: &'d Design, domains: &[u32], n_domains: usize) -> Self {
-        let mut index: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut index: HashMap<(u32, u32), u32> = HashMap::default();
         let mut cell_domain = Vec::new();
         let mut cell_stratum = Vec::new();
         let cell_of_row = domains

@@ -3,7 +3,8 @@
 //! own reader (only the columns asked for, on every core); a workbook through the table
 //! reader; both become the same encoded columns.
 
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sigida_formats::table::{Table, read_tables};
@@ -104,7 +105,7 @@ fn columns_from_table(
             None => None,
             Some(Want::Categorical) => {
                 let mut values: Vec<String> = Vec::new();
-                let mut index: HashMap<&str, u32> = HashMap::new();
+                let mut index: HashMap<&str, u32> = HashMap::default();
                 let codes = cells
                     .map(|(_, v)| {
                         if is_missing(v) {
@@ -357,7 +358,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
         .map(|c| data.categories(c, "by"))
         .collect::<Result<_, _>>()?;
     let mut keys: Vec<Vec<u32>> = Vec::new();
-    let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut index: HashMap<Vec<u32>, u32> = HashMap::default();
     let mut domains = Vec::with_capacity(n);
     let mut key = Vec::with_capacity(by.len());
     for i in 0..n {
@@ -367,11 +368,15 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
             domains.push(OUTSIDE);
             continue;
         }
-        let next = index.len() as u32;
-        let id = *index.entry(key.clone()).or_insert_with(|| {
-            keys.push(key.clone());
-            next
-        });
+        let id = match index.get(key.as_slice()) {
+            Some(&id) => id,
+            None => {
+                let id = index.len() as u32;
+                index.insert(key.clone(), id);
+                keys.push(key.clone());
+                id
+            }
+        };
         domains.push(id);
     }
     if keys.is_empty() {

@@ -113,11 +113,27 @@ fn number(field: &[u8]) -> Option<f64> {
         .filter(|n| n.is_finite())
 }
 
+/// A short answer's bytes and length in one integer; `LONG` for more than 15 bytes
+/// (its length byte, 255, is one no short answer has).
+fn short_key(field: &[u8]) -> u128 {
+    if field.len() > 15 {
+        return LONG;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..field.len()].copy_from_slice(field);
+    bytes[15] = field.len() as u8;
+    u128::from_le_bytes(bytes)
+}
+
+const LONG: u128 = u128::MAX;
+
 /// One column being built by one thread: a local dictionary for categorical answers.
 enum Builder {
     Categorical {
         codes: Vec<u32>,
         values: Vec<Vec<u8>>,
+        /// Each value packed by `short_key` (`LONG` when it does not fit).
+        keys: Vec<u128>,
         index: HashMap<Vec<u8>, u32>,
     },
     Numeric(Vec<f64>),
@@ -130,6 +146,7 @@ impl Builder {
             Want::Categorical => Builder::Categorical {
                 codes: Vec::new(),
                 values: Vec::new(),
+                keys: Vec::new(),
                 index: HashMap::default(),
             },
             // Numbers start as flags, and widen at the first value that is not 0 or 1.
@@ -158,15 +175,18 @@ impl Builder {
             Builder::Categorical {
                 codes,
                 values,
+                keys,
                 index,
             } => {
                 if is_missing(field) {
                     codes.push(MISSING);
                     return Ok(());
                 }
-                // Most questions have a handful of options: a look along them beats hashing.
-                if values.len() <= 16 {
-                    if let Some(code) = values.iter().position(|v| v.as_slice() == field) {
+                // Most questions have a handful of short options: comparing them packed in
+                // one integer each beats both hashing and comparing bytes.
+                let key = short_key(field);
+                if values.len() <= 32 && key != LONG {
+                    if let Some(code) = keys.iter().position(|&k| k == key) {
                         codes.push(code as u32);
                         return Ok(());
                     }
@@ -176,13 +196,20 @@ impl Builder {
                 }
                 let code = values.len() as u32;
                 values.push(field.to_vec());
+                keys.push(key);
                 index.insert(field.to_vec(), code);
                 codes.push(code);
                 Ok(())
             }
             Builder::Flags(flags) => {
-                if is_missing(field) {
-                    flags.push(FLAG_MISSING);
+                let flag = match field {
+                    b"0" => Some(0),
+                    b"1" => Some(1),
+                    _ if is_missing(field) => Some(FLAG_MISSING),
+                    _ => None,
+                };
+                if let Some(flag) = flag {
+                    flags.push(flag);
                     return Ok(());
                 }
                 match number(field) {

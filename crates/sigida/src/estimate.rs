@@ -84,6 +84,52 @@ impl EstimateArgs {
         }
         is(&self.multi).then_some(Want::Categorical)
     }
+
+    /// The first column named on the command line that the headers lack, with the option
+    /// that names it. A select_multiple name is present as its own column or as NAME/option columns.
+    fn missing_column(&self, headers: &[String]) -> Option<(String, &'static str)> {
+        let named = self
+            .weight
+            .iter()
+            .map(|c| (c.as_str(), "weight"))
+            .chain(self.strata.iter().map(|c| (c.as_str(), "strata")))
+            .chain(self.cluster.iter().map(|c| (c.as_str(), "cluster")))
+            .chain(self.fpc.iter().map(|c| (c.as_str(), "fpc")))
+            .chain(self.by.iter().map(|c| (c.as_str(), "by")))
+            .chain(self.prop.iter().map(|c| (c.as_str(), "prop")))
+            .chain(self.mean.iter().map(|c| (c.as_str(), "mean")))
+            .chain(self.total.iter().map(|c| (c.as_str(), "total")))
+            .chain(
+                self.ratio
+                    .iter()
+                    .flat_map(|r| r.split('/').map(|part| (part, "ratio"))),
+            );
+        for (name, option) in named {
+            if !headers.iter().any(|h| h == name) {
+                return Some((name.to_owned(), option));
+            }
+        }
+        self.multi
+            .iter()
+            .find(|m| {
+                !headers.iter().any(|h| {
+                    h == *m
+                        || h.strip_prefix(m.as_str())
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+            })
+            .map(|m| (m.clone(), "multi"))
+    }
+}
+
+/// A column the command names that the file does not have, with the first headers it has.
+fn absent_column(file: &str, headers: &[String], name: &str, option: &str) -> Failure {
+    let known: Vec<&str> = headers.iter().take(12).map(String::as_str).collect();
+    Failure::Input(format!(
+        "{file} : colonne « {name} » (donnée par --{option}) absente ; colonnes : {}{}",
+        known.join(", "),
+        if headers.len() > 12 { ", …" } else { "" }
+    ))
 }
 
 fn is_missing(value: &str) -> bool {
@@ -170,6 +216,22 @@ fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
                 )
             }
         };
+        // A misspelt column is reported before the whole file is read (when the header line
+        // fits in the first bytes; otherwise after, from the full header).
+        let header_whole = start.contains(&b'\n') || start.len() < 64 * 1024;
+        let headers: Vec<String> = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start))
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .map(|r| r.iter().map(|h| h.trim().to_owned()).collect())
+            .unwrap_or_default();
+        if let Some((name, option)) = args.missing_column(&headers).filter(|_| header_whole) {
+            return Err(absent_column(&file, &headers, &name, option));
+        }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let reader = std::io::BufReader::with_capacity(1 << 20, open()?);
         read_columns_from(reader, sep, |h| args.plan(h), threads, BLOCK)
@@ -206,25 +268,7 @@ impl Data {
             .headers
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = self
-                    .columns
-                    .headers
-                    .iter()
-                    .take(12)
-                    .map(String::as_str)
-                    .collect();
-                Failure::Input(format!(
-                    "{} : colonne « {name} » (donnée par --{option}) absente ; colonnes : {}{}",
-                    self.file,
-                    known.join(", "),
-                    if self.columns.headers.len() > 12 {
-                        ", …"
-                    } else {
-                        ""
-                    }
-                ))
-            })
+            .ok_or_else(|| absent_column(&self.file, &self.columns.headers, name, option))
     }
 
     fn numbers(&self, name: &str, option: &str) -> Result<std::borrow::Cow<'_, [f64]>, Failure> {

@@ -141,6 +141,20 @@ fn bad_designs_are_refused_with_the_row_and_column() {
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "w;y;h\n1;2;a\nx;3;a\n").unwrap();
+    // A misspelt column is named before the body is read (its bad weight is not reached).
+    let out = run(&[
+        "--data",
+        bad.to_str().unwrap(),
+        "--weight",
+        "w",
+        "--mean",
+        "yy",
+    ]);
+    assert!(
+        text(&out).contains("colonne « yy » (donnée par --mean) absente ; colonnes : w, y, h"),
+        "{}",
+        text(&out)
+    );
     let out = run(&[
         "--data",
         bad.to_str().unwrap(),

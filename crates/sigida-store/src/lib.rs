@@ -136,12 +136,20 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets the web server read while an import writes; a crash keeps
                         // every committed transaction and none of the others.
+                        // The wait comes first, and WAL (kept in the file) is set only when
+                        // missing: setting it again takes a lock that a writer may hold.
                         use sqlx::Executor;
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                             PRAGMA synchronous = NORMAL;",
                         )
                         .await?;
+                        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                            .fetch_one(&mut *conn)
+                            .await?;
+                        if !mode.eq_ignore_ascii_case("wal") {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                        }
                     }
                     Ok(())
                 })

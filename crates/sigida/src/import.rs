@@ -68,6 +68,11 @@ pub async fn form_bytes(
     let existing = store
         .instrument_by_name(diagnostic.id, instrument_name)
         .await?;
+    // Read before the transaction: a second connection while it writes could wait on it.
+    let versions = match &existing {
+        Some(instrument) => store.instrument_versions(instrument.id).await?,
+        None => Vec::new(),
+    };
     if let Some(instrument) = &existing {
         if instrument.kind != kind {
             return Err(Failure::Input(format!(
@@ -76,7 +81,6 @@ pub async fn form_bytes(
                 kind.code()
             )));
         }
-        let versions = store.instrument_versions(instrument.id).await?;
         if let Some(same) = versions.iter().find(|v| v.form_sha256 == sha) {
             println!(
                 "{} : ce formulaire est déjà la version « {} » de « {instrument_name} » : rien ne change.",
@@ -100,7 +104,6 @@ pub async fn form_bytes(
             i
         }
     };
-    let versions = store.instrument_versions(instrument.id).await?;
     let mut version = form.version.clone().unwrap_or_else(|| sha[..8].to_owned());
     if versions.iter().any(|v| v.version == version) {
         version = format!("{version}-{}", &sha[..8]);

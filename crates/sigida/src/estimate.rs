@@ -61,65 +61,72 @@ pub struct EstimateArgs {
 }
 
 impl EstimateArgs {
+    /// Every column named on the command line but --multi, with its option and how it is
+    /// read; categorical uses first, so a column named twice is read as categories.
+    fn named(&self) -> impl Iterator<Item = (&str, &'static str, Want)> {
+        use Want::{Categorical, Numeric};
+        fn one<'a>(
+            column: &'a Option<String>,
+            option: &'static str,
+            want: Want,
+        ) -> impl Iterator<Item = (&'a str, &'static str, Want)> {
+            column.as_deref().map(|c| (c, option, want)).into_iter()
+        }
+        fn each<'a>(
+            columns: &'a [String],
+            option: &'static str,
+            want: Want,
+        ) -> impl Iterator<Item = (&'a str, &'static str, Want)> {
+            columns.iter().map(move |c| (c.as_str(), option, want))
+        }
+        one(&self.strata, "strata", Categorical)
+            .chain(one(&self.cluster, "cluster", Categorical))
+            .chain(each(&self.by, "by", Categorical))
+            .chain(each(&self.prop, "prop", Categorical))
+            .chain(one(&self.weight, "weight", Numeric))
+            .chain(one(&self.fpc, "fpc", Numeric))
+            .chain(each(&self.mean, "mean", Numeric))
+            .chain(each(&self.total, "total", Numeric))
+            .chain(
+                self.ratio
+                    .iter()
+                    .flat_map(|r| r.split('/').map(|part| (part, "ratio", Numeric))),
+            )
+    }
+
     /// What each header is needed as.
     fn plan(&self, header: &str) -> Option<Want> {
-        let is = |list: &[String]| list.iter().any(|c| c == header);
-        let one = |c: &Option<String>| c.as_deref() == Some(header);
-        if one(&self.strata) || one(&self.cluster) || is(&self.by) || is(&self.prop) {
-            return Some(Want::Categorical);
+        if let Some((_, _, want)) = self.named().find(|(column, _, _)| *column == header) {
+            return Some(want);
         }
-        let in_ratio = self
-            .ratio
+        if self.multi.iter().any(|m| is_split_column(header, m)) {
+            return Some(Want::Numeric);
+        }
+        self.multi
             .iter()
-            .any(|r| r.split('/').any(|part| part == header));
-        if one(&self.weight) || one(&self.fpc) || is(&self.mean) || is(&self.total) || in_ratio {
-            return Some(Want::Numeric);
-        }
-        if self.multi.iter().any(|m| {
-            header
-                .strip_prefix(m.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        }) {
-            return Some(Want::Numeric);
-        }
-        is(&self.multi).then_some(Want::Categorical)
+            .any(|m| m == header)
+            .then_some(Want::Categorical)
     }
 
     /// The first column named on the command line that the headers lack, with the option
     /// that names it. A select_multiple name is present as its own column or as NAME/option columns.
     fn missing_column(&self, headers: &[String]) -> Option<(String, &'static str)> {
-        let named = self
-            .weight
-            .iter()
-            .map(|c| (c.as_str(), "weight"))
-            .chain(self.strata.iter().map(|c| (c.as_str(), "strata")))
-            .chain(self.cluster.iter().map(|c| (c.as_str(), "cluster")))
-            .chain(self.fpc.iter().map(|c| (c.as_str(), "fpc")))
-            .chain(self.by.iter().map(|c| (c.as_str(), "by")))
-            .chain(self.prop.iter().map(|c| (c.as_str(), "prop")))
-            .chain(self.mean.iter().map(|c| (c.as_str(), "mean")))
-            .chain(self.total.iter().map(|c| (c.as_str(), "total")))
-            .chain(
-                self.ratio
-                    .iter()
-                    .flat_map(|r| r.split('/').map(|part| (part, "ratio"))),
-            );
-        for (name, option) in named {
-            if !headers.iter().any(|h| h == name) {
-                return Some((name.to_owned(), option));
-            }
+        let present = |name: &str| headers.iter().any(|h| h == name);
+        if let Some((name, option, _)) = self.named().find(|(name, _, _)| !present(name)) {
+            return Some((name.to_owned(), option));
         }
         self.multi
             .iter()
-            .find(|m| {
-                !headers.iter().any(|h| {
-                    h == *m
-                        || h.strip_prefix(m.as_str())
-                            .is_some_and(|rest| rest.starts_with('/'))
-                })
-            })
+            .find(|m| !headers.iter().any(|h| h == *m || is_split_column(h, m)))
             .map(|m| (m.clone(), "multi"))
     }
+}
+
+/// `NAME/option`: one 0/1 column of the select_multiple `NAME`.
+fn is_split_column(header: &str, name: &str) -> bool {
+    header
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A column the command names that the file does not have, with the first headers it has.
@@ -203,34 +210,34 @@ fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
         };
         // The header line tells the separator; the file is then read block by block and is
         // never whole in memory.
-        let mut start = Vec::with_capacity(64 * 1024);
-        std::io::Read::read_to_end(&mut std::io::Read::take(open()?, 64 * 1024), &mut start)?;
+        const HEAD: usize = 64 * 1024;
+        let mut start = Vec::with_capacity(HEAD);
+        std::io::Read::read_to_end(&mut std::io::Read::take(open()?, HEAD as u64), &mut start)?;
+        let body = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
         let sep = match args.sep {
             Some(sep) => u8::try_from(u32::from(sep)).map_err(|_| {
                 Failure::Input(format!("--sep « {sep} » : attendu un caractère ASCII"))
             })?,
-            None => {
-                let body = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
-                sigida_formats::table::sniff_separator(
-                    body.split(|&b| b == b'\n').next().unwrap_or_default(),
-                )
-            }
+            None => sigida_formats::table::sniff_separator(
+                body.split(|&b| b == b'\n').next().unwrap_or_default(),
+            ),
         };
         // A misspelt column is reported before the whole file is read (when the header line
         // fits in the first bytes; otherwise after, from the full header).
-        let header_whole = start.contains(&b'\n') || start.len() < 64 * 1024;
-        let headers: Vec<String> = csv::ReaderBuilder::new()
-            .delimiter(sep)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start))
-            .records()
-            .next()
-            .and_then(Result::ok)
-            .map(|r| r.iter().map(|h| h.trim().to_owned()).collect())
-            .unwrap_or_default();
-        if let Some((name, option)) = args.missing_column(&headers).filter(|_| header_whole) {
-            return Err(absent_column(&file, &headers, &name, option));
+        if start.contains(&b'\n') || start.len() < HEAD {
+            let headers: Vec<String> = csv::ReaderBuilder::new()
+                .delimiter(sep)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(body)
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|r| r.iter().map(|h| h.trim().to_owned()).collect())
+                .unwrap_or_default();
+            if let Some((name, option)) = args.missing_column(&headers) {
+                return Err(absent_column(&file, &headers, &name, option));
+            }
         }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let reader = std::io::BufReader::with_capacity(1 << 20, open()?);

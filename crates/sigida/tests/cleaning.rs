@@ -3,33 +3,9 @@
 //! columns stay out of exports unless asked for (and then audited).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sigida"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn shared(file: &str) -> Option<PathBuf> {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reach-iraq-cleaningtools");
-    if root.is_dir() {
-        Some(root.join(file))
-    } else {
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
+mod support;
+use support::{run, shared, text};
 
 /// The example's survey and choices sheets as one XLSForm in pyxform's CSV layout.
 fn form_file(dir: &Path) -> PathBuf {
@@ -44,7 +20,7 @@ fn form_file(dir: &Path) -> PathBuf {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_path(shared(file).unwrap())
+            .from_path(shared(&format!("reach-iraq-cleaningtools/{file}")).unwrap())
             .unwrap();
         out.write_record([sheet]).unwrap();
         for record in reader.records() {
@@ -84,7 +60,7 @@ fn same(a: &str, b: &str) -> bool {
 
 #[test]
 fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
-    let Some(raw) = shared("cleaningtools_raw_data.csv") else {
+    let Some(raw) = shared("reach-iraq-cleaningtools/cleaningtools_raw_data.csv") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -146,7 +122,7 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
 
     // REACH's decisions applied: its clean data, cell for cell.
     let clean = dir.path().join("propre.csv");
-    let log = shared("cleaningtools_cleaning_log.csv").unwrap();
+    let log = shared("reach-iraq-cleaningtools/cleaningtools_cleaning_log.csv").unwrap();
     let out = run(&[
         "clean",
         "apply",
@@ -167,7 +143,8 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
         text(&out)
     );
     let (headers, rows) = read(&clean);
-    let (want_headers, want_rows) = read(&shared("cleaningtools_clean_data.csv").unwrap());
+    let (want_headers, want_rows) =
+        read(&shared("reach-iraq-cleaningtools/cleaningtools_clean_data.csv").unwrap());
     assert_eq!(rows.len(), 578);
     let uuid = headers.iter().position(|h| h == "X_uuid").unwrap();
     let want_uuid = want_headers.iter().position(|h| h == "X_uuid").unwrap();

@@ -1,33 +1,10 @@
 //! The real binary on real files, in temporary folders.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
-fn sigida() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sigida"))
-}
-
-fn run(args: &[&str]) -> Output {
-    sigida().args(args).output().unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn shared(path: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root.join(path))
-    } else {
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
+mod support;
+use support::{run, shared, sigida, text};
 
 fn init(dir: &Path) {
     let out = run(&["init", dir.to_str().unwrap(), "--name", "Test"]);

@@ -3,18 +3,11 @@
 //! population correction; means (with missing values), proportions, totals and ratios by
 //! domain. Reference files: `scripts/reference/r_survey_reference.R`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn dataset(name: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/r-survey-datasets");
-    if root.is_dir() {
-        Some(root.join(name))
-    } else {
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
+mod support;
+use support::{shared, sigida};
 
 fn reference(case: &str) -> Vec<Vec<String>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,8 +24,10 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn check(case: &str, file: &str, design: &[&str], by: &str) {
-    let Some(data) = dataset(file) else { return };
-    let out = Command::new(env!("CARGO_BIN_EXE_sigida"))
+    let Some(data) = shared(&format!("r-survey-datasets/{file}")) else {
+        return;
+    };
+    let out = sigida()
         .args(["estimate", "--data", data.to_str().unwrap()])
         .args(design)
         .args([
@@ -112,17 +107,11 @@ fn one_stage_cluster_sample_with_and_without_fpc() {
 
 #[test]
 fn bad_designs_are_refused_with_the_row_and_column() {
-    let Some(data) = dataset("apistrat.csv") else {
+    let Some(data) = shared("r-survey-datasets/apistrat.csv") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_sigida"))
-            .arg("estimate")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| sigida().arg("estimate").args(args).output().unwrap();
     let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
     let out = run(&[
         "--data",
@@ -213,11 +202,7 @@ fn lonely_psus_are_handled_as_r_does() {
 }
 
 fn run_csv(args: &[&str]) -> Vec<Vec<String>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigida"))
-        .arg("estimate")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = sigida().arg("estimate").args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -231,7 +216,10 @@ fn run_csv(args: &[&str]) -> Vec<Vec<String>> {
 
 #[test]
 fn design_effects_match_r() {
-    let (Some(strat), Some(clus)) = (dataset("apistrat.csv"), dataset("apiclus1.csv")) else {
+    let (Some(strat), Some(clus)) = (
+        shared("r-survey-datasets/apistrat.csv"),
+        shared("r-survey-datasets/apiclus1.csv"),
+    ) else {
         return;
     };
     for (case, data, design, by, vars) in [
@@ -281,7 +269,7 @@ fn design_effects_match_r() {
 
 #[test]
 fn reach_msna_export_with_strata_clusters_weights_and_select_multiple() {
-    let Some(_) = dataset("apistrat.csv") else {
+    let Some(_) = shared("r-survey-datasets/apistrat.csv") else {
         return;
     };
     let workbook = Path::new(env!("CARGO_MANIFEST_DIR"))

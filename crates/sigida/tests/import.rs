@@ -1,33 +1,11 @@
 //! `sigida import form` and `sigida import data` on the real exports of `../shared/data`:
 //! checked, all or nothing, idempotent, and a newer export adds only new submissions.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sigida"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn shared(path: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root.join(path))
-    } else {
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
+mod support;
+use support::{run, shared, text};
 
 struct Diagnostic {
     dir: tempfile::TempDir,

@@ -4,29 +4,20 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod support;
+use support::{run, shared, text};
 
 const ASSET: &str = "aYuTZn9vegi3Z49MXwKjep";
 const TOKEN: &str = "jeton-de-test";
-
-fn recorded(file: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/kobo-api-v2");
-    if root.is_dir() {
-        Some(root.join(file))
-    } else {
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
 
 /// Serves the recorded asset, and its submissions two per page, until the test ends.
 fn replay_server() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let asset = std::fs::read_to_string(recorded("kobo_data__00.json").unwrap()).unwrap();
+    let asset = std::fs::read_to_string(shared("kobo-api-v2/kobo_data__00.json").unwrap()).unwrap();
     let data: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(recorded("kobo_data__02.json").unwrap()).unwrap(),
+        &std::fs::read_to_string(shared("kobo-api-v2/kobo_data__02.json").unwrap()).unwrap(),
     )
     .unwrap();
     let results = data["results"].as_array().unwrap().clone();
@@ -84,25 +75,9 @@ fn replay_server() -> String {
     base
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sigida"))
-        .args(args)
-        .env_remove("KOBO_TOKEN")
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[test]
 fn a_form_and_its_paged_submissions_are_pulled_once() {
-    if recorded("kobo_data__00.json").is_none() {
+    if shared("kobo-api-v2/kobo_data__00.json").is_none() {
         return;
     }
     let server = replay_server();

@@ -1,14 +1,46 @@
-//! Shared helpers for end-to-end tests: the demo served by the real binary, and a small
-//! WebDriver client for headless Chromium.
+//! Shared helpers for end-to-end tests: the real binary and its output, the files of
+//! `../shared/data`, the demo served by the binary, and a small WebDriver client for
+//! headless Chromium.
 
 #![allow(dead_code)]
 
 pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The binary, free of a Kobo token the person running the tests may have set.
+pub fn sigida() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sigida"));
+    command.env_remove("KOBO_TOKEN");
+    command
+}
+
+pub fn run(args: &[&str]) -> Output {
+    sigida().args(args).output().unwrap()
+}
+
+/// Standard output then standard error.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A file of `../shared/data`, or `None` (said once on stderr) when that folder is absent.
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if root.is_dir() {
+        Some(root.join(path))
+    } else {
+        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
+        None
+    }
+}
 
 /// `sigida demo --serve` on a free loopback port, with the printed logins.
 pub struct DemoServer {
@@ -19,7 +51,7 @@ pub struct DemoServer {
 
 impl DemoServer {
     pub fn start(dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigida"))
+        let mut child = sigida()
             .args(["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"])
             .arg(dir)
             .stdout(Stdio::piped())

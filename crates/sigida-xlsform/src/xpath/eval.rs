@@ -366,6 +366,14 @@ fn path(absolute: bool, steps: &[Step], ctx: &dyn Context) -> Result<Value, Eval
 
 fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value, EvalError> {
     let arg = |i: usize| evaluate(&args[i], ctx);
+    // XPath's optional argument of number(), string() and the like: the context node.
+    let arg_or_current = || {
+        if args.is_empty() {
+            Ok(ctx.current())
+        } else {
+            arg(0)
+        }
+    };
     let local = name.strip_prefix("jr:").unwrap_or(name);
     Ok(match local {
         "true" => Value::Bool(true),
@@ -385,25 +393,11 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         }
         "number" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            Value::Number(
-                if args.is_empty() {
-                    ctx.current()
-                } else {
-                    arg(0)?
-                }
-                .to_number(),
-            )
+            Value::Number(arg_or_current()?.to_number())
         }
         "string" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            Value::Text(
-                if args.is_empty() {
-                    ctx.current()
-                } else {
-                    arg(0)?
-                }
-                .to_text(),
-            )
+            Value::Text(arg_or_current()?.to_text())
         }
         "int" => {
             arity(name, at, args, 1..=1, "1")?;
@@ -464,22 +458,12 @@ fn call(name: &str, args: &[Expr], at: usize, ctx: &dyn Context) -> Result<Value
         }
         "string-length" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            let text = if args.is_empty() {
-                ctx.current()
-            } else {
-                arg(0)?
-            }
-            .to_text();
+            let text = arg_or_current()?.to_text();
             Value::Number(text.chars().count() as f64)
         }
         "normalize-space" => {
             arity(name, at, args, 0..=1, "0 ou 1")?;
-            let text = if args.is_empty() {
-                ctx.current()
-            } else {
-                arg(0)?
-            }
-            .to_text();
+            let text = arg_or_current()?.to_text();
             Value::Text(text.split_whitespace().collect::<Vec<_>>().join(" "))
         }
         "contains" | "starts-with" | "ends-with" | "substring-before" | "substring-after" => {

@@ -174,7 +174,13 @@ impl<'d> Cells<'d> {
 
     /// The proportion of each of `k` options of a categorical answer (`codes[i]` in `0..k`,
     /// anything else missing), every option in one pass: `result[domain][option]`.
-    pub fn proportions(&self, codes: &[u32], k: usize) -> Vec<Option<Vec<DomainEstimate>>> {
+    /// Codes may be bytes: a 0/1 column's mean is its option 1 (the same sums, the same
+    /// numbers to the last bit), read without widening it to `f64`.
+    pub fn proportions<C: Copy + Into<u32>>(
+        &self,
+        codes: &[C],
+        k: usize,
+    ) -> Vec<Option<Vec<DomainEstimate>>> {
         let n_cells = self.cell_domain.len();
         let stride = k + 1;
         // Per cell: Σw of the answered rows, then Σw per option.
@@ -182,7 +188,7 @@ impl<'d> Cells<'d> {
         let mut domains = vec![Domain::default(); self.n_domains];
         let mut domain_options = vec![0.0; self.n_domains * k];
         for (i, &cell) in self.cell_of_row.iter().enumerate() {
-            let code = codes[i] as usize;
+            let code = codes[i].into() as usize;
             if cell == OUTSIDE || code >= k {
                 continue;
             }

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sigida_formats::table::{Table, read_tables};
-use sigida_survey::columns::{BLOCK, Column, Columns, MISSING, Want, read_columns_from};
+use sigida_survey::columns::{
+    BLOCK, Column, ColumnError, Columns, MISSING, Source, Want, read_columns_in,
+};
 use sigida_survey::{Cells, Design, DomainEstimate, OUTSIDE, Z95};
 
 use crate::Failure;
@@ -240,8 +242,7 @@ fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
             }
         }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let reader = std::io::BufReader::with_capacity(1 << 20, open()?);
-        read_columns_from(reader, sep, |h| args.plan(h), threads, BLOCK)
+        read_columns_in(&FileSource(path), sep, |h| args.plan(h), threads, BLOCK)
             .map_err(|e| Failure::Input(format!("{file}, {e}")))?
     } else {
         let tables = read_tables(path)?;
@@ -263,6 +264,31 @@ fn read(args: &EstimateArgs) -> Result<Columns, Failure> {
     Ok(columns)
 }
 
+/// A file each core opens for itself at its own offset.
+struct FileSource<'a>(&'a Path);
+
+impl Source for FileSource<'_> {
+    fn size(&self) -> Result<u64, ColumnError> {
+        std::fs::metadata(self.0)
+            .map(|m| m.len())
+            .map_err(|e| ColumnError::Read {
+                reason: e.to_string(),
+            })
+    }
+
+    fn open_at(&self, offset: u64) -> Result<impl std::io::Read + Send, ColumnError> {
+        use std::io::Seek;
+        let mut file = std::fs::File::open(self.0).map_err(|e| ColumnError::Read {
+            reason: e.to_string(),
+        })?;
+        file.seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| ColumnError::Read {
+                reason: e.to_string(),
+            })?;
+        Ok(file)
+    }
+}
+
 /// The encoded data with the names the user gave.
 struct Data {
     file: String,
@@ -276,6 +302,10 @@ impl Data {
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| absent_column(&self.file, &self.columns.headers, name, option))
+    }
+
+    fn column(&self, name: &str) -> Result<Option<&Column>, Failure> {
+        Ok(self.columns.columns[self.index(name, "")?].as_ref())
     }
 
     fn numbers(&self, name: &str, option: &str) -> Result<std::borrow::Cow<'_, [f64]>, Failure> {
@@ -517,6 +547,16 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                 lines_of(spec, "ratio", cells.ratio(&numbers(num), &numbers(den)))
             }
             Task::Split(question, option, header) => {
+                if let Ok(Some(Column::Flags(flags))) = data.column(header)
+                    && !args.deff
+                {
+                    let chosen = cells
+                        .proportions(flags, 2)
+                        .into_iter()
+                        .map(|options| options.and_then(|o| o.get(1).copied()))
+                        .collect();
+                    return lines_of(question, option, chosen);
+                }
                 let y = numbers(header);
                 with_deff(
                     lines_of(question, option, cells.mean(&y)),
@@ -530,26 +570,10 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                 let Ok((codes, values)) = data.categories(name, "") else {
                     return Vec::new();
                 };
-                // Options in byte order, as the output is sorted.
-                let mut order: Vec<usize> = (0..values.len()).collect();
-                order.sort_by(|&a, &b| values[a].as_bytes().cmp(values[b].as_bytes()));
-                let mut rank = vec![0u32; values.len()];
-                for (r, &v) in order.iter().enumerate() {
-                    rank[v] = r as u32;
-                }
-                let ranked: Vec<u32> = codes
-                    .iter()
-                    .map(|&c| {
-                        if c == MISSING {
-                            MISSING
-                        } else {
-                            rank[c as usize]
-                        }
-                    })
-                    .collect();
+                // Lines are sorted at the end: options come in the order first met.
                 let mut lines = Vec::new();
                 for (d, r) in cells
-                    .proportions(&ranked, values.len())
+                    .proportions(codes, values.len())
                     .into_iter()
                     .enumerate()
                 {
@@ -557,7 +581,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                     for (j, result) in options.into_iter().enumerate() {
                         lines.push(Line {
                             variable: name.to_owned(),
-                            option: values[order[j]].clone(),
+                            option: values[j].clone(),
                             domain: d as u32,
                             result,
                             deff: None,

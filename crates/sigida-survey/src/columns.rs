@@ -1284,68 +1284,30 @@ impl Accumulated {
         }
     }
 
+    /// Adds a part's columns after those already there. Columns are joined on every core:
+    /// the copy writes fresh memory, whose first touch costs more than the copy itself.
     fn append(&mut self, builders: Builders, rows: usize) {
         self.rows += rows;
-        for (i, builder) in builders.into_iter().enumerate() {
-            let Some(builder) = builder else { continue };
-            let target = &mut self.columns[i];
-            match builder {
-                Builder::Categorical { codes, values, .. } => {
-                    let dictionary = &mut self.dictionaries[i];
-                    let mut names = Vec::new();
-                    let map: Vec<u32> = values
-                        .into_iter()
-                        .map(|v| {
-                            let next = dictionary.len() as u32;
-                            *dictionary.entry(v).or_insert_with_key(|v| {
-                                names.push(String::from_utf8_lossy(v).into_owned());
-                                next
-                            })
-                        })
-                        .collect();
-                    let codes = codes.into_vec();
-                    match target {
-                        Some(Column::Categorical { codes: all, values }) => {
-                            values.extend(names);
-                            all.extend(codes.into_iter().map(|c| {
-                                if c == MISSING {
-                                    MISSING
-                                } else {
-                                    map[c as usize]
-                                }
-                            }));
-                        }
-                        // The first part's codes are already the final ones.
-                        _ => {
-                            *target = Some(Column::Categorical {
-                                codes,
-                                values: names,
-                            })
-                        }
+        let mut work: Vec<_> = self
+            .columns
+            .iter_mut()
+            .zip(&mut self.dictionaries)
+            .zip(builders)
+            .filter_map(|((target, dictionary), builder)| Some((target, dictionary, builder?)))
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let share = work.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            while !work.is_empty() {
+                let rest = work.split_off(share.min(work.len()));
+                let mine = std::mem::replace(&mut work, rest);
+                scope.spawn(move || {
+                    for (target, dictionary, builder) in mine {
+                        append_column(target, dictionary, builder);
                     }
-                }
-                Builder::Flags(flags) => {
-                    let flags = flags.into_vec();
-                    match target {
-                        Some(Column::Flags(all)) => all.extend(flags),
-                        Some(Column::Numeric(all)) => all.extend(widen(&flags)),
-                        _ => *target = Some(Column::Flags(flags)),
-                    }
-                }
-                Builder::Numeric(numbers) => {
-                    let numbers = numbers.into_vec();
-                    match target {
-                        Some(Column::Numeric(all)) => all.extend(numbers),
-                        Some(Column::Flags(all)) => {
-                            let mut widened = widen(all);
-                            widened.extend(numbers);
-                            *target = Some(Column::Numeric(widened));
-                        }
-                        _ => *target = Some(Column::Numeric(numbers)),
-                    }
-                }
+                });
             }
-        }
+        });
     }
 
     fn finish(self, headers: Vec<String>) -> Columns {
@@ -1353,6 +1315,70 @@ impl Accumulated {
             headers,
             rows: self.rows,
             columns: self.columns,
+        }
+    }
+}
+
+/// One part's column after the same column of the parts before it, its codes renumbered
+/// in the joined dictionary.
+fn append_column(
+    target: &mut Option<Column>,
+    dictionary: &mut HashMap<Vec<u8>, u32>,
+    builder: Builder,
+) {
+    match builder {
+        Builder::Categorical { codes, values, .. } => {
+            let mut names = Vec::new();
+            let map: Vec<u32> = values
+                .into_iter()
+                .map(|v| {
+                    let next = dictionary.len() as u32;
+                    *dictionary.entry(v).or_insert_with_key(|v| {
+                        names.push(String::from_utf8_lossy(v).into_owned());
+                        next
+                    })
+                })
+                .collect();
+            let codes = codes.into_vec();
+            match target {
+                Some(Column::Categorical { codes: all, values }) => {
+                    values.extend(names);
+                    all.extend(codes.into_iter().map(|c| {
+                        if c == MISSING {
+                            MISSING
+                        } else {
+                            map[c as usize]
+                        }
+                    }));
+                }
+                // The first part's codes are already the final ones.
+                _ => {
+                    *target = Some(Column::Categorical {
+                        codes,
+                        values: names,
+                    })
+                }
+            }
+        }
+        Builder::Flags(flags) => {
+            let flags = flags.into_vec();
+            match target {
+                Some(Column::Flags(all)) => all.extend(flags),
+                Some(Column::Numeric(all)) => all.extend(widen(&flags)),
+                _ => *target = Some(Column::Flags(flags)),
+            }
+        }
+        Builder::Numeric(numbers) => {
+            let numbers = numbers.into_vec();
+            match target {
+                Some(Column::Numeric(all)) => all.extend(numbers),
+                Some(Column::Flags(all)) => {
+                    let mut widened = widen(all);
+                    widened.extend(numbers);
+                    *target = Some(Column::Numeric(widened));
+                }
+                _ => *target = Some(Column::Numeric(numbers)),
+            }
         }
     }
 }

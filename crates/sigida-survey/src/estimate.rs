@@ -357,6 +357,26 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_column_read_as_bytes_gives_its_mean_to_the_last_bit() {
+        let flags = [1u8, 0, 1, 1, 255, 0, 1, 0, 0, 1, 1, 255];
+        let domains = [0u32, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, OUTSIDE];
+        let strata = ["a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b", "b"];
+        let clusters = ["1", "1", "2", "2", "3", "4", "4", "5", "5", "6", "6", "6"];
+        let w = vec![1.3, 2.0, 1.5, 3.0, 1.0, 2.7, 2.5, 1.0, 1.1, 2.0, 0.5, 1.0];
+        let design = Design::new(w, Some(&strata), Some(&clusters), None).unwrap();
+        let cells = Cells::new(&design, &domains, 2);
+        let y: Vec<f64> = flags
+            .iter()
+            .map(|&f| if f == 255 { f64::NAN } else { f64::from(f) })
+            .collect();
+        let as_bytes = cells.proportions(&flags, 2);
+        for (d, mean) in cells.mean(&y).iter().enumerate() {
+            let (a, b) = (mean.unwrap(), as_bytes[d].as_ref().unwrap()[1]);
+            assert_eq!(a, b, "domain {d}");
+        }
+    }
+
+    #[test]
     fn row_order_changes_nothing() {
         let n = 200;
         let mut seed = 7u64;

@@ -21,7 +21,7 @@ pub enum Want {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
     Categorical {
-        codes: Vec<u32>,
+        codes: Codes,
         values: Vec<String>,
     },
     Numeric(Vec<f64>),
@@ -44,6 +44,52 @@ impl Column {
 }
 
 pub const MISSING: u32 = u32::MAX;
+
+/// The codes of a categorical column, a byte a row while it has fewer than 255 answers (most
+/// questions): a quarter of the memory, and of the bytes each estimate reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Codes {
+    /// `SMALL_MISSING` marks a missing answer.
+    Small(Vec<u8>),
+    /// `MISSING` marks a missing answer.
+    Wide(Vec<u32>),
+}
+
+pub const SMALL_MISSING: u8 = u8::MAX;
+
+impl Codes {
+    pub fn len(&self) -> usize {
+        match self {
+            Codes::Small(c) => c.len(),
+            Codes::Wide(c) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The code of row `i`, `MISSING` when the answer is missing.
+    #[inline]
+    pub fn get(&self, i: usize) -> u32 {
+        match self {
+            Codes::Small(c) if c[i] == SMALL_MISSING => MISSING,
+            Codes::Small(c) => u32::from(c[i]),
+            Codes::Wide(c) => c[i],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Every code on four bytes (a column about to hold 255 answers or more).
+    fn widen(&mut self) {
+        if let Codes::Small(_) = self {
+            *self = Codes::Wide(self.iter().collect());
+        }
+    }
+}
 
 /// 0/1 flags as numbers (NaN = missing).
 fn widen(flags: &[u8]) -> Vec<f64> {
@@ -303,10 +349,70 @@ impl Recent {
     }
 }
 
+/// Codes being read: bytes until an answer numbered 255 or more shows up.
+enum CodeBuilder {
+    Small(Staged<u8>),
+    Wide(Staged<u32>),
+}
+
+impl CodeBuilder {
+    #[inline(always)]
+    fn push(&mut self, code: u32) {
+        match self {
+            CodeBuilder::Small(small) if code < u32::from(SMALL_MISSING) => small.push(code as u8),
+            CodeBuilder::Small(small) if code == MISSING => small.push(SMALL_MISSING),
+            CodeBuilder::Small(_) => self.widen_and_push(code),
+            CodeBuilder::Wide(wide) => wide.push(code),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn widen_and_push(&mut self, code: u32) {
+        if let CodeBuilder::Small(small) = self {
+            let mut codes = Codes::Small(std::mem::replace(small, Staged::new()).into_vec());
+            codes.widen();
+            if let Codes::Wide(wide) = codes {
+                let mut wide = Staged::from(wide);
+                wide.push(code);
+                *self = CodeBuilder::Wide(wide);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            CodeBuilder::Small(c) => c.len(),
+            CodeBuilder::Wide(c) => c.len(),
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match self {
+            CodeBuilder::Small(c) => c.truncate(len),
+            CodeBuilder::Wide(c) => c.truncate(len),
+        }
+    }
+
+    fn reserve(&mut self, more: usize) {
+        match self {
+            CodeBuilder::Small(c) => c.reserve(more),
+            CodeBuilder::Wide(c) => c.reserve(more),
+        }
+    }
+
+    fn into_codes(self) -> Codes {
+        match self {
+            CodeBuilder::Small(c) => Codes::Small(c.into_vec()),
+            CodeBuilder::Wide(c) => Codes::Wide(c.into_vec()),
+        }
+    }
+}
+
 /// One column being built by one thread: a local dictionary for categorical answers.
 enum Builder {
     Categorical {
-        codes: Staged<u32>,
+        codes: CodeBuilder,
         values: Vec<Vec<u8>>,
         /// The first answers met, packed by `short_key`, compared all at once.
         recent: Box<Recent>,
@@ -320,7 +426,7 @@ impl Builder {
     fn new(want: Want) -> Self {
         match want {
             Want::Categorical => Builder::Categorical {
-                codes: Staged::new(),
+                codes: CodeBuilder::Small(Staged::new()),
                 values: Vec::new(),
                 recent: Box::new(Recent::new()),
                 index: HashMap::default(),
@@ -1339,17 +1445,23 @@ fn append_column(
                     })
                 })
                 .collect();
-            let codes = codes.into_vec();
+            let codes = codes.into_codes();
             match target {
                 Some(Column::Categorical { codes: all, values }) => {
                     values.extend(names);
-                    all.extend(codes.into_iter().map(|c| {
-                        if c == MISSING {
-                            MISSING
-                        } else {
-                            map[c as usize]
-                        }
-                    }));
+                    if dictionary.len() >= usize::from(SMALL_MISSING)
+                        || matches!(codes, Codes::Wide(_))
+                    {
+                        all.widen();
+                    }
+                    let renumbered = (0..codes.len()).map(|i| match codes.get(i) {
+                        MISSING => MISSING,
+                        c => map[c as usize],
+                    });
+                    match all {
+                        Codes::Small(all) => all.extend(renumbered.map(|c| c as u8)),
+                        Codes::Wide(all) => all.extend(renumbered),
+                    }
                 }
                 // The first part's codes are already the final ones.
                 _ => {
@@ -1408,13 +1520,13 @@ mod tests {
             let Some(Column::Categorical { codes, values }) = &c.columns[1] else {
                 panic!()
             };
-            let regions: Vec<&str> = codes.iter().map(|&k| values[k as usize].as_str()).collect();
+            let regions: Vec<&str> = codes.iter().map(|k| values[k as usize].as_str()).collect();
             assert_eq!(regions, ["Kayes", "Gao", "Kayes"]);
             let Some(Column::Categorical { codes, values }) = &c.columns[3] else {
                 panic!()
             };
-            assert_eq!(values[codes[0] as usize], "dit \"oui\"; puis\nnon");
-            assert_eq!(codes[1], MISSING, "a quoted empty field is missing");
+            assert_eq!(values[codes.get(0) as usize], "dit \"oui\"; puis\nnon");
+            assert_eq!(codes.get(1), MISSING, "a quoted empty field is missing");
             let Some(Column::Numeric(ages)) = &c.columns[4] else {
                 panic!()
             };
@@ -1516,6 +1628,34 @@ mod tests {
             "0/1 columns take a byte a row"
         );
         assert!(matches!(whole.columns[2], Some(Column::Numeric(_))));
+    }
+
+    #[test]
+    fn a_column_with_many_answers_widens_its_codes_in_every_part() {
+        // 300 answers: past a byte's 255 codes, in one part and across the join of parts.
+        let mut csv = String::from("grappe;zone\n");
+        for i in 0..900 {
+            csv.push_str(&format!("g{};z{}\n", (i * 7) % 300, i % 3));
+        }
+        let plan = |_: &str| Some(Want::Categorical);
+        for threads in [1, 2, 3] {
+            let c = read_columns_in(csv.as_bytes(), b';', plan, threads, 1000).unwrap();
+            let Some(Column::Categorical { codes, values }) = &c.columns[0] else {
+                panic!()
+            };
+            assert!(matches!(codes, Codes::Wide(_)), "{threads} threads");
+            assert_eq!(values.len(), 300);
+            for i in 0..900 {
+                assert_eq!(values[codes.get(i) as usize], format!("g{}", (i * 7) % 300));
+            }
+            let Some(Column::Categorical { codes, .. }) = &c.columns[1] else {
+                panic!()
+            };
+            assert!(
+                matches!(codes, Codes::Small(_)),
+                "three answers take a byte a row"
+            );
+        }
     }
 
     #[test]

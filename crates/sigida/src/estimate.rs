@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sigida_formats::table::{Table, read_tables};
 use sigida_survey::columns::{
-    BLOCK, Column, ColumnError, Columns, MISSING, Source, Want, read_columns_in,
+    BLOCK, Codes, Column, ColumnError, Columns, MISSING, Source, Want, read_columns_in,
 };
 use sigida_survey::{Cells, Design, DomainEstimate, OUTSIDE, Z95};
 
@@ -173,7 +173,10 @@ fn columns_from_table(
                         })
                     })
                     .collect();
-                Some(Column::Categorical { codes, values })
+                Some(Column::Categorical {
+                    codes: Codes::Wide(codes),
+                    values,
+                })
             }
             Some(Want::Numeric) => {
                 let mut numbers = Vec::with_capacity(table.rows.len());
@@ -315,7 +318,7 @@ impl Data {
             .ok_or_else(|| Failure::Input(format!("colonne « {name} » : attendu des nombres")))
     }
 
-    fn categories(&self, name: &str, option: &str) -> Result<(&[u32], &[String]), Failure> {
+    fn categories(&self, name: &str, option: &str) -> Result<(&Codes, &[String]), Failure> {
         match &self.columns.columns[self.index(name, option)?] {
             Some(Column::Categorical { codes, values }) => Ok((codes, values)),
             _ => Err(Failure::Input(format!(
@@ -330,7 +333,7 @@ impl Data {
         codes
             .iter()
             .enumerate()
-            .map(|(i, &c)| {
+            .map(|(i, c)| {
                 if c == MISSING {
                     Err(Failure::Input(format!(
                         "{}, ligne {}, colonne « {name} » : {what} manquante",
@@ -433,7 +436,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
     .map_err(|e| Failure::Input(format!("{file} : {e}")))?;
 
     // The domains: every combination of the --by values present (rows missing one are in none).
-    let by: Vec<(&[u32], &[String])> = args
+    let by: Vec<(&Codes, &[String])> = args
         .by
         .iter()
         .map(|c| data.categories(c, "by"))
@@ -444,7 +447,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
     let mut key = Vec::with_capacity(by.len());
     for i in 0..n {
         key.clear();
-        key.extend(by.iter().map(|(codes, _)| codes[i]));
+        key.extend(by.iter().map(|(codes, _)| codes.get(i)));
         if key.contains(&MISSING) {
             domains.push(OUTSIDE);
             continue;
@@ -572,11 +575,12 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                 };
                 // Lines are sorted at the end: options come in the order first met.
                 let mut lines = Vec::new();
-                for (d, r) in cells
-                    .proportions(codes, values.len())
-                    .into_iter()
-                    .enumerate()
-                {
+                let k = values.len();
+                let proportions = match codes {
+                    Codes::Small(codes) => cells.proportions(codes, k),
+                    Codes::Wide(codes) => cells.proportions(codes, k),
+                };
+                for (d, r) in proportions.into_iter().enumerate() {
                     let Some(options) = r else { continue };
                     for (j, result) in options.into_iter().enumerate() {
                         lines.push(Line {
@@ -593,7 +597,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                         let option = line.option.as_str();
                         let y: Vec<f64> = codes
                             .iter()
-                            .map(|&c| {
+                            .map(|c| {
                                 if c == MISSING {
                                     f64::NAN
                                 } else {
@@ -620,7 +624,7 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                         .collect();
                     let y: Vec<f64> = codes
                         .iter()
-                        .map(|&c| {
+                        .map(|c| {
                             if c == MISSING {
                                 f64::NAN
                             } else {

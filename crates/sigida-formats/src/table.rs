@@ -50,6 +50,15 @@ fn file_location(path: &Path) -> Location {
     }
 }
 
+impl Table {
+    /// Every row with its number, the header row (row 1) first.
+    pub fn records(&self) -> Vec<(usize, Vec<String>)> {
+        std::iter::once((1, self.headers.clone()))
+            .chain(self.rows.iter().cloned())
+            .collect()
+    }
+}
+
 /// Reads every sheet of an XLSX/XLS workbook, or the one table of a CSV file.
 pub fn read_tables(path: &Path) -> Result<Vec<Table>, FormatError> {
     let bytes = std::fs::read(path)
@@ -106,12 +115,44 @@ fn records_with(
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
+    let mut lines = Lines::new(bytes);
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_error(file, e))?;
-        let line = record.position().map_or(i + 1, |p| p.line() as usize);
+        let line = lines.of(&record).unwrap_or(i + 1);
         records.push((line, record.iter().map(str::to_owned).collect()));
     }
     Ok(records)
+}
+
+/// The line each record starts on, counted from the bytes: the csv crate's own count lags
+/// one line behind in files with CRLF line ends (Excel's, Windows'), which would send users
+/// to the wrong row.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    counted_to: usize,
+    line: usize,
+}
+
+impl<'b> Lines<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Lines {
+            bytes,
+            counted_to: 0,
+            line: 1,
+        }
+    }
+
+    fn of(&mut self, record: &csv::StringRecord) -> Option<usize> {
+        let mut start = usize::try_from(record.position()?.byte()).ok()?;
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let start = start.max(self.counted_to);
+        let seen = self.bytes.get(self.counted_to..start)?;
+        self.line += seen.iter().filter(|&&b| b == b'\n').count();
+        self.counted_to = start;
+        Some(self.line)
+    }
 }
 
 /// The bytes without byte-order mark, once known to be UTF-8, and their separator.
@@ -150,6 +191,7 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
+    let mut lines = Lines::new(bytes);
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         None => {
@@ -164,9 +206,7 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
     let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|e| csv_error(file, e))?;
-        let row = record
-            .position()
-            .map_or(rows.len() + 2, |p| p.line() as usize);
+        let row = lines.of(&record).unwrap_or(rows.len() + 2);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -348,6 +388,15 @@ mod tests {
         let err = read_csv("l.csv", b"nom\nS\xe9gou\n").unwrap_err();
         assert_eq!(err.at.row, Some(2));
         assert!(err.message.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn crlf_files_number_their_rows_as_a_spreadsheet_does() {
+        let t = read_csv("w.csv", b"a,b\r\n1,2\r\n\r\n\"x\ny\",3\r\n4,5\r\n").unwrap();
+        let rows: Vec<usize> = t.rows.iter().map(|(n, _)| *n).collect();
+        assert_eq!(rows, [2, 4, 6]);
+        let err = read_csv("w.csv", b"a,b\r\n1,2\r\n1,2,3\r\n").unwrap_err();
+        assert_eq!(err.at.row, Some(3));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - `actors`: stakeholders, socio-economic groups, service providers.
 //! - `instrument`: instruments (XLSForms), their versions, raw imports.
 //! - `cleaning`: the cleaning log's entries and decisions.
+//! - `flows`: flow monitoring counts; origin–destination, trends, seasons, who travels.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
 //! - `plan`: action plans, actions, budget lines, indicators, measurements.
@@ -28,6 +29,7 @@ pub mod community;
 pub mod diagnostic;
 pub mod disclosure;
 pub mod finding;
+pub mod flows;
 pub mod geography;
 pub mod id;
 pub mod instrument;

@@ -4,9 +4,11 @@
 //!   byte-order mark; XLSX; XLS) as text cells with their original row numbers.
 //! - `cod`: COD-AB lists of P-codes, in the long layout (`P-Code`, `Admin Level`,
 //!   `Parent P-Code`) and the wide one (`adm1_pcode`, `adm2_name`…, one sheet per level).
+//! - `flows`: flow monitoring sheets as flow counts (by HXL tags or French/English headers).
 //! - `hxl`: a table's hashtag row, wherever it is, and its columns by tag pattern.
 
 pub mod cod;
+pub mod flows;
 pub mod hxl;
 pub mod table;
 pub mod write;

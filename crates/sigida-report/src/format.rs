@@ -81,6 +81,35 @@ pub fn date(tr: Tr, date: time::Date) -> String {
     format!("{day} {name} {}", date.year())
 }
 
+/// A month, short, for chart labels: `sept. 2025` / `Sep 2025`.
+pub fn month(tr: Tr, date: time::Date) -> String {
+    const FR: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = usize::from(u8::from(date.month())) - 1;
+    let name = match tr.lang {
+        Lang::Fr => FR[month],
+        Lang::En => EN[month],
+    };
+    format!("{name} {}", date.year())
+}
+
+/// A share as a percentage with one decimal: `12,5 %` / `12.5%`; a dash for a share of
+/// nothing.
+pub fn percent(tr: Tr, share: Option<f64>) -> String {
+    match share {
+        None => "—".to_owned(),
+        Some(s) => match tr.lang {
+            Lang::Fr => format!("{}\u{202f}%", decimal(tr, s * 100.0, 1)),
+            Lang::En => format!("{}%", decimal(tr, s * 100.0, 1)),
+        },
+    }
+}
+
 /// `16,27° N, 0,04° O` / `16.27° N, 0.04° W`.
 pub fn coordinates(tr: Tr, latitude: f64, longitude: f64) -> String {
     let (north, south, east, west) = match tr.lang {

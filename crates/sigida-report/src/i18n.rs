@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
-        use sigida_core::{access, actors, audit, finding, instrument, meeting, plan};
+        use sigida_core::{access, actors, audit, finding, flows, instrument, meeting, plan};
         let mut keys: Vec<&str> = Vec::new();
         macro_rules! all {
             ($($t:ty),*) => { $(keys.extend(<$t>::ALL.iter().map(|v| v.label_key()));)* };
@@ -150,6 +150,7 @@ mod tests {
             finding::Convergence,
             finding::Confidence,
             finding::ValidationStatus,
+            flows::Direction,
             meeting::Sex,
             meeting::AgeGroup,
             meeting::DecisionKind,

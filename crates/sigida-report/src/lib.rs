@@ -2,11 +2,13 @@
 //! the values to show.
 //!
 //! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
 //! - `map`: SVG maps of localities and service points, drawn offline.
 //! - `overview`: the community overview (web page body and report file).
 
+pub mod flows;
 pub mod format;
 pub mod html;
 pub mod i18n;

@@ -14,6 +14,7 @@
 //! - `imports`: raw files by content hash, instruments, submissions, import problems.
 //! - `cleaning`: the cleaning log of each instrument.
 //! - `analysis`: findings and evidence.
+//! - `flows`: flow monitoring counts.
 //! - `meetings`: meetings, participants, decisions.
 //! - `plans`: action plans, actions, budget lines, indicators, measurements.
 //! - `accounts`: users, sessions, the audit log.
@@ -22,6 +23,7 @@ mod accounts;
 mod actors;
 mod analysis;
 mod cleaning;
+mod flows;
 mod geography;
 mod imports;
 mod meetings;

@@ -15,11 +15,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "flows",
+        sql: include_str!("../migrations/0002_flows.sql"),
+    },
+];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so
 /// names such as `interest` or `integrity` are left alone.

@@ -132,3 +132,52 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Json
         .await?;
     Ok(Json(json!(state.store.audit_events(1000).await?)))
 }
+
+/// A community's flow analysis as JSON: the same figures as its page.
+pub async fn community_flows(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let path = format!("/api/communities/{slug}/flows");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let counts = state.store.flow_counts(community.id).await?;
+    let a = sigida_report::flows::FlowAnalysis::of(&counts);
+    let periods = |periods: &[sigida_core::flows::PeriodTotal]| -> Vec<Value> {
+        periods
+            .iter()
+            .map(|p| {
+                json!({
+                    "period": p.label,
+                    "start": p.start.to_string(),
+                    "incoming": p.incoming,
+                    "outgoing": p.outgoing,
+                    "internal": p.internal,
+                })
+            })
+            .collect()
+    };
+    let ranking = |entries: &[(String, u64)]| -> Vec<Value> {
+        entries
+            .iter()
+            .map(|(name, travellers)| json!({ "name": name, "travellers": travellers }))
+            .collect()
+    };
+    Ok(Json(json!({
+        "community": community.slug,
+        "counts": a.counts,
+        "first_date": a.first.map(|d| d.to_string()),
+        "last_date": a.last.map(|d| d.to_string()),
+        "profile": a.profile,
+        "od_matrix": a.od,
+        "months": periods(&a.months),
+        "weeks": periods(&a.weeks),
+        "routes": ranking(&a.routes),
+        "nationalities": ranking(&a.nationalities),
+        "transports": ranking(&a.transports),
+        "points": ranking(&a.points),
+    })))
+}

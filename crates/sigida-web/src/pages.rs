@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use sigida_core::access::Permission;
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
+use sigida_report::flows;
 use sigida_report::overview::{self, Contacts};
 use sigida_report::{Tr, format};
 
@@ -38,7 +39,7 @@ pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> WebError {
     }
 }
 
-async fn community_of(
+pub(crate) async fn community_of(
     state: &AppState,
     viewer: &Viewer,
     slug: &str,
@@ -206,6 +207,7 @@ pub async fn community(
         @if viewer.may(Permission::DownloadReports) {
             p { a href={"/reports/" (community.slug) "/overview"} { (tr.t("overview.download")) } }
         }
+        p { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }
         @if meetings.is_empty() { p.note { (tr.t("community.none")) } }
@@ -218,6 +220,34 @@ pub async fn community(
         &viewer,
         "/communities",
         &community.name,
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// A community's migration trends and flows, from its flow monitoring counts.
+pub async fn community_flows(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/flows");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let counts = state.store.flow_counts(community.id).await?;
+    let analysis = flows::FlowAnalysis::of(&counts);
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("flows.title")) " — " (community.name) }
+        (flows::section(tr, &analysis))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("flows.title"), community.name),
         diagnostic.synthetic,
         body,
     ))

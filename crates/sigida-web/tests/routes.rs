@@ -170,6 +170,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/", everyone.clone()),
         ("/communities", everyone.clone()),
         ("/communities/gao-chateau", everyone.clone()),
+        ("/communities/gao-chateau/flows", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -180,7 +181,8 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/users", vec![Admin]),
         ("/api/diagnostic", everyone.clone()),
         ("/api/communities", everyone.clone()),
-        ("/api/communities/gao-chateau", everyone),
+        ("/api/communities/gao-chateau", everyone.clone()),
+        ("/api/communities/gao-chateau/flows", everyone),
         ("/api/imports", vec![Coordinator, Analyst, DataClerk]),
         ("/api/audit", vec![Coordinator, Admin]),
     ]
@@ -449,4 +451,77 @@ async fn health_and_unknown_routes() {
     let api = get(&f.app, "/api/communities/nowhere", Some(&cookie)).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert!(api.body.contains("\"error\":\"not_found\""));
+}
+
+#[tokio::test]
+async fn flow_pages_show_the_figures_of_the_stored_counts() {
+    use sigida_core::flows::{Direction, FlowCount};
+    let f = fixture().await;
+    let cookie = login(&f.app, "analyst").await;
+    let empty = get(&f.app, "/communities/gao-chateau/flows", Some(&cookie)).await;
+    assert!(
+        empty.body.contains("Aucun comptage de flux"),
+        "{}",
+        empty.body
+    );
+
+    let community = f
+        .store
+        .community_by_slug(f.store.main_diagnostic().await.unwrap().id, "gao-chateau")
+        .await
+        .unwrap()
+        .unwrap();
+    let count = |day: u8, direction, origin: &str, destination: &str, n: u32| FlowCount {
+        community_id: community.id,
+        import_id: None,
+        source_row: None,
+        point: "Gare routière".into(),
+        date: time::Date::from_calendar_date(2026, time::Month::March, day).unwrap(),
+        direction,
+        origin: origin.into(),
+        destination: destination.into(),
+        nationality: "Niger".into(),
+        transport: "camion".into(),
+        travellers: n,
+        men: n - 2,
+        women: 1,
+        boys: 1,
+        girls: 0,
+        unaccompanied_children: 1,
+        vulnerable: 1,
+    };
+    let counts = [
+        count(2, Direction::Outgoing, "Gao", "Tamanrasset (Algérie)", 40),
+        count(9, Direction::Outgoing, "Gao", "Agadez (Niger)", 25),
+        count(
+            30,
+            Direction::Incoming,
+            "Tamanrasset (Algérie)",
+            "Gao",
+            1234,
+        ),
+    ];
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_flow_counts(&counts).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let api = get(&f.app, "/api/communities/gao-chateau/flows", Some(&cookie)).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json["profile"]["travellers"], 1299);
+    assert_eq!(json["od_matrix"]["total"], 1299);
+    assert_eq!(json["od_matrix"]["origins"][0], "Tamanrasset (Algérie)");
+    assert_eq!(json["months"][0]["outgoing"], 65);
+    assert_eq!(
+        json["weeks"].as_array().unwrap().len(),
+        5,
+        "2 March to 30 March: five ISO weeks"
+    );
+    assert_eq!(json["routes"][1]["name"], "Gao → Tamanrasset (Algérie)");
+
+    let page = get(&f.app, "/communities/gao-chateau/flows", Some(&cookie)).await;
+    // French grouping: 1 299 with a narrow no-break space.
+    assert!(page.body.contains("1\u{202f}299"), "{}", page.body);
+    assert!(page.body.contains("<svg"), "the trend charts are drawn");
+    assert!(page.body.contains("Matrice origine–destination"));
 }

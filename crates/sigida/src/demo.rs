@@ -12,14 +12,14 @@ use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::*;
 use sigida_core::geography::{AdminUnit, Locality};
-use sigida_core::instrument::{ImportKind, Instrument, InstrumentKind, InstrumentVersion};
+use sigida_core::instrument::{Instrument, InstrumentKind, InstrumentVersion};
 use sigida_core::meeting::*;
 use sigida_core::personal::Personal;
 use sigida_core::plan::*;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::Table;
 use sigida_report::{Lang, Tr};
-use sigida_store::{RawFile, Store, Tx};
+use sigida_store::{Store, Tx};
 
 use crate::Failure;
 
@@ -978,7 +978,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     let mut tx = store.begin().await?;
     tx.insert_diagnostic(&diagnostic).await?;
     tx.upsert_admin_units(&admin_units()).await?;
-    let flow_version = instruments(&mut g, &mut tx, &diagnostic).await?;
+    instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
     for profile in [&DIBOLI, &GAO] {
         communities.push(community(&mut g, &mut tx, &diagnostic, profile).await?);
@@ -1033,31 +1033,21 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         "  ✓ nettoyage : {} soumissions vérifiées, {} entrées au journal",
         checked.rows, checked.merge.added
     );
-    let mut tx = store.begin().await?;
+    // Flow monitoring sheets go through `sigida import flows`.
     for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         let flows = flow_counts(&mut g.rng, profile);
         let name = format!("suivi-flux-{}.csv", community.slug);
         std::fs::write(data_dir.join(&name), &flows)?;
-        let records = flows.lines().count().saturating_sub(1) as i64;
-        tx.keep_raw_file(RawFile {
-            id: g.id(),
-            diagnostic_id: diagnostic.id,
-            instrument_version_id: Some(flow_version),
-            kind: ImportKind::FlowCounts,
-            file_name: &name,
-            bytes: flows.as_bytes(),
-            record_count: records,
-            problem_count: 0,
-            imported_by: Some("demo"),
-            at: at(time::macros::datetime!(2026-02-20 16:00 UTC)),
-        })
+        let said = crate::flows::import_bytes(
+            &store,
+            &quiet(&name),
+            flows.as_bytes(),
+            &community.slug,
+            None,
+        )
         .await?;
-        println!(
-            "  ✓ {} : {records} comptages",
-            data_dir.join(&name).display()
-        );
+        println!("  ✓ {} — {said}", data_dir.join(&name).display());
     }
-    tx.commit().await?;
 
     let users = demo_users(&store, &mut g).await?;
     let reports = write_reports(&store, dir, &diagnostic).await?;
@@ -1092,12 +1082,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
 
 /// The instruments without a form of their own in the demo; the household survey comes in
 /// through its XLSForm like a real one.
-async fn instruments(
-    g: &mut Gen,
-    tx: &mut Tx,
-    diagnostic: &Diagnostic,
-) -> Result<Id<InstrumentVersion>, Failure> {
-    let mut flow_version = None;
+async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Result<(), Failure> {
     for (kind, name) in [
         (
             InstrumentKind::FlowRegistry,
@@ -1131,9 +1116,8 @@ async fn instruments(
             created_at: at(time::macros::datetime!(2026-01-20 09:00 UTC)),
         };
         tx.insert_instrument_version(&version).await?;
-        flow_version.get_or_insert(version.id);
     }
-    flow_version.ok_or_else(|| Failure::Other("aucun instrument de flux".into()))
+    Ok(())
 }
 
 /// The household survey's XLSForm, bilingual, with the logic the demo data is checked against.
@@ -1788,22 +1772,26 @@ fn uuid_from(rng: &mut Rng) -> String {
         .to_string()
 }
 
-/// Daily counts at each flow monitoring point over three months, both directions.
+/// Daily counts at each flow monitoring point over six months, both directions, as the
+/// field teams' sheets would have them: Diboli's with French headers, Gao's with an HXL row
+/// under English ones (the way DTM shares its data). Kayes's corridor sends labour migrants
+/// west after the harvest and sees them back before the rains; Gao sees travellers north to
+/// Algeria and Niger, and more people sent back, with more children alone and more people
+/// in distress.
 fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
-    let mut out = String::from(
-        "date;point;direction;origin;destination;nationality;men;women;boys;girls;unaccompanied_children;transport\n",
-    );
-    let start = time::macros::date!(2025 - 12 - 01);
-    let nationalities: &[&str] = if p.region == "ML01" {
-        &[
-            "Mali",
-            "Mali",
-            "Sénégal",
-            "Guinée",
-            "Gambie",
-            "Côte d'Ivoire",
-        ]
+    let gao = p.region == "ML07";
+    let mut out = if gao {
+        String::from(
+            "date;monitoring point;direction;origin;destination;nationality;men;women;boys;girls;unaccompanied children;vulnerable;transport\n\
+             #date;#loc+fmp;#direction;#loc+origin;#loc+destination;#country+name+nationality;#affected+m+adults;#affected+f+adults;#affected+m+children;#affected+f+children;#affected+children+unaccompanied;#affected+vulnerable;#meta+transport\n",
+        )
     } else {
+        String::from(
+            "date;point de suivi;sens;origine;destination;nationalité;hommes;femmes;garçons;filles;enfants non accompagnés;vulnérables;transport\n",
+        )
+    };
+    let start = time::macros::date!(2025 - 09 - 01);
+    let nationalities: &[&str] = if gao {
         &[
             "Mali",
             "Mali",
@@ -1813,33 +1801,62 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
             "Cameroun",
             "Nigeria",
         ]
+    } else {
+        &[
+            "Mali",
+            "Mali",
+            "Mali",
+            "Sénégal",
+            "Guinée",
+            "Gambie",
+            "Côte d'Ivoire",
+        ]
     };
-    for day in 0..90 {
+    let transports: &[&str] = if gao {
+        &["camion", "camion", "pick-up", "moto", "pirogue", "à pied"]
+    } else {
+        &["bus", "bus", "camion", "train", "moto", "à pied"]
+    };
+    for day in 0..181 {
         let date = start + time::Duration::days(day);
-        // Arrivals from the north rise over the quarter in Gao; departures rise in Kayes.
-        let trend = 1.0 + day as f64 / 90.0 * 0.5;
+        let month = u8::from(date.month());
         for point in p.flow_points {
             for direction in ["entrée", "sortie"] {
-                let rising = (p.region == "ML07" && direction == "entrée")
-                    || (p.region == "ML01" && direction == "sortie");
-                let base = 8.0 + rng.below(14) as f64;
-                let total = (base * if rising { trend } else { 1.0 }) as u64;
-                let men = total * 6 / 10;
-                let women = total * 2 / 10;
-                let boys = rng.below(total / 8 + 2);
-                let girls = rng.below(total / 10 + 2);
+                // Kayes: departures swell from November to February (after the harvest),
+                // returns in September–October. Gao: departures north fall in the hot
+                // months; returns from Algeria rise through the period.
+                let season = match (gao, direction, month) {
+                    (false, "sortie", 11 | 12 | 1 | 2) => 1.8,
+                    (false, "entrée", 9 | 10) => 1.5,
+                    (true, "entrée", _) => 1.0 + day as f64 / 181.0,
+                    (true, "sortie", 9 | 10) => 0.7,
+                    _ => 1.0,
+                };
+                let total = ((6 + rng.below(12)) as f64 * season) as u32;
+                let boys = rng.below(u64::from(total / 6 + 1)) as u32;
+                let girls = rng.below(u64::from(total / 8 + 1)) as u32;
+                let women = (total - boys - girls) / 4;
+                let men = total - boys - girls - women;
+                let alone_share = if gao { 3 } else { 6 };
+                let unaccompanied = rng.below(u64::from((boys + girls) / alone_share + 1)) as u32;
+                let vulnerable = rng.below(u64::from(total / if gao { 4 } else { 9 } + 1)) as u32;
                 let (origin, destination) = if direction == "entrée" {
                     (*rng.pick(p.destinations), p.name)
                 } else {
                     (p.name, *rng.pick(p.destinations))
                 };
+                let direction = match (gao, direction) {
+                    (true, "entrée") => "incoming",
+                    (true, _) => "outgoing",
+                    (false, "entrée") => "entrant",
+                    (false, _) => "sortant",
+                };
                 let _ = writeln!(
                     out,
-                    "{};{point};{direction};{origin};{destination};{};{men};{women};{boys};{girls};{};{}",
+                    "{};{point};{direction};{origin};{destination};{};{men};{women};{boys};{girls};{unaccompanied};{vulnerable};{}",
                     date_iso(date),
                     rng.pick(nationalities),
-                    rng.below(3),
-                    rng.pick(&["bus", "camion", "moto", "à pied", "train"]),
+                    rng.pick(transports),
                 );
             }
         }

@@ -8,6 +8,7 @@
 mod clean;
 mod demo;
 mod estimate;
+mod flows;
 mod form;
 mod geo;
 mod import;
@@ -134,6 +135,19 @@ enum ImportCommand {
         /// service_mapping or community_profile.
         #[arg(long, default_value = "household_survey")]
         kind: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// A flow monitoring sheet (CSV or XLSX; columns by HXL hashtags, wherever their row
+    /// is, or by French/English headers) into a community's flow counts, all or nothing.
+    Flows {
+        file: PathBuf,
+        /// The community's slug (e.g. diboli, gao-chateau).
+        #[arg(long)]
+        community: String,
+        /// The workbook's sheet (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
         #[command(flatten)]
         place: Place,
     },
@@ -359,6 +373,15 @@ fn main() -> ExitCode {
                         place,
                     },
             } => import::data(&place, &file, &instrument, accept_warnings).await,
+            Command::Import {
+                command:
+                    ImportCommand::Flows {
+                        file,
+                        community,
+                        sheet,
+                        place,
+                    },
+            } => flows::import(&place, &file, &community, sheet.as_deref()).await,
             Command::Clean {
                 command:
                     CleanCommand::Check {

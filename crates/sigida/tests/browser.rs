@@ -58,6 +58,7 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
         ("/", "overview"),
         ("/communities", "communities"),
         ("/communities/diboli", "community-diboli"),
+        ("/communities/diboli/flows", "flows-diboli"),
     ] {
         browser.goto(&format!("{}{path}", server.base));
         for url in requested_urls(&browser) {
@@ -86,6 +87,22 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
     browser.screenshot(&screenshots().join("community-phone.png"));
     browser.goto(&format!("{}/", server.base));
     browser.screenshot(&screenshots().join("overview-phone.png"));
+    // The flows of Gao on a phone: the wide origin–destination matrix scrolls in its own
+    // frame, the page does not.
+    browser.goto(&format!("{}/communities/gao-chateau/flows", server.base));
+    let page = browser.wait_for_text("Matrice origine–destination");
+    assert!(
+        page.contains("Tamanrasset (Algérie)"),
+        "Gao's route north is there"
+    );
+    let overflow = browser.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the flows page scrolls sideways on a phone: {overflow}"
+    );
+    browser.screenshot(&screenshots().join("flows-phone.png"));
 }
 
 #[test]

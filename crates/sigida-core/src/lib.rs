@@ -14,6 +14,7 @@
 //! - `flows`: flow monitoring counts; origin–destination, trends, seasons, who travels.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
+//! - `protection`: protection risks reported by source and locality; the 1–5 severity rules.
 //! - `plan`: action plans, actions, budget lines, indicators, measurements.
 //! - `audit`: the audit log's vocabulary.
 //! - `disclosure`: the small-cell rule for published tables.
@@ -36,6 +37,7 @@ pub mod instrument;
 pub mod meeting;
 pub mod personal;
 pub mod plan;
+pub mod protection;
 pub mod timestamp;
 
 mod vocabulary;

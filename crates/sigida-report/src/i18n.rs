@@ -130,7 +130,9 @@ mod tests {
 
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
-        use sigida_core::{access, actors, audit, finding, flows, instrument, meeting, plan};
+        use sigida_core::{
+            access, actors, audit, finding, flows, instrument, meeting, plan, protection,
+        };
         let mut keys: Vec<&str> = Vec::new();
         macro_rules! all {
             ($($t:ty),*) => { $(keys.extend(<$t>::ALL.iter().map(|v| v.label_key()));)* };
@@ -151,6 +153,8 @@ mod tests {
             finding::Confidence,
             finding::ValidationStatus,
             flows::Direction,
+            protection::RiskType,
+            protection::Severity,
             meeting::Sex,
             meeting::AgeGroup,
             meeting::DecisionKind,

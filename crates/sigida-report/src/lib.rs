@@ -6,6 +6,7 @@
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
 //! - `map`: SVG maps of localities and service points, drawn offline.
+//! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
 
 pub mod flows;
@@ -14,5 +15,6 @@ pub mod html;
 pub mod i18n;
 pub mod map;
 pub mod overview;
+pub mod protection;
 
 pub use i18n::{Lang, Tr};

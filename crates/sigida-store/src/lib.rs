@@ -16,6 +16,7 @@
 //! - `analysis`: findings and evidence.
 //! - `flows`: flow monitoring counts.
 //! - `meetings`: meetings, participants, decisions.
+//! - `protection`: risk reports by source and locality.
 //! - `plans`: action plans, actions, budget lines, indicators, measurements.
 //! - `accounts`: users, sessions, the audit log.
 
@@ -29,6 +30,7 @@ mod imports;
 mod meetings;
 mod migrate;
 mod plans;
+mod protection;
 mod rows;
 
 use std::path::Path;
@@ -80,6 +82,8 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Rule(#[from] sigida_core::plan::ActionError),
+    #[error(transparent)]
+    RiskReport(#[from] sigida_core::protection::RiskReportError),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

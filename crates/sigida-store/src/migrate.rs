@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "flows",
         sql: include_str!("../migrations/0002_flows.sql"),
     },
+    Migration {
+        version: 3,
+        name: "protection",
+        sql: include_str!("../migrations/0003_protection.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

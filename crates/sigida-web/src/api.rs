@@ -181,3 +181,66 @@ pub async fn community_flows(
         "points": ranking(&a.points),
     })))
 }
+
+/// A community's protection risks as JSON: each locality's severity for each risk (`null`
+/// when not assessed), with the reports they come from.
+pub async fn community_protection(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    use sigida_core::protection::{RiskType, severity_grid};
+    let path = format!("/api/communities/{slug}/protection");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let localities = state.store.localities(community.id).await?;
+    let reports = state.store.risk_reports(community.id).await?;
+    let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
+    let grid = severity_grid(&ids, RiskType::ALL, &reports);
+    let severities: Vec<Value> = localities
+        .iter()
+        .zip(&grid)
+        .map(|(l, row)| {
+            let risks: serde_json::Map<String, Value> = RiskType::ALL
+                .iter()
+                .zip(row)
+                .map(|(risk, a)| {
+                    (
+                        risk.code().to_owned(),
+                        json!({
+                            "severity": a.severity.map(|s| s.level()),
+                            "held_back_from": a.uncorroborated.map(|s| s.level()),
+                            "corroborating_source_types": a.corroborating_sources,
+                            "reports": a.reports,
+                        }),
+                    )
+                })
+                .collect();
+            json!({ "locality": l.name, "locality_id": l.id, "risks": risks })
+        })
+        .collect();
+    let reports: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "locality_id": r.locality_id,
+                "risk": r.risk.code(),
+                "source_type": r.source.code(),
+                "observed_on": r.observed_on.to_string(),
+                "prevalence": r.prevalence,
+                "incidents": r.incidents,
+                "present": r.present,
+                "level": r.severity().level(),
+                "note": r.note,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "community": community.slug,
+        "severities": severities,
+        "reports": reports,
+    })))
+}

@@ -48,6 +48,10 @@ pub fn app(store: Store) -> Router {
         .route("/communities", get(pages::communities))
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
+        .route(
+            "/communities/{slug}/protection",
+            get(pages::community_protection),
+        )
         .route("/reports/{slug}/overview", get(pages::community_report))
         .route("/imports", get(pages::imports))
         .route("/imports/{id}", get(data_pages::import_problems))
@@ -62,6 +66,10 @@ pub fn app(store: Store) -> Router {
         .route("/api/communities", get(api::communities))
         .route("/api/communities/{slug}", get(api::community))
         .route("/api/communities/{slug}/flows", get(api::community_flows))
+        .route(
+            "/api/communities/{slug}/protection",
+            get(api::community_protection),
+        )
         .route("/api/imports", get(api::imports))
         .route("/api/audit", get(api::audit))
         .fallback(pages::not_found)

@@ -9,6 +9,7 @@ use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_report::flows;
 use sigida_report::overview::{self, Contacts};
+use sigida_report::protection;
 use sigida_report::{Tr, format};
 
 use crate::auth::{Viewer, language};
@@ -207,7 +208,10 @@ pub async fn community(
         @if viewer.may(Permission::DownloadReports) {
             p { a href={"/reports/" (community.slug) "/overview"} { (tr.t("overview.download")) } }
         }
-        p { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
+        ul.links {
+            li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
+        }
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }
         @if meetings.is_empty() { p.note { (tr.t("community.none")) } }
@@ -248,6 +252,41 @@ pub async fn community_flows(
         &viewer,
         "/communities",
         &format!("{} — {}", tr.t("flows.title"), community.name),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// A community's protection and security risks: the severity heat map, its rules, its reports.
+pub async fn community_protection(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/protection");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let localities = state.store.localities(community.id).await?;
+    let reports = state.store.risk_reports(community.id).await?;
+    let places: Vec<protection::Place<'_>> = localities
+        .iter()
+        .map(|l| protection::Place {
+            id: l.id,
+            name: &l.name,
+        })
+        .collect();
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("protection.title")) " — " (community.name) }
+        (protection::section(tr, &places, &reports))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("protection.title"), community.name),
         diagnostic.synthetic,
         body,
     ))

@@ -171,6 +171,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities", everyone.clone()),
         ("/communities/gao-chateau", everyone.clone()),
         ("/communities/gao-chateau/flows", everyone.clone()),
+        ("/communities/gao-chateau/protection", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -182,7 +183,8 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/api/diagnostic", everyone.clone()),
         ("/api/communities", everyone.clone()),
         ("/api/communities/gao-chateau", everyone.clone()),
-        ("/api/communities/gao-chateau/flows", everyone),
+        ("/api/communities/gao-chateau/flows", everyone.clone()),
+        ("/api/communities/gao-chateau/protection", everyone),
         ("/api/imports", vec![Coordinator, Analyst, DataClerk]),
         ("/api/audit", vec![Coordinator, Admin]),
     ]

@@ -16,6 +16,7 @@ use sigida_core::instrument::{Instrument, InstrumentKind, InstrumentVersion};
 use sigida_core::meeting::*;
 use sigida_core::personal::Personal;
 use sigida_core::plan::*;
+use sigida_core::protection::{RiskReport, RiskType};
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::Table;
 use sigida_report::{Lang, Tr};
@@ -1049,6 +1050,18 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         println!("  ✓ {} — {said}", data_dir.join(&name).display());
     }
 
+    // What each source reports of the protection risks, locality by locality.
+    let mut tx = store.begin().await?;
+    let mut reported = 0;
+    for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        for report in risk_reports(&mut g, profile, community, localities) {
+            tx.insert_risk_report(&report).await?;
+            reported += 1;
+        }
+    }
+    tx.commit().await?;
+    println!("  ✓ protection : {reported} rapports de sources sur les risques, par localité");
+
     let users = demo_users(&store, &mut g).await?;
     let reports = write_reports(&store, dir, &diagnostic).await?;
     for path in &reports {
@@ -1862,6 +1875,102 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
         }
     }
     out
+}
+
+/// What the household survey, key informants, focus groups, service providers and flow
+/// monitors say of each protection risk in each locality. Diboli's risks are those of a
+/// labour-migration corridor and its gold fields (forced labour, girls trafficked to the
+/// mining sites, missing papers at the border); Gao's those of the route north under armed
+/// groups (recruitment of youth, detention and extortion, violence against women). The last
+/// locality of each community has been reached by the household survey only, and not on
+/// every risk: the heat map shows what was not assessed.
+fn risk_reports(
+    g: &mut Gen,
+    p: &Profile,
+    community: &Community,
+    localities: &[Locality],
+) -> Vec<RiskReport> {
+    use RiskType::*;
+    use SourceType::*;
+    let gao = p.region == "ML07";
+    // (risk, survey share, cases over three months, which qualitative sources speak of it)
+    let profile: [(RiskType, f64, u32, &[SourceType]); 7] = if gao {
+        [
+            (Trafficking, 0.17, 12, &[KeyInformant, ServiceMap]),
+            (ForcedLabour, 0.09, 3, &[FocusGroup]),
+            (ArmedRecruitment, 0.31, 0, &[KeyInformant, FocusGroup]),
+            (GenderBasedViolence, 0.24, 26, &[ServiceMap, FocusGroup]),
+            (ChildProtection, 0.19, 14, &[FlowData, ServiceMap]),
+            (
+                DetentionExtortion,
+                0.52,
+                0,
+                &[KeyInformant, FocusGroup, FlowData],
+            ),
+            (LackOfDocumentation, 0.22, 0, &[KeyInformant]),
+        ]
+    } else {
+        [
+            (Trafficking, 0.11, 4, &[KeyInformant, ServiceMap]),
+            (ForcedLabour, 0.27, 0, &[FocusGroup, KeyInformant]),
+            (ArmedRecruitment, 0.01, 0, &[]),
+            (GenderBasedViolence, 0.12, 7, &[ServiceMap]),
+            (ChildProtection, 0.09, 5, &[FlowData]),
+            (DetentionExtortion, 0.16, 0, &[FocusGroup]),
+            (LackOfDocumentation, 0.38, 0, &[KeyInformant, ServiceMap]),
+        ]
+    };
+    let observed = time::macros::date!(2026 - 02 - 10);
+    let mut reports = Vec::new();
+    let last = localities.len().saturating_sub(1);
+    for (i, locality) in localities.iter().enumerate() {
+        // Localities differ: the centre and the roads more exposed than the outskirts.
+        let exposure = [1.15, 1.0, 0.8, 0.7, 0.6].get(i).copied().unwrap_or(0.6);
+        for &(risk, share, cases, voices) in &profile {
+            if i == last && (g.rng.chance(0.5) || !voices.is_empty() && g.rng.chance(0.3)) {
+                continue;
+            }
+            let varied = (share * exposure * (0.85 + 0.3 * g.rng.unit())).min(0.95);
+            let mut report = |source, prevalence, incidents, present, note: &str| RiskReport {
+                id: g.id(),
+                community_id: community.id,
+                locality_id: locality.id,
+                risk,
+                source,
+                observed_on: observed,
+                prevalence,
+                incidents,
+                present,
+                note: note.to_owned(),
+            };
+            reports.push(report(
+                SurveyIndicator,
+                Some((varied * 1000.0).round() / 1000.0),
+                None,
+                false,
+                "Enquête ménage : ménages qui signalent ce risque dans leur localité",
+            ));
+            if i == last {
+                continue;
+            }
+            for &voice in voices {
+                let (incidents, note) = match voice {
+                    ServiceMap => (
+                        Some((f64::from(cases) * exposure).round() as u32),
+                        "Cas reçus par les services de la localité (3 derniers mois)",
+                    ),
+                    FlowData => (
+                        Some((f64::from(cases.max(2)) * exposure).round() as u32),
+                        "Cas identifiés aux points de suivi des flux",
+                    ),
+                    _ => (None, "Signalé dans les entretiens"),
+                };
+                let present = varied >= 0.05;
+                reports.push(report(voice, None, incidents, present, note));
+            }
+        }
+    }
+    reports
 }
 
 async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure> {

@@ -12,6 +12,7 @@
 //! - `instrument`: instruments (XLSForms), their versions, raw imports.
 //! - `cleaning`: the cleaning log's entries and decisions.
 //! - `flows`: flow monitoring counts; origin–destination, trends, seasons, who travels.
+//! - `indicator`: indicators on an instrument's questions, their values and provenance.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
 //! - `protection`: protection risks reported by source and locality; the 1–5 severity rules.
@@ -33,6 +34,7 @@ pub mod finding;
 pub mod flows;
 pub mod geography;
 pub mod id;
+pub mod indicator;
 pub mod instrument;
 pub mod meeting;
 pub mod personal;

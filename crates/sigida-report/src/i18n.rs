@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
         use sigida_core::{
-            access, actors, audit, finding, flows, instrument, meeting, plan, protection,
+            access, actors, audit, finding, flows, indicator, instrument, meeting, plan, protection,
         };
         let mut keys: Vec<&str> = Vec::new();
         macro_rules! all {
@@ -153,6 +153,7 @@ mod tests {
             finding::Confidence,
             finding::ValidationStatus,
             flows::Direction,
+            indicator::IndicatorKind,
             protection::RiskType,
             protection::Severity,
             meeting::Sex,

@@ -5,6 +5,7 @@
 //! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
+//! - `indicators`: indicator estimates by disaggregation, small cells suppressed, provenance.
 //! - `map`: SVG maps of localities and service points, drawn offline.
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
@@ -13,6 +14,7 @@ pub mod flows;
 pub mod format;
 pub mod html;
 pub mod i18n;
+pub mod indicators;
 pub mod map;
 pub mod overview;
 pub mod protection;

@@ -14,6 +14,7 @@
 //! - `imports`: raw files by content hash, instruments, submissions, import problems.
 //! - `cleaning`: the cleaning log of each instrument.
 //! - `analysis`: findings and evidence.
+//! - `indicators`: indicator definitions, their values and provenance.
 //! - `flows`: flow monitoring counts.
 //! - `meetings`: meetings, participants, decisions.
 //! - `protection`: risk reports by source and locality.
@@ -27,6 +28,7 @@ mod cleaning;
 mod flows;
 mod geography;
 mod imports;
+mod indicators;
 mod meetings;
 mod migrate;
 mod plans;

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "protection",
         sql: include_str!("../migrations/0003_protection.sql"),
     },
+    Migration {
+        version: 4,
+        name: "indicators",
+        sql: include_str!("../migrations/0004_indicators.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -529,20 +529,29 @@ async fn reopening_runs_no_migration_twice() {
     store.close().await;
     let again = Store::open_dir(dir.path()).await.unwrap();
     assert_eq!(again.diagnostics().await.unwrap().len(), 1);
-    let version: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
-        .fetch_one(
-            &sqlx::AnyPool::connect(&format!(
-                "sqlite://{}",
-                dir.path().join("sigida.db").display()
-            ))
-            .await
-            .unwrap(),
-        )
+    let row = sqlx::query(
+        "SELECT COUNT(*), COUNT(DISTINCT version), MAX(version) FROM schema_migrations",
+    )
+    .fetch_one(
+        &sqlx::AnyPool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("sigida.db").display()
+        ))
         .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    assert_eq!(version, 1);
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let (rows, versions, newest): (i64, i64, i64) = (
+        row.try_get(0).unwrap(),
+        row.try_get(1).unwrap(),
+        row.try_get(2).unwrap(),
+    );
+    assert_eq!(
+        (rows, versions),
+        (newest, newest),
+        "each migration, 1 to the newest, recorded once"
+    );
 }
 
 #[tokio::test]

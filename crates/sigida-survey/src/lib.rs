@@ -6,6 +6,7 @@
 //! - `design`: strata, PSUs, weights and finite population corrections, encoded once.
 //! - `estimate`: one pass per variable accumulates, per domain and PSU, what the linearised
 //!   scores need; variances follow stratum by stratum.
+//! - `table`: one estimate by domain from a table of text cells (the indicators' entry).
 //!
 //! Columnar and allocation-light: a variable is a slice of `f64` (NaN = missing), a domain
 //! assignment a slice of `u32` (`OUTSIDE` = in no domain).
@@ -13,6 +14,7 @@
 pub mod columns;
 pub mod design;
 pub mod estimate;
+pub mod table;
 
 pub use design::{Design, DesignError};
 pub use estimate::{Cells, DomainEstimate, OUTSIDE, mean, ratio, total};

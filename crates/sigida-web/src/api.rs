@@ -244,3 +244,65 @@ pub async fn community_protection(
         "reports": reports,
     })))
 }
+
+/// A community's indicators as JSON: each value with its base and provenance.
+pub async fn community_indicators(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+    let path = format!("/api/communities/{slug}/indicators");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let computed = crate::indicators::community_indicators(&state.store, &diagnostic, &community)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let indicators: Vec<Value> = computed
+        .iter()
+        .map(|c| {
+            let values: Value = match &c.values {
+                Err(why) => json!({ "error": why }),
+                Ok(values) => values
+                    .iter()
+                    .map(|v| {
+                        // The small-cell rule holds here too: a suppressed cell keeps only its base.
+                        let shown = matches!(publish((), v.n, DEFAULT_MIN_CELL), Cell::Shown(()));
+                        json!({
+                            "by": v.by.as_ref().map(|(c, _)| c),
+                            "value": v.by.as_ref().map(|(_, value)| value),
+                            "estimate": shown.then_some(v.estimate),
+                            "se": shown.then_some(v.se),
+                            "ci_low": shown.then_some(v.ci_low),
+                            "ci_high": shown.then_some(v.ci_high),
+                            "n": v.n,
+                            "suppressed": !shown,
+                        })
+                    })
+                    .collect(),
+            };
+            let provenance = c.values.as_ref().ok().and_then(|v| v.first()).map(|v| {
+                json!({
+                    "imports": v.provenance.imports,
+                    "cleaning_log_version": v.provenance.log_version,
+                    "method": v.provenance.method,
+                    "computed_at": v.computed_at,
+                })
+            });
+            json!({
+                "code": c.indicator.code,
+                "label": c.indicator.label,
+                "theme": c.indicator.theme.code(),
+                "kind": c.indicator.kind.code(),
+                "instrument": c.instrument,
+                "values": values,
+                "provenance": provenance,
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "community": community.slug, "indicators": indicators }),
+    ))
+}

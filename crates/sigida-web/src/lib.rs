@@ -16,6 +16,7 @@ pub mod data_pages;
 pub mod datasets;
 pub mod error;
 pub mod gather;
+pub mod indicators;
 pub mod layout;
 pub mod pages;
 
@@ -49,6 +50,10 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
         .route(
+            "/communities/{slug}/indicators",
+            get(pages::community_indicators),
+        )
+        .route(
             "/communities/{slug}/protection",
             get(pages::community_protection),
         )
@@ -66,6 +71,10 @@ pub fn app(store: Store) -> Router {
         .route("/api/communities", get(api::communities))
         .route("/api/communities/{slug}", get(api::community))
         .route("/api/communities/{slug}/flows", get(api::community_flows))
+        .route(
+            "/api/communities/{slug}/indicators",
+            get(api::community_indicators),
+        )
         .route(
             "/api/communities/{slug}/protection",
             get(api::community_protection),

@@ -8,6 +8,7 @@ use sigida_core::access::Permission;
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_report::flows;
+use sigida_report::indicators;
 use sigida_report::overview::{self, Contacts};
 use sigida_report::protection;
 use sigida_report::{Tr, format};
@@ -211,6 +212,7 @@ pub async fn community(
         ul.links {
             li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }
@@ -287,6 +289,44 @@ pub async fn community_protection(
         &viewer,
         "/communities",
         &format!("{} — {}", tr.t("protection.title"), community.name),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// A community's survey indicators: computed on its clean data, stored with provenance.
+pub async fn community_indicators(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/indicators");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let computed = crate::indicators::community_indicators(&state.store, &diagnostic, &community)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let shown: Vec<indicators::Shown<'_>> = computed
+        .iter()
+        .map(|c| indicators::Shown {
+            indicator: &c.indicator,
+            instrument: &c.instrument,
+            values: c.values.as_deref().map_err(String::as_str),
+        })
+        .collect();
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("indicators.title")) " — " (community.name) }
+        p { (tr.t("indicators.intro")) }
+        (indicators::section(tr, &shown))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("indicators.title"), community.name),
         diagnostic.synthetic,
         body,
     ))

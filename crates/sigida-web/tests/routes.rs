@@ -172,6 +172,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau", everyone.clone()),
         ("/communities/gao-chateau/flows", everyone.clone()),
         ("/communities/gao-chateau/protection", everyone.clone()),
+        ("/communities/gao-chateau/indicators", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -184,7 +185,8 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/api/communities", everyone.clone()),
         ("/api/communities/gao-chateau", everyone.clone()),
         ("/api/communities/gao-chateau/flows", everyone.clone()),
-        ("/api/communities/gao-chateau/protection", everyone),
+        ("/api/communities/gao-chateau/protection", everyone.clone()),
+        ("/api/communities/gao-chateau/indicators", everyone),
         ("/api/imports", vec![Coordinator, Analyst, DataClerk]),
         ("/api/audit", vec![Coordinator, Admin]),
     ]

@@ -1034,6 +1034,30 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         "  ✓ nettoyage : {} soumissions vérifiées, {} entrées au journal",
         checked.rows, checked.merge.added
     );
+    // Indicators on the household survey, computed on its clean data for each community.
+    let mut tx = store.begin().await?;
+    for indicator in household_indicators(&mut g, &diagnostic, household.id) {
+        tx.insert_indicator(&indicator).await?;
+    }
+    tx.commit().await?;
+    for (community, _) in &communities {
+        let computed = sigida_web::indicators::community_indicators(&store, &diagnostic, community)
+            .await
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        let values: usize = computed
+            .iter()
+            .map(|c| c.values.as_ref().map_or(0, Vec::len))
+            .sum();
+        if let Some(failed) = computed.iter().find_map(|c| c.values.as_ref().err()) {
+            return Err(Failure::Other(format!("indicateur : {failed}")));
+        }
+        println!(
+            "  ✓ indicateurs de {} : {} indicateurs, {values} estimations avec leur provenance",
+            community.name,
+            computed.len()
+        );
+    }
+
     // Flow monitoring sheets go through `sigida import flows`.
     for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         let flows = flow_counts(&mut g.rng, profile);
@@ -1875,6 +1899,111 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
         }
     }
     out
+}
+
+/// The household survey's indicators: who has left, who means to, papers, remittances, the
+/// protection concerns households name, household size and income; by sex of the respondent,
+/// status and locality, with the survey's design (strata = locality, clusters, weights).
+fn household_indicators(
+    g: &mut Gen,
+    diagnostic: &Diagnostic,
+    instrument: Id<Instrument>,
+) -> Vec<sigida_core::indicator::Indicator> {
+    use sigida_core::indicator::{Indicator, IndicatorKind};
+    /// (code, label, theme, kind, question, option counted)
+    type Spec = (
+        &'static str,
+        &'static str,
+        Theme,
+        IndicatorKind,
+        &'static str,
+        Option<&'static str>,
+    );
+    let specs: [Spec; 8] = [
+        (
+            "hh_member_abroad",
+            "Ménages dont un membre vit à l'étranger",
+            Theme::Migration,
+            IndicatorKind::Share,
+            "member_abroad",
+            Some("yes"),
+        ),
+        (
+            "hh_intends_to_migrate",
+            "Répondants qui envisagent de partir dans les 12 mois",
+            Theme::Migration,
+            IndicatorKind::Share,
+            "intends_to_migrate",
+            Some("yes"),
+        ),
+        (
+            "hh_remittances",
+            "Ménages qui reçoivent des transferts d'argent",
+            Theme::Livelihoods,
+            IndicatorKind::Share,
+            "receives_remittances",
+            Some("yes"),
+        ),
+        (
+            "hh_id_document",
+            "Répondants qui ont une pièce d'identité",
+            Theme::Protection,
+            IndicatorKind::Share,
+            "has_id_document",
+            Some("yes"),
+        ),
+        (
+            "hh_concern_extortion",
+            "Ménages qui citent l'extorsion parmi leurs préoccupations",
+            Theme::Protection,
+            IndicatorKind::Share,
+            "protection_concerns",
+            Some("extortion"),
+        ),
+        (
+            "hh_concern_armed_recruitment",
+            "Ménages qui citent le recrutement par des groupes armés",
+            Theme::Security,
+            IndicatorKind::Share,
+            "protection_concerns",
+            Some("armed_recruitment"),
+        ),
+        (
+            "hh_size",
+            "Taille moyenne des ménages (personnes)",
+            Theme::Livelihoods,
+            IndicatorKind::Mean,
+            "hh_size",
+            None,
+        ),
+        (
+            "hh_income",
+            "Revenu mensuel moyen des ménages (FCFA)",
+            Theme::Livelihoods,
+            IndicatorKind::Mean,
+            "monthly_income_fcfa",
+            None,
+        ),
+    ];
+    specs
+        .into_iter()
+        .map(|(code, label, theme, kind, question, option)| Indicator {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            instrument_id: instrument,
+            code: code.into(),
+            label: label.into(),
+            theme,
+            kind,
+            question: question.into(),
+            option: option.map(Into::into),
+            weight_column: Some("weight".into()),
+            strata_column: Some("locality".into()),
+            cluster_column: Some("cluster_id".into()),
+            locality_column: "locality".into(),
+            by: vec!["resp_sex".into(), "status".into(), "locality".into()],
+        })
+        .collect()
 }
 
 /// What the household survey, key informants, focus groups, service providers and flow

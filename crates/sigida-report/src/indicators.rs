@@ -1,0 +1,145 @@
+//! A community's indicators: each estimate with its 95 % interval and base, by disaggregation,
+//! small cells suppressed, and where the numbers come from.
+
+use maud::{Markup, html};
+use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue};
+
+use crate::{Tr, format};
+
+/// One indicator as the section shows it.
+pub struct Shown<'a> {
+    pub indicator: &'a Indicator,
+    pub instrument: &'a str,
+    /// The values, or why they could not be computed.
+    pub values: Result<&'a [IndicatorValue], &'a str>,
+}
+
+/// A value as readers expect it: a share in per cent, a mean with its unit's precision.
+pub fn value(tr: Tr, kind: IndicatorKind, v: f64) -> String {
+    match kind {
+        IndicatorKind::Share => format::percent(tr, Some(v)),
+        IndicatorKind::Mean if v.abs() >= 1000.0 => format::integer(tr, v.round() as i64),
+        IndicatorKind::Mean => format::decimal(tr, v, 1),
+    }
+}
+
+fn interval(tr: Tr, kind: IndicatorKind, v: &IndicatorValue) -> String {
+    format!(
+        "[{} – {}]",
+        value(
+            tr,
+            kind,
+            v.ci_low.max(if kind == IndicatorKind::Share {
+                0.0
+            } else {
+                f64::MIN
+            })
+        ),
+        value(
+            tr,
+            kind,
+            v.ci_high.min(if kind == IndicatorKind::Share {
+                1.0
+            } else {
+                f64::MAX
+            })
+        ),
+    )
+}
+
+/// The method code (`taylor:strata+cluster+weight`) in words.
+fn method(tr: Tr, code: &str) -> String {
+    let parts = code.strip_prefix("taylor:").unwrap_or(code);
+    let design: Vec<&str> = parts
+        .split('+')
+        .map(|p| tr.t(&format!("indicators.design_{p}")))
+        .collect();
+    format!(
+        "{} ({})",
+        tr.t("indicators.method_taylor"),
+        design.join(", ")
+    )
+}
+
+pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
+    if shown.is_empty() {
+        return html! { p.note { (tr.t("indicators.none")) } };
+    }
+    let mut suppressed_any = false;
+    let body = html! {
+        @for s in shown {
+            @let i = s.indicator;
+            section.indicator {
+                h3 { (i.label) }
+                p.note { (tr.t(i.theme.label_key())) " · " (tr.t(i.kind.label_key())) " · " code { (i.code) } }
+                @match s.values {
+                    Err(why) => p.note { (tr.t("indicators.failed")) " " (why) },
+                    Ok([]) => p.note { (tr.t("indicators.no_data")) },
+                    Ok(values) => {
+                        @if let Some(all) = values.iter().find(|v| v.by.is_none()) {
+                            p.headline {
+                                strong { (value(tr, i.kind, all.estimate)) }
+                                " " (interval(tr, i.kind, all))
+                                " · n = " (format::integer(tr, all.n as i64))
+                            }
+                        }
+                        @for by in &i.by {
+                            @let rows: Vec<&IndicatorValue> = values.iter().filter(|v| v.by.as_ref().is_some_and(|(c, _)| c == by)).collect();
+                            @if !rows.is_empty() {
+                                div.table-wrap.spaced {
+                                    table {
+                                        caption { (tr.t("indicators.by")) " " code { (by) } }
+                                        thead { tr {
+                                            th scope="col" { (by) }
+                                            th scope="col" { (tr.t("indicators.estimate")) }
+                                            th scope="col" { (tr.t("indicators.interval")) }
+                                            th scope="col" { "n" }
+                                        } }
+                                        tbody {
+                                            @for v in rows {
+                                                tr {
+                                                    th scope="row" { (v.by.as_ref().map_or("", |(_, value)| value.as_str())) }
+                                                    @match publish((), v.n, DEFAULT_MIN_CELL) {
+                                                        Cell::Shown(()) => {
+                                                            td.num { (value(tr, i.kind, v.estimate)) }
+                                                            td.num { (interval(tr, i.kind, v)) }
+                                                            td.num { (format::integer(tr, v.n as i64)) }
+                                                        }
+                                                        Cell::Suppressed => {
+                                                            td.num.suppressed colspan="3" { (tr.t("indicators.suppressed")) }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(first) = values.first() {
+                            p.note.provenance {
+                                (tr.t("indicators.source")) " " (s.instrument) " · "
+                                (first.provenance.imports.len()) " " (tr.t("indicators.imports")) " · "
+                                (tr.t("indicators.log_version")) " " code { (first.provenance.log_version) } " · "
+                                (method(tr, &first.provenance.method)) " · "
+                                (tr.t("indicators.computed_on")) " " (format::date(tr, first.computed_at.date()))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    for s in shown {
+        if let Ok(values) = s.values {
+            suppressed_any |= values
+                .iter()
+                .any(|v| matches!(publish((), v.n, DEFAULT_MIN_CELL), Cell::Suppressed));
+        }
+    }
+    html! {
+        (body)
+        @if suppressed_any { p.note { (tr.t("indicators.suppression_note")) } }
+    }
+}

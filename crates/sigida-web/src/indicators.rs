@@ -1,0 +1,158 @@
+//! A community's indicators: the stored values when their provenance still matches the data,
+//! else computed again with the estimation engine on the clean data (raw imports + cleaning
+//! log) of the community's localities, and stored with the new provenance.
+
+use std::collections::HashMap;
+
+use sigida_core::community::{Community, slugify};
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue, Provenance, method_code};
+use sigida_core::{Id, Timestamp};
+use sigida_formats::table::Table;
+use sigida_store::Store;
+use sigida_survey::Z95;
+use sigida_survey::table::{Measure, TableSpec, estimate_table};
+
+use crate::datasets::{DatasetError, clean_dataset, log_version};
+
+/// An indicator with its values, or why they could not be computed.
+pub struct Computed {
+    pub indicator: Indicator,
+    pub instrument: String,
+    pub values: Result<Vec<IndicatorValue>, String>,
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}
+
+/// Every indicator of the diagnostic for one community.
+pub async fn community_indicators(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+) -> Result<Vec<Computed>, DatasetError> {
+    let localities: Vec<String> = store
+        .localities(community.id)
+        .await?
+        .iter()
+        .map(|l| slugify(&l.name))
+        .collect();
+    // Clean data is made once per instrument, and only when an indicator needs it.
+    let mut clean: HashMap<String, Table> = HashMap::new();
+    let mut out = Vec::new();
+    for indicator in store.indicators(diagnostic.id).await? {
+        let Some(instrument) = store.instrument(indicator.instrument_id).await? else {
+            continue;
+        };
+        let provenance = Provenance {
+            imports: store.instrument_import_ids(instrument.id).await?,
+            log_version: log_version(&store.cleaning_log(instrument.id).await?),
+            method: method_code(&indicator),
+        };
+        let stored = store.indicator_values(indicator.id, community.id).await?;
+        if stored.first().is_some_and(|v| v.provenance == provenance) {
+            out.push(Computed {
+                indicator,
+                instrument: instrument.name,
+                values: Ok(stored),
+            });
+            continue;
+        }
+        if provenance.imports.is_empty() {
+            out.push(Computed {
+                indicator,
+                instrument: instrument.name,
+                values: Ok(Vec::new()),
+            });
+            continue;
+        }
+        let key = instrument.id.to_string();
+        if !clean.contains_key(&key) {
+            let (_, table, _) = clean_dataset(store, diagnostic, &instrument).await?;
+            clean.insert(key.clone(), table);
+        }
+        let values = match clean.get(&key) {
+            Some(table) => compute(&indicator, table, community.id, &localities, &provenance),
+            None => Err(String::new()),
+        };
+        if let Ok(values) = &values {
+            let mut tx = store.begin().await?;
+            tx.replace_indicator_values(indicator.id, community.id, values, now())
+                .await?;
+            tx.commit().await?;
+        }
+        out.push(Computed {
+            indicator,
+            instrument: instrument.name,
+            values,
+        });
+    }
+    Ok(out)
+}
+
+/// The values of one indicator on the rows of the community's localities: the whole
+/// community first, then each disaggregation's values.
+pub fn compute(
+    indicator: &Indicator,
+    table: &Table,
+    community: Id<Community>,
+    localities: &[String],
+    provenance: &Provenance,
+) -> Result<Vec<IndicatorValue>, String> {
+    let locality = table
+        .column(&indicator.locality_column)
+        .ok_or_else(|| format!("colonne « {} » absente", indicator.locality_column))?;
+    let rows: Vec<(usize, Vec<String>)> = table
+        .rows
+        .iter()
+        .filter(|(_, cells)| {
+            cells
+                .get(locality)
+                .is_some_and(|v| localities.iter().any(|l| l == v.trim()))
+        })
+        .cloned()
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let measure = match indicator.kind {
+        IndicatorKind::Mean => Measure::Mean(&indicator.question),
+        IndicatorKind::Share => Measure::Share {
+            column: &indicator.question,
+            option: indicator.option.as_deref().unwrap_or("1"),
+        },
+    };
+    let computed_at = now();
+    let mut values = Vec::new();
+    let overall: [&str; 0] = [];
+    let splits = std::iter::once(None).chain(indicator.by.iter().map(Some));
+    for by in splits {
+        let columns: Vec<&str> = by.map(|b| vec![b.as_str()]).unwrap_or_default();
+        let spec = TableSpec {
+            weight: indicator.weight_column.as_deref(),
+            strata: indicator.strata_column.as_deref(),
+            cluster: indicator.cluster_column.as_deref(),
+            by: if by.is_some() { &columns } else { &overall },
+            measure,
+        };
+        let rows = estimate_table(&table.headers, &rows, &spec)
+            .map_err(|e| format!("{} : {e}", indicator.code))?;
+        for row in rows {
+            let e = row.estimate;
+            values.push(IndicatorValue {
+                indicator_id: indicator.id,
+                community_id: community,
+                by: by.map(|b| (b.clone(), row.domain.join(" "))),
+                estimate: e.estimate,
+                se: e.se,
+                ci_low: e.estimate - Z95 * e.se,
+                ci_high: e.estimate + Z95 * e.se,
+                n: e.n,
+                provenance: provenance.clone(),
+                computed_at,
+            });
+        }
+    }
+    Ok(values)
+}

@@ -13,6 +13,19 @@ pub struct Shown<'a> {
     pub instrument: &'a str,
     /// The values, or why they could not be computed.
     pub values: Result<&'a [IndicatorValue], &'a str>,
+    /// Labels of the disaggregations: `(column, "")` the question, `(column, value)` an answer.
+    pub labels: &'a std::collections::BTreeMap<(String, String), String>,
+}
+
+impl Shown<'_> {
+    fn label<'s>(&'s self, column: &'s str, value: &'s str) -> &'s str {
+        self.labels
+            .get(&(column.to_owned(), value.to_owned()))
+            .map_or(
+                if value.is_empty() { column } else { value },
+                String::as_str,
+            )
+    }
 }
 
 /// A value as readers expect it: a share in per cent, a mean with its unit's precision.
@@ -89,9 +102,9 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
                             @if !rows.is_empty() {
                                 div.table-wrap.spaced {
                                     table {
-                                        caption { (tr.t("indicators.by")) " " code { (by) } }
+                                        caption { (tr.t("indicators.by")) " " (s.label(by, "")) }
                                         thead { tr {
-                                            th scope="col" { (by) }
+                                            th scope="col" { (s.label(by, "")) }
                                             th scope="col" { (tr.t("indicators.estimate")) }
                                             th scope="col" { (tr.t("indicators.interval")) }
                                             th scope="col" { "n" }
@@ -99,7 +112,7 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
                                         tbody {
                                             @for v in rows {
                                                 tr {
-                                                    th scope="row" { (v.by.as_ref().map_or("", |(_, value)| value.as_str())) }
+                                                    th scope="row" { (v.by.as_ref().map_or("", |(c, value)| s.label(c, value))) }
                                                     @match publish((), v.n, DEFAULT_MIN_CELL) {
                                                         Cell::Shown(()) => {
                                                             td.num { (value(tr, i.kind, v.estimate)) }

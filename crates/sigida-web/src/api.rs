@@ -257,9 +257,14 @@ pub async fn community_indicators(
         .require(&state, Permission::ViewDiagnostic, &path)
         .await?;
     let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
-    let computed = crate::indicators::community_indicators(&state.store, &diagnostic, &community)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let computed = crate::indicators::community_indicators(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     let indicators: Vec<Value> = computed
         .iter()
         .map(|c| {

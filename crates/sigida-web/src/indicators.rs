@@ -2,7 +2,7 @@
 //! else computed again with the estimation engine on the clean data (raw imports + cleaning
 //! log) of the community's localities, and stored with the new provenance.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
@@ -13,24 +13,55 @@ use sigida_store::Store;
 use sigida_survey::Z95;
 use sigida_survey::table::{Measure, TableSpec, estimate_table};
 
-use crate::datasets::{DatasetError, clean_dataset, log_version};
+use sigida_xlsform::Form;
+
+use crate::datasets::{DatasetError, clean_dataset, latest_form, log_version};
 
 /// An indicator with its values, or why they could not be computed.
 pub struct Computed {
     pub indicator: Indicator,
     pub instrument: String,
     pub values: Result<Vec<IndicatorValue>, String>,
+    /// The disaggregations' labels in `language`: `(column, "")` for the question,
+    /// `(column, value)` for an answer; from the instrument's form.
+    pub labels: BTreeMap<(String, String), String>,
+}
+
+/// The labels of the disaggregation questions and their answers, from the form.
+fn labels(form: &Form, by: &[String], language: &str) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for column in by {
+        let Some(question) = form.questions.iter().find(|q| &q.name == column) else {
+            continue;
+        };
+        if let Some(text) = form.text(&question.label, language) {
+            out.insert((column.clone(), String::new()), text.to_owned());
+        }
+        let list = question.kind.list();
+        for choice in form
+            .choice_lists
+            .iter()
+            .filter(|l| Some(l.name.as_str()) == list)
+            .flat_map(|l| &l.choices)
+        {
+            if let Some(text) = form.text(&choice.label, language) {
+                out.insert((column.clone(), choice.name.clone()), text.to_owned());
+            }
+        }
+    }
+    out
 }
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
-/// Every indicator of the diagnostic for one community.
+/// Every indicator of the diagnostic for one community; labels in `language` (`fr`, `en`).
 pub async fn community_indicators(
     store: &Store,
     diagnostic: &Diagnostic,
     community: &Community,
+    language: &str,
 ) -> Result<Vec<Computed>, DatasetError> {
     let localities: Vec<String> = store
         .localities(community.id)
@@ -40,6 +71,7 @@ pub async fn community_indicators(
         .collect();
     // Clean data is made once per instrument, and only when an indicator needs it.
     let mut clean: HashMap<String, Table> = HashMap::new();
+    let mut forms: HashMap<String, Form> = HashMap::new();
     let mut out = Vec::new();
     for indicator in store.indicators(diagnostic.id).await? {
         let Some(instrument) = store.instrument(indicator.instrument_id).await? else {
@@ -50,24 +82,29 @@ pub async fn community_indicators(
             log_version: log_version(&store.cleaning_log(instrument.id).await?),
             method: method_code(&indicator),
         };
+        let key = instrument.id.to_string();
+        if !forms.contains_key(&key) {
+            forms.insert(
+                key.clone(),
+                latest_form(store, diagnostic, &instrument).await?,
+            );
+        }
+        let labels = forms
+            .get(&key)
+            .map(|form| labels(form, &indicator.by, language))
+            .unwrap_or_default();
         let stored = store.indicator_values(indicator.id, community.id).await?;
-        if stored.first().is_some_and(|v| v.provenance == provenance) {
+        if stored.first().is_some_and(|v| v.provenance == provenance)
+            || provenance.imports.is_empty()
+        {
             out.push(Computed {
                 indicator,
                 instrument: instrument.name,
                 values: Ok(stored),
+                labels,
             });
             continue;
         }
-        if provenance.imports.is_empty() {
-            out.push(Computed {
-                indicator,
-                instrument: instrument.name,
-                values: Ok(Vec::new()),
-            });
-            continue;
-        }
-        let key = instrument.id.to_string();
         if !clean.contains_key(&key) {
             let (_, table, _) = clean_dataset(store, diagnostic, &instrument).await?;
             clean.insert(key.clone(), table);
@@ -86,6 +123,7 @@ pub async fn community_indicators(
             indicator,
             instrument: instrument.name,
             values,
+            labels,
         });
     }
     Ok(out)

@@ -306,15 +306,21 @@ pub async fn community_indicators(
         .await?;
     let tr = viewer.tr;
     let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
-    let computed = crate::indicators::community_indicators(&state.store, &diagnostic, &community)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let computed = crate::indicators::community_indicators(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     let shown: Vec<indicators::Shown<'_>> = computed
         .iter()
         .map(|c| indicators::Shown {
             indicator: &c.indicator,
             instrument: &c.instrument,
             values: c.values.as_deref().map_err(String::as_str),
+            labels: &c.labels,
         })
         .collect();
     let body = html! {

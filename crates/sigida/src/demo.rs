@@ -1041,9 +1041,10 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
     tx.commit().await?;
     for (community, _) in &communities {
-        let computed = sigida_web::indicators::community_indicators(&store, &diagnostic, community)
-            .await
-            .map_err(|e| Failure::Other(e.to_string()))?;
+        let computed =
+            sigida_web::indicators::community_indicators(&store, &diagnostic, community, "fr")
+                .await
+                .map_err(|e| Failure::Other(e.to_string()))?;
         let values: usize = computed
             .iter()
             .map(|c| c.values.as_ref().map_or(0, Vec::len))

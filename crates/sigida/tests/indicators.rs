@@ -167,7 +167,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
             .await
             .unwrap()
             .unwrap();
-        sigida_web::indicators::community_indicators(&store, &diagnostic, &community)
+        sigida_web::indicators::community_indicators(&store, &diagnostic, &community, "fr")
             .await
             .unwrap();
         let again = store.indicator_values(indicator, diboli).await.unwrap();

@@ -15,6 +15,8 @@ pub struct Shown<'a> {
     pub values: Result<&'a [IndicatorValue], &'a str>,
     /// Labels of the disaggregations: `(column, "")` the question, `(column, value)` an answer.
     pub labels: &'a std::collections::BTreeMap<(String, String), String>,
+    /// The findings that cite the indicator: their page link and statement.
+    pub cited_by: Vec<(String, String)>,
 }
 
 impl Shown<'_> {
@@ -83,7 +85,7 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
     let body = html! {
         @for s in shown {
             @let i = s.indicator;
-            section.indicator {
+            section.indicator id=(i.code) {
                 h3 { (i.label) }
                 p.note { (tr.t(i.theme.label_key())) " · " (tr.t(i.kind.label_key())) " · " code { (i.code) } }
                 @match s.values {
@@ -127,6 +129,14 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
                                             }
                                         }
                                     }
+                                }
+                            }
+                        }
+                        @if !s.cited_by.is_empty() {
+                            p { (tr.t("indicators.cited_by")) " "
+                                @for (k, (href, statement)) in s.cited_by.iter().enumerate() {
+                                    @if k > 0 { " · " }
+                                    a href=(href) { (statement) }
                                 }
                             }
                         }

@@ -2,6 +2,7 @@
 //! the values to show.
 //!
 //! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - `findings`: findings and evidence both ways, convergence and the single-source flag.
 //! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
@@ -10,6 +11,7 @@
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
 
+pub mod findings;
 pub mod flows;
 pub mod format;
 pub mod html;

@@ -94,4 +94,21 @@ impl Tx {
         .await?;
         Ok(())
     }
+
+    /// The analyst's confidence in a finding (the convergence is computed, never set).
+    pub async fn set_finding_confidence(
+        &mut self,
+        finding: Id<Finding>,
+        confidence: Option<sigida_core::finding::Confidence>,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE findings SET confidence = $2 WHERE id = $1")
+            .bind(finding.to_string())
+            .bind(confidence.map(|c| c.code()))
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound(format!("constat {finding}")));
+        }
+        Ok(())
+    }
 }

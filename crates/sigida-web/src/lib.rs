@@ -10,6 +10,7 @@
 //! - `datasets`: an instrument's raw and clean data as tables.
 //! - `api`: the same data as JSON under `/api`.
 
+pub mod analysis_pages;
 pub mod api;
 pub mod auth;
 pub mod data_pages;
@@ -49,6 +50,14 @@ pub fn app(store: Store) -> Router {
         .route("/communities", get(pages::communities))
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
+        .route(
+            "/communities/{slug}/findings",
+            get(analysis_pages::community_findings),
+        )
+        .route(
+            "/communities/{slug}/findings/{id}/confidence",
+            post(analysis_pages::set_confidence),
+        )
         .route(
             "/communities/{slug}/indicators",
             get(pages::community_indicators),

@@ -213,6 +213,7 @@ pub async fn community(
             li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/findings"} { (tr.t("findings.nav")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }
@@ -314,6 +315,29 @@ pub async fn community_indicators(
     )
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?;
+    let findings = state.store.findings(community.id).await?;
+    let evidence = state.store.evidence_of_community(community.id).await?;
+    let cited_by = |code: &str| -> Vec<(String, String)> {
+        let mut cited: Vec<(String, String)> = evidence
+            .iter()
+            .filter(|e| e.reference == code)
+            .filter_map(|e| findings.iter().find(|f| f.id == e.finding_id))
+            .map(|f| {
+                (
+                    format!(
+                        "/communities/{}/findings#{}",
+                        community.slug,
+                        sigida_report::findings::anchor(f)
+                    ),
+                    f.amended_statement
+                        .clone()
+                        .unwrap_or_else(|| f.statement.clone()),
+                )
+            })
+            .collect();
+        cited.dedup();
+        cited
+    };
     let shown: Vec<indicators::Shown<'_>> = computed
         .iter()
         .map(|c| indicators::Shown {
@@ -321,6 +345,7 @@ pub async fn community_indicators(
             instrument: &c.instrument,
             values: c.values.as_deref().map_err(String::as_str),
             labels: &c.labels,
+            cited_by: cited_by(&c.indicator.code),
         })
         .collect();
     let body = html! {

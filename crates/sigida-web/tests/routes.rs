@@ -173,6 +173,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/flows", everyone.clone()),
         ("/communities/gao-chateau/protection", everyone.clone()),
         ("/communities/gao-chateau/indicators", everyone.clone()),
+        ("/communities/gao-chateau/findings", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -528,4 +529,115 @@ async fn flow_pages_show_the_figures_of_the_stored_counts() {
     assert!(page.body.contains("1\u{202f}299"), "{}", page.body);
     assert!(page.body.contains("<svg"), "the trend charts are drawn");
     assert!(page.body.contains("Matrice origine–destination"));
+}
+
+#[tokio::test]
+async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
+    use sigida_core::finding::{
+        Confidence, Evidence, Finding, SourceType, Stance, Theme, ValidationStatus,
+    };
+    let f = fixture().await;
+    let community = f
+        .store
+        .community_by_slug(f.store.main_diagnostic().await.unwrap().id, "gao-chateau")
+        .await
+        .unwrap()
+        .unwrap();
+    let finding = |statement: &str| Finding {
+        id: Id::new(),
+        community_id: community.id,
+        theme: Theme::Protection,
+        statement: statement.into(),
+        confidence: None,
+        validation: ValidationStatus::Pending,
+        amended_statement: None,
+        created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
+    };
+    let (a, b) = (
+        finding("Les rapatriés manquent de documents"),
+        finding("L'extorsion frappe la route du nord"),
+    );
+    let evidence = |f: &Finding, source_type, reference: &str| Evidence {
+        id: Id::new(),
+        finding_id: f.id,
+        source_type,
+        stance: Stance::Supports,
+        summary: "dit".into(),
+        reference: reference.into(),
+    };
+    let mut tx = f.store.begin().await.unwrap();
+    for x in [&a, &b] {
+        tx.insert_finding(x).await.unwrap();
+    }
+    for e in [
+        evidence(&a, SourceType::KeyInformant, "KII-GAO-04"),
+        evidence(&b, SourceType::KeyInformant, "KII-GAO-04"),
+        evidence(&b, SourceType::FlowData, "FMP-NORD"),
+    ] {
+        tx.insert_evidence(&e).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, "/communities/gao-chateau/findings", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // From the source to the findings: one interview cited by both.
+    let row = page
+        .body
+        .split("<tr>")
+        .find(|r| r.contains("KII-GAO-04") && r.contains("<ul"))
+        .unwrap();
+    assert!(row.contains("Les rapatriés manquent de documents"), "{row}");
+    assert!(
+        row.contains("L&#39;extorsion frappe la route du nord") || row.contains("L'extorsion"),
+        "{row}"
+    );
+    // One source type only: flagged, once (the other finding has two).
+    assert_eq!(page.body.matches("une seule source").count(), 1);
+    assert!(
+        page.body
+            .contains("href=\"/communities/gao-chateau/flows\""),
+        "flow evidence links to the flows"
+    );
+
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let post = |cookie: &str, body: String| {
+        Request::post(format!(
+            "/communities/gao-chateau/findings/{}/confidence",
+            a.id
+        ))
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+    };
+    let saved = send(
+        &f.app,
+        post(&analyst, format!("csrf={csrf}&confidence=high")),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = f.store.findings(community.id).await.unwrap();
+    let stored_a = stored.iter().find(|x| x.id == a.id).unwrap();
+    assert_eq!(stored_a.confidence, Some(Confidence::High));
+    let forged = send(&f.app, post(&analyst, "csrf=forged&confidence=low".into())).await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+
+    // A partner viewer sees the confidence, cannot set it.
+    let partner = login(&f.app, "partner_viewer").await;
+    let page = get(&f.app, "/communities/gao-chateau/findings", Some(&partner)).await;
+    assert!(!page.body.contains("<select name=\"confidence\""));
+    let refused = send(
+        &f.app,
+        post(&partner, format!("csrf={csrf}&confidence=low")),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -15,6 +15,7 @@
 //! - `indicator`: indicators on an instrument's questions, their values and provenance.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
+//! - `services`: the 4W map against the needs: coverage, gaps, referral pathways.
 //! - `protection`: protection risks reported by source and locality; the 1–5 severity rules.
 //! - `plan`: action plans, actions, budget lines, indicators, measurements.
 //! - `audit`: the audit log's vocabulary.
@@ -40,6 +41,7 @@ pub mod meeting;
 pub mod personal;
 pub mod plan;
 pub mod protection;
+pub mod services;
 pub mod timestamp;
 
 mod vocabulary;

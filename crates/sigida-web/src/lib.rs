@@ -51,6 +51,10 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
         .route(
+            "/communities/{slug}/services",
+            get(pages::community_services),
+        )
+        .route(
             "/communities/{slug}/findings",
             get(analysis_pages::community_findings),
         )

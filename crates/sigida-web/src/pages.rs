@@ -213,6 +213,7 @@ pub async fn community(
             li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/services"} { (tr.t("services.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/findings"} { (tr.t("findings.nav")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))
@@ -358,6 +359,50 @@ pub async fn community_indicators(
         &viewer,
         "/communities",
         &format!("{} — {}", tr.t("indicators.title"), community.name),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// A community's service providers against its needs: 4W map, coverage, gaps, pathways.
+pub async fn community_services(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/services");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let localities = state.store.localities(community.id).await?;
+    let providers = state.store.service_providers(community.id).await?;
+    let reports = state.store.risk_reports(community.id).await?;
+    let contacts = if viewer
+        .reveal_personal_data(&state, &path, "contacts des prestataires de services")
+        .await?
+    {
+        Contacts::Shown
+    } else {
+        Contacts::Hidden
+    };
+    let places: Vec<protection::Place<'_>> = localities
+        .iter()
+        .map(|l| protection::Place {
+            id: l.id,
+            name: &l.name,
+        })
+        .collect();
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("services.title")) " — " (community.name) }
+        (sigida_report::services::section(tr, &places, &providers, &reports, contacts))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("services.title"), community.name),
         diagnostic.synthetic,
         body,
     ))

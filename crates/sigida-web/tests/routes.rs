@@ -17,6 +17,7 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "mot-de-passe-de-test";
 const PHONE: &str = "+223 76 12 34 56";
+const SERVICE_PHONE: &str = "+223 21 00 00 01";
 
 struct Fixture {
     store: Store,
@@ -89,7 +90,7 @@ async fn fixture() -> Fixture {
         free_of_charge: true,
         opening_hours: "8h–16h".into(),
         accepts_referrals: true,
-        contact_phone: Personal::new("+223 21 00 00 01".into()),
+        contact_phone: Personal::new(SERVICE_PHONE.into()),
         latitude: Some(16.28),
         longitude: Some(-0.05),
     })
@@ -174,6 +175,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/protection", everyone.clone()),
         ("/communities/gao-chateau/indicators", everyone.clone()),
         ("/communities/gao-chateau/findings", everyone.clone()),
+        ("/communities/gao-chateau/services", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -640,4 +642,37 @@ async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_service_map_shows_contacts_only_to_those_who_may_and_audits_them() {
+    let f = fixture().await;
+    let partner = login(&f.app, "partner_viewer").await;
+    let page = get(&f.app, "/communities/gao-chateau/services", Some(&partner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(SERVICE_PHONE));
+    assert!(page.body.contains("Cartographie des services (4W)"));
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(
+        &f.app,
+        "/communities/gao-chateau/services",
+        Some(&coordinator),
+    )
+    .await;
+    assert!(page.body.contains(SERVICE_PHONE));
+    let audited = f
+        .store
+        .audit_events(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.action == AuditAction::ViewPersonalData
+                && e.subject.contains("/communities/gao-chateau/services")
+        })
+        .count();
+    assert_eq!(
+        audited, 1,
+        "the coordinator's view is audited, the partner's not"
+    );
 }

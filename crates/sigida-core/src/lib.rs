@@ -15,6 +15,7 @@
 //! - `indicator`: indicators on an instrument's questions, their values and provenance.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
+//! - `qualitative`: interview notes, codebook, coded excerpts, quotes without personal details.
 //! - `services`: the 4W map against the needs: coverage, gaps, referral pathways.
 //! - `protection`: protection risks reported by source and locality; the 1–5 severity rules.
 //! - `plan`: action plans, actions, budget lines, indicators, measurements.
@@ -41,6 +42,7 @@ pub mod meeting;
 pub mod personal;
 pub mod plan;
 pub mod protection;
+pub mod qualitative;
 pub mod services;
 pub mod timestamp;
 

@@ -5,11 +5,13 @@
 //! - `cod`: COD-AB lists of P-codes, in the long layout (`P-Code`, `Admin Level`,
 //!   `Parent P-Code`) and the wide one (`adm1_pcode`, `adm2_name`…, one sheet per level).
 //! - `flows`: flow monitoring sheets as flow counts (by HXL tags or French/English headers).
+//! - `qualitative`: a coded-notes workbook (notes, codes, extraits).
 //! - `hxl`: a table's hashtag row, wherever it is, and its columns by tag pattern.
 
 pub mod cod;
 pub mod flows;
 pub mod hxl;
+pub mod qualitative;
 pub mod table;
 pub mod write;
 

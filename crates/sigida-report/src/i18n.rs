@@ -131,7 +131,8 @@ mod tests {
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
         use sigida_core::{
-            access, actors, audit, finding, flows, indicator, instrument, meeting, plan, protection,
+            access, actors, audit, finding, flows, indicator, instrument, meeting, plan,
+            protection, qualitative,
         };
         let mut keys: Vec<&str> = Vec::new();
         macro_rules! all {
@@ -156,6 +157,7 @@ mod tests {
             indicator::IndicatorKind,
             protection::RiskType,
             protection::Severity,
+            qualitative::NoteKind,
             meeting::Sex,
             meeting::AgeGroup,
             meeting::DecisionKind,

@@ -8,6 +8,7 @@
 //! - `html`: the shared stylesheet and the self-contained document shell.
 //! - `indicators`: indicator estimates by disaggregation, small cells suppressed, provenance.
 //! - `map`: SVG maps of localities and service points, drawn offline.
+//! - `qualitative`: notes, codebook counts by group, quotes without personal details.
 //! - `services`: the 4W map, coverage by locality and sector, gaps, referral pathways.
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
@@ -21,6 +22,7 @@ pub mod indicators;
 pub mod map;
 pub mod overview;
 pub mod protection;
+pub mod qualitative;
 pub mod services;
 
 pub use i18n::{Lang, Tr};

@@ -17,6 +17,7 @@
 //! - `indicators`: indicator definitions, their values and provenance.
 //! - `flows`: flow monitoring counts.
 //! - `meetings`: meetings, participants, decisions.
+//! - `qualitative`: interview notes, codebook, coded excerpts.
 //! - `protection`: risk reports by source and locality.
 //! - `plans`: action plans, actions, budget lines, indicators, measurements.
 //! - `accounts`: users, sessions, the audit log.
@@ -33,6 +34,7 @@ mod meetings;
 mod migrate;
 mod plans;
 mod protection;
+mod qualitative;
 mod rows;
 
 use std::path::Path;

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "indicators",
         sql: include_str!("../migrations/0004_indicators.sql"),
     },
+    Migration {
+        version: 5,
+        name: "qualitative",
+        sql: include_str!("../migrations/0005_qualitative.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -55,6 +55,10 @@ pub fn app(store: Store) -> Router {
             get(pages::community_services),
         )
         .route(
+            "/communities/{slug}/qualitative",
+            get(pages::community_qualitative),
+        )
+        .route(
             "/communities/{slug}/findings",
             get(analysis_pages::community_findings),
         )

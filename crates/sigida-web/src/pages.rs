@@ -214,6 +214,7 @@ pub async fn community(
             li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/services"} { (tr.t("services.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/qualitative"} { (tr.t("qualitative.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/findings"} { (tr.t("findings.nav")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))
@@ -403,6 +404,44 @@ pub async fn community_services(
         &viewer,
         "/communities",
         &format!("{} — {}", tr.t("services.title"), community.name),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// A community's interviews and focus groups: notes, codebook counts, quotes without names.
+pub async fn community_qualitative(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/qualitative");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let notes = state.store.interview_notes(community.id).await?;
+    let codebook = state.store.codebook(diagnostic.id).await?;
+    let excerpts = state.store.excerpts(community.id).await?;
+    // The names the team knows, removed from every quote.
+    let stakeholders = state
+        .store
+        .stakeholders(diagnostic.id, Some(community.id))
+        .await?;
+    let names: Vec<&str> = stakeholders
+        .iter()
+        .map(|s| s.contact_name.expose().as_str())
+        .collect();
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("qualitative.title")) " — " (community.name) }
+        (sigida_report::qualitative::section(tr, &notes, &codebook, &excerpts, &names))
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("qualitative.title"), community.name),
         diagnostic.synthetic,
         body,
     ))

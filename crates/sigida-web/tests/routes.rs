@@ -176,6 +176,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/indicators", everyone.clone()),
         ("/communities/gao-chateau/findings", everyone.clone()),
         ("/communities/gao-chateau/services", everyone.clone()),
+        ("/communities/gao-chateau/qualitative", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],

@@ -1075,6 +1075,21 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         println!("  ✓ {} — {said}", data_dir.join(&name).display());
     }
 
+    // Interview and group-discussion notes, coded, through `sigida import notes`.
+    for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        let name = format!("notes-codees-{}.xlsx", community.slug);
+        let path = data_dir.join(&name);
+        sigida_formats::write::write_workbook(&path, &coded_notes(profile))?;
+        let said = crate::notes::import_bytes(
+            &store,
+            &quiet(&name),
+            &std::fs::read(&path)?,
+            &community.slug,
+        )
+        .await?;
+        println!("  ✓ {} — {said}", path.display());
+    }
+
     // What each source reports of the protection risks, locality by locality.
     let mut tx = store.begin().await?;
     let mut reported = 0;
@@ -1900,6 +1915,103 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
         }
     }
     out
+}
+
+/// The interview and focus-group notes of a community, coded, as an analyst's workbook:
+/// sheets notes, codes and extraits. The codebook is the diagnostic's: Gao's workbook reuses
+/// Diboli's codes and adds its own. Some passages name people or give a phone number, as
+/// real notes do; the quotes published remove them.
+fn coded_notes(p: &Profile) -> Vec<Table> {
+    let gao = p.region == "ML07";
+    let sheet = |name: &str, rows: Vec<Vec<String>>| Table {
+        file: "notes".into(),
+        sheet: Some(name.into()),
+        headers: rows[0].clone(),
+        rows: rows[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r.clone()))
+            .collect(),
+    };
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let prefix = if gao { "GAO" } else { "DIB" };
+    let code = |n: &str| format!("{prefix}-{n}");
+    let codes = vec![
+        row(&["code", "libellé", "thème"]),
+        row(&["depart-jeunes", "Départ des jeunes", "migration"]),
+        row(&[
+            "transferts",
+            "Transferts des émigrés",
+            "moyens de subsistance",
+        ]),
+        row(&[
+            "extorsion-route",
+            "Extorsion et rackets sur la route",
+            "protection",
+        ]),
+        row(&["papiers", "Absence de papiers d'état civil", "protection"]),
+        row(&[
+            "recrutement-arme",
+            "Recrutement par des groupes armés",
+            "sécurité",
+        ]),
+        row(&[
+            "accueil-rapatries",
+            "Accueil des rapatriés",
+            "cohésion sociale",
+        ]),
+        row(&[
+            "orpaillage",
+            "Travail sur les sites d'orpaillage",
+            "moyens de subsistance",
+        ]),
+    ];
+    let (notes, excerpts): (Vec<[String; 6]>, Vec<[String; 3]>) = if gao {
+        (
+            vec![
+                [code("KII-01"), "kii".into(), "rapatriés".into(), "hommes".into(), "2026-02-04".into(), "Entretien au centre de transit".into()],
+                [code("FGD-02"), "fgd".into(), "jeunes".into(), "hommes".into(), "2026-02-05".into(), "Groupe de jeunes de Sosso Koïra".into()],
+                [code("FGD-03"), "fgd".into(), "femmes".into(), "femmes".into(), "2026-02-06".into(), "Groupe de femmes déplacées, site de Saneye".into()],
+                [code("KII-04"), "kii".into(), "".into(), "hommes".into(), "2026-02-07".into(), "Transporteur, gare routière".into()],
+            ],
+            vec![
+                [code("KII-01"), "On nous a déposés à la frontière sans rien ; M. Touré du centre de transit nous a donné à manger trois jours.".into(), "accueil-rapatries".into()],
+                [code("KII-01"), "Sans carte d'identité on ne peut pas prendre le bus pour rentrer au village.".into(), "papiers".into()],
+                [code("FGD-02"), "Des hommes viennent au marché proposer 50 000 francs par mois aux jeunes qui n'ont rien à faire.".into(), "recrutement-arme depart-jeunes".into()],
+                [code("FGD-02"), "Tout le monde pense à partir vers l'Algérie après la saison.".into(), "depart-jeunes".into()],
+                [code("FGD-03"), "Aux postes, ils demandent de l'argent aux femmes, parfois pire ; on ne dit rien.".into(), "extorsion-route".into()],
+                [code("FGD-03"), "L'accueil ici est bon, mais les familles hôtes n'ont plus rien à partager.".into(), "accueil-rapatries".into()],
+                [code("KII-04"), "Entre Gao et Kidal, il faut payer à chaque barrière ; appelez-moi au 76 45 12 98 si vous voulez les noms des postes.".into(), "extorsion-route".into()],
+            ],
+        )
+    } else {
+        (
+            vec![
+                [code("KII-01"), "kii".into(), "familles d'émigrés".into(), "hommes".into(), "2026-01-28".into(), "Chef de famille, Diboli-Centre".into()],
+                [code("FGD-02"), "fgd".into(), "jeunes".into(), "mixte".into(), "2026-01-29".into(), "Groupe de jeunes, gare".into()],
+                [code("FGD-03"), "fgd".into(), "femmes".into(), "femmes".into(), "2026-01-30".into(), "Groupe de femmes, Gouthioubé".into()],
+                [code("KII-04"), "kii".into(), "orpailleurs".into(), "hommes".into(), "2026-01-31".into(), "Ancien orpailleur revenu de Kéniéba".into()],
+            ],
+            vec![
+                [code("KII-01"), "L'argent de France construit les maisons, mais il n'y a pas d'usine ici ; l'imam Cissé le dit à chaque prêche.".into(), "transferts".into()],
+                [code("KII-01"), "Mes deux fils sont partis à Dakar puis plus loin ; on attend leurs envois.".into(), "depart-jeunes transferts".into()],
+                [code("FGD-02"), "Ceux qui restent ont honte ; on part dès qu'on a l'argent du passeur.".into(), "depart-jeunes".into()],
+                [code("FGD-03"), "Les filles qu'on emmène aux placers pour le ménage ne reviennent pas toujours.".into(), "orpaillage".into()],
+                [code("FGD-03"), "Beaucoup d'enfants n'ont pas d'acte de naissance, alors pas d'examen.".into(), "papiers".into()],
+                [code("KII-04"), "Aux placers, on travaille pour rembourser le voyage ; le patron garde les papiers.".into(), "orpaillage papiers".into()],
+                [code("KII-04"), "À la frontière, les douaniers font payer même ceux qui ont leurs papiers.".into(), "extorsion-route".into()],
+            ],
+        )
+    };
+    let mut notes_rows = vec![row(&["code", "type", "groupe", "sexe", "date", "texte"])];
+    notes_rows.extend(notes.into_iter().map(|n| n.to_vec()));
+    let mut excerpt_rows = vec![row(&["note", "extrait", "codes"])];
+    excerpt_rows.extend(excerpts.into_iter().map(|e| e.to_vec()));
+    vec![
+        sheet("notes", notes_rows),
+        sheet("codes", codes),
+        sheet("extraits", excerpt_rows),
+    ]
 }
 
 /// The household survey's indicators: who has left, who means to, papers, remittances, the

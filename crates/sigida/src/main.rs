@@ -13,6 +13,7 @@ mod form;
 mod geo;
 mod import;
 mod kobo;
+mod notes;
 mod serve;
 mod users;
 
@@ -148,6 +149,17 @@ enum ImportCommand {
         /// The workbook's sheet (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Interview and group-discussion notes with their coded excerpts: an XLSX workbook with
+    /// sheets notes (code, type, groupe, sexe, date, texte), codes (code, libellé, thème) and
+    /// extraits (note, extrait, codes), all or nothing.
+    Notes {
+        file: PathBuf,
+        /// The community's slug (e.g. diboli, gao-chateau).
+        #[arg(long)]
+        community: String,
         #[command(flatten)]
         place: Place,
     },
@@ -382,6 +394,14 @@ fn main() -> ExitCode {
                         place,
                     },
             } => flows::import(&place, &file, &community, sheet.as_deref()).await,
+            Command::Import {
+                command:
+                    ImportCommand::Notes {
+                        file,
+                        community,
+                        place,
+                    },
+            } => notes::import(&place, &file, &community).await,
             Command::Clean {
                 command:
                     CleanCommand::Check {

@@ -63,6 +63,7 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
         ("/communities/diboli/indicators", "indicators-diboli"),
         ("/communities/gao-chateau/findings", "findings-gao"),
         ("/communities/gao-chateau/services", "services-gao"),
+        ("/communities/diboli/qualitative", "qualitative-diboli"),
     ] {
         browser.goto(&format!("{}{path}", server.base));
         for url in requested_urls(&browser) {

@@ -13,6 +13,7 @@
 //! - `cleaning`: the cleaning log's entries and decisions.
 //! - `flows`: flow monitoring counts; origin–destination, trends, seasons, who travels.
 //! - `indicator`: indicators on an instrument's questions, their values and provenance.
+//! - `exercises`: community exercises (timeline, seasonal calendar, pairwise ranking, SWOT) as data.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
 //! - `qualitative`: interview notes, codebook, coded excerpts, quotes without personal details.
@@ -32,6 +33,7 @@ pub mod cleaning;
 pub mod community;
 pub mod diagnostic;
 pub mod disclosure;
+pub mod exercises;
 pub mod finding;
 pub mod flows;
 pub mod geography;

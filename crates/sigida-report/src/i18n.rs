@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
         use sigida_core::{
-            access, actors, audit, finding, flows, indicator, instrument, meeting, plan,
+            access, actors, audit, exercises, finding, flows, indicator, instrument, meeting, plan,
             protection, qualitative,
         };
         let mut keys: Vec<&str> = Vec::new();
@@ -154,6 +154,7 @@ mod tests {
             finding::Confidence,
             finding::ValidationStatus,
             flows::Direction,
+            exercises::ExerciseKind,
             indicator::IndicatorKind,
             protection::RiskType,
             protection::Severity,

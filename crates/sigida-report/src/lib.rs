@@ -2,6 +2,7 @@
 //! the values to show.
 //!
 //! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - `exercises`: community exercises drawn as SVG from their data.
 //! - `findings`: findings and evidence both ways, convergence and the single-source flag.
 //! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
@@ -13,6 +14,7 @@
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
 
+pub mod exercises;
 pub mod findings;
 pub mod flows;
 pub mod format;

@@ -13,6 +13,7 @@
 //! - `actors`: stakeholders, socio-economic groups, service providers.
 //! - `imports`: raw files by content hash, instruments, submissions, import problems.
 //! - `cleaning`: the cleaning log of each instrument.
+//! - `exercises`: community exercises (their data as JSON).
 //! - `analysis`: findings and evidence.
 //! - `indicators`: indicator definitions, their values and provenance.
 //! - `flows`: flow monitoring counts.
@@ -26,6 +27,7 @@ mod accounts;
 mod actors;
 mod analysis;
 mod cleaning;
+mod exercises;
 mod flows;
 mod geography;
 mod imports;

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "qualitative",
         sql: include_str!("../migrations/0005_qualitative.sql"),
     },
+    Migration {
+        version: 6,
+        name: "exercises",
+        sql: include_str!("../migrations/0006_exercises.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -1,4 +1,5 @@
-//! A community's findings and their evidence, both ways, and the analyst's confidence.
+//! A community's findings and their evidence, both ways, and the analyst's confidence; its
+//! community exercises, recorded in a form and drawn.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -6,6 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
+use sigida_core::actors::GroupKind;
+use sigida_core::exercises::{Exercise, ExerciseKind};
 use sigida_core::finding::{Confidence, Evidence, Finding, SourceType};
 use sigida_core::indicator::Indicator;
 use sigida_report::findings;
@@ -129,4 +132,160 @@ pub async fn set_confidence(
         findings::anchor(&finding)
     ))
     .into_response())
+}
+
+/// What the exercise form holds (kept to show again when it is refused).
+#[derive(Deserialize, Default)]
+pub struct ExerciseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    data: String,
+}
+
+/// The exercise typed in the form, or why it cannot be kept.
+fn read_exercise(
+    form: &ExerciseForm,
+    community: sigida_core::Id<sigida_core::community::Community>,
+) -> Result<Exercise, String> {
+    use sigida_core::exercises::{parse_calendar, parse_pairwise, parse_swot, parse_timeline};
+    let kind: ExerciseKind = form
+        .kind
+        .parse()
+        .map_err(|e: sigida_core::UnknownCode| e.to_string())?;
+    let title = form.title.trim();
+    if title.is_empty() {
+        return Err("titre vide".into());
+    }
+    let group = match form.group.as_str() {
+        "" => None,
+        code => Some(code.parse::<GroupKind>().map_err(|e| e.to_string())?),
+    };
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let held_on = time::Date::parse(form.date.trim(), iso)
+        .map_err(|_| format!("date « {} » : attendu AAAA-MM-JJ", form.date.trim()))?;
+    let data = match kind {
+        ExerciseKind::Timeline => parse_timeline(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::SeasonalCalendar => parse_calendar(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::PairwiseRanking => parse_pairwise(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::Swot => {
+            let blocks: Vec<&str> = form.data.split("---").collect();
+            if blocks.len() != 4 {
+                return Err(format!(
+                    "{} bloc(s) : attendu 4 (forces, faiblesses, opportunités, menaces) séparés par « --- »",
+                    blocks.len()
+                ));
+            }
+            parse_swot(blocks[0], blocks[1], blocks[2], blocks[3])
+        }
+    };
+    Ok(Exercise {
+        id: sigida_core::Id::new(),
+        community_id: community,
+        title: title.to_owned(),
+        group,
+        held_on,
+        data,
+    })
+}
+
+async fn exercises_page(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    saved: bool,
+    refused: Option<(&str, &ExerciseForm)>,
+) -> Result<Markup, WebError> {
+    let tr = viewer.tr;
+    let (diagnostic, community) = community_of(state, viewer, slug).await?;
+    let list = state.store.exercises(community.id).await?;
+    let empty = ExerciseForm::default();
+    let typed = refused.map_or(&empty, |(_, f)| f);
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (tr.t("exercises.title")) " — " (community.name) }
+        @if saved { p.note role="status" { (tr.t("exercises.saved")) } }
+        @if list.is_empty() { p.note { (tr.t("exercises.none")) } }
+        @for e in &list { (sigida_report::exercises::exercise(tr, e)) }
+        @if viewer.may(Permission::EnterData) {
+            h2 id="saisie" { (tr.t("exercises.add")) }
+            @if let Some((why, _)) = refused { p.alert role="alert" { (tr.t("exercises.refused")) " " (why) } }
+            form.stacked method="post" action={"/communities/" (community.slug) "/exercises"} {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("exercises.kind")) " "
+                    select name="kind" { @for k in ExerciseKind::ALL {
+                        option value=(k.code()) selected[typed.kind == k.code()] { (tr.t(k.label_key())) }
+                    } }
+                }
+                label { (tr.t("exercises.exercise_title")) " " input type="text" name="title" value=(typed.title) required; }
+                label { (tr.t("exercises.group")) " "
+                    select name="group" {
+                        option value="" { (tr.t("exercises.mixed_group")) }
+                        @for g in GroupKind::ALL { option value=(g.code()) selected[typed.group == g.code()] { (tr.t(g.label_key())) } }
+                    }
+                }
+                label { (tr.t("exercises.date")) " " input type="date" name="date" value=(typed.date) required; }
+                label { (tr.t("exercises.data")) textarea name="data" { (typed.data) } }
+                p.note { (tr.t("exercises.format")) }
+                button type="submit" { (tr.t("exercises.save")) }
+            }
+        }
+    };
+    Ok(layout::page(
+        viewer,
+        "/communities",
+        &format!("{} — {}", tr.t("exercises.title"), community.name),
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+pub async fn community_exercises(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(saved): Query<Saved>,
+) -> Result<Markup, WebError> {
+    let path = format!("/communities/{slug}/exercises");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    exercises_page(&state, &viewer, &slug, saved.saved.is_some(), None).await
+}
+
+pub async fn add_exercise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<ExerciseForm>,
+) -> Result<Response, WebError> {
+    let path = format!("/communities/{slug}/exercises");
+    viewer.require(&state, Permission::EnterData, &path).await?;
+    viewer.check_csrf(&form.csrf)?;
+    let (_, community) = community_of(&state, &viewer, &slug).await?;
+    match read_exercise(&form, community.id) {
+        Ok(exercise) => {
+            let mut tx = state.store.begin().await?;
+            let at = sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc());
+            tx.insert_exercise(&exercise, at).await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!(
+                "/communities/{}/exercises?saved=1",
+                community.slug
+            ))
+            .into_response())
+        }
+        Err(why) => {
+            let page = exercises_page(&state, &viewer, &slug, false, Some((&why, &form))).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }

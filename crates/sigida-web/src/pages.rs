@@ -215,6 +215,7 @@ pub async fn community(
             li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/services"} { (tr.t("services.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/qualitative"} { (tr.t("qualitative.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/exercises"} { (tr.t("exercises.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/findings"} { (tr.t("findings.nav")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))

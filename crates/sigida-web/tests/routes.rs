@@ -177,6 +177,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/findings", everyone.clone()),
         ("/communities/gao-chateau/services", everyone.clone()),
         ("/communities/gao-chateau/qualitative", everyone.clone()),
+        ("/communities/gao-chateau/exercises", everyone.clone()),
         (
             "/reports/gao-chateau/overview",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
@@ -676,4 +677,72 @@ async fn the_service_map_shows_contacts_only_to_those_who_may_and_audits_them() 
         audited, 1,
         "the coordinator's view is audited, the partner's not"
     );
+}
+
+#[tokio::test]
+async fn a_data_clerk_records_a_seasonal_calendar_and_a_bad_line_is_named() {
+    let f = fixture().await;
+    let clerk = login(&f.app, "data_clerk").await;
+    let page = get(&f.app, "/communities/gao-chateau/exercises", Some(&clerk)).await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let post = |cookie: &str, body: String| {
+        Request::post("/communities/gao-chateau/exercises")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let form = |data: &str| {
+        format!(
+            "csrf={csrf}&kind=seasonal_calendar&title=Calendrier+des+femmes&group=women&date=2026-02-06&data={}",
+            data.replace(' ', "+")
+                .replace('|', "%7C")
+                .replace('\n', "%0A")
+        )
+    };
+    let refused = send(
+        &f.app,
+        post(
+            &clerk,
+            form("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0\nDéparts | 0 0 1"),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("ligne 2 : 3 valeurs"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Calendrier des femmes"),
+        "what was typed is kept"
+    );
+    let saved = send(
+        &f.app,
+        post(
+            &clerk,
+            form("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0\nDéparts | 0 0 1 2 3 3 2 1 0 0 0 0"),
+        ),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = get(&f.app, "/communities/gao-chateau/exercises", Some(&clerk)).await;
+    assert!(page.body.contains("Calendrier des femmes") && page.body.contains("<svg"));
+    assert!(
+        page.body.matches("<rect").count() >= 24,
+        "twelve months for two rows"
+    );
+    // A partner viewer sees it and cannot add one.
+    let partner = login(&f.app, "partner_viewer").await;
+    let page = get(&f.app, "/communities/gao-chateau/exercises", Some(&partner)).await;
+    assert!(page.body.contains("Calendrier des femmes") && !page.body.contains("<textarea"));
 }

@@ -1090,6 +1090,21 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         println!("  ✓ {} — {said}", path.display());
     }
 
+    // Community exercises, typed as the facilitators type them in the form.
+    let mut tx = store.begin().await?;
+    let mut recorded = 0;
+    for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        for exercise in community_exercises(&mut g, profile, community)? {
+            tx.insert_exercise(&exercise, at(time::macros::datetime!(2026-02-08 18:00 UTC)))
+                .await?;
+            recorded += 1;
+        }
+    }
+    tx.commit().await?;
+    println!(
+        "  ✓ exercices communautaires : {recorded} (profils historiques, calendriers saisonniers, classements par paires, FFOM)"
+    );
+
     // What each source reports of the protection risks, locality by locality.
     let mut tx = store.begin().await?;
     let mut reported = 0;
@@ -2012,6 +2027,81 @@ fn coded_notes(p: &Profile) -> Vec<Table> {
         sheet("codes", codes),
         sheet("extraits", excerpt_rows),
     ]
+}
+
+/// The exercises run in each community, in the facilitators' line format.
+fn community_exercises(
+    g: &mut Gen,
+    p: &Profile,
+    community: &Community,
+) -> Result<Vec<sigida_core::exercises::Exercise>, Failure> {
+    use sigida_core::exercises::{
+        Exercise, parse_calendar, parse_pairwise, parse_swot, parse_timeline,
+    };
+    let gao = p.region == "ML07";
+    let (timeline, calendar, pairwise, swot) = if gao {
+        (
+            "1973 | Grande sécheresse : départs vers la Libye et l'Algérie\n1984 | Sécheresse, perte des troupeaux\n1990 | Rébellion ; routes coupées\n2012 | Occupation de Gao par des groupes armés\n2013 | Retour de l'administration ; premiers rapatriés\n2023 | Expulsions massives d'Algérie vers le nord du Mali",
+            "Départs vers l'Algérie | 2 2 3 3 2 1 0 0 1 2 3 3\nRetours et expulsions | 1 1 2 2 3 3 2 1 1 1 2 2\nPluies | 0 0 0 0 0 1 2 3 2 0 0 0\nInsécurité sur les routes | 2 2 2 3 3 2 1 1 2 2 2 2\nTravail agricole sur le fleuve | 1 0 0 0 0 1 3 3 3 2 1 1",
+            "Sécurité sur les routes > Emploi des jeunes | sans sécurité personne ne travaille\nSécurité sur les routes > Papiers d'état civil | on se fait arrêter partout\nSécurité sur les routes > Eau potable | le fleuve est là\nEmploi des jeunes > Papiers d'état civil | les jeunes partent faute de travail\nEmploi des jeunes > Eau potable\nPapiers d'état civil > Eau potable | sans acte, pas d'école",
+            (
+                "Solidarité des familles hôtes\nAssociations de rapatriés organisées\nFleuve et terres irrigables",
+                "Insécurité persistante\nServices saturés par les arrivées\nPeu d'emplois pour les jeunes",
+                "Programmes de réinsertion des rapatriés\nCommerce transfrontalier avec le Niger\nRelance de la riziculture",
+                "Recrutement des jeunes par des groupes armés\nNouvelles expulsions d'Algérie\nTensions autour de l'aide",
+            ),
+        )
+    } else {
+        (
+            "1968 | Premiers départs vers la France par Dakar\n1973 | Grande sécheresse ; la migration devient une stratégie de survie\n1996 | Associations de ressortissants : écoles et centres de santé financés\n2003 | Ouverture de la route bitumée Kayes–Diboli\n2012 | Afflux vers les sites d'orpaillage de Kéniéba\n2020 | Fermeture des frontières (Covid-19) ; retours forcés",
+            "Départs vers Dakar et la Mauritanie | 3 3 2 1 0 0 0 0 0 1 3 3\nRetours pour les travaux agricoles | 0 0 0 1 2 3 2 1 0 0 0 0\nOrpaillage | 3 3 3 3 2 1 0 0 1 2 3 3\nPluies | 0 0 0 0 0 1 2 3 2 1 0 0\nFêtes et retours des émigrés | 0 0 0 1 0 0 1 1 0 0 0 3",
+            "Emploi des jeunes > Eau potable | les jeunes partent faute de travail\nEmploi des jeunes > Papiers d'état civil\nEmploi des jeunes > Santé\nEau potable > Papiers d'état civil | corvée d'eau des femmes\nSanté > Eau potable | la maternité est loin\nPapiers d'état civil > Santé | les enfants ne peuvent pas passer l'examen",
+            (
+                "Transferts réguliers des émigrés\nAssociations de ressortissants actives\nPosition sur le corridor Bamako–Dakar",
+                "Dépendance aux transferts\nPeu d'emplois hors agriculture\nEnfants sans acte de naissance",
+                "Commerce transfrontalier avec Kidira\nInvestissements productifs de la diaspora\nFormation professionnelle",
+                "Travail des enfants sur les placers\nTraite des filles vers les sites d'orpaillage\nTracasseries à la frontière",
+            ),
+        )
+    };
+    let bad = |e: sigida_core::exercises::LineError| {
+        Failure::Other(format!("exercice de démonstration : {e}"))
+    };
+    let date = |d: time::Date| d;
+    let mut exercise = |title: &str, group, held_on, data| Exercise {
+        id: g.id(),
+        community_id: community.id,
+        title: title.to_owned(),
+        group,
+        held_on,
+        data,
+    };
+    Ok(vec![
+        exercise(
+            "Profil historique de la communauté",
+            None,
+            date(time::macros::date!(2026 - 02 - 02)),
+            parse_timeline(timeline).map_err(bad)?,
+        ),
+        exercise(
+            "Calendrier saisonnier des mobilités",
+            Some(GroupKind::Youth),
+            date(time::macros::date!(2026 - 02 - 03)),
+            parse_calendar(calendar).map_err(bad)?,
+        ),
+        exercise(
+            "Classement par paires des besoins — femmes",
+            Some(GroupKind::Women),
+            date(time::macros::date!(2026 - 02 - 04)),
+            parse_pairwise(pairwise).map_err(bad)?,
+        ),
+        exercise(
+            "Forces, faiblesses, opportunités, menaces",
+            None,
+            date(time::macros::date!(2026 - 02 - 05)),
+            parse_swot(swot.0, swot.1, swot.2, swot.3),
+        ),
+    ])
 }
 
 /// The household survey's indicators: who has left, who means to, papers, remittances, the

@@ -64,6 +64,7 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
         ("/communities/gao-chateau/findings", "findings-gao"),
         ("/communities/gao-chateau/services", "services-gao"),
         ("/communities/diboli/qualitative", "qualitative-diboli"),
+        ("/communities/gao-chateau/exercises", "exercises-gao"),
     ] {
         browser.goto(&format!("{}{path}", server.base));
         for url in requested_urls(&browser) {

@@ -17,7 +17,48 @@ vocabulary! {
         SeasonalCalendar = "seasonal_calendar",
         PairwiseRanking = "pairwise_ranking",
         Swot = "swot",
+        Venn = "venn",
+        ProblemTree = "problem_tree",
+        ObjectivesTree = "objectives_tree",
+        StakeholderMatrix = "stakeholder_matrix",
+        MobilityMap = "mobility_map",
     }
+}
+
+/// An institution in a Venn diagram: how important it is to the group and how close.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VennCircle {
+    pub institution: String,
+    /// 1 (minor) to 3 (major): the circle's size.
+    pub importance: u8,
+    /// 1 (inside the community's life) to 3 (far away): the circle's distance.
+    pub distance: u8,
+}
+
+/// A problem tree (causes below the core problem, effects above) or an objectives tree (means
+/// below the objective, ends above).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub core: String,
+    pub below: Vec<String>,
+    pub above: Vec<String>,
+}
+
+/// A stakeholder placed by influence and interest, each 1 to 5.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StakeholderPlace {
+    pub stakeholder: String,
+    pub influence: u8,
+    pub interest: u8,
+}
+
+/// A place people of the community go to: how far, how often (1–3), why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    pub place: String,
+    pub distance_km: u32,
+    pub frequency: u8,
+    pub purpose: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,6 +97,11 @@ pub enum ExerciseData {
         opportunities: Vec<String>,
         threats: Vec<String>,
     },
+    Venn(Vec<VennCircle>),
+    ProblemTree(Tree),
+    ObjectivesTree(Tree),
+    StakeholderMatrix(Vec<StakeholderPlace>),
+    MobilityMap(Vec<Destination>),
 }
 
 impl ExerciseData {
@@ -65,6 +111,11 @@ impl ExerciseData {
             ExerciseData::SeasonalCalendar(_) => ExerciseKind::SeasonalCalendar,
             ExerciseData::PairwiseRanking { .. } => ExerciseKind::PairwiseRanking,
             ExerciseData::Swot { .. } => ExerciseKind::Swot,
+            ExerciseData::Venn(_) => ExerciseKind::Venn,
+            ExerciseData::ProblemTree(_) => ExerciseKind::ProblemTree,
+            ExerciseData::ObjectivesTree(_) => ExerciseKind::ObjectivesTree,
+            ExerciseData::StakeholderMatrix(_) => ExerciseKind::StakeholderMatrix,
+            ExerciseData::MobilityMap(_) => ExerciseKind::MobilityMap,
         }
     }
 }
@@ -231,6 +282,125 @@ pub fn parse_swot(
     }
 }
 
+/// The `|`-separated fields of a line, trimmed; exactly `count` of them.
+fn fields(n: usize, line: &str, count: usize, expected: &str) -> Result<Vec<String>, LineError> {
+    let parts: Vec<String> = line.split('|').map(|p| p.trim().to_owned()).collect();
+    if parts.len() != count || parts[0].is_empty() {
+        return Err(fail(n, format!("attendu « {expected} »")));
+    }
+    Ok(parts)
+}
+
+/// A whole number between `low` and `high`.
+fn scale(n: usize, text: &str, low: u32, high: u32) -> Result<u32, LineError> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|v| (low..=high).contains(v))
+        .ok_or_else(|| {
+            fail(
+                n,
+                format!("« {text} » : attendu un nombre de {low} à {high}"),
+            )
+        })
+}
+
+/// `Mairie | 3 | 1` per line: institution, importance 1–3, distance 1–3.
+pub fn parse_venn(text: &str) -> Result<ExerciseData, LineError> {
+    let mut circles = Vec::new();
+    for (n, line) in lines(text) {
+        let f = fields(n, line, 3, "institution | importance 1–3 | distance 1–3")?;
+        circles.push(VennCircle {
+            institution: f[0].clone(),
+            importance: scale(n, &f[1], 1, 3)? as u8,
+            distance: scale(n, &f[2], 1, 3)? as u8,
+        });
+    }
+    if circles.is_empty() {
+        return Err(fail(1, "aucune institution"));
+    }
+    Ok(ExerciseData::Venn(circles))
+}
+
+/// `centre | …` once, then `dessous | …` (causes or means) and `dessus | …` (effects or ends).
+fn parse_tree(text: &str) -> Result<Tree, LineError> {
+    let mut tree = Tree {
+        core: String::new(),
+        below: Vec::new(),
+        above: Vec::new(),
+    };
+    for (n, line) in lines(text) {
+        let f = fields(
+            n,
+            line,
+            2,
+            "centre | …, cause | … (ou moyen), effet | … (ou fin)",
+        )?;
+        match f[0].to_lowercase().as_str() {
+            "centre" | "problème" | "probleme" | "objectif" => {
+                if !tree.core.is_empty() {
+                    return Err(fail(n, "un seul centre par arbre"));
+                }
+                tree.core = f[1].clone();
+            }
+            "cause" | "moyen" | "racine" => tree.below.push(f[1].clone()),
+            "effet" | "fin" | "conséquence" | "consequence" => tree.above.push(f[1].clone()),
+            other => {
+                return Err(fail(
+                    n,
+                    format!("« {other} » : attendu centre, cause, effet, moyen ou fin"),
+                ));
+            }
+        }
+    }
+    if tree.core.is_empty() {
+        return Err(fail(1, "pas de ligne « centre | … »"));
+    }
+    Ok(tree)
+}
+
+pub fn parse_problem_tree(text: &str) -> Result<ExerciseData, LineError> {
+    parse_tree(text).map(ExerciseData::ProblemTree)
+}
+
+pub fn parse_objectives_tree(text: &str) -> Result<ExerciseData, LineError> {
+    parse_tree(text).map(ExerciseData::ObjectivesTree)
+}
+
+/// `Mairie | 5 | 4` per line: stakeholder, influence 1–5, interest 1–5.
+pub fn parse_stakeholder_matrix(text: &str) -> Result<ExerciseData, LineError> {
+    let mut places = Vec::new();
+    for (n, line) in lines(text) {
+        let f = fields(n, line, 3, "acteur | influence 1–5 | intérêt 1–5")?;
+        places.push(StakeholderPlace {
+            stakeholder: f[0].clone(),
+            influence: scale(n, &f[1], 1, 5)? as u8,
+            interest: scale(n, &f[2], 1, 5)? as u8,
+        });
+    }
+    if places.is_empty() {
+        return Err(fail(1, "aucun acteur"));
+    }
+    Ok(ExerciseData::StakeholderMatrix(places))
+}
+
+/// `Kayes | 95 | 3 | marché` per line: place, distance in km, frequency 1–3, purpose.
+pub fn parse_mobility_map(text: &str) -> Result<ExerciseData, LineError> {
+    let mut places = Vec::new();
+    for (n, line) in lines(text) {
+        let f = fields(n, line, 4, "lieu | distance en km | fréquence 1–3 | motif")?;
+        places.push(Destination {
+            place: f[0].clone(),
+            distance_km: scale(n, &f[1], 0, 20_000)?,
+            frequency: scale(n, &f[2], 1, 3)? as u8,
+            purpose: f[3].clone(),
+        });
+    }
+    if places.is_empty() {
+        return Err(fail(1, "aucun lieu"));
+    }
+    Ok(ExerciseData::MobilityMap(places))
+}
+
 /// A pairwise ranking's result: each item with its number of wins, most first (ties keep
 /// the order the items were named in).
 pub fn pairwise_scores(items: &[String], choices: &[PairChoice]) -> Vec<(String, usize)> {
@@ -266,6 +436,46 @@ mod tests {
             parse_calendar("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0\nDéparts | 0 0 0 0 1 2 3 3 2 1 0 5")
                 .unwrap_err();
         assert_eq!((e.line, e.message.contains("« 5 »")), (2, true));
+    }
+
+    #[test]
+    fn the_other_tools_read_their_lines_and_name_the_wrong_one() {
+        assert!(parse_venn("Mairie | 3 | 1\nONG | 2 | 2").is_ok());
+        assert_eq!(
+            parse_venn("Mairie | 3 | 1\nONG | 4 | 2").unwrap_err().line,
+            2
+        );
+        let ExerciseData::ProblemTree(tree) = parse_problem_tree(
+            "centre | Chômage des jeunes\ncause | Pas de formation\neffet | Départs",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!((tree.below.len(), tree.above.len()), (1, 1));
+        assert!(
+            parse_problem_tree("cause | x").is_err(),
+            "a tree needs its centre"
+        );
+        assert_eq!(
+            parse_objectives_tree("objectif | a\nobjectif | b")
+                .unwrap_err()
+                .line,
+            2
+        );
+        assert!(parse_stakeholder_matrix("Mairie | 5 | 4").is_ok());
+        assert!(parse_stakeholder_matrix("Mairie | 6 | 4").is_err());
+        let ExerciseData::MobilityMap(places) =
+            parse_mobility_map("Kayes | 95 | 3 | marché").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(places[0].distance_km, 95);
+        assert_eq!(
+            parse_mobility_map("Kayes | loin | 3 | marché")
+                .unwrap_err()
+                .line,
+            1
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use maud::{Markup, html};
 use sigida_core::exercises::{
-    CalendarRow, Exercise, ExerciseData, PairChoice, TimelineEvent, pairwise_scores,
+    CalendarRow, Destination, Exercise, ExerciseData, PairChoice, StakeholderPlace, TimelineEvent,
+    Tree, VennCircle, pairwise_scores,
 };
 
 use crate::{Tr, format};
@@ -28,6 +29,11 @@ pub fn exercise(tr: Tr, e: &Exercise) -> Markup {
                 ExerciseData::Swot { strengths, weaknesses, opportunities, threats } => {
                     (swot(tr, &e.title, [strengths, weaknesses, opportunities, threats]))
                 }
+                ExerciseData::Venn(circles) => (venn(tr, &e.title, circles)),
+                ExerciseData::ProblemTree(t) => (tree(tr, &e.title, t, ["exercises.effects", "exercises.problem", "exercises.causes"])),
+                ExerciseData::ObjectivesTree(t) => (tree(tr, &e.title, t, ["exercises.ends", "exercises.objective", "exercises.means"])),
+                ExerciseData::StakeholderMatrix(places) => (stakeholder_matrix(tr, &e.title, places)),
+                ExerciseData::MobilityMap(places) => (mobility_map(tr, &e.title, places)),
             }
         }
     }
@@ -143,6 +149,121 @@ fn swot(tr: Tr, title: &str, quadrants: [&Vec<String>; 4]) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Institutions around the community: the bigger, the more important; the farther, the
+/// less present in its life.
+fn venn(tr: Tr, title: &str, circles: &[VennCircle]) -> Markup {
+    let (cx, cy) = (380.0, 260.0);
+    html! {
+        figure.chart {
+            svg viewBox="0 0 760 520" role="img" aria-label=(title) {
+                title { (title) }
+                circle cx=(cx) cy=(cy) r="70" fill="#1b6b5f" fill-opacity="0.15" stroke="#1b6b5f" stroke-width="2" {}
+                text x=(cx) y=(cy + 5.0) text-anchor="middle" font-size="14" font-weight="700" fill="#083d42" { (tr.t("exercises.community")) }
+                @for (i, c) in circles.iter().enumerate() {
+                    @let angle = std::f64::consts::TAU * i as f64 / circles.len() as f64 - std::f64::consts::FRAC_PI_2;
+                    @let reach = 40.0 + 70.0 * f64::from(c.distance);
+                    @let (x, y) = (cx + reach * angle.cos(), cy + reach * angle.sin() * 0.85);
+                    @let r = 16.0 + 14.0 * f64::from(c.importance);
+                    circle cx=(x) cy=(y) r=(r) fill="#d9822b" fill-opacity="0.25" stroke="#d9822b" {}
+                    text x=(x) y=(y + r + 14.0) text-anchor="middle" font-size="12" fill="#222" { (c.institution) }
+                }
+            }
+            figcaption { (tr.t("exercises.venn_caption")) }
+        }
+    }
+}
+
+/// The core box in the middle, what lies below it (causes, means) and above (effects, ends).
+fn tree(tr: Tr, title: &str, t: &Tree, labels: [&str; 3]) -> Markup {
+    let width = 760.0;
+    let row = |items: &[String], y: f64, fill: &str| {
+        let n = items.len().max(1) as f64;
+        let w = (width - 20.0) / n;
+        html! {
+            @for (i, item) in items.iter().enumerate() {
+                @let x = 10.0 + w * i as f64;
+                rect x=(x + 4.0) y=(y) width=(w - 8.0) height="46" rx="6" fill=(fill) stroke="#999" {}
+                text x=(x + w / 2.0) y=(y + 28.0) text-anchor="middle" font-size="12" fill="#222" { (item) }
+                line x1=(x + w / 2.0) x2=(width / 2.0) y1=(if y < 150.0 { y + 46.0 } else { y }) y2=(if y < 150.0 { 150.0 } else { 196.0 }) stroke="#999" {}
+            }
+        }
+    };
+    html! {
+        figure.chart {
+            svg viewBox={"0 0 " (width) " 330"} role="img" aria-label=(title) {
+                title { (title) }
+                text x="10" y="16" font-size="12" fill="#555" { (tr.t(labels[0])) }
+                (row(&t.above, 24.0, "#fff3e0"))
+                rect x=(width / 2.0 - 200.0) y="150" width="400" height="46" rx="6" fill="#1b6b5f" {}
+                text x=(width / 2.0) y="178" text-anchor="middle" font-size="14" font-weight="700" fill="#fff" { (t.core) }
+                text x="10" y="146" font-size="12" fill="#555" { (tr.t(labels[1])) }
+                text x="10" y="322" font-size="12" fill="#555" { (tr.t(labels[2])) }
+                (row(&t.below, 250.0, "#e3f2fd"))
+            }
+        }
+    }
+}
+
+/// Stakeholders by influence (up) and interest (right), in four quadrants.
+fn stakeholder_matrix(tr: Tr, title: &str, places: &[StakeholderPlace]) -> Markup {
+    let (left, top, size) = (70.0, 20.0, 400.0);
+    let at = |v: u8| (f64::from(v) - 0.5) / 5.0 * size;
+    html! {
+        figure.chart {
+            svg viewBox="0 0 760 470" role="img" aria-label=(title) {
+                title { (title) }
+                rect x=(left) y=(top) width=(size) height=(size) fill="#f7f9fa" stroke="#999" {}
+                line x1=(left + size / 2.0) x2=(left + size / 2.0) y1=(top) y2=(top + size) stroke="#bbb" stroke-dasharray="4" {}
+                line x1=(left) x2=(left + size) y1=(top + size / 2.0) y2=(top + size / 2.0) stroke="#bbb" stroke-dasharray="4" {}
+                text x=(left + size - 6.0) y=(top + 16.0) text-anchor="end" font-size="11" fill="#555" { (tr.t("exercises.manage_closely")) }
+                text x=(left + 6.0) y=(top + 16.0) font-size="11" fill="#555" { (tr.t("exercises.keep_satisfied")) }
+                text x=(left + size - 6.0) y=(top + size - 8.0) text-anchor="end" font-size="11" fill="#555" { (tr.t("exercises.keep_informed")) }
+                text x=(left + 6.0) y=(top + size - 8.0) font-size="11" fill="#555" { (tr.t("exercises.monitor")) }
+                text x=(left + size / 2.0) y=(top + size + 34.0) text-anchor="middle" font-size="12" { (tr.t("exercises.interest")) " →" }
+                text x="20" y=(top + size / 2.0) font-size="12" transform={"rotate(-90 20 " (top + size / 2.0) ")"} text-anchor="middle" { (tr.t("exercises.influence")) " →" }
+                @for (i, p) in places.iter().enumerate() {
+                    // Stakeholders on the same spot are stacked, not drawn over each other.
+                    @let before = places[..i].iter().filter(|q| q.interest == p.interest && q.influence == p.influence).count();
+                    @let (x, y) = (left + at(p.interest), top + size - at(p.influence) + 16.0 * before as f64);
+                    circle cx=(x) cy=(y) r="7" fill="#d9822b" {}
+                    text x=(x + 10.0) y=(y + 4.0) font-size="12" fill="#222" { (p.stakeholder) }
+                }
+            }
+        }
+    }
+}
+
+/// Where people go: distance on a logarithmic scale from the community, line width by how
+/// often, the purpose under the place.
+fn mobility_map(tr: Tr, title: &str, places: &[Destination]) -> Markup {
+    let (cx, cy) = (380.0, 250.0);
+    let far = places
+        .iter()
+        .map(|p| p.distance_km)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    html! {
+        figure.chart {
+            svg viewBox="0 0 760 500" role="img" aria-label=(title) {
+                title { (title) }
+                @for (i, p) in places.iter().enumerate() {
+                    @let angle = std::f64::consts::TAU * i as f64 / places.len() as f64 - std::f64::consts::FRAC_PI_2;
+                    @let reach = 60.0 + 170.0 * (1.0 + f64::from(p.distance_km)).ln() / (1.0 + far).ln();
+                    @let (x, y) = (cx + reach * angle.cos() * 1.4, cy + reach * angle.sin());
+                    line x1=(cx) y1=(cy) x2=(x) y2=(y) stroke="#1b6b5f" stroke-width=(2 * p.frequency) stroke-opacity="0.6" {}
+                    circle cx=(x) cy=(y) r="6" fill="#d9822b" {}
+                    text x=(x) y=(y - 10.0) text-anchor="middle" font-size="12" font-weight="700" fill="#222" { (p.place) " (" (p.distance_km) " km)" }
+                    text x=(x) y=(y + 20.0) text-anchor="middle" font-size="11" fill="#555" { (p.purpose) }
+                }
+                circle cx=(cx) cy=(cy) r="40" fill="#083d42" {}
+                text x=(cx) y=(cy + 4.0) text-anchor="middle" font-size="11" fill="#fff" { (tr.t("exercises.community")) }
+            }
+            figcaption { (tr.t("exercises.mobility_caption")) }
         }
     }
 }

@@ -156,7 +156,10 @@ fn read_exercise(
     form: &ExerciseForm,
     community: sigida_core::Id<sigida_core::community::Community>,
 ) -> Result<Exercise, String> {
-    use sigida_core::exercises::{parse_calendar, parse_pairwise, parse_swot, parse_timeline};
+    use sigida_core::exercises::{
+        parse_calendar, parse_mobility_map, parse_objectives_tree, parse_pairwise,
+        parse_problem_tree, parse_stakeholder_matrix, parse_swot, parse_timeline, parse_venn,
+    };
     let kind: ExerciseKind = form
         .kind
         .parse()
@@ -176,6 +179,15 @@ fn read_exercise(
         ExerciseKind::Timeline => parse_timeline(&form.data).map_err(|e| e.to_string())?,
         ExerciseKind::SeasonalCalendar => parse_calendar(&form.data).map_err(|e| e.to_string())?,
         ExerciseKind::PairwiseRanking => parse_pairwise(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::Venn => parse_venn(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::ProblemTree => parse_problem_tree(&form.data).map_err(|e| e.to_string())?,
+        ExerciseKind::ObjectivesTree => {
+            parse_objectives_tree(&form.data).map_err(|e| e.to_string())?
+        }
+        ExerciseKind::StakeholderMatrix => {
+            parse_stakeholder_matrix(&form.data).map_err(|e| e.to_string())?
+        }
+        ExerciseKind::MobilityMap => parse_mobility_map(&form.data).map_err(|e| e.to_string())?,
         ExerciseKind::Swot => {
             let blocks: Vec<&str> = form.data.split("---").collect();
             if blocks.len() != 4 {

@@ -2036,7 +2036,8 @@ fn community_exercises(
     community: &Community,
 ) -> Result<Vec<sigida_core::exercises::Exercise>, Failure> {
     use sigida_core::exercises::{
-        Exercise, parse_calendar, parse_pairwise, parse_swot, parse_timeline,
+        Exercise, parse_calendar, parse_mobility_map, parse_objectives_tree, parse_pairwise,
+        parse_problem_tree, parse_stakeholder_matrix, parse_swot, parse_timeline, parse_venn,
     };
     let gao = p.region == "ML07";
     let (timeline, calendar, pairwise, swot) = if gao {
@@ -2062,6 +2063,23 @@ fn community_exercises(
                 "Commerce transfrontalier avec Kidira\nInvestissements productifs de la diaspora\nFormation professionnelle",
                 "Travail des enfants sur les placers\nTraite des filles vers les sites d'orpaillage\nTracasseries à la frontière",
             ),
+        )
+    };
+    let (venn, problems, objectives, actors, mobility) = if gao {
+        (
+            "Chefs de quartier | 3 | 1\nImams et cadis | 3 | 1\nMairie de Gao | 2 | 2\nAssociation des rapatriés | 2 | 1\nCroix-Rouge malienne | 2 | 2\nForces de défense | 3 | 3\nOIM | 2 | 3",
+            "centre | Les jeunes rapatriés restent sans revenu\ncause | Pas de papiers pour travailler\ncause | Marchés fermés par l'insécurité\ncause | Pas de formation adaptée\neffet | Recrutement par des groupes armés\neffet | Nouveaux départs vers l'Algérie\neffet | Tensions avec les familles hôtes",
+            "centre | Les jeunes rapatriés ont un revenu à Gao\nmoyen | Établir les actes d'état civil\nmoyen | Sécuriser l'accès aux marchés\nmoyen | Former aux métiers du fleuve\nfin | Moins de recrutement des jeunes\nfin | Départs choisis, non subis\nfin | Cohésion avec les familles hôtes",
+            "Mairie de Gao | 4 | 4\nChefs de quartier | 4 | 5\nAssociation des rapatriés | 2 | 5\nForces de défense | 5 | 2\nTransporteurs | 3 | 2\nOIM | 4 | 4\nCommerçants | 2 | 3",
+            "Bourem | 95 | 2 | famille, marché\nKidal | 350 | 1 | commerce\nTamanrasset (Algérie) | 1100 | 2 | travail\nNiamey (Niger) | 440 | 1 | commerce\nBamako | 1200 | 1 | administration, santé\nAnsongo | 100 | 3 | marché hebdomadaire",
+        )
+    } else {
+        (
+            "Chef de village | 3 | 1\nAssociations de ressortissants | 3 | 2\nMairie de Diboli | 2 | 1\nCentre de santé | 2 | 1\nDouane et police des frontières | 2 | 3\nONG de protection de l'enfance | 1 | 2\nServices de l'état civil | 2 | 2",
+            "centre | Les jeunes partent faute d'avenir sur place\ncause | Peu d'emplois hors agriculture\ncause | Transferts dépensés en consommation\ncause | Enfants sans acte de naissance\neffet | Départs irréguliers par Dakar\neffet | Travail des enfants sur les placers\neffet | Familles dépendantes des envois",
+            "centre | Les jeunes trouvent un avenir à Diboli\nmoyen | Formation professionnelle sur le corridor\nmoyen | Orienter les transferts vers l'investissement\nmoyen | Enregistrer les naissances\nfin | Départs choisis et informés\nfin | Enfants à l'école, pas aux placers\nfin | Revenus locaux",
+            "Mairie de Diboli | 4 | 4\nChef de village | 4 | 5\nAssociations de ressortissants | 4 | 4\nDouane | 4 | 2\nTransporteurs | 3 | 3\nOrpailleurs | 2 | 2\nONG de protection de l'enfance | 2 | 5",
+            "Kidira (Sénégal) | 2 | 3 | marché, famille\nKayes | 95 | 2 | administration, santé\nKéniéba (orpaillage) | 250 | 2 | travail\nDakar (Sénégal) | 650 | 2 | travail\nNouakchott (Mauritanie) | 900 | 1 | travail\nParis (France) | 4500 | 1 | émigration",
         )
     };
     let bad = |e: sigida_core::exercises::LineError| {
@@ -2100,6 +2118,36 @@ fn community_exercises(
             None,
             date(time::macros::date!(2026 - 02 - 05)),
             parse_swot(swot.0, swot.1, swot.2, swot.3),
+        ),
+        exercise(
+            "Institutions qui comptent pour les femmes",
+            Some(GroupKind::Women),
+            date(time::macros::date!(2026 - 02 - 04)),
+            parse_venn(venn).map_err(bad)?,
+        ),
+        exercise(
+            "Arbre à problèmes — les jeunes",
+            Some(GroupKind::Youth),
+            date(time::macros::date!(2026 - 02 - 05)),
+            parse_problem_tree(problems).map_err(bad)?,
+        ),
+        exercise(
+            "Arbre à objectifs — les jeunes",
+            Some(GroupKind::Youth),
+            date(time::macros::date!(2026 - 02 - 06)),
+            parse_objectives_tree(objectives).map_err(bad)?,
+        ),
+        exercise(
+            "Acteurs : influence et intérêt",
+            None,
+            date(time::macros::date!(2026 - 02 - 06)),
+            parse_stakeholder_matrix(actors).map_err(bad)?,
+        ),
+        exercise(
+            "Carte de mobilité",
+            None,
+            date(time::macros::date!(2026 - 02 - 07)),
+            parse_mobility_map(mobility).map_err(bad)?,
         ),
     ])
 }

@@ -311,3 +311,171 @@ pub async fn community_indicators(
         json!({ "community": community.slug, "indicators": indicators }),
     ))
 }
+
+/// A community's service map against its needs, as JSON: providers (contacts only for the
+/// roles that may see them, audited), coverage by locality and sector, gaps.
+pub async fn community_services(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    use sigida_core::actors::Sector;
+    use sigida_core::protection::{RiskType, severity_grid};
+    use sigida_core::services::{coverage, gaps};
+    let path = format!("/api/communities/{slug}/services");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let localities = state.store.localities(community.id).await?;
+    let providers = state.store.service_providers(community.id).await?;
+    let reports = state.store.risk_reports(community.id).await?;
+    let reveal = viewer
+        .reveal_personal_data(&state, &path, "contacts des prestataires de services")
+        .await?;
+    let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
+    let grid = coverage(&ids, Sector::ALL, &providers);
+    let severities = severity_grid(&ids, RiskType::ALL, &reports);
+    let name_of = |id| {
+        localities
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.name.clone())
+    };
+    Ok(Json(json!({
+        "community": community.slug,
+        "providers": providers.iter().map(|p| json!({
+            "organisation": p.organisation,
+            "sector": p.sector.code(),
+            "service": p.service,
+            "locality": p.locality_id.and_then(name_of),
+            "target_groups": p.target_groups,
+            "capacity_per_month": p.capacity_per_month,
+            "free_of_charge": p.free_of_charge,
+            "opening_hours": p.opening_hours,
+            "accepts_referrals": p.accepts_referrals,
+            "contact_phone": if reveal { json!(p.contact_phone.expose()) } else { Value::Null },
+        })).collect::<Vec<_>>(),
+        "coverage": localities.iter().zip(&grid).map(|(l, row)| json!({
+            "locality": l.name,
+            "sectors": Sector::ALL.iter().zip(row).map(|(s, c)| (s.code().to_owned(), json!(c))).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+        "gaps": gaps(&ids, RiskType::ALL, &severities, &providers).iter().map(|g| json!({
+            "locality": name_of(g.locality),
+            "risk": g.risk.code(),
+            "severity": g.severity.level(),
+            "missing": g.missing.iter().map(|m| json!({ "sector": m.sector.code(), "elsewhere_in_community": m.elsewhere })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// A community's findings with their evidence and computed triangulation, as JSON.
+pub async fn community_findings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let path = format!("/api/communities/{slug}/findings");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let findings = state.store.findings(community.id).await?;
+    let evidence = state.store.evidence_of_community(community.id).await?;
+    Ok(Json(json!({
+        "community": community.slug,
+        "findings": findings.iter().map(|f| {
+            let mine: Vec<_> = evidence.iter().filter(|e| e.finding_id == f.id).cloned().collect();
+            let t = convergence(&mine);
+            json!({
+                "id": f.id,
+                "theme": f.theme.code(),
+                "statement": f.statement,
+                "amended_statement": f.amended_statement,
+                "validation": f.validation.code(),
+                "confidence": f.confidence.map(|c| c.code()),
+                "convergence": t.convergence.map(|c| c.code()),
+                "single_source_type": t.single_source_type,
+                "evidence": mine.iter().map(|e| json!({
+                    "source_type": e.source_type.code(),
+                    "stance": e.stance.code(),
+                    "summary": e.summary,
+                    "reference": e.reference,
+                })).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+    })))
+}
+
+/// A community's exercises with their data, as JSON.
+pub async fn community_exercises(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let path = format!("/api/communities/{slug}/exercises");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let exercises = state.store.exercises(community.id).await?;
+    Ok(Json(json!({
+        "community": community.slug,
+        "exercises": exercises.iter().map(|e| json!({
+            "title": e.title,
+            "kind": e.data.kind().code(),
+            "group": e.group.map(|g| g.code()),
+            "held_on": e.held_on.to_string(),
+            "data": e.data,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// A community's qualitative evidence as JSON: notes' metadata, code counts by group, and the
+/// quotes with personal details removed (the notes themselves are never served).
+pub async fn community_qualitative(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    use sigida_core::qualitative::{code_counts, quote};
+    let path = format!("/api/communities/{slug}/qualitative");
+    viewer
+        .require(&state, Permission::ViewDiagnostic, &path)
+        .await?;
+    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let notes = state.store.interview_notes(community.id).await?;
+    let codebook = state.store.codebook(diagnostic.id).await?;
+    let excerpts = state.store.excerpts(community.id).await?;
+    let stakeholders = state
+        .store
+        .stakeholders(diagnostic.id, Some(community.id))
+        .await?;
+    let names: Vec<&str> = stakeholders
+        .iter()
+        .map(|s| s.contact_name.expose().as_str())
+        .collect();
+    let counts = code_counts(&notes, &excerpts);
+    let code_of = |id| codebook.iter().find(|c| c.id == id).map(|c| c.code.clone());
+    Ok(Json(json!({
+        "community": community.slug,
+        "notes": notes.iter().map(|n| json!({
+            "code": n.code,
+            "kind": n.kind.code(),
+            "group": n.group.map(|g| g.code()),
+            "sex": n.sex.map(|s| s.code()),
+            "held_on": n.held_on.to_string(),
+        })).collect::<Vec<_>>(),
+        "codes": codebook.iter().filter(|c| counts.contains_key(&c.id)).map(|c| json!({
+            "code": c.code,
+            "label": c.label,
+            "theme": c.theme.code(),
+            "by_group": counts[&c.id].iter().map(|(g, n)| (g.map_or("none", |g| g.code()).to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+        "quotes": excerpts.iter().map(|e| json!({
+            "note": notes.iter().find(|n| n.id == e.note_id).map(|n| n.code.clone()),
+            "quote": quote(e.text.expose(), &names),
+            "codes": e.codes.iter().filter_map(|c| code_of(*c)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })))
+}

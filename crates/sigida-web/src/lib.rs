@@ -93,6 +93,22 @@ pub fn app(store: Store) -> Router {
         .route("/api/communities/{slug}", get(api::community))
         .route("/api/communities/{slug}/flows", get(api::community_flows))
         .route(
+            "/api/communities/{slug}/services",
+            get(api::community_services),
+        )
+        .route(
+            "/api/communities/{slug}/findings",
+            get(api::community_findings),
+        )
+        .route(
+            "/api/communities/{slug}/exercises",
+            get(api::community_exercises),
+        )
+        .route(
+            "/api/communities/{slug}/qualitative",
+            get(api::community_qualitative),
+        )
+        .route(
             "/api/communities/{slug}/indicators",
             get(api::community_indicators),
         )

@@ -191,7 +191,11 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/api/communities/gao-chateau", everyone.clone()),
         ("/api/communities/gao-chateau/flows", everyone.clone()),
         ("/api/communities/gao-chateau/protection", everyone.clone()),
-        ("/api/communities/gao-chateau/indicators", everyone),
+        ("/api/communities/gao-chateau/indicators", everyone.clone()),
+        ("/api/communities/gao-chateau/services", everyone.clone()),
+        ("/api/communities/gao-chateau/findings", everyone.clone()),
+        ("/api/communities/gao-chateau/exercises", everyone.clone()),
+        ("/api/communities/gao-chateau/qualitative", everyone),
         ("/api/imports", vec![Coordinator, Analyst, DataClerk]),
         ("/api/audit", vec![Coordinator, Admin]),
     ]
@@ -654,6 +658,13 @@ async fn the_service_map_shows_contacts_only_to_those_who_may_and_audits_them() 
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains(SERVICE_PHONE));
     assert!(page.body.contains("Cartographie des services (4W)"));
+    let api = get(
+        &f.app,
+        "/api/communities/gao-chateau/services",
+        Some(&partner),
+    )
+    .await;
+    assert!(api.body.contains("\"contact_phone\":null") && !api.body.contains(SERVICE_PHONE));
     let coordinator = login(&f.app, "coordinator").await;
     let page = get(
         &f.app,

@@ -93,11 +93,25 @@ fn the_demo_is_the_same_on_every_run() {
         let server = DemoServer::start(dir);
         let analyst = Session::login(&server.base, "analyste", server.password("analyste"));
         let mut all = String::new();
-        for path in [
-            "/api/communities",
-            "/api/communities/diboli",
-            "/api/communities/gao-chateau",
-        ] {
+        let mut paths = vec![
+            "/api/communities".to_owned(),
+            "/api/communities/diboli".to_owned(),
+            "/api/communities/gao-chateau".to_owned(),
+        ];
+        // The analysis of each community (indicators carry the time they were computed).
+        for slug in ["diboli", "gao-chateau"] {
+            for part in [
+                "flows",
+                "protection",
+                "services",
+                "findings",
+                "exercises",
+                "qualitative",
+            ] {
+                paths.push(format!("/api/communities/{slug}/{part}"));
+            }
+        }
+        for path in &paths {
             let (status, body) = analyst.get(path);
             assert_eq!(status, 200, "{path}");
             all.push_str(&body);

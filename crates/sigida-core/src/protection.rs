@@ -67,6 +67,31 @@ impl Severity {
     }
 }
 
+vocabulary! {
+    /// What the community already has to protect its people, or could build on.
+    CapacityKind "capacity" {
+        CommunityMechanism = "community_mechanism",
+        Leader = "leader",
+        Association = "association",
+        Opportunity = "opportunity",
+    }
+}
+
+/// A protection capacity or opportunity: a vigilance committee, a respected imam, a women's
+/// association, a programme about to start.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Capacity {
+    pub id: Id<Capacity>,
+    pub community_id: Id<Community>,
+    /// `None`: the whole community.
+    pub locality_id: Option<Id<Locality>>,
+    pub kind: CapacityKind,
+    pub name: String,
+    pub description: String,
+    /// The risks it helps with.
+    pub risks: Vec<RiskType>,
+}
+
 /// What one source says of one risk in one locality.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RiskReport {

@@ -158,6 +158,7 @@ mod tests {
             indicator::IndicatorKind,
             protection::RiskType,
             protection::Severity,
+            protection::CapacityKind,
             qualitative::NoteKind,
             meeting::Sex,
             meeting::AgeGroup,

@@ -2,7 +2,9 @@
 //! risks), the rules that make it, and the reports it rests on.
 
 use maud::{Markup, html};
-use sigida_core::protection::{Assessment, RiskReport, RiskType, Severity, severity_grid};
+use sigida_core::protection::{
+    Assessment, Capacity, RiskReport, RiskType, Severity, severity_grid,
+};
 
 use crate::{Tr, format};
 
@@ -115,6 +117,37 @@ fn report_table(tr: Tr, reports: &[&RiskReport]) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The community's capacities and opportunities, and the risks each answers.
+pub fn capacities(tr: Tr, places: &[Place<'_>], list: &[Capacity]) -> Markup {
+    let name_of = |id| places.iter().find(|p| p.id == id).map_or("", |p| p.name);
+    html! {
+        h3 { (tr.t("protection.capacities")) }
+        p.note { (tr.t("protection.capacities_note")) }
+        @if list.is_empty() { p.note { (tr.t("protection.no_capacities")) } } @else {
+            div.table-wrap { table.stack {
+                thead { tr {
+                    th scope="col" { (tr.t("protection.capacity_name")) }
+                    th scope="col" { (tr.t("protection.capacity_kind")) }
+                    th scope="col" { (tr.t("protection.locality")) }
+                    th scope="col" { (tr.t("protection.capacity_risks")) }
+                    th scope="col" { (tr.t("protection.capacity_description")) }
+                } }
+                tbody { @for c in list { tr {
+                    th scope="row" { (c.name) }
+                    td data-label=(tr.t("protection.capacity_kind")) { (tr.t(c.kind.label_key())) }
+                    td data-label=(tr.t("protection.locality")) {
+                        (c.locality_id.map_or(tr.t("protection.whole_community"), name_of))
+                    }
+                    td data-label=(tr.t("protection.capacity_risks")) {
+                        @for (i, r) in c.risks.iter().enumerate() { @if i > 0 { ", " } (tr.t(r.label_key())) }
+                    }
+                    td data-label=(tr.t("protection.capacity_description")) { (c.description) }
+                } } }
+            } }
         }
     }
 }

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "exercises",
         sql: include_str!("../migrations/0006_exercises.sql"),
     },
+    Migration {
+        version: 7,
+        name: "capacities",
+        sql: include_str!("../migrations/0007_capacities.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -2,7 +2,7 @@
 
 use sigida_core::Id;
 use sigida_core::community::Community;
-use sigida_core::protection::RiskReport;
+use sigida_core::protection::{Capacity, RiskReport, RiskType};
 
 use crate::rows::{Cols, date_text};
 use crate::{Result, Store, StoreError, Tx};
@@ -33,7 +33,42 @@ fn risk_report(row: &sqlx::any::AnyRow) -> Result<RiskReport> {
     })
 }
 
+fn capacity(row: &sqlx::any::AnyRow) -> Result<Capacity> {
+    let c = Cols::of("capacities", row);
+    let risks = c
+        .text("risks")?
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<RiskType>().map_err(|e| StoreError::Corrupt {
+                table: "capacities",
+                column: "risks",
+                detail: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Capacity {
+        id: c.id("id")?,
+        community_id: c.id("community_id")?,
+        locality_id: c.opt_id("locality_id")?,
+        kind: c.code("kind")?,
+        name: c.text("name")?,
+        description: c.text("description")?,
+        risks,
+    })
+}
+
 impl Store {
+    pub async fn capacities(&self, community: Id<Community>) -> Result<Vec<Capacity>> {
+        sqlx::query("SELECT * FROM capacities WHERE community_id = $1 ORDER BY kind, name, id")
+            .bind(community.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(capacity)
+            .collect()
+    }
+
     pub async fn risk_reports(&self, community: Id<Community>) -> Result<Vec<RiskReport>> {
         sqlx::query(
             "SELECT * FROM risk_reports WHERE community_id = $1
@@ -49,6 +84,29 @@ impl Store {
 }
 
 impl Tx {
+    pub async fn insert_capacity(&mut self, c: &Capacity) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO capacities (id, community_id, locality_id, kind, name, description, risks)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(c.id.to_string())
+        .bind(c.community_id.to_string())
+        .bind(c.locality_id.map(|l| l.to_string()))
+        .bind(c.kind.code())
+        .bind(&c.name)
+        .bind(&c.description)
+        .bind(
+            c.risks
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_risk_report(&mut self, r: &RiskReport) -> Result<()> {
         r.check()?;
         sqlx::query(

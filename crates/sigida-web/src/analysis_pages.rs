@@ -301,3 +301,109 @@ pub async fn add_exercise(
         }
     }
 }
+
+/// How a form's post went, shown on the page it returns to.
+#[derive(Deserialize, Default)]
+pub struct Outcome {
+    #[serde(default)]
+    pub saved: Option<String>,
+    #[serde(default)]
+    pub refused: Option<String>,
+}
+
+/// The form that records a protection capacity or opportunity.
+pub fn capacity_form(
+    viewer: &Viewer,
+    slug: &str,
+    localities: &[sigida_core::geography::Locality],
+) -> Markup {
+    use sigida_core::protection::{CapacityKind, RiskType};
+    let tr = viewer.tr;
+    html! {
+        h3 id="capacites" { (tr.t("protection.add_capacity")) }
+        form.stacked method="post" action={"/communities/" (slug) "/protection/capacities"} {
+            input type="hidden" name="csrf" value=(viewer.csrf);
+            label { (tr.t("protection.capacity_name")) " " input type="text" name="name" required; }
+            label { (tr.t("protection.capacity_kind")) " "
+                select name="kind" { @for k in CapacityKind::ALL { option value=(k.code()) { (tr.t(k.label_key())) } } }
+            }
+            label { (tr.t("protection.locality")) " "
+                select name="locality" {
+                    option value="" { (tr.t("protection.whole_community")) }
+                    @for l in localities { option value=(l.id) { (l.name) } }
+                }
+            }
+            fieldset {
+                legend { (tr.t("protection.capacity_risks")) }
+                @for r in RiskType::ALL {
+                    label { input type="checkbox" name={"risk_" (r.code())} value="1"; " " (tr.t(r.label_key())) } br;
+                }
+            }
+            label { (tr.t("protection.capacity_description")) textarea name="description" {} }
+            button type="submit" { (tr.t("exercises.save")) }
+        }
+    }
+}
+
+/// Records a capacity; each risk is a checkbox of its own (`risk_<code>`).
+pub async fn add_capacity(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    use sigida_core::protection::{Capacity, CapacityKind, RiskType};
+    let path = format!("/communities/{slug}/protection/capacities");
+    viewer.require(&state, Permission::EnterData, &path).await?;
+    viewer.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    let (_, community) = community_of(&state, &viewer, &slug).await?;
+    let localities = state.store.localities(community.id).await?;
+    let field = |name: &str| form.get(name).map_or("", |v| v.trim());
+    let back = |query: String| {
+        Redirect::to(&format!(
+            "/communities/{}/protection?{query}#capacites",
+            community.slug
+        ))
+        .into_response()
+    };
+    let refuse = |why: &str| {
+        let encoded: String = why
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        back(format!("refused={encoded}"))
+    };
+    if field("name").is_empty() {
+        return Ok(refuse("nom vide"));
+    }
+    let Ok(kind) = field("kind").parse::<CapacityKind>() else {
+        return Ok(refuse("type inconnu"));
+    };
+    let locality = match field("locality") {
+        "" => None,
+        id => match localities.iter().find(|l| l.id.to_string() == id) {
+            Some(l) => Some(l.id),
+            None => return Ok(refuse("localité inconnue")),
+        },
+    };
+    let capacity = Capacity {
+        id: sigida_core::Id::new(),
+        community_id: community.id,
+        locality_id: locality,
+        kind,
+        name: field("name").to_owned(),
+        description: field("description").to_owned(),
+        risks: RiskType::ALL
+            .iter()
+            .copied()
+            .filter(|r| form.contains_key(&format!("risk_{}", r.code())))
+            .collect(),
+    };
+    let mut tx = state.store.begin().await?;
+    tx.insert_capacity(&capacity).await?;
+    tx.commit().await?;
+    Ok(back("saved=1".to_owned()))
+}

@@ -238,10 +238,26 @@ pub async fn community_protection(
             })
         })
         .collect();
+    let capacities: Vec<Value> = state
+        .store
+        .capacities(community.id)
+        .await?
+        .iter()
+        .map(|c| {
+            json!({
+                "name": c.name,
+                "kind": c.kind.code(),
+                "locality_id": c.locality_id,
+                "risks": c.risks.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                "description": c.description,
+            })
+        })
+        .collect();
     Ok(Json(json!({
         "community": community.slug,
         "severities": severities,
         "reports": reports,
+        "capacities": capacities,
     })))
 }
 

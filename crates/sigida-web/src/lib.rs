@@ -63,6 +63,10 @@ pub fn app(store: Store) -> Router {
             get(analysis_pages::community_findings),
         )
         .route(
+            "/communities/{slug}/protection/capacities",
+            post(analysis_pages::add_capacity),
+        )
+        .route(
             "/communities/{slug}/exercises",
             get(analysis_pages::community_exercises).post(analysis_pages::add_exercise),
         )

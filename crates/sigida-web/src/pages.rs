@@ -268,6 +268,7 @@ pub async fn community_protection(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
+    axum::extract::Query(outcome): axum::extract::Query<crate::analysis_pages::Outcome>,
 ) -> Result<Markup, WebError> {
     let path = format!("/communities/{slug}/protection");
     viewer
@@ -277,6 +278,7 @@ pub async fn community_protection(
     let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
     let localities = state.store.localities(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
+    let capacities = state.store.capacities(community.id).await?;
     let places: Vec<protection::Place<'_>> = localities
         .iter()
         .map(|l| protection::Place {
@@ -288,6 +290,12 @@ pub async fn community_protection(
         p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
         h1 { (tr.t("protection.title")) " — " (community.name) }
         (protection::section(tr, &places, &reports))
+        (protection::capacities(tr, &places, &capacities))
+        @if outcome.saved.is_some() { p.note role="status" { (tr.t("protection.saved")) } }
+        @if let Some(why) = &outcome.refused { p.alert role="alert" { (tr.t("protection.refused")) " " (why) } }
+        @if viewer.may(Permission::EnterData) {
+            (crate::analysis_pages::capacity_form(&viewer, &community.slug, &localities))
+        }
     };
     Ok(layout::page(
         &viewer,

@@ -757,3 +757,63 @@ async fn a_data_clerk_records_a_seasonal_calendar_and_a_bad_line_is_named() {
     let page = get(&f.app, "/communities/gao-chateau/exercises", Some(&partner)).await;
     assert!(page.body.contains("Calendrier des femmes") && !page.body.contains("<textarea"));
 }
+
+#[tokio::test]
+async fn a_data_clerk_records_a_protection_capacity_with_the_risks_it_answers() {
+    let f = fixture().await;
+    let clerk = login(&f.app, "data_clerk").await;
+    let page = get(&f.app, "/communities/gao-chateau/protection", Some(&clerk)).await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let post = |cookie: &str, body: String| {
+        Request::post("/communities/gao-chateau/protection/capacities")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let body = format!(
+        "csrf={csrf}&name=Comit%C3%A9+de+vigilance+de+Ch%C3%A2teau&kind=community_mechanism&locality=&risk_armed_recruitment=1&risk_child_protection=1&description=Veille+la+nuit"
+    );
+    let saved = send(&f.app, post(&clerk, body.clone())).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = get(&f.app, "/communities/gao-chateau/protection", Some(&clerk)).await;
+    let row = page
+        .body
+        .split("</tr>")
+        .find(|r| r.contains("Comité de vigilance de Château"))
+        .unwrap();
+    assert!(
+        row.contains("Recrutement par des groupes armés")
+            && row.contains("Protection de l&#39;enfance")
+            || row.contains("Protection de l'enfance"),
+        "{row}"
+    );
+    assert!(
+        !row.contains("Traite des personnes"),
+        "only the risks ticked"
+    );
+    let empty = send(
+        &f.app,
+        post(&clerk, format!("csrf={csrf}&name=&kind=leader")),
+    )
+    .await;
+    assert!(
+        empty.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("refused=")
+    );
+    let partner = login(&f.app, "partner_viewer").await;
+    assert_eq!(
+        send(&f.app, post(&partner, body)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

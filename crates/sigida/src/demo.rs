@@ -1114,8 +1114,15 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             reported += 1;
         }
     }
+    for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        for capacity in capacities(&mut g, profile, community, localities) {
+            tx.insert_capacity(&capacity).await?;
+        }
+    }
     tx.commit().await?;
-    println!("  ✓ protection : {reported} rapports de sources sur les risques, par localité");
+    println!(
+        "  ✓ protection : {reported} rapports de sources sur les risques, par localité ; capacités et opportunités"
+    );
 
     let users = demo_users(&store, &mut g).await?;
     let reports = write_reports(&store, dir, &diagnostic).await?;
@@ -2253,6 +2260,93 @@ fn household_indicators(
             cluster_column: Some("cluster_id".into()),
             locality_column: "locality".into(),
             by: vec!["resp_sex".into(), "status".into(), "locality".into()],
+        })
+        .collect()
+}
+
+/// What each community already has to protect its people, or can build on.
+fn capacities(
+    g: &mut Gen,
+    p: &Profile,
+    community: &Community,
+    localities: &[Locality],
+) -> Vec<sigida_core::protection::Capacity> {
+    use RiskType::*;
+    use sigida_core::protection::{Capacity, CapacityKind};
+    let gao = p.region == "ML07";
+    let first = localities.first().map(|l| l.id);
+    let list: Vec<(CapacityKind, &str, &str, Vec<RiskType>, bool)> = if gao {
+        vec![
+            (
+                CapacityKind::CommunityMechanism,
+                "Comités de vigilance de quartier",
+                "Veille de nuit, alerte des chefs de quartier",
+                vec![ArmedRecruitment, ChildProtection],
+                false,
+            ),
+            (
+                CapacityKind::Leader,
+                "Imams et cadis de Gao",
+                "Médiation des conflits, sensibilisation au prêche du vendredi",
+                vec![ArmedRecruitment, GenderBasedViolence],
+                false,
+            ),
+            (
+                CapacityKind::Association,
+                "Association des rapatriés de Gao",
+                "Accueil à la gare routière, orientation vers l'état civil",
+                vec![LackOfDocumentation, DetentionExtortion],
+                true,
+            ),
+            (
+                CapacityKind::Opportunity,
+                "Programme de réinsertion des rapatriés (OIM)",
+                "Kits et formations ; démarrage prévu au deuxième trimestre",
+                vec![Trafficking, ForcedLabour],
+                false,
+            ),
+        ]
+    } else {
+        vec![
+            (
+                CapacityKind::CommunityMechanism,
+                "Comité villageois de protection de l'enfant",
+                "Repère les enfants partis vers les placers, alerte le service social",
+                vec![ChildProtection, ForcedLabour, Trafficking],
+                true,
+            ),
+            (
+                CapacityKind::Association,
+                "Associations de ressortissants en France",
+                "Financent écoles et centre de santé ; prêtes à soutenir l'emploi des jeunes",
+                vec![ForcedLabour],
+                false,
+            ),
+            (
+                CapacityKind::Leader,
+                "Chef de village et conseillers",
+                "Délivrent les attestations pour l'état civil",
+                vec![LackOfDocumentation],
+                false,
+            ),
+            (
+                CapacityKind::Opportunity,
+                "Audiences foraines d'état civil",
+                "Jugements supplétifs d'actes de naissance en une journée",
+                vec![LackOfDocumentation, ChildProtection],
+                false,
+            ),
+        ]
+    };
+    list.into_iter()
+        .map(|(kind, name, description, risks, local)| Capacity {
+            id: g.id(),
+            community_id: community.id,
+            locality_id: if local { first } else { None },
+            kind,
+            name: name.into(),
+            description: description.into(),
+            risks,
         })
         .collect()
 }

@@ -16,7 +16,7 @@ use sigida_report::findings;
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::pages::community_of;
-use crate::{AppState, layout};
+use crate::AppState;
 
 /// Where Sigida holds a piece of evidence's source: an indicator's section, the flows page.
 pub fn evidence_link(slug: &str, indicators: &[Indicator], e: &Evidence) -> Option<String> {
@@ -38,12 +38,9 @@ pub async fn community_findings(
     Path(slug): Path<String>,
     Query(saved): Query<Saved>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/findings");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) =
+        crate::pages::analysis_community(&state, &viewer, &slug, "findings").await?;
     let list = state.store.findings(community.id).await?;
     let evidence = state.store.evidence_of_community(community.id).await?;
     let indicators = state.store.indicators(diagnostic.id).await?;
@@ -71,8 +68,6 @@ pub async fn community_findings(
         }
     };
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("findings.title")) " — " (community.name) }
         @if saved.saved.is_some() { p.note role="status" { (tr.t("findings.saved")) } }
         p { (tr.t("findings.intro")) }
         h2 { (tr.t("findings.by_finding")) }
@@ -80,11 +75,11 @@ pub async fn community_findings(
         h2 { (tr.t("findings.by_source")) }
         (findings::by_source(tr, &list, &evidence, link))
     };
-    Ok(layout::page(
+    Ok(crate::pages::analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("findings.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "findings.title",
         body,
     ))
 }
@@ -222,8 +217,6 @@ async fn exercises_page(
     let empty = ExerciseForm::default();
     let typed = refused.map_or(&empty, |(_, f)| f);
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("exercises.title")) " — " (community.name) }
         @if saved { p.note role="status" { (tr.t("exercises.saved")) } }
         @if list.is_empty() { p.note { (tr.t("exercises.none")) } }
         @for e in &list { (sigida_report::exercises::exercise(tr, e)) }
@@ -251,11 +244,11 @@ async fn exercises_page(
             }
         }
     };
-    Ok(layout::page(
+    Ok(crate::pages::analysis_layout(
         viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("exercises.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "exercises.title",
         body,
     ))
 }
@@ -266,10 +259,7 @@ pub async fn community_exercises(
     Path(slug): Path<String>,
     Query(saved): Query<Saved>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/exercises");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
+    crate::pages::analysis_community(&state, &viewer, &slug, "exercises").await?;
     exercises_page(&state, &viewer, &slug, saved.saved.is_some(), None).await
 }
 

@@ -58,6 +58,38 @@ pub(crate) async fn community_of(
     Ok((diagnostic, community))
 }
 
+/// The community of an analysis page (`/communities/<slug>/<part>`), once the viewer's right
+/// to see the diagnostic is checked (a refusal is audited).
+pub(crate) async fn analysis_community(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    part: &str,
+) -> Result<(Diagnostic, Community), WebError> {
+    let path = format!("/communities/{slug}/{part}");
+    viewer
+        .require(state, Permission::ViewDiagnostic, &path)
+        .await?;
+    community_of(state, viewer, slug).await
+}
+
+/// An analysis page around its body: the way back to the community, the title.
+pub(crate) fn analysis_layout(
+    viewer: &Viewer,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    title_key: &str,
+    body: Markup,
+) -> Markup {
+    let title = format!("{} — {}", viewer.tr.t(title_key), community.name);
+    let body = html! {
+        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
+        h1 { (title) }
+        (body)
+    };
+    layout::page(viewer, "/communities", &title, diagnostic.synthetic, body)
+}
+
 pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
     viewer
         .require(&state, Permission::ViewDiagnostic, "/")
@@ -241,24 +273,18 @@ pub async fn community_flows(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/flows");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let analysis = flows::FlowAnalysis::of(&counts);
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("flows.title")) " — " (community.name) }
         (flows::section(tr, &analysis))
     };
-    Ok(layout::page(
+    Ok(analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("flows.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "flows.title",
         body,
     ))
 }
@@ -270,12 +296,8 @@ pub async fn community_protection(
     Path(slug): Path<String>,
     axum::extract::Query(outcome): axum::extract::Query<crate::analysis_pages::Outcome>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/protection");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "protection").await?;
     let localities = state.store.localities(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let capacities = state.store.capacities(community.id).await?;
@@ -287,8 +309,6 @@ pub async fn community_protection(
         })
         .collect();
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("protection.title")) " — " (community.name) }
         (protection::section(tr, &places, &reports))
         (protection::capacities(tr, &places, &capacities))
         @if outcome.saved.is_some() { p.note role="status" { (tr.t("protection.saved")) } }
@@ -297,11 +317,11 @@ pub async fn community_protection(
             (crate::analysis_pages::capacity_form(&viewer, &community.slug, &localities))
         }
     };
-    Ok(layout::page(
+    Ok(analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("protection.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "protection.title",
         body,
     ))
 }
@@ -312,12 +332,8 @@ pub async fn community_indicators(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/indicators");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "indicators").await?;
     let computed = crate::indicators::community_indicators(
         &state.store,
         &diagnostic,
@@ -360,16 +376,14 @@ pub async fn community_indicators(
         })
         .collect();
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("indicators.title")) " — " (community.name) }
         p { (tr.t("indicators.intro")) }
         (indicators::section(tr, &shown))
     };
-    Ok(layout::page(
+    Ok(analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("indicators.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "indicators.title",
         body,
     ))
 }
@@ -381,11 +395,8 @@ pub async fn community_services(
     Path(slug): Path<String>,
 ) -> Result<Markup, WebError> {
     let path = format!("/communities/{slug}/services");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "services").await?;
     let localities = state.store.localities(community.id).await?;
     let providers = state.store.service_providers(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
@@ -405,15 +416,13 @@ pub async fn community_services(
         })
         .collect();
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("services.title")) " — " (community.name) }
         (sigida_report::services::section(tr, &places, &providers, &reports, contacts))
     };
-    Ok(layout::page(
+    Ok(analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("services.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "services.title",
         body,
     ))
 }
@@ -424,12 +433,8 @@ pub async fn community_qualitative(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/communities/{slug}/qualitative");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "qualitative").await?;
     let notes = state.store.interview_notes(community.id).await?;
     let codebook = state.store.codebook(diagnostic.id).await?;
     let excerpts = state.store.excerpts(community.id).await?;
@@ -443,15 +448,13 @@ pub async fn community_qualitative(
         .map(|s| s.contact_name.expose().as_str())
         .collect();
     let body = html! {
-        p.note { a href={"/communities/" (community.slug)} { "← " (community.name) } }
-        h1 { (tr.t("qualitative.title")) " — " (community.name) }
         (sigida_report::qualitative::section(tr, &notes, &codebook, &excerpts, &names))
     };
-    Ok(layout::page(
+    Ok(analysis_layout(
         &viewer,
-        "/communities",
-        &format!("{} — {}", tr.t("qualitative.title"), community.name),
-        diagnostic.synthetic,
+        &diagnostic,
+        &community,
+        "qualitative.title",
         body,
     ))
 }

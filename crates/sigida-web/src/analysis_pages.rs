@@ -13,10 +13,10 @@ use sigida_core::finding::{Confidence, Evidence, Finding, SourceType};
 use sigida_core::indicator::Indicator;
 use sigida_report::findings;
 
+use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::pages::community_of;
-use crate::AppState;
 
 /// Where Sigida holds a piece of evidence's source: an indicator's section, the flows page.
 pub fn evidence_link(slug: &str, indicators: &[Indicator], e: &Evidence) -> Option<String> {

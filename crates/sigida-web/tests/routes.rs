@@ -602,6 +602,24 @@ async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
     );
     // One source type only: flagged, once (the other finding has two).
     assert_eq!(page.body.matches("une seule source").count(), 1);
+    // New evidence from another type of source: the flag goes, the convergence follows.
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_evidence(&evidence(&a, SourceType::ServiceMap, "CIVIL-GAO"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let page = get(&f.app, "/communities/gao-chateau/findings", Some(&analyst)).await;
+    assert_eq!(
+        page.body.matches("une seule source").count(),
+        0,
+        "recomputed from the evidence"
+    );
+    assert_eq!(
+        page.body.matches("class=\"tag convergent\"").count(),
+        2,
+        "{}",
+        page.body
+    );
     assert!(
         page.body
             .contains("href=\"/communities/gao-chateau/flows\""),

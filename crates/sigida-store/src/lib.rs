@@ -139,10 +139,10 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 8,
-            })
+            .max_connections(8)
+            // A laptop under load (a demo building while pages are served, two cores) can
+            // keep every connection busy for a while: wait rather than fail the page.
+            .acquire_timeout(std::time::Duration::from_secs(120))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

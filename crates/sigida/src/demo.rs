@@ -1106,10 +1106,12 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     );
 
     // What each source reports of the protection risks, locality by locality.
+    // The household survey's reports are the engine's shares on its clean data, by locality.
+    let survey = survey_risk_shares(&store, &diagnostic, &household).await?;
     let mut tx = store.begin().await?;
     let mut reported = 0;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
-        for report in risk_reports(&mut g, profile, community, localities) {
+        for report in risk_reports(&mut g, profile, community, localities, &survey) {
             tx.insert_risk_report(&report).await?;
             reported += 1;
         }
@@ -2351,6 +2353,60 @@ fn capacities(
         .collect()
 }
 
+/// The survey questions that measure a protection risk: (risk, column, answer counted).
+const SURVEY_RISKS: [(RiskType, &str, &str); 5] = [
+    (
+        RiskType::DetentionExtortion,
+        "protection_concerns",
+        "extortion",
+    ),
+    (
+        RiskType::ForcedLabour,
+        "protection_concerns",
+        "forced_labour",
+    ),
+    (
+        RiskType::ArmedRecruitment,
+        "protection_concerns",
+        "armed_recruitment",
+    ),
+    (RiskType::GenderBasedViolence, "protection_concerns", "gbv"),
+    (
+        RiskType::ChildProtection,
+        "protection_concerns",
+        "child_labour",
+    ),
+];
+
+/// The share of households naming each risk, by locality (its slug), from the household
+/// survey's clean data with its design — what a survey-indicator report says.
+async fn survey_risk_shares(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    household: &Instrument,
+) -> Result<std::collections::HashMap<(String, RiskType), f64>, Failure> {
+    use sigida_survey::table::{Measure, TableSpec, estimate_table};
+    let (_, clean, _) = sigida_web::datasets::clean_dataset(store, diagnostic, household)
+        .await
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let mut shares = std::collections::HashMap::new();
+    for (risk, column, option) in SURVEY_RISKS {
+        let spec = TableSpec {
+            weight: Some("weight"),
+            strata: Some("locality"),
+            cluster: Some("cluster_id"),
+            by: &["locality"],
+            measure: Measure::Share { column, option },
+        };
+        let rows = estimate_table(&clean.headers, &clean.rows, &spec)
+            .map_err(|e| Failure::Other(format!("enquête ménage, {column} : {e}")))?;
+        for row in rows {
+            shares.insert((row.domain.join(" "), risk), row.estimate.estimate);
+        }
+    }
+    Ok(shares)
+}
+
 /// What the household survey, key informants, focus groups, service providers and flow
 /// monitors say of each protection risk in each locality. Diboli's risks are those of a
 /// labour-migration corridor and its gold fields (forced labour, girls trafficked to the
@@ -2363,6 +2419,7 @@ fn risk_reports(
     p: &Profile,
     community: &Community,
     localities: &[Locality],
+    survey: &std::collections::HashMap<(String, RiskType), f64>,
 ) -> Vec<RiskReport> {
     use RiskType::*;
     use SourceType::*;
@@ -2417,12 +2474,21 @@ fn risk_reports(
                 present,
                 note: note.to_owned(),
             };
+            // Where the household survey asked about the risk, its report is the engine's share
+            // on the clean data; elsewhere the survey module's own tally (trafficking, papers).
+            let measured = survey.get(&(slugify(&locality.name), risk)).copied();
+            let note = if measured.is_some() {
+                "Enquête ménage, part pondérée calculée sur les données nettoyées (plan stratifié à grappes)"
+            } else {
+                "Enquête ménage : ménages qui signalent ce risque dans leur localité"
+            };
+            let share = measured.unwrap_or(varied);
             reports.push(report(
                 SurveyIndicator,
-                Some((varied * 1000.0).round() / 1000.0),
+                Some((share * 1000.0).round() / 1000.0),
                 None,
                 false,
-                "Enquête ménage : ménages qui signalent ce risque dans leur localité",
+                note,
             ));
             if i == last {
                 continue;

@@ -102,11 +102,6 @@ pub struct Tagged {
 }
 
 impl Tagged {
-    /// The cell of `row` in `column`, "" when the row is shorter.
-    pub fn cell<'a>(&self, row: &'a [String], column: usize) -> &'a str {
-        row.get(column).map_or("", |c| c.trim())
-    }
-
     /// The first column matching `pattern`.
     pub fn column(&self, pattern: &str) -> Option<usize> {
         let pattern = TagPattern::new(pattern);

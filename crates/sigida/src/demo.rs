@@ -1197,19 +1197,28 @@ async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Resul
     Ok(())
 }
 
+/// A workbook sheet from its rows, the first the headers (rows numbered as a spreadsheet does).
+fn sheet(file: &str, name: &str, mut rows: Vec<Vec<String>>) -> Table {
+    let body = rows.split_off(rows.len().min(1));
+    Table {
+        file: file.into(),
+        sheet: Some(name.into()),
+        headers: rows.pop().unwrap_or_default(),
+        rows: body
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r))
+            .collect(),
+    }
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
 /// The household survey's XLSForm, bilingual, with the logic the demo data is checked against.
 fn household_form(localities: &[&Locality]) -> Vec<Table> {
-    let sheet = |name: &str, rows: Vec<Vec<String>>| Table {
-        file: "formulaire".into(),
-        sheet: Some(name.into()),
-        headers: rows[0].clone(),
-        rows: rows[1..]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i + 2, r.clone()))
-            .collect(),
-    };
-    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let sheet = |name: &str, rows: Vec<Vec<String>>| sheet("formulaire", name, rows);
     let survey = vec![
         row(&[
             "type",
@@ -1947,17 +1956,7 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
 /// real notes do; the quotes published remove them.
 fn coded_notes(p: &Profile) -> Vec<Table> {
     let gao = p.region == "ML07";
-    let sheet = |name: &str, rows: Vec<Vec<String>>| Table {
-        file: "notes".into(),
-        sheet: Some(name.into()),
-        headers: rows[0].clone(),
-        rows: rows[1..]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i + 2, r.clone()))
-            .collect(),
-    };
-    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let sheet = |name: &str, rows: Vec<Vec<String>>| sheet("notes", name, rows);
     let prefix = if gao { "GAO" } else { "DIB" };
     let code = |n: &str| format!("{prefix}-{n}");
     let codes = vec![
@@ -2094,7 +2093,6 @@ fn community_exercises(
     let bad = |e: sigida_core::exercises::LineError| {
         Failure::Other(format!("exercice de démonstration : {e}"))
     };
-    let date = |d: time::Date| d;
     let mut exercise = |title: &str, group, held_on, data| Exercise {
         id: g.id(),
         community_id: community.id,
@@ -2107,55 +2105,55 @@ fn community_exercises(
         exercise(
             "Profil historique de la communauté",
             None,
-            date(time::macros::date!(2026 - 02 - 02)),
+            time::macros::date!(2026 - 02 - 02),
             parse_timeline(timeline).map_err(bad)?,
         ),
         exercise(
             "Calendrier saisonnier des mobilités",
             Some(GroupKind::Youth),
-            date(time::macros::date!(2026 - 02 - 03)),
+            time::macros::date!(2026 - 02 - 03),
             parse_calendar(calendar).map_err(bad)?,
         ),
         exercise(
             "Classement par paires des besoins — femmes",
             Some(GroupKind::Women),
-            date(time::macros::date!(2026 - 02 - 04)),
+            time::macros::date!(2026 - 02 - 04),
             parse_pairwise(pairwise).map_err(bad)?,
         ),
         exercise(
             "Forces, faiblesses, opportunités, menaces",
             None,
-            date(time::macros::date!(2026 - 02 - 05)),
+            time::macros::date!(2026 - 02 - 05),
             parse_swot(swot.0, swot.1, swot.2, swot.3),
         ),
         exercise(
             "Institutions qui comptent pour les femmes",
             Some(GroupKind::Women),
-            date(time::macros::date!(2026 - 02 - 04)),
+            time::macros::date!(2026 - 02 - 04),
             parse_venn(venn).map_err(bad)?,
         ),
         exercise(
             "Arbre à problèmes — les jeunes",
             Some(GroupKind::Youth),
-            date(time::macros::date!(2026 - 02 - 05)),
+            time::macros::date!(2026 - 02 - 05),
             parse_problem_tree(problems).map_err(bad)?,
         ),
         exercise(
             "Arbre à objectifs — les jeunes",
             Some(GroupKind::Youth),
-            date(time::macros::date!(2026 - 02 - 06)),
+            time::macros::date!(2026 - 02 - 06),
             parse_objectives_tree(objectives).map_err(bad)?,
         ),
         exercise(
             "Acteurs : influence et intérêt",
             None,
-            date(time::macros::date!(2026 - 02 - 06)),
+            time::macros::date!(2026 - 02 - 06),
             parse_stakeholder_matrix(actors).map_err(bad)?,
         ),
         exercise(
             "Carte de mobilité",
             None,
-            date(time::macros::date!(2026 - 02 - 07)),
+            time::macros::date!(2026 - 02 - 07),
             parse_mobility_map(mobility).map_err(bad)?,
         ),
     ])

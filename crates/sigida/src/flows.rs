@@ -11,11 +11,8 @@ use sigida_formats::flows::read_flow_counts;
 use sigida_formats::table::{read_csv_records, read_tables_from_bytes};
 use sigida_store::{RawFile, Store};
 
-use crate::import::Source;
+use crate::import::{Source, already_imported, read_source, refused};
 use crate::{Failure, Place};
-
-/// How many of a refused file's problems are listed (the rest are counted).
-const SHOWN_PROBLEMS: usize = 20;
 
 pub async fn import(
     place: &Place,
@@ -23,16 +20,8 @@ pub async fn import(
     community: &str,
     sheet: Option<&str>,
 ) -> Result<(), Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", path.display())))?;
+    let (source, bytes) = read_source(path)?;
     let store = place.open().await?;
-    let source = Source {
-        shown: path.display().to_string(),
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-    };
     let summary = import_bytes(&store, &source, &bytes, community, sheet).await?;
     println!("{summary}");
     Ok(())
@@ -47,30 +36,14 @@ pub async fn import_bytes(
     sheet: Option<&str>,
 ) -> Result<String, Failure> {
     let diagnostic = store.main_diagnostic().await?;
-    let Some(community) = store
-        .community_by_slug(diagnostic.id, community_slug)
-        .await?
-    else {
-        let known: Vec<String> = store
-            .communities(diagnostic.id)
-            .await?
-            .into_iter()
-            .map(|c| c.slug)
-            .collect();
-        return Err(Failure::Input(format!(
-            "--community « {community_slug} » : communauté inconnue (connues : {})",
-            known.join(", ")
-        )));
-    };
+    let community = crate::import::community(store, &diagnostic, community_slug).await?;
     // CSV rows are taken as they are: an HXL file may open with narrower title rows.
     let is_csv = source.name.to_ascii_lowercase().ends_with(".csv");
     let (records, sheet_name) = if is_csv {
-        let records = read_csv_records(&source.shown, bytes)
-            .map_err(|e| Failure::Input(format!("{} : {}", e.at, e.message)))?;
+        let records = read_csv_records(&source.shown, bytes)?;
         (records, None)
     } else {
-        let tables = read_tables_from_bytes(&source.shown, bytes)
-            .map_err(|e| Failure::Input(format!("{} : {}", e.at, e.message)))?;
+        let tables = read_tables_from_bytes(&source.shown, bytes)?;
         let table = match sheet {
             Some(name) => tables
                 .into_iter()
@@ -94,21 +67,7 @@ pub async fn import_bytes(
         community.id,
         Some(import_id),
     )
-    .map_err(|problems| {
-        let mut text: Vec<String> = problems
-            .iter()
-            .take(SHOWN_PROBLEMS)
-            .map(|p| format!("  {} : {}", p.at, p.message))
-            .collect();
-        if problems.len() > SHOWN_PROBLEMS {
-            text.push(format!("  … et {} autres", problems.len() - SHOWN_PROBLEMS));
-        }
-        Failure::Input(format!(
-            "{} problème(s) : rien n'a été importé.\n{}",
-            problems.len(),
-            text.join("\n")
-        ))
-    })?;
+    .map_err(|problems| refused(&problems))?;
     if counts.is_empty() {
         return Err(Failure::Input(format!(
             "{} : aucun comptage (le fichier n'a que des en-têtes)",
@@ -134,10 +93,7 @@ pub async fn import_bytes(
         .await?;
     if !kept.created {
         tx.rollback().await?;
-        return Ok(format!(
-            "Ce fichier a déjà été importé le {} : rien ne change.",
-            kept.import.imported_at.date()
-        ));
+        return Ok(already_imported(&kept.import));
     }
     tx.insert_flow_counts(&counts).await?;
     let profile = Profile::of(&counts);

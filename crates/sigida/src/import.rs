@@ -6,8 +6,13 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sigida_core::audit::{AuditAction, AuditEvent};
-use sigida_core::instrument::{ImportKind, Instrument, InstrumentKind, InstrumentVersion};
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::instrument::{
+    ImportKind, Instrument, InstrumentKind, InstrumentVersion, RawImport,
+};
 use sigida_core::{Id, Timestamp};
+use sigida_formats::FormatError;
 use sigida_store::{ImportProblem, NewSubmission, RawFile, Store, sha256_hex};
 use sigida_xlsform::import::{ExportCheck, check_export};
 use sigida_xlsform::read_form_bytes;
@@ -27,6 +32,65 @@ fn file_name(path: &Path) -> String {
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", path.display())))
+}
+
+/// A file's bytes and how to name them.
+pub fn read_source(path: &Path) -> Result<(Source, Vec<u8>), Failure> {
+    let bytes = read(path)?;
+    let source = Source {
+        shown: path.display().to_string(),
+        name: file_name(path),
+    };
+    Ok((source, bytes))
+}
+
+/// What to say when the very same bytes were imported before.
+pub fn already_imported(import: &RawImport) -> String {
+    format!(
+        "Ce fichier a déjà été importé le {} : rien ne change.",
+        import.imported_at.date()
+    )
+}
+
+/// How many of a refused file's problems are listed (the rest are counted).
+const SHOWN_PROBLEMS: usize = 20;
+
+/// A file refused whole: its problems, each with its place.
+pub fn refused(problems: &[FormatError]) -> Failure {
+    let mut text: Vec<String> = problems
+        .iter()
+        .take(SHOWN_PROBLEMS)
+        .map(|p| format!("  {p}"))
+        .collect();
+    if problems.len() > SHOWN_PROBLEMS {
+        text.push(format!("  … et {} autres", problems.len() - SHOWN_PROBLEMS));
+    }
+    Failure::Input(format!(
+        "{} problème(s) : rien n'a été importé.\n{}",
+        problems.len(),
+        text.join("\n")
+    ))
+}
+
+/// The community a command names by its slug; an unknown one lists the known ones.
+pub async fn community(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    slug: &str,
+) -> Result<Community, Failure> {
+    if let Some(community) = store.community_by_slug(diagnostic.id, slug).await? {
+        return Ok(community);
+    }
+    let known: Vec<String> = store
+        .communities(diagnostic.id)
+        .await?
+        .into_iter()
+        .map(|c| c.slug)
+        .collect();
+    Err(Failure::Input(format!(
+        "--community « {slug} » : communauté inconnue (connues : {})",
+        known.join(", ")
+    )))
 }
 
 pub async fn form(
@@ -311,10 +375,7 @@ pub async fn data_bytes(
     drop(bytes);
     if !kept.created {
         tx.rollback().await?;
-        println!(
-            "Ce fichier a déjà été importé le {} : rien ne change.",
-            kept.import.imported_at.date()
-        );
+        println!("{}", already_imported(&kept.import));
         return Ok(());
     }
     let submissions: Vec<NewSubmission<'_>> = check

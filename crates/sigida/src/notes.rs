@@ -10,20 +10,12 @@ use sigida_formats::qualitative::read_coded_notes;
 use sigida_formats::table::read_tables_from_bytes;
 use sigida_store::{RawFile, Store};
 
-use crate::import::Source;
+use crate::import::{Source, already_imported, read_source, refused};
 use crate::{Failure, Place};
 
 pub async fn import(place: &Place, path: &Path, community: &str) -> Result<(), Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", path.display())))?;
+    let (source, bytes) = read_source(path)?;
     let store = place.open().await?;
-    let source = Source {
-        shown: path.display().to_string(),
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-    };
     println!(
         "{}",
         import_bytes(&store, &source, &bytes, community).await?
@@ -39,29 +31,11 @@ pub async fn import_bytes(
     community_slug: &str,
 ) -> Result<String, Failure> {
     let diagnostic = store.main_diagnostic().await?;
-    let community = store
-        .community_by_slug(diagnostic.id, community_slug)
-        .await?
-        .ok_or_else(|| {
-            Failure::Input(format!(
-                "--community « {community_slug} » : communauté inconnue"
-            ))
-        })?;
-    let tables = read_tables_from_bytes(&source.shown, bytes)
-        .map_err(|e| Failure::Input(format!("{} : {}", e.at, e.message)))?;
+    let community = crate::import::community(store, &diagnostic, community_slug).await?;
+    let tables = read_tables_from_bytes(&source.shown, bytes)?;
     let codebook = store.codebook(diagnostic.id).await?;
-    let read =
-        read_coded_notes(&tables, diagnostic.id, community.id, &codebook).map_err(|problems| {
-            let listed: Vec<String> = problems
-                .iter()
-                .map(|p| format!("  {} : {}", p.at, p.message))
-                .collect();
-            Failure::Input(format!(
-                "{} problème(s) : rien n'a été importé.\n{}",
-                problems.len(),
-                listed.join("\n")
-            ))
-        })?;
+    let read = read_coded_notes(&tables, diagnostic.id, community.id, &codebook)
+        .map_err(|problems| refused(&problems))?;
     let at = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
     let mut tx = store.begin().await?;
     let kept = tx
@@ -80,10 +54,7 @@ pub async fn import_bytes(
         .await?;
     if !kept.created {
         tx.rollback().await?;
-        return Ok(format!(
-            "Ce fichier a déjà été importé le {} : rien ne change.",
-            kept.import.imported_at.date()
-        ));
+        return Ok(already_imported(&kept.import));
     }
     for code in &read.new_codes {
         tx.insert_code(code).await?;

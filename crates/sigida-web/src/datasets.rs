@@ -100,10 +100,20 @@ pub async fn clean_dataset(
     instrument: &Instrument,
 ) -> Result<(Form, Table, Applied), DatasetError> {
     let form = latest_form(store, diagnostic, instrument).await?;
-    let raw = raw_dataset(store, instrument.id, &instrument.name).await?;
     let log = store.cleaning_log(instrument.id).await?;
-    let (clean, applied) = apply_log(&form, &raw, &log);
+    let (clean, applied) = clean_with(store, instrument, &form, &log).await?;
     Ok((form, clean, applied))
+}
+
+/// The same with the form and the log already at hand.
+pub async fn clean_with(
+    store: &Store,
+    instrument: &Instrument,
+    form: &Form,
+    log: &[sigida_core::cleaning::LogEntry],
+) -> Result<(Table, Applied), DatasetError> {
+    let raw = raw_dataset(store, instrument.id, &instrument.name).await?;
+    Ok(apply_log(form, &raw, log))
 }
 
 /// A short fingerprint of a cleaning log's content: the version clean data was made with.

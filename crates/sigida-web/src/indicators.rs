@@ -2,11 +2,14 @@
 //! else computed again with the estimation engine on the clean data (raw imports + cleaning
 //! log) of the community's localities, and stored with the new provenance.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
+use sigida_core::cleaning::LogEntry;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue, Provenance, method_code};
+use sigida_core::instrument::{Instrument, RawImport};
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::Table;
 use sigida_store::Store;
@@ -15,7 +18,7 @@ use sigida_survey::table::{Measure, TableSpec, estimate_table};
 
 use sigida_xlsform::Form;
 
-use crate::datasets::{DatasetError, clean_dataset, latest_form, log_version};
+use crate::datasets::{DatasetError, clean_with, latest_form, log_version};
 
 /// An indicator with its values, or why they could not be computed.
 pub struct Computed {
@@ -56,6 +59,16 @@ fn now() -> Timestamp {
     Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
+/// What the indicators of one instrument share: read once per call, whatever their number.
+struct InstrumentData {
+    instrument: Instrument,
+    form: Form,
+    log: Vec<LogEntry>,
+    imports: Vec<Id<RawImport>>,
+    /// Made only when an indicator's stored values are out of date.
+    clean: Option<Table>,
+}
+
 /// Every indicator of the diagnostic for one community; labels in `language` (`fr`, `en`).
 pub async fn community_indicators(
     store: &Store,
@@ -69,47 +82,49 @@ pub async fn community_indicators(
         .iter()
         .map(|l| slugify(&l.name))
         .collect();
-    // Clean data is made once per instrument, and only when an indicator needs it.
-    let mut clean: HashMap<String, Table> = HashMap::new();
-    let mut forms: HashMap<String, Form> = HashMap::new();
+    let mut instruments: HashMap<Id<Instrument>, InstrumentData> = HashMap::new();
     let mut out = Vec::new();
     for indicator in store.indicators(diagnostic.id).await? {
-        let Some(instrument) = store.instrument(indicator.instrument_id).await? else {
+        if let Entry::Vacant(slot) = instruments.entry(indicator.instrument_id) {
+            let Some(instrument) = store.instrument(indicator.instrument_id).await? else {
+                continue;
+            };
+            let data = InstrumentData {
+                form: latest_form(store, diagnostic, &instrument).await?,
+                log: store.cleaning_log(instrument.id).await?,
+                imports: store.instrument_import_ids(instrument.id).await?,
+                clean: None,
+                instrument,
+            };
+            slot.insert(data);
+        }
+        let Some(data) = instruments.get_mut(&indicator.instrument_id) else {
             continue;
         };
         let provenance = Provenance {
-            imports: store.instrument_import_ids(instrument.id).await?,
-            log_version: log_version(&store.cleaning_log(instrument.id).await?),
+            imports: data.imports.clone(),
+            log_version: log_version(&data.log),
             method: method_code(&indicator),
         };
-        let key = instrument.id.to_string();
-        if !forms.contains_key(&key) {
-            forms.insert(
-                key.clone(),
-                latest_form(store, diagnostic, &instrument).await?,
-            );
-        }
-        let labels = forms
-            .get(&key)
-            .map(|form| labels(form, &indicator.by, language))
-            .unwrap_or_default();
+        let labels = labels(&data.form, &indicator.by, language);
+        let instrument = data.instrument.name.clone();
         let stored = store.indicator_values(indicator.id, community.id).await?;
         if stored.first().is_some_and(|v| v.provenance == provenance)
             || provenance.imports.is_empty()
         {
             out.push(Computed {
                 indicator,
-                instrument: instrument.name,
+                instrument,
                 values: Ok(stored),
                 labels,
             });
             continue;
         }
-        if !clean.contains_key(&key) {
-            let (_, table, _) = clean_dataset(store, diagnostic, &instrument).await?;
-            clean.insert(key.clone(), table);
+        if data.clean.is_none() {
+            let (table, _) = clean_with(store, &data.instrument, &data.form, &data.log).await?;
+            data.clean = Some(table);
         }
-        let values = match clean.get(&key) {
+        let values = match &data.clean {
             Some(table) => compute(&indicator, table, community.id, &localities, &provenance),
             None => Err(String::new()),
         };
@@ -121,7 +136,7 @@ pub async fn community_indicators(
         }
         out.push(Computed {
             indicator,
-            instrument: instrument.name,
+            instrument,
             values,
             labels,
         });
@@ -163,15 +178,15 @@ pub fn compute(
     };
     let computed_at = now();
     let mut values = Vec::new();
-    let overall: [&str; 0] = [];
+    // The whole community (no `by` column), then each disaggregation on its own.
     let splits = std::iter::once(None).chain(indicator.by.iter().map(Some));
     for by in splits {
-        let columns: Vec<&str> = by.map(|b| vec![b.as_str()]).unwrap_or_default();
+        let columns: Vec<&str> = by.map(String::as_str).into_iter().collect();
         let spec = TableSpec {
             weight: indicator.weight_column.as_deref(),
             strata: indicator.strata_column.as_deref(),
             cluster: indicator.cluster_column.as_deref(),
-            by: if by.is_some() { &columns } else { &overall },
+            by: &columns,
             measure,
         };
         let rows = estimate_table(&table.headers, &rows, &spec)

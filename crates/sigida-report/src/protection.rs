@@ -14,6 +14,18 @@ pub struct Place<'a> {
     pub name: &'a str,
 }
 
+impl<'a> Place<'a> {
+    pub fn all(localities: &'a [sigida_core::geography::Locality]) -> Vec<Place<'a>> {
+        localities
+            .iter()
+            .map(|l| Place {
+                id: l.id,
+                name: &l.name,
+            })
+            .collect()
+    }
+}
+
 /// The stylesheet class of a level (`sev-1` … `sev-5`, `sev-na` for "not assessed"): pages
 /// allow no inline style.
 fn class(severity: Option<Severity>) -> String {

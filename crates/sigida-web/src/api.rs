@@ -460,18 +460,9 @@ pub async fn community_qualitative(
         .require(&state, Permission::ViewDiagnostic, &path)
         .await?;
     let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
-    let notes = state.store.interview_notes(community.id).await?;
-    let codebook = state.store.codebook(diagnostic.id).await?;
-    let excerpts = state.store.excerpts(community.id).await?;
-    let stakeholders = state
-        .store
-        .stakeholders(diagnostic.id, Some(community.id))
-        .await?;
-    let names: Vec<&str> = stakeholders
-        .iter()
-        .map(|s| s.contact_name.expose().as_str())
-        .collect();
-    let counts = code_counts(&notes, &excerpts);
+    let q = crate::gather::community_qualitative(&state.store, &diagnostic, &community).await?;
+    let (notes, codebook, excerpts, names) = (&q.notes, &q.codebook, &q.excerpts, q.names());
+    let counts = code_counts(notes, excerpts);
     let code_of = |id| codebook.iter().find(|c| c.id == id).map(|c| c.code.clone());
     Ok(Json(json!({
         "community": community.slug,

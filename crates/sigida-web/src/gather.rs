@@ -32,3 +32,36 @@ pub async fn community_overview(
         evidence: store.evidence_of_community(community.id).await?,
     })
 }
+
+/// A community's qualitative evidence, with the names the team knows (its stakeholders'
+/// contacts) that every quote must lose.
+pub struct Qualitative {
+    pub notes: Vec<sigida_core::qualitative::InterviewNote>,
+    pub codebook: Vec<sigida_core::qualitative::Code>,
+    pub excerpts: Vec<sigida_core::qualitative::Excerpt>,
+    pub known_names: Vec<String>,
+}
+
+impl Qualitative {
+    pub fn names(&self) -> Vec<&str> {
+        self.known_names.iter().map(String::as_str).collect()
+    }
+}
+
+pub async fn community_qualitative(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+) -> Result<Qualitative, StoreError> {
+    Ok(Qualitative {
+        notes: store.interview_notes(community.id).await?,
+        codebook: store.codebook(diagnostic.id).await?,
+        excerpts: store.excerpts(community.id).await?,
+        known_names: store
+            .stakeholders(diagnostic.id, Some(community.id))
+            .await?
+            .into_iter()
+            .map(|s| s.contact_name.into_inner())
+            .collect(),
+    })
+}

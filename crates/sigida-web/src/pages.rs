@@ -301,13 +301,7 @@ pub async fn community_protection(
     let localities = state.store.localities(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let capacities = state.store.capacities(community.id).await?;
-    let places: Vec<protection::Place<'_>> = localities
-        .iter()
-        .map(|l| protection::Place {
-            id: l.id,
-            name: &l.name,
-        })
-        .collect();
+    let places = protection::Place::all(&localities);
     let body = html! {
         (protection::section(tr, &places, &reports))
         (protection::capacities(tr, &places, &capacities))
@@ -408,13 +402,7 @@ pub async fn community_services(
     } else {
         Contacts::Hidden
     };
-    let places: Vec<protection::Place<'_>> = localities
-        .iter()
-        .map(|l| protection::Place {
-            id: l.id,
-            name: &l.name,
-        })
-        .collect();
+    let places = protection::Place::all(&localities);
     let body = html! {
         (sigida_report::services::section(tr, &places, &providers, &reports, contacts))
     };
@@ -435,20 +423,9 @@ pub async fn community_qualitative(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "qualitative").await?;
-    let notes = state.store.interview_notes(community.id).await?;
-    let codebook = state.store.codebook(diagnostic.id).await?;
-    let excerpts = state.store.excerpts(community.id).await?;
-    // The names the team knows, removed from every quote.
-    let stakeholders = state
-        .store
-        .stakeholders(diagnostic.id, Some(community.id))
-        .await?;
-    let names: Vec<&str> = stakeholders
-        .iter()
-        .map(|s| s.contact_name.expose().as_str())
-        .collect();
+    let q = crate::gather::community_qualitative(&state.store, &diagnostic, &community).await?;
     let body = html! {
-        (sigida_report::qualitative::section(tr, &notes, &codebook, &excerpts, &names))
+        (sigida_report::qualitative::section(tr, &q.notes, &q.codebook, &q.excerpts, &q.names()))
     };
     Ok(analysis_layout(
         &viewer,

@@ -113,7 +113,8 @@ pub struct Triangulation {
 /// - **convergent**: every source type agrees and there are at least two of them;
 /// - **divergent**: at least half the source types disagree;
 /// - **partial**: anything else, including a single agreeing source type.
-pub fn convergence(evidence: &[Evidence]) -> Triangulation {
+pub fn convergence<'a>(evidence: impl IntoIterator<Item = &'a Evidence>) -> Triangulation {
+    let evidence: Vec<&Evidence> = evidence.into_iter().collect();
     let source_types: BTreeSet<SourceType> = evidence.iter().map(|e| e.source_type).collect();
     if source_types.is_empty() {
         return Triangulation {

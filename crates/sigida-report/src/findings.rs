@@ -33,8 +33,7 @@ pub fn by_finding(
         @if findings.is_empty() { p.note { (tr.t("community.none")) } }
         @for f in findings {
             @let mine: Vec<&Evidence> = evidence.iter().filter(|e| e.finding_id == f.id).collect();
-            @let owned: Vec<Evidence> = mine.iter().map(|e| (*e).clone()).collect();
-            @let t = convergence(&owned);
+            @let t = convergence(mine.iter().copied());
             article.finding id=(anchor(f)) {
                 p.note { (tr.t(f.theme.label_key())) " · " (tr.t(f.validation.label_key())) }
                 h3 { (statement(f)) }

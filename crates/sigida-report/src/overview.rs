@@ -253,8 +253,7 @@ fn findings_table(tr: Tr, ov: &CommunityOverview) -> Markup {
                     th scope="col" { (tr.t("community.validation")) }
                 } }
                 tbody { @for f in &ov.findings {
-                    @let evidence: Vec<Evidence> = ov.evidence.iter().filter(|e| e.finding_id == f.id).cloned().collect();
-                    @let t = convergence(&evidence);
+                    @let t = convergence(ov.evidence.iter().filter(|e| e.finding_id == f.id));
                     tr {
                         td data-label=(tr.t("community.theme")) { (tr.t(f.theme.label_key())) }
                         td data-label=(tr.t("community.statement")) { (f.amended_statement.as_deref().unwrap_or(&f.statement)) }

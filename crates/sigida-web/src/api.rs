@@ -97,9 +97,8 @@ pub async fn community(
                 .evidence
                 .iter()
                 .filter(|e| e.finding_id == f.id)
-                .cloned()
                 .collect();
-            json!({ "finding": f, "triangulation": convergence(&evidence), "evidence": evidence })
+            json!({ "finding": f, "triangulation": convergence(evidence.iter().copied()), "evidence": evidence })
         })
         .collect();
     Ok(Json(json!({
@@ -401,8 +400,8 @@ pub async fn community_findings(
     Ok(Json(json!({
         "community": community.slug,
         "findings": findings.iter().map(|f| {
-            let mine: Vec<_> = evidence.iter().filter(|e| e.finding_id == f.id).cloned().collect();
-            let t = convergence(&mine);
+            let mine: Vec<_> = evidence.iter().filter(|e| e.finding_id == f.id).collect();
+            let t = convergence(mine.iter().copied());
             json!({
                 "id": f.id,
                 "theme": f.theme.code(),

@@ -139,6 +139,24 @@ async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
     }
 }
 
+/// The CSRF token of the first form on a page.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// A form posted by a signed-in user.
+fn form_post(path: &str, cookie: &str, body: String) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
 async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> Reply {
     let mut request = Request::get(path);
     if let Some(cookie) = cookie {
@@ -396,13 +414,7 @@ async fn logout_needs_the_form_token_and_ends_the_session() {
     assert_eq!(get(&f.app, "/", Some(&cookie)).await.status, StatusCode::OK);
 
     let page = get(&f.app, "/", Some(&cookie)).await.body;
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let csrf = csrf_of(&page);
     let reply = send(
         &f.app,
         Request::post("/logout")
@@ -626,24 +638,9 @@ async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
         "flow evidence links to the flows"
     );
 
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let post = |cookie: &str, body: String| {
-        Request::post(format!(
-            "/communities/gao-chateau/findings/{}/confidence",
-            a.id
-        ))
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap()
-    };
+    let csrf = csrf_of(&page.body);
+    let confidence = format!("/communities/gao-chateau/findings/{}/confidence", a.id);
+    let post = |cookie: &str, body: String| form_post(&confidence, cookie, body);
     let saved = send(
         &f.app,
         post(&analyst, format!("csrf={csrf}&confidence=high")),
@@ -713,22 +710,9 @@ async fn a_data_clerk_records_a_seasonal_calendar_and_a_bad_line_is_named() {
     let f = fixture().await;
     let clerk = login(&f.app, "data_clerk").await;
     let page = get(&f.app, "/communities/gao-chateau/exercises", Some(&clerk)).await;
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let post = |cookie: &str, body: String| {
-        Request::post("/communities/gao-chateau/exercises")
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap()
-    };
+    let csrf = csrf_of(&page.body);
+    let post =
+        |cookie: &str, body: String| form_post("/communities/gao-chateau/exercises", cookie, body);
     let form = |data: &str| {
         format!(
             "csrf={csrf}&kind=seasonal_calendar&title=Calendrier+des+femmes&group=women&date=2026-02-06&data={}",
@@ -781,21 +765,13 @@ async fn a_data_clerk_records_a_protection_capacity_with_the_risks_it_answers() 
     let f = fixture().await;
     let clerk = login(&f.app, "data_clerk").await;
     let page = get(&f.app, "/communities/gao-chateau/protection", Some(&clerk)).await;
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&page.body);
     let post = |cookie: &str, body: String| {
-        Request::post("/communities/gao-chateau/protection/capacities")
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap()
+        form_post(
+            "/communities/gao-chateau/protection/capacities",
+            cookie,
+            body,
+        )
     };
     let body = format!(
         "csrf={csrf}&name=Comit%C3%A9+de+vigilance+de+Ch%C3%A2teau&kind=community_mechanism&locality=&risk_armed_recruitment=1&risk_child_protection=1&description=Veille+la+nuit"

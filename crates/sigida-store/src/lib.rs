@@ -138,6 +138,18 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
         let options = AnyConnectOptions::from_str(url)?;
+        if backend == Backend::Sqlite {
+            // WAL lets the web server read while an import writes; a crash keeps every
+            // committed transaction and none of the others. It is set once, on one connection,
+            // before the pool opens any: it stays in the file, and connections of a pool racing
+            // to switch the mode of a new file fail with "locked" until the pool times out.
+            use sqlx::{Connection, Executor};
+            let mut first = sqlx::AnyConnection::connect_with(&options).await?;
+            first
+                .execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                .await?;
+            first.close().await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             // A laptop under load (a demo building while pages are served, two cores) can
@@ -146,22 +158,12 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets the web server read while an import writes; a crash keeps
-                        // every committed transaction and none of the others.
-                        // The wait comes first, and WAL (kept in the file) is set only when
-                        // missing: setting it again takes a lock that a writer may hold.
                         use sqlx::Executor;
                         conn.execute(
                             "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
                              PRAGMA synchronous = NORMAL;",
                         )
                         .await?;
-                        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-                            .fetch_one(&mut *conn)
-                            .await?;
-                        if !mode.eq_ignore_ascii_case("wal") {
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                        }
                     }
                     Ok(())
                 })

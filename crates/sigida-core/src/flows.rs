@@ -314,6 +314,59 @@ pub fn route(count: &FlowCount) -> String {
     format!("{} → {}", count.origin, count.destination)
 }
 
+/// One leg of the routes travellers describe, and how many took it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Segment {
+    pub from: String,
+    pub to: String,
+    pub travellers: u64,
+}
+
+/// The legs of the described routes (each route: its places in the order travelled; empty
+/// places are skipped, a place repeated in a row is one stop), each leg counted once per
+/// traveller, largest first, ties by place names.
+pub fn segments<R, P>(routes: R) -> Vec<Segment>
+where
+    R: IntoIterator<Item = P>,
+    P: IntoIterator,
+    P::Item: AsRef<str>,
+{
+    let mut legs: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for places in routes {
+        let mut stops: Vec<String> = Vec::new();
+        for place in places {
+            let place = place.as_ref().trim();
+            if !place.is_empty() && stops.last().is_none_or(|last| last != place) {
+                stops.push(place.to_owned());
+            }
+        }
+        let mut taken: Vec<(String, String)> = stops
+            .windows(2)
+            .map(|w| (w[0].clone(), w[1].clone()))
+            .collect();
+        // A traveller who passed the same leg twice (there and back) counts once on it.
+        taken.sort();
+        taken.dedup();
+        for leg in taken {
+            *legs.entry(leg).or_default() += 1;
+        }
+    }
+    let mut out: Vec<Segment> = legs
+        .into_iter()
+        .map(|((from, to), travellers)| Segment {
+            from,
+            to,
+            travellers,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.travellers
+            .cmp(&a.travellers)
+            .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +559,29 @@ mod tests {
         ];
         let routes = totals_by(&counts, route);
         assert_eq!(routes[0], ("Gao → Tamanrasset".to_owned(), 9));
+    }
+    #[test]
+    fn segments_count_each_leg_once_per_traveller() {
+        let routes = vec![
+            vec!["Gao", "Kidal", "Tamanrasset"],
+            vec!["Gao", "", "Kidal", "Kidal", "Tamanrasset"],
+            vec!["Gao", "Kidal", "Gao", "Kidal"],
+            vec!["Gao"],
+            vec!["Ansongo", "Gao"],
+        ];
+        let legs = segments(routes);
+        let as_tuples: Vec<(&str, &str, u64)> = legs
+            .iter()
+            .map(|s| (s.from.as_str(), s.to.as_str(), s.travellers))
+            .collect();
+        assert_eq!(
+            as_tuples,
+            [
+                ("Gao", "Kidal", 3),
+                ("Kidal", "Tamanrasset", 2),
+                ("Ansongo", "Gao", 1),
+                ("Kidal", "Gao", 1),
+            ]
+        );
     }
 }

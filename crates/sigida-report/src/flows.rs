@@ -3,8 +3,9 @@
 //! main routes, nationalities, means of transport and monitoring points.
 
 use maud::{Markup, html};
+use sigida_core::disclosure::Cell;
 use sigida_core::flows::{
-    FlowCount, OdMatrix, Period, PeriodTotal, Profile, route, totals_by, trend,
+    FlowCount, OdMatrix, Period, PeriodTotal, Profile, Segment, route, totals_by, trend,
 };
 
 use crate::{Tr, format};
@@ -106,6 +107,129 @@ pub fn section(tr: Tr, a: &FlowAnalysis) -> Markup {
         (ranking(tr, &a.transports, "flows.transport", p.travellers))
         h3 { (tr.t("flows.points")) }
         (ranking(tr, &a.points, "flows.point", p.travellers))
+    }
+}
+
+/// A traveller survey's figures for one community (filled by the web layer from the clean data).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TravellerSurvey {
+    pub instrument: String,
+    /// The cleaning log's version the data were cleaned with.
+    pub log_version: String,
+    pub respondents: u64,
+    pub questions: Vec<AnswerShares>,
+    /// The legs at least `min_cell` travellers took, largest first.
+    pub segments: Vec<Segment>,
+    /// Legs fewer travellers took: not published.
+    pub small_legs: usize,
+    pub min_cell: u64,
+}
+
+/// The answers to one closed question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnswerShares {
+    pub question: String,
+    pub label: String,
+    /// Several answers allowed: shares add up to more than 100 %.
+    pub multiple: bool,
+    /// Travellers who answered.
+    pub respondents: u64,
+    pub options: Vec<OptionShare>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptionShare {
+    pub option: String,
+    pub label: String,
+    pub count: Cell<u64>,
+    /// Share, lower and upper bound of its 95 % interval.
+    pub share: Cell<(f64, f64, f64)>,
+}
+
+/// The traveller surveys below their title: each closed question as bars, then the legs.
+pub fn survey_section(tr: Tr, surveys: &[TravellerSurvey]) -> Markup {
+    html! {
+        @if surveys.is_empty() {
+            p.note { (tr.t("flows.survey_none")) }
+        }
+        @for s in surveys {
+            p {
+                (s.instrument) " — " (n(tr, s.respondents)) " " (tr.t("flows.survey_respondents")) "."
+            }
+            p.note { (tr.t("flows.survey_note")) " " (tr.t("flows.small_cells_note")) }
+            div.bar-grid {
+                @for q in &s.questions {
+                    (answer_bars(tr, q, s.min_cell))
+                }
+            }
+            h4 { (tr.t("flows.segments")) }
+            @if s.segments.is_empty() {
+                p.note { (tr.t("flows.segments_none")) }
+            } @else {
+                div.table-wrap {
+                    table.stack {
+                        thead { tr {
+                            th scope="col" { (tr.t("flows.segment_from")) }
+                            th scope="col" { (tr.t("flows.segment_to")) }
+                            th scope="col" { (tr.t("flows.survey_travellers")) }
+                            th scope="col" { (tr.t("flows.share")) }
+                        } }
+                        tbody {
+                            @for leg in &s.segments {
+                                tr {
+                                    th scope="row" { (leg.from) }
+                                    td data-label=(tr.t("flows.segment_to")) { (leg.to) }
+                                    td.num data-label=(tr.t("flows.survey_travellers")) { (n(tr, leg.travellers)) }
+                                    td.num data-label=(tr.t("flows.share")) { (format::percent(tr, Profile::share(leg.travellers, s.respondents))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if s.small_legs > 0 {
+                p.note { (tr.t("flows.small_legs")) " " (s.small_legs) "." }
+            }
+            p.note { (tr.t("flows.segments_note")) }
+        }
+    }
+}
+
+const BAR_ROW: f64 = 40.0;
+/// Narrower than the trend charts: shown at about their own size, two side by side on a
+/// desktop, one on a phone, their text stays the same size whatever the number of answers.
+const BAR_WIDTH: f64 = 400.0;
+
+/// One bar per option, its label above it and its share beside it; suppressed options named
+/// without a bar.
+fn answer_bars(tr: Tr, q: &AnswerShares, min_cell: u64) -> Markup {
+    let height = BAR_ROW * q.options.len() as f64 + 8.0;
+    let plot = BAR_WIDTH - 66.0;
+    html! {
+        figure.bars {
+            figcaption {
+                strong { (q.label) } ". " (tr.t("flows.survey_base")) " " (n(tr, q.respondents)) "."
+                @if q.multiple { " " (tr.t("flows.survey_multiple")) }
+            }
+            svg viewBox={"0 0 " (BAR_WIDTH) " " (height)} role="img" aria-label=(q.label) {
+                title { (q.label) }
+                @for (i, o) in q.options.iter().enumerate() {
+                    @let top = BAR_ROW * i as f64;
+                    text x="0" y=(top + 14.0) font-size="14" fill="#333" { (o.label) }
+                    @match o.share {
+                        Cell::Shown((share, _, _)) => {
+                            rect x="0" y=(top + 19.0) width=(format!("{:.1}", (plot * share).max(1.0))) height="14" fill="#1b6b5f" {
+                                title { (o.label) " : " (format::percent(tr, Some(share))) }
+                            }
+                            text x=(format!("{:.1}", plot * share + 5.0)) y=(top + 31.0) font-size="14" fill="#333" { (format::percent(tr, Some(share))) }
+                        }
+                        Cell::Suppressed => {
+                            text x="0" y=(top + 31.0) font-size="13" fill="#777" { (tr.t("disclosure.suppressed_short")) " (< " (min_cell) ")" }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -142,9 +142,17 @@ pub async fn community_flows(
     viewer
         .require(&state, Permission::ViewDiagnostic, &path)
         .await?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
     let counts = state.store.flow_counts(community.id).await?;
     let a = sigida_report::flows::FlowAnalysis::of(&counts);
+    let surveys = crate::flow_survey::community_traveller_surveys(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     let periods = |periods: &[sigida_core::flows::PeriodTotal]| -> Vec<Value> {
         periods
             .iter()
@@ -178,7 +186,54 @@ pub async fn community_flows(
         "nationalities": ranking(&a.nationalities),
         "transports": ranking(&a.transports),
         "points": ranking(&a.points),
+        "traveller_surveys": surveys.iter().map(traveller_survey).collect::<Vec<Value>>(),
     })))
+}
+
+/// A traveller survey as JSON: a suppressed answer keeps its name and no figure.
+fn traveller_survey(s: &sigida_report::flows::TravellerSurvey) -> Value {
+    use sigida_core::disclosure::Cell;
+    let questions: Vec<Value> = s
+        .questions
+        .iter()
+        .map(|q| {
+            let options: Vec<Value> = q
+                .options
+                .iter()
+                .map(|o| {
+                    let (share, low, high) = match o.share {
+                        Cell::Shown((share, low, high)) => (Some(share), Some(low), Some(high)),
+                        Cell::Suppressed => (None, None, None),
+                    };
+                    json!({
+                        "option": o.option,
+                        "label": o.label,
+                        "suppressed": o.share == Cell::Suppressed,
+                        "count": match o.count { Cell::Shown(c) => Some(c), Cell::Suppressed => None },
+                        "share": share,
+                        "ci_low": low,
+                        "ci_high": high,
+                    })
+                })
+                .collect();
+            json!({
+                "question": q.question,
+                "label": q.label,
+                "multiple": q.multiple,
+                "respondents": q.respondents,
+                "options": options,
+            })
+        })
+        .collect();
+    json!({
+        "instrument": s.instrument,
+        "log_version": s.log_version,
+        "respondents": s.respondents,
+        "min_cell": s.min_cell,
+        "questions": questions,
+        "segments": s.segments,
+        "small_legs": s.small_legs,
+    })
 }
 
 /// A community's protection risks as JSON: each locality's severity for each risk (`null`

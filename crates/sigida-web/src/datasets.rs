@@ -24,6 +24,19 @@ pub enum DatasetError {
     NoForm(String),
 }
 
+/// The community's localities as survey data name them (their slugs): which rows are its own.
+pub async fn locality_slugs(
+    store: &Store,
+    community: &sigida_core::community::Community,
+) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .localities(community.id)
+        .await?
+        .iter()
+        .map(|l| sigida_core::community::slugify(&l.name))
+        .collect())
+}
+
 /// The instrument's latest form.
 pub async fn latest_form(
     store: &Store,

@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use sigida_core::cleaning::LogEntry;
-use sigida_core::community::{Community, slugify};
+use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue, Provenance, method_code};
 use sigida_core::instrument::{Instrument, RawImport};
@@ -18,7 +18,7 @@ use sigida_survey::table::{Measure, TableSpec, estimate_table};
 
 use sigida_xlsform::Form;
 
-use crate::datasets::{DatasetError, clean_with, latest_form, log_version};
+use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
 
 /// An indicator with its values, or why they could not be computed.
 pub struct Computed {
@@ -76,12 +76,7 @@ pub async fn community_indicators(
     community: &Community,
     language: &str,
 ) -> Result<Vec<Computed>, DatasetError> {
-    let localities: Vec<String> = store
-        .localities(community.id)
-        .await?
-        .iter()
-        .map(|l| slugify(&l.name))
-        .collect();
+    let localities = locality_slugs(store, community).await?;
     let mut instruments: HashMap<Id<Instrument>, InstrumentData> = HashMap::new();
     let mut out = Vec::new();
     for indicator in store.indicators(diagnostic.id).await? {

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod data_pages;
 pub mod datasets;
 pub mod error;
+pub mod flow_survey;
 pub mod gather;
 pub mod indicators;
 pub mod layout;

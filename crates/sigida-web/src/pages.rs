@@ -277,8 +277,18 @@ pub async fn community_flows(
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let analysis = flows::FlowAnalysis::of(&counts);
+    let surveys = crate::flow_survey::community_traveller_surveys(
+        &state.store,
+        &diagnostic,
+        &community,
+        tr.lang.code(),
+    )
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     let body = html! {
         (flows::section(tr, &analysis))
+        h2 { (tr.t("flows.survey")) }
+        (flows::survey_section(tr, &surveys))
     };
     Ok(analysis_layout(
         &viewer,

@@ -996,33 +996,23 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     let data_dir = dir.join("donnees");
     std::fs::create_dir_all(&data_dir)?;
     let all_localities: Vec<&Locality> = communities.iter().flat_map(|(_, l)| l).collect();
-    let form_path = data_dir.join("formulaire-enquete-menage.xlsx");
-    sigida_formats::write::write_workbook(&form_path, &household_form(&all_localities))?;
-    let quiet = |name: &str| crate::import::Source {
-        shown: name.to_owned(),
-        name: name.to_owned(),
+    let exports: Vec<(String, String)> = [&DIBOLI, &GAO]
+        .into_iter()
+        .zip(&communities)
+        .map(|(profile, (community, localities))| {
+            let survey = household_survey(&mut g.rng, profile, localities);
+            (community.slug.clone(), survey)
+        })
+        .collect();
+    let household_survey = Survey {
+        instrument: HOUSEHOLD_SURVEY,
+        kind: InstrumentKind::HouseholdSurvey,
+        file_stem: "enquete-menage",
+        accept_warnings: true,
     };
-    crate::import::form_bytes(
-        &store,
-        &quiet("formulaire-enquete-menage.xlsx"),
-        &std::fs::read(&form_path)?,
-        HOUSEHOLD_SURVEY,
-        InstrumentKind::HouseholdSurvey,
-    )
-    .await?;
-    for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
-        let survey = household_survey(&mut g.rng, profile, localities);
-        let name = format!("enquete-menage-{}.csv", community.slug);
-        std::fs::write(data_dir.join(&name), &survey)?;
-        crate::import::data_bytes(
-            &store,
-            &quiet(&name),
-            survey.into_bytes(),
-            HOUSEHOLD_SURVEY,
-            true,
-        )
+    household_survey
+        .import(&store, &data_dir, &household_form(&all_localities), exports)
         .await?;
-    }
     let household = store
         .instrument_by_name(diagnostic.id, HOUSEHOLD_SURVEY)
         .await?
@@ -1074,6 +1064,25 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         .await?;
         println!("  ✓ {} — {said}", data_dir.join(&name).display());
     }
+
+    // The traveller survey at the monitoring points, through the same import as any survey.
+    let exports: Vec<(String, String)> = [&DIBOLI, &GAO]
+        .into_iter()
+        .zip(&communities)
+        .map(|(profile, (community, localities))| {
+            let survey = traveller_survey(&mut g.rng, profile, localities);
+            (community.slug.clone(), survey)
+        })
+        .collect();
+    let traveller_survey = Survey {
+        instrument: TRAVELLER_SURVEY,
+        kind: InstrumentKind::FlowSurvey,
+        file_stem: "enquete-voyageurs",
+        accept_warnings: false,
+    };
+    traveller_survey
+        .import(&store, &data_dir, &traveller_form(&all_localities), exports)
+        .await?;
 
     // Interview and group-discussion notes, coded, through `sigida import notes`.
     for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
@@ -1437,6 +1446,572 @@ fn household_form(localities: &[&Locality]) -> Vec<Table> {
 }
 
 const HOUSEHOLD_SURVEY: &str = "Enquête ménage";
+
+/// A file the demo wrote, named as it is in its data folder.
+fn quiet(name: &str) -> crate::import::Source {
+    crate::import::Source {
+        shown: name.to_owned(),
+        name: name.to_owned(),
+    }
+}
+
+/// A demo survey as a team would bring it: its XLSForm written to the data folder and
+/// imported, then each community's export written there and checked against it.
+struct Survey {
+    instrument: &'static str,
+    kind: InstrumentKind,
+    /// `enquete-menage`: the form is `formulaire-enquete-menage.xlsx`, an export
+    /// `enquete-menage-diboli.csv`.
+    file_stem: &'static str,
+    accept_warnings: bool,
+}
+
+impl Survey {
+    async fn import(
+        &self,
+        store: &Store,
+        data_dir: &Path,
+        form: &[Table],
+        exports: Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        let form_name = format!("formulaire-{}.xlsx", self.file_stem);
+        let form_path = data_dir.join(&form_name);
+        sigida_formats::write::write_workbook(&form_path, form)?;
+        crate::import::form_bytes(
+            store,
+            &quiet(&form_name),
+            &std::fs::read(&form_path)?,
+            self.instrument,
+            self.kind,
+        )
+        .await?;
+        for (community, export) in exports {
+            let name = format!("{}-{community}.csv", self.file_stem);
+            std::fs::write(data_dir.join(&name), &export)?;
+            crate::import::data_bytes(
+                store,
+                &quiet(&name),
+                export.into_bytes(),
+                self.instrument,
+                self.accept_warnings,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+const TRAVELLER_SURVEY: &str = "Enquête voyageurs";
+
+/// The places of the routes travellers describe: (code, French, English).
+const ROUTE_PLACES: &[(&str, &str, &str)] = &[
+    ("bamako", "Bamako", "Bamako"),
+    ("kayes", "Kayes", "Kayes"),
+    ("diboli", "Diboli", "Diboli"),
+    ("kidira", "Kidira (Sénégal)", "Kidira (Senegal)"),
+    (
+        "tambacounda",
+        "Tambacounda (Sénégal)",
+        "Tambacounda (Senegal)",
+    ),
+    ("dakar", "Dakar (Sénégal)", "Dakar (Senegal)"),
+    ("nioro", "Nioro du Sahel", "Nioro du Sahel"),
+    (
+        "nouakchott",
+        "Nouakchott (Mauritanie)",
+        "Nouakchott (Mauritania)",
+    ),
+    (
+        "kenieba",
+        "Kéniéba (sites d'orpaillage)",
+        "Kéniéba (gold mining sites)",
+    ),
+    ("sevare", "Sévaré", "Sévaré"),
+    ("gao", "Gao", "Gao"),
+    ("bourem", "Bourem", "Bourem"),
+    ("kidal", "Kidal", "Kidal"),
+    ("tessalit", "Tessalit", "Tessalit"),
+    (
+        "bordj",
+        "Bordj Badji Mokhtar (Algérie)",
+        "Bordj Badji Mokhtar (Algeria)",
+    ),
+    (
+        "tamanrasset",
+        "Tamanrasset (Algérie)",
+        "Tamanrasset (Algeria)",
+    ),
+    ("ansongo", "Ansongo", "Ansongo"),
+    (
+        "labbezanga",
+        "Labbezanga (frontière du Niger)",
+        "Labbezanga (Niger border)",
+    ),
+    ("niamey", "Niamey (Niger)", "Niamey (Niger)"),
+    ("agadez", "Agadez (Niger)", "Agadez (Niger)"),
+    ("menaka", "Ménaka", "Ménaka"),
+    (
+        "intahaka",
+        "Intahaka (site d'orpaillage)",
+        "Intahaka (gold mining site)",
+    ),
+];
+
+/// What travellers met at a community's points say: routes (stops, intended destination,
+/// weight), reasons (weights), and the chance of each difficulty and need.
+struct TravellerPattern {
+    routes: &'static [(&'static [&'static str], &'static str, u64)],
+    reasons: &'static [(&'static str, u64)],
+    difficulties: &'static [(&'static str, f64)],
+    needs: &'static [(&'static str, f64)],
+}
+
+/// The Kayes corridor: work and family on the road to Dakar, Mauritania and the gold sites,
+/// money and papers the main worries. Gao: the desert road to Algeria and Niger, people sent
+/// back from Algeria, conflict; extortion, violence, thirst and detention far more common.
+fn traveller_pattern(p: &Profile) -> TravellerPattern {
+    if p.region == "ML07" {
+        TravellerPattern {
+            routes: &[
+                (
+                    &["sevare", "gao", "bourem", "kidal", "tessalit", "bordj"],
+                    "algeria",
+                    24,
+                ),
+                (
+                    &["gao", "kidal", "tessalit", "bordj", "tamanrasset"],
+                    "algeria",
+                    12,
+                ),
+                (
+                    &["gao", "ansongo", "labbezanga", "niamey", "agadez"],
+                    "libya",
+                    16,
+                ),
+                (&["gao", "menaka", "agadez"], "niger", 7),
+                (&["bordj", "tessalit", "kidal", "gao"], "return_home", 18),
+                (&["gao", "intahaka"], "gold_sites", 10),
+                (&["menaka", "ansongo", "gao"], "stay_here", 13),
+            ],
+            reasons: &[
+                ("economic", 34),
+                ("conflict", 24),
+                ("family", 10),
+                ("trade", 8),
+                ("gold_mining", 15),
+                ("return", 9),
+            ],
+            difficulties: &[
+                ("extortion", 0.46),
+                ("theft", 0.21),
+                ("violence", 0.17),
+                ("no_documents", 0.31),
+                ("lack_money", 0.52),
+                ("hunger_thirst", 0.29),
+                ("detention", 0.14),
+            ],
+            needs: &[
+                ("food", 0.49),
+                ("water", 0.38),
+                ("health", 0.34),
+                ("shelter", 0.28),
+                ("information", 0.18),
+                ("documentation", 0.33),
+                ("transport", 0.24),
+                ("money", 0.41),
+            ],
+        }
+    } else {
+        TravellerPattern {
+            routes: &[
+                (
+                    &[
+                        "bamako",
+                        "kayes",
+                        "diboli",
+                        "kidira",
+                        "tambacounda",
+                        "dakar",
+                    ],
+                    "dakar",
+                    30,
+                ),
+                (
+                    &["kayes", "diboli", "kidira", "tambacounda"],
+                    "senegal_other",
+                    12,
+                ),
+                (
+                    &["diboli", "kayes", "nioro", "nouakchott"],
+                    "mauritania",
+                    12,
+                ),
+                (
+                    &["bamako", "kayes", "diboli", "kidira", "dakar"],
+                    "europe",
+                    9,
+                ),
+                (
+                    &["dakar", "tambacounda", "kidira", "diboli", "kayes"],
+                    "return_home",
+                    15,
+                ),
+                (&["diboli", "kayes", "kenieba"], "gold_sites", 10),
+                (&["kidira", "diboli", "kayes", "bamako"], "bamako", 12),
+            ],
+            reasons: &[
+                ("economic", 44),
+                ("family", 16),
+                ("seasonal_work", 10),
+                ("trade", 13),
+                ("gold_mining", 9),
+                ("studies", 3),
+                ("return", 5),
+            ],
+            difficulties: &[
+                ("extortion", 0.27),
+                ("theft", 0.09),
+                ("violence", 0.05),
+                ("no_documents", 0.22),
+                ("lack_money", 0.41),
+                ("hunger_thirst", 0.07),
+                ("detention", 0.04),
+            ],
+            needs: &[
+                ("food", 0.24),
+                ("water", 0.09),
+                ("health", 0.14),
+                ("shelter", 0.11),
+                ("information", 0.36),
+                ("documentation", 0.31),
+                ("transport", 0.29),
+                ("money", 0.46),
+            ],
+        }
+    }
+}
+
+/// Picks an entry by its weight.
+fn weighted<'a, T>(rng: &mut Rng, entries: &'a [T], weight: impl Fn(&T) -> u64) -> &'a T {
+    let total: u64 = entries.iter().map(&weight).sum();
+    let mut left = rng.below(total.max(1));
+    for entry in entries {
+        let w = weight(entry);
+        if left < w {
+            return entry;
+        }
+        left -= w;
+    }
+    &entries[entries.len() - 1]
+}
+
+/// The traveller survey's XLSForm: where the traveller was met, who they are, why and where
+/// they go, by which route (`route_1`… in order), what went wrong and what they need.
+fn traveller_form(localities: &[&Locality]) -> Vec<Table> {
+    let sheet = |name: &str, rows: Vec<Vec<String>>| sheet("formulaire-voyageurs", name, rows);
+    let mut survey = vec![row(&[
+        "type",
+        "name",
+        "label::Français (fr)",
+        "label::English (en)",
+        "required",
+    ])];
+    for (kind, name, fr, en, required) in [
+        ("start", "start", "", "", ""),
+        ("end", "end", "", "", ""),
+        (
+            "select_one localite",
+            "point_locality",
+            "Localité du point de suivi",
+            "Locality of the monitoring point",
+            "yes",
+        ),
+        ("select_one sexe", "sex", "Sexe", "Sex", "yes"),
+        (
+            "select_one age",
+            "age_group",
+            "Tranche d'âge",
+            "Age group",
+            "yes",
+        ),
+        (
+            "select_one raison",
+            "reason",
+            "Raison principale du voyage",
+            "Main reason for travelling",
+            "yes",
+        ),
+        (
+            "select_one destination",
+            "intended_destination",
+            "Destination envisagée",
+            "Intended destination",
+            "yes",
+        ),
+        (
+            "select_one lieu",
+            "route_1",
+            "Itinéraire : 1re étape",
+            "Route: 1st stop",
+            "yes",
+        ),
+        (
+            "select_one lieu",
+            "route_2",
+            "Itinéraire : 2e étape",
+            "Route: 2nd stop",
+            "yes",
+        ),
+        (
+            "select_one lieu",
+            "route_3",
+            "Itinéraire : 3e étape",
+            "Route: 3rd stop",
+            "",
+        ),
+        (
+            "select_one lieu",
+            "route_4",
+            "Itinéraire : 4e étape",
+            "Route: 4th stop",
+            "",
+        ),
+        (
+            "select_one lieu",
+            "route_5",
+            "Itinéraire : 5e étape",
+            "Route: 5th stop",
+            "",
+        ),
+        (
+            "select_one lieu",
+            "route_6",
+            "Itinéraire : 6e étape",
+            "Route: 6th stop",
+            "",
+        ),
+        (
+            "select_multiple difficulte",
+            "difficulties",
+            "Difficultés rencontrées en route",
+            "Difficulties met on the way",
+            "yes",
+        ),
+        (
+            "select_multiple besoin",
+            "needs",
+            "Besoins prioritaires",
+            "Priority needs",
+            "yes",
+        ),
+    ] {
+        survey.push(row(&[kind, name, fr, en, required]));
+    }
+    let mut choices = vec![row(&[
+        "list_name",
+        "name",
+        "label::Français (fr)",
+        "label::English (en)",
+    ])];
+    for l in localities {
+        choices.push(vec![
+            "localite".into(),
+            slugify(&l.name),
+            l.name.clone(),
+            l.name.clone(),
+        ]);
+    }
+    for (code, fr, en) in ROUTE_PLACES {
+        choices.push(row(&["lieu", code, fr, en]));
+    }
+    for (list, name, fr, en) in [
+        ("sexe", "female", "Femme", "Female"),
+        ("sexe", "male", "Homme", "Male"),
+        ("age", "under_18", "Moins de 18 ans", "Under 18"),
+        ("age", "18_24", "18 à 24 ans", "18 to 24"),
+        ("age", "25_34", "25 à 34 ans", "25 to 34"),
+        ("age", "35_plus", "35 ans et plus", "35 and over"),
+        (
+            "raison",
+            "economic",
+            "Raisons économiques, travail",
+            "Economic reasons, work",
+        ),
+        ("raison", "family", "Famille", "Family"),
+        (
+            "raison",
+            "seasonal_work",
+            "Travail saisonnier",
+            "Seasonal work",
+        ),
+        ("raison", "trade", "Commerce", "Trade"),
+        ("raison", "gold_mining", "Orpaillage", "Gold mining"),
+        ("raison", "studies", "Études", "Studies"),
+        (
+            "raison",
+            "conflict",
+            "Conflit, insécurité",
+            "Conflict, insecurity",
+        ),
+        ("raison", "return", "Retour au pays", "Going home"),
+        ("destination", "dakar", "Dakar", "Dakar"),
+        (
+            "destination",
+            "senegal_other",
+            "Autre ville du Sénégal",
+            "Elsewhere in Senegal",
+        ),
+        ("destination", "mauritania", "Mauritanie", "Mauritania"),
+        ("destination", "europe", "Europe", "Europe"),
+        ("destination", "bamako", "Bamako", "Bamako"),
+        ("destination", "algeria", "Algérie", "Algeria"),
+        ("destination", "niger", "Niger", "Niger"),
+        ("destination", "libya", "Libye", "Libya"),
+        (
+            "destination",
+            "gold_sites",
+            "Sites d'orpaillage",
+            "Gold mining sites",
+        ),
+        (
+            "destination",
+            "return_home",
+            "Retour dans sa localité d'origine",
+            "Back to their home town",
+        ),
+        ("destination", "stay_here", "Rester ici", "Staying here"),
+        (
+            "difficulte",
+            "extortion",
+            "Extorsion, racket aux postes",
+            "Extortion at checkpoints",
+        ),
+        ("difficulte", "theft", "Vol", "Theft"),
+        (
+            "difficulte",
+            "violence",
+            "Violences physiques",
+            "Physical violence",
+        ),
+        (
+            "difficulte",
+            "no_documents",
+            "Pas de papiers d'identité",
+            "No identity papers",
+        ),
+        (
+            "difficulte",
+            "lack_money",
+            "Manque d'argent",
+            "Lack of money",
+        ),
+        (
+            "difficulte",
+            "hunger_thirst",
+            "Faim, soif",
+            "Hunger, thirst",
+        ),
+        ("difficulte", "detention", "Détention", "Detention"),
+        ("difficulte", "none", "Aucune", "None"),
+        ("besoin", "food", "Nourriture", "Food"),
+        ("besoin", "water", "Eau", "Water"),
+        ("besoin", "health", "Soins de santé", "Health care"),
+        ("besoin", "shelter", "Abri", "Shelter"),
+        (
+            "besoin",
+            "information",
+            "Information sur la route et les risques",
+            "Information on the route and its risks",
+        ),
+        (
+            "besoin",
+            "documentation",
+            "Papiers d'identité",
+            "Identity papers",
+        ),
+        ("besoin", "transport", "Transport", "Transport"),
+        ("besoin", "money", "Argent", "Money"),
+        ("besoin", "none", "Aucun", "None"),
+    ] {
+        choices.push(row(&[list, name, fr, en]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&[
+            "Enquête auprès des voyageurs aux points de suivi (démonstration)",
+            "sigida_voyageurs_demo",
+            "2026-01",
+            "Français (fr)",
+        ]),
+    ];
+    vec![
+        sheet("survey", survey),
+        sheet("choices", choices),
+        sheet("settings", settings),
+    ]
+}
+
+/// A Kobo-style export of the traveller survey at a community's first three localities
+/// (where its monitoring points are).
+fn traveller_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> String {
+    let pattern = traveller_pattern(p);
+    let mut out = String::from(
+        "start;end;_uuid;_submission_time;point_locality;sex;age_group;reason;intended_destination;\
+         route_1;route_2;route_3;route_4;route_5;route_6;difficulties;needs\n",
+    );
+    let points = &localities[..localities.len().min(3)];
+    let travellers = 170 + rng.below(40);
+    for _ in 0..travellers {
+        let point = slugify(&rng.pick(points).name);
+        let (stops, destination, _) = *weighted(rng, pattern.routes, |r| r.2);
+        let reason = if destination == "return_home" {
+            "return"
+        } else {
+            weighted(rng, pattern.reasons, |r| r.1).0
+        };
+        let female = rng.chance(if p.region == "ML07" { 0.14 } else { 0.22 });
+        let age = *weighted(
+            rng,
+            &[
+                ("under_18", 9),
+                ("18_24", 38),
+                ("25_34", 36),
+                ("35_plus", 17),
+            ],
+            |a| a.1,
+        );
+        let mut route: Vec<&str> = stops.to_vec();
+        route.resize(6, "");
+        let picked = |rng: &mut Rng, list: &[(&'static str, f64)]| -> String {
+            let chosen: Vec<&str> = list
+                .iter()
+                .filter(|(_, p)| rng.chance(*p))
+                .map(|(c, _)| *c)
+                .collect();
+            if chosen.is_empty() {
+                "none".to_owned()
+            } else {
+                chosen.join(" ")
+            }
+        };
+        let difficulties = picked(rng, pattern.difficulties);
+        let needs = picked(rng, pattern.needs);
+        let day = 1 + rng.below(27);
+        let minute = 7 * 60 + rng.below(10 * 60);
+        let _ = writeln!(
+            out,
+            "2026-03-{day:02}T{:02}:{:02}:00;2026-03-{day:02}T{:02}:{:02}:00;{};2026-03-{day:02}T20:00:00;{point};{};{};{reason};{destination};{};{difficulties};{needs}",
+            minute / 60,
+            minute % 60,
+            (minute + 12) / 60,
+            (minute + 12) % 60,
+            uuid_from(rng),
+            if female { "female" } else { "male" },
+            age.0,
+            route.join(";"),
+        );
+    }
+    out
+}
 
 async fn national_stakeholders(
     g: &mut Gen,

@@ -101,6 +101,10 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
         page.contains("Tamanrasset (Algérie)"),
         "Gao's route north is there"
     );
+    assert!(
+        page.contains("Enquête auprès des voyageurs") && page.contains("Itinéraires par tronçon"),
+        "the traveller survey follows the counts"
+    );
     let overflow = browser.script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
     );

@@ -60,7 +60,7 @@ fn the_demo_serves_both_communities_to_a_coordinator() {
     for part in instruments.split("href=\"/instruments/").skip(1) {
         let id = part.split(['"', '/']).next().unwrap_or("");
         let (status, page) = analyst.get(&format!("/instruments/{id}"));
-        if status == 200 && page.contains("clean.csv") {
+        if status == 200 && page.contains("clean.csv") && page.contains("<h1>Enquête ménage") {
             found = Some(id.to_owned());
             break;
         }

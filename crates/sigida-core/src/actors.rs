@@ -76,8 +76,11 @@ pub struct SocioEconomicGroup {
     pub community_id: Id<Community>,
     pub kind: GroupKind,
     pub name: String,
-    /// Estimated number of people, when known.
+    /// The number of people the community or a census states, when known.
     pub size_estimate: Option<i64>,
+    /// The code of the survey indicator (a weighted total) that estimates the group's size,
+    /// when the survey can: shown with its interval beside the stated size.
+    pub size_indicator: Option<String>,
     pub vulnerabilities: String,
     pub priorities: String,
     /// How the group is organised and represented (associations, leaders, none).

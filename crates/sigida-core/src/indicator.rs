@@ -17,6 +17,9 @@ vocabulary! {
         Share = "share",
         /// The weighted mean of a number.
         Mean = "mean",
+        /// The weighted total: of a number, or (with an option) of the rows holding it —
+        /// with design weights, how many households of a kind the population counts.
+        Total = "total",
     }
 }
 

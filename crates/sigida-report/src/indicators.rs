@@ -34,32 +34,26 @@ impl Shown<'_> {
 pub fn value(tr: Tr, kind: IndicatorKind, v: f64) -> String {
     match kind {
         IndicatorKind::Share => format::percent(tr, Some(v)),
-        IndicatorKind::Mean if v.abs() >= 1000.0 => format::integer(tr, v.round() as i64),
+        IndicatorKind::Mean | IndicatorKind::Total if v.abs() >= 1000.0 => {
+            format::integer(tr, v.round() as i64)
+        }
+        IndicatorKind::Total => format::integer(tr, v.round() as i64),
         IndicatorKind::Mean => format::decimal(tr, v, 1),
     }
 }
 
-fn interval(tr: Tr, kind: IndicatorKind, v: &IndicatorValue) -> String {
+/// The 95 % interval, held to what the measure can be: a share within 0–1, a count not
+/// below zero.
+pub fn interval(tr: Tr, kind: IndicatorKind, v: &IndicatorValue) -> String {
+    let (floor, ceiling) = match kind {
+        IndicatorKind::Share => (0.0, 1.0),
+        IndicatorKind::Total => (0.0, f64::MAX),
+        IndicatorKind::Mean => (f64::MIN, f64::MAX),
+    };
     format!(
         "[{} – {}]",
-        value(
-            tr,
-            kind,
-            v.ci_low.max(if kind == IndicatorKind::Share {
-                0.0
-            } else {
-                f64::MIN
-            })
-        ),
-        value(
-            tr,
-            kind,
-            v.ci_high.min(if kind == IndicatorKind::Share {
-                1.0
-            } else {
-                f64::MAX
-            })
-        ),
+        value(tr, kind, v.ci_low.max(floor)),
+        value(tr, kind, v.ci_high.min(ceiling)),
     )
 }
 

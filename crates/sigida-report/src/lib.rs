@@ -5,6 +5,7 @@
 //! - `exercises`: community exercises drawn as SVG from their data.
 //! - `findings`: findings and evidence both ways, convergence and the single-source flag.
 //! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
+//! - `groups`: socio-economic groups, stated sizes beside the survey's estimates.
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
 //! - `indicators`: indicator estimates by disaggregation, small cells suppressed, provenance.
@@ -18,6 +19,7 @@ pub mod exercises;
 pub mod findings;
 pub mod flows;
 pub mod format;
+pub mod groups;
 pub mod html;
 pub mod i18n;
 pub mod indicators;

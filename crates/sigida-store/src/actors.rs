@@ -34,6 +34,7 @@ fn group(row: &sqlx::any::AnyRow) -> Result<SocioEconomicGroup> {
         kind: c.code("kind")?,
         name: c.text("name")?,
         size_estimate: c.opt_i64("size_estimate")?,
+        size_indicator: c.opt_text("size_indicator")?,
         vulnerabilities: c.text("vulnerabilities")?,
         priorities: c.text("priorities")?,
         representation: c.text("representation")?,
@@ -141,14 +142,15 @@ impl Tx {
     pub async fn insert_group(&mut self, g: &SocioEconomicGroup) -> Result<()> {
         sqlx::query(
             "INSERT INTO socio_economic_groups (id, community_id, kind, name, size_estimate,
-                vulnerabilities, priorities, representation)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                size_indicator, vulnerabilities, priorities, representation)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(g.id.to_string())
         .bind(g.community_id.to_string())
         .bind(g.kind.code())
         .bind(&g.name)
         .bind(g.size_estimate)
+        .bind(&g.size_indicator)
         .bind(&g.vulnerabilities)
         .bind(&g.priorities)
         .bind(&g.representation)

@@ -95,6 +95,16 @@ impl Tx {
         Ok(())
     }
 
+    /// What a piece of evidence says, rewritten (its source's figure has been computed again).
+    pub async fn set_evidence_summary(&mut self, id: Id<Evidence>, summary: &str) -> Result<()> {
+        sqlx::query("UPDATE evidence SET summary = $1 WHERE id = $2")
+            .bind(summary)
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// The analyst's confidence in a finding (the convergence is computed, never set).
     pub async fn set_finding_confidence(
         &mut self,

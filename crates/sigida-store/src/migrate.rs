@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "capacities",
         sql: include_str!("../migrations/0007_capacities.sql"),
     },
+    Migration {
+        version: 8,
+        name: "group_sizes",
+        sql: include_str!("../migrations/0008_group_sizes.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -135,6 +135,7 @@ async fn geography_and_actors_round_trip() {
             kind: GroupKind::Returnees,
             name: "Rapatriés d'Algérie".into(),
             size_estimate: Some(850),
+            size_indicator: Some("hh_count_returnee".into()),
             vulnerabilities: "Sans documents".into(),
             priorities: "Documentation, moyens de subsistance".into(),
             representation: "Association".into(),

@@ -15,6 +15,13 @@ pub enum Measure<'a> {
     /// The weighted share of answers equal to `option` (a select_one), or holding it among
     /// space-separated answers (a select_multiple), or `1` in a split 0/1 column.
     Share { column: &'a str, option: &'a str },
+    /// The weighted total of a numeric column (`option` none), or the weighted count of the
+    /// rows whose answer is (or holds) `option`: with design weights, the number of units
+    /// (households) in the population.
+    Total {
+        column: &'a str,
+        option: Option<&'a str>,
+    },
 }
 
 /// The design and the domains: column names, as in `sigida estimate`.
@@ -150,7 +157,20 @@ pub fn estimate_table(
                 .map(|(row, cells)| number(*row, name, &cell(cells, c)))
                 .collect::<Result<_, _>>()?
         }
-        Measure::Share { column, option } => {
+        Measure::Total {
+            column,
+            option: None,
+        } => {
+            let c = index(column)?;
+            rows.iter()
+                .map(|(row, cells)| number(*row, column, &cell(cells, c)))
+                .collect::<Result<_, _>>()?
+        }
+        Measure::Share { column, option }
+        | Measure::Total {
+            column,
+            option: Some(option),
+        } => {
             let c = index(column)?;
             rows.iter()
                 .map(|(_, cells)| {
@@ -158,9 +178,8 @@ pub fn estimate_table(
                     if is_missing(&value) {
                         f64::NAN
                     } else {
-                        let chosen = value == option
-                            || value.split_whitespace().any(|v| v == option)
-                            || (option == "1" && value == "1");
+                        let chosen =
+                            value == option || value.split_whitespace().any(|v| v == option);
                         f64::from(u8::from(chosen))
                     }
                 })
@@ -168,9 +187,13 @@ pub fn estimate_table(
         }
     };
     let cells = Cells::new(&design, &domains, names.len());
+    let estimates = match spec.measure {
+        Measure::Total { .. } => cells.total(&y),
+        Measure::Mean(_) | Measure::Share { .. } => cells.mean(&y),
+    };
     Ok(names
         .into_iter()
-        .zip(cells.mean(&y))
+        .zip(estimates)
         .filter_map(|(domain, estimate)| estimate.map(|estimate| DomainRow { domain, estimate }))
         .collect())
 }
@@ -206,6 +229,17 @@ mod tests {
         (headers, rows)
     }
 
+    /// The design of `table()`, built directly.
+    fn design() -> Design {
+        Design::new(
+            vec![1.5, 2.0, 1.0, 1.0, 2.5, 1.0, 3.0],
+            Some(&["a", "a", "a", "a", "b", "b", "b"]),
+            Some(&["1", "1", "2", "2", "3", "4", "4"]),
+            None,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_table_estimate_equals_the_engine_on_the_same_columns() {
         let (headers, rows) = table();
@@ -219,13 +253,7 @@ mod tests {
         let got = estimate_table(&headers, &rows, &spec).unwrap();
         assert_eq!(got.len(), 2, "the row without sex is in no domain");
         assert_eq!(got[0].domain, ["f"]);
-        let design = Design::new(
-            vec![1.5, 2.0, 1.0, 1.0, 2.5, 1.0, 3.0],
-            Some(&["a", "a", "a", "a", "b", "b", "b"]),
-            Some(&["1", "1", "2", "2", "3", "4", "4"]),
-            None,
-        )
-        .unwrap();
+        let design = design();
         let y = [100.0, 80.0, f64::NAN, 120.0, 60.0, 90.0, 70.0];
         let direct = mean(&design, &[0, 1, 0, 1, 0, 0, OUTSIDE], 2, &y);
         assert_eq!(got[0].estimate, direct[0].unwrap());
@@ -250,6 +278,39 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert!((got[0].estimate.estimate - 4.0 / 6.0).abs() < 1e-12);
         assert_eq!(got[0].estimate.n, 6);
+    }
+
+    #[test]
+    fn a_total_counts_the_weighted_rows_holding_an_option_as_the_engine_does() {
+        let (headers, rows) = table();
+        let spec = TableSpec {
+            weight: Some("poids"),
+            strata: Some("strate"),
+            cluster: Some("grappe"),
+            by: &[],
+            measure: Measure::Total {
+                column: "besoins",
+                option: Some("eau"),
+            },
+        };
+        let got = estimate_table(&headers, &rows, &spec).unwrap();
+        // « eau » in rows weighing 1.5, 2, 2.5 and 1.
+        assert!((got[0].estimate.estimate - 7.0).abs() < 1e-12);
+        let design = design();
+        let y = [1.0, 1.0, 0.0, f64::NAN, 1.0, 1.0, 0.0];
+        let direct = crate::estimate::total(&design, &[0; 7], 1, &y);
+        assert_eq!(got[0].estimate, direct[0].unwrap());
+
+        let spec = TableSpec {
+            measure: Measure::Total {
+                column: "revenu",
+                option: None,
+            },
+            ..spec
+        };
+        let got = estimate_table(&headers, &rows, &spec).unwrap();
+        let income = 1.5 * 100.0 + 2.0 * 80.0 + 120.0 + 2.5 * 60.0 + 90.0 + 3.0 * 70.0;
+        assert!((got[0].estimate.estimate - income).abs() < 1e-9);
     }
 
     #[test]

@@ -132,17 +132,33 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Json
     Ok(Json(json!(state.store.audit_events(1000).await?)))
 }
 
+/// The community of an analysis endpoint, for a viewer allowed to see the diagnostic.
+async fn api_community(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    part: &str,
+) -> Result<
+    (
+        sigida_core::diagnostic::Diagnostic,
+        sigida_core::community::Community,
+    ),
+    WebError,
+> {
+    let path = format!("/api/communities/{slug}/{part}");
+    viewer
+        .require(state, Permission::ViewDiagnostic, &path)
+        .await?;
+    crate::pages::community_of(state, viewer, slug).await
+}
+
 /// A community's flow analysis as JSON: the same figures as its page.
 pub async fn community_flows(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    let path = format!("/api/communities/{slug}/flows");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = api_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let a = sigida_report::flows::FlowAnalysis::of(&counts);
     let surveys = crate::flow_survey::community_traveller_surveys(
@@ -151,8 +167,7 @@ pub async fn community_flows(
         &community,
         viewer.tr.lang.code(),
     )
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .await?;
     let periods = |periods: &[sigida_core::flows::PeriodTotal]| -> Vec<Value> {
         periods
             .iter()
@@ -236,6 +251,57 @@ fn traveller_survey(s: &sigida_report::flows::TravellerSurvey) -> Value {
     })
 }
 
+/// A community's socio-economic groups as JSON, each with the survey estimate of its size
+/// (`null` when the survey does not measure it; no figures when under the small-cell rule).
+pub async fn community_groups(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+    let (diagnostic, community) = api_community(&state, &viewer, &slug, "groups").await?;
+    let groups = state.store.groups(community.id).await?;
+    let computed = crate::indicators::community_indicators(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await?;
+    let groups: Vec<Value> = crate::indicators::group_views(&groups, &computed)
+        .iter()
+        .map(|view| {
+            let g = view.group;
+            let survey = view.survey.as_ref().map(|s| {
+                let shown = s
+                    .value
+                    .filter(|v| publish((), v.n, DEFAULT_MIN_CELL) == Cell::Shown(()));
+                json!({
+                    "indicator": s.code,
+                    "label": s.label,
+                    "unit": "households",
+                    "n": s.value.map(|v| v.n),
+                    "estimate": shown.map(|v| v.estimate),
+                    "ci_low": shown.map(|v| v.ci_low.max(0.0)),
+                    "ci_high": shown.map(|v| v.ci_high),
+                })
+            });
+            json!({
+                "kind": g.kind.code(),
+                "name": g.name,
+                "stated_size": g.size_estimate,
+                "survey_size": survey,
+                "vulnerabilities": g.vulnerabilities,
+                "priorities": g.priorities,
+                "representation": g.representation,
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "community": community.slug, "groups": groups }),
+    ))
+}
+
 /// A community's protection risks as JSON: each locality's severity for each risk (`null`
 /// when not assessed), with the reports they come from.
 pub async fn community_protection(
@@ -244,11 +310,7 @@ pub async fn community_protection(
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::protection::{RiskType, severity_grid};
-    let path = format!("/api/communities/{slug}/protection");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (_, community) = api_community(&state, &viewer, &slug, "protection").await?;
     let localities = state.store.localities(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
@@ -322,19 +384,14 @@ pub async fn community_indicators(
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
-    let path = format!("/api/communities/{slug}/indicators");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = api_community(&state, &viewer, &slug, "indicators").await?;
     let computed = crate::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,
         viewer.tr.lang.code(),
     )
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .await?;
     let indicators: Vec<Value> = computed
         .iter()
         .map(|c| {
@@ -392,16 +449,16 @@ pub async fn community_services(
     use sigida_core::actors::Sector;
     use sigida_core::protection::{RiskType, severity_grid};
     use sigida_core::services::{coverage, gaps};
-    let path = format!("/api/communities/{slug}/services");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (_, community) = api_community(&state, &viewer, &slug, "services").await?;
     let localities = state.store.localities(community.id).await?;
     let providers = state.store.service_providers(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let reveal = viewer
-        .reveal_personal_data(&state, &path, "contacts des prestataires de services")
+        .reveal_personal_data(
+            &state,
+            &format!("/api/communities/{slug}/services"),
+            "contacts des prestataires de services",
+        )
         .await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
     let grid = coverage(&ids, Sector::ALL, &providers);
@@ -445,11 +502,7 @@ pub async fn community_findings(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    let path = format!("/api/communities/{slug}/findings");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (_, community) = api_community(&state, &viewer, &slug, "findings").await?;
     let findings = state.store.findings(community.id).await?;
     let evidence = state.store.evidence_of_community(community.id).await?;
     Ok(Json(json!({
@@ -483,11 +536,7 @@ pub async fn community_exercises(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    let path = format!("/api/communities/{slug}/exercises");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (_, community) = api_community(&state, &viewer, &slug, "exercises").await?;
     let exercises = state.store.exercises(community.id).await?;
     Ok(Json(json!({
         "community": community.slug,
@@ -509,11 +558,7 @@ pub async fn community_qualitative(
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::qualitative::{code_counts, quote};
-    let path = format!("/api/communities/{slug}/qualitative");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let (diagnostic, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let (diagnostic, community) = api_community(&state, &viewer, &slug, "qualitative").await?;
     let q = crate::gather::community_qualitative(&state.store, &diagnostic, &community).await?;
     let (notes, codebook, excerpts, names) = (&q.notes, &q.codebook, &q.excerpts, q.names());
     let counts = code_counts(notes, excerpts);

@@ -277,9 +277,7 @@ pub async fn cleaning_log(
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
     let instrument = instrument_of(&state, &viewer, &id).await?;
-    let form = latest_form(&state.store, &diagnostic, &instrument)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let form = latest_form(&state.store, &diagnostic, &instrument).await?;
     let personal_columns: BTreeSet<String> = form
         .questions
         .iter()
@@ -461,9 +459,7 @@ pub async fn export_clean(
     let diagnostic = state.store.main_diagnostic().await?;
     let instrument = instrument_of(&state, &viewer, &id).await?;
     let (form, mut clean, _) =
-        crate::datasets::clean_dataset(&state.store, &diagnostic, &instrument)
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
+        crate::datasets::clean_dataset(&state.store, &diagnostic, &instrument).await?;
     let personal = crate::datasets::personal_columns(&form, &clean.headers);
     let with_personal = options.personal.is_some() && viewer.may(Permission::ViewPersonalData);
     if with_personal {

@@ -24,6 +24,12 @@ pub enum WebError {
     Internal(String),
 }
 
+impl From<crate::datasets::DatasetError> for WebError {
+    fn from(e: crate::datasets::DatasetError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
 impl WebError {
     fn code(&self) -> &'static str {
         match self {

@@ -166,6 +166,10 @@ pub fn compute(
     }
     let measure = match indicator.kind {
         IndicatorKind::Mean => Measure::Mean(&indicator.question),
+        IndicatorKind::Total => Measure::Total {
+            column: &indicator.question,
+            option: indicator.option.as_deref(),
+        },
         IndicatorKind::Share => Measure::Share {
             column: &indicator.question,
             option: indicator.option.as_deref().unwrap_or("1"),
@@ -203,4 +207,30 @@ pub fn compute(
         }
     }
     Ok(values)
+}
+
+/// Each group beside the survey estimate of its size, when it names an indicator.
+pub fn group_views<'a>(
+    groups: &'a [sigida_core::actors::SocioEconomicGroup],
+    computed: &'a [Computed],
+) -> Vec<sigida_report::groups::GroupView<'a>> {
+    groups
+        .iter()
+        .map(|group| {
+            let survey = group.size_indicator.as_deref().and_then(|code| {
+                let c = computed.iter().find(|c| c.indicator.code == code)?;
+                Some(sigida_report::groups::SurveySize {
+                    code: &c.indicator.code,
+                    label: &c.indicator.label,
+                    kind: c.indicator.kind,
+                    value: c
+                        .values
+                        .as_ref()
+                        .ok()
+                        .and_then(|values| values.iter().find(|v| v.by.is_none())),
+                })
+            });
+            sigida_report::groups::GroupView { group, survey }
+        })
+        .collect()
 }

@@ -51,6 +51,7 @@ pub fn app(store: Store) -> Router {
         .route("/communities", get(pages::communities))
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
+        .route("/communities/{slug}/groups", get(pages::community_groups))
         .route(
             "/communities/{slug}/services",
             get(pages::community_services),
@@ -97,6 +98,7 @@ pub fn app(store: Store) -> Router {
         .route("/api/communities", get(api::communities))
         .route("/api/communities/{slug}", get(api::community))
         .route("/api/communities/{slug}/flows", get(api::community_flows))
+        .route("/api/communities/{slug}/groups", get(api::community_groups))
         .route(
             "/api/communities/{slug}/services",
             get(api::community_services),

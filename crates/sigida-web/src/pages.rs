@@ -244,6 +244,7 @@ pub async fn community(
         ul.links {
             li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/protection"} { (tr.t("protection.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/groups"} { (tr.t("groups.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/indicators"} { (tr.t("indicators.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/services"} { (tr.t("services.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/qualitative"} { (tr.t("qualitative.nav")) " →" } }
@@ -283,8 +284,7 @@ pub async fn community_flows(
         &community,
         tr.lang.code(),
     )
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .await?;
     let body = html! {
         (flows::section(tr, &analysis))
         h2 { (tr.t("flows.survey")) }
@@ -295,6 +295,35 @@ pub async fn community_flows(
         &diagnostic,
         &community,
         "flows.title",
+        body,
+    ))
+}
+
+/// A community's socio-economic groups, with the survey's estimates of their sizes.
+pub async fn community_groups(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
+    let tr = viewer.tr;
+    let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "groups").await?;
+    let groups = state.store.groups(community.id).await?;
+    let computed = crate::indicators::community_indicators(
+        &state.store,
+        &diagnostic,
+        &community,
+        tr.lang.code(),
+    )
+    .await?;
+    let views = crate::indicators::group_views(&groups, &computed);
+    let body = html! {
+        (sigida_report::groups::section(tr, &community.slug, &views))
+    };
+    Ok(analysis_layout(
+        &viewer,
+        &diagnostic,
+        &community,
+        "groups.title",
         body,
     ))
 }
@@ -344,8 +373,7 @@ pub async fn community_indicators(
         &community,
         viewer.tr.lang.code(),
     )
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .await?;
     let findings = state.store.findings(community.id).await?;
     let evidence = state.store.evidence_of_community(community.id).await?;
     let cited_by = |code: &str| -> Vec<(String, String)> {

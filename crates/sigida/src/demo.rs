@@ -126,6 +126,9 @@ fn admin_units() -> Vec<AdminUnit> {
 }
 
 /// A finding: its theme, its statement, and its evidence (source type, stance, summary).
+/// A finding, its theme and its evidence: (source type, stance, what the source says). A
+/// survey indicator's evidence is `=CODE` or `=CODE COLUMN=VALUE`: the demo cites the value
+/// the engine computed (for the community, or for one value of a disaggregation).
 type DemoFinding = (
     Theme,
     &'static str,
@@ -409,7 +412,7 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::SurveyIndicator,
                     Stance::Supports,
-                    "Intention de migrer chez les 18–35 ans : 31 %",
+                    "=hh_intends_to_migrate",
                 ),
             ],
         ),
@@ -461,7 +464,7 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::SurveyIndicator,
                     Stance::Supports,
-                    "Part des ménages recevant des transferts : 46 %",
+                    "=hh_remittances",
                 ),
                 (
                     SourceType::Secondary,
@@ -807,7 +810,7 @@ const GAO: Profile = Profile {
                 (
                     SourceType::SurveyIndicator,
                     Stance::Supports,
-                    "Rapatriés sans pièce d'identité : 58 %",
+                    "=hh_id_document status=returnee",
                 ),
                 (
                     SourceType::ServiceMap,
@@ -835,9 +838,9 @@ const GAO: Profile = Profile {
                     "Groupes mixtes : relations jugées bonnes",
                 ),
                 (
-                    SourceType::SurveyIndicator,
+                    SourceType::Secondary,
                     Stance::Contradicts,
-                    "38 % des ménages hôtes signalent des tensions",
+                    "Enquête de cohésion sociale du cluster Protection (2025) : 38 % des ménages hôtes signalent des tensions",
                 ),
             ],
         ),
@@ -1047,6 +1050,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             community.name,
             computed.len()
         );
+        cite_indicators(&store, community, &computed).await?;
     }
 
     // Flow monitoring sheets go through `sigida import flows`.
@@ -2095,6 +2099,7 @@ async fn community(
             kind: *kind,
             name: (*name).into(),
             size_estimate: Some(*size),
+            size_indicator: group_size_indicator(*kind).map(Into::into),
             vulnerabilities: (*vulnerabilities).into(),
             priorities: (*priorities).into(),
             representation: (*representation).into(),
@@ -2179,12 +2184,16 @@ async fn community(
                 source_type: *source_type,
                 stance: *stance,
                 summary: (*summary).into(),
-                reference: format!(
-                    "{}-{}-{}",
-                    community.slug.to_uppercase(),
-                    source_type.code().to_uppercase(),
-                    j + 1
-                ),
+                // An indicator is cited by its code, which links the evidence to it.
+                reference: match summary.strip_prefix('=') {
+                    Some(citation) => citation.split(' ').next().unwrap_or(citation).to_owned(),
+                    None => format!(
+                        "{}-{}-{}",
+                        community.slug.to_uppercase(),
+                        source_type.code().to_uppercase(),
+                        j + 1
+                    ),
+                },
             })
             .await?;
         }
@@ -2351,7 +2360,23 @@ fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
             let weight = households / per_locality as f64;
             let female = rng.chance(0.52);
             let age = 18 + rng.below(50);
-            let status = *rng.pick(&["host", "host", "host", "migrant", "returnee", "displaced"]);
+            // Gao hosts many more displaced people and returnees than Diboli.
+            let statuses: &[(&str, u64)] = if p.region == "ML07" {
+                &[
+                    ("host", 70),
+                    ("migrant", 5),
+                    ("returnee", 6),
+                    ("displaced", 19),
+                ]
+            } else {
+                &[
+                    ("host", 88),
+                    ("migrant", 6),
+                    ("returnee", 4),
+                    ("displaced", 2),
+                ]
+            };
+            let status = weighted(rng, statuses, |s| s.1).0;
             let concerns = [
                 ("extortion", 0.22),
                 ("forced_labour", 0.08),
@@ -2752,7 +2777,7 @@ fn household_indicators(
         &'static str,
         Option<&'static str>,
     );
-    let specs: [Spec; 8] = [
+    let specs: [Spec; 12] = [
         (
             "hh_member_abroad",
             "Ménages dont un membre vit à l'étranger",
@@ -2817,6 +2842,38 @@ fn household_indicators(
             "monthly_income_fcfa",
             None,
         ),
+        (
+            "hh_count_member_abroad",
+            "Ménages dont un membre vit à l'étranger (nombre estimé)",
+            Theme::Migration,
+            IndicatorKind::Total,
+            "member_abroad",
+            Some("yes"),
+        ),
+        (
+            "hh_count_returnee",
+            "Ménages rapatriés (nombre estimé)",
+            Theme::Migration,
+            IndicatorKind::Total,
+            "status",
+            Some("returnee"),
+        ),
+        (
+            "hh_count_displaced",
+            "Ménages déplacés internes (nombre estimé)",
+            Theme::Migration,
+            IndicatorKind::Total,
+            "status",
+            Some("displaced"),
+        ),
+        (
+            "hh_count_host",
+            "Ménages de la communauté hôte (nombre estimé)",
+            Theme::SocialCohesion,
+            IndicatorKind::Total,
+            "status",
+            Some("host"),
+        ),
     ];
     specs
         .into_iter()
@@ -2834,9 +2891,82 @@ fn household_indicators(
             strata_column: Some("locality".into()),
             cluster_column: Some("cluster_id".into()),
             locality_column: "locality".into(),
-            by: vec!["resp_sex".into(), "status".into(), "locality".into()],
+            // A count of households of one status is only broken down by place.
+            by: if kind == IndicatorKind::Total {
+                vec!["locality".into()]
+            } else {
+                vec!["resp_sex".into(), "status".into(), "locality".into()]
+            },
         })
         .collect()
+}
+
+/// Writes the figure of each indicator the community's findings cite (`=CODE [COLUMN=VALUE]`)
+/// as the engine computed it, so that the evidence says what the data say.
+async fn cite_indicators(
+    store: &Store,
+    community: &Community,
+    computed: &[sigida_web::indicators::Computed],
+) -> Result<(), Failure> {
+    let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
+    let mut tx = store.begin().await?;
+    for evidence in store.evidence_of_community(community.id).await? {
+        let Some(citation) = evidence.summary.strip_prefix('=') else {
+            continue;
+        };
+        let mut parts = citation.split(' ');
+        let code = parts.next().unwrap_or_default();
+        let by = parts.next().and_then(|b| b.split_once('='));
+        let cited = computed
+            .iter()
+            .find(|c| c.indicator.code == code)
+            .ok_or_else(|| Failure::Other(format!("constat : indicateur « {code} » inconnu")))?;
+        let value = cited
+            .values
+            .as_ref()
+            .ok()
+            .and_then(|values| {
+                values
+                    .iter()
+                    .find(|v| v.by.as_ref().map(|(c, v)| (c.as_str(), v.as_str())) == by)
+            })
+            .ok_or_else(|| {
+                Failure::Other(format!("constat : pas de valeur pour « {citation} »"))
+            })?;
+        let label = match by {
+            Some((column, answer)) => {
+                let answer = cited
+                    .labels
+                    .get(&(column.to_owned(), answer.to_owned()))
+                    .map_or(answer, String::as_str);
+                format!("{} — {answer}", cited.indicator.label)
+            }
+            None => cited.indicator.label.clone(),
+        };
+        let kind = cited.indicator.kind;
+        let summary = format!(
+            "{label} : {} {} (n = {}, {})",
+            sigida_report::indicators::value(tr, kind, value.estimate),
+            sigida_report::indicators::interval(tr, kind, value),
+            value.n,
+            cited.instrument.to_lowercase(),
+        );
+        tx.set_evidence_summary(evidence.id, &summary).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The household-survey indicator that estimates a group's size, for the groups a household
+/// survey can count (in households).
+fn group_size_indicator(kind: GroupKind) -> Option<&'static str> {
+    match kind {
+        GroupKind::EmigrantFamilies => Some("hh_count_member_abroad"),
+        GroupKind::Returnees => Some("hh_count_returnee"),
+        GroupKind::Displaced => Some("hh_count_displaced"),
+        GroupKind::HostCommunity => Some("hh_count_host"),
+        _ => None,
+    }
 }
 
 /// What each community already has to protect its people, or can build on.

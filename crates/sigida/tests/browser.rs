@@ -60,6 +60,7 @@ fn a_coordinator_signs_in_and_every_page_stays_on_the_laptop() {
         ("/communities/diboli", "community-diboli"),
         ("/communities/diboli/flows", "flows-diboli"),
         ("/communities/gao-chateau/protection", "protection-gao"),
+        ("/communities/diboli/groups", "groups-diboli"),
         ("/communities/diboli/indicators", "indicators-diboli"),
         ("/communities/gao-chateau/findings", "findings-gao"),
         ("/communities/gao-chateau/services", "services-gao"),

@@ -107,6 +107,7 @@ fn the_demo_is_the_same_on_every_run() {
                 "findings",
                 "exercises",
                 "qualitative",
+                "groups",
             ] {
                 paths.push(format!("/api/communities/{slug}/{part}"));
             }

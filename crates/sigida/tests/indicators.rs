@@ -125,6 +125,38 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
     }
     assert_eq!(compared, 2, "both sexes compared");
 
+    // The demo's findings cite the indicators: the evidence says the stored figure.
+    let (evidence, values) = runtime.block_on(async {
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let evidence = store.evidence_of_community(diboli).await.unwrap();
+        let diagnostic = store.main_diagnostic().await.unwrap();
+        let remittances = store
+            .indicators(diagnostic.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.code == "hh_remittances")
+            .unwrap();
+        let values = store
+            .indicator_values(remittances.id, diboli)
+            .await
+            .unwrap();
+        store.close().await;
+        (evidence, values)
+    });
+    let cited = evidence
+        .iter()
+        .find(|e| e.reference == "hh_remittances")
+        .expect("a Diboli finding cites the remittances indicator");
+    let overall = values.iter().find(|v| v.by.is_none()).unwrap();
+    let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
+    let figure = sigida_report::format::percent(tr, Some(overall.estimate));
+    assert!(
+        cited.summary.contains(&figure) && cited.summary.contains(&format!("n = {}", overall.n)),
+        "{} should say {figure}",
+        cited.summary
+    );
+
     // A cleaning decision on a Diboli answer: the values are computed again, with the new
     // log version, and the share moves.
     let before_log = stored[0].provenance.log_version.clone();

@@ -5,13 +5,15 @@
 use maud::{Markup, html};
 use sigida_core::disclosure::Cell;
 use sigida_core::flows::{
-    FlowCount, OdMatrix, Period, PeriodTotal, Profile, Segment, route, totals_by, trend,
+    FlowCount, OdMatrix, Period, PeriodTotal, Profile, Segment, route, seasons, totals_by, trend,
 };
 
 use crate::{Tr, format};
 
 /// How many origins, destinations or rows of a ranking a table shows (the rest are summed).
 const SHOWN: usize = 8;
+/// Weeks in the weekly trend: half a year.
+pub const WEEKS_SHOWN: usize = 26;
 
 /// Everything the section shows, computed once from the counts.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +24,10 @@ pub struct FlowAnalysis {
     pub profile: Profile,
     pub od: OdMatrix,
     pub months: Vec<PeriodTotal>,
+    /// The last [`WEEKS_SHOWN`] weeks: a longer weekly series no longer reads as bars.
     pub weeks: Vec<PeriodTotal>,
+    /// Travellers by year and month: the same months compared across years.
+    pub seasons: std::collections::BTreeMap<i32, [u64; 12]>,
     pub routes: Vec<(String, u64)>,
     pub nationalities: Vec<(String, u64)>,
     pub transports: Vec<(String, u64)>,
@@ -45,7 +50,12 @@ impl FlowAnalysis {
             profile: Profile::of(counts),
             od: OdMatrix::of(counts),
             months: trend(counts, Period::Month),
-            weeks: trend(counts, Period::Week),
+            weeks: {
+                let weeks = trend(counts, Period::Week);
+                let skip = weeks.len().saturating_sub(WEEKS_SHOWN);
+                weeks[skip..].to_vec()
+            },
+            seasons: seasons(counts),
             routes: totals_by(counts, route),
             nationalities: totals_by(counts, |c| named(&c.nationality)),
             transports: totals_by(counts, |c| named(&c.transport)),
@@ -97,6 +107,9 @@ pub fn section(tr: Tr, a: &FlowAnalysis) -> Markup {
         (trend_table(tr, &a.months))
         h3 { (tr.t("flows.weekly")) }
         (trend_chart(tr, &a.weeks, tr.t("flows.weekly"), |p| p.label.clone()))
+        h3 { (tr.t("flows.seasons")) }
+        (season_chart(tr, &a.seasons))
+        (season_table(tr, &a.seasons))
         h3 { (tr.t("flows.od_matrix")) }
         (od_table(tr, &a.od))
         h3 { (tr.t("flows.routes")) }
@@ -251,6 +264,36 @@ fn axis_step(max: u64) -> u64 {
     step.max(1.0) as u64
 }
 
+/// A chart's vertical axis, from zero to a round value above the largest, with its grid.
+struct ValueAxis {
+    top: u64,
+    step: u64,
+}
+
+impl ValueAxis {
+    fn up_to(max: u64) -> ValueAxis {
+        let step = axis_step(max.max(1));
+        ValueAxis {
+            top: max.max(1).div_ceil(step) * step,
+            step,
+        }
+    }
+
+    fn y(&self, v: u64) -> f64 {
+        TOP + (HEIGHT - BOTTOM - TOP) * (1.0 - v as f64 / self.top as f64)
+    }
+
+    /// Grid lines and their labels.
+    fn grid(&self, tr: Tr) -> Markup {
+        html! {
+            @for t in (0..=self.top / self.step).map(|i| i * self.step) {
+                line x1=(LEFT) x2=(WIDTH - 8.0) y1=(self.y(t)) y2=(self.y(t)) stroke="#ddd" {}
+                text x=(LEFT - 6.0) y=(self.y(t) + 4.0) text-anchor="end" font-size="11" fill="#555" { (n(tr, t)) }
+            }
+        }
+    }
+}
+
 /// Incoming and outgoing travellers side by side for each period, with a labelled axis.
 fn trend_chart(
     tr: Tr,
@@ -258,31 +301,25 @@ fn trend_chart(
     title: &str,
     label: impl Fn(&PeriodTotal) -> String,
 ) -> Markup {
-    let max = periods
-        .iter()
-        .map(|p| p.incoming.max(p.outgoing).max(p.internal))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let step = axis_step(max);
-    let top = max.div_ceil(step) * step;
+    let axis = ValueAxis::up_to(
+        periods
+            .iter()
+            .map(|p| p.incoming.max(p.outgoing).max(p.internal))
+            .max()
+            .unwrap_or(0),
+    );
+    let y = |v: u64| axis.y(v);
     let plot_w = WIDTH - LEFT - 8.0;
-    let plot_h = HEIGHT - BOTTOM - TOP;
     let slot = plot_w / periods.len().max(1) as f64;
     let bar = (slot * 0.38).min(18.0);
-    let y = |v: u64| TOP + plot_h * (1.0 - v as f64 / top as f64);
     // Every label when they fit, else one in k.
     let every = (periods.len() as f64 * 64.0 / plot_w).ceil().max(1.0) as usize;
-    let ticks: Vec<u64> = (0..=top / step).map(|i| i * step).collect();
     let has_internal = periods.iter().any(|p| p.internal > 0);
     html! {
         figure.chart {
             svg viewBox={"0 0 " (WIDTH) " " (HEIGHT)} role="img" aria-label=(title) {
                 title { (title) }
-                @for t in &ticks {
-                    line x1=(LEFT) x2=(WIDTH - 8.0) y1=(y(*t)) y2=(y(*t)) stroke="#ddd" {}
-                    text x=(LEFT - 6.0) y=(y(*t) + 4.0) text-anchor="end" font-size="11" fill="#555" { (n(tr, *t)) }
-                }
+                (axis.grid(tr))
                 @for (i, p) in periods.iter().enumerate() {
                     @let x = LEFT + slot * i as f64 + slot / 2.0;
                     rect x=(x - bar) y=(y(p.incoming)) width=(bar) height=(y(0) - y(p.incoming)) fill="#1b6b5f" {
@@ -304,6 +341,82 @@ fn trend_chart(
             figcaption {
                 (title) ". " (tr.t("flows.chart_caption"))
                 @if has_internal { " " (tr.t("flows.internal_not_drawn")) }
+            }
+        }
+    }
+}
+
+/// One line per year across the twelve months; a month without counts leaves a gap.
+fn season_chart(tr: Tr, years: &std::collections::BTreeMap<i32, [u64; 12]>) -> Markup {
+    const COLOURS: [&str; 5] = ["#1b6b5f", "#d9822b", "#9aa5b1", "#7b4ea3", "#b3261e"];
+    let axis = ValueAxis::up_to(
+        years
+            .values()
+            .flat_map(|months| months.iter().copied())
+            .max()
+            .unwrap_or(0),
+    );
+    let y = |v: u64| axis.y(v);
+    let plot_w = WIDTH - LEFT - 8.0;
+    let x = |m: usize| LEFT + plot_w * (m as f64 + 0.5) / 12.0;
+    // The latest years in the strongest colours.
+    let shown: Vec<(&i32, &[u64; 12])> = years.iter().rev().take(COLOURS.len()).collect();
+    let title = tr.t("flows.seasons");
+    html! {
+        figure.chart {
+            svg viewBox={"0 0 " (WIDTH) " " (HEIGHT)} role="img" aria-label=(title) {
+                title { (title) }
+                (axis.grid(tr))
+                @for m in 0..12 {
+                    text x=(x(m)) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" font-size="11" fill="#333" { (format::month_name(tr, month_of(m))) }
+                }
+                @for (i, (year, months)) in shown.iter().enumerate() {
+                    @let colour = COLOURS[i];
+                    // Months with counts, in runs: a line through each run, a dot on each month.
+                    @for run in months.iter().enumerate().collect::<Vec<_>>().split(|(_, v)| **v == 0) {
+                        @if run.len() > 1 {
+                            polyline fill="none" stroke=(colour) stroke-width="2.5" points=(run.iter().map(|(m, v)| format!("{:.1},{:.1}", x(*m), y(**v))).collect::<Vec<_>>().join(" ")) {}
+                        }
+                        @for (m, v) in run {
+                            circle cx=(format!("{:.1}", x(*m))) cy=(format!("{:.1}", y(**v))) r="3.5" fill=(colour) {
+                                title { (format::month_name(tr, month_of(*m))) " " (year) " : " (n(tr, **v)) }
+                            }
+                        }
+                    }
+                    rect x=(LEFT + 90.0 * i as f64) y=(HEIGHT - 14.0) width="10" height="10" fill=(colour) {}
+                    text x=(LEFT + 14.0 + 90.0 * i as f64) y=(HEIGHT - 5.0) font-size="11" { (year) }
+                }
+                line x1=(LEFT) x2=(WIDTH - 8.0) y1=(y(0)) y2=(y(0)) stroke="#333" {}
+            }
+            figcaption { (title) ". " (tr.t("flows.seasons_caption")) }
+        }
+    }
+}
+
+fn month_of(index: usize) -> time::Month {
+    time::Month::January.nth_next(index as u8)
+}
+
+fn season_table(tr: Tr, years: &std::collections::BTreeMap<i32, [u64; 12]>) -> Markup {
+    html! {
+        div.table-wrap {
+            table {
+                thead { tr {
+                    th scope="col" { (tr.t("flows.year")) }
+                    @for m in 0..12 { th scope="col" { (format::month_name(tr, month_of(m))) } }
+                    th scope="col" { (tr.t("flows.total")) }
+                } }
+                tbody {
+                    @for (year, months) in years {
+                        tr {
+                            th scope="row" { (year) }
+                            @for v in months {
+                                td.num { @if *v == 0 { "—" } @else { (n(tr, *v)) } }
+                            }
+                            td.num { (n(tr, months.iter().sum())) }
+                        }
+                    }
+                }
             }
         }
     }
@@ -474,6 +587,32 @@ mod tests {
         assert!(
             page.contains("<strong>955</strong>"),
             "the grand total: {page}"
+        );
+    }
+
+    #[test]
+    fn the_same_months_are_compared_across_years_and_weeks_keep_the_last_half_year() {
+        let mut counts = Vec::new();
+        for (year, travellers) in [(2025, 40), (2026, 65)] {
+            let mut c = count(1, Direction::Outgoing, "Gao", "Kidal", travellers);
+            c.date = time::Date::from_calendar_date(year, time::Month::March, 3).unwrap();
+            counts.push(c);
+        }
+        let a = FlowAnalysis::of(&counts);
+        assert_eq!(a.seasons[&2025][2], 40);
+        assert_eq!(a.seasons[&2026][2], 65);
+        assert_eq!(
+            a.weeks.len(),
+            WEEKS_SHOWN,
+            "a year apart: only the last weeks"
+        );
+        assert_eq!(a.weeks.last().unwrap().outgoing, 65);
+        let page = section(Tr::new(Lang::Fr), &a).into_string();
+        assert!(page.contains("Comparaison saisonnière"));
+        assert!(
+            page.contains("<th scope=\"row\">2025</th>")
+                && page.contains("<td class=\"num\">65</td>"),
+            "{page}"
         );
     }
 

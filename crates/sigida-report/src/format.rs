@@ -81,8 +81,8 @@ pub fn date(tr: Tr, date: time::Date) -> String {
     format!("{day} {name} {}", date.year())
 }
 
-/// A month, short, for chart labels: `sept. 2025` / `Sep 2025`.
-pub fn month(tr: Tr, date: time::Date) -> String {
+/// A month's short name (`month` from 1 to 12): `sept.` / `Sep`.
+pub fn month_name(tr: Tr, month: time::Month) -> &'static str {
     const FR: [&str; 12] = [
         "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
         "déc.",
@@ -90,12 +90,16 @@ pub fn month(tr: Tr, date: time::Date) -> String {
     const EN: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let month = usize::from(u8::from(date.month())) - 1;
-    let name = match tr.lang {
-        Lang::Fr => FR[month],
-        Lang::En => EN[month],
-    };
-    format!("{name} {}", date.year())
+    let index = usize::from(u8::from(month)) - 1;
+    match tr.lang {
+        Lang::Fr => FR[index],
+        Lang::En => EN[index],
+    }
+}
+
+/// A month, short, for chart labels: `sept. 2025` / `Sep 2025`.
+pub fn month(tr: Tr, date: time::Date) -> String {
+    format!("{} {}", month_name(tr, date.month()), date.year())
 }
 
 /// A share as a percentage with one decimal: `12,5 %` / `12.5%`; a dash for a share of

@@ -197,6 +197,7 @@ pub async fn community_flows(
         "od_matrix": a.od,
         "months": periods(&a.months),
         "weeks": periods(&a.weeks),
+        "seasons": a.seasons,
         "routes": ranking(&a.routes),
         "nationalities": ranking(&a.nationalities),
         "transports": ranking(&a.transports),

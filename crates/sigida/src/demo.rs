@@ -2476,7 +2476,9 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
             "date;point de suivi;sens;origine;destination;nationalité;hommes;femmes;garçons;filles;enfants non accompagnés;vulnérables;transport\n",
         )
     };
-    let start = time::macros::date!(2025 - 09 - 01);
+    // Eighteen months: two dry seasons to compare.
+    let start = time::macros::date!(2024 - 09 - 01);
+    let days = (time::macros::date!(2026 - 03 - 01) - start).whole_days();
     let nationalities: &[&str] = if gao {
         &[
             "Mali",
@@ -2503,7 +2505,7 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
     } else {
         &["bus", "bus", "camion", "train", "moto", "à pied"]
     };
-    for day in 0..181 {
+    for day in 0..days {
         let date = start + time::Duration::days(day);
         let month = u8::from(date.month());
         for point in p.flow_points {
@@ -2514,7 +2516,7 @@ fn flow_counts(rng: &mut Rng, p: &Profile) -> String {
                 let season = match (gao, direction, month) {
                     (false, "sortie", 11 | 12 | 1 | 2) => 1.8,
                     (false, "entrée", 9 | 10) => 1.5,
-                    (true, "entrée", _) => 1.0 + day as f64 / 181.0,
+                    (true, "entrée", _) => 1.0 + day as f64 / 365.0,
                     (true, "sortie", 9 | 10) => 0.7,
                     _ => 1.0,
                 };

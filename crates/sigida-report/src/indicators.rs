@@ -82,6 +82,10 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
             section.indicator id=(i.code) {
                 h3 { (i.label) }
                 p.note { (tr.t(i.theme.label_key())) " · " (tr.t(i.kind.label_key())) " · " code { (i.code) } }
+                // An indicator on an expression says how it is computed.
+                @if i.question.contains("${") {
+                    p.note { (tr.t("indicators.expression")) " " code { (i.question) } }
+                }
                 @match s.values {
                     Err(why) => p.note { (tr.t("indicators.failed")) " " (why) },
                     Ok([]) => p.note { (tr.t("indicators.no_data")) },

@@ -17,6 +17,7 @@ use sigida_survey::Z95;
 use sigida_survey::table::{Measure, TableSpec, estimate_table};
 
 use sigida_xlsform::Form;
+use sigida_xlsform::derived::{is_expression, with_derived};
 
 use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
 
@@ -148,6 +149,16 @@ pub fn compute(
     localities: &[String],
     provenance: &Provenance,
 ) -> Result<Vec<IndicatorValue>, String> {
+    // An indicator on an expression (`${hh_size} >= 10`) reads it as a column of its own.
+    let names =
+        std::iter::once(indicator.question.as_str()).chain(indicator.by.iter().map(String::as_str));
+    let table = if names.clone().any(is_expression) {
+        std::borrow::Cow::Owned(
+            with_derived(table, names).map_err(|e| format!("{} : {e}", indicator.code))?,
+        )
+    } else {
+        std::borrow::Cow::Borrowed(table)
+    };
     let locality = table
         .column(&indicator.locality_column)
         .ok_or_else(|| format!("colonne « {} » absente", indicator.locality_column))?;
@@ -233,4 +244,87 @@ pub fn group_views<'a>(
             sigida_report::groups::GroupView { group, survey }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sigida_core::finding::Theme;
+
+    use super::*;
+
+    fn indicator(question: &str, by: &[&str]) -> Indicator {
+        Indicator {
+            id: Id::new(),
+            diagnostic_id: Id::new(),
+            instrument_id: Id::new(),
+            code: "hh_large".into(),
+            label: "Ménages de 10 personnes ou plus".into(),
+            theme: Theme::Livelihoods,
+            kind: IndicatorKind::Share,
+            question: question.into(),
+            option: None,
+            weight_column: Some("weight".into()),
+            strata_column: None,
+            cluster_column: None,
+            locality_column: "locality".into(),
+            by: by.iter().map(|b| b.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_indicator_on_an_expression_is_estimated_like_a_question() {
+        let rows = [
+            ("a", "2", "12", "f"),
+            ("a", "1", "4", "m"),
+            ("a", "1", "", "f"),
+            ("a", "3", "10", "m"),
+            ("b", "5", "15", "f"),
+        ];
+        let table = Table {
+            file: "menages.csv".into(),
+            sheet: None,
+            headers: ["locality", "weight", "hh_size", "sex"]
+                .map(String::from)
+                .to_vec(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 2, [r.0, r.1, r.2, r.3].map(String::from).to_vec()))
+                .collect(),
+        };
+        let provenance = Provenance {
+            imports: vec![],
+            log_version: "0".into(),
+            method: "taylor:weight".into(),
+        };
+        let values = compute(
+            &indicator("${hh_size} >= 10", &["sex"]),
+            &table,
+            Id::new(),
+            &["a".into()],
+            &provenance,
+        )
+        .unwrap();
+        // Locality a: weights 2 (12 people), 1 (4), 3 (10); the unanswered size is left out.
+        assert!((values[0].estimate - 5.0 / 6.0).abs() < 1e-12);
+        assert_eq!(values[0].n, 3);
+        let men = values
+            .iter()
+            .find(|v| v.by == Some(("sex".into(), "m".into())))
+            .unwrap();
+        assert!((men.estimate - 3.0 / 4.0).abs() < 1e-12);
+
+        let wrong = compute(
+            &indicator("${household} >= 10", &[]),
+            &table,
+            Id::new(),
+            &["a".into()],
+            &provenance,
+        )
+        .unwrap_err();
+        assert!(
+            wrong.contains("hh_large") && wrong.contains("household"),
+            "{wrong}"
+        );
+    }
 }

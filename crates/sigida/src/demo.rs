@@ -1296,6 +1296,16 @@ fn household_form(localities: &[&Locality]) -> Vec<Table> {
             "yes",
         ]),
         row(&[
+            "select_one tranche_age",
+            "resp_age_group",
+            "Tranche d'âge du répondant",
+            "Respondent's age group",
+            "",
+            "",
+            "",
+            "yes",
+        ]),
+        row(&[
             "integer",
             "hh_size",
             "Taille du ménage",
@@ -1393,6 +1403,10 @@ fn household_form(localities: &[&Locality]) -> Vec<Table> {
     for (list, name, fr, en) in [
         ("sexe", "female", "Femme", "Female"),
         ("sexe", "male", "Homme", "Male"),
+        ("tranche_age", "15_24", "15 à 24 ans", "15 to 24"),
+        ("tranche_age", "25_34", "25 à 34 ans", "25 to 34"),
+        ("tranche_age", "35_49", "35 à 49 ans", "35 to 49"),
+        ("tranche_age", "50_plus", "50 ans et plus", "50 and over"),
         ("statut", "host", "Communauté hôte", "Host community"),
         ("statut", "migrant", "Migrant", "Migrant"),
         ("statut", "returnee", "Rapatrié", "Returnee"),
@@ -2344,7 +2358,7 @@ fn date_iso(d: time::Date) -> String {
 /// stratified by locality and clustered by block, with design weights.
 fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> String {
     let mut out = String::from(
-        "start;end;_uuid;_submission_time;locality;cluster_id;weight;resp_sex;resp_age;hh_size;status;\
+        "start;end;_uuid;_submission_time;locality;cluster_id;weight;resp_sex;resp_age;resp_age_group;hh_size;status;\
          member_abroad;intends_to_migrate;has_id_document;receives_remittances;\
          protection_concerns;protection_concerns/extortion;protection_concerns/forced_labour;\
          protection_concerns/armed_recruitment;protection_concerns/gbv;protection_concerns/child_labour;\
@@ -2410,13 +2424,19 @@ fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
             if rng.chance(0.004) {
                 age = 12; // a child answered: the form's constraint catches it
             }
+            let age_group = match age {
+                ..25 => "15_24",
+                25..35 => "25_34",
+                35..50 => "35_49",
+                _ => "50_plus",
+            };
             let mut income = 5_000 * (4 + rng.below(40));
             if rng.chance(0.006) {
                 income *= 100; // a typing slip of two zeros: an outlier for cleaning
             }
             let _ = writeln!(
                 out,
-                "2026-02-{day:02}T{:02}:{:02}:00;2026-02-{day:02}T{:02}:{:02}:00;{};2026-02-{day:02}T19:00:00;{};{cluster};{weight:.4};{};{age};{};{status};{};{};{};{};{};{};{};{income}",
+                "2026-02-{day:02}T{:02}:{:02}:00;2026-02-{day:02}T{:02}:{:02}:00;{};2026-02-{day:02}T19:00:00;{};{cluster};{weight:.4};{};{age};{age_group};{};{status};{};{};{};{};{};{};{};{income}",
                 start_minute / 60,
                 start_minute % 60,
                 end_minute / 60,
@@ -2779,7 +2799,7 @@ fn household_indicators(
         &'static str,
         Option<&'static str>,
     );
-    let specs: [Spec; 12] = [
+    let specs: [Spec; 14] = [
         (
             "hh_member_abroad",
             "Ménages dont un membre vit à l'étranger",
@@ -2827,6 +2847,22 @@ fn household_indicators(
             IndicatorKind::Share,
             "protection_concerns",
             Some("armed_recruitment"),
+        ),
+        (
+            "hh_concern_exploitation",
+            "Ménages qui citent la VBG, le travail forcé ou le travail des enfants",
+            Theme::Protection,
+            IndicatorKind::Share,
+            "selected(${protection_concerns}, 'gbv') or selected(${protection_concerns}, 'forced_labour') or selected(${protection_concerns}, 'child_labour')",
+            None,
+        ),
+        (
+            "hh_large",
+            "Ménages de 10 personnes ou plus",
+            Theme::Livelihoods,
+            IndicatorKind::Share,
+            "${hh_size} >= 10",
+            None,
         ),
         (
             "hh_size",
@@ -2897,7 +2933,12 @@ fn household_indicators(
             by: if kind == IndicatorKind::Total {
                 vec!["locality".into()]
             } else {
-                vec!["resp_sex".into(), "status".into(), "locality".into()]
+                vec![
+                    "resp_sex".into(),
+                    "resp_age_group".into(),
+                    "status".into(),
+                    "locality".into(),
+                ]
             },
         })
         .collect()

@@ -102,6 +102,18 @@ pub fn section(tr: Tr, a: &FlowAnalysis) -> Markup {
             }
         }
         p.note { (tr.t("flows.shares_note")) }
+        @if base > 0 {
+            h3 { (tr.t("flows.pyramid")) }
+            (crate::charts::pyramid(
+                tr,
+                tr.t("flows.pyramid"),
+                tr.t("flows.pyramid_caption"),
+                &[
+                    crate::charts::Band { label: tr.t("flows.adults"), male: p.men, female: p.women },
+                    crate::charts::Band { label: tr.t("flows.children"), male: p.boys, female: p.girls },
+                ],
+            ))
+        }
         h3 { (tr.t("flows.monthly")) }
         (trend_chart(tr, &a.months, tr.t("flows.monthly"), |p| format::month(tr, p.start)))
         (trend_table(tr, &a.months))

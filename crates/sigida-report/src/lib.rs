@@ -2,6 +2,7 @@
 //! the values to show.
 //!
 //! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - `charts`: charts several sections share (population pyramid).
 //! - `exercises`: community exercises drawn as SVG from their data.
 //! - `findings`: findings and evidence both ways, convergence and the single-source flag.
 //! - `flows`: migration trends and flows of a community (figures, SVG trends, OD matrix).
@@ -15,6 +16,7 @@
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
 
+pub mod charts;
 pub mod exercises;
 pub mod findings;
 pub mod flows;

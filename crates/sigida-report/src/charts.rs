@@ -11,13 +11,14 @@ pub struct Band<'a> {
     pub female: u64,
 }
 
-const WIDTH: f64 = 640.0;
+/// Narrow enough to be read whole on a phone (no sideways scrolling, unlike the trends).
+const WIDTH: f64 = 440.0;
 const ROW: f64 = 40.0;
 /// The middle column that holds the bands' labels.
-const MIDDLE: f64 = 150.0;
+const MIDDLE: f64 = 110.0;
 const HALF: f64 = (WIDTH - MIDDLE) / 2.0;
 /// Room left at each end for a bar's figure.
-const FIGURE: f64 = 90.0;
+const FIGURE: f64 = 92.0;
 
 /// A population pyramid: bands from top to bottom as given (oldest first), men to the left and
 /// women to the right, each bar with its number and its share of everyone counted.
@@ -40,7 +41,7 @@ pub fn pyramid(tr: Tr, title: &str, caption: &str, bands: &[Band<'_>]) -> Markup
         )
     };
     html! {
-        figure.chart {
+        figure.pyramid {
             svg viewBox={"0 0 " (WIDTH) " " (height)} role="img" aria-label=(title) {
                 title { (title) }
                 text x=(HALF - 4.0) y="14" text-anchor="end" font-size="12" font-weight="bold" fill="#1b6b5f" { (tr.t("chart.male")) }

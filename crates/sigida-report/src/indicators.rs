@@ -7,6 +7,29 @@ use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue};
 
 use crate::{Tr, format};
 
+/// An indicator with its values, or why they could not be computed.
+pub struct Computed {
+    pub indicator: Indicator,
+    pub instrument: String,
+    pub values: Result<Vec<IndicatorValue>, String>,
+    /// The disaggregations' labels in the language asked for: `(column, "")` for the
+    /// question, `(column, value)` for an answer; from the instrument's form.
+    pub labels: std::collections::BTreeMap<(String, String), String>,
+}
+
+impl Computed {
+    /// The section's view of it, with the findings that cite it.
+    pub fn shown(&self, cited_by: Vec<(String, String)>) -> Shown<'_> {
+        Shown {
+            indicator: &self.indicator,
+            instrument: &self.instrument,
+            values: self.values.as_deref().map_err(String::as_str),
+            labels: &self.labels,
+            cited_by,
+        }
+    }
+}
+
 /// One indicator as the section shows it.
 pub struct Shown<'a> {
     pub indicator: &'a Indicator,

@@ -2,6 +2,7 @@
 //! the values to show.
 //!
 //! - [`i18n`]: the French/English catalogue (`locales/*.txt`), French fallback.
+//! - `analysis`: the contextual analysis report of a community and the synthesis.
 //! - `charts`: charts several sections share (population pyramid).
 //! - `exercises`: community exercises drawn as SVG from their data.
 //! - `findings`: findings and evidence both ways, convergence and the single-source flag.
@@ -16,6 +17,7 @@
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
 //! - `overview`: the community overview (web page body and report file).
 
+pub mod analysis;
 pub mod charts;
 pub mod exercises;
 pub mod findings;

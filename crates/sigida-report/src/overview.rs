@@ -1,5 +1,5 @@
 //! The community overview: who and what is in a community, from the diagnostic's registers.
-//! The same sections make the web page and the report file; only the web page, for a role
+//! Its sections make the web page and open the analysis report; only the web page, for a role
 //! allowed to, shows contacts.
 
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use sigida_core::finding::{Evidence, Finding, convergence};
 use sigida_core::geography::Locality;
 
 use crate::map::{MapPoint, PointKind, points_map};
-use crate::{Tr, format, html as shell};
+use crate::{Tr, format};
 
 /// Everything the overview shows, gathered by the caller.
 #[derive(Clone, Debug)]
@@ -275,20 +275,4 @@ fn findings_table(tr: Tr, ov: &CommunityOverview) -> Markup {
             } }
         }
     }
-}
-
-/// The overview as a self-contained report file; never carries personal data.
-pub fn report(tr: Tr, ov: &CommunityOverview, generated_on: time::Date) -> String {
-    let title = format!("{} — {}", tr.t("report.overview_title"), ov.community.name);
-    let body = html! {
-        p.note { (ov.diagnostic.name) " · " (ov.diagnostic.programme) }
-        h1 { (title) }
-        (identity(tr, ov))
-        (sections(tr, ov, Contacts::Hidden))
-        p.note {
-            (tr.t("report.generated")) " " (format::date(tr, generated_on)) ". "
-            (tr.t("report.personal_note"))
-        }
-    };
-    shell::document(tr, &title, ov.diagnostic.synthetic, body)
 }

@@ -65,3 +65,54 @@ pub async fn community_qualitative(
             .collect(),
     })
 }
+
+/// Everything the contextual analysis report of a community shows, in `lang`: indicators are
+/// brought up to date with their data first, as their page does.
+pub async fn community_analysis(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    lang: sigida_report::Lang,
+    generated_on: time::Date,
+) -> Result<sigida_report::analysis::CommunityAnalysis, crate::datasets::DatasetError> {
+    let indicators =
+        crate::indicators::community_indicators(store, diagnostic, community, lang.code()).await?;
+    let traveller_surveys =
+        crate::flow_survey::community_traveller_surveys(store, diagnostic, community, lang.code())
+            .await?;
+    let qualitative = community_qualitative(store, diagnostic, community).await?;
+    let mut meetings = Vec::new();
+    for meeting in store.meetings(community.id).await? {
+        let decisions = store.decisions(meeting.id).await?;
+        meetings.push((meeting, decisions));
+    }
+    let mut cleaning = Vec::new();
+    for instrument in store.instruments(diagnostic.id).await? {
+        let log = store.cleaning_log(instrument.id).await?;
+        if store.instrument_import_ids(instrument.id).await?.is_empty() {
+            continue;
+        }
+        cleaning.push((
+            instrument.name.clone(),
+            crate::datasets::log_version(&log),
+            log.len(),
+        ));
+    }
+    Ok(sigida_report::analysis::CommunityAnalysis {
+        overview: community_overview(store, diagnostic, community).await?,
+        flow_counts: store.flow_counts(community.id).await?,
+        traveller_surveys,
+        risk_reports: store.risk_reports(community.id).await?,
+        capacities: store.capacities(community.id).await?,
+        indicators,
+        exercises: store.exercises(community.id).await?,
+        notes: qualitative.notes,
+        codebook: qualitative.codebook,
+        excerpts: qualitative.excerpts,
+        known_names: qualitative.known_names,
+        meetings,
+        imports: store.raw_imports(diagnostic.id).await?,
+        cleaning,
+        generated_on,
+    })
+}

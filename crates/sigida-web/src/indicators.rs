@@ -21,15 +21,7 @@ use sigida_xlsform::derived::{is_expression, with_derived};
 
 use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
 
-/// An indicator with its values, or why they could not be computed.
-pub struct Computed {
-    pub indicator: Indicator,
-    pub instrument: String,
-    pub values: Result<Vec<IndicatorValue>, String>,
-    /// The disaggregations' labels in `language`: `(column, "")` for the question,
-    /// `(column, value)` for an answer; from the instrument's form.
-    pub labels: BTreeMap<(String, String), String>,
-}
+pub use sigida_report::indicators::Computed;
 
 /// The labels of the disaggregation questions and their answers, from the form.
 fn labels(form: &Form, by: &[String], language: &str) -> BTreeMap<(String, String), String> {
@@ -220,31 +212,7 @@ pub fn compute(
     Ok(values)
 }
 
-/// Each group beside the survey estimate of its size, when it names an indicator.
-pub fn group_views<'a>(
-    groups: &'a [sigida_core::actors::SocioEconomicGroup],
-    computed: &'a [Computed],
-) -> Vec<sigida_report::groups::GroupView<'a>> {
-    groups
-        .iter()
-        .map(|group| {
-            let survey = group.size_indicator.as_deref().and_then(|code| {
-                let c = computed.iter().find(|c| c.indicator.code == code)?;
-                Some(sigida_report::groups::SurveySize {
-                    code: &c.indicator.code,
-                    label: &c.indicator.label,
-                    kind: c.indicator.kind,
-                    value: c
-                        .values
-                        .as_ref()
-                        .ok()
-                        .and_then(|values| values.iter().find(|v| v.by.is_none())),
-                })
-            });
-            sigida_report::groups::GroupView { group, survey }
-        })
-        .collect()
-}
+pub use sigida_report::analysis::group_views;
 
 #[cfg(test)]
 mod tests {

@@ -84,7 +84,8 @@ pub fn app(store: Store) -> Router {
             "/communities/{slug}/protection",
             get(pages::community_protection),
         )
-        .route("/reports/{slug}/overview", get(pages::community_report))
+        .route("/reports/{slug}/{file}", get(pages::community_report))
+        .route("/reports/{file}", get(pages::synthesis_report))
         .route("/imports", get(pages::imports))
         .route("/imports/{id}", get(data_pages::import_problems))
         .route("/instruments", get(data_pages::instruments))

@@ -239,7 +239,11 @@ pub async fn community(
         h1 { (community.name) }
         (overview::identity(tr, &ov))
         @if viewer.may(Permission::DownloadReports) {
-            p { a href={"/reports/" (community.slug) "/overview"} { (tr.t("overview.download")) } }
+            p {
+                (tr.t("report.download")) " "
+                a href={"/reports/" (community.slug) "/analyse-contextuelle.html"} { "HTML (FR)" } " · "
+                a href={"/reports/" (community.slug) "/analyse-contextuelle.en.html"} { "HTML (EN)" }
+            }
         }
         ul.links {
             li { a href={"/communities/" (community.slug) "/flows"} { (tr.t("flows.nav")) " →" } }
@@ -399,13 +403,7 @@ pub async fn community_indicators(
     };
     let shown: Vec<indicators::Shown<'_>> = computed
         .iter()
-        .map(|c| indicators::Shown {
-            indicator: &c.indicator,
-            instrument: &c.instrument,
-            values: c.values.as_deref().map_err(String::as_str),
-            labels: &c.labels,
-            cited_by: cited_by(&c.indicator.code),
-        })
+        .map(|c| c.shown(cited_by(&c.indicator.code)))
         .collect();
     let body = html! {
         p { (tr.t("indicators.intro")) }
@@ -474,29 +472,82 @@ pub async fn community_qualitative(
     ))
 }
 
-/// The overview report as a document: inline styles are its own, so it gets a CSP of its own
-/// that still forbids every request.
-pub async fn community_report(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> Result<Response, WebError> {
-    let path = format!("/reports/{slug}/overview");
-    viewer
-        .require(&state, Permission::DownloadReports, &path)
-        .await?;
-    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
-    let ov = community_overview(&state.store, &diagnostic, &community).await?;
-    let today = time::OffsetDateTime::now_utc().date();
-    let document = overview::report(viewer.tr, &ov, today);
-    Ok((
+/// A report file's name as PRODUCT.md writes it: `STEM[.en].html`; its language.
+fn report_file(file: &str, stem: &str) -> Option<sigida_report::Lang> {
+    let rest = file.strip_prefix(stem)?;
+    match rest {
+        ".html" => Some(sigida_report::Lang::Fr),
+        ".en.html" => Some(sigida_report::Lang::En),
+        _ => None,
+    }
+}
+
+/// A report served as a document: inline styles are its own, so it gets a CSP of its own that
+/// still forbids every request.
+fn report_response(document: String) -> Response {
+    (
         [(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
         )],
         Html(document),
     )
-        .into_response())
+        .into_response()
+}
+
+/// A community's contextual analysis report: `/reports/<slug>/analyse-contextuelle[.en].html`.
+pub async fn community_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let path = format!("/reports/{slug}/{file}");
+    viewer
+        .require(&state, Permission::DownloadReports, &path)
+        .await?;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let lang = report_file(&file, "analyse-contextuelle").ok_or(WebError::NotFound {
+        api: false,
+        lang: viewer.tr.lang,
+    })?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let analysis =
+        crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
+            .await?;
+    Ok(report_response(sigida_report::analysis::report(
+        sigida_report::Tr::new(lang),
+        &analysis,
+    )))
+}
+
+/// The synthesis across communities: `/reports/synthese[.en].html`.
+pub async fn synthesis_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let path = format!("/reports/{file}");
+    viewer
+        .require(&state, Permission::DownloadReports, &path)
+        .await?;
+    let lang = report_file(&file, "synthese").ok_or(WebError::NotFound {
+        api: false,
+        lang: viewer.tr.lang,
+    })?;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut all = Vec::new();
+    for community in state.store.communities(diagnostic.id).await? {
+        all.push(
+            crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
+                .await?,
+        );
+    }
+    Ok(report_response(sigida_report::analysis::synthesis(
+        sigida_report::Tr::new(lang),
+        &all,
+        today,
+    )))
 }
 
 pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {

@@ -198,7 +198,11 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/qualitative", everyone.clone()),
         ("/communities/gao-chateau/exercises", everyone.clone()),
         (
-            "/reports/gao-chateau/overview",
+            "/reports/gao-chateau/analyse-contextuelle.html",
+            vec![Coordinator, Analyst, Facilitator, PartnerViewer],
+        ),
+        (
+            "/reports/synthese.en.html",
             vec![Coordinator, Analyst, Facilitator, PartnerViewer],
         ),
         ("/imports", vec![Coordinator, Analyst, DataClerk]),
@@ -288,7 +292,13 @@ async fn personal_data_only_for_roles_that_need_it_and_always_audited() {
     let api = get(&f.app, "/api/communities/gao-chateau", Some(&partner)).await;
     assert!(!api.body.contains(PHONE));
     assert!(api.body.contains("\"contact_phone\":null"));
-    let report = get(&f.app, "/reports/gao-chateau/overview", Some(&partner)).await;
+    let report = get(
+        &f.app,
+        "/reports/gao-chateau/analyse-contextuelle.html",
+        Some(&partner),
+    )
+    .await;
+    assert_eq!(report.status, StatusCode::OK);
     assert!(
         !report.body.contains(PHONE),
         "reports never carry personal data"

@@ -19,7 +19,7 @@ use sigida_core::plan::*;
 use sigida_core::protection::{RiskReport, RiskType};
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::Table;
-use sigida_report::{Lang, Tr};
+use sigida_report::Lang;
 use sigida_store::{Store, Tx};
 
 use crate::Failure;
@@ -1140,7 +1140,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     );
 
     let users = demo_users(&store, &mut g).await?;
-    let reports = write_reports(&store, dir, &diagnostic).await?;
+    let reports = crate::report::write(&store, dir, &diagnostic, None, &Lang::ALL).await?;
     for path in &reports {
         println!("  ✓ rapport : {}", path.display());
     }
@@ -3305,28 +3305,4 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
     }
     tx.commit().await?;
     Ok(users)
-}
-
-async fn write_reports(
-    store: &Store,
-    dir: &Path,
-    diagnostic: &Diagnostic,
-) -> Result<Vec<std::path::PathBuf>, Failure> {
-    let mut written = Vec::new();
-    let generated_on = time::OffsetDateTime::now_utc().date();
-    for community in store.communities(diagnostic.id).await? {
-        let overview =
-            sigida_web::gather::community_overview(store, diagnostic, &community).await?;
-        let folder = dir.join("reports").join(&community.slug);
-        std::fs::create_dir_all(&folder)?;
-        for lang in Lang::ALL {
-            let path = folder.join(format!("apercu-communaute{}.html", lang.file_suffix()));
-            std::fs::write(
-                &path,
-                sigida_report::overview::report(Tr::new(lang), &overview, generated_on),
-            )?;
-            written.push(path);
-        }
-    }
-    Ok(written)
 }

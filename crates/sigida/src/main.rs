@@ -14,6 +14,7 @@ mod geo;
 mod import;
 mod kobo;
 mod notes;
+mod report;
 mod serve;
 mod users;
 
@@ -103,6 +104,18 @@ enum Command {
     Form {
         #[command(subcommand)]
         command: FormCommand,
+    },
+    /// Writes the contextual analysis report of a community (or of every community, and the
+    /// synthesis) under DIR/reports/.
+    Report {
+        /// The community's slug (e.g. diboli); every community and the synthesis when absent.
+        #[arg(long)]
+        community: Option<String>,
+        /// fr or en; both when absent.
+        #[arg(long)]
+        lang: Option<String>,
+        #[command(flatten)]
+        place: Place,
     },
     /// Accounts of the team and partners.
     User {
@@ -367,6 +380,11 @@ fn main() -> ExitCode {
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
             Command::Estimate(args) => estimate::run(args),
+            Command::Report {
+                community,
+                lang,
+                place,
+            } => report::run(&place, community.as_deref(), lang.as_deref()).await,
             Command::Import {
                 command:
                     ImportCommand::Form {

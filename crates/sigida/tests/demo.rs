@@ -11,10 +11,18 @@ fn the_demo_serves_both_communities_to_a_coordinator() {
     let server = DemoServer::start(dir.path());
     assert_eq!(server.logins.len(), 6, "one printed login per role");
 
-    for slug in ["diboli", "gao-chateau"] {
-        for file in ["apercu-communaute.html", "apercu-communaute.en.html"] {
-            let path = dir.path().join("reports").join(slug).join(file);
-            let html = std::fs::read_to_string(&path).unwrap();
+    let reports = dir.path().join("reports");
+    let files = ["diboli", "gao-chateau"].iter().flat_map(|slug| {
+        ["analyse-contextuelle.html", "analyse-contextuelle.en.html"]
+            .map(|file| reports.join(slug).join(file))
+    });
+    for path in files.chain([
+        reports.join("synthese.html"),
+        reports.join("synthese.en.html"),
+    ]) {
+        {
+            let html = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(
                 html.contains("Données synthétiques de démonstration")
                     || html.contains("Synthetic demonstration data")

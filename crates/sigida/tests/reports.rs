@@ -1,0 +1,89 @@
+//! The demo's reports against the engine: every published indicator value in a community's
+//! contextual analysis report is the stored value the engine computed, with its interval, and
+//! a value resting on fewer than 5 respondents is never printed.
+
+use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+use sigida_report::indicators::{interval, value};
+use sigida_report::{Lang, Tr};
+use sigida_store::Store;
+
+mod support;
+use support::{run, text};
+
+/// The part of the report that shows indicator `code`.
+fn indicator_section<'h>(html: &'h str, code: &str) -> &'h str {
+    let start = html
+        .find(&format!("<section class=\"indicator\" id=\"{code}\">"))
+        .unwrap_or_else(|| panic!("no section for {code}"));
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+#[test]
+fn every_indicator_value_in_a_report_is_the_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = run(&["demo", "--dir", dir.path().to_str().unwrap()]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut checked = 0;
+    let mut suppressed = 0;
+    for (slug, lang) in [("diboli", Lang::Fr), ("gao-chateau", Lang::En)] {
+        let tr = Tr::new(lang);
+        let file = format!("analyse-contextuelle{}.html", lang.file_suffix());
+        let html =
+            std::fs::read_to_string(dir.path().join("reports").join(slug).join(file)).unwrap();
+        let stored = runtime.block_on(async {
+            let store = Store::open_dir(dir.path()).await.unwrap();
+            let diagnostic = store.main_diagnostic().await.unwrap();
+            let community = store
+                .community_by_slug(diagnostic.id, slug)
+                .await
+                .unwrap()
+                .unwrap();
+            let mut out = Vec::new();
+            for indicator in store.indicators(diagnostic.id).await.unwrap() {
+                let values = store
+                    .indicator_values(indicator.id, community.id)
+                    .await
+                    .unwrap();
+                out.push((indicator, values));
+            }
+            store.close().await;
+            out
+        });
+        assert!(!stored.is_empty());
+        for (indicator, values) in &stored {
+            let section = indicator_section(&html, &indicator.code);
+            assert!(!values.is_empty(), "{} has values", indicator.code);
+            for v in values {
+                let printed = format!(
+                    "{}</td><td class=\"num\">{}",
+                    value(tr, indicator.kind, v.estimate),
+                    interval(tr, indicator.kind, v)
+                );
+                match publish((), v.n, DEFAULT_MIN_CELL) {
+                    Cell::Shown(()) => {
+                        assert!(
+                            section.contains(&printed) || v.by.is_none(),
+                            "{} {:?}: {printed} not in the report",
+                            indicator.code,
+                            v.by
+                        );
+                        if v.by.is_none() {
+                            assert!(section.contains(&value(tr, indicator.kind, v.estimate)));
+                        }
+                        checked += 1;
+                    }
+                    Cell::Suppressed => {
+                        assert!(!section.contains(&printed), "{} printed", indicator.code);
+                        suppressed += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 300,
+        "{checked} values checked ({suppressed} suppressed)"
+    );
+}

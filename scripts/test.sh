@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on SQLite and PostgreSQL, with the browser tests.
 # Sets up what the tests need on a Debian machine (as root, or with sudo):
-# Chromium and its driver, PostgreSQL started with a role that may create test databases.
+# Chromium and its driver, poppler-utils (the report tests read PDFs back with pdftotext),
+# PostgreSQL started with a role that may create test databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ missing=()
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v psql >/dev/null || missing+=(postgresql-client)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   as_root apt-get update -qq

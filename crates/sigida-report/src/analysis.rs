@@ -134,7 +134,7 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         (crate::groups::section(tr, &ov.community.slug, &groups))
 
         (part(tr, 4))
-        (crate::services::section(tr, &places, &ov.services, &a.risk_reports, Contacts::Hidden))
+        (demoted(crate::services::section(tr, &places, &ov.services, &a.risk_reports, Contacts::Hidden), 3))
 
         (part(tr, 5))
         p { (tr.t("findings.intro")) }
@@ -146,12 +146,12 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         (part(tr, 7))
         h3 id="annexe-indicateurs" { "A. " (tr.t("report.annex_indicators")) }
         p { (tr.t("indicators.intro")) }
-        (crate::indicators::section(tr, &a.indicators.iter().map(|c| c.shown(Vec::new())).collect::<Vec<_>>()))
+        (demoted(crate::indicators::section(tr, &a.indicators.iter().map(|c| c.shown(Vec::new())).collect::<Vec<_>>()), 4))
         h3 id="annexe-exercices" { "B. " (tr.t("report.annex_exercises")) }
         @if a.exercises.is_empty() { p.note { (tr.t("exercises.none")) } }
-        @for e in &a.exercises { (crate::exercises::exercise(tr, e)) }
+        @for e in &a.exercises { (demoted(crate::exercises::exercise(tr, e), 4)) }
         h3 id="annexe-qualitatif" { "C. " (tr.t("report.annex_qualitative")) }
-        (crate::qualitative::section(tr, &a.notes, &a.codebook, &a.excerpts, &names))
+        (demoted(crate::qualitative::section(tr, &a.notes, &a.codebook, &a.excerpts, &names), 4))
         h3 id="annexe-sources" { "D. " (tr.t("report.annex_sources")) }
         (imports_table(tr, a))
         h3 id="annexe-limites" { "E. " (tr.t("report.annex_limits")) }
@@ -162,6 +162,28 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
             (tr.t("report.small_cells_note"))
         }
     }
+}
+
+/// A page's fragment set under a part of the report: its highest headings become `h{top}`,
+/// the others follow (never below h5), so the contents and the bookmarks list the report's
+/// own parts and sections, not every table's title.
+fn demoted(fragment: Markup, top: u8) -> Markup {
+    let mut html = fragment.into_string();
+    let highest = (2..=5u8)
+        .find(|l| html.contains(&format!("<h{l}")))
+        .unwrap_or(top);
+    if highest >= top {
+        return maud::PreEscaped(html);
+    }
+    let shift = top - highest;
+    // From the lowest level up, so that no heading is moved twice.
+    for level in (highest..=5u8).rev() {
+        let to = (level + shift).min(5);
+        html = html
+            .replace(&format!("<h{level}"), &format!("<h{to}"))
+            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
+    }
+    maud::PreEscaped(html)
 }
 
 /// What the meetings decided, when they have met; else the findings the meeting will be
@@ -278,10 +300,58 @@ pub fn report(tr: Tr, a: &CommunityAnalysis) -> String {
     ))
 }
 
-/// The report's title and subtitle, as its title page shows them.
-pub fn title_lines(tr: Tr, a: &CommunityAnalysis) -> (String, String) {
-    let d = &a.overview.diagnostic;
-    (title(tr, a), format!("{} · {}", d.name, d.programme))
+fn pdf_meta(
+    tr: Tr,
+    title: String,
+    diagnostic: &sigida_core::diagnostic::Diagnostic,
+    generated_on: time::Date,
+) -> crate::pdf::Meta {
+    crate::pdf::Meta {
+        title,
+        subtitle: format!("{} · {}", diagnostic.name, diagnostic.programme),
+        generated: format!(
+            "{} {}.",
+            tr.t("report.generated"),
+            format::date(tr, generated_on)
+        ),
+        synthetic: diagnostic.synthetic.then(|| {
+            format!(
+                "{} — {}",
+                tr.t("app.synthetic"),
+                tr.t("report.synthetic_short")
+            )
+        }),
+    }
+}
+
+/// The report as a PDF.
+pub fn report_pdf(tr: Tr, a: &CommunityAnalysis) -> Result<Vec<u8>, crate::pdf::PdfError> {
+    let meta = pdf_meta(tr, title(tr, a), &a.overview.diagnostic, a.generated_on);
+    crate::pdf::render(tr, &meta, &body(tr, a).into_string())
+}
+
+/// The synthesis as a PDF.
+pub fn synthesis_pdf(
+    tr: Tr,
+    communities: &[CommunityAnalysis],
+    generated_on: time::Date,
+) -> Result<Vec<u8>, crate::pdf::PdfError> {
+    let Some(first) = communities.first() else {
+        return crate::pdf::render(
+            tr,
+            &crate::pdf::Meta {
+                title: tr.t("report.synthesis_title").to_owned(),
+                subtitle: String::new(),
+                generated: String::new(),
+                synthetic: None,
+            },
+            "",
+        );
+    };
+    let diagnostic = &first.overview.diagnostic;
+    let title = format!("{} — {}", tr.t("report.synthesis_title"), diagnostic.name);
+    let meta = pdf_meta(tr, title, diagnostic, generated_on);
+    crate::pdf::render(tr, &meta, &synthesis_body(tr, communities).into_string())
 }
 
 fn title_block(
@@ -317,20 +387,6 @@ pub fn synthesis(tr: Tr, communities: &[CommunityAnalysis], generated_on: time::
         diagnostic.synthetic,
         body,
     ))
-}
-
-/// The synthesis's title and subtitle.
-pub fn synthesis_title_lines(tr: Tr, communities: &[CommunityAnalysis]) -> (String, String) {
-    match communities.first() {
-        Some(a) => {
-            let d = &a.overview.diagnostic;
-            (
-                format!("{} — {}", tr.t("report.synthesis_title"), d.name),
-                d.programme.clone(),
-            )
-        }
-        None => (tr.t("report.synthesis_title").to_owned(), String::new()),
-    }
 }
 
 pub fn synthesis_body(tr: Tr, communities: &[CommunityAnalysis]) -> Markup {
@@ -496,6 +552,19 @@ pub fn localise_links(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fragment_headings_move_under_the_part_that_holds_it() {
+        let fragment = html! { h2 { "Carte" } h3 { "Détail" } p { "h2 dans le texte" } };
+        assert_eq!(
+            demoted(fragment, 3).into_string(),
+            "<h3>Carte</h3><h4>Détail</h4><p>h2 dans le texte</p>"
+        );
+        assert_eq!(
+            demoted(html! { h4 { "Déjà bas" } }, 3).into_string(),
+            "<h4>Déjà bas</h4>"
+        );
+    }
 
     #[test]
     fn links_to_the_application_stay_in_the_document() {

@@ -15,6 +15,7 @@
 //! - `qualitative`: notes, codebook counts by group, quotes without personal details.
 //! - `services`: the 4W map, coverage by locality and sector, gaps, referral pathways.
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
+//! - `pdf`: reports typeset as PDF (krilla) from the same body as their HTML.
 //! - `overview`: the community overview (web page body and report file).
 
 pub mod analysis;
@@ -29,6 +30,7 @@ pub mod i18n;
 pub mod indicators;
 pub mod map;
 pub mod overview;
+pub mod pdf;
 pub mod protection;
 pub mod qualitative;
 pub mod services;

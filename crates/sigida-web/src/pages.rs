@@ -242,7 +242,9 @@ pub async fn community(
             p {
                 (tr.t("report.download")) " "
                 a href={"/reports/" (community.slug) "/analyse-contextuelle.html"} { "HTML (FR)" } " · "
-                a href={"/reports/" (community.slug) "/analyse-contextuelle.en.html"} { "HTML (EN)" }
+                a href={"/reports/" (community.slug) "/analyse-contextuelle.pdf"} { "PDF (FR)" } " · "
+                a href={"/reports/" (community.slug) "/analyse-contextuelle.en.html"} { "HTML (EN)" } " · "
+                a href={"/reports/" (community.slug) "/analyse-contextuelle.en.pdf"} { "PDF (EN)" }
             }
         }
         ul.links {
@@ -472,27 +474,50 @@ pub async fn community_qualitative(
     ))
 }
 
-/// A report file's name as PRODUCT.md writes it: `STEM[.en].html`; its language.
-fn report_file(file: &str, stem: &str) -> Option<sigida_report::Lang> {
+/// A report file's name as PRODUCT.md writes it: `STEM[.en].html` or `.pdf`; its language and
+/// whether it is the PDF.
+fn report_file(file: &str, stem: &str) -> Option<(sigida_report::Lang, bool)> {
     let rest = file.strip_prefix(stem)?;
     match rest {
-        ".html" => Some(sigida_report::Lang::Fr),
-        ".en.html" => Some(sigida_report::Lang::En),
+        ".html" => Some((sigida_report::Lang::Fr, false)),
+        ".en.html" => Some((sigida_report::Lang::En, false)),
+        ".pdf" => Some((sigida_report::Lang::Fr, true)),
+        ".en.pdf" => Some((sigida_report::Lang::En, true)),
         _ => None,
     }
 }
 
 /// A report served as a document: inline styles are its own, so it gets a CSP of its own that
-/// still forbids every request.
-fn report_response(document: String) -> Response {
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-        )],
-        Html(document),
-    )
-        .into_response()
+/// still forbids every request; a PDF comes as a download under its file name.
+fn report_response(
+    file: &str,
+    html: impl FnOnce() -> String,
+    pdf: Option<Result<Vec<u8>, sigida_report::pdf::PdfError>>,
+) -> Result<Response, WebError> {
+    match pdf {
+        Some(bytes) => {
+            let bytes = bytes.map_err(|e| WebError::Internal(e.to_string()))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        None => Ok((
+            [(
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            )],
+            Html(html()),
+        )
+            .into_response()),
+    }
 }
 
 /// A community's contextual analysis report: `/reports/<slug>/analyse-contextuelle[.en].html`.
@@ -506,7 +531,7 @@ pub async fn community_report(
         .require(&state, Permission::DownloadReports, &path)
         .await?;
     let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
-    let lang = report_file(&file, "analyse-contextuelle").ok_or(WebError::NotFound {
+    let (lang, pdf) = report_file(&file, "analyse-contextuelle").ok_or(WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
     })?;
@@ -514,10 +539,12 @@ pub async fn community_report(
     let analysis =
         crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
             .await?;
-    Ok(report_response(sigida_report::analysis::report(
-        sigida_report::Tr::new(lang),
-        &analysis,
-    )))
+    let tr = sigida_report::Tr::new(lang);
+    report_response(
+        &file,
+        || sigida_report::analysis::report(tr, &analysis),
+        pdf.then(|| sigida_report::analysis::report_pdf(tr, &analysis)),
+    )
 }
 
 /// The synthesis across communities: `/reports/synthese[.en].html`.
@@ -530,7 +557,7 @@ pub async fn synthesis_report(
     viewer
         .require(&state, Permission::DownloadReports, &path)
         .await?;
-    let lang = report_file(&file, "synthese").ok_or(WebError::NotFound {
+    let (lang, pdf) = report_file(&file, "synthese").ok_or(WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
     })?;
@@ -543,11 +570,12 @@ pub async fn synthesis_report(
                 .await?,
         );
     }
-    Ok(report_response(sigida_report::analysis::synthesis(
-        sigida_report::Tr::new(lang),
-        &all,
-        today,
-    )))
+    let tr = sigida_report::Tr::new(lang);
+    report_response(
+        &file,
+        || sigida_report::analysis::synthesis(tr, &all, today),
+        pdf.then(|| sigida_report::analysis::synthesis_pdf(tr, &all, today)),
+    )
 }
 
 pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {

@@ -1140,7 +1140,15 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     );
 
     let users = demo_users(&store, &mut g).await?;
-    let reports = crate::report::write(&store, dir, &diagnostic, None, &Lang::ALL).await?;
+    let reports = crate::report::write(
+        &store,
+        dir,
+        &diagnostic,
+        None,
+        &Lang::ALL,
+        &crate::report::Format::ALL,
+    )
+    .await?;
     for path in &reports {
         println!("  ✓ rapport : {}", path.display());
     }

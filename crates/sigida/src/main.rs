@@ -114,6 +114,9 @@ enum Command {
         /// fr or en; both when absent.
         #[arg(long)]
         lang: Option<String>,
+        /// html or pdf; both when absent.
+        #[arg(long)]
+        format: Option<String>,
         #[command(flatten)]
         place: Place,
     },
@@ -383,8 +386,17 @@ fn main() -> ExitCode {
             Command::Report {
                 community,
                 lang,
+                format,
                 place,
-            } => report::run(&place, community.as_deref(), lang.as_deref()).await,
+            } => {
+                report::run(
+                    &place,
+                    community.as_deref(),
+                    lang.as_deref(),
+                    format.as_deref(),
+                )
+                .await
+            }
             Command::Import {
                 command:
                     ImportCommand::Form {

@@ -1,6 +1,7 @@
 //! `sigida report`: a community's contextual analysis report and the synthesis across
-//! communities, at the paths PRODUCT.md fixes (`DIR/reports/<slug>/analyse-contextuelle.html`,
-//! `DIR/reports/synthese.html`; English adds `.en`).
+//! communities, HTML and PDF, at the paths PRODUCT.md fixes
+//! (`DIR/reports/<slug>/analyse-contextuelle.{html,pdf}`, `DIR/reports/synthese.{html,pdf}`;
+//! English adds `.en` before the extension).
 
 use std::path::{Path, PathBuf};
 
@@ -24,14 +25,37 @@ async fn analysis(
         .map_err(|e| Failure::Other(format!("{} : {e}", community.name)))
 }
 
+/// A report's file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Pdf,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Html, Format::Pdf];
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+fn pdf_failed(what: &Path, e: sigida_report::pdf::PdfError) -> Failure {
+    Failure::Other(format!("{} : {e}", what.display()))
+}
+
 /// Writes the reports of `only` (a community's slug) or of every community and the synthesis,
-/// in `langs`; returns the files written.
+/// in `langs` and `formats`; returns the files written.
 pub async fn write(
     store: &Store,
     dir: &Path,
     diagnostic: &Diagnostic,
     only: Option<&str>,
     langs: &[Lang],
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, Failure> {
     let communities = store.communities(diagnostic.id).await?;
     if let Some(slug) = only
@@ -56,30 +80,62 @@ pub async fn write(
             let a = analysis(store, diagnostic, community, lang, generated_on).await?;
             let folder = reports.join(&community.slug);
             std::fs::create_dir_all(&folder)?;
-            let path = folder.join(format!("analyse-contextuelle{}.html", lang.file_suffix()));
-            std::fs::write(&path, sigida_report::analysis::report(tr, &a))?;
-            written.push(path);
+            for &format in formats {
+                let path = folder.join(format!(
+                    "analyse-contextuelle{}.{}",
+                    lang.file_suffix(),
+                    format.extension()
+                ));
+                let bytes = match format {
+                    Format::Html => sigida_report::analysis::report(tr, &a).into_bytes(),
+                    Format::Pdf => sigida_report::analysis::report_pdf(tr, &a)
+                        .map_err(|e| pdf_failed(&path, e))?,
+                };
+                std::fs::write(&path, bytes)?;
+                written.push(path);
+            }
             all.push(a);
         }
         if only.is_none() {
             std::fs::create_dir_all(&reports)?;
-            let path = reports.join(format!("synthese{}.html", lang.file_suffix()));
-            std::fs::write(
-                &path,
-                sigida_report::analysis::synthesis(tr, &all, generated_on),
-            )?;
-            written.push(path);
+            for &format in formats {
+                let path = reports.join(format!(
+                    "synthese{}.{}",
+                    lang.file_suffix(),
+                    format.extension()
+                ));
+                let bytes = match format {
+                    Format::Html => {
+                        sigida_report::analysis::synthesis(tr, &all, generated_on).into_bytes()
+                    }
+                    Format::Pdf => sigida_report::analysis::synthesis_pdf(tr, &all, generated_on)
+                        .map_err(|e| pdf_failed(&path, e))?,
+                };
+                std::fs::write(&path, bytes)?;
+                written.push(path);
+            }
         }
     }
     Ok(written)
 }
 
-/// `sigida report [--community SLUG] [--lang fr|en]`.
+/// `sigida report [--community SLUG] [--lang fr|en] [--format html|pdf]`.
 pub async fn run(
     place: &Place,
     community: Option<&str>,
     lang: Option<&str>,
+    format: Option<&str>,
 ) -> Result<(), Failure> {
+    let formats = match format {
+        None => Format::ALL.to_vec(),
+        Some("html") => vec![Format::Html],
+        Some("pdf") => vec![Format::Pdf],
+        Some(other) => {
+            return Err(Failure::Input(format!(
+                "format « {other} » inconnu : html ou pdf"
+            )));
+        }
+    };
     let langs = match lang {
         None => Lang::ALL.to_vec(),
         Some(code) => vec![
@@ -89,7 +145,7 @@ pub async fn run(
     };
     let store = place.open().await?;
     let diagnostic = store.main_diagnostic().await?;
-    let written = write(&store, &place.dir, &diagnostic, community, &langs).await?;
+    let written = write(&store, &place.dir, &diagnostic, community, &langs, &formats).await?;
     store.close().await;
     for path in written {
         println!("  ✓ rapport : {}", path.display());

@@ -24,12 +24,7 @@ fn diboli_travellers(dir: &Path) -> u64 {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let store = sigida_store::Store::open_dir(dir).await.unwrap();
-        let diagnostic = store.main_diagnostic().await.unwrap();
-        let diboli = store
-            .community_by_slug(diagnostic.id, "diboli")
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let counts = store.flow_counts(diboli.id).await.unwrap();
         store.close().await;
         counts.iter().map(|c| u64::from(c.travellers)).sum()

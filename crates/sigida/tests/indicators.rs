@@ -18,12 +18,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (localities, stored, instrument, indicator, diboli) = runtime.block_on(async {
         let store = Store::open_dir(dir.path()).await.unwrap();
-        let diagnostic = store.main_diagnostic().await.unwrap();
-        let diboli = store
-            .community_by_slug(diagnostic.id, "diboli")
-            .await
-            .unwrap()
-            .unwrap();
+        let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let localities: Vec<String> = store
             .localities(diboli.id)
             .await
@@ -193,12 +188,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let diagnostic = store.main_diagnostic().await.unwrap();
-        let community = store
-            .community_by_slug(diagnostic.id, "diboli")
-            .await
-            .unwrap()
-            .unwrap();
+        let (diagnostic, community) = support::diagnostic_and_community(&store, "diboli").await;
         sigida_web::indicators::community_indicators(&store, &diagnostic, &community, "fr")
             .await
             .unwrap();

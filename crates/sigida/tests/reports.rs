@@ -34,12 +34,7 @@ fn every_indicator_value_in_a_report_is_the_engines() {
             std::fs::read_to_string(dir.path().join("reports").join(slug).join(file)).unwrap();
         let stored = runtime.block_on(async {
             let store = Store::open_dir(dir.path()).await.unwrap();
-            let diagnostic = store.main_diagnostic().await.unwrap();
-            let community = store
-                .community_by_slug(diagnostic.id, slug)
-                .await
-                .unwrap()
-                .unwrap();
+            let (diagnostic, community) = support::diagnostic_and_community(&store, slug).await;
             let mut out = Vec::new();
             for indicator in store.indicators(diagnostic.id).await.unwrap() {
                 let values = store
@@ -86,4 +81,66 @@ fn every_indicator_value_in_a_report_is_the_engines() {
         checked > 300,
         "{checked} values checked ({suppressed} suppressed)"
     );
+
+    // The PDF, read back as text.
+    let pdf = dir.path().join("reports/diboli/analyse-contextuelle.pdf");
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+    else {
+        eprintln!("pdftotext (poppler-utils) is not installed: the PDF is not read back");
+        return;
+    };
+    assert!(out.status.success());
+    // Spaces of any kind as one, so that French no-break spaces compare.
+    let normal = |t: &str| {
+        t.split(|c: char| c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = normal(&String::from_utf8_lossy(&out.stdout));
+    let tr = Tr::new(Lang::Fr);
+    for key in [
+        "report.contents",
+        "report.part_context",
+        "report.part_flows",
+        "report.part_protection",
+        "report.part_groups",
+        "report.part_services",
+        "report.part_findings",
+        "report.part_perspectives",
+        "report.part_annexes",
+        "report.annex_indicators",
+        "report.annex_sources",
+        "flows.od_matrix",
+        "protection.heat_map",
+    ] {
+        assert!(
+            text.contains(&normal(tr.t(key))),
+            "the PDF lacks « {} »",
+            tr.t(key)
+        );
+    }
+    assert!(text.contains("Page 3 / "), "numbered pages");
+    let stored = runtime.block_on(async {
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+        let mut out = Vec::new();
+        for indicator in store.indicators(diagnostic.id).await.unwrap() {
+            for v in store
+                .indicator_values(indicator.id, diboli.id)
+                .await
+                .unwrap()
+            {
+                out.push((indicator.kind, v));
+            }
+        }
+        store.close().await;
+        out
+    });
+    for (kind, v) in stored.iter().filter(|(_, v)| v.by.is_none()) {
+        let printed = normal(&interval(tr, *kind, v));
+        assert!(text.contains(&printed), "the PDF lacks {printed}");
+    }
 }

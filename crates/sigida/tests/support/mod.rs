@@ -157,3 +157,20 @@ impl Session {
         }
     }
 }
+
+/// The main diagnostic of a store and one of its communities, by slug.
+pub async fn diagnostic_and_community(
+    store: &sigida_store::Store,
+    slug: &str,
+) -> (
+    sigida_core::diagnostic::Diagnostic,
+    sigida_core::community::Community,
+) {
+    let diagnostic = store.main_diagnostic().await.unwrap();
+    let community = store
+        .community_by_slug(diagnostic.id, slug)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no community {slug}"));
+    (diagnostic, community)
+}

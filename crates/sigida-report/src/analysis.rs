@@ -114,6 +114,7 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         p { (ov.community.description) }
         (crate::overview::identity(tr, ov))
         (crate::overview::key_figures(tr, ov))
+        (crate::overview::map(tr, ov))
         h3 { (tr.t("report.method")) }
         p { (tr.t("report.method_text")) }
         (sources_table(tr, a))
@@ -305,6 +306,7 @@ fn pdf_meta(
     title: String,
     diagnostic: &sigida_core::diagnostic::Diagnostic,
     generated_on: time::Date,
+    part_per_page: bool,
 ) -> crate::pdf::Meta {
     crate::pdf::Meta {
         title,
@@ -321,12 +323,19 @@ fn pdf_meta(
                 tr.t("report.synthetic_short")
             )
         }),
+        part_per_page,
     }
 }
 
 /// The report as a PDF.
 pub fn report_pdf(tr: Tr, a: &CommunityAnalysis) -> Result<Vec<u8>, crate::pdf::PdfError> {
-    let meta = pdf_meta(tr, title(tr, a), &a.overview.diagnostic, a.generated_on);
+    let meta = pdf_meta(
+        tr,
+        title(tr, a),
+        &a.overview.diagnostic,
+        a.generated_on,
+        true,
+    );
     crate::pdf::render(tr, &meta, &body(tr, a).into_string())
 }
 
@@ -344,13 +353,14 @@ pub fn synthesis_pdf(
                 subtitle: String::new(),
                 generated: String::new(),
                 synthetic: None,
+                part_per_page: false,
             },
             "",
         );
     };
     let diagnostic = &first.overview.diagnostic;
     let title = format!("{} — {}", tr.t("report.synthesis_title"), diagnostic.name);
-    let meta = pdf_meta(tr, title, diagnostic, generated_on);
+    let meta = pdf_meta(tr, title, diagnostic, generated_on, false);
     crate::pdf::render(tr, &meta, &synthesis_body(tr, communities).into_string())
 }
 

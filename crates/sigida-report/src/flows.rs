@@ -181,6 +181,7 @@ pub fn survey_section(tr: Tr, surveys: &[TravellerSurvey]) -> Markup {
             p {
                 (s.instrument) " — " (n(tr, s.respondents)) " " (tr.t("flows.survey_respondents")) "."
             }
+            p.note { (tr.t("report.source")) " : " (s.instrument) ", " (tr.t("report.log_version")) " " code { (s.log_version) } "." }
             p.note { (tr.t("flows.survey_note")) " " (tr.t("flows.small_cells_note")) }
             div.bar-grid {
                 @for q in &s.questions {

@@ -116,6 +116,19 @@ pub fn identity(tr: Tr, ov: &CommunityOverview) -> Markup {
     }
 }
 
+/// The map of the community's localities and service points, drawn from their coordinates.
+pub fn map(tr: Tr, ov: &CommunityOverview) -> Markup {
+    let map_title = format!("{} — {}", tr.t("community.map"), ov.community.name);
+    html! {
+        @if let Some(map) = points_map(tr, &map_title, &ov.map_points()) {
+            figure {
+                (map)
+                figcaption { (tr.t("community.map_alt")) ". " (tr.t("report.source")) " : " (tr.t("report.source_register")) "." }
+            }
+        }
+    }
+}
+
 /// Every section of the overview below the title.
 pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
     let mut by_sector: BTreeMap<Sector, (usize, i64)> = BTreeMap::new();
@@ -124,17 +137,10 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
         entry.0 += 1;
         entry.1 += s.capacity_per_month.unwrap_or(0);
     }
-    let map_title = format!("{} — {}", tr.t("community.map"), ov.community.name);
     html! {
         (key_figures(tr, ov))
         p { (ov.community.description) }
-
-        @if let Some(map) = points_map(tr, &map_title, &ov.map_points()) {
-            figure {
-                (map)
-                figcaption { (tr.t("community.map_alt")) ". " (tr.t("report.source")) " : " (tr.t("report.source_register")) "." }
-            }
-        }
+        (map(tr, ov))
 
         h2 id="localites" { (tr.t("community.localities")) }
         @if ov.localities.is_empty() { p.note { (tr.t("community.none")) } } @else {

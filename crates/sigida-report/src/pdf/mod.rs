@@ -62,6 +62,8 @@ pub struct Meta {
     pub generated: String,
     /// The synthetic-data warning, when the data are.
     pub synthetic: Option<String>,
+    /// Each part (`h2`) starts a page: a long report's parts do; a short synthesis's do not.
+    pub part_per_page: bool,
 }
 
 struct Fonts {
@@ -164,6 +166,7 @@ struct Layout<'f> {
     svgs: Vec<usvg::Tree>,
     svg_options: usvg::Options<'static>,
     headings: Vec<Heading>,
+    part_per_page: bool,
 }
 
 /// Words that French typography keeps on the line of the word before (or, for «, after).
@@ -218,10 +221,14 @@ fn groups(runs: &[Run]) -> Vec<Group> {
 }
 
 impl<'f> Layout<'f> {
-    fn new(fonts: &'f Fonts) -> Layout<'f> {
+    fn new(fonts: &'f Fonts, part_per_page: bool) -> Layout<'f> {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(REGULAR.to_vec());
         db.load_font_data(BOLD.to_vec());
+        // Charts may ask for a generic family: every one is DejaVu Sans here.
+        db.set_sans_serif_family("DejaVu Sans");
+        db.set_serif_family("DejaVu Sans");
+        db.set_monospace_family("DejaVu Sans");
         let svg_options = usvg::Options {
             fontdb: Arc::new(db),
             font_family: "DejaVu Sans".into(),
@@ -234,6 +241,7 @@ impl<'f> Layout<'f> {
             svgs: Vec::new(),
             svg_options,
             headings: Vec::new(),
+            part_per_page,
         }
     }
 
@@ -371,10 +379,12 @@ impl<'f> Layout<'f> {
             3 => (12.0, 10.0, BRAND),
             _ => (10.0, 6.0, INK),
         };
-        if level <= 2 && self.y > TOP {
-            // Each part of a report starts a page.
+        if level <= 2 && self.part_per_page && self.y > TOP {
             self.new_page();
         } else {
+            if level <= 2 {
+                self.y += 14.0;
+            }
             self.y += before;
             // A heading is never the last line of a page.
             self.need(size * 1.4 + 60.0);
@@ -865,7 +875,7 @@ fn title_page(fonts: &Fonts, tr: Tr, meta: &Meta) -> Vec<Op> {
         y += 34.0;
     }
     // The subtitle may be long: wrapped as a paragraph would be.
-    let layout = Layout::new(fonts);
+    let layout = Layout::new(fonts, false);
     let subtitle = [Run {
         text: meta.subtitle.clone(),
         bold: false,
@@ -1027,7 +1037,7 @@ fn furniture(fonts: &Fonts, tr: Tr, meta: &Meta, number: usize, total: usize) ->
 /// The PDF of a report: `body_html` is the report's body (what follows its title block).
 pub fn render(tr: Tr, meta: &Meta, body_html: &str) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::load()?;
-    let mut layout = Layout::new(&fonts);
+    let mut layout = Layout::new(&fonts, meta.part_per_page);
     for block in blocks::blocks(body_html) {
         layout.block(&block);
     }

@@ -13,5 +13,8 @@ pub struct Diagnostic {
     pub programme: String,
     /// Generated demonstration data: every page and report says so.
     pub synthetic: bool,
+    /// The disclosure threshold: a published cell resting on fewer respondents is suppressed
+    /// (pages, API and reports alike).
+    pub min_cell: u64,
     pub created_at: Timestamp,
 }

@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 use sigida_core::actors::SocioEconomicGroup;
-use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+use sigida_core::disclosure::{Cell, publish};
 use sigida_core::exercises::Exercise;
 use sigida_core::finding::{Evidence, Finding, SourceType, ValidationStatus, convergence};
 use sigida_core::flows::FlowCount;
@@ -132,7 +132,7 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         (crate::protection::capacities(tr, &places, &a.capacities))
 
         (part(tr, 3))
-        (crate::groups::section(tr, &ov.community.slug, &groups))
+        (crate::groups::section(tr, &ov.community.slug, &groups, ov.diagnostic.min_cell))
 
         (part(tr, 4))
         (demoted(crate::services::section(tr, &places, &ov.services, &a.risk_reports, Contacts::Hidden), 3))
@@ -147,7 +147,7 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         (part(tr, 7))
         h3 id="annexe-indicateurs" { "A. " (tr.t("report.annex_indicators")) }
         p { (tr.t("indicators.intro")) }
-        (demoted(crate::indicators::section(tr, &a.indicators.iter().map(|c| c.shown(Vec::new())).collect::<Vec<_>>()), 4))
+        (demoted(crate::indicators::section(tr, &a.indicators.iter().map(|c| c.shown(Vec::new())).collect::<Vec<_>>(), ov.diagnostic.min_cell), 4))
         h3 id="annexe-exercices" { "B. " (tr.t("report.annex_exercises")) }
         @if a.exercises.is_empty() { p.note { (tr.t("exercises.none")) } }
         @for e in &a.exercises { (demoted(crate::exercises::exercise(tr, e), 4)) }
@@ -156,11 +156,11 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
         h3 id="annexe-sources" { "D. " (tr.t("report.annex_sources")) }
         (imports_table(tr, a))
         h3 id="annexe-limites" { "E. " (tr.t("report.annex_limits")) }
-        p { (tr.t("report.limits_text")) }
+        p { (tr.with_n("report.limits_text", ov.diagnostic.min_cell)) }
         p.note {
             (tr.t("report.generated")) " " (format::date(tr, a.generated_on)) ". "
             (tr.t("report.personal_note")) " "
-            (tr.t("report.small_cells_note"))
+            (tr.with_n("report.small_cells_note", ov.diagnostic.min_cell))
         }
     }
 }
@@ -400,6 +400,11 @@ pub fn synthesis(tr: Tr, communities: &[CommunityAnalysis], generated_on: time::
 }
 
 pub fn synthesis_body(tr: Tr, communities: &[CommunityAnalysis]) -> Markup {
+    let min_cell = communities
+        .first()
+        .map_or(sigida_core::disclosure::DEFAULT_MIN_CELL, |a| {
+            a.overview.diagnostic.min_cell
+        });
     let codes: Vec<&Computed> = communities
         .first()
         .map(|a| a.indicators.iter().collect())
@@ -485,7 +490,7 @@ pub fn synthesis_body(tr: Tr, communities: &[CommunityAnalysis]) -> Markup {
                 } }
             } }
         }
-        p.note { (tr.t("report.personal_note")) " " (tr.t("report.small_cells_note")) }
+        p.note { (tr.t("report.personal_note")) " " (tr.with_n("report.small_cells_note", min_cell)) }
     }
 }
 
@@ -502,7 +507,7 @@ fn overall(tr: Tr, a: &CommunityAnalysis, code: &str) -> String {
     else {
         return "—".to_owned();
     };
-    match publish((), v.n, DEFAULT_MIN_CELL) {
+    match publish((), v.n, a.overview.diagnostic.min_cell) {
         Cell::Shown(()) => format!(
             "{} {}",
             crate::indicators::value(tr, c.indicator.kind, v.estimate),

@@ -182,7 +182,7 @@ pub fn survey_section(tr: Tr, surveys: &[TravellerSurvey]) -> Markup {
                 (s.instrument) " — " (n(tr, s.respondents)) " " (tr.t("flows.survey_respondents")) "."
             }
             p.note { (tr.t("report.source")) " : " (s.instrument) ", " (tr.t("report.log_version")) " " code { (s.log_version) } "." }
-            p.note { (tr.t("flows.survey_note")) " " (tr.t("flows.small_cells_note")) }
+            p.note { (tr.t("flows.survey_note")) " " (tr.with_n("flows.small_cells_note", s.min_cell)) }
             div.bar-grid {
                 @for q in &s.questions {
                     (answer_bars(tr, q, s.min_cell))
@@ -214,7 +214,7 @@ pub fn survey_section(tr: Tr, surveys: &[TravellerSurvey]) -> Markup {
                 }
             }
             @if s.small_legs > 0 {
-                p.note { (tr.t("flows.small_legs")) " " (s.small_legs) "." }
+                p.note { (tr.with_n("flows.small_legs", s.min_cell)) " " (s.small_legs) "." }
             }
             p.note { (tr.t("flows.segments_note")) }
         }

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use sigida_core::actors::SocioEconomicGroup;
-use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+use sigida_core::disclosure::{Cell, publish};
 use sigida_core::indicator::{IndicatorKind, IndicatorValue};
 
 use crate::indicators::{interval, value};
@@ -23,11 +23,11 @@ pub struct GroupView<'a> {
     pub survey: Option<SurveySize<'a>>,
 }
 
-fn survey_cell(tr: Tr, slug: &str, s: &SurveySize<'_>) -> Markup {
+fn survey_cell(tr: Tr, slug: &str, s: &SurveySize<'_>, min_cell: u64) -> Markup {
     html! {
-        @match s.value.map(|v| (v, publish((), v.n, DEFAULT_MIN_CELL))) {
+        @match s.value.map(|v| (v, publish((), v.n, min_cell))) {
             None => { span.note { (tr.t("groups.no_estimate")) } }
-            Some((_, Cell::Suppressed)) => { span.note { (tr.t("indicators.suppressed")) } }
+            Some((_, Cell::Suppressed)) => { span.note { (tr.with_n("indicators.suppressed", min_cell)) } }
             Some((v, Cell::Shown(()))) => {
                 strong { (value(tr, s.kind, v.estimate)) }
                 " " span.note { (interval(tr, s.kind, v)) }
@@ -39,7 +39,8 @@ fn survey_cell(tr: Tr, slug: &str, s: &SurveySize<'_>) -> Markup {
     }
 }
 
-pub fn section(tr: Tr, slug: &str, groups: &[GroupView<'_>]) -> Markup {
+/// `min_cell`: the diagnostic's disclosure threshold.
+pub fn section(tr: Tr, slug: &str, groups: &[GroupView<'_>], min_cell: u64) -> Markup {
     html! {
         p.note { (tr.t("groups.intro")) }
         @if groups.is_empty() { p.note { (tr.t("community.none")) } } @else {
@@ -67,7 +68,7 @@ pub fn section(tr: Tr, slug: &str, groups: &[GroupView<'_>]) -> Markup {
                         }
                         td data-label=(tr.t("groups.survey_size")) {
                             @match &view.survey {
-                                Some(s) => (survey_cell(tr, slug, s)),
+                                Some(s) => (survey_cell(tr, slug, s, min_cell)),
                                 None => span.note { (tr.t("groups.not_surveyed")) },
                             }
                         }
@@ -77,7 +78,7 @@ pub fn section(tr: Tr, slug: &str, groups: &[GroupView<'_>]) -> Markup {
                     }
                 } }
             } }
-            p.note { (tr.t("groups.sizes_note")) }
+            p.note { (tr.with_n("groups.sizes_note", min_cell)) }
         }
     }
 }
@@ -124,7 +125,8 @@ mod tests {
         }
     }
 
-    fn page(n: u64) -> String {
+    /// The section for a group whose survey estimate rests on `n` households.
+    fn page(n: u64, min_cell: u64) -> String {
         let g = group();
         let v = estimate(n);
         let views = [GroupView {
@@ -136,12 +138,12 @@ mod tests {
                 value: Some(&v),
             }),
         }];
-        section(Tr::new(Lang::Fr), "gao", &views).into_string()
+        section(Tr::new(Lang::Fr), "gao", &views, min_cell).into_string()
     }
 
     #[test]
     fn the_survey_estimate_stands_beside_the_stated_size_with_its_interval() {
-        let page = page(120);
+        let page = page(120, 5);
         assert!(page.contains("1\u{202f}200"), "the stated size: {page}");
         assert!(page.contains("<strong>312</strong>"), "{page}");
         assert!(page.contains("[234 – 391]"), "{page}");
@@ -149,9 +151,23 @@ mod tests {
     }
 
     #[test]
+    fn the_threshold_is_the_diagnostics() {
+        let page = page(8, 10);
+        assert!(
+            !page.contains("312"),
+            "8 households under a threshold of 10"
+        );
+        assert!(page.contains("moins de 10 répondants"), "{page}");
+        assert!(
+            page.contains("moins de 10 ménages"),
+            "the note says the threshold"
+        );
+    }
+
+    #[test]
     fn an_estimate_on_fewer_than_five_households_is_not_published() {
-        let page = page(4);
+        let page = page(4, 5);
         assert!(!page.contains("312"), "{page}");
-        assert!(page.contains(Tr::new(Lang::Fr).t("indicators.suppressed")));
+        assert!(page.contains(&Tr::new(Lang::Fr).with_n("indicators.suppressed", 5)));
     }
 }

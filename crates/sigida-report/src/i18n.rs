@@ -92,6 +92,11 @@ impl Tr {
                 leaked
             })
     }
+
+    /// The text of `key` with its `{n}` replaced by `n` (the disclosure threshold…).
+    pub fn with_n(&self, key: &str, n: u64) -> String {
+        self.t(key).replace("{n}", &n.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! small cells suppressed, and where the numbers come from.
 
 use maud::{Markup, html};
-use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+use sigida_core::disclosure::{Cell, publish};
 use sigida_core::indicator::{Indicator, IndicatorKind, IndicatorValue};
 
 use crate::{Tr, format};
@@ -94,7 +94,8 @@ fn method(tr: Tr, code: &str) -> String {
     )
 }
 
-pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
+/// `min_cell`: the diagnostic's disclosure threshold.
+pub fn section(tr: Tr, shown: &[Shown<'_>], min_cell: u64) -> Markup {
     if shown.is_empty() {
         return html! { p.note { (tr.t("indicators.none")) } };
     }
@@ -136,14 +137,14 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
                                             @for v in rows {
                                                 tr {
                                                     th scope="row" { (v.by.as_ref().map_or("", |(c, value)| s.label(c, value))) }
-                                                    @match publish((), v.n, DEFAULT_MIN_CELL) {
+                                                    @match publish((), v.n, min_cell) {
                                                         Cell::Shown(()) => {
                                                             td.num { (value(tr, i.kind, v.estimate)) }
                                                             td.num { (interval(tr, i.kind, v)) }
                                                             td.num { (format::integer(tr, v.n as i64)) }
                                                         }
                                                         Cell::Suppressed => {
-                                                            td.num.suppressed colspan="3" { (tr.t("indicators.suppressed")) }
+                                                            td.num.suppressed colspan="3" { (tr.with_n("indicators.suppressed", min_cell)) }
                                                         }
                                                     }
                                                 }
@@ -179,11 +180,11 @@ pub fn section(tr: Tr, shown: &[Shown<'_>]) -> Markup {
         if let Ok(values) = s.values {
             suppressed_any |= values
                 .iter()
-                .any(|v| matches!(publish((), v.n, DEFAULT_MIN_CELL), Cell::Suppressed));
+                .any(|v| matches!(publish((), v.n, min_cell), Cell::Suppressed));
         }
     }
     html! {
         (body)
-        @if suppressed_any { p.note { (tr.t("indicators.suppression_note")) } }
+        @if suppressed_any { p.note { (tr.with_n("indicators.suppression_note", min_cell)) } }
     }
 }

@@ -16,6 +16,8 @@ fn diagnostic(row: &sqlx::any::AnyRow) -> Result<Diagnostic> {
         country_iso3: c.text("country_iso3")?,
         programme: c.text("programme")?,
         synthetic: c.bool("synthetic")?,
+        min_cell: u64::try_from(c.i64("min_cell")?)
+            .unwrap_or(sigida_core::disclosure::DEFAULT_MIN_CELL),
         created_at: c.timestamp("created_at")?,
     })
 }
@@ -148,14 +150,16 @@ impl Store {
 impl Tx {
     pub async fn insert_diagnostic(&mut self, d: &Diagnostic) -> Result<()> {
         sqlx::query(
-            "INSERT INTO diagnostics (id, name, country_iso3, programme, synthetic, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO diagnostics (id, name, country_iso3, programme, synthetic, min_cell,
+                created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(d.id.to_string())
         .bind(&d.name)
         .bind(&d.country_iso3)
         .bind(&d.programme)
         .bind(i64::from(d.synthetic))
+        .bind(i64::try_from(d.min_cell).unwrap_or(i64::MAX))
         .bind(d.created_at.to_rfc3339())
         .execute(self.conn())
         .await?;

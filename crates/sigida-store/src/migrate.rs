@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "group_sizes",
         sql: include_str!("../migrations/0008_group_sizes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "min_cell",
+        sql: include_str!("../migrations/0009_min_cell.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

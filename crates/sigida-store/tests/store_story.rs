@@ -43,6 +43,7 @@ async fn seed(store: &Store) -> Seeded {
         country_iso3: "MLI".into(),
         programme: "Migration et protection".into(),
         synthetic: true,
+        min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at("2026-01-05T08:00:00Z"),
     };
     let community = Community {

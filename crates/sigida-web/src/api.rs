@@ -259,7 +259,7 @@ pub async fn community_groups(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+    use sigida_core::disclosure::{Cell, publish};
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "groups").await?;
     let groups = state.store.groups(community.id).await?;
     let computed = crate::indicators::community_indicators(
@@ -276,7 +276,7 @@ pub async fn community_groups(
             let survey = view.survey.as_ref().map(|s| {
                 let shown = s
                     .value
-                    .filter(|v| publish((), v.n, DEFAULT_MIN_CELL) == Cell::Shown(()));
+                    .filter(|v| publish((), v.n, diagnostic.min_cell) == Cell::Shown(()));
                 json!({
                     "indicator": s.code,
                     "label": s.label,
@@ -384,7 +384,7 @@ pub async fn community_indicators(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
+    use sigida_core::disclosure::{Cell, publish};
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "indicators").await?;
     let computed = crate::indicators::community_indicators(
         &state.store,
@@ -402,7 +402,8 @@ pub async fn community_indicators(
                     .iter()
                     .map(|v| {
                         // The small-cell rule holds here too: a suppressed cell keeps only its base.
-                        let shown = matches!(publish((), v.n, DEFAULT_MIN_CELL), Cell::Shown(()));
+                        let shown =
+                            matches!(publish((), v.n, diagnostic.min_cell), Cell::Shown(()));
                         json!({
                             "by": v.by.as_ref().map(|(c, _)| c),
                             "value": v.by.as_ref().map(|(_, value)| value),

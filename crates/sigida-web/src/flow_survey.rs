@@ -7,7 +7,7 @@
 
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
-use sigida_core::disclosure::{DEFAULT_MIN_CELL, publish};
+use sigida_core::disclosure::publish;
 use sigida_core::flows::segments;
 use sigida_core::instrument::InstrumentKind;
 use sigida_formats::table::Table;
@@ -43,7 +43,7 @@ pub async fn community_traveller_surveys(
         }
         let (form, clean, _) = clean_dataset(store, diagnostic, &instrument).await?;
         let log = store.cleaning_log(instrument.id).await?;
-        if let Some(survey) = analyse(&form, &clean, &localities, language) {
+        if let Some(survey) = analyse(&form, &clean, &localities, language, diagnostic.min_cell) {
             out.push(TravellerSurvey {
                 instrument: instrument.name.clone(),
                 log_version: log_version(&log),
@@ -83,6 +83,7 @@ pub fn analyse(
     table: &Table,
     localities: &[String],
     language: &str,
+    min_cell: u64,
 ) -> Option<TravellerSurvey> {
     let place = locality_question(form, localities)?;
     let place_column = table.column(&place.name)?;
@@ -109,14 +110,16 @@ pub fn analyse(
         {
             continue;
         }
-        if let Some(shares) = answer_shares(form, question, multiple, table, &rows, language) {
+        if let Some(shares) =
+            answer_shares(form, question, multiple, table, &rows, language, min_cell)
+        {
             questions.push(shares);
         }
     }
     // A leg fewer travellers took than the threshold is not published, only counted.
     let (legs, small): (Vec<_>, Vec<_>) = route_segments(form, table, &rows, language)
         .into_iter()
-        .partition(|leg| leg.travellers >= DEFAULT_MIN_CELL);
+        .partition(|leg| leg.travellers >= min_cell);
     let small_legs = small.len();
     Some(TravellerSurvey {
         instrument: String::new(),
@@ -125,7 +128,7 @@ pub fn analyse(
         questions,
         segments: legs,
         small_legs,
-        min_cell: DEFAULT_MIN_CELL,
+        min_cell,
     })
 }
 
@@ -138,6 +141,7 @@ fn answer_shares(
     table: &Table,
     rows: &[(usize, Vec<String>)],
     language: &str,
+    min_cell: u64,
 ) -> Option<AnswerShares> {
     let list = form.list(question.kind.list()?)?;
     let main = table.column(&question.name);
@@ -176,7 +180,7 @@ fn answer_shares(
                 .text(&choice.label, language)
                 .unwrap_or(&choice.name)
                 .to_owned(),
-            count: publish(count, count, DEFAULT_MIN_CELL),
+            count: publish(count, count, min_cell),
             share: publish(
                 (
                     e.estimate,
@@ -184,7 +188,7 @@ fn answer_shares(
                     (e.estimate + Z95 * e.se).min(1.0),
                 ),
                 count,
-                DEFAULT_MIN_CELL,
+                min_cell,
             ),
         });
     }
@@ -320,7 +324,7 @@ mod tests {
         }
         let refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
         let data = table("data", &refs);
-        let survey = analyse(&form(), &data, &["a".into()], "fr").unwrap();
+        let survey = analyse(&form(), &data, &["a".into()], "fr", 5).unwrap();
         assert_eq!(survey.respondents, 12);
         let names: Vec<&str> = survey
             .questions
@@ -375,6 +379,6 @@ mod tests {
     #[test]
     fn a_form_that_does_not_say_where_travellers_were_met_gives_nothing() {
         let data = table("data", &[&["point"], &["q"]]);
-        assert!(analyse(&form(), &data, &["elsewhere".into()], "fr").is_none());
+        assert!(analyse(&form(), &data, &["elsewhere".into()], "fr", 5).is_none());
     }
 }

@@ -323,7 +323,7 @@ pub async fn community_groups(
     .await?;
     let views = crate::indicators::group_views(&groups, &computed);
     let body = html! {
-        (sigida_report::groups::section(tr, &community.slug, &views))
+        (sigida_report::groups::section(tr, &community.slug, &views, diagnostic.min_cell))
     };
     Ok(analysis_layout(
         &viewer,
@@ -409,7 +409,7 @@ pub async fn community_indicators(
         .collect();
     let body = html! {
         p { (tr.t("indicators.intro")) }
-        (indicators::section(tr, &shown))
+        (indicators::section(tr, &shown, diagnostic.min_cell))
     };
     Ok(analysis_layout(
         &viewer,

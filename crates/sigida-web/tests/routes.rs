@@ -35,6 +35,7 @@ async fn fixture() -> Fixture {
         country_iso3: "MLI".into(),
         programme: "Test".into(),
         synthetic: true,
+        min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: now,
     };
     let community = Community {

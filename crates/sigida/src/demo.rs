@@ -977,6 +977,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         country_iso3: "MLI".into(),
         programme: "Migration, protection et cohésion communautaire (démonstration)".into(),
         synthetic: true,
+        min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
     };
     let mut tx = store.begin().await?;

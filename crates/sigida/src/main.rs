@@ -56,6 +56,10 @@ enum Command {
         /// ISO 3166 alpha-3 code of the country.
         #[arg(long, default_value = "MLI")]
         country: String,
+        /// Disclosure threshold: a published cell resting on fewer respondents is suppressed.
+        #[arg(long, default_value_t = sigida_core::disclosure::DEFAULT_MIN_CELL,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        min_cell: u64,
         #[arg(long, env = "SIGIDA_DATABASE_URL")]
         database: Option<String>,
     },
@@ -365,8 +369,9 @@ fn main() -> ExitCode {
                 dir,
                 name,
                 country,
+                min_cell,
                 database,
-            } => init(dir, name, country, database).await,
+            } => init(dir, name, country, min_cell, database).await,
             Command::Demo { dir, serve, addr } => {
                 demo::run(&dir, serve.then_some(addr.as_str())).await
             }
@@ -524,6 +529,7 @@ async fn init(
     dir: PathBuf,
     name: Option<String>,
     country: String,
+    min_cell: u64,
     database: Option<String>,
 ) -> Result<(), Failure> {
     std::fs::create_dir_all(&dir)
@@ -552,6 +558,7 @@ async fn init(
         country_iso3: country.to_ascii_uppercase(),
         programme: String::new(),
         synthetic: false,
+        min_cell,
         created_at: sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
     };
     let mut tx = store.begin().await?;

@@ -23,6 +23,28 @@ fn init_creates_the_database_once() {
 }
 
 #[test]
+fn the_disclosure_threshold_is_the_diagnostics_and_at_least_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("diag");
+    let out = run(&["init", target.to_str().unwrap(), "--min-cell", "10"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let min_cell = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = sigida_store::Store::open_dir(&target).await.unwrap();
+        let d = store.main_diagnostic().await.unwrap();
+        store.close().await;
+        d.min_cell
+    });
+    assert_eq!(min_cell, 10);
+    let zero = run(&[
+        "init",
+        dir.path().join("other").to_str().unwrap(),
+        "--min-cell",
+        "0",
+    ]);
+    assert_eq!(zero.status.code(), Some(2), "{}", text(&zero));
+}
+
+#[test]
 fn commands_on_a_folder_without_diagnostic_say_how_to_create_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["serve", "--dir", dir.path().to_str().unwrap()]);

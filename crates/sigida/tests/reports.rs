@@ -144,3 +144,45 @@ fn every_indicator_value_in_a_report_is_the_engines() {
         assert!(text.contains(&printed), "the PDF lacks {printed}");
     }
 }
+
+#[test]
+fn a_pdf_shows_french_and_arabic_text_with_its_embedded_fonts() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = sigida_report::pdf::Meta {
+        title: "Essai — Gao".into(),
+        subtitle: "Sous-titre".into(),
+        generated: String::new(),
+        synthetic: None,
+        part_per_page: true,
+    };
+    let body = "<h2>1. Élément</h2><p>Où ça ? « Déjà » : 12\u{202f}% des ménages.</p>\
+                <p>مرحبا بكم</p><table><thead><tr><th>Localité</th><th class=\"num\">n</th></tr></thead>\
+                <tbody><tr><th>Ségou</th><td class=\"num\">7</td></tr></tbody></table>";
+    let pdf = sigida_report::pdf::render(Tr::new(Lang::Fr), &meta, body).unwrap();
+    let path = dir.path().join("essai.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+    else {
+        eprintln!("pdftotext (poppler-utils) is not installed: the PDF is not read back");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in ["1. Élément", "Où ça ?", "« Déjà » :", "Ségou", "Sommaire"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(
+        text.contains("مرحبا") || text.contains("ابحرم"),
+        "the Arabic words: {text}"
+    );
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(
+        fonts.lines().skip(2).all(|l| l.contains(" yes ")),
+        "every font embedded:\n{fonts}"
+    );
+}

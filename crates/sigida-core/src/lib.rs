@@ -16,6 +16,8 @@
 //! - `exercises`: community exercises (timeline, seasonal calendar, pairwise ranking, SWOT) as data.
 //! - `finding`: findings, their evidence and the triangulation rule.
 //! - `meeting`: consultative meetings, participants, decisions.
+//! - `prioritisation`: pairwise, scores and Borda by group; groups combined by agreed weights.
+//! - `selection`: localities ranked on weighted criteria; the sensitivity of the selection.
 //! - `qualitative`: interview notes, codebook, coded excerpts, quotes without personal details.
 //! - `services`: the 4W map against the needs: coverage, gaps, referral pathways.
 //! - `protection`: protection risks reported by source and locality; the 1–5 severity rules.
@@ -43,8 +45,10 @@ pub mod instrument;
 pub mod meeting;
 pub mod personal;
 pub mod plan;
+pub mod prioritisation;
 pub mod protection;
 pub mod qualitative;
+pub mod selection;
 pub mod services;
 pub mod timestamp;
 

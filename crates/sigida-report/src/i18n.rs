@@ -168,6 +168,8 @@ mod tests {
             meeting::Sex,
             meeting::AgeGroup,
             meeting::DecisionKind,
+            meeting::QuestionKind,
+            meeting::BallotSource,
             plan::PlanStatus,
             plan::ActionStatus,
             audit::AuditAction

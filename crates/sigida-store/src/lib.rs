@@ -86,6 +86,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0} existe déjà")]
     Conflict(String),
+    /// A write the rules refuse (a ballot on a closed question…), said to the user.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Rule(#[from] sigida_core::plan::ActionError),
     #[error(transparent)]

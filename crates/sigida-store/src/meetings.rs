@@ -2,11 +2,12 @@
 
 use sigida_core::Id;
 use sigida_core::community::Community;
-use sigida_core::meeting::{Decision, Meeting, Participant};
+use sigida_core::meeting::{Ballot, CountedVotes, Decision, Meeting, Participant, Question};
 use sigida_core::personal::Personal;
 
 use crate::rows::{Cols, date_text, json_text};
-use crate::{Result, Store, Tx};
+use crate::{Result, Store, StoreError, Tx};
+use sigida_core::Timestamp;
 
 fn meeting(row: &sqlx::any::AnyRow) -> Result<Meeting> {
     let c = Cols::of("meetings", row);
@@ -35,6 +36,44 @@ fn participant(row: &sqlx::any::AnyRow) -> Result<Participant> {
         organisation: c.text("organisation")?,
         consent: c.bool("consent")?,
         checked_in_at: c.opt_timestamp("checked_in_at")?,
+        check_code: c.text("check_code")?,
+    })
+}
+
+fn question(row: &sqlx::any::AnyRow) -> Result<Question> {
+    let c = Cols::of("questions", row);
+    Ok(Question {
+        id: c.id("id")?,
+        meeting_id: c.id("meeting_id")?,
+        position: c.i64("position")?,
+        kind: c.code("kind")?,
+        prompt: c.text("prompt")?,
+        options: c.json("options")?,
+        finding_id: c.opt_id("finding_id")?,
+        open: c.bool("is_open")?,
+    })
+}
+
+fn ballot(row: &sqlx::any::AnyRow) -> Result<Ballot> {
+    let c = Cols::of("ballots", row);
+    Ok(Ballot {
+        question_id: c.id("question_id")?,
+        participant_id: c.id("participant_id")?,
+        option: c.text("chosen")?,
+        cast_at: c.timestamp("cast_at")?,
+    })
+}
+
+fn counted(row: &sqlx::any::AnyRow) -> Result<CountedVotes> {
+    let c = Cols::of("counted_votes", row);
+    Ok(CountedVotes {
+        id: c.id("id")?,
+        question_id: c.id("question_id")?,
+        option: c.text("chosen")?,
+        count: u32::try_from(c.i64("vote_count")?).unwrap_or(0),
+        source: c.code("source")?,
+        group: c.opt_code("group_kind")?,
+        entered_at: c.timestamp("entered_at")?,
     })
 }
 
@@ -70,6 +109,71 @@ impl Store {
             .collect()
     }
 
+    pub async fn meeting(&self, id: Id<Meeting>) -> Result<Option<Meeting>> {
+        sqlx::query("SELECT * FROM meetings WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(meeting)
+            .transpose()
+    }
+
+    /// The participant of a meeting whose check-in code this is (codes are typed in capitals
+    /// or not: compared in capitals).
+    pub async fn participant_by_code(
+        &self,
+        meeting: Id<Meeting>,
+        code: &str,
+    ) -> Result<Option<Participant>> {
+        sqlx::query("SELECT * FROM participants WHERE meeting_id = $1 AND check_code = $2")
+            .bind(meeting.to_string())
+            .bind(code.trim().to_uppercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(participant)
+            .transpose()
+    }
+
+    pub async fn questions(&self, meeting: Id<Meeting>) -> Result<Vec<Question>> {
+        sqlx::query("SELECT * FROM questions WHERE meeting_id = $1 ORDER BY position, id")
+            .bind(meeting.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(question)
+            .collect()
+    }
+
+    /// Every phone ballot of a meeting's questions.
+    pub async fn ballots(&self, meeting: Id<Meeting>) -> Result<Vec<Ballot>> {
+        sqlx::query(
+            "SELECT b.* FROM ballots b JOIN questions q ON q.id = b.question_id
+             WHERE q.meeting_id = $1 ORDER BY b.cast_at, b.participant_id",
+        )
+        .bind(meeting.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(ballot)
+        .collect()
+    }
+
+    /// Every vote counted on paper or by show of hands in a meeting.
+    pub async fn counted_votes(&self, meeting: Id<Meeting>) -> Result<Vec<CountedVotes>> {
+        sqlx::query(
+            "SELECT c.* FROM counted_votes c JOIN questions q ON q.id = c.question_id
+             WHERE q.meeting_id = $1 ORDER BY c.entered_at, c.id",
+        )
+        .bind(meeting.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(counted)
+        .collect()
+    }
+
     pub async fn decisions(&self, meeting: Id<Meeting>) -> Result<Vec<Decision>> {
         sqlx::query("SELECT * FROM decisions WHERE meeting_id = $1 ORDER BY kind, id")
             .bind(meeting.to_string())
@@ -103,8 +207,8 @@ impl Tx {
     pub async fn insert_participant(&mut self, p: &Participant) -> Result<()> {
         sqlx::query(
             "INSERT INTO participants (id, meeting_id, name, sex, age_group, stakeholder_type,
-                group_kind, organisation, consent, checked_in_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                group_kind, organisation, consent, checked_in_at, check_code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(p.id.to_string())
         .bind(p.meeting_id.to_string())
@@ -116,6 +220,117 @@ impl Tx {
         .bind(&p.organisation)
         .bind(i64::from(p.consent))
         .bind(p.checked_in_at.map(|t| t.to_rfc3339()))
+        .bind(p.check_code.to_uppercase())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a participant present (the first check-in counts).
+    pub async fn check_in(&mut self, participant: Id<Participant>, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE participants SET checked_in_at = COALESCE(checked_in_at, $1) WHERE id = $2",
+        )
+        .bind(at.to_rfc3339())
+        .bind(participant.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_question(&mut self, q: &Question) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO questions (id, meeting_id, position, kind, prompt, options, finding_id, is_open)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(q.id.to_string())
+        .bind(q.meeting_id.to_string())
+        .bind(q.position)
+        .bind(q.kind.code())
+        .bind(&q.prompt)
+        .bind(json_text(&q.options))
+        .bind(q.finding_id.map(|f| f.to_string()))
+        .bind(i64::from(q.open))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_question_open(&mut self, question: Id<Question>, open: bool) -> Result<()> {
+        sqlx::query("UPDATE questions SET is_open = $1 WHERE id = $2")
+            .bind(i64::from(open))
+            .bind(question.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a participant's ballot, replacing the one they cast before on that question.
+    /// Refused unless the question is open, the option is one of its own and the participant
+    /// has checked in at the question's meeting.
+    pub async fn cast_ballot(&mut self, b: &Ballot) -> Result<()> {
+        // Take the write lock first: a transaction that has read cannot start writing once
+        // another ballot has been committed (SQLite refuses it at once, whatever the wait), and
+        // the question cannot be closed between the check and the write.
+        sqlx::query("UPDATE questions SET is_open = is_open WHERE id = $1")
+            .bind(b.question_id.to_string())
+            .execute(self.conn())
+            .await?;
+        let row = sqlx::query(
+            "SELECT q.is_open, q.options, p.checked_in_at FROM questions q
+             JOIN participants p ON p.meeting_id = q.meeting_id
+             WHERE q.id = $1 AND p.id = $2",
+        )
+        .bind(b.question_id.to_string())
+        .bind(b.participant_id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or_else(|| StoreError::Refused("question ou participant d'une autre réunion".into()))?;
+        let c = Cols::of("questions", &row);
+        if !c.bool("is_open")? {
+            return Err(StoreError::Refused(
+                "le vote sur cette question est clos".into(),
+            ));
+        }
+        let options: Vec<String> = c.json("options")?;
+        if !options.contains(&b.option) {
+            return Err(StoreError::Refused(format!(
+                "« {} » n'est pas une réponse de cette question",
+                b.option
+            )));
+        }
+        if c.opt_timestamp("checked_in_at")?.is_none() {
+            return Err(StoreError::Refused(
+                "le participant n'a pas encore été accueilli".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO ballots (question_id, participant_id, chosen, cast_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (question_id, participant_id)
+             DO UPDATE SET chosen = excluded.chosen, cast_at = excluded.cast_at",
+        )
+        .bind(b.question_id.to_string())
+        .bind(b.participant_id.to_string())
+        .bind(&b.option)
+        .bind(b.cast_at.to_rfc3339())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_counted_votes(&mut self, v: &CountedVotes) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO counted_votes (id, question_id, chosen, vote_count, source, group_kind, entered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(v.id.to_string())
+        .bind(v.question_id.to_string())
+        .bind(&v.option)
+        .bind(i64::from(v.count))
+        .bind(v.source.code())
+        .bind(v.group.map(|g| g.code()))
+        .bind(v.entered_at.to_rfc3339())
         .execute(self.conn())
         .await?;
         Ok(())

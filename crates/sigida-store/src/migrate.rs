@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "min_cell",
         sql: include_str!("../migrations/0009_min_cell.sql"),
     },
+    Migration {
+        version: 10,
+        name: "ballots",
+        sql: include_str!("../migrations/0010_ballots.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -299,6 +299,7 @@ async fn findings_meetings_and_traced_actions() {
             organisation: "Association des femmes".into(),
             consent: true,
             checked_in_at: Some(at("2026-03-14T09:05:00Z")),
+            check_code: "ABC234".into(),
         };
         let decision = Decision {
             id: Id::new(),

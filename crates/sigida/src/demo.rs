@@ -2286,6 +2286,9 @@ async fn consultation_and_plan(
                 .with_hms(9, (i % 60) as u8, 0)
                 .unwrap_or(p.meeting_date.midnight())
                 .assume_utc())),
+            check_code: sigida_core::meeting::check_code(std::array::from_fn(|_| {
+                g.rng.below(256) as u8
+            })),
         })
         .await?;
     }

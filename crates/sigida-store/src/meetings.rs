@@ -119,21 +119,19 @@ impl Store {
             .transpose()
     }
 
-    /// The participant of a meeting whose check-in code this is (codes are typed in capitals
-    /// or not: compared in capitals).
-    pub async fn participant_by_code(
-        &self,
-        meeting: Id<Meeting>,
-        code: &str,
-    ) -> Result<Option<Participant>> {
-        sqlx::query("SELECT * FROM participants WHERE meeting_id = $1 AND check_code = $2")
-            .bind(meeting.to_string())
-            .bind(code.trim().to_uppercase())
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(participant)
-            .transpose()
+    /// The participant a phone's code names: in the latest meeting that has the code.
+    pub async fn voter(&self, code: &str) -> Result<Option<Participant>> {
+        sqlx::query(
+            "SELECT p.* FROM participants p JOIN meetings m ON m.id = p.meeting_id
+             WHERE p.check_code = $1 AND p.check_code <> ''
+             ORDER BY m.meeting_date DESC, m.id LIMIT 1",
+        )
+        .bind(code.trim().to_uppercase())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(participant)
+        .transpose()
     }
 
     pub async fn questions(&self, meeting: Id<Meeting>) -> Result<Vec<Question>> {

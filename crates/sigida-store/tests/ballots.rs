@@ -204,11 +204,7 @@ async fn three_hundred_ballots_at_once_are_three_hundred_and_a_second_vote_repla
         assert!(matches!(closed, Err(StoreError::Refused(_))), "{closed:?}");
         tx.commit().await.unwrap();
 
-        let by_code = store
-            .participant_by_code(meeting, " c00007 ")
-            .await
-            .unwrap()
-            .unwrap();
+        let by_code = store.voter(" c00007 ").await.unwrap().unwrap();
         assert_eq!(by_code.id, s.voters[7].id, "codes are read in capitals");
     }
 }

@@ -20,6 +20,7 @@ pub mod flow_survey;
 pub mod gather;
 pub mod indicators;
 pub mod layout;
+pub mod meeting_pages;
 pub mod pages;
 
 use std::future::Future;
@@ -35,7 +36,8 @@ pub struct AppState {
     pub store: Store,
 }
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+                   connect-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The whole application; tests drive it without a socket.
@@ -83,6 +85,33 @@ pub fn app(store: Store) -> Router {
         .route(
             "/communities/{slug}/protection",
             get(pages::community_protection),
+        )
+        .route("/meetings/{id}", get(meeting_pages::meeting))
+        .route(
+            "/meetings/{id}/results",
+            get(meeting_pages::meeting_results),
+        )
+        .route("/meetings/{id}/participants", post(meeting_pages::register))
+        .route(
+            "/meetings/{id}/questions",
+            post(meeting_pages::add_question),
+        )
+        .route(
+            "/meetings/{id}/questions/{question}/counts",
+            post(meeting_pages::add_count),
+        )
+        .route(
+            "/meetings/{id}/questions/{question}/{verb}",
+            post(meeting_pages::set_open),
+        )
+        .route("/assets/live.js", get(meeting_pages::live_script))
+        .route(
+            "/v",
+            get(meeting_pages::phone_home).post(meeting_pages::phone_join),
+        )
+        .route(
+            "/v/ballot",
+            get(meeting_pages::phone_ballot).post(meeting_pages::phone_vote),
         )
         .route("/reports/{slug}/{file}", get(pages::community_report))
         .route("/reports/{file}", get(pages::synthesis_report))

@@ -260,7 +260,14 @@ pub async fn community(
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }
         @if meetings.is_empty() { p.note { (tr.t("community.none")) } }
-        ul { @for m in &meetings { li { (format::date(tr, m.date)) " — " (m.title) " (" (m.place) ")" } } }
+        ul { @for m in &meetings { li {
+            @if viewer.may(Permission::RunMeetings) {
+                a href={"/meetings/" (m.id)} { (format::date(tr, m.date)) " — " (m.title) }
+            } @else {
+                (format::date(tr, m.date)) " — " (m.title)
+            }
+            " (" (m.place) ")"
+        } } }
         h2 { (tr.t("community.plans")) }
         @if plans.is_empty() { p.note { (tr.t("community.none")) } }
         ul { @for p in &plans { li { (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key())) } } }

@@ -835,3 +835,207 @@ async fn a_data_clerk_records_a_protection_capacity_with_the_risks_it_answers() 
         StatusCode::FORBIDDEN
     );
 }
+
+/// A meeting from the register to the results: three participants registered, their phones
+/// join with their codes (no account), vote, one changes their mind, a paper count is added;
+/// the facilitator's results say so, and a closed question takes no more ballots.
+#[tokio::test]
+async fn a_meeting_runs_from_the_register_to_the_results() {
+    use sigida_core::meeting::{Meeting, tally};
+    let f = fixture().await;
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let community = f
+        .store
+        .community_by_slug(diagnostic.id, "gao-chateau")
+        .await
+        .unwrap()
+        .unwrap();
+    let meeting = Meeting {
+        id: Id::new(),
+        community_id: community.id,
+        level: Level::Local,
+        title: "Consultation de Gao Château".into(),
+        date: time::macros::date!(2026 - 03 - 19),
+        place: "Mairie".into(),
+        facilitators: "A. Maïga".into(),
+        agenda: vec![],
+    };
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_meeting(&meeting).await.unwrap();
+    tx.commit().await.unwrap();
+    let base = format!("/meetings/{}", meeting.id);
+
+    let partner = login(&f.app, "partner_viewer").await;
+    assert_eq!(
+        get(&f.app, &base, Some(&partner)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let facilitator = login(&f.app, "facilitator").await;
+    let page = get(&f.app, &base, Some(&facilitator)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("/v"), "the room is told where to vote");
+    let csrf = csrf_of(&page.body);
+
+    let mut codes = Vec::new();
+    for (sex, group) in [
+        ("female", "women"),
+        ("male", "youth"),
+        ("female", "returnees"),
+    ] {
+        let reply = send(
+            &f.app,
+            form_post(
+                &format!("{base}/participants"),
+                &facilitator,
+                format!("csrf={csrf}&sex={sex}&age_group=18_35&group={group}&consent=yes"),
+            ),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let location = reply.headers[header::LOCATION].to_str().unwrap();
+        codes.push(location.split("code=").nth(1).unwrap().to_owned());
+    }
+    let unconsented = send(
+        &f.app,
+        form_post(
+            &format!("{base}/participants"),
+            &facilitator,
+            format!("csrf={csrf}&sex=male&age_group=18_35"),
+        ),
+    )
+    .await;
+    assert!(
+        unconsented.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("refused="),
+        "no consent, no registration"
+    );
+
+    send(
+        &f.app,
+        form_post(
+            &format!("{base}/questions"),
+            &facilitator,
+            format!("csrf={csrf}&prompt=Priorit%C3%A9&options=eau%0D%0Aemploi"),
+        ),
+    )
+    .await;
+    let question = f.store.questions(meeting.id).await.unwrap().remove(0);
+    send(
+        &f.app,
+        form_post(
+            &format!("{base}/questions/{}/open", question.id),
+            &facilitator,
+            format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+
+    // Three phones, no accounts.
+    let phone = |code: String| {
+        let app = f.app.clone();
+        async move {
+            let reply = send(
+                &app,
+                Request::post("/v")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("code={}", code.to_lowercase())))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{code}");
+            reply.headers[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let vote = |voter: String, option: &'static str| {
+        let app = f.app.clone();
+        let question = question.id;
+        async move {
+            let reply = send(
+                &app,
+                form_post(
+                    "/v/ballot",
+                    &voter,
+                    format!("question={question}&option={option}"),
+                ),
+            )
+            .await;
+            reply.headers[header::LOCATION].to_str().unwrap().to_owned()
+        }
+    };
+    let mut voters = Vec::new();
+    for code in &codes {
+        voters.push(phone(code.clone()).await);
+    }
+    let ballot_page = get(&f.app, "/v/ballot", Some(&voters[0])).await;
+    assert!(
+        ballot_page.body.contains("Priorité"),
+        "{}",
+        ballot_page.body
+    );
+    assert!(vote(voters[0].clone(), "eau").await.contains("saved"));
+    assert!(vote(voters[1].clone(), "emploi").await.contains("saved"));
+    assert!(vote(voters[2].clone(), "emploi").await.contains("saved"));
+    assert!(
+        vote(voters[2].clone(), "eau").await.contains("saved"),
+        "a change of mind"
+    );
+    assert!(vote(voters[1].clone(), "routes").await.contains("refused"));
+
+    send(
+        &f.app,
+        form_post(
+            &format!("{base}/questions/{}/counts", question.id),
+            &facilitator,
+            format!("csrf={csrf}&option=emploi&count=4&source=paper&group=women"),
+        ),
+    )
+    .await;
+    let ballots = f.store.ballots(meeting.id).await.unwrap();
+    assert_eq!(ballots.len(), 3, "one ballot per participant");
+    let participants = f.store.participants(meeting.id).await.unwrap();
+    let counted = f.store.counted_votes(meeting.id).await.unwrap();
+    let t = tally(&question, &ballots, &participants, &counted);
+    assert_eq!((t.overall[0].phone, t.overall[0].paper), (2, 0));
+    assert_eq!((t.overall[1].phone, t.overall[1].paper), (1, 4));
+    let results = get(&f.app, &format!("{base}/results"), Some(&facilitator)).await;
+    assert!(
+        results
+            .body
+            .contains("<td class=\"num\"><strong>5</strong></td>"),
+        "emploi: 1 phone + 4 on paper: {}",
+        results.body
+    );
+
+    send(
+        &f.app,
+        form_post(
+            &format!("{base}/questions/{}/close", question.id),
+            &facilitator,
+            format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert!(vote(voters[0].clone(), "emploi").await.contains("refused"));
+    let unknown = send(
+        &f.app,
+        Request::post("/v")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("code=ZZZZZZ"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::OK,
+        "the form again, with a message"
+    );
+    assert!(unknown.body.contains("n'est pas connu"));
+}

@@ -1,0 +1,628 @@
+//! A consultative meeting as it runs: the facilitator's screen (register, inclusion check,
+//! questions, live results, votes counted on paper or by hand) and the participants' phone
+//! pages, reached at `/v` on the laptop's Wi-Fi with the code the register gave them — no
+//! account. A phone keeps its code in a cookie; voting again on a question replaces the ballot.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use sigida_core::access::Permission;
+use sigida_core::actors::{GroupKind, StakeholderType};
+use sigida_core::meeting::{
+    AgeGroup, Ballot, BallotSource, CountedVotes, Inclusion, Meeting, Participant, Question,
+    QuestionKind, Sex, check_code, tally,
+};
+use sigida_core::personal::Personal;
+use sigida_core::{Id, Timestamp};
+use sigida_report::{Tr, format};
+use sigida_store::StoreError;
+
+use crate::AppState;
+use crate::auth::{Viewer, cookie, language};
+use crate::error::WebError;
+use crate::layout;
+
+const VOTER_COOKIE: &str = "sigida_voter";
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}
+
+fn option_label(tr: Tr, q: &Question, option: &str) -> String {
+    match q.kind {
+        QuestionKind::FindingValidation => tr.t(&format!("vote.{option}")).to_owned(),
+        QuestionKind::Choice => option.to_owned(),
+    }
+}
+
+/// The meeting a facilitator's form acts on, after the role and the form's token are checked.
+async fn facilitated(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    action: &str,
+    csrf: &str,
+) -> Result<Meeting, WebError> {
+    viewer
+        .require(
+            state,
+            Permission::RunMeetings,
+            &format!("/meetings/{id}/{action}"),
+        )
+        .await?;
+    viewer.check_csrf(csrf)?;
+    meeting_of(state, viewer, id).await
+}
+
+async fn meeting_of(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeting, WebError> {
+    let not_found = || WebError::NotFound {
+        api: false,
+        lang: viewer.tr.lang,
+    };
+    let id: Id<Meeting> = id.parse().map_err(|_| not_found())?;
+    state.store.meeting(id).await?.ok_or_else(not_found)
+}
+
+/// The results of every question, as the facilitator's screen shows them and refreshes them.
+fn results(tr: Tr, questions: &[Question], data: &MeetingData) -> Markup {
+    html! {
+        @for q in questions {
+            @let t = tally(q, &data.ballots, &data.participants, &data.counted);
+            section.question id={"q-" (q.id)} {
+                h3 { (q.prompt) " "
+                    span class={"tag " (if q.open { "convergent" } else { "" })} {
+                        (tr.t(if q.open { "meeting.open" } else { "meeting.closed" }))
+                    }
+                }
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { (tr.t("meeting.option")) }
+                        th scope="col" class="num" { (tr.t("ballot_source.phone")) }
+                        th scope="col" class="num" { (tr.t("ballot_source.paper")) }
+                        th scope="col" class="num" { (tr.t("ballot_source.show_of_hands")) }
+                        th scope="col" class="num" { (tr.t("flows.total")) }
+                    } }
+                    tbody { @for row in &t.overall { tr {
+                        th scope="row" { (option_label(tr, q, &row.option)) }
+                        td.num { (row.phone) }
+                        td.num { (row.paper) }
+                        td.num { (row.show_of_hands) }
+                        td.num { strong { (row.total()) } }
+                    } } }
+                } }
+                @if !t.by_group.is_empty() {
+                    details {
+                        summary { (tr.t("meeting.by_group")) }
+                        div.table-wrap { table {
+                            thead { tr {
+                                th scope="col" { (tr.t("community.groups")) }
+                                @for o in &q.options { th scope="col" class="num" { (option_label(tr, q, o)) } }
+                            } }
+                            tbody { @for (group, rows) in &t.by_group { tr {
+                                th scope="row" { (group.map_or(tr.t("meeting.no_group"), |g| tr.t(g.label_key()))) }
+                                @for row in rows { td.num { (row.total()) } }
+                            } } }
+                        } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct MeetingData {
+    participants: Vec<Participant>,
+    ballots: Vec<sigida_core::meeting::Ballot>,
+    counted: Vec<CountedVotes>,
+}
+
+async fn meeting_data(state: &AppState, meeting: &Meeting) -> Result<MeetingData, StoreError> {
+    Ok(MeetingData {
+        participants: state.store.participants(meeting.id).await?,
+        ballots: state.store.ballots(meeting.id).await?,
+        counted: state.store.counted_votes(meeting.id).await?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct Shown {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    refused: Option<String>,
+}
+
+/// The facilitator's screen.
+pub async fn meeting(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(shown): Query<Shown>,
+) -> Result<Markup, WebError> {
+    let path = format!("/meetings/{id}");
+    viewer
+        .require(&state, Permission::RunMeetings, &path)
+        .await?;
+    let tr = viewer.tr;
+    let meeting = meeting_of(&state, &viewer, &id).await?;
+    let diagnostic = state.store.main_diagnostic().await?;
+    let questions = state.store.questions(meeting.id).await?;
+    let data = meeting_data(&state, &meeting).await?;
+    let inclusion = Inclusion::of(&data.participants);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let share = |n: usize| format::percent(tr, inclusion.share(n).map(|p| p / 100.0));
+    let action = |tail: &str| format!("/meetings/{}/{tail}", meeting.id);
+    let body = html! {
+        p.note { (format::date(tr, meeting.date)) " · " (meeting.place) " · " (meeting.facilitators) }
+        h1 { (meeting.title) }
+        div.join {
+            p { (tr.t("meeting.join")) }
+            p.join-url { "http://" (host) "/v" }
+        }
+        @if let Some(code) = &shown.code {
+            p.join-code role="status" { (tr.t("meeting.new_code")) " " strong { (code) } }
+        }
+        @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
+        h2 { (tr.t("meeting.attendance")) }
+        div.cards {
+            div.card { span.figure { (inclusion.present) } span.label { (tr.t("meeting.present")) } }
+            div.card { span.figure { (share(inclusion.women)) } span.label { (tr.t("meeting.women")) } }
+            div.card { span.figure { (share(inclusion.youth)) } span.label { (tr.t("meeting.youth")) } }
+            div.card { span.figure { (share(inclusion.migrants_or_returnees)) } span.label { (tr.t("meeting.migrants")) } }
+        }
+        details {
+            summary { (tr.t("meeting.register")) }
+            form.stack method="post" action=(action("participants")) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("meeting.name_optional")) input name="name" autocomplete="off"; }
+                label { (tr.t("meeting.sex"))
+                    select name="sex" required { @for s in Sex::ALL { option value=(s.code()) { (tr.t(s.label_key())) } } } }
+                label { (tr.t("meeting.age_group"))
+                    select name="age_group" required { @for a in AgeGroup::ALL { option value=(a.code()) { (tr.t(a.label_key())) } } } }
+                label { (tr.t("community.groups"))
+                    select name="group" { option value="" { "—" } @for g in GroupKind::ALL { option value=(g.code()) { (tr.t(g.label_key())) } } } }
+                label { (tr.t("meeting.stakeholder"))
+                    select name="stakeholder_type" { option value="" { "—" } @for s in StakeholderType::ALL { option value=(s.code()) { (tr.t(s.label_key())) } } } }
+                label { (tr.t("meeting.organisation")) input name="organisation"; }
+                label.check { input type="checkbox" name="consent" value="yes" required; " " (tr.t("meeting.consent")) }
+                button.primary type="submit" { (tr.t("meeting.check_in")) }
+            }
+        }
+        h2 { (tr.t("meeting.questions")) }
+        @for q in &questions {
+            div.question-actions {
+                form.inline method="post" action=(action(&format!("questions/{}/{}", q.id, if q.open { "close" } else { "open" }))) {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    button type="submit" { (q.prompt) " — " (tr.t(if q.open { "meeting.close" } else { "meeting.open_vote" })) }
+                }
+                details {
+                    summary { (tr.t("meeting.count")) }
+                    form.stack method="post" action=(action(&format!("questions/{}/counts", q.id))) {
+                        input type="hidden" name="csrf" value=(viewer.csrf);
+                        label { (tr.t("meeting.option"))
+                            select name="option" { @for o in &q.options { option value=(o) { (option_label(tr, q, o)) } } } }
+                        label { (tr.t("meeting.votes")) input type="number" name="count" min="1" required; }
+                        label { (tr.t("meeting.counted_how"))
+                            select name="source" {
+                                option value="paper" { (tr.t("ballot_source.paper")) }
+                                option value="show_of_hands" { (tr.t("ballot_source.show_of_hands")) }
+                            } }
+                        label { (tr.t("community.groups"))
+                            select name="group" { option value="" { "—" } @for g in GroupKind::ALL { option value=(g.code()) { (tr.t(g.label_key())) } } } }
+                        button type="submit" { (tr.t("meeting.add_count")) }
+                    }
+                }
+            }
+        }
+        details {
+            summary { (tr.t("meeting.new_question")) }
+            form.stack method="post" action=(action("questions")) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("meeting.prompt")) input name="prompt" required; }
+                label { (tr.t("meeting.options_lines")) textarea name="options" rows="4" required {} }
+                button type="submit" { (tr.t("meeting.add_question")) }
+            }
+        }
+        h2 { (tr.t("meeting.results")) }
+        div id="results" data-refresh=(action("results")) { (results(tr, &questions, &data)) }
+        script src="/assets/live.js" defer {}
+    };
+    Ok(layout::page(
+        &viewer,
+        "/communities",
+        &meeting.title,
+        diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// The results alone, for the facilitator's screen to refresh every few seconds.
+pub async fn meeting_results(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let path = format!("/meetings/{id}/results");
+    viewer
+        .require(&state, Permission::RunMeetings, &path)
+        .await?;
+    let meeting = meeting_of(&state, &viewer, &id).await?;
+    let questions = state.store.questions(meeting.id).await?;
+    let data = meeting_data(&state, &meeting).await?;
+    Ok(results(viewer.tr, &questions, &data))
+}
+
+/// The script that refreshes the results: a dozen lines, the page works without it.
+pub async fn live_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/live.js"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    sex: String,
+    age_group: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    stakeholder_type: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    consent: Option<String>,
+}
+
+fn back(meeting: &Meeting, query: &str) -> Response {
+    Redirect::to(&format!("/meetings/{}?{query}", meeting.id)).into_response()
+}
+
+fn refused(meeting: &Meeting, why: &str) -> Response {
+    back(
+        meeting,
+        &format!("refused={}", crate::error::encode_query(why)),
+    )
+}
+
+/// Registers a participant as they arrive (checked in at once) and shows their code.
+pub async fn register(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<Registration>,
+) -> Result<Response, WebError> {
+    let tr = viewer.tr;
+    let meeting = facilitated(&state, &viewer, &id, "participants", &form.csrf).await?;
+    let (Ok(sex), Ok(age_group)) = (form.sex.parse::<Sex>(), form.age_group.parse::<AgeGroup>())
+    else {
+        return Ok(refused(&meeting, tr.t("meeting.refused_register")));
+    };
+    if form.consent.is_none() {
+        return Ok(refused(&meeting, tr.t("meeting.refused_consent")));
+    }
+    let code = check_code(rand::random());
+    let participant = Participant {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        name: Some(form.name.trim())
+            .filter(|n| !n.is_empty())
+            .map(|n| Personal::new(n.to_owned())),
+        sex,
+        age_group,
+        stakeholder_type: form.stakeholder_type.parse().ok(),
+        group: form.group.parse().ok(),
+        organisation: form.organisation.trim().to_owned(),
+        consent: true,
+        checked_in_at: Some(now()),
+        check_code: code.clone(),
+    };
+    let mut tx = state.store.begin().await?;
+    tx.insert_participant(&participant).await?;
+    tx.commit().await?;
+    Ok(back(&meeting, &format!("code={code}")))
+}
+
+#[derive(Deserialize)]
+pub struct NewQuestion {
+    csrf: String,
+    prompt: String,
+    options: String,
+}
+
+pub async fn add_question(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<NewQuestion>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(&state, &viewer, &id, "questions", &form.csrf).await?;
+    let options: Vec<String> = form
+        .options
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if options.len() < 2 || form.prompt.trim().is_empty() {
+        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_question")));
+    }
+    let position = state.store.questions(meeting.id).await?.len() as i64 + 1;
+    let mut tx = state.store.begin().await?;
+    tx.insert_question(&Question {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        position,
+        kind: QuestionKind::Choice,
+        prompt: form.prompt.trim().to_owned(),
+        options,
+        finding_id: None,
+        open: false,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+#[derive(Deserialize)]
+pub struct Csrf {
+    csrf: String,
+}
+
+pub async fn set_open(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, question, verb)): Path<(String, String, String)>,
+    Form(form): Form<Csrf>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(
+        &state,
+        &viewer,
+        &id,
+        &format!("questions/{question}/{verb}"),
+        &form.csrf,
+    )
+    .await?;
+    let not_found = || WebError::NotFound {
+        api: false,
+        lang: viewer.tr.lang,
+    };
+    let q = state
+        .store
+        .questions(meeting.id)
+        .await?
+        .into_iter()
+        .find(|q| q.id.to_string() == question)
+        .ok_or_else(not_found)?;
+    let open = match verb.as_str() {
+        "open" => true,
+        "close" => false,
+        _ => return Err(not_found()),
+    };
+    let mut tx = state.store.begin().await?;
+    tx.set_question_open(q.id, open).await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+#[derive(Deserialize)]
+pub struct Count {
+    csrf: String,
+    option: String,
+    count: u32,
+    source: String,
+    #[serde(default)]
+    group: String,
+}
+
+/// Votes counted on paper or by show of hands, entered by the facilitator and marked as such.
+pub async fn add_count(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, question)): Path<(String, String)>,
+    Form(form): Form<Count>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(
+        &state,
+        &viewer,
+        &id,
+        &format!("questions/{question}/counts"),
+        &form.csrf,
+    )
+    .await?;
+    let q = state
+        .store
+        .questions(meeting.id)
+        .await?
+        .into_iter()
+        .find(|q| q.id.to_string() == question);
+    let source = form.source.parse::<BallotSource>().ok();
+    let (Some(q), Some(source)) = (q, source) else {
+        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_count")));
+    };
+    if !q.options.contains(&form.option) || source == BallotSource::Phone || form.count == 0 {
+        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_count")));
+    }
+    let mut tx = state.store.begin().await?;
+    tx.insert_counted_votes(&CountedVotes {
+        id: Id::new(),
+        question_id: q.id,
+        option: form.option,
+        count: form.count,
+        source,
+        group: form.group.parse().ok(),
+        entered_at: now(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+// ---- The participants' phones: no account, a code. ----
+
+async fn voter_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Participant>, WebError> {
+    match cookie(headers, VOTER_COOKIE) {
+        Some(code) => Ok(state.store.voter(code).await?),
+        None => Ok(None),
+    }
+}
+
+fn code_form(tr: Tr, failed: bool) -> Markup {
+    layout::public_page(
+        tr,
+        tr.t("vote.title"),
+        html! {
+            h1 { (tr.t("vote.title")) }
+            p.lead { (tr.t("vote.intro")) }
+            form.stack method="post" action="/v" {
+                @if failed { p.alert role="alert" { (tr.t("vote.unknown_code")) } }
+                label { (tr.t("vote.code")) input name="code" autocomplete="off" autocapitalize="characters" required autofocus inputmode="text" maxlength="12"; }
+                button.primary type="submit" { (tr.t("vote.enter")) }
+            }
+        },
+    )
+}
+
+pub async fn phone_home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    if voter_of(&state, &headers).await?.is_some() {
+        return Ok(Redirect::to("/v/ballot").into_response());
+    }
+    Ok(code_form(Tr::new(language(&headers)), false).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// A phone joins with its code: the participant is checked in (if the register had not done it)
+/// and the phone remembers the code.
+pub async fn phone_join(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let tr = Tr::new(language(&headers));
+    let Some(participant) = state.store.voter(&form.code).await? else {
+        return Ok(code_form(tr, true).into_response());
+    };
+    let mut tx = state.store.begin().await?;
+    tx.check_in(participant.id, now()).await?;
+    tx.commit().await?;
+    let cookie = format!(
+        "{VOTER_COOKIE}={}; Path=/v; HttpOnly; SameSite=Lax; Max-Age=43200",
+        participant.check_code
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/v/ballot")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct Voted {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    refused: Option<String>,
+}
+
+/// The open questions on a phone, with the answer already given.
+pub async fn phone_ballot(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(voted): Query<Voted>,
+) -> Result<Response, WebError> {
+    let tr = Tr::new(language(&headers));
+    let Some(me) = voter_of(&state, &headers).await? else {
+        return Ok(Redirect::to("/v").into_response());
+    };
+    let open: Vec<Question> = state
+        .store
+        .questions(me.meeting_id)
+        .await?
+        .into_iter()
+        .filter(|q| q.open)
+        .collect();
+    let ballots = state.store.ballots(me.meeting_id).await?;
+    let mine = |q: &Question| {
+        ballots
+            .iter()
+            .find(|b| b.question_id == q.id && b.participant_id == me.id)
+            .map(|b| b.option.clone())
+    };
+    let body = html! {
+        h1 { (tr.t("vote.title")) }
+        p.note { (tr.t("vote.you_are")) " " strong { (me.check_code) } }
+        @if voted.saved.is_some() { p.notice role="status" { (tr.t("vote.saved")) } }
+        @if let Some(why) = &voted.refused { p.alert role="alert" { (why) } }
+        @if open.is_empty() { p { (tr.t("vote.nothing_open")) } }
+        @for q in &open {
+            @let chosen = mine(q);
+            form.stack.ballot method="post" action="/v/ballot" {
+                input type="hidden" name="question" value=(q.id);
+                fieldset {
+                    legend { (q.prompt) }
+                    @for o in &q.options {
+                        label.choice {
+                            input type="radio" name="option" value=(o) required checked[chosen.as_deref() == Some(o.as_str())];
+                            " " (option_label(tr, q, o))
+                        }
+                    }
+                }
+                button.primary type="submit" { (tr.t(if chosen.is_some() { "vote.change" } else { "vote.submit" })) }
+            }
+        }
+        p { a href="/v/ballot" { (tr.t("vote.refresh")) } }
+    };
+    Ok(layout::public_page(tr, tr.t("vote.title"), body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct BallotForm {
+    question: String,
+    option: String,
+}
+
+pub async fn phone_vote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<BallotForm>,
+) -> Result<Response, WebError> {
+    let Some(me) = voter_of(&state, &headers).await? else {
+        return Ok(Redirect::to("/v").into_response());
+    };
+    let Ok(question) = form.question.parse() else {
+        return Ok(Redirect::to("/v/ballot").into_response());
+    };
+    let ballot = Ballot {
+        question_id: question,
+        participant_id: me.id,
+        option: form.option,
+        cast_at: now(),
+    };
+    let mut tx = state.store.begin().await?;
+    match tx.cast_ballot(&ballot).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/v/ballot?saved=1").into_response())
+        }
+        Err(StoreError::Refused(why)) => Ok(Redirect::to(&format!(
+            "/v/ballot?refused={}",
+            crate::error::encode_query(&why)
+        ))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -162,9 +162,12 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         use sqlx::Executor;
+                        // FULL: a committed ballot or check-in survives the laptop losing
+                        // power, not only the process dying (NORMAL may lose the last
+                        // commits of the write-ahead log on a power cut).
                         conn.execute(
                             "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                             PRAGMA synchronous = NORMAL;",
+                             PRAGMA synchronous = FULL;",
                         )
                         .await?;
                     }

@@ -301,7 +301,7 @@ pub fn report(tr: Tr, a: &CommunityAnalysis) -> String {
     ))
 }
 
-fn pdf_meta(
+pub(crate) fn pdf_meta(
     tr: Tr,
     title: String,
     diagnostic: &sigida_core::diagnostic::Diagnostic,

@@ -11,6 +11,7 @@
 //! - `format`: numbers, dates and coordinates as French and English readers write them.
 //! - `html`: the shared stylesheet and the self-contained document shell.
 //! - `indicators`: indicator estimates by disaggregation, small cells suppressed, provenance.
+//! - `minutes`: the minutes of a consultative meeting (HTML, PDF) and its tally tables.
 //! - `map`: SVG maps of localities and service points, drawn offline.
 //! - `qualitative`: notes, codebook counts by group, quotes without personal details.
 //! - `services`: the 4W map, coverage by locality and sector, gaps, referral pathways.
@@ -29,6 +30,7 @@ pub mod html;
 pub mod i18n;
 pub mod indicators;
 pub mod map;
+pub mod minutes;
 pub mod overview;
 pub mod pdf;
 pub mod protection;

@@ -116,3 +116,25 @@ pub async fn community_analysis(
         generated_on,
     })
 }
+
+/// Everything the minutes of a meeting show.
+pub async fn meeting_minutes(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    meeting: &sigida_core::meeting::Meeting,
+    generated_on: time::Date,
+) -> Result<sigida_report::minutes::MeetingMinutes, StoreError> {
+    Ok(sigida_report::minutes::MeetingMinutes {
+        diagnostic: diagnostic.clone(),
+        community: community.clone(),
+        meeting: meeting.clone(),
+        participants: store.participants(meeting.id).await?,
+        questions: store.questions(meeting.id).await?,
+        ballots: store.ballots(meeting.id).await?,
+        counted: store.counted_votes(meeting.id).await?,
+        decisions: store.decisions(meeting.id).await?,
+        findings: store.findings(community.id).await?,
+        generated_on,
+    })
+}

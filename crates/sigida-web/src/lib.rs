@@ -114,6 +114,10 @@ pub fn app(store: Store) -> Router {
             get(meeting_pages::phone_ballot).post(meeting_pages::phone_vote),
         )
         .route("/reports/{slug}/{file}", get(pages::community_report))
+        .route(
+            "/reports/{slug}/reunions/{file}",
+            get(pages::minutes_report),
+        )
         .route("/reports/{file}", get(pages::synthesis_report))
         .route("/imports", get(pages::imports))
         .route("/imports/{id}", get(data_pages::import_problems))

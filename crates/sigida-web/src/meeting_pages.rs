@@ -17,6 +17,7 @@ use sigida_core::meeting::{
 };
 use sigida_core::personal::Personal;
 use sigida_core::{Id, Timestamp};
+use sigida_report::minutes::{option_label, tally_tables};
 use sigida_report::{Tr, format};
 use sigida_store::StoreError;
 
@@ -29,13 +30,6 @@ const VOTER_COOKIE: &str = "sigida_voter";
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(time::OffsetDateTime::now_utc())
-}
-
-fn option_label(tr: Tr, q: &Question, option: &str) -> String {
-    match q.kind {
-        QuestionKind::FindingValidation => tr.t(&format!("vote.{option}")).to_owned(),
-        QuestionKind::Choice => option.to_owned(),
-    }
 }
 
 /// The meeting a facilitator's form acts on, after the role and the form's token are checked.
@@ -70,44 +64,13 @@ async fn meeting_of(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeti
 fn results(tr: Tr, questions: &[Question], data: &MeetingData) -> Markup {
     html! {
         @for q in questions {
-            @let t = tally(q, &data.ballots, &data.participants, &data.counted);
             section.question id={"q-" (q.id)} {
                 h3 { (q.prompt) " "
                     span class={"tag " (if q.open { "convergent" } else { "" })} {
                         (tr.t(if q.open { "meeting.open" } else { "meeting.closed" }))
                     }
                 }
-                div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { (tr.t("meeting.option")) }
-                        th scope="col" class="num" { (tr.t("ballot_source.phone")) }
-                        th scope="col" class="num" { (tr.t("ballot_source.paper")) }
-                        th scope="col" class="num" { (tr.t("ballot_source.show_of_hands")) }
-                        th scope="col" class="num" { (tr.t("flows.total")) }
-                    } }
-                    tbody { @for row in &t.overall { tr {
-                        th scope="row" { (option_label(tr, q, &row.option)) }
-                        td.num { (row.phone) }
-                        td.num { (row.paper) }
-                        td.num { (row.show_of_hands) }
-                        td.num { strong { (row.total()) } }
-                    } } }
-                } }
-                @if !t.by_group.is_empty() {
-                    details {
-                        summary { (tr.t("meeting.by_group")) }
-                        div.table-wrap { table {
-                            thead { tr {
-                                th scope="col" { (tr.t("community.groups")) }
-                                @for o in &q.options { th scope="col" class="num" { (option_label(tr, q, o)) } }
-                            } }
-                            tbody { @for (group, rows) in &t.by_group { tr {
-                                th scope="row" { (group.map_or(tr.t("meeting.no_group"), |g| tr.t(g.label_key()))) }
-                                @for row in rows { td.num { (row.total()) } }
-                            } } }
-                        } }
-                    }
-                }
+                (tally_tables(tr, q, &tally(q, &data.ballots, &data.participants, &data.counted)))
             }
         }
     }
@@ -159,6 +122,14 @@ pub async fn meeting(
         .unwrap_or("127.0.0.1:8080");
     let share = |n: usize| format::percent(tr, inclusion.share(n).map(|p| p / 100.0));
     let action = |tail: &str| format!("/meetings/{}/{tail}", meeting.id);
+    let slug = state
+        .store
+        .communities(diagnostic.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == meeting.community_id)
+        .map(|c| c.slug)
+        .unwrap_or_default();
     let body = html! {
         p.note { (format::date(tr, meeting.date)) " · " (meeting.place) " · " (meeting.facilitators) }
         h1 { (meeting.title) }
@@ -228,6 +199,14 @@ pub async fn meeting(
                 label { (tr.t("meeting.prompt")) input name="prompt" required; }
                 label { (tr.t("meeting.options_lines")) textarea name="options" rows="4" required {} }
                 button type="submit" { (tr.t("meeting.add_question")) }
+            }
+        }
+        @if viewer.may(Permission::DownloadReports) {
+            p {
+                (tr.t("minutes.download")) " "
+                @let stem = sigida_report::minutes::file_stem(&meeting);
+                a href={"/reports/" (slug) "/reunions/" (stem) ".html"} { "HTML" } " · "
+                a href={"/reports/" (slug) "/reunions/" (stem) ".pdf"} { "PDF" }
             }
         }
         h2 { (tr.t("meeting.results")) }

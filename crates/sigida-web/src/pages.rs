@@ -554,6 +554,40 @@ pub async fn community_report(
     )
 }
 
+/// A meeting's minutes: `/reports/<slug>/reunions/<date>-<meeting>[.en].{html,pdf}`.
+pub async fn minutes_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let path = format!("/reports/{slug}/reunions/{file}");
+    viewer
+        .require(&state, Permission::DownloadReports, &path)
+        .await?;
+    let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let not_found = || WebError::NotFound {
+        api: false,
+        lang: viewer.tr.lang,
+    };
+    let mut found = None;
+    for meeting in state.store.meetings(community.id).await? {
+        let stem = sigida_report::minutes::file_stem(&meeting);
+        if let Some(kind) = report_file(&file, &stem) {
+            found = Some((meeting, kind));
+        }
+    }
+    let (meeting, (lang, pdf)) = found.ok_or_else(not_found)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let m = crate::gather::meeting_minutes(&state.store, &diagnostic, &community, &meeting, today)
+        .await?;
+    let tr = sigida_report::Tr::new(lang);
+    report_response(
+        &file,
+        || sigida_report::minutes::minutes(tr, &m),
+        pdf.then(|| sigida_report::minutes::minutes_pdf(tr, &m)),
+    )
+}
+
 /// The synthesis across communities: `/reports/synthese[.en].html`.
 pub async fn synthesis_report(
     State(state): State<AppState>,

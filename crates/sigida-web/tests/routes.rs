@@ -1038,4 +1038,17 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
         "the form again, with a message"
     );
     assert!(unknown.body.contains("n'est pas connu"));
+
+    // The minutes say the same numbers, in HTML and PDF.
+    let minutes = "/reports/gao-chateau/reunions/2026-03-19-consultation-de-gao-chateau";
+    let html = get(&f.app, &format!("{minutes}.html"), Some(&facilitator)).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(
+        html.body
+            .contains("<td class=\"num\"><strong>5</strong></td>")
+    );
+    assert!(html.body.contains("Procès-verbal"));
+    let pdf = get(&f.app, &format!("{minutes}.en.pdf"), Some(&facilitator)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF-"));
 }

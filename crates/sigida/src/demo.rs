@@ -2172,7 +2172,7 @@ async fn community(
         })
         .await?;
     }
-    let mut validated = Vec::new();
+    let mut findings = Vec::new();
     for (i, (theme, statement, evidence)) in p.findings.iter().enumerate() {
         // The meeting validated most findings, amended one and left the single-source one pending.
         let (validation, amended) = match (i, evidence.len()) {
@@ -2220,15 +2220,131 @@ async fn community(
             })
             .await?;
         }
-        if matches!(
-            validation,
-            ValidationStatus::Validated | ValidationStatus::Amended
-        ) {
-            validated.push(finding);
+        findings.push(finding);
+    }
+    consultation_and_plan(g, tx, &community, p, &localities, &findings).await?;
+    Ok((community, localities))
+}
+
+/// The meeting's questions and how the room answered: each finding put to validation (by
+/// phone, the rest by show of hands), then the first priority, each group leaning to its own.
+async fn meeting_votes(
+    g: &mut Gen,
+    tx: &mut Tx,
+    meeting: &Meeting,
+    p: &Profile,
+    findings: &[Finding],
+    present: &[Participant],
+) -> Result<(), Failure> {
+    use sigida_core::meeting::{
+        Ballot, BallotSource, CountedVotes, Question, QuestionKind, VALIDATION_OPTIONS,
+    };
+    let cast_at = |minute: u64| {
+        at(meeting
+            .date
+            .with_hms(10 + (minute / 60) as u8 % 8, (minute % 60) as u8, 0)
+            .unwrap_or(meeting.date.midnight())
+            .assume_utc())
+    };
+    let mut position = 0;
+    for finding in findings {
+        position += 1;
+        let question = Question {
+            id: g.id(),
+            meeting_id: meeting.id,
+            position,
+            kind: QuestionKind::FindingValidation,
+            prompt: finding.statement.clone(),
+            options: VALIDATION_OPTIONS.map(String::from).to_vec(),
+            finding_id: Some(finding.id),
+            open: true,
+        };
+        tx.insert_question(&question).await?;
+        // The room leans the way the meeting decided.
+        let leaning: [f64; 3] = match finding.validation {
+            ValidationStatus::Validated => [0.82, 0.13, 0.05],
+            ValidationStatus::Amended => [0.25, 0.65, 0.10],
+            _ => [0.40, 0.35, 0.25],
+        };
+        let mut by_hands = [0u32; 3];
+        for (i, participant) in present.iter().enumerate() {
+            let draw = g.rng.unit();
+            let choice = if draw < leaning[0] {
+                0
+            } else if draw < leaning[0] + leaning[1] {
+                1
+            } else {
+                2
+            };
+            // About a third have no phone: they vote by show of hands, counted by the facilitator.
+            if g.rng.chance(0.33) {
+                by_hands[choice] += 1;
+                continue;
+            }
+            tx.cast_ballot(&Ballot {
+                question_id: question.id,
+                participant_id: participant.id,
+                option: VALIDATION_OPTIONS[choice].into(),
+                cast_at: cast_at(position as u64 * 7 + i as u64 % 5),
+            })
+            .await?;
+        }
+        for (choice, count) in by_hands.into_iter().enumerate().filter(|(_, c)| *c > 0) {
+            tx.insert_counted_votes(&CountedVotes {
+                id: g.id(),
+                question_id: question.id,
+                option: VALIDATION_OPTIONS[choice].into(),
+                count,
+                source: BallotSource::ShowOfHands,
+                group: None,
+                entered_at: cast_at(position as u64 * 7 + 6),
+            })
+            .await?;
+        }
+        tx.set_question_open(question.id, false).await?;
+    }
+    // The first priority: each group's own first priority is an option.
+    let mut options: Vec<String> = Vec::new();
+    for (_, _, _, _, priorities, _) in p.groups {
+        let first = priorities.split(" ;").next().unwrap_or(priorities).trim();
+        if !options.iter().any(|o| o == first) && options.len() < 5 {
+            options.push(first.to_owned());
         }
     }
-    consultation_and_plan(g, tx, &community, p, &localities, &validated).await?;
-    Ok((community, localities))
+    position += 1;
+    let question = Question {
+        id: g.id(),
+        meeting_id: meeting.id,
+        position,
+        kind: QuestionKind::Choice,
+        prompt: "Première priorité pour la communauté".into(),
+        options: options.clone(),
+        finding_id: None,
+        open: true,
+    };
+    tx.insert_question(&question).await?;
+    for (i, participant) in present.iter().enumerate() {
+        let own = p
+            .groups
+            .iter()
+            .position(|group| Some(group.0) == participant.group)
+            .unwrap_or(0)
+            .min(options.len().saturating_sub(1));
+        let choice = if g.rng.chance(0.55) {
+            own
+        } else {
+            g.rng.below(options.len() as u64) as usize
+        };
+        tx.cast_ballot(&Ballot {
+            question_id: question.id,
+            participant_id: participant.id,
+            option: options[choice].clone(),
+            cast_at: cast_at(200 + i as u64 % 9),
+        })
+        .await?;
+    }
+    tx.set_question_open(question.id, false).await?;
+    Ok(())
 }
 
 async fn consultation_and_plan(
@@ -2237,8 +2353,17 @@ async fn consultation_and_plan(
     community: &Community,
     p: &Profile,
     localities: &[Locality],
-    validated: &[Finding],
+    findings: &[Finding],
 ) -> Result<(), Failure> {
+    let validated: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.validation,
+                ValidationStatus::Validated | ValidationStatus::Amended
+            )
+        })
+        .collect();
     let meeting = Meeting {
         id: g.id(),
         community_id: community.id,
@@ -2259,9 +2384,10 @@ async fn consultation_and_plan(
     tx.insert_meeting(&meeting).await?;
     let count = 34 + g.rng.below(20);
     let groups: Vec<GroupKind> = p.groups.iter().map(|g| g.0).collect();
+    let mut present = Vec::new();
     for i in 0..count {
         let female = g.rng.chance(0.46);
-        tx.insert_participant(&Participant {
+        let participant = Participant {
             id: g.id(),
             meeting_id: meeting.id,
             // Most participants give no name; the register does not need one.
@@ -2289,9 +2415,11 @@ async fn consultation_and_plan(
             check_code: sigida_core::meeting::check_code(std::array::from_fn(|_| {
                 g.rng.below(256) as u8
             })),
-        })
-        .await?;
+        };
+        tx.insert_participant(&participant).await?;
+        present.push(participant);
     }
+    meeting_votes(g, tx, &meeting, p, findings, &present).await?;
     let selected: Vec<&str> = localities.iter().take(3).map(|l| l.name.as_str()).collect();
     let selection = Decision {
         id: g.id(),

@@ -43,8 +43,27 @@ impl Format {
     }
 }
 
-fn pdf_failed(what: &Path, e: sigida_report::pdf::PdfError) -> Failure {
-    Failure::Other(format!("{} : {e}", what.display()))
+/// Writes one document as `folder/name.html` and `.pdf` (the formats asked for).
+fn write_document(
+    folder: &Path,
+    name: &str,
+    formats: &[Format],
+    html: impl Fn() -> String,
+    pdf: impl Fn() -> Result<Vec<u8>, sigida_report::pdf::PdfError>,
+) -> Result<Vec<PathBuf>, Failure> {
+    let mut written = Vec::new();
+    for &format in formats {
+        let path = folder.join(format!("{name}.{}", format.extension()));
+        let bytes = match format {
+            Format::Html => html().into_bytes(),
+            Format::Pdf => {
+                pdf().map_err(|e| Failure::Other(format!("{} : {e}", path.display())))?
+            }
+        };
+        std::fs::write(&path, bytes)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Writes the reports of `only` (a community's slug) or of every community and the synthesis,
@@ -80,40 +99,45 @@ pub async fn write(
             let a = analysis(store, diagnostic, community, lang, generated_on).await?;
             let folder = reports.join(&community.slug);
             std::fs::create_dir_all(&folder)?;
-            for &format in formats {
-                let path = folder.join(format!(
-                    "analyse-contextuelle{}.{}",
-                    lang.file_suffix(),
-                    format.extension()
-                ));
-                let bytes = match format {
-                    Format::Html => sigida_report::analysis::report(tr, &a).into_bytes(),
-                    Format::Pdf => sigida_report::analysis::report_pdf(tr, &a)
-                        .map_err(|e| pdf_failed(&path, e))?,
-                };
-                std::fs::write(&path, bytes)?;
-                written.push(path);
-            }
+            written.extend(write_document(
+                &folder,
+                &format!("analyse-contextuelle{}", lang.file_suffix()),
+                formats,
+                || sigida_report::analysis::report(tr, &a),
+                || sigida_report::analysis::report_pdf(tr, &a),
+            )?);
             all.push(a);
+            // The minutes of each of its meetings.
+            let reunions = folder.join("reunions");
+            for meeting in store.meetings(community.id).await? {
+                let m = sigida_web::gather::meeting_minutes(
+                    store,
+                    diagnostic,
+                    community,
+                    &meeting,
+                    generated_on,
+                )
+                .await?;
+                std::fs::create_dir_all(&reunions)?;
+                let stem = sigida_report::minutes::file_stem(&meeting);
+                written.extend(write_document(
+                    &reunions,
+                    &format!("{stem}{}", lang.file_suffix()),
+                    formats,
+                    || sigida_report::minutes::minutes(tr, &m),
+                    || sigida_report::minutes::minutes_pdf(tr, &m),
+                )?);
+            }
         }
         if only.is_none() {
             std::fs::create_dir_all(&reports)?;
-            for &format in formats {
-                let path = reports.join(format!(
-                    "synthese{}.{}",
-                    lang.file_suffix(),
-                    format.extension()
-                ));
-                let bytes = match format {
-                    Format::Html => {
-                        sigida_report::analysis::synthesis(tr, &all, generated_on).into_bytes()
-                    }
-                    Format::Pdf => sigida_report::analysis::synthesis_pdf(tr, &all, generated_on)
-                        .map_err(|e| pdf_failed(&path, e))?,
-                };
-                std::fs::write(&path, bytes)?;
-                written.push(path);
-            }
+            written.extend(write_document(
+                &reports,
+                &format!("synthese{}", lang.file_suffix()),
+                formats,
+                || sigida_report::analysis::synthesis(tr, &all, generated_on),
+                || sigida_report::analysis::synthesis_pdf(tr, &all, generated_on),
+            )?);
         }
     }
     Ok(written)

@@ -386,8 +386,8 @@ impl<'f> Layout<'f> {
                 self.y += 14.0;
             }
             self.y += before;
-            // A heading is never the last line of a page.
-            self.need(size * 1.4 + 60.0);
+            // A heading is never the last line of a page: it keeps a table's first rows.
+            self.need(size * 1.4 + 90.0);
         }
         let page = self.pages.len() - 1;
         self.headings.push(Heading {

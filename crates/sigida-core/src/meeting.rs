@@ -104,6 +104,28 @@ pub struct Question {
     pub open: bool,
 }
 
+impl Question {
+    /// A finding put to the meeting: validated, amended or rejected.
+    pub fn validation_of(
+        id: Id<Question>,
+        meeting_id: Id<Meeting>,
+        position: i64,
+        finding: &crate::finding::Finding,
+        open: bool,
+    ) -> Question {
+        Question {
+            id,
+            meeting_id,
+            position,
+            kind: QuestionKind::FindingValidation,
+            prompt: finding.statement.clone(),
+            options: VALIDATION_OPTIONS.map(String::from).to_vec(),
+            finding_id: Some(finding.id),
+            open,
+        }
+    }
+}
+
 /// A participant's ballot: one per participant per question; casting again replaces it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ballot {

@@ -106,6 +106,28 @@ impl Tx {
     }
 
     /// The analyst's confidence in a finding (the convergence is computed, never set).
+    /// What a meeting decided of a finding: validated, amended (the new wording kept beside
+    /// the original statement) or rejected.
+    pub async fn set_finding_validation(
+        &mut self,
+        finding: Id<Finding>,
+        validation: sigida_core::finding::ValidationStatus,
+        amended: Option<&str>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE findings SET validation = $2, amended_statement = $3 WHERE id = $1",
+        )
+        .bind(finding.to_string())
+        .bind(validation.code())
+        .bind(amended)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound(format!("constat {finding}")));
+        }
+        Ok(())
+    }
+
     pub async fn set_finding_confidence(
         &mut self,
         finding: Id<Finding>,

@@ -92,6 +92,11 @@ pub fn app(store: Store) -> Router {
             get(meeting_pages::meeting_results),
         )
         .route("/meetings/{id}/participants", post(meeting_pages::register))
+        .route("/meetings/{id}/findings", post(meeting_pages::put_findings))
+        .route(
+            "/meetings/{id}/questions/{question}/decide",
+            post(meeting_pages::decide_finding),
+        )
         .route(
             "/meetings/{id}/questions",
             post(meeting_pages::add_question),

@@ -11,9 +11,10 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
 use sigida_core::actors::{GroupKind, StakeholderType};
+use sigida_core::finding::ValidationStatus;
 use sigida_core::meeting::{
-    AgeGroup, Ballot, BallotSource, CountedVotes, Inclusion, Meeting, Participant, Question,
-    QuestionKind, Sex, check_code, tally,
+    AgeGroup, Ballot, BallotSource, CountedVotes, Decision, DecisionKind, Inclusion, Meeting,
+    Participant, Question, QuestionKind, Sex, VALIDATION_OPTIONS, check_code, tally,
 };
 use sigida_core::personal::Personal;
 use sigida_core::{Id, Timestamp};
@@ -173,6 +174,21 @@ pub async fn meeting(
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     button type="submit" { (q.prompt) " — " (tr.t(if q.open { "meeting.close" } else { "meeting.open_vote" })) }
                 }
+                @if q.kind == QuestionKind::FindingValidation && !q.open {
+                    details {
+                        summary { (tr.t("meeting.decide")) }
+                        form.stack method="post" action=(action(&format!("questions/{}/decide", q.id))) {
+                            input type="hidden" name="csrf" value=(viewer.csrf);
+                            label { (tr.t("minutes.outcome"))
+                                select name="outcome" {
+                                    @for o in VALIDATION_OPTIONS { option value=(o) { (option_label(tr, q, o)) } }
+                                } }
+                            label { (tr.t("minutes.amended_wording")) textarea name="wording" rows="2" {} }
+                            label { (tr.t("meeting.reason")) input name="reason"; }
+                            button type="submit" { (tr.t("meeting.record_decision")) }
+                        }
+                    }
+                }
                 details {
                     summary { (tr.t("meeting.count")) }
                     form.stack method="post" action=(action(&format!("questions/{}/counts", q.id))) {
@@ -191,6 +207,10 @@ pub async fn meeting(
                     }
                 }
             }
+        }
+        form.inline method="post" action=(action("findings")) {
+            input type="hidden" name="csrf" value=(viewer.csrf);
+            button type="submit" { (tr.t("meeting.put_findings")) }
         }
         details {
             summary { (tr.t("meeting.new_question")) }
@@ -442,6 +462,128 @@ pub async fn add_count(
         source,
         group: form.group.parse().ok(),
         entered_at: now(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+/// Puts every finding of the community not yet asked to the room, one validation question
+/// each, closed until the facilitator opens it.
+pub async fn put_findings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<Csrf>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(&state, &viewer, &id, "findings", &form.csrf).await?;
+    let asked = state.store.questions(meeting.id).await?;
+    let mut position = asked.len() as i64;
+    let mut tx = state.store.begin().await?;
+    for finding in state.store.findings(meeting.community_id).await? {
+        if asked.iter().any(|q| q.finding_id == Some(finding.id)) {
+            continue;
+        }
+        position += 1;
+        tx.insert_question(&Question::validation_of(
+            Id::new(),
+            meeting.id,
+            position,
+            &finding,
+            false,
+        ))
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+#[derive(Deserialize)]
+pub struct Outcome {
+    csrf: String,
+    outcome: String,
+    #[serde(default)]
+    wording: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// What the meeting decided of a finding, once its vote is closed: the finding's status (and
+/// its new wording when amended) and a decision in the minutes with the counts and the reason.
+pub async fn decide_finding(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, question)): Path<(String, String)>,
+    Form(form): Form<Outcome>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(
+        &state,
+        &viewer,
+        &id,
+        &format!("questions/{question}/decide"),
+        &form.csrf,
+    )
+    .await?;
+    let tr = viewer.tr;
+    let Some(q) = state
+        .store
+        .questions(meeting.id)
+        .await?
+        .into_iter()
+        .find(|q| q.id.to_string() == question)
+    else {
+        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
+    };
+    let (Some(finding), Ok(outcome)) = (q.finding_id, form.outcome.parse::<ValidationStatus>())
+    else {
+        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
+    };
+    let wording = form.wording.trim();
+    let reason = form.reason.trim();
+    let valid = match outcome {
+        ValidationStatus::Validated => true,
+        ValidationStatus::Amended => !wording.is_empty(),
+        ValidationStatus::Rejected => !reason.is_empty(),
+        ValidationStatus::Pending => false,
+    };
+    if q.open || !valid {
+        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
+    }
+    let data = meeting_data(&state, &meeting).await?;
+    let t = tally(&q, &data.ballots, &data.participants, &data.counted);
+    let counts: Vec<String> = t
+        .overall
+        .iter()
+        .map(|row| format!("{} {}", option_label(tr, &q, &row.option), row.total()))
+        .collect();
+    let mut text = format!(
+        "« {} » : {} ({}).",
+        q.prompt,
+        tr.t(outcome.label_key()),
+        counts.join(", ")
+    );
+    if outcome == ValidationStatus::Amended {
+        text.push_str(&format!(
+            " {} : « {wording} ».",
+            tr.t("minutes.amended_wording")
+        ));
+    }
+    if !reason.is_empty() {
+        text.push_str(&format!(" {} : {reason}.", tr.t("meeting.reason")));
+    }
+    let mut tx = state.store.begin().await?;
+    tx.set_finding_validation(
+        finding,
+        outcome,
+        (outcome == ValidationStatus::Amended).then_some(wording),
+    )
+    .await?;
+    tx.insert_decision(&Decision {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        kind: DecisionKind::FindingValidation,
+        text,
+        taken_by: tr.t("meeting.plenary").to_owned(),
     })
     .await?;
     tx.commit().await?;

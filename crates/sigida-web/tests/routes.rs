@@ -1039,6 +1039,112 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
     );
     assert!(unknown.body.contains("n'est pas connu"));
 
+    // A finding put to the room, voted on, and amended by the meeting.
+    use sigida_core::finding::{Finding, Theme, ValidationStatus};
+    let finding = Finding {
+        id: Id::new(),
+        community_id: community.id,
+        theme: Theme::Protection,
+        statement: "L'extorsion frappe la route du nord".into(),
+        confidence: None,
+        validation: ValidationStatus::Pending,
+        amended_statement: None,
+        created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
+    };
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_finding(&finding).await.unwrap();
+    tx.commit().await.unwrap();
+    let post = |path: String, body: String| send(&f.app, form_post(&path, &facilitator, body));
+    post(format!("{base}/findings"), format!("csrf={csrf}")).await;
+    post(format!("{base}/findings"), format!("csrf={csrf}")).await;
+    let validation = f
+        .store
+        .questions(meeting.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|q| q.finding_id == Some(finding.id))
+        .collect::<Vec<_>>();
+    assert_eq!(validation.len(), 1, "a finding is put to the room once");
+    let validation = &validation[0];
+    post(
+        format!("{base}/questions/{}/open", validation.id),
+        format!("csrf={csrf}"),
+    )
+    .await;
+    let early = post(
+        format!("{base}/questions/{}/decide", validation.id),
+        format!("csrf={csrf}&outcome=validated"),
+    )
+    .await;
+    assert!(
+        early.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("refused="),
+        "no decision while the vote is open"
+    );
+    let reply = send(
+        &f.app,
+        form_post(
+            "/v/ballot",
+            &voters[1],
+            format!("question={}&option=amended", validation.id),
+        ),
+    )
+    .await;
+    assert!(
+        reply.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("saved")
+    );
+    post(
+        format!("{base}/questions/{}/close", validation.id),
+        format!("csrf={csrf}"),
+    )
+    .await;
+    let no_wording = post(
+        format!("{base}/questions/{}/decide", validation.id),
+        format!("csrf={csrf}&outcome=amended"),
+    )
+    .await;
+    assert!(
+        no_wording.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("refused="),
+        "an amendment needs its wording"
+    );
+    post(
+        format!("{base}/questions/{}/decide", validation.id),
+        format!("csrf={csrf}&outcome=amended&wording=L%27extorsion+frappe+les+postes+de+Bourem"),
+    )
+    .await;
+    let stored = f
+        .store
+        .findings(community.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == finding.id)
+        .unwrap();
+    assert_eq!(stored.validation, ValidationStatus::Amended);
+    assert_eq!(
+        stored.amended_statement.as_deref(),
+        Some("L'extorsion frappe les postes de Bourem")
+    );
+    assert_eq!(
+        stored.statement, finding.statement,
+        "the old wording is kept"
+    );
+    let decisions = f.store.decisions(meeting.id).await.unwrap();
+    assert!(
+        decisions[0].text.contains("Amendé 1"),
+        "{}",
+        decisions[0].text
+    );
+
     // The minutes say the same numbers, in HTML and PDF.
     let minutes = "/reports/gao-chateau/reunions/2026-03-19-consultation-de-gao-chateau";
     let html = get(&f.app, &format!("{minutes}.html"), Some(&facilitator)).await;

@@ -2249,16 +2249,7 @@ async fn meeting_votes(
     let mut position = 0;
     for finding in findings {
         position += 1;
-        let question = Question {
-            id: g.id(),
-            meeting_id: meeting.id,
-            position,
-            kind: QuestionKind::FindingValidation,
-            prompt: finding.statement.clone(),
-            options: VALIDATION_OPTIONS.map(String::from).to_vec(),
-            finding_id: Some(finding.id),
-            open: true,
-        };
+        let question = Question::validation_of(g.id(), meeting.id, position, finding, true);
         tx.insert_question(&question).await?;
         // The room leans the way the meeting decided.
         let leaning: [f64; 3] = match finding.validation {

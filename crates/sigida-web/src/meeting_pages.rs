@@ -63,8 +63,13 @@ async fn meeting_of(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeti
 
 /// The results of every question, as the facilitator's screen shows them and refreshes them.
 fn results(tr: Tr, questions: &[Question], data: &MeetingData) -> Markup {
+    // The questions being voted on first: they are what the room watches.
+    let ordered = questions
+        .iter()
+        .filter(|q| q.open)
+        .chain(questions.iter().filter(|q| !q.open));
     html! {
-        @for q in questions {
+        @for q in ordered {
             section.question id={"q-" (q.id)} {
                 h3 { (q.prompt) " "
                     span class={"tag " (if q.open { "convergent" } else { "" })} {
@@ -169,10 +174,11 @@ pub async fn meeting(
         }
         h2 { (tr.t("meeting.questions")) }
         @for q in &questions {
-            div.question-actions {
+            div class={"question-actions" (if q.open { " is-open" } else { "" })} {
                 form.inline method="post" action=(action(&format!("questions/{}/{}", q.id, if q.open { "close" } else { "open" }))) {
                     input type="hidden" name="csrf" value=(viewer.csrf);
-                    button type="submit" { (q.prompt) " — " (tr.t(if q.open { "meeting.close" } else { "meeting.open_vote" })) }
+                    strong { (q.prompt) } " "
+                    button type="submit" { (tr.t(if q.open { "meeting.close" } else { "meeting.open_vote" })) }
                 }
                 @if q.kind == QuestionKind::FindingValidation && !q.open {
                     details {

@@ -165,3 +165,156 @@ fn an_analyst_decides_about_a_cleaning_log_entry_in_the_browser() {
     );
     browser.screenshot(&screenshots().join("cleaning-desktop.png"));
 }
+
+/// The meeting in three browsers and a facilitator's: the facilitator registers three
+/// participants and asks a question; three phones join with their codes and vote; a paper
+/// count is entered; the live results and the minutes show the right numbers.
+#[test]
+fn a_facilitator_runs_a_vote_that_three_phones_answer() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let meeting = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = sigida_store::Store::open_dir(dir.path()).await.unwrap();
+        let (_, gao) = support::diagnostic_and_community(&store, "gao-chateau").await;
+        let meeting = store.meetings(gao.id).await.unwrap().remove(0);
+        store.close().await;
+        meeting
+    });
+    let facilitator = Browser::start();
+    facilitator.viewport(1280, 900, false);
+    facilitator.goto(&format!(
+        "{}/login?next=/meetings/{}",
+        server.base, meeting.id
+    ));
+    facilitator.type_into("input[name=username]", "animation");
+    facilitator.type_into("input[name=password]", server.password("animation"));
+    facilitator.click("button[type=submit]");
+    facilitator.wait_for_text("Présence et inclusion");
+    let open_all = "document.querySelectorAll('details').forEach(d => d.open = true)";
+
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        facilitator.script(open_all);
+        facilitator.click("form[action$='/participants'] input[name=consent]");
+        facilitator.click("form[action$='/participants'] button[type=submit]");
+        facilitator.wait_for_text("Code à saisir");
+        let code =
+            facilitator.script("return document.querySelector('.join-code strong').textContent");
+        codes.push(code.as_str().unwrap().to_owned());
+    }
+    facilitator.script(open_all);
+    facilitator.type_into(
+        "form[action$='/questions'] input[name=prompt]",
+        "Quel point d'eau réparer d'abord ?",
+    );
+    facilitator.type_into(
+        "form[action$='/questions'] textarea[name=options]",
+        "Forage de Sosso Koïra\nPuits de Saneye",
+    );
+    facilitator.click("form[action$='/questions'] button[type=submit]");
+    facilitator.wait_for_text("Quel point d");
+    // The new question is the last one: open its vote.
+    let question = facilitator.script(
+        "const f = Array.from(document.querySelectorAll(\"form[action$='/open']\")).pop(); \
+         const id = f.action.split('/questions/')[1].split('/')[0]; f.querySelector('button').click(); return id;",
+    );
+    let question = question.as_str().unwrap().to_owned();
+    facilitator.wait_for_text("clore le vote");
+
+    // Three phones, three browsers, no accounts.
+    let choices = [
+        "Forage de Sosso Koïra",
+        "Puits de Saneye",
+        "Forage de Sosso Koïra",
+    ];
+    let mut phones = Vec::new();
+    for (code, choice) in codes.iter().zip(choices) {
+        let phone = Browser::start();
+        phone.viewport(390, 844, true);
+        phone.goto(&format!("{}/v", server.base));
+        phone.type_into("input[name=code]", code);
+        phone.click("button[type=submit]");
+        phone.wait_for_text("Quel point d");
+        let picked = phone.script(&format!(
+            "const i = Array.from(document.querySelectorAll('input[name=option]')).find(i => i.value === {} && i.form.querySelector('input[name=question]').value === {}); i.click(); i.form.querySelector('button').click(); return true;",
+            serde_json::to_string(choice).unwrap(),
+            serde_json::to_string(&question).unwrap(),
+        ));
+        assert_eq!(picked, serde_json::Value::Bool(true));
+        phone.wait_for_text("Vote enregistré");
+        phones.push(phone);
+    }
+    phones[0].screenshot(&screenshots().join("vote-phone.png"));
+    let overflow = phones[0].script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the phone page scrolls sideways"
+    );
+
+    // Two more votes for the well, counted on paper.
+    facilitator.goto(&format!("{}/meetings/{}", server.base, meeting.id));
+    facilitator.wait_for_text("Présence et inclusion");
+    facilitator.script(open_all);
+    let form = format!("form[action$='/questions/{question}/counts']");
+    facilitator.script(&format!(
+        "document.querySelector(\"{form} select[name=option]\").value = 'Puits de Saneye'"
+    ));
+    facilitator.type_into(&format!("{form} input[name=count]"), "2");
+    facilitator.click(&format!("{form} button[type=submit]"));
+    facilitator.wait_for_text("Présence et inclusion");
+
+    // The live results: the borehole 2 by phone; the well 1 by phone and 2 on paper.
+    let totals = format!(
+        "const s = document.getElementById('q-{question}'); return s ? Array.from(s.querySelectorAll('table')[0].querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent.trim()).join('|')) : null;"
+    );
+    let rows = facilitator.script(&totals);
+    assert_eq!(
+        rows,
+        serde_json::json!(["Forage de Sosso Koïra|2|0|0|2", "Puits de Saneye|1|2|0|3"]),
+        "answer|phone|paper|hands|total"
+    );
+    facilitator.screenshot(&screenshots().join("meeting-facilitator.png"));
+
+    // A late phone vote shows up without reloading the page.
+    let late = Browser::start();
+    late.viewport(390, 844, true);
+    late.goto(&format!("{}/v", server.base));
+    late.type_into("input[name=code]", &codes[1]);
+    late.click("button[type=submit]");
+    late.wait_for_text("Quel point d");
+    late.script(&format!(
+        "const i = Array.from(document.querySelectorAll('input[name=option]')).find(i => i.value === 'Forage de Sosso Koïra' && i.form.querySelector('input[name=question]').value === {}); i.click(); i.form.querySelector('button').click();",
+        serde_json::to_string(&question).unwrap()
+    ));
+    late.wait_for_text("Vote enregistré");
+    let started = std::time::Instant::now();
+    loop {
+        if facilitator.script(&totals)
+            == serde_json::json!(["Forage de Sosso Koïra|3|0|0|3", "Puits de Saneye|0|2|0|2"])
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the results never refreshed: {}",
+            facilitator.script(&totals)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+
+    // The minutes carry the same numbers.
+    let minutes = format!(
+        "{}/reports/gao-chateau/reunions/{}-{}.html",
+        server.base,
+        meeting.date,
+        sigida_core::community::slugify(&meeting.title)
+    );
+    facilitator.goto(&minutes);
+    let page = facilitator.wait_for_text("Quel point d");
+    assert!(page.contains("Procès-verbal"));
+}

@@ -52,13 +52,36 @@ async fn facilitated(
     meeting_of(state, viewer, id).await
 }
 
-async fn meeting_of(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeting, WebError> {
+pub(crate) async fn meeting_of(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Meeting, WebError> {
     let not_found = || WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
     };
     let id: Id<Meeting> = id.parse().map_err(|_| not_found())?;
     state.store.meeting(id).await?.ok_or_else(not_found)
+}
+
+/// The community a meeting is held in.
+pub(crate) async fn meeting_community(
+    state: &AppState,
+    viewer: &Viewer,
+    diagnostic: &sigida_core::diagnostic::Diagnostic,
+    meeting: &Meeting,
+) -> Result<sigida_core::community::Community, WebError> {
+    state
+        .store
+        .communities(diagnostic.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == meeting.community_id)
+        .ok_or(WebError::NotFound {
+            api: false,
+            lang: viewer.tr.lang,
+        })
 }
 
 /// The results of every question, as the facilitator's screen shows them and refreshes them.
@@ -128,14 +151,9 @@ pub async fn meeting(
         .unwrap_or("127.0.0.1:8080");
     let share = |n: usize| format::percent(tr, inclusion.share(n).map(|p| p / 100.0));
     let action = |tail: &str| format!("/meetings/{}/{tail}", meeting.id);
-    let slug = state
-        .store
-        .communities(diagnostic.id)
+    let slug = meeting_community(&state, &viewer, &diagnostic, &meeting)
         .await?
-        .into_iter()
-        .find(|c| c.id == meeting.community_id)
-        .map(|c| c.slug)
-        .unwrap_or_default();
+        .slug;
     let body = html! {
         p.note { (format::date(tr, meeting.date)) " · " (meeting.place) " · " (meeting.facilitators) }
         h1 { (meeting.title) }
@@ -214,6 +232,7 @@ pub async fn meeting(
                 }
             }
         }
+        p { a href=(action("selection")) { (tr.t("selection.title")) " →" } }
         form.inline method="post" action=(action("findings")) {
             input type="hidden" name="csrf" value=(viewer.csrf);
             button type="submit" { (tr.t("meeting.put_findings")) }

@@ -1145,6 +1145,34 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
         decisions[0].text
     );
 
+    // The selection of localities: computed from the weights in the address, adopted as a
+    // decision.
+    let selection = get(
+        &f.app,
+        &format!("{base}/selection?w_severity=1&keep=1"),
+        Some(&facilitator),
+    )
+    .await;
+    assert_eq!(selection.status, StatusCode::OK);
+    assert!(
+        selection.body.contains("Sensibilité aux poids"),
+        "{}",
+        selection.body
+    );
+    post(
+        format!("{base}/selection"),
+        format!("csrf={csrf}&localities=Ch%C3%A2teau&weights=S%C3%A9v%C3%A9rit%C3%A9+1"),
+    )
+    .await;
+    let decisions = f.store.decisions(meeting.id).await.unwrap();
+    assert!(
+        decisions.iter().any(
+            |d| d.kind == sigida_core::meeting::DecisionKind::LocalitySelection
+                && d.text.contains("Château")
+        ),
+        "{decisions:?}"
+    );
+
     // The minutes say the same numbers, in HTML and PDF.
     let minutes = "/reports/gao-chateau/reunions/2026-03-19-consultation-de-gao-chateau";
     let html = get(&f.app, &format!("{minutes}.html"), Some(&facilitator)).await;

@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod layout;
 pub mod meeting_pages;
 pub mod pages;
+pub mod priority_pages;
 pub mod selection_pages;
 
 use std::future::Future;
@@ -94,6 +95,10 @@ pub fn app(store: Store) -> Router {
         )
         .route("/meetings/{id}/participants", post(meeting_pages::register))
         .route("/meetings/{id}/findings", post(meeting_pages::put_findings))
+        .route(
+            "/meetings/{id}/priorities",
+            get(priority_pages::priorities).post(priority_pages::adopt),
+        )
         .route(
             "/meetings/{id}/selection",
             get(selection_pages::selection).post(selection_pages::adopt),

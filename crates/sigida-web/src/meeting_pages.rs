@@ -232,7 +232,10 @@ pub async fn meeting(
                 }
             }
         }
-        p { a href=(action("selection")) { (tr.t("selection.title")) " →" } }
+        p {
+            a href=(action("priorities")) { (tr.t("priorities.title")) " →" } " · "
+            a href=(action("selection")) { (tr.t("selection.title")) " →" }
+        }
         form.inline method="post" action=(action("findings")) {
             input type="hidden" name="csrf" value=(viewer.csrf);
             button type="submit" { (tr.t("meeting.put_findings")) }
@@ -487,6 +490,36 @@ pub async fn add_count(
         source,
         group: form.group.parse().ok(),
         entered_at: now(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+/// Records what the meeting adopted — its choice and the weights it agreed — as a decision of
+/// the plenary, and goes back to the meeting's screen.
+pub(crate) async fn record_adoption(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    action: &str,
+    csrf: &str,
+    kind: DecisionKind,
+    [adopted_key, adopted, weights_key, weights]: [&str; 4],
+) -> Result<Response, WebError> {
+    let meeting = facilitated(state, viewer, id, action, csrf).await?;
+    let tr = viewer.tr;
+    let mut tx = state.store.begin().await?;
+    tx.insert_decision(&Decision {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        kind,
+        text: format!(
+            "{} : {adopted}. {} : {weights}.",
+            tr.t(adopted_key),
+            tr.t(weights_key)
+        ),
+        taken_by: tr.t("meeting.plenary").to_owned(),
     })
     .await?;
     tx.commit().await?;

@@ -11,14 +11,13 @@ use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::{Markup, html};
-use sigida_core::Id;
 use sigida_core::access::Permission;
 use sigida_core::actors::Sector;
 use sigida_core::community::slugify;
 use sigida_core::indicator::IndicatorKind;
-use sigida_core::meeting::{Decision, DecisionKind};
+use sigida_core::meeting::DecisionKind;
 use sigida_core::protection::{RiskType, Severity, severity_grid};
 use sigida_core::selection::{Criterion, Direction, rank, sensitivity};
 use sigida_core::services::coverage;
@@ -337,32 +336,19 @@ pub async fn adopt(
     Path(id): Path<String>,
     Form(form): Form<Adopt>,
 ) -> Result<Response, WebError> {
-    let path = format!("/meetings/{id}/selection");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
-    viewer.check_csrf(&form.csrf)?;
-    let tr = viewer.tr;
-    let meeting_id: Id<sigida_core::meeting::Meeting> =
-        id.parse().map_err(|_| WebError::NotFound {
-            api: false,
-            lang: tr.lang,
-        })?;
-    let mut tx = state.store.begin().await?;
-    tx.insert_decision(&Decision {
-        id: Id::new(),
-        meeting_id,
-        kind: DecisionKind::LocalitySelection,
-        text: format!(
-            "{} : {}. {} : {}.",
-            tr.t("selection.decided"),
-            form.localities,
-            tr.t("selection.weights_agreed"),
-            form.weights
-        ),
-        taken_by: tr.t("meeting.plenary").to_owned(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{meeting_id}")).into_response())
+    crate::meeting_pages::record_adoption(
+        &state,
+        &viewer,
+        &id,
+        "selection",
+        &form.csrf,
+        DecisionKind::LocalitySelection,
+        [
+            "selection.decided",
+            &form.localities,
+            "selection.weights_agreed",
+            &form.weights,
+        ],
+    )
+    .await
 }

@@ -1173,6 +1173,38 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
         "{decisions:?}"
     );
 
+    // Prioritisation: two groups' rankings combined by agreed weights, then adopted.
+    let priorities = get(
+        &f.app,
+        &format!(
+            "{base}/priorities?method=borda&options=Eau%0AEmploi&g_women=Eau%0AEmploi&w_women=3&g_youth=Emploi%0AEau&w_youth=1"
+        ),
+        Some(&facilitator),
+    )
+    .await;
+    assert_eq!(priorities.status, StatusCode::OK);
+    // Women (weight 3) put water first, youth (weight 1) jobs: water 0.75, jobs 0.25.
+    assert!(
+        priorities
+            .body
+            .contains("<td class=\"num\"><strong>0,75</strong></td>"),
+        "{}",
+        priorities.body
+    );
+    post(
+        format!("{base}/priorities"),
+        format!("csrf={csrf}&ranking=Eau+%280%2C75%29&weights=Femmes+3"),
+    )
+    .await;
+    assert!(
+        f.store
+            .decisions(meeting.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.kind == sigida_core::meeting::DecisionKind::Prioritisation)
+    );
+
     // The minutes say the same numbers, in HTML and PDF.
     let minutes = "/reports/gao-chateau/reunions/2026-03-19-consultation-de-gao-chateau";
     let html = get(&f.app, &format!("{minutes}.html"), Some(&facilitator)).await;

@@ -90,6 +90,14 @@ pub fn app(store: Store) -> Router {
         )
         .route("/meetings/{id}", get(meeting_pages::meeting))
         .route(
+            "/communities/{slug}/meetings",
+            post(meeting_pages::create_meeting),
+        )
+        .route(
+            "/meetings/{id}/decisions",
+            post(meeting_pages::add_next_step),
+        )
+        .route(
             "/meetings/{id}/results",
             get(meeting_pages::meeting_results),
         )

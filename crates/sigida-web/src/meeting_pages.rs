@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
-use sigida_core::actors::{GroupKind, StakeholderType};
+use sigida_core::actors::{GroupKind, Level, StakeholderType};
 use sigida_core::finding::ValidationStatus;
 use sigida_core::meeting::{
     AgeGroup, Ballot, BallotSource, CountedVotes, Decision, DecisionKind, Inclusion, Meeting,
@@ -155,7 +155,10 @@ pub async fn meeting(
         .await?
         .slug;
     let body = html! {
-        p.note { (format::date(tr, meeting.date)) " · " (meeting.place) " · " (meeting.facilitators) }
+        p.note {
+            (format::date(tr, meeting.date)) " · " (meeting.place)
+            @if !meeting.facilitators.is_empty() { " · " (meeting.facilitators) }
+        }
         h1 { (meeting.title) }
         div.join {
             p { (tr.t("meeting.join")) }
@@ -247,6 +250,15 @@ pub async fn meeting(
                 label { (tr.t("meeting.prompt")) input name="prompt" required; }
                 label { (tr.t("meeting.options_lines")) textarea name="options" rows="4" required {} }
                 button type="submit" { (tr.t("meeting.add_question")) }
+            }
+        }
+        details {
+            summary { (tr.t("meeting.next_step")) }
+            form.stack method="post" action=(action("decisions")) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("meeting.next_step_text")) textarea name="text" rows="2" required {} }
+                label { (tr.t("minutes.taken_by")) input name="taken_by"; }
+                button type="submit" { (tr.t("meeting.record_decision")) }
             }
         }
         @if viewer.may(Permission::DownloadReports) {
@@ -520,6 +532,120 @@ pub(crate) async fn record_adoption(
             tr.t(weights_key)
         ),
         taken_by: tr.t("meeting.plenary").to_owned(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&meeting, ""))
+}
+
+/// The form that creates a meeting, on the community's page.
+pub fn new_meeting_form(viewer: &Viewer, slug: &str) -> Markup {
+    let tr = viewer.tr;
+    html! {
+        details {
+            summary { (tr.t("meeting.new")) }
+            form.stack method="post" action={"/communities/" (slug) "/meetings"} {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("meeting.title")) input name="title" required; }
+                label { (tr.t("minutes.level"))
+                    select name="level" { @for l in Level::ALL { option value=(l.code()) selected[*l == Level::Local] { (tr.t(l.label_key())) } } } }
+                label { (tr.t("minutes.date")) input type="date" name="date" required; }
+                label { (tr.t("minutes.place")) input name="place" required; }
+                label { (tr.t("minutes.facilitators")) input name="facilitators"; }
+                label { (tr.t("meeting.agenda_lines")) textarea name="agenda" rows="4" {} }
+                button.primary type="submit" { (tr.t("meeting.create")) }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewMeeting {
+    csrf: String,
+    title: String,
+    level: String,
+    date: String,
+    place: String,
+    #[serde(default)]
+    facilitators: String,
+    #[serde(default)]
+    agenda: String,
+}
+
+/// Creates a meeting of the community and opens its screen.
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<NewMeeting>,
+) -> Result<Response, WebError> {
+    let path = format!("/communities/{slug}/meetings");
+    viewer
+        .require(&state, Permission::RunMeetings, &path)
+        .await?;
+    viewer.check_csrf(&form.csrf)?;
+    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
+    let date = time::Date::parse(
+        form.date.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    );
+    let (Ok(date), Ok(level)) = (date, form.level.parse::<Level>()) else {
+        return Ok(Redirect::to(&format!("/communities/{slug}")).into_response());
+    };
+    if form.title.trim().is_empty() || form.place.trim().is_empty() {
+        return Ok(Redirect::to(&format!("/communities/{slug}")).into_response());
+    }
+    let meeting = Meeting {
+        id: Id::new(),
+        community_id: community.id,
+        level,
+        title: form.title.trim().to_owned(),
+        date,
+        place: form.place.trim().to_owned(),
+        facilitators: form.facilitators.trim().to_owned(),
+        agenda: form
+            .agenda
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let mut tx = state.store.begin().await?;
+    tx.insert_meeting(&meeting).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/meetings/{}", meeting.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NextStep {
+    csrf: String,
+    text: String,
+    #[serde(default)]
+    taken_by: String,
+}
+
+/// A decision or next step the meeting agrees, in its words, for the minutes.
+pub async fn add_next_step(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<NextStep>,
+) -> Result<Response, WebError> {
+    let meeting = facilitated(&state, &viewer, &id, "decisions", &form.csrf).await?;
+    if form.text.trim().is_empty() {
+        return Ok(back(&meeting, ""));
+    }
+    let taken_by = Some(form.taken_by.trim())
+        .filter(|t| !t.is_empty())
+        .map_or_else(|| viewer.tr.t("meeting.plenary").to_owned(), str::to_owned);
+    let mut tx = state.store.begin().await?;
+    tx.insert_decision(&Decision {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        kind: DecisionKind::NextStep,
+        text: form.text.trim().to_owned(),
+        taken_by,
     })
     .await?;
     tx.commit().await?;

@@ -268,6 +268,9 @@ pub async fn community(
             }
             " (" (m.place) ")"
         } } }
+        @if viewer.may(Permission::RunMeetings) {
+            (crate::meeting_pages::new_meeting_form(&viewer, &community.slug))
+        }
         h2 { (tr.t("community.plans")) }
         @if plans.is_empty() { p.note { (tr.t("community.none")) } }
         ul { @for p in &plans { li { (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key())) } } }

@@ -176,23 +176,35 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
     }
     let dir = tempfile::tempdir().unwrap();
     let server = DemoServer::start(dir.path());
-    let meeting = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = sigida_store::Store::open_dir(dir.path()).await.unwrap();
-        let (_, gao) = support::diagnostic_and_community(&store, "gao-chateau").await;
-        let meeting = store.meetings(gao.id).await.unwrap().remove(0);
-        store.close().await;
-        meeting
-    });
     let facilitator = Browser::start();
     facilitator.viewport(1280, 900, false);
     facilitator.goto(&format!(
-        "{}/login?next=/meetings/{}",
-        server.base, meeting.id
+        "{}/login?next=/communities/gao-chateau",
+        server.base
     ));
     facilitator.type_into("input[name=username]", "animation");
     facilitator.type_into("input[name=password]", server.password("animation"));
     facilitator.click("button[type=submit]");
+    facilitator.wait_for_text("Préparer une réunion de consultation");
+    // The facilitator creates the meeting from the community's page.
+    facilitator.script("document.querySelectorAll('details').forEach(d => d.open = true)");
+    let form = "form[action$='/meetings']";
+    facilitator.type_into(
+        &format!("{form} input[name=title]"),
+        "Restitution à Château",
+    );
+    facilitator.script(&format!(
+        "document.querySelector(\"{form} input[name=date]\").value = '2026-04-02'"
+    ));
+    facilitator.type_into(&format!("{form} input[name=place]"), "Maison des jeunes");
+    facilitator.type_into(
+        &format!("{form} textarea[name=agenda]"),
+        "Restitution\nVote",
+    );
+    facilitator.click(&format!("{form} button[type=submit]"));
     facilitator.wait_for_text("Présence et inclusion");
+    let meeting_url = facilitator.url();
+    assert!(meeting_url.contains("/meetings/"), "{meeting_url}");
     let open_all = "document.querySelectorAll('details').forEach(d => d.open = true)";
 
     let mut codes = Vec::new();
@@ -257,7 +269,7 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
     );
 
     // Two more votes for the well, counted on paper.
-    facilitator.goto(&format!("{}/meetings/{}", server.base, meeting.id));
+    facilitator.goto(&meeting_url);
     facilitator.wait_for_text("Présence et inclusion");
     facilitator.script(open_all);
     let form = format!("form[action$='/questions/{question}/counts']");
@@ -309,12 +321,10 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
 
     // The minutes carry the same numbers.
     let minutes = format!(
-        "{}/reports/gao-chateau/reunions/{}-{}.html",
-        server.base,
-        meeting.date,
-        sigida_core::community::slugify(&meeting.title)
+        "{}/reports/gao-chateau/reunions/2026-04-02-restitution-a-chateau.html",
+        server.base
     );
     facilitator.goto(&minutes);
     let page = facilitator.wait_for_text("Quel point d");
-    assert!(page.contains("Procès-verbal"));
+    assert!(page.contains("Procès-verbal") && page.contains("Maison des jeunes"));
 }

@@ -149,7 +149,7 @@ impl Store {
             use sqlx::{Connection, Executor};
             let mut first = sqlx::AnyConnection::connect_with(&options).await?;
             first
-                .execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                .execute("PRAGMA busy_timeout = 60000; PRAGMA journal_mode = WAL;")
                 .await?;
             first.close().await?;
         }
@@ -162,11 +162,13 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         use sqlx::Executor;
+                        // 60 s: a room voting at once queues behind one writer at a time,
+                        // each commit waiting for the disk; a voter waits, never fails.
                         // FULL: a committed ballot or check-in survives the laptop losing
                         // power, not only the process dying (NORMAL may lose the last
                         // commits of the write-ahead log on a power cut).
                         conn.execute(
-                            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                            "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; \
                              PRAGMA synchronous = FULL;",
                         )
                         .await?;

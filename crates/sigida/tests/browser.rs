@@ -327,4 +327,14 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
     facilitator.goto(&minutes);
     let page = facilitator.wait_for_text("Quel point d");
     assert!(page.contains("Procès-verbal") && page.contains("Maison des jeunes"));
+    let rows = facilitator.script(
+        "const h = Array.from(document.querySelectorAll('h3')).find(h => h.textContent.startsWith('Quel point')); \
+         let t = h.nextElementSibling; while (t && !t.querySelector('table')) { t = t.nextElementSibling; } \
+         return Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent.trim()).join('|'));",
+    );
+    assert_eq!(
+        rows,
+        serde_json::json!(["Forage de Sosso Koïra|3|0|0|3", "Puits de Saneye|0|2|0|2"]),
+        "the minutes count as the screen did"
+    );
 }

@@ -35,15 +35,22 @@ fn join(base: &str, code: &str) -> Option<String> {
     })
 }
 
-/// Votes; true when the server acknowledged the ballot.
-fn vote(base: &str, cookie: &str, question: Id<Question>, option: &str) -> bool {
-    agent()
+/// Votes; `Ok` when the server acknowledged the ballot, else what it answered.
+fn vote(base: &str, cookie: &str, question: Id<Question>, option: &str) -> Result<(), String> {
+    let reply = agent()
         .post(&format!("{base}/v/ballot"))
         .set("Cookie", cookie)
-        .send_form(&[("question", &question.to_string()), ("option", option)])
-        .is_ok_and(|r| {
-            r.status() == 303 && r.header("location").is_some_and(|l| l.contains("saved"))
-        })
+        .send_form(&[("question", &question.to_string()), ("option", option)]);
+    match reply {
+        Ok(r) if r.status() == 303 && r.header("location").is_some_and(|l| l.contains("saved")) => {
+            Ok(())
+        }
+        Ok(r) => Err(format!("{} {:?}", r.status(), r.header("location"))),
+        Err(ureq::Error::Status(code, r)) => {
+            Err(format!("{code} {}", r.into_string().unwrap_or_default()))
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[test]
@@ -114,7 +121,9 @@ fn three_hundred_phones_vote_at_once_and_a_killed_laptop_keeps_every_acknowledge
                 scope.spawn(move || {
                     let cookie = join(&base, code).expect("a registered code joins");
                     barrier.wait();
-                    assert!(vote(&base, &cookie, question, OPTIONS[i % 3]), "ballot {i}");
+                    if let Err(why) = vote(&base, &cookie, question, OPTIONS[i % 3]) {
+                        panic!("ballot {i}: {why}");
+                    }
                     cookie
                 })
             })
@@ -155,7 +164,7 @@ fn three_hundred_phones_vote_at_once_and_a_killed_laptop_keeps_every_acknowledge
             let question = second.id;
             scope.spawn(move || {
                 sent.fetch_add(1, Ordering::SeqCst);
-                if vote(&base, cookie, question, OPTIONS[(i + 1) % 3]) {
+                if vote(&base, cookie, question, OPTIONS[(i + 1) % 3]).is_ok() {
                     acknowledged.lock().unwrap().push(i);
                 }
             });

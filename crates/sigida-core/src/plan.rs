@@ -121,6 +121,37 @@ impl BudgetLine {
     }
 }
 
+/// A plan's budget added up: overall, by programme year, by funding source and by lead partner
+/// (the partner that leads the action a line belongs to).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BudgetTotals {
+    pub total: i64,
+    /// Years 1 to 4.
+    pub by_year: [i64; 4],
+    pub by_source: std::collections::BTreeMap<String, i64>,
+    pub by_partner: std::collections::BTreeMap<String, i64>,
+}
+
+/// Adds a plan's budget lines up; `None` on an overflow (a typing slip of many zeros).
+pub fn budget_totals(actions: &[Action], lines: &[BudgetLine]) -> Option<BudgetTotals> {
+    let mut t = BudgetTotals::default();
+    for line in lines {
+        let amount = line.total_fcfa()?;
+        t.total = t.total.checked_add(amount)?;
+        let year = usize::from(line.year.clamp(1, 4)) - 1;
+        t.by_year[year] = t.by_year[year].checked_add(amount)?;
+        let source = t.by_source.entry(line.funding_source.clone()).or_default();
+        *source = source.checked_add(amount)?;
+        let partner = actions
+            .iter()
+            .find(|a| a.id == line.action_id)
+            .map_or_else(String::new, |a| a.lead_partner.clone());
+        let lead = t.by_partner.entry(partner).or_default();
+        *lead = lead.checked_add(amount)?;
+    }
+    Some(t)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanIndicator {
     pub id: Id<PlanIndicator>,
@@ -145,6 +176,57 @@ pub struct Measurement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn budget_totals_add_up_every_way() {
+        let action = |lead: &str| Action {
+            id: Id::new(),
+            plan_id: Id::new(),
+            title: "Action".into(),
+            description: String::new(),
+            lead_partner: lead.into(),
+            partners: vec![],
+            target_groups: String::new(),
+            localities: String::new(),
+            start: Quarter {
+                year: 1,
+                quarter: 1,
+            },
+            end: Quarter {
+                year: 1,
+                quarter: 2,
+            },
+            status: ActionStatus::Planned,
+            pdsec_axis: None,
+            risks: String::new(),
+            finding_ids: vec![],
+            decision_ids: vec![],
+        };
+        let (a, b) = (action("Mairie"), action("OIM"));
+        let line = |action: &Action, quantity, cost, source: &str, year| BudgetLine {
+            id: Id::new(),
+            action_id: action.id,
+            item: "Article".into(),
+            unit: "unité".into(),
+            quantity,
+            unit_cost_fcfa: cost,
+            funding_source: source.into(),
+            year,
+        };
+        let lines = [
+            line(&a, 2, 150_000, "UE", 1),
+            line(&a, 1, 50_000, "Commune", 2),
+            line(&b, 10, 7_500, "UE", 2),
+        ];
+        let t = budget_totals(&[a, b], &lines).unwrap();
+        assert_eq!(t.total, 300_000 + 50_000 + 75_000);
+        assert_eq!(t.by_year, [300_000, 125_000, 0, 0]);
+        assert_eq!(t.by_source["UE"], 375_000);
+        assert_eq!(t.by_partner["Mairie"], 350_000);
+        assert_eq!(t.by_year.iter().sum::<i64>(), t.total);
+        let huge = [line(&action("x"), i64::MAX, 2, "UE", 1)];
+        assert_eq!(budget_totals(&[], &huge), None);
+    }
 
     fn action(findings: Vec<Id<Finding>>, decisions: Vec<Id<Decision>>) -> Action {
         Action {

@@ -196,3 +196,83 @@ mod tests {
         assert!(write_table(&dir.path().join("t.ods"), &table(), None).is_err());
     }
 }
+
+/// A cell of a workbook written for people.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SheetCell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A formula (`=SUM(F2:F9)`) with its value, stored too so that a reader that does not
+    /// calculate (or a quick look) sees the same figure as the spreadsheet.
+    Formula {
+        formula: String,
+        value: f64,
+    },
+}
+
+/// One sheet: a bold, frozen header row, then rows; numbers in `money_columns` are formatted
+/// with thousands separators.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<SheetCell>>,
+    pub money_columns: Vec<usize>,
+}
+
+/// Writes `sheets` as one XLSX workbook.
+pub fn write_sheets(path: &Path, sheets: &[Sheet]) -> Result<(), FormatError> {
+    let error =
+        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0");
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet
+            .set_name(s.name.chars().take(31).collect::<String>())
+            .map_err(error)?;
+        for (c, header) in s.headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, header, &bold)
+                .map_err(error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(error)?;
+        for (r, cells) in s.rows.iter().enumerate() {
+            let row = r as u32 + 1;
+            for (c, cell) in cells.iter().enumerate() {
+                let col = c as u16;
+                let format = if s.money_columns.contains(&c) {
+                    &money
+                } else {
+                    &Format::new()
+                };
+                match cell {
+                    SheetCell::Empty => {}
+                    SheetCell::Text(t) => {
+                        sheet.write_string(row, col, t).map_err(error)?;
+                    }
+                    SheetCell::Number(n) => {
+                        sheet
+                            .write_number_with_format(row, col, *n, format)
+                            .map_err(error)?;
+                    }
+                    SheetCell::Formula { formula, value } => {
+                        sheet
+                            .write_formula_with_format(
+                                row,
+                                col,
+                                rust_xlsxwriter::Formula::new(formula)
+                                    .set_result(value.to_string()),
+                                format,
+                            )
+                            .map_err(error)?;
+                    }
+                }
+            }
+        }
+        sheet.autofit();
+    }
+    workbook.save(path).map_err(error)
+}

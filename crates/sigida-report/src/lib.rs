@@ -16,6 +16,7 @@
 //! - `qualitative`: notes, codebook counts by group, quotes without personal details.
 //! - `services`: the 4W map, coverage by locality and sector, gaps, referral pathways.
 //! - `protection`: the severity heat map of protection risks, its rules and reports.
+//! - `plan`: a community's action plan (HTML, PDF): actions, Gantt, budget totals, indicators.
 //! - `pdf`: reports typeset as PDF (krilla) from the same body as their HTML.
 //! - `overview`: the community overview (web page body and report file).
 
@@ -33,6 +34,7 @@ pub mod map;
 pub mod minutes;
 pub mod overview;
 pub mod pdf;
+pub mod plan;
 pub mod protection;
 pub mod qualitative;
 pub mod services;

@@ -138,3 +138,37 @@ pub async fn meeting_minutes(
         generated_on,
     })
 }
+
+/// Everything a community's action plan document shows.
+pub async fn plan_document(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    plan: &sigida_core::plan::ActionPlan,
+    generated_on: time::Date,
+) -> Result<sigida_report::plan::PlanDocument, StoreError> {
+    let actions = store.actions(plan.id).await?;
+    let lines = store.budget_lines(plan.id).await?;
+    let totals = sigida_core::plan::budget_totals(&actions, &lines).ok_or_else(|| {
+        StoreError::Refused(format!(
+            "le budget du plan « {} » dépasse ce qu'un montant peut valoir : une quantité ou un coût mal saisi",
+            plan.title
+        ))
+    })?;
+    let mut decisions = Vec::new();
+    for meeting in store.meetings(community.id).await? {
+        decisions.extend(store.decisions(meeting.id).await?);
+    }
+    Ok(sigida_report::plan::PlanDocument {
+        diagnostic: diagnostic.clone(),
+        community: community.clone(),
+        plan: plan.clone(),
+        indicators: store.plan_indicators(plan.id).await?,
+        findings: store.findings(community.id).await?,
+        actions,
+        lines,
+        decisions,
+        totals,
+        generated_on,
+    })
+}

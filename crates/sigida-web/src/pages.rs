@@ -273,7 +273,13 @@ pub async fn community(
         }
         h2 { (tr.t("community.plans")) }
         @if plans.is_empty() { p.note { (tr.t("community.none")) } }
-        ul { @for p in &plans { li { (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key())) } } }
+        ul { @for p in &plans { li {
+            (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key()))
+            @if viewer.may(Permission::DownloadReports) {
+                " · " a href={"/reports/" (community.slug) "/plan-action.html"} { "HTML" }
+                " · " a href={"/reports/" (community.slug) "/plan-action.pdf"} { "PDF" }
+            }
+        } } }
     };
     Ok(layout::page(
         &viewer,
@@ -541,11 +547,32 @@ pub async fn community_report(
         .require(&state, Permission::DownloadReports, &path)
         .await?;
     let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    if let Some((lang, pdf)) = report_file(&file, "plan-action") {
+        let not_found = WebError::NotFound {
+            api: false,
+            lang: viewer.tr.lang,
+        };
+        let plan = state
+            .store
+            .plans(community.id)
+            .await?
+            .into_iter()
+            .max_by_key(|p| p.version)
+            .ok_or(not_found)?;
+        let doc = crate::gather::plan_document(&state.store, &diagnostic, &community, &plan, today)
+            .await?;
+        let tr = sigida_report::Tr::new(lang);
+        return report_response(
+            &file,
+            || sigida_report::plan::plan(tr, &doc),
+            pdf.then(|| sigida_report::plan::plan_pdf(tr, &doc)),
+        );
+    }
     let (lang, pdf) = report_file(&file, "analyse-contextuelle").ok_or(WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
     })?;
-    let today = time::OffsetDateTime::now_utc().date();
     let analysis =
         crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
             .await?;

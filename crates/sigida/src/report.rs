@@ -1,6 +1,7 @@
 //! `sigida report`: a community's contextual analysis report and the synthesis across
 //! communities, HTML and PDF, at the paths PRODUCT.md fixes
-//! (`DIR/reports/<slug>/analyse-contextuelle.{html,pdf}`, `DIR/reports/synthese.{html,pdf}`;
+//! (`DIR/reports/<slug>/analyse-contextuelle.{html,pdf}`, `…/plan-action.{html,pdf}`, the
+//! minutes in `…/reunions/`, `DIR/reports/synthese.{html,pdf}`;
 //! English adds `.en` before the extension).
 
 use std::path::{Path, PathBuf};
@@ -107,6 +108,39 @@ pub async fn write(
                 || sigida_report::analysis::report_pdf(tr, &a),
             )?);
             all.push(a);
+            // Its action plan, the latest version.
+            if let Some(plan) = store
+                .plans(community.id)
+                .await?
+                .into_iter()
+                .max_by_key(|p| p.version)
+            {
+                let doc = sigida_web::gather::plan_document(
+                    store,
+                    diagnostic,
+                    community,
+                    &plan,
+                    generated_on,
+                )
+                .await?;
+                written.extend(write_document(
+                    &folder,
+                    &format!("plan-action{}", lang.file_suffix()),
+                    formats,
+                    || sigida_report::plan::plan(tr, &doc),
+                    || sigida_report::plan::plan_pdf(tr, &doc),
+                )?);
+                // The workbook comes with every format (no `--format`): it is the plan's own
+                // spreadsheet, not another rendering of the report.
+                if formats.len() == Format::ALL.len() {
+                    let path = folder.join(format!("plan-action{}.xlsx", lang.file_suffix()));
+                    sigida_formats::write::write_sheets(
+                        &path,
+                        &sigida_report::plan::workbook(tr, &doc),
+                    )?;
+                    written.push(path);
+                }
+            }
             // The minutes of each of its meetings.
             let reunions = folder.join("reunions");
             for meeting in store.meetings(community.id).await? {

@@ -42,6 +42,13 @@ fn the_demo_serves_both_communities_to_a_coordinator() {
     );
     let (status, page) = coordinator.get("/communities");
     assert_eq!(status, 200);
+    for report in [
+        "/reports/diboli/plan-action.html",
+        "/reports/gao-chateau/plan-action.en.pdf",
+        "/reports/diboli/analyse-contextuelle.pdf",
+    ] {
+        assert_eq!(coordinator.get(report).0, 200, "{report}");
+    }
     assert!(
         page.contains("Diboli") && page.contains("Gao Château"),
         "{page}"

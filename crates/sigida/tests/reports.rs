@@ -186,3 +186,67 @@ fn a_pdf_shows_french_and_arabic_text_with_its_embedded_fonts() {
         "every font embedded:\n{fonts}"
     );
 }
+
+#[test]
+fn a_plans_budget_adds_up_alike_in_its_html_pdf_and_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = run(&["demo", "--dir", dir.path().to_str().unwrap()]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let lines = runtime.block_on(async {
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+        let plan = store.plans(diboli.id).await.unwrap().remove(0);
+        let lines = store.budget_lines(plan.id).await.unwrap();
+        store.close().await;
+        lines
+    });
+    let total: i64 = lines.iter().map(|l| l.quantity * l.unit_cost_fcfa).sum();
+    assert!(total > 0 && lines.len() > 3);
+    let tr = Tr::new(Lang::Fr);
+    let folder = dir.path().join("reports/diboli");
+
+    let html = std::fs::read_to_string(folder.join("plan-action.html")).unwrap();
+    let printed = sigida_report::format::fcfa(tr, total);
+    assert!(
+        html.contains(&format!("<strong>{printed}</strong>")),
+        "{printed}"
+    );
+
+    let book = sigida_formats::table::read_tables(&folder.join("plan-action.xlsx")).unwrap();
+    let names: Vec<&str> = book.iter().filter_map(|t| t.sheet.as_deref()).collect();
+    assert_eq!(
+        names,
+        ["Plan", "Budget", "Totaux", "Indicateurs", "Calendrier"]
+    );
+    let budget = &book[1];
+    let amount = budget.column("Montant").unwrap();
+    let number = |v: &str| v.parse::<f64>().unwrap() as i64;
+    let (last, body) = budget.rows.split_last().unwrap();
+    assert_eq!(body.len(), lines.len());
+    let mut sum = 0;
+    for ((_, cells), line) in body.iter().zip(&lines) {
+        assert_eq!(number(&cells[amount]), line.quantity * line.unit_cost_fcfa);
+        sum += number(&cells[amount]);
+    }
+    assert_eq!(sum, total);
+    assert_eq!(number(&last.1[amount]), total, "the total row");
+    let totals = &book[2];
+    let by_year: i64 = totals.rows[..4].iter().map(|(_, c)| number(&c[2])).sum();
+    assert_eq!(by_year, total, "the years add up to the total");
+
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .args([folder.join("plan-action.pdf").to_str().unwrap(), "-"])
+        .output()
+    else {
+        eprintln!("pdftotext (poppler-utils) is not installed: the PDF is not read back");
+        return;
+    };
+    let normal = |t: &str| {
+        t.split(|c: char| c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(normal(&String::from_utf8_lossy(&out.stdout)).contains(&normal(&printed)));
+}

@@ -489,26 +489,58 @@ impl<'f> Layout<'f> {
     }
 
     fn pairs(&mut self, pairs: &[(String, String)]) {
+        // The terms' column as wide as the longest term, within reason; a longer one wraps.
+        let column = pairs
+            .iter()
+            .map(|(t, _)| self.fonts.width(t, false, 9.0))
+            .fold(60.0f32, f32::max)
+            .min(170.0)
+            + 12.0;
         for (term, description) in pairs {
-            self.need(13.0);
-            let baseline = self.y + 9.0;
-            self.page().push(Op::Text {
-                x: LEFT,
-                y: baseline,
-                size: 9.0,
-                bold: false,
-                colour: MUTED,
-                text: term.clone(),
-            });
-            self.page().push(Op::Text {
-                x: LEFT + 120.0,
-                y: baseline,
-                size: 9.0,
-                bold: false,
-                colour: INK,
-                text: description.clone(),
-            });
-            self.y += 13.0;
+            let term_lines = self.lines(
+                &[Run {
+                    text: term.clone(),
+                    bold: false,
+                }],
+                9.0,
+                column - 12.0,
+            );
+            let description_lines = self.lines(
+                &[Run {
+                    text: description.clone(),
+                    bold: false,
+                }],
+                9.0,
+                WIDTH - column,
+            );
+            let rows = term_lines.len().max(description_lines.len()).max(1);
+            self.need(13.0 * rows as f32);
+            let top = self.y;
+            for (i, line) in term_lines.iter().enumerate() {
+                for (dx, text, _) in line {
+                    self.page().push(Op::Text {
+                        x: LEFT + dx,
+                        y: top + 9.0 + 13.0 * i as f32,
+                        size: 9.0,
+                        bold: false,
+                        colour: MUTED,
+                        text: text.clone(),
+                    });
+                }
+            }
+            for (i, line) in description_lines.iter().enumerate() {
+                for (dx, text, _) in line {
+                    self.page().push(Op::Text {
+                        x: LEFT + column + dx,
+                        y: top + 9.0 + 13.0 * i as f32,
+                        size: 9.0,
+                        bold: false,
+                        colour: INK,
+                        text: text.clone(),
+                    });
+                }
+            }
+            self.y = top + 13.0 * rows as f32;
         }
         self.y += 6.0;
     }

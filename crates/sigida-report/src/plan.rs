@@ -1,0 +1,468 @@
+//! A community's action plan as a document: its actions with the findings and decisions they
+//! answer, partners, targets and localities, the four-year timeline by quarter (a Gantt drawn
+//! as SVG), the budget in FCFA with its totals by year, funding source and lead partner, and the
+//! indicators. The totals are computed once (`sigida_core::plan::budget_totals`) and printed
+//! as they are, so that the page, the HTML, the PDF and the workbook agree.
+
+use maud::{Markup, html};
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::finding::Finding;
+use sigida_core::meeting::Decision;
+use sigida_core::plan::{Action, ActionPlan, BudgetLine, BudgetTotals, PlanIndicator};
+
+use crate::{Tr, format};
+
+/// Everything the plan document shows, gathered by the caller.
+pub struct PlanDocument {
+    pub diagnostic: Diagnostic,
+    pub community: Community,
+    pub plan: ActionPlan,
+    pub actions: Vec<Action>,
+    pub lines: Vec<BudgetLine>,
+    pub indicators: Vec<PlanIndicator>,
+    pub findings: Vec<Finding>,
+    pub decisions: Vec<Decision>,
+    pub totals: BudgetTotals,
+    pub generated_on: time::Date,
+}
+
+fn title(tr: Tr, p: &PlanDocument) -> String {
+    format!("{} — {}", tr.t("plan.title"), p.community.name)
+}
+
+fn quarter(tr: Tr, q: sigida_core::plan::Quarter) -> String {
+    format!("{} {} T{}", tr.t("plan.year"), q.year, q.quarter)
+}
+
+/// The four years by quarter, one bar per action.
+fn gantt(tr: Tr, actions: &[Action]) -> Markup {
+    const LABEL: f64 = 220.0;
+    const CELL: f64 = 26.0;
+    const ROW: f64 = 22.0;
+    let width = LABEL + 16.0 * CELL + 4.0;
+    let height = 30.0 + ROW * actions.len() as f64;
+    let caption = tr.t("plan.timeline");
+    html! {
+        figure.chart {
+            svg viewBox={"0 0 " (width) " " (height)} role="img" aria-label=(caption) {
+                title { (caption) }
+                @for year in 0..4u8 {
+                    rect x=(LABEL + f64::from(year) * 4.0 * CELL) y="0" width=(4.0 * CELL) height=(height)
+                        fill=(if year % 2 == 0 { "#f3f5f8" } else { "#ffffff" }) {}
+                    text x=(LABEL + (f64::from(year) * 4.0 + 2.0) * CELL) y="14" text-anchor="middle" font-size="11" fill="#333" {
+                        (tr.t("plan.year")) " " (year + 1)
+                    }
+                }
+                @for (i, a) in actions.iter().enumerate() {
+                    @let y = 24.0 + ROW * i as f64;
+                    @let label: String = a.title.chars().take(34).collect();
+                    text x="0" y=(y + 13.0) font-size="11" fill="#1d2733" { (label) @if a.title.chars().count() > 34 { "…" } }
+                    rect x=(LABEL + f64::from(a.start.index()) * CELL + 1.0) y=(y + 3.0)
+                        width=(f64::from(a.end.index() - a.start.index() + 1) * CELL - 2.0) height="13" rx="3" fill="#1b6b5f" {
+                        title { (a.title) " : " (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
+                    }
+                }
+            }
+            figcaption { (caption) ". " (tr.t("plan.timeline_caption")) }
+        }
+    }
+}
+
+fn amount_rows(tr: Tr, rows: &[(String, i64)], total: i64) -> Markup {
+    html! {
+        tbody {
+            @for (name, amount) in rows { tr {
+                th scope="row" { (name) }
+                td.num { (format::fcfa(tr, *amount)) }
+            } }
+            tr { th scope="row" { (tr.t("flows.total")) } td.num { strong { (format::fcfa(tr, total)) } } }
+        }
+    }
+}
+
+pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
+    let statement = |id| {
+        p.findings
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
+    };
+    let decision = |id| {
+        p.decisions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.text.as_str())
+    };
+    let action_title = |id| {
+        p.actions
+            .iter()
+            .find(|a| a.id == id)
+            .map_or("", |a| a.title.as_str())
+    };
+    let t = &p.totals;
+    html! {
+        dl.identity {
+            dt { (tr.t("plan.version")) } dd { (p.plan.version) }
+            dt { (tr.t("plan.status")) } dd { (tr.t(p.plan.status.label_key())) }
+            @if let Some(on) = p.plan.adopted_on { dt { (tr.t("plan.adopted_on")) } dd { (format::date(tr, on)) } }
+            dt { (tr.t("plan.budget_total")) } dd { strong { (format::fcfa(tr, t.total)) } }
+        }
+
+        h2 id="actions" { "1. " (tr.t("plan.actions")) }
+        @for a in &p.actions {
+            h3 { (a.title) }
+            p { (a.description) }
+            dl.identity {
+                dt { (tr.t("plan.lead")) } dd { (a.lead_partner) }
+                dt { (tr.t("plan.partners")) } dd { (a.partners.join(", ")) }
+                dt { (tr.t("plan.targets")) } dd { (a.target_groups) }
+                dt { (tr.t("plan.localities")) } dd { (a.localities) }
+                dt { (tr.t("plan.when")) } dd { (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
+                dt { (tr.t("plan.status")) } dd { (tr.t(a.status.label_key())) }
+                @if let Some(axis) = &a.pdsec_axis { dt { (tr.t("plan.pdsec")) } dd { (axis) } }
+                dt { (tr.t("plan.risks")) } dd { (a.risks) }
+            }
+            p { strong { (tr.t("plan.answers")) } }
+            ul {
+                @for f in &a.finding_ids { @if let Some(s) = statement(*f) { li { (tr.t("plan.finding")) " : " (s) } } }
+                @for d in &a.decision_ids { @if let Some(s) = decision(*d) { li { (tr.t("plan.decision")) " : " (s) } } }
+            }
+        }
+
+        h2 id="calendrier" { "2. " (tr.t("plan.timeline")) }
+        (gantt(tr, &p.actions))
+
+        h2 id="budget" { "3. " (tr.t("plan.budget")) }
+        div.table-wrap { table {
+            caption { (tr.t("plan.budget_lines")) }
+            thead { tr {
+                th scope="col" { (tr.t("plan.action")) }
+                th scope="col" { (tr.t("plan.item")) }
+                th scope="col" class="num" { (tr.t("plan.quantity")) }
+                th scope="col" { (tr.t("plan.unit")) }
+                th scope="col" class="num" { (tr.t("plan.unit_cost")) }
+                th scope="col" class="num" { (tr.t("plan.amount")) }
+                th scope="col" { (tr.t("plan.source")) }
+                th scope="col" class="num" { (tr.t("plan.year")) }
+            } }
+            tbody {
+                @for l in &p.lines { tr {
+                    td { (action_title(l.action_id)) }
+                    th scope="row" { (l.item) }
+                    td.num { (format::integer(tr, l.quantity)) }
+                    td { (l.unit) }
+                    td.num { (format::fcfa(tr, l.unit_cost_fcfa)) }
+                    td.num { (format::fcfa(tr, l.total_fcfa().unwrap_or(0))) }
+                    td { (l.funding_source) }
+                    td.num { (l.year) }
+                } }
+                // No spanning cell: the PDF lays out a table cell by cell.
+                tr {
+                    td {}
+                    th scope="row" { (tr.t("flows.total")) }
+                    td {} td {} td {}
+                    td.num { strong { (format::fcfa(tr, t.total)) } }
+                    td {} td {}
+                }
+            }
+        } }
+        div.table-wrap { table {
+            caption { (tr.t("plan.by_year")) }
+            thead { tr { th scope="col" { (tr.t("plan.year")) } th scope="col" class="num" { (tr.t("plan.amount")) } } }
+            (amount_rows(tr, &t.by_year.iter().enumerate().map(|(i, v)| (format!("{} {}", tr.t("plan.year"), i + 1), *v)).collect::<Vec<_>>(), t.total))
+        } }
+        div.table-wrap { table {
+            caption { (tr.t("plan.by_source")) }
+            thead { tr { th scope="col" { (tr.t("plan.source")) } th scope="col" class="num" { (tr.t("plan.amount")) } } }
+            (amount_rows(tr, &t.by_source.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>(), t.total))
+        } }
+        div.table-wrap { table {
+            caption { (tr.t("plan.by_partner")) }
+            thead { tr { th scope="col" { (tr.t("plan.lead")) } th scope="col" class="num" { (tr.t("plan.amount")) } } }
+            (amount_rows(tr, &t.by_partner.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>(), t.total))
+        } }
+
+        h2 id="indicateurs" { "4. " (tr.t("plan.indicators")) }
+        @if p.indicators.is_empty() { p.note { (tr.t("community.none")) } } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (tr.t("plan.action")) }
+                    th scope="col" { (tr.t("plan.indicator")) }
+                    th scope="col" class="num" { (tr.t("plan.baseline")) }
+                    th scope="col" class="num" { (tr.t("plan.target")) }
+                    th scope="col" { (tr.t("plan.verification")) }
+                } }
+                tbody { @for i in &p.indicators { tr {
+                    td { (action_title(i.action_id)) }
+                    th scope="row" { (i.name) " (" (i.unit) ")" }
+                    td.num { (i.baseline.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
+                    td.num { (i.target.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
+                    td { (i.means_of_verification) }
+                } } }
+            } }
+        }
+        p.note { (tr.t("report.generated")) " " (format::date(tr, p.generated_on)) ". " (tr.t("report.personal_note")) }
+    }
+}
+
+/// The plan as a self-contained HTML file.
+pub fn plan(tr: Tr, p: &PlanDocument) -> String {
+    let title = title(tr, p);
+    let body = html! {
+        header.report-title {
+            p.note { (p.diagnostic.name) " · " (p.plan.title) }
+            h1 { (title) }
+        }
+        (body(tr, p))
+    };
+    crate::analysis::localise_links(&crate::html::document(
+        tr,
+        &title,
+        p.diagnostic.synthetic,
+        body,
+    ))
+}
+
+/// The plan as a PDF.
+pub fn plan_pdf(tr: Tr, p: &PlanDocument) -> Result<Vec<u8>, crate::pdf::PdfError> {
+    let meta = crate::pdf::Meta {
+        subtitle: format!("{} · {}", p.diagnostic.name, p.plan.title),
+        ..crate::analysis::pdf_meta(tr, title(tr, p), &p.diagnostic, p.generated_on, false)
+    };
+    crate::pdf::render(tr, &meta, &body(tr, p).into_string())
+}
+
+/// The plan as a workbook: one sheet per view (plan, budget, totals, indicators, timeline). The
+/// budget's amounts and totals are formulas (`=E2*F2`, `=SUM(G2:G9)`, `=SUMIF(…)`) stored with
+/// their values, so the workbook adds up in a spreadsheet and reads the same without one.
+pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
+    use sigida_formats::write::{Sheet, SheetCell};
+    let text = |s: &str| SheetCell::Text(s.to_owned());
+    let number = |n: f64| SheetCell::Number(n);
+    let lead_of = |id| {
+        p.actions
+            .iter()
+            .find(|a| a.id == id)
+            .map_or("", |a| a.lead_partner.as_str())
+    };
+    let title_of = |id| {
+        p.actions
+            .iter()
+            .find(|a| a.id == id)
+            .map_or("", |a| a.title.as_str())
+    };
+    let quote = |s: &str| s.replace('"', "\"\"");
+
+    let plan = Sheet {
+        name: tr.t("plan.sheet_plan").to_owned(),
+        headers: [
+            "plan.action",
+            "plan.lead",
+            "plan.partners",
+            "plan.targets",
+            "plan.localities",
+            "plan.start",
+            "plan.end",
+            "plan.status",
+            "plan.pdsec",
+            "plan.answers",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: p
+            .actions
+            .iter()
+            .map(|a| {
+                let answers: Vec<String> = a
+                    .finding_ids
+                    .iter()
+                    .filter_map(|id| p.findings.iter().find(|f| f.id == *id))
+                    .map(|f| {
+                        f.amended_statement
+                            .clone()
+                            .unwrap_or_else(|| f.statement.clone())
+                    })
+                    .chain(
+                        a.decision_ids
+                            .iter()
+                            .filter_map(|id| p.decisions.iter().find(|d| d.id == *id))
+                            .map(|d| d.text.clone()),
+                    )
+                    .collect();
+                vec![
+                    text(&a.title),
+                    text(&a.lead_partner),
+                    text(&a.partners.join(", ")),
+                    text(&a.target_groups),
+                    text(&a.localities),
+                    text(&quarter(tr, a.start)),
+                    text(&quarter(tr, a.end)),
+                    text(tr.t(a.status.label_key())),
+                    text(a.pdsec_axis.as_deref().unwrap_or("")),
+                    text(&answers.join(" | ")),
+                ]
+            })
+            .collect(),
+        money_columns: vec![],
+    };
+
+    let last = p.lines.len() + 1;
+    let mut budget_rows: Vec<Vec<SheetCell>> = p
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let row = i + 2;
+            vec![
+                text(title_of(l.action_id)),
+                text(lead_of(l.action_id)),
+                text(&l.item),
+                text(&l.unit),
+                number(l.quantity as f64),
+                number(l.unit_cost_fcfa as f64),
+                SheetCell::Formula {
+                    formula: format!("=E{row}*F{row}"),
+                    value: l.total_fcfa().unwrap_or(0) as f64,
+                },
+                text(&l.funding_source),
+                number(f64::from(l.year)),
+            ]
+        })
+        .collect();
+    budget_rows.push(vec![
+        text(tr.t("flows.total")),
+        SheetCell::Empty,
+        SheetCell::Empty,
+        SheetCell::Empty,
+        SheetCell::Empty,
+        SheetCell::Empty,
+        SheetCell::Formula {
+            formula: format!("=SUM(G2:G{last})"),
+            value: p.totals.total as f64,
+        },
+    ]);
+    let budget = Sheet {
+        name: "Budget".into(),
+        headers: [
+            "plan.action",
+            "plan.lead",
+            "plan.item",
+            "plan.unit",
+            "plan.quantity",
+            "plan.unit_cost",
+            "plan.amount",
+            "plan.source",
+            "plan.year",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: budget_rows,
+        money_columns: vec![5, 6],
+    };
+
+    let sumif = |column: char, criterion: String, value: i64| SheetCell::Formula {
+        formula: format!("=SUMIF(Budget!{column}2:{column}{last},{criterion},Budget!G2:G{last})"),
+        value: value as f64,
+    };
+    let mut totals_rows = Vec::new();
+    for (i, amount) in p.totals.by_year.iter().enumerate() {
+        totals_rows.push(vec![
+            text(tr.t("plan.by_year")),
+            text(&format!("{} {}", tr.t("plan.year"), i + 1)),
+            sumif('I', (i + 1).to_string(), *amount),
+        ]);
+    }
+    for (source, amount) in &p.totals.by_source {
+        totals_rows.push(vec![
+            text(tr.t("plan.by_source")),
+            text(source),
+            sumif('H', format!("\"{}\"", quote(source)), *amount),
+        ]);
+    }
+    for (partner, amount) in &p.totals.by_partner {
+        totals_rows.push(vec![
+            text(tr.t("plan.by_partner")),
+            text(partner),
+            sumif('B', format!("\"{}\"", quote(partner)), *amount),
+        ]);
+    }
+    totals_rows.push(vec![
+        text(tr.t("flows.total")),
+        SheetCell::Empty,
+        SheetCell::Formula {
+            formula: format!("=Budget!G{}", last + 1),
+            value: p.totals.total as f64,
+        },
+    ]);
+    let totals = Sheet {
+        name: tr.t("plan.sheet_totals").to_owned(),
+        headers: vec![
+            tr.t("plan.view").to_owned(),
+            tr.t("plan.of_what").to_owned(),
+            tr.t("plan.amount").to_owned(),
+        ],
+        rows: totals_rows,
+        money_columns: vec![2],
+    };
+
+    let indicators = Sheet {
+        name: tr.t("plan.sheet_indicators").to_owned(),
+        headers: [
+            "plan.action",
+            "plan.indicator",
+            "plan.unit",
+            "plan.baseline",
+            "plan.target",
+            "plan.verification",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: p
+            .indicators
+            .iter()
+            .map(|i| {
+                vec![
+                    text(title_of(i.action_id)),
+                    text(&i.name),
+                    text(&i.unit),
+                    i.baseline.map_or(SheetCell::Empty, number),
+                    i.target.map_or(SheetCell::Empty, number),
+                    text(&i.means_of_verification),
+                ]
+            })
+            .collect(),
+        money_columns: vec![],
+    };
+
+    let mut timeline_headers = vec![tr.t("plan.action").to_owned()];
+    for year in 1..=4 {
+        for q in 1..=4 {
+            timeline_headers.push(format!("A{year} T{q}"));
+        }
+    }
+    let timeline = Sheet {
+        name: tr.t("plan.sheet_timeline").to_owned(),
+        headers: timeline_headers,
+        rows: p
+            .actions
+            .iter()
+            .map(|a| {
+                std::iter::once(text(&a.title))
+                    .chain((0..16u8).map(|i| {
+                        if (a.start.index()..=a.end.index()).contains(&i) {
+                            text("■")
+                        } else {
+                            SheetCell::Empty
+                        }
+                    }))
+                    .collect()
+            })
+            .collect(),
+        money_columns: vec![],
+    };
+    vec![plan, budget, totals, indicators, timeline]
+}

@@ -84,6 +84,16 @@ pub struct Finding {
     pub created_at: Timestamp,
 }
 
+impl Finding {
+    /// Validated or amended by a meeting: what an action may answer.
+    pub fn is_accepted(&self) -> bool {
+        matches!(
+            self.validation,
+            ValidationStatus::Validated | ValidationStatus::Amended
+        )
+    }
+}
+
 /// A link from a finding to one piece of evidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {

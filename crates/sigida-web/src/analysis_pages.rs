@@ -46,6 +46,7 @@ pub async fn community_findings(
     let indicators = state.store.indicators(diagnostic.id).await?;
     let link = |e: &Evidence| evidence_link(&community.slug, &indicators, e);
     let may_edit = viewer.may(Permission::EditAnalysis);
+    let may_plan = viewer.may(Permission::EditPlans);
     let confidence = |f: &Finding| {
         html! {
             @if may_edit {
@@ -64,6 +65,9 @@ pub async fn community_findings(
             } @else {
                 span.note { (tr.t("findings.confidence")) " "
                     (f.confidence.map_or(tr.t("findings.confidence_unset"), |c| tr.t(c.label_key()))) }
+            }
+            @if may_plan && f.is_accepted() {
+                " " a href={"/communities/" (community.slug) "/plan?finding=" (f.id)} { (tr.t("plan.from_finding")) " →" }
             }
         }
     };

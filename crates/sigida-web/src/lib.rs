@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod layout;
 pub mod meeting_pages;
 pub mod pages;
+pub mod plan_pages;
 pub mod priority_pages;
 pub mod selection_pages;
 
@@ -56,6 +57,11 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}", get(pages::community))
         .route("/communities/{slug}/flows", get(pages::community_flows))
         .route("/communities/{slug}/groups", get(pages::community_groups))
+        .route("/communities/{slug}/plan", get(plan_pages::plan_page))
+        .route(
+            "/communities/{slug}/plan/actions",
+            post(plan_pages::add_action),
+        )
         .route(
             "/communities/{slug}/services",
             get(pages::community_services),

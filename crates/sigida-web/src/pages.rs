@@ -256,6 +256,7 @@ pub async fn community(
             li { a href={"/communities/" (community.slug) "/qualitative"} { (tr.t("qualitative.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/exercises"} { (tr.t("exercises.nav")) " →" } }
             li { a href={"/communities/" (community.slug) "/findings"} { (tr.t("findings.nav")) " →" } }
+            li { a href={"/communities/" (community.slug) "/plan"} { (tr.t("plan.title")) " →" } }
         }
         (overview::sections(tr, &ov, contacts))
         h2 { (tr.t("community.meetings")) }

@@ -140,6 +140,34 @@ async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
     }
 }
 
+/// The fixture's community.
+async fn gao(f: &Fixture) -> Community {
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    f.store
+        .community_by_slug(diagnostic.id, "gao-chateau")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A finding of a community, as an analyst writes it.
+fn finding_of(
+    community: Id<Community>,
+    statement: &str,
+    validation: sigida_core::finding::ValidationStatus,
+) -> sigida_core::finding::Finding {
+    sigida_core::finding::Finding {
+        id: Id::new(),
+        community_id: community,
+        theme: sigida_core::finding::Theme::Protection,
+        statement: statement.into(),
+        confidence: None,
+        validation,
+        amended_statement: None,
+        created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
+    }
+}
+
 /// The CSRF token of the first form on a page.
 fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"")
@@ -192,6 +220,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau", everyone.clone()),
         ("/communities/gao-chateau/flows", everyone.clone()),
         ("/communities/gao-chateau/groups", everyone.clone()),
+        ("/communities/gao-chateau/plan", everyone.clone()),
         ("/communities/gao-chateau/protection", everyone.clone()),
         ("/communities/gao-chateau/indicators", everyone.clone()),
         ("/communities/gao-chateau/findings", everyone.clone()),
@@ -578,7 +607,7 @@ async fn flow_pages_show_the_figures_of_the_stored_counts() {
 #[tokio::test]
 async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
     use sigida_core::finding::{
-        Confidence, Evidence, Finding, SourceType, Stance, Theme, ValidationStatus,
+        Confidence, Evidence, Finding, SourceType, Stance, ValidationStatus,
     };
     let f = fixture().await;
     let community = f
@@ -587,16 +616,7 @@ async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
         .await
         .unwrap()
         .unwrap();
-    let finding = |statement: &str| Finding {
-        id: Id::new(),
-        community_id: community.id,
-        theme: Theme::Protection,
-        statement: statement.into(),
-        confidence: None,
-        validation: ValidationStatus::Pending,
-        amended_statement: None,
-        created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
-    };
+    let finding = |statement: &str| finding_of(community.id, statement, ValidationStatus::Pending);
     let (a, b) = (
         finding("Les rapatriés manquent de documents"),
         finding("L'extorsion frappe la route du nord"),
@@ -843,13 +863,7 @@ async fn a_data_clerk_records_a_protection_capacity_with_the_risks_it_answers() 
 async fn a_meeting_runs_from_the_register_to_the_results() {
     use sigida_core::meeting::{Meeting, tally};
     let f = fixture().await;
-    let diagnostic = f.store.main_diagnostic().await.unwrap();
-    let community = f
-        .store
-        .community_by_slug(diagnostic.id, "gao-chateau")
-        .await
-        .unwrap()
-        .unwrap();
+    let community = gao(&f).await;
     let meeting = Meeting {
         id: Id::new(),
         community_id: community.id,
@@ -1040,17 +1054,12 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
     assert!(unknown.body.contains("n'est pas connu"));
 
     // A finding put to the room, voted on, and amended by the meeting.
-    use sigida_core::finding::{Finding, Theme, ValidationStatus};
-    let finding = Finding {
-        id: Id::new(),
-        community_id: community.id,
-        theme: Theme::Protection,
-        statement: "L'extorsion frappe la route du nord".into(),
-        confidence: None,
-        validation: ValidationStatus::Pending,
-        amended_statement: None,
-        created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
-    };
+    use sigida_core::finding::ValidationStatus;
+    let finding = finding_of(
+        community.id,
+        "L'extorsion frappe la route du nord",
+        ValidationStatus::Pending,
+    );
     let mut tx = f.store.begin().await.unwrap();
     tx.insert_finding(&finding).await.unwrap();
     tx.commit().await.unwrap();
@@ -1217,4 +1226,93 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
     let pdf = get(&f.app, &format!("{minutes}.en.pdf"), Some(&facilitator)).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with("%PDF-"));
+}
+
+/// An action enters the plan only if it answers a validated finding or a decision: the form
+/// says so and the store enforces it.
+#[tokio::test]
+async fn an_analyst_adds_an_action_that_answers_a_validated_finding() {
+    use sigida_core::finding::{Finding, ValidationStatus};
+    let f = fixture().await;
+    let community = gao(&f).await;
+    let finding = |statement: &str, validation| finding_of(community.id, statement, validation);
+    let validated = finding(
+        "Les rapatriés manquent de papiers",
+        ValidationStatus::Validated,
+    );
+    let pending = finding("Les routes sont fermées", ValidationStatus::Pending);
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_finding(&validated).await.unwrap();
+    tx.insert_finding(&pending).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let analyst = login(&f.app, "analyst").await;
+    let findings = get(&f.app, "/communities/gao-chateau/findings", Some(&analyst)).await;
+    assert!(
+        findings.body.contains(&format!(
+            "/communities/gao-chateau/plan?finding={}",
+            validated.id
+        )),
+        "a validated finding offers to start an action"
+    );
+    let page = get(
+        &f.app,
+        &format!("/communities/gao-chateau/plan?finding={}", validated.id),
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("Les routes sont fermées"),
+        "only validated findings are offered"
+    );
+    let csrf = csrf_of(&page.body);
+    let add = |finding: Id<Finding>| {
+        form_post(
+            "/communities/gao-chateau/plan/actions",
+            &analyst,
+            format!(
+                "csrf={csrf}&title=Guichet+d%27%C3%A9tat+civil&lead_partner=Mairie&start=1-2&end=2-1&findings={finding}"
+            ),
+        )
+    };
+    let untraced = send(&f.app, add(pending.id)).await;
+    assert!(
+        untraced.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("refused="),
+        "an action answering only a pending finding is refused"
+    );
+    let saved = send(&f.app, add(validated.id)).await;
+    assert!(
+        saved.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("saved")
+    );
+    let plan = f.store.plans(community.id).await.unwrap().remove(0);
+    let actions = f.store.actions(plan.id).await.unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].finding_ids, [validated.id]);
+    let page = get(&f.app, "/communities/gao-chateau/plan", Some(&analyst)).await;
+    assert!(
+        page.body.contains("Guichet d&#39;état civil")
+            || page.body.contains("Guichet d'état civil")
+    );
+
+    let partner = login(&f.app, "partner_viewer").await;
+    assert_eq!(
+        send(
+            &f.app,
+            form_post(
+                "/communities/gao-chateau/plan/actions",
+                &partner,
+                format!("csrf={csrf}")
+            )
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
 }

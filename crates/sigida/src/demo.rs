@@ -2346,15 +2346,7 @@ async fn consultation_and_plan(
     localities: &[Locality],
     findings: &[Finding],
 ) -> Result<(), Failure> {
-    let validated: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.validation,
-                ValidationStatus::Validated | ValidationStatus::Amended
-            )
-        })
-        .collect();
+    let validated: Vec<&Finding> = findings.iter().filter(|f| f.is_accepted()).collect();
     let meeting = Meeting {
         id: g.id(),
         community_id: community.id,

@@ -108,6 +108,15 @@ impl Store {
     }
 
     /// The actions of a plan with the findings and decisions each answers.
+    /// A community's plan in its latest version, if it has one.
+    pub async fn latest_plan(&self, community: Id<Community>) -> Result<Option<ActionPlan>> {
+        Ok(self
+            .plans(community)
+            .await?
+            .into_iter()
+            .max_by_key(|p| p.version))
+    }
+
     pub async fn actions(&self, plan: Id<ActionPlan>) -> Result<Vec<Action>> {
         let plan_text = plan.to_string();
         let mut actions: Vec<Action> =
@@ -303,6 +312,23 @@ impl Tx {
         .bind(&i.means_of_verification)
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Where an action stands, as its lead partner or the team reports it.
+    pub async fn set_action_status(
+        &mut self,
+        action: Id<Action>,
+        status: sigida_core::plan::ActionStatus,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE actions SET status = $2 WHERE id = $1")
+            .bind(action.to_string())
+            .bind(status.code())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound(format!("action {action}")));
+        }
         Ok(())
     }
 

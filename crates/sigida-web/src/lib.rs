@@ -24,6 +24,7 @@ pub mod meeting_pages;
 pub mod pages;
 pub mod plan_pages;
 pub mod priority_pages;
+pub mod progress_pages;
 pub mod selection_pages;
 
 use std::future::Future;
@@ -58,6 +59,8 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}/flows", get(pages::community_flows))
         .route("/communities/{slug}/groups", get(pages::community_groups))
         .route("/communities/{slug}/plan", get(plan_pages::plan_page))
+        .route("/progress", get(progress_pages::progress))
+        .route("/actions/{id}/status", post(progress_pages::set_status))
         .route(
             "/communities/{slug}/plan/actions",
             post(plan_pages::add_action),

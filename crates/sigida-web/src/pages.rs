@@ -556,10 +556,8 @@ pub async fn community_report(
         };
         let plan = state
             .store
-            .plans(community.id)
+            .latest_plan(community.id)
             .await?
-            .into_iter()
-            .max_by_key(|p| p.version)
             .ok_or(not_found)?;
         let doc = crate::gather::plan_document(&state.store, &diagnostic, &community, &plan, today)
             .await?;

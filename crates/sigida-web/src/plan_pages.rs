@@ -37,12 +37,7 @@ pub async fn plan_page(
     let tr = viewer.tr;
     let (diagnostic, community) =
         crate::pages::analysis_community(&state, &viewer, &slug, "plan").await?;
-    let plan = state
-        .store
-        .plans(community.id)
-        .await?
-        .into_iter()
-        .max_by_key(|p| p.version);
+    let plan = state.store.latest_plan(community.id).await?;
     let (actions, lines) = match &plan {
         Some(p) => (
             state.store.actions(p.id).await?,
@@ -169,12 +164,7 @@ pub async fn add_action(
             .collect()
     };
     let now = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
-    let existing = state
-        .store
-        .plans(community.id)
-        .await?
-        .into_iter()
-        .max_by_key(|p| p.version);
+    let existing = state.store.latest_plan(community.id).await?;
     let mut tx = state.store.begin().await?;
     let plan = match existing {
         Some(p) => p,

@@ -221,6 +221,7 @@ fn route_table() -> Vec<(&'static str, Vec<Role>)> {
         ("/communities/gao-chateau/flows", everyone.clone()),
         ("/communities/gao-chateau/groups", everyone.clone()),
         ("/communities/gao-chateau/plan", everyone.clone()),
+        ("/progress", everyone.clone()),
         ("/communities/gao-chateau/protection", everyone.clone()),
         ("/communities/gao-chateau/indicators", everyone.clone()),
         ("/communities/gao-chateau/findings", everyone.clone()),
@@ -1314,5 +1315,48 @@ async fn an_analyst_adds_an_action_that_answers_a_validated_finding() {
         .await
         .status,
         StatusCode::FORBIDDEN
+    );
+
+    // Follow-up: the partner viewer (of « OIM ») sees only the actions OIM leads, and updates
+    // those alone.
+    let mut tx = f.store.begin().await.unwrap();
+    let oim = sigida_core::plan::Action {
+        id: Id::new(),
+        lead_partner: "oim ".into(),
+        title: "Kits de retour".into(),
+        ..actions[0].clone()
+    };
+    tx.insert_action(&oim).await.unwrap();
+    tx.commit().await.unwrap();
+    let progress = get(&f.app, "/progress", Some(&partner)).await;
+    assert_eq!(progress.status, StatusCode::OK);
+    assert!(progress.body.contains("Kits de retour"));
+    assert!(
+        !progress.body.contains("Guichet"),
+        "another partner's action stays hidden"
+    );
+    let csrf = csrf_of(&progress.body);
+    let status = |action: Id<sigida_core::plan::Action>| {
+        form_post(
+            &format!("/actions/{action}/status"),
+            &partner,
+            format!("csrf={csrf}&status=ongoing"),
+        )
+    };
+    assert_eq!(
+        send(&f.app, status(actions[0].id)).await.status,
+        StatusCode::FORBIDDEN,
+        "not the partner's action"
+    );
+    assert_eq!(
+        send(&f.app, status(oim.id)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stored = f.store.actions(plan.id).await.unwrap();
+    let ongoing = |id| stored.iter().find(|a| a.id == id).unwrap().status;
+    assert_eq!(ongoing(oim.id), sigida_core::plan::ActionStatus::Ongoing);
+    assert_eq!(
+        ongoing(actions[0].id),
+        sigida_core::plan::ActionStatus::Planned
     );
 }

@@ -109,12 +109,7 @@ pub async fn write(
             )?);
             all.push(a);
             // Its action plan, the latest version.
-            if let Some(plan) = store
-                .plans(community.id)
-                .await?
-                .into_iter()
-                .max_by_key(|p| p.version)
-            {
+            if let Some(plan) = store.latest_plan(community.id).await? {
                 let doc = sigida_web::gather::plan_document(
                     store,
                     diagnostic,

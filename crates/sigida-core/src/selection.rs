@@ -100,13 +100,11 @@ fn top(scores: &[f64], keep: usize) -> Vec<usize> {
     chosen
 }
 
-/// Ranks the localities (`values`: each locality's value per criterion, in the criteria's
-/// order) and selects the `keep` best.
-pub fn rank(
+/// Weights that can rank, and a value (or none) per criterion for every locality.
+fn validate(
     criteria: &[Criterion],
     values: &[(String, Vec<Option<f64>>)],
-    keep: usize,
-) -> Result<Vec<Ranked>, SelectionError> {
+) -> Result<(), SelectionError> {
     if let Some(c) = criteria.iter().find(|c| c.weight < 0.0) {
         return Err(SelectionError::NegativeWeight(c.name.clone()));
     }
@@ -120,6 +118,17 @@ pub fn rank(
             expected: criteria.len(),
         });
     }
+    Ok(())
+}
+
+/// Ranks the localities (`values`: each locality's value per criterion, in the criteria's
+/// order) and selects the `keep` best.
+pub fn rank(
+    criteria: &[Criterion],
+    values: &[(String, Vec<Option<f64>>)],
+    keep: usize,
+) -> Result<Vec<Ranked>, SelectionError> {
+    validate(criteria, values)?;
     let normalised = normalise(criteria, values);
     let weights: Vec<f64> = criteria.iter().map(|c| c.weight).collect();
     let s = scores(&weights, &normalised);
@@ -151,7 +160,7 @@ pub fn sensitivity(
     values: &[(String, Vec<Option<f64>>)],
     keep: usize,
 ) -> Result<Vec<Sensitivity>, SelectionError> {
-    rank(criteria, values, keep)?;
+    validate(criteria, values)?;
     let normalised = normalise(criteria, values);
     let weights: Vec<f64> = criteria.iter().map(|c| c.weight).collect();
     let base = top(&scores(&weights, &normalised), keep);

@@ -10,7 +10,7 @@ use sigida_core::finding::{Evidence, Finding, SourceType, ValidationStatus, conv
 use sigida_core::flows::FlowCount;
 use sigida_core::instrument::RawImport;
 use sigida_core::meeting::{Decision, Meeting};
-use sigida_core::protection::{Capacity, RiskReport, RiskType, severity_grid};
+use sigida_core::protection::{Capacity, RiskReport, RiskType, Severity, severity_grid};
 use sigida_core::qualitative::{Code, Excerpt, InterviewNote};
 
 use crate::flows::{FlowAnalysis, TravellerSurvey};
@@ -400,6 +400,8 @@ pub fn synthesis(tr: Tr, communities: &[CommunityAnalysis], generated_on: time::
 }
 
 pub fn synthesis_body(tr: Tr, communities: &[CommunityAnalysis]) -> Markup {
+    // Each community's grid once, not once per risk.
+    let highest: Vec<Vec<Option<Severity>>> = communities.iter().map(highest_severities).collect();
     let min_cell = communities
         .first()
         .map_or(sigida_core::disclosure::DEFAULT_MIN_CELL, |a| {
@@ -461,8 +463,8 @@ pub fn synthesis_body(tr: Tr, communities: &[CommunityAnalysis]) -> Markup {
             tbody { @for (r, risk) in RiskType::ALL.iter().enumerate() {
                 tr {
                     th scope="row" { (tr.t(risk.label_key())) }
-                    @for a in communities {
-                        td.num { (highest_severity(tr, a, r)) }
+                    @for highest in &highest {
+                        td.num { (severity_text(tr, highest[r])) }
                     }
                 }
             } }
@@ -517,17 +519,25 @@ fn overall(tr: Tr, a: &CommunityAnalysis, code: &str) -> String {
     }
 }
 
-/// The highest severity of risk `r` over the community's localities.
-fn highest_severity(tr: Tr, a: &CommunityAnalysis, r: usize) -> String {
+/// The highest severity of each risk (in `RiskType::ALL`'s order) over the community's
+/// localities, `None` where no locality has it assessed.
+fn highest_severities(a: &CommunityAnalysis) -> Vec<Option<Severity>> {
     let ids: Vec<_> = a.overview.localities.iter().map(|l| l.id).collect();
     let grid = severity_grid(&ids, RiskType::ALL, &a.risk_reports);
-    grid.iter()
-        .filter_map(|row| row.get(r).and_then(|cell| cell.severity))
-        .max()
-        .map_or_else(
-            || tr.t("report.not_assessed").to_owned(),
-            |s| format!("{} — {}", s.level(), tr.t(s.label_key())),
-        )
+    (0..RiskType::ALL.len())
+        .map(|r| {
+            grid.iter()
+                .filter_map(|row| row.get(r).and_then(|cell| cell.severity))
+                .max()
+        })
+        .collect()
+}
+
+fn severity_text(tr: Tr, severity: Option<Severity>) -> String {
+    severity.map_or_else(
+        || tr.t("report.not_assessed").to_owned(),
+        |s| format!("{} — {}", s.level(), tr.t(s.label_key())),
+    )
 }
 
 /// Links of a report file stay inside it: a link to an analysis page's anchor becomes that

@@ -17,7 +17,7 @@ use sigida_survey::Z95;
 use sigida_survey::table::{Measure, TableSpec, estimate_table};
 use sigida_xlsform::{Form, Question, QuestionKind};
 
-use crate::datasets::{DatasetError, clean_dataset, locality_slugs, log_version};
+use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
 
 /// Questions named `route_1`, `route_2`… hold the places of a traveller's route in order.
 const ROUTE_PREFIX: &str = "route_";
@@ -41,8 +41,10 @@ pub async fn community_traveller_surveys(
         {
             continue;
         }
-        let (form, clean, _) = clean_dataset(store, diagnostic, &instrument).await?;
+        // The form and the log once each: the clean data and its provenance both need them.
+        let form = latest_form(store, diagnostic, &instrument).await?;
         let log = store.cleaning_log(instrument.id).await?;
+        let (clean, _) = clean_with(store, &instrument, &form, &log).await?;
         if let Some(survey) = analyse(&form, &clean, &localities, language, diagnostic.min_cell) {
             out.push(TravellerSurvey {
                 instrument: instrument.name.clone(),

@@ -88,10 +88,10 @@ pub async fn community_analysis(
     }
     let mut cleaning = Vec::new();
     for instrument in store.instruments(diagnostic.id).await? {
-        let log = store.cleaning_log(instrument.id).await?;
         if store.instrument_import_ids(instrument.id).await?.is_empty() {
             continue;
         }
+        let log = store.cleaning_log(instrument.id).await?;
         cleaning.push((
             instrument.name.clone(),
             crate::datasets::log_version(&log),

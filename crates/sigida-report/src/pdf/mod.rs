@@ -70,8 +70,9 @@ struct Fonts {
     regular: Font,
     bold: Font,
     faces: [rustybuzz::Face<'static>; 2],
-    /// Advance widths at size 1, by (bold, text).
-    cache: RefCell<HashMap<(bool, String), f32>>,
+    /// Advance widths at size 1, by text: regular, then bold. Looked up by `&str`, so a
+    /// word measured again (most are, many times) costs no allocation.
+    cache: [RefCell<HashMap<String, f32>>; 2],
 }
 
 impl Fonts {
@@ -81,12 +82,13 @@ impl Fonts {
             regular: Font::new(REGULAR.into(), 0).ok_or(PdfError::Font)?,
             bold: Font::new(BOLD.into(), 0).ok_or(PdfError::Font)?,
             faces: [face(REGULAR)?, face(BOLD)?],
-            cache: RefCell::new(HashMap::new()),
+            cache: [RefCell::new(HashMap::new()), RefCell::new(HashMap::new())],
         })
     }
 
     fn width(&self, text: &str, bold: bool, size: f32) -> f32 {
-        if let Some(w) = self.cache.borrow().get(&(bold, text.to_owned())) {
+        let cache = &self.cache[usize::from(bold)];
+        if let Some(w) = cache.borrow().get(text) {
             return w * size;
         }
         let face = &self.faces[usize::from(bold)];
@@ -96,8 +98,94 @@ impl Fonts {
         let shaped = rustybuzz::shape(face, &[], buffer);
         let units: i32 = shaped.glyph_positions().iter().map(|p| p.x_advance).sum();
         let w = units as f32 / f32::from(face.units_per_em() as u16);
-        self.cache.borrow_mut().insert((bold, text.to_owned()), w);
+        cache.borrow_mut().insert(text.to_owned(), w);
         w * size
+    }
+
+    /// `runs` broken into lines of at most `width` points, greedily, words never split
+    /// unless longer than a line.
+    fn lines(&self, runs: &[Run], size: f32, width: f32) -> Vec<Line> {
+        let space = self.width(" ", false, size);
+        let mut lines: Vec<Line> = vec![Vec::new()];
+        let mut x = 0.0f32;
+        for group in groups(runs) {
+            if group.forced_break {
+                lines.push(Vec::new());
+                x = 0.0;
+                continue;
+            }
+            let widths: Vec<f32> = group
+                .parts
+                .iter()
+                .map(|(t, b)| self.width(t, *b, size))
+                .collect();
+            let total: f32 = widths.iter().sum();
+            let gap = if group.space_before && x > 0.0 {
+                space
+            } else {
+                0.0
+            };
+            if x > 0.0 && x + gap + total > width {
+                lines.push(Vec::new());
+                x = 0.0;
+            }
+            let gap = if x > 0.0 && group.space_before {
+                space
+            } else {
+                0.0
+            };
+            x += gap;
+            for ((text, bold), w) in group.parts.into_iter().zip(widths) {
+                if w > width {
+                    // Longer than the line: cut where it fills it.
+                    let mut piece = String::new();
+                    for c in text.chars() {
+                        piece.push(c);
+                        if x + self.width(&piece, bold, size) > width && piece.len() > 1 {
+                            piece.pop();
+                            let done = std::mem::take(&mut piece);
+                            if let Some(line) = lines.last_mut() {
+                                line.push((x, done, bold));
+                            }
+                            lines.push(Vec::new());
+                            x = 0.0;
+                            piece.push(c);
+                        }
+                    }
+                    let w = self.width(&piece, bold, size);
+                    if let Some(line) = lines.last_mut() {
+                        line.push((x, piece, bold));
+                    }
+                    x += w;
+                    continue;
+                }
+                if let Some(line) = lines.last_mut() {
+                    line.push((x, text, bold));
+                }
+                x += w;
+            }
+        }
+        // One draw per stretch of the same weight.
+        lines
+            .into_iter()
+            .map(|line| {
+                let mut merged: Line = Vec::new();
+                for (x, text, bold) in line {
+                    match merged.last_mut() {
+                        Some((start, t, b)) if *b == bold => {
+                            let end = *start + self.width(t, bold, size);
+                            let gap = x - end;
+                            if gap > 0.1 {
+                                t.push(' ');
+                            }
+                            t.push_str(&text);
+                        }
+                        _ => merged.push((x, text, bold)),
+                    }
+                }
+                merged
+            })
+            .collect()
     }
 
     fn font(&self, bold: bool) -> Font {
@@ -265,90 +353,6 @@ impl<'f> Layout<'f> {
         }
     }
 
-    fn lines(&self, runs: &[Run], size: f32, width: f32) -> Vec<Line> {
-        let space = self.fonts.width(" ", false, size);
-        let mut lines: Vec<Line> = vec![Vec::new()];
-        let mut x = 0.0f32;
-        for group in groups(runs) {
-            if group.forced_break {
-                lines.push(Vec::new());
-                x = 0.0;
-                continue;
-            }
-            let widths: Vec<f32> = group
-                .parts
-                .iter()
-                .map(|(t, b)| self.fonts.width(t, *b, size))
-                .collect();
-            let total: f32 = widths.iter().sum();
-            let gap = if group.space_before && x > 0.0 {
-                space
-            } else {
-                0.0
-            };
-            if x > 0.0 && x + gap + total > width {
-                lines.push(Vec::new());
-                x = 0.0;
-            }
-            let gap = if x > 0.0 && group.space_before {
-                space
-            } else {
-                0.0
-            };
-            x += gap;
-            for ((text, bold), w) in group.parts.into_iter().zip(widths) {
-                if w > width {
-                    // Longer than the line: cut where it fills it.
-                    let mut piece = String::new();
-                    for c in text.chars() {
-                        piece.push(c);
-                        if x + self.fonts.width(&piece, bold, size) > width && piece.len() > 1 {
-                            piece.pop();
-                            let done = std::mem::take(&mut piece);
-                            if let Some(line) = lines.last_mut() {
-                                line.push((x, done, bold));
-                            }
-                            lines.push(Vec::new());
-                            x = 0.0;
-                            piece.push(c);
-                        }
-                    }
-                    let w = self.fonts.width(&piece, bold, size);
-                    if let Some(line) = lines.last_mut() {
-                        line.push((x, piece, bold));
-                    }
-                    x += w;
-                    continue;
-                }
-                if let Some(line) = lines.last_mut() {
-                    line.push((x, text, bold));
-                }
-                x += w;
-            }
-        }
-        // One draw per stretch of the same weight.
-        lines
-            .into_iter()
-            .map(|line| {
-                let mut merged: Line = Vec::new();
-                for (x, text, bold) in line {
-                    match merged.last_mut() {
-                        Some((start, t, b)) if *b == bold => {
-                            let end = *start + self.fonts.width(t, bold, size);
-                            let gap = x - end;
-                            if gap > 0.1 {
-                                t.push(' ');
-                            }
-                            t.push_str(&text);
-                        }
-                        _ => merged.push((x, text, bold)),
-                    }
-                }
-                merged
-            })
-            .collect()
-    }
-
     fn draw_lines(&mut self, lines: &[Line], x: f32, size: f32, colour: Colour, leading: f32) {
         for line in lines {
             self.need(leading);
@@ -369,7 +373,7 @@ impl<'f> Layout<'f> {
     }
 
     fn paragraph(&mut self, runs: &[Run], size: f32, colour: Colour, indent: f32) {
-        let lines = self.lines(runs, size, WIDTH - indent);
+        let lines = self.fonts.lines(runs, size, WIDTH - indent);
         self.draw_lines(&lines, LEFT + indent, size, colour, size * 1.4);
     }
 
@@ -400,7 +404,7 @@ impl<'f> Layout<'f> {
             text: text.to_owned(),
             bold: true,
         }];
-        let lines = self.lines(&runs, size, WIDTH);
+        let lines = self.fonts.lines(&runs, size, WIDTH);
         self.draw_lines(&lines, LEFT, size, colour, size * 1.3);
         if level <= 2 {
             let y = self.y + 2.0;
@@ -425,7 +429,7 @@ impl<'f> Layout<'f> {
             } else {
                 "•".to_owned()
             };
-            let lines = self.lines(item, 9.0, WIDTH - 16.0);
+            let lines = self.fonts.lines(item, 9.0, WIDTH - 16.0);
             self.need(9.0 * 1.4);
             let baseline = self.y + 9.0;
             self.page().push(Op::Text {
@@ -497,7 +501,7 @@ impl<'f> Layout<'f> {
             .min(170.0)
             + 12.0;
         for (term, description) in pairs {
-            let term_lines = self.lines(
+            let term_lines = self.fonts.lines(
                 &[Run {
                     text: term.clone(),
                     bold: false,
@@ -505,7 +509,7 @@ impl<'f> Layout<'f> {
                 9.0,
                 column - 12.0,
             );
-            let description_lines = self.lines(
+            let description_lines = self.fonts.lines(
                 &[Run {
                     text: description.clone(),
                     bold: false,
@@ -638,7 +642,8 @@ impl<'f> Layout<'f> {
                             bold: r.bold || cell.header,
                         })
                         .collect();
-                    self.lines(&runs, SIZE, widths.get(c).copied().unwrap_or(40.0))
+                    self.fonts
+                        .lines(&runs, SIZE, widths.get(c).copied().unwrap_or(40.0))
                 })
                 .collect();
             let height =
@@ -649,7 +654,7 @@ impl<'f> Layout<'f> {
         let body: Vec<(Vec<Vec<Line>>, f32)> = t.body.iter().map(|r| laid(r)).collect();
         let head_height: f32 = head.iter().map(|(_, h)| h).sum();
         if !t.caption.is_empty() {
-            let caption_lines = self.lines(&t.caption, 8.0, WIDTH);
+            let caption_lines = self.fonts.lines(&t.caption, 8.0, WIDTH);
             self.need(
                 caption_lines.len() as f32 * 11.0 + head_height + body.first().map_or(0.0, |b| b.1),
             );
@@ -907,13 +912,12 @@ fn title_page(fonts: &Fonts, tr: Tr, meta: &Meta) -> Vec<Op> {
         y += 34.0;
     }
     // The subtitle may be long: wrapped as a paragraph would be.
-    let layout = Layout::new(fonts, false);
     let subtitle = [Run {
         text: meta.subtitle.clone(),
         bold: false,
     }];
     let mut y = 340.0;
-    for line in layout.lines(&subtitle, 11.0, WIDTH) {
+    for line in fonts.lines(&subtitle, 11.0, WIDTH) {
         for (dx, text, bold) in line {
             ops.push(Op::Text {
                 x: LEFT + dx,

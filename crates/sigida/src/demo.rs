@@ -1238,9 +1238,46 @@ fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
+/// An XLSForm's workbook: its survey sheet, its choices — the localities as the `localite`
+/// list, then `lists` (list, name, French, English) — and its settings.
+fn xlsform<'a>(
+    file: &str,
+    survey: Vec<Vec<String>>,
+    localities: &[&Locality],
+    lists: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
+    title: &str,
+    form_id: &str,
+) -> Vec<Table> {
+    let mut choices = vec![row(&[
+        "list_name",
+        "name",
+        "label::Français (fr)",
+        "label::English (en)",
+    ])];
+    for l in localities {
+        choices.push(vec![
+            "localite".into(),
+            slugify(&l.name),
+            l.name.clone(),
+            l.name.clone(),
+        ]);
+    }
+    for (list, name, fr, en) in lists {
+        choices.push(row(&[list, name, fr, en]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&[title, form_id, "2026-01", "Français (fr)"]),
+    ];
+    vec![
+        sheet(file, "survey", survey),
+        sheet(file, "choices", choices),
+        sheet(file, "settings", settings),
+    ]
+}
+
 /// The household survey's XLSForm, bilingual, with the logic the demo data is checked against.
 fn household_form(localities: &[&Locality]) -> Vec<Table> {
-    let sheet = |name: &str, rows: Vec<Vec<String>>| sheet("formulaire", name, rows);
     let survey = vec![
         row(&[
             "type",
@@ -1395,21 +1432,7 @@ fn household_form(localities: &[&Locality]) -> Vec<Table> {
             "",
         ]),
     ];
-    let mut choices = vec![row(&[
-        "list_name",
-        "name",
-        "label::Français (fr)",
-        "label::English (en)",
-    ])];
-    for l in localities {
-        choices.push(vec![
-            "localite".into(),
-            slugify(&l.name),
-            l.name.clone(),
-            l.name.clone(),
-        ]);
-    }
-    for (list, name, fr, en) in [
+    let lists = [
         ("sexe", "female", "Femme", "Female"),
         ("sexe", "male", "Homme", "Male"),
         ("tranche_age", "15_24", "15 à 24 ans", "15 to 24"),
@@ -1453,23 +1476,15 @@ fn household_form(localities: &[&Locality]) -> Vec<Table> {
             "Child labour",
         ),
         ("risques", "none", "Aucun", "None"),
-    ] {
-        choices.push(row(&[list, name, fr, en]));
-    }
-    let settings = vec![
-        row(&["form_title", "form_id", "version", "default_language"]),
-        row(&[
-            "Enquête ménage — migration et protection (démonstration)",
-            "sigida_menage_demo",
-            "2026-01",
-            "Français (fr)",
-        ]),
     ];
-    vec![
-        sheet("survey", survey),
-        sheet("choices", choices),
-        sheet("settings", settings),
-    ]
+    xlsform(
+        "formulaire",
+        survey,
+        localities,
+        lists,
+        "Enquête ménage — migration et protection (démonstration)",
+        "sigida_menage_demo",
+    )
 }
 
 const HOUSEHOLD_SURVEY: &str = "Enquête ménage";
@@ -1734,7 +1749,6 @@ fn weighted<'a, T>(rng: &mut Rng, entries: &'a [T], weight: impl Fn(&T) -> u64) 
 /// The traveller survey's XLSForm: where the traveller was met, who they are, why and where
 /// they go, by which route (`route_1`… in order), what went wrong and what they need.
 fn traveller_form(localities: &[&Locality]) -> Vec<Table> {
-    let sheet = |name: &str, rows: Vec<Vec<String>>| sheet("formulaire-voyageurs", name, rows);
     let mut survey = vec![row(&[
         "type",
         "name",
@@ -1833,24 +1847,10 @@ fn traveller_form(localities: &[&Locality]) -> Vec<Table> {
     ] {
         survey.push(row(&[kind, name, fr, en, required]));
     }
-    let mut choices = vec![row(&[
-        "list_name",
-        "name",
-        "label::Français (fr)",
-        "label::English (en)",
-    ])];
-    for l in localities {
-        choices.push(vec![
-            "localite".into(),
-            slugify(&l.name),
-            l.name.clone(),
-            l.name.clone(),
-        ]);
-    }
-    for (code, fr, en) in ROUTE_PLACES {
-        choices.push(row(&["lieu", code, fr, en]));
-    }
-    for (list, name, fr, en) in [
+    let places = ROUTE_PLACES
+        .iter()
+        .map(|(code, fr, en)| ("lieu", *code, *fr, *en));
+    let lists = [
         ("sexe", "female", "Femme", "Female"),
         ("sexe", "male", "Homme", "Male"),
         ("age", "under_18", "Moins de 18 ans", "Under 18"),
@@ -1958,23 +1958,15 @@ fn traveller_form(localities: &[&Locality]) -> Vec<Table> {
         ("besoin", "transport", "Transport", "Transport"),
         ("besoin", "money", "Argent", "Money"),
         ("besoin", "none", "Aucun", "None"),
-    ] {
-        choices.push(row(&[list, name, fr, en]));
-    }
-    let settings = vec![
-        row(&["form_title", "form_id", "version", "default_language"]),
-        row(&[
-            "Enquête auprès des voyageurs aux points de suivi (démonstration)",
-            "sigida_voyageurs_demo",
-            "2026-01",
-            "Français (fr)",
-        ]),
     ];
-    vec![
-        sheet("survey", survey),
-        sheet("choices", choices),
-        sheet("settings", settings),
-    ]
+    xlsform(
+        "formulaire-voyageurs",
+        survey,
+        localities,
+        places.chain(lists),
+        "Enquête auprès des voyageurs aux points de suivi (démonstration)",
+        "sigida_voyageurs_demo",
+    )
 }
 
 /// A Kobo-style export of the traveller survey at a community's first three localities

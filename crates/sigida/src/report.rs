@@ -89,11 +89,49 @@ pub async fn write(
     }
     let generated_on = time::OffsetDateTime::now_utc().date();
     let reports = dir.join("reports");
+    // Plans and minutes say the same in every language: gathered once per community, written
+    // in each (an analysis's labels come from its language, so it is gathered per language).
+    let mut plans = Vec::new();
+    let mut minutes = Vec::new();
+    for community in &communities {
+        if only.is_some_and(|slug| slug != community.slug) {
+            plans.push(None);
+            minutes.push(Vec::new());
+            continue;
+        }
+        let plan = match store.latest_plan(community.id).await? {
+            Some(plan) => Some(
+                sigida_web::gather::plan_document(
+                    store,
+                    diagnostic,
+                    community,
+                    &plan,
+                    generated_on,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        plans.push(plan);
+        let mut of_community = Vec::new();
+        for meeting in store.meetings(community.id).await? {
+            let m = sigida_web::gather::meeting_minutes(
+                store,
+                diagnostic,
+                community,
+                &meeting,
+                generated_on,
+            )
+            .await?;
+            of_community.push((sigida_report::minutes::file_stem(&meeting), m));
+        }
+        minutes.push(of_community);
+    }
     let mut written = Vec::new();
     for &lang in langs {
         let tr = Tr::new(lang);
         let mut all = Vec::new();
-        for community in &communities {
+        for ((community, plan), meetings) in communities.iter().zip(&plans).zip(&minutes) {
             if only.is_some_and(|slug| slug != community.slug) {
                 continue;
             }
@@ -109,21 +147,13 @@ pub async fn write(
             )?);
             all.push(a);
             // Its action plan, the latest version.
-            if let Some(plan) = store.latest_plan(community.id).await? {
-                let doc = sigida_web::gather::plan_document(
-                    store,
-                    diagnostic,
-                    community,
-                    &plan,
-                    generated_on,
-                )
-                .await?;
+            if let Some(doc) = plan {
                 written.extend(write_document(
                     &folder,
                     &format!("plan-action{}", lang.file_suffix()),
                     formats,
-                    || sigida_report::plan::plan(tr, &doc),
-                    || sigida_report::plan::plan_pdf(tr, &doc),
+                    || sigida_report::plan::plan(tr, doc),
+                    || sigida_report::plan::plan_pdf(tr, doc),
                 )?);
                 // The workbook comes with every format (no `--format`): it is the plan's own
                 // spreadsheet, not another rendering of the report.
@@ -131,30 +161,21 @@ pub async fn write(
                     let path = folder.join(format!("plan-action{}.xlsx", lang.file_suffix()));
                     sigida_formats::write::write_sheets(
                         &path,
-                        &sigida_report::plan::workbook(tr, &doc),
+                        &sigida_report::plan::workbook(tr, doc),
                     )?;
                     written.push(path);
                 }
             }
             // The minutes of each of its meetings.
             let reunions = folder.join("reunions");
-            for meeting in store.meetings(community.id).await? {
-                let m = sigida_web::gather::meeting_minutes(
-                    store,
-                    diagnostic,
-                    community,
-                    &meeting,
-                    generated_on,
-                )
-                .await?;
+            for (stem, m) in meetings {
                 std::fs::create_dir_all(&reunions)?;
-                let stem = sigida_report::minutes::file_stem(&meeting);
                 written.extend(write_document(
                     &reunions,
                     &format!("{stem}{}", lang.file_suffix()),
                     formats,
-                    || sigida_report::minutes::minutes(tr, &m),
-                    || sigida_report::minutes::minutes_pdf(tr, &m),
+                    || sigida_report::minutes::minutes(tr, m),
+                    || sigida_report::minutes::minutes_pdf(tr, m),
                 )?);
             }
         }

@@ -311,8 +311,10 @@ fn groups(runs: &[Run]) -> Vec<Group> {
 impl<'f> Layout<'f> {
     fn new(fonts: &'f Fonts, part_per_page: bool) -> Layout<'f> {
         let mut db = usvg::fontdb::Database::new();
-        db.load_font_data(REGULAR.to_vec());
-        db.load_font_data(BOLD.to_vec());
+        // The embedded fonts shared, not copied for every document.
+        for font in [REGULAR, BOLD] {
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(font)));
+        }
         // Charts may ask for a generic family: every one is DejaVu Sans here.
         db.set_sans_serif_family("DejaVu Sans");
         db.set_serif_family("DejaVu Sans");

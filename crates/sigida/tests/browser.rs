@@ -212,10 +212,23 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
         facilitator.script(open_all);
         facilitator.click("form[action$='/participants'] input[name=consent]");
         facilitator.click("form[action$='/participants'] button[type=submit]");
-        facilitator.wait_for_text("Code à saisir");
-        let code =
-            facilitator.script("return document.querySelector('.join-code strong').textContent");
-        codes.push(code.as_str().unwrap().to_owned());
+        // The page before showed a code too: wait for this registration's, a new one.
+        let started = std::time::Instant::now();
+        let code = loop {
+            let shown = facilitator.script(
+                "const c = document.querySelector('.join-code strong'); \
+                 return document.readyState === 'complete' && c ? c.textContent : null",
+            );
+            if let Some(code) = shown.as_str().filter(|c| !codes.iter().any(|k| k == c)) {
+                break code.to_owned();
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "no new code after registering"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        codes.push(code);
     }
     facilitator.script(open_all);
     facilitator.type_into(
@@ -284,7 +297,14 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
     let totals = format!(
         "const s = document.getElementById('q-{question}'); return s ? Array.from(s.querySelectorAll('table')[0].querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent.trim()).join('|')) : null;"
     );
-    let rows = facilitator.script(&totals);
+    // The page before the count showed the same heading: give the new one time to load.
+    let expected = serde_json::json!(["Forage de Sosso Koïra|2|0|0|2", "Puits de Saneye|1|2|0|3"]);
+    let started = std::time::Instant::now();
+    let mut rows = facilitator.script(&totals);
+    while rows != expected && started.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        rows = facilitator.script(&totals);
+    }
     assert_eq!(
         rows,
         serde_json::json!(["Forage de Sosso Koïra|2|0|0|2", "Puits de Saneye|1|2|0|3"]),

@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "ballots",
         sql: include_str!("../migrations/0010_ballots.sql"),
     },
+    Migration {
+        version: 11,
+        name: "plan_versions",
+        sql: include_str!("../migrations/0011_plan_versions.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use sigida_core::Id;
 use sigida_core::community::Community;
 use sigida_core::finding::ValidationStatus;
+use sigida_core::meeting::Meeting;
 use sigida_core::plan::{
-    Action, ActionPlan, BudgetLine, Measurement, PlanIndicator, Quarter, check_traceability,
+    Action, ActionError, ActionPlan, BudgetLine, Measurement, Milestone, PlanContent,
+    PlanIndicator, PlanStatus, Quarter, check_traceability,
 };
 use sqlx::Row;
 
@@ -27,10 +29,10 @@ fn plan(row: &sqlx::any::AnyRow) -> Result<ActionPlan> {
     })
 }
 
-fn quarter(c: &Cols<'_>, column: &'static str) -> Result<Quarter> {
+fn quarter(c: &Cols<'_>, table: &'static str, column: &'static str) -> Result<Quarter> {
     let index = c.small(column)?;
     Quarter::new(index / 4 + 1, index % 4 + 1).ok_or_else(|| StoreError::Corrupt {
-        table: "actions",
+        table,
         column,
         detail: format!("trimestre {index} hors de 0..16"),
     })
@@ -47,13 +49,26 @@ fn action(row: &sqlx::any::AnyRow) -> Result<Action> {
         partners: c.json("partners")?,
         target_groups: c.text("target_groups")?,
         localities: c.text("localities")?,
-        start: quarter(&c, "start_quarter")?,
-        end: quarter(&c, "end_quarter")?,
+        start: quarter(&c, "actions", "start_quarter")?,
+        end: quarter(&c, "actions", "end_quarter")?,
         status: c.code("status")?,
         pdsec_axis: c.opt_text("pdsec_axis")?,
         risks: c.text("risks")?,
+        resources: c.text("resources")?,
         finding_ids: Vec::new(),
         decision_ids: Vec::new(),
+        origin_id: c.opt_id("origin_id")?,
+    })
+}
+
+fn milestone(row: &sqlx::any::AnyRow) -> Result<Milestone> {
+    let c = Cols::of("milestones", row);
+    Ok(Milestone {
+        id: c.id("id")?,
+        action_id: c.id("action_id")?,
+        title: c.text("title")?,
+        due: quarter(&c, "milestones", "due_quarter")?,
+        done_on: c.opt_date("done_on")?,
     })
 }
 
@@ -193,6 +208,77 @@ impl Store {
         .collect()
     }
 
+    pub async fn plan(&self, id: Id<ActionPlan>) -> Result<Option<ActionPlan>> {
+        sqlx::query("SELECT * FROM action_plans WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(plan)
+            .transpose()
+    }
+
+    /// An action (with what it answers) and the plan version that holds it.
+    pub async fn action(&self, id: Id<Action>) -> Result<Option<(ActionPlan, Action)>> {
+        let plan_id: Option<String> = sqlx::query("SELECT plan_id FROM actions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+        let Some(plan_id) = plan_id.and_then(|p| p.parse().ok()) else {
+            return Ok(None);
+        };
+        let Some(plan) = self.plan(plan_id).await? else {
+            return Ok(None);
+        };
+        let action = self
+            .actions(plan.id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id);
+        Ok(action.map(|a| (plan, a)))
+    }
+
+    pub async fn milestones(&self, plan: Id<ActionPlan>) -> Result<Vec<Milestone>> {
+        sqlx::query(
+            "SELECT m.* FROM milestones m JOIN actions a ON a.id = m.action_id
+             WHERE a.plan_id = $1 ORDER BY m.due_quarter, m.title, m.id",
+        )
+        .bind(plan.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(milestone)
+        .collect()
+    }
+
+    /// Every measurement of a plan's indicators, oldest first.
+    pub async fn plan_measurements(&self, plan: Id<ActionPlan>) -> Result<Vec<Measurement>> {
+        sqlx::query(
+            "SELECT m.* FROM measurements m JOIN plan_indicators i ON i.id = m.indicator_id
+             JOIN actions a ON a.id = i.action_id
+             WHERE a.plan_id = $1 ORDER BY m.measured_on, m.id",
+        )
+        .bind(plan.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(measurement)
+        .collect()
+    }
+
+    /// Everything a plan version holds, follow-up included.
+    pub async fn plan_content(&self, plan: Id<ActionPlan>) -> Result<PlanContent> {
+        Ok(PlanContent {
+            actions: self.actions(plan).await?,
+            lines: self.budget_lines(plan).await?,
+            indicators: self.plan_indicators(plan).await?,
+            milestones: self.milestones(plan).await?,
+            measurements: self.plan_measurements(plan).await?,
+        })
+    }
+
     pub async fn measurements(&self, indicator: Id<PlanIndicator>) -> Result<Vec<Measurement>> {
         sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, id")
             .bind(indicator.to_string())
@@ -227,6 +313,120 @@ impl Tx {
     /// Inserts an action and its links, refusing one that answers no validated finding and
     /// no recorded decision.
     pub async fn insert_action(&mut self, a: &Action) -> Result<()> {
+        self.require_draft(a.plan_id).await?;
+        self.check_traced(a).await?;
+        sqlx::query(
+            "INSERT INTO actions (id, plan_id, title, description, lead_partner, partners,
+                target_groups, localities, start_quarter, end_quarter, status, pdsec_axis, risks,
+                resources, origin_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(a.id.to_string())
+        .bind(a.plan_id.to_string())
+        .bind(&a.title)
+        .bind(&a.description)
+        .bind(&a.lead_partner)
+        .bind(json_text(&a.partners))
+        .bind(&a.target_groups)
+        .bind(&a.localities)
+        .bind(i64::from(a.start.index()))
+        .bind(i64::from(a.end.index()))
+        .bind(a.status.code())
+        .bind(&a.pdsec_axis)
+        .bind(&a.risks)
+        .bind(&a.resources)
+        .bind(a.origin_id.map(|o| o.to_string()))
+        .execute(self.conn())
+        .await?;
+        self.insert_links(a).await
+    }
+
+    /// Rewrites an action of a draft plan (its links included), under the same rules as a new one.
+    pub async fn update_action(&mut self, a: &Action) -> Result<()> {
+        self.require_draft(a.plan_id).await?;
+        self.check_traced(a).await?;
+        let done = sqlx::query(
+            "UPDATE actions SET title = $2, description = $3, lead_partner = $4, partners = $5,
+                target_groups = $6, localities = $7, start_quarter = $8, end_quarter = $9,
+                pdsec_axis = $10, risks = $11, resources = $12
+             WHERE id = $1 AND plan_id = $13",
+        )
+        .bind(a.id.to_string())
+        .bind(&a.title)
+        .bind(&a.description)
+        .bind(&a.lead_partner)
+        .bind(json_text(&a.partners))
+        .bind(&a.target_groups)
+        .bind(&a.localities)
+        .bind(i64::from(a.start.index()))
+        .bind(i64::from(a.end.index()))
+        .bind(&a.pdsec_axis)
+        .bind(&a.risks)
+        .bind(&a.resources)
+        .bind(a.plan_id.to_string())
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("action {}", a.id)));
+        }
+        for table in ["action_findings", "action_decisions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE action_id = $1"))
+                .bind(a.id.to_string())
+                .execute(self.conn())
+                .await?;
+        }
+        self.insert_links(a).await
+    }
+
+    /// Removes an action of a draft plan with its budget lines, indicators (and their
+    /// measurements) and milestones.
+    pub async fn delete_action(&mut self, action: Id<Action>) -> Result<()> {
+        let plan = self.plan_of_action(action).await?;
+        self.require_draft(plan).await?;
+        let id = action.to_string();
+        for sql in [
+            "DELETE FROM measurements WHERE indicator_id IN
+                (SELECT id FROM plan_indicators WHERE action_id = $1)",
+            "DELETE FROM plan_indicators WHERE action_id = $1",
+            "DELETE FROM budget_lines WHERE action_id = $1",
+            "DELETE FROM milestones WHERE action_id = $1",
+            "DELETE FROM action_findings WHERE action_id = $1",
+            "DELETE FROM action_decisions WHERE action_id = $1",
+            "DELETE FROM actions WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(&id).execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    async fn plan_of_action(&mut self, action: Id<Action>) -> Result<Id<ActionPlan>> {
+        let plan: Option<String> = sqlx::query("SELECT plan_id FROM actions WHERE id = $1")
+            .bind(action.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+        plan.and_then(|p| p.parse().ok())
+            .ok_or_else(|| StoreError::NotFound(format!("action {action}")))
+    }
+
+    /// An adopted (or revised) version is what a meeting agreed: it changes only through a
+    /// new version. Follow-up (status, milestones reached, measurements) is not a change.
+    async fn require_draft(&mut self, plan: Id<ActionPlan>) -> Result<()> {
+        let row = sqlx::query("SELECT status, version FROM action_plans WHERE id = $1")
+            .bind(plan.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("plan {plan}")))?;
+        let status: String = row.try_get(0)?;
+        let version: i64 = row.try_get(1)?;
+        if status != PlanStatus::Draft.code() {
+            return Err(ActionError::Frozen(version).into());
+        }
+        Ok(())
+    }
+
+    async fn check_traced(&mut self, a: &Action) -> Result<()> {
         let mut validated = Vec::new();
         for finding in &a.finding_ids {
             let status: Option<String> =
@@ -242,26 +442,10 @@ impl Tx {
             }
         }
         check_traceability(a, |f| validated.contains(&f))?;
-        sqlx::query(
-            "INSERT INTO actions (id, plan_id, title, description, lead_partner, partners,
-                target_groups, localities, start_quarter, end_quarter, status, pdsec_axis, risks)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(a.id.to_string())
-        .bind(a.plan_id.to_string())
-        .bind(&a.title)
-        .bind(&a.description)
-        .bind(&a.lead_partner)
-        .bind(json_text(&a.partners))
-        .bind(&a.target_groups)
-        .bind(&a.localities)
-        .bind(i64::from(a.start.index()))
-        .bind(i64::from(a.end.index()))
-        .bind(a.status.code())
-        .bind(&a.pdsec_axis)
-        .bind(&a.risks)
-        .execute(self.conn())
-        .await?;
+        Ok(())
+    }
+
+    async fn insert_links(&mut self, a: &Action) -> Result<()> {
         for finding in &a.finding_ids {
             sqlx::query("INSERT INTO action_findings (action_id, finding_id) VALUES ($1, $2)")
                 .bind(a.id.to_string())
@@ -280,6 +464,8 @@ impl Tx {
     }
 
     pub async fn insert_budget_line(&mut self, b: &BudgetLine) -> Result<()> {
+        let plan = self.plan_of_action(b.action_id).await?;
+        self.require_draft(plan).await?;
         sqlx::query(
             "INSERT INTO budget_lines (id, action_id, item, unit, quantity, unit_cost_fcfa,
                 funding_source, year)
@@ -299,6 +485,8 @@ impl Tx {
     }
 
     pub async fn insert_plan_indicator(&mut self, i: &PlanIndicator) -> Result<()> {
+        let plan = self.plan_of_action(i.action_id).await?;
+        self.require_draft(plan).await?;
         sqlx::query(
             "INSERT INTO plan_indicators (id, action_id, name, baseline, target, unit, means_of_verification)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -345,6 +533,144 @@ impl Tx {
         .bind(&m.recorded_by)
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Removes a budget line of a draft plan; `action` must be the line's.
+    pub async fn delete_budget_line(
+        &mut self,
+        action: Id<Action>,
+        line: Id<BudgetLine>,
+    ) -> Result<()> {
+        let plan = self.plan_of_action(action).await?;
+        self.require_draft(plan).await?;
+        let done = sqlx::query("DELETE FROM budget_lines WHERE id = $1 AND action_id = $2")
+            .bind(line.to_string())
+            .bind(action.to_string())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("ligne budgétaire {line}")));
+        }
+        Ok(())
+    }
+
+    /// Removes an indicator of a draft plan with its measurements.
+    pub async fn delete_plan_indicator(
+        &mut self,
+        action: Id<Action>,
+        indicator: Id<PlanIndicator>,
+    ) -> Result<()> {
+        let plan = self.plan_of_action(action).await?;
+        self.require_draft(plan).await?;
+        sqlx::query(
+            "DELETE FROM measurements WHERE indicator_id IN
+                (SELECT id FROM plan_indicators WHERE id = $1 AND action_id = $2)",
+        )
+        .bind(indicator.to_string())
+        .bind(action.to_string())
+        .execute(self.conn())
+        .await?;
+        let done = sqlx::query("DELETE FROM plan_indicators WHERE id = $1 AND action_id = $2")
+            .bind(indicator.to_string())
+            .bind(action.to_string())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("indicateur {indicator}")));
+        }
+        Ok(())
+    }
+
+    pub async fn insert_milestone(&mut self, m: &Milestone) -> Result<()> {
+        let plan = self.plan_of_action(m.action_id).await?;
+        self.require_draft(plan).await?;
+        self.write_milestone(m).await
+    }
+
+    async fn write_milestone(&mut self, m: &Milestone) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO milestones (id, action_id, title, due_quarter, done_on)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(m.id.to_string())
+        .bind(m.action_id.to_string())
+        .bind(&m.title)
+        .bind(i64::from(m.due.index()))
+        .bind(m.done_on.map(date_text))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a milestone reached on a date, or not reached (`None`): follow-up, allowed on
+    /// any version.
+    pub async fn set_milestone_done(
+        &mut self,
+        action: Id<Action>,
+        milestone: Id<Milestone>,
+        done_on: Option<time::Date>,
+    ) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE milestones SET done_on = $3 WHERE id = $1 AND action_id = $2")
+                .bind(milestone.to_string())
+                .bind(action.to_string())
+                .bind(done_on.map(date_text))
+                .execute(self.conn())
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("jalon {milestone}")));
+        }
+        Ok(())
+    }
+
+    /// A meeting adopts a draft version on a date: the first version becomes `adopted`, a later
+    /// one `revised` (adopted after a review). From then on it changes only through a new version.
+    pub async fn adopt_plan(
+        &mut self,
+        plan: Id<ActionPlan>,
+        meeting: Id<Meeting>,
+        on: time::Date,
+    ) -> Result<()> {
+        self.require_draft(plan).await?;
+        sqlx::query(
+            "UPDATE action_plans SET status = CASE WHEN version = 1 THEN $2 ELSE $3 END,
+                adopted_on = $4, adopted_by_meeting = $5
+             WHERE id = $1",
+        )
+        .bind(plan.to_string())
+        .bind(PlanStatus::Adopted.code())
+        .bind(PlanStatus::Revised.code())
+        .bind(date_text(on))
+        .bind(meeting.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Starts the next version of a plan as a draft holding a copy of the one before it,
+    /// follow-up included (`PlanContent::carried_into`).
+    pub async fn insert_revision(
+        &mut self,
+        next: &ActionPlan,
+        content: &PlanContent,
+    ) -> Result<()> {
+        self.insert_plan(next).await?;
+        for a in &content.actions {
+            self.insert_action(a).await?;
+        }
+        for l in &content.lines {
+            self.insert_budget_line(l).await?;
+        }
+        for i in &content.indicators {
+            self.insert_plan_indicator(i).await?;
+        }
+        for m in &content.milestones {
+            self.write_milestone(m).await?;
+        }
+        for m in &content.measurements {
+            self.insert_measurement(m).await?;
+        }
         Ok(())
     }
 }

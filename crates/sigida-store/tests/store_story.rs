@@ -332,8 +332,10 @@ async fn findings_meetings_and_traced_actions() {
             status: ActionStatus::Planned,
             pdsec_axis: Some("Axe 3".into()),
             risks: "Insécurité".into(),
+            resources: "Deux animateurs, une moto".into(),
             finding_ids: findings,
             decision_ids: decisions,
+            origin_id: None,
         };
         let mut tx = store.begin().await.unwrap();
         tx.insert_finding(&validated).await.unwrap();
@@ -406,7 +408,7 @@ async fn findings_meetings_and_traced_actions() {
             store.plans(s.community.id).await.unwrap(),
             vec![plan.clone()]
         );
-        assert_eq!(store.actions(plan.id).await.unwrap(), vec![traced]);
+        assert_eq!(store.actions(plan.id).await.unwrap(), vec![traced.clone()]);
         assert_eq!(store.budget_lines(plan.id).await.unwrap(), vec![line]);
         assert_eq!(
             store.plan_indicators(plan.id).await.unwrap(),
@@ -415,6 +417,80 @@ async fn findings_meetings_and_traced_actions() {
         assert_eq!(
             store.measurements(indicator.id).await.unwrap(),
             vec![measurement]
+        );
+
+        // A milestone, then the meeting adopts the plan: from then on it changes only through
+        // a new version, while its follow-up goes on.
+        let milestone = Milestone {
+            id: Id::new(),
+            action_id: traced.id,
+            title: "Comités installés".into(),
+            due: Quarter::new(1, 4).unwrap(),
+            done_on: None,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_milestone(&milestone).await.unwrap();
+        tx.adopt_plan(plan.id, meeting.id, time::macros::date!(2026 - 03 - 28))
+            .await
+            .unwrap();
+        tx.set_milestone_done(
+            traced.id,
+            milestone.id,
+            Some(time::macros::date!(2026 - 12 - 15)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let adopted = store.plan(plan.id).await.unwrap().unwrap();
+        assert_eq!(adopted.status, PlanStatus::Adopted, "{}", t.label);
+        assert_eq!(adopted.adopted_by_meeting, Some(meeting.id));
+        let mut tx = store.begin().await.unwrap();
+        let frozen = tx.delete_action(traced.id).await;
+        assert!(
+            matches!(frozen, Err(StoreError::Rule(ActionError::Frozen(1)))),
+            "{}: {frozen:?}",
+            t.label
+        );
+        tx.rollback().await.unwrap();
+
+        // The revision copies everything, follow-up included; the copy changes nothing until
+        // edited, and the adopted version stays as the meeting agreed it.
+        let v1 = store.plan_content(plan.id).await.unwrap();
+        assert_eq!(
+            v1.milestones[0].done_on,
+            Some(time::macros::date!(2026 - 12 - 15))
+        );
+        let next = ActionPlan {
+            id: Id::new(),
+            version: 2,
+            status: PlanStatus::Draft,
+            adopted_on: None,
+            adopted_by_meeting: None,
+            ..plan.clone()
+        };
+        let copy = v1.carried_into(next.id, uuid::Uuid::new_v4);
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_revision(&next, &copy).await.unwrap();
+        tx.commit().await.unwrap();
+        let v2 = store.plan_content(next.id).await.unwrap();
+        assert_eq!(v2, copy, "{}", t.label);
+        assert!(sigida_core::plan::changes(&v1, &v2).is_empty());
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_action(v2.actions[0].id).await.unwrap();
+        tx.adopt_plan(next.id, meeting.id, time::macros::date!(2027 - 03 - 30))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.actions(next.id).await.unwrap().is_empty());
+        assert_eq!(store.plan_content(plan.id).await.unwrap(), v1);
+        assert_eq!(
+            store
+                .latest_plan(s.community.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            PlanStatus::Revised
         );
     }
 }

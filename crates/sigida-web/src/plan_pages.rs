@@ -202,6 +202,8 @@ pub async fn add_action(
         status: ActionStatus::Planned,
         pdsec_axis: None,
         risks: String::new(),
+        resources: String::new(),
+        origin_id: None,
         finding_ids: ids("findings")
             .iter()
             .filter_map(|i| i.parse().ok())

@@ -2444,8 +2444,10 @@ async fn consultation_and_plan(
             status: ActionStatus::Planned,
             pdsec_axis: Some(format!("Axe {} du PDSEC", 1 + i % 4)),
             risks: "Insécurité sur les axes ; disponibilité des partenaires".into(),
+            resources: String::new(),
             finding_ids: vec![finding.id],
             decision_ids: vec![selection.id],
+            origin_id: None,
         };
         tx.insert_action(&action).await?;
         for year in start.year..=end.year {

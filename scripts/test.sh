@@ -2,6 +2,7 @@
 # The whole test suite, on SQLite and PostgreSQL, with the browser tests.
 # Sets up what the tests need on a Debian machine (as root, or with sudo):
 # Chromium and its driver, poppler-utils (the report tests read PDFs back with pdftotext),
+# LibreOffice Calc without its GUI (the plan's workbook is opened and recalculated in it),
 # PostgreSQL started with a role that may create test databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! command -v soffice >/dev/null; then
+  echo "== installing libreoffice-calc-nogui"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui >/dev/null
 fi
 
 # The estimation tests make the benchmark's synthetic household file, which needs numpy.

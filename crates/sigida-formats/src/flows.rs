@@ -7,7 +7,6 @@ use sigida_core::community::Community;
 use sigida_core::flows::{Direction, FlowCount};
 use sigida_core::id::Id;
 use sigida_core::instrument::RawImport;
-use time::Date;
 
 use crate::hxl::find_hashtags;
 use crate::{FormatError, Location};
@@ -282,7 +281,7 @@ pub fn read_flow_counts(
                 _ => None,
             }
         };
-        let date = parse_date(text(&DATE));
+        let date = crate::parse_date(text(&DATE));
         if date.is_none() {
             problem(
                 &DATE,
@@ -370,16 +369,6 @@ fn parse_direction(value: &str) -> Option<Direction> {
         "interne" | "internes" | "internal" | "transit" => Some(Direction::Internal),
         _ => None,
     }
-}
-
-/// ISO dates (with or without a time after them, as DTM writes them) and French day/month/year.
-fn parse_date(value: &str) -> Option<Date> {
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let french = time::macros::format_description!("[day]/[month]/[year]");
-    value
-        .get(..10)
-        .and_then(|d| Date::parse(d, iso).ok())
-        .or_else(|| Date::parse(value, french).ok())
 }
 
 #[cfg(test)]

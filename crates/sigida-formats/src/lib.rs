@@ -11,6 +11,7 @@
 pub mod cod;
 pub mod flows;
 pub mod hxl;
+pub mod progress;
 pub mod qualitative;
 pub mod table;
 pub mod write;
@@ -58,4 +59,16 @@ impl FormatError {
             message: message.into(),
         }
     }
+}
+
+/// ISO dates (with or without a time after them, as DTM and spreadsheets write them) and
+/// French day/month/year.
+pub fn parse_date(value: &str) -> Option<time::Date> {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let french = time::macros::format_description!("[day]/[month]/[year]");
+    let value = value.trim();
+    value
+        .get(..10)
+        .and_then(|d| time::Date::parse(d, iso).ok())
+        .or_else(|| time::Date::parse(value, french).ok())
 }

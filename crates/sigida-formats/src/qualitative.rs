@@ -12,7 +12,6 @@ use sigida_core::id::Id;
 use sigida_core::meeting::Sex;
 use sigida_core::personal::Personal;
 use sigida_core::qualitative::{Code, Excerpt, InterviewNote, NoteKind};
-use time::Date;
 
 use crate::table::Table;
 use crate::{FormatError, Location};
@@ -88,15 +87,6 @@ fn parse_theme(text: &str) -> Option<Theme> {
         "gouvernance" => Some(Theme::Governance),
         _ => None,
     })
-}
-
-fn parse_date(text: &str) -> Option<Date> {
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let french = time::macros::format_description!("[day]/[month]/[year]");
-    let text = text.trim();
-    text.get(..10)
-        .and_then(|d| Date::parse(d, iso).ok())
-        .or_else(|| Date::parse(text, french).ok())
 }
 
 /// Reads the three sheets. `codebook`: the codes the diagnostic already has (reused by code).
@@ -202,7 +192,7 @@ pub fn read_coded_notes(
                 let kind = parse_kind(&cell(cells, c[1]));
                 let group = parse_group(&cell(cells, c[2]));
                 let sex = parse_sex(&cell(cells, c[3]));
-                let date = parse_date(&cell(cells, c[4]));
+                let date = crate::parse_date(&cell(cells, c[4]));
                 if kind.is_none() {
                     problems.push(FormatError::new(
                         at("type"),

@@ -223,6 +223,13 @@ pub struct Sheet {
 
 /// Writes `sheets` as one XLSX workbook.
 pub fn write_sheets(path: &Path, sheets: &[Sheet]) -> Result<(), FormatError> {
+    let bytes = sheets_bytes(path, sheets)?;
+    std::fs::write(path, bytes).map_err(|e| failure(path, format!("écriture impossible : {e}")))
+}
+
+/// The same workbook in memory (a download); `name` names it in errors.
+pub fn sheets_bytes(name: &Path, sheets: &[Sheet]) -> Result<Vec<u8>, FormatError> {
+    let path = name;
     let error =
         |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
     let mut workbook = Workbook::new();
@@ -274,5 +281,5 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet]) -> Result<(), FormatError> {
         }
         sheet.autofit();
     }
-    workbook.save(path).map_err(error)
+    workbook.save_to_buffer().map_err(error)
 }

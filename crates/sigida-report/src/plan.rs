@@ -9,7 +9,9 @@ use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::Finding;
 use sigida_core::meeting::Decision;
-use sigida_core::plan::{Action, ActionPlan, BudgetLine, BudgetTotals, PlanIndicator};
+use sigida_core::plan::{
+    Action, ActionPlan, BudgetLine, BudgetTotals, Measurement, Milestone, PlanIndicator,
+};
 
 use crate::{Tr, format};
 
@@ -21,10 +23,21 @@ pub struct PlanDocument {
     pub actions: Vec<Action>,
     pub lines: Vec<BudgetLine>,
     pub indicators: Vec<PlanIndicator>,
+    pub milestones: Vec<Milestone>,
+    pub measurements: Vec<Measurement>,
     pub findings: Vec<Finding>,
     pub decisions: Vec<Decision>,
     pub totals: BudgetTotals,
     pub generated_on: time::Date,
+}
+
+impl PlanDocument {
+    fn action_title(&self, id: sigida_core::Id<Action>) -> &str {
+        self.actions
+            .iter()
+            .find(|a| a.id == id)
+            .map_or("", |a| a.title.as_str())
+    }
 }
 
 fn title(tr: Tr, p: &PlanDocument) -> String {
@@ -81,55 +94,12 @@ fn amount_rows(tr: Tr, rows: &[(String, i64)], total: i64) -> Markup {
     }
 }
 
-pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
-    let statement = |id| {
-        p.findings
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
-    };
-    let decision = |id| {
-        p.decisions
-            .iter()
-            .find(|d| d.id == id)
-            .map(|d| d.text.as_str())
-    };
-    let action_title = |id| {
-        p.actions
-            .iter()
-            .find(|a| a.id == id)
-            .map_or("", |a| a.title.as_str())
-    };
+/// The four-year timeline, the budget lines and their totals by year, source and lead partner:
+/// the part of the plan the plan's page shows as the documents do.
+pub fn timeline_and_budget(tr: Tr, p: &PlanDocument) -> Markup {
+    let action_title = |id| p.action_title(id);
     let t = &p.totals;
     html! {
-        dl.identity {
-            dt { (tr.t("plan.version")) } dd { (p.plan.version) }
-            dt { (tr.t("plan.status")) } dd { (tr.t(p.plan.status.label_key())) }
-            @if let Some(on) = p.plan.adopted_on { dt { (tr.t("plan.adopted_on")) } dd { (format::date(tr, on)) } }
-            dt { (tr.t("plan.budget_total")) } dd { strong { (format::fcfa(tr, t.total)) } }
-        }
-
-        h2 id="actions" { "1. " (tr.t("plan.actions")) }
-        @for a in &p.actions {
-            h3 { (a.title) }
-            p { (a.description) }
-            dl.identity {
-                dt { (tr.t("plan.lead")) } dd { (a.lead_partner) }
-                dt { (tr.t("plan.partners")) } dd { (a.partners.join(", ")) }
-                dt { (tr.t("plan.targets")) } dd { (a.target_groups) }
-                dt { (tr.t("plan.localities")) } dd { (a.localities) }
-                dt { (tr.t("plan.when")) } dd { (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
-                dt { (tr.t("plan.status")) } dd { (tr.t(a.status.label_key())) }
-                @if let Some(axis) = &a.pdsec_axis { dt { (tr.t("plan.pdsec")) } dd { (axis) } }
-                dt { (tr.t("plan.risks")) } dd { (a.risks) }
-            }
-            p { strong { (tr.t("plan.answers")) } }
-            ul {
-                @for f in &a.finding_ids { @if let Some(s) = statement(*f) { li { (tr.t("plan.finding")) " : " (s) } } }
-                @for d in &a.decision_ids { @if let Some(s) = decision(*d) { li { (tr.t("plan.decision")) " : " (s) } } }
-            }
-        }
-
         h2 id="calendrier" { "2. " (tr.t("plan.timeline")) }
         (gantt(tr, &p.actions))
 
@@ -183,6 +153,56 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             (amount_rows(tr, &t.by_partner.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>(), t.total))
         } }
 
+    }
+}
+
+pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
+    let statement = |id| {
+        p.findings
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
+    };
+    let decision = |id| {
+        p.decisions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.text.as_str())
+    };
+    let action_title = |id| p.action_title(id);
+    let t = &p.totals;
+    html! {
+        dl.identity {
+            dt { (tr.t("plan.version")) } dd { (p.plan.version) }
+            dt { (tr.t("plan.status")) } dd { (tr.t(p.plan.status.label_key())) }
+            @if let Some(on) = p.plan.adopted_on { dt { (tr.t("plan.adopted_on")) } dd { (format::date(tr, on)) } }
+            dt { (tr.t("plan.budget_total")) } dd { strong { (format::fcfa(tr, t.total)) } }
+        }
+
+        h2 id="actions" { "1. " (tr.t("plan.actions")) }
+        @for a in &p.actions {
+            h3 { (a.title) }
+            p { (a.description) }
+            dl.identity {
+                dt { (tr.t("plan.lead")) } dd { (a.lead_partner) }
+                dt { (tr.t("plan.partners")) } dd { (a.partners.join(", ")) }
+                dt { (tr.t("plan.targets")) } dd { (a.target_groups) }
+                dt { (tr.t("plan.localities")) } dd { (a.localities) }
+                dt { (tr.t("plan.when")) } dd { (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
+                dt { (tr.t("plan.status")) } dd { (tr.t(a.status.label_key())) }
+                @if let Some(axis) = &a.pdsec_axis { dt { (tr.t("plan.pdsec")) } dd { (axis) } }
+                dt { (tr.t("plan.risks")) } dd { (a.risks) }
+                @if !a.resources.is_empty() { dt { (tr.t("plan.resources")) } dd { (a.resources) } }
+            }
+            p { strong { (tr.t("plan.answers")) } }
+            ul {
+                @for f in &a.finding_ids { @if let Some(s) = statement(*f) { li { (tr.t("plan.finding")) " : " (s) } } }
+                @for d in &a.decision_ids { @if let Some(s) = decision(*d) { li { (tr.t("plan.decision")) " : " (s) } } }
+            }
+        }
+
+        (timeline_and_budget(tr, p))
+
         h2 id="indicateurs" { "4. " (tr.t("plan.indicators")) }
         @if p.indicators.is_empty() { p.note { (tr.t("community.none")) } } @else {
             div.table-wrap { table {
@@ -191,6 +211,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                     th scope="col" { (tr.t("plan.indicator")) }
                     th scope="col" class="num" { (tr.t("plan.baseline")) }
                     th scope="col" class="num" { (tr.t("plan.target")) }
+                    th scope="col" class="num" { (tr.t("progress.latest")) }
                     th scope="col" { (tr.t("plan.verification")) }
                 } }
                 tbody { @for i in &p.indicators { tr {
@@ -198,6 +219,10 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                     th scope="row" { (i.name) " (" (i.unit) ")" }
                     td.num { (i.baseline.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
                     td.num { (i.target.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
+                    td.num { @match p.measurements.iter().filter(|m| m.indicator_id == i.id).max_by_key(|m| m.measured_on) {
+                        Some(m) => { (format::decimal(tr, m.value, 1)) " (" (format::date(tr, m.measured_on)) ")" },
+                        None => "—",
+                    } }
                     td { (i.means_of_verification) }
                 } } }
             } }
@@ -246,12 +271,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
             .find(|a| a.id == id)
             .map_or("", |a| a.lead_partner.as_str())
     };
-    let title_of = |id| {
-        p.actions
-            .iter()
-            .find(|a| a.id == id)
-            .map_or("", |a| a.title.as_str())
-    };
+    let title_of = |id| p.action_title(id);
     let quote = |s: &str| s.replace('"', "\"\"");
 
     let plan = Sheet {
@@ -464,5 +484,73 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
             .collect(),
         money_columns: vec![],
     };
-    vec![plan, budget, totals, indicators, timeline]
+    let follow_up = Sheet {
+        name: tr.t("plan.sheet_follow_up").to_owned(),
+        headers: [
+            "plan.action",
+            "plan.lead",
+            "plan.status",
+            "plan.indicator",
+            "plan.unit",
+            "plan.baseline",
+            "plan.target",
+            "progress.date",
+            "progress.value",
+            "progress.note",
+            "progress.recorded_by",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: p
+            .measurements
+            .iter()
+            .filter_map(|m| {
+                let i = p.indicators.iter().find(|i| i.id == m.indicator_id)?;
+                let a = p.actions.iter().find(|a| a.id == i.action_id)?;
+                Some(vec![
+                    text(&a.title),
+                    text(&a.lead_partner),
+                    text(tr.t(a.status.label_key())),
+                    text(&i.name),
+                    text(&i.unit),
+                    i.baseline.map_or(SheetCell::Empty, number),
+                    i.target.map_or(SheetCell::Empty, number),
+                    text(&m.measured_on.to_string()),
+                    number(m.value),
+                    text(&m.note),
+                    text(&m.recorded_by),
+                ])
+            })
+            .collect(),
+        money_columns: vec![],
+    };
+    let milestones = Sheet {
+        name: tr.t("plan.milestones").to_owned(),
+        headers: [
+            "plan.action",
+            "plan.milestone",
+            "plan.due",
+            "plan.reached_on",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: p
+            .milestones
+            .iter()
+            .map(|m| {
+                vec![
+                    text(title_of(m.action_id)),
+                    text(&m.title),
+                    text(&quarter(tr, m.due)),
+                    m.done_on.map_or(SheetCell::Empty, |d| text(&d.to_string())),
+                ]
+            })
+            .collect(),
+        money_columns: vec![],
+    };
+    vec![
+        plan, budget, totals, indicators, timeline, follow_up, milestones,
+    ]
 }

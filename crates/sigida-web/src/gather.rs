@@ -164,6 +164,8 @@ pub async fn plan_document(
         community: community.clone(),
         plan: plan.clone(),
         indicators: store.plan_indicators(plan.id).await?,
+        milestones: store.milestones(plan.id).await?,
+        measurements: store.plan_measurements(plan.id).await?,
         findings: store.findings(community.id).await?,
         actions,
         lines,

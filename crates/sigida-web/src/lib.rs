@@ -10,6 +10,7 @@
 //! - `datasets`: an instrument's raw and clean data as tables.
 //! - `api`: the same data as JSON under `/api`.
 
+pub mod action_pages;
 pub mod analysis_pages;
 pub mod api;
 pub mod auth;
@@ -60,11 +61,46 @@ pub fn app(store: Store) -> Router {
         .route("/communities/{slug}/groups", get(pages::community_groups))
         .route("/communities/{slug}/plan", get(plan_pages::plan_page))
         .route("/progress", get(progress_pages::progress))
+        .route(
+            "/progress/import",
+            post(progress_pages::import_measurements),
+        )
+        .route("/progress/modele.csv", get(progress_pages::template))
+        .route("/actions/{id}", get(action_pages::action_page))
         .route("/actions/{id}/status", post(progress_pages::set_status))
+        .route("/actions/{id}/edit", post(action_pages::edit_action))
+        .route("/actions/{id}/delete", post(action_pages::delete_action))
+        .route("/actions/{id}/budget", post(action_pages::add_budget_line))
+        .route(
+            "/actions/{id}/budget/{line}/delete",
+            post(action_pages::delete_budget_line),
+        )
+        .route(
+            "/actions/{id}/indicators",
+            post(action_pages::add_indicator),
+        )
+        .route(
+            "/actions/{id}/indicators/{indicator}/delete",
+            post(action_pages::delete_indicator),
+        )
+        .route(
+            "/actions/{id}/milestones",
+            post(action_pages::add_milestone),
+        )
+        .route(
+            "/actions/{id}/milestones/{milestone}/done",
+            post(action_pages::milestone_done),
+        )
+        .route(
+            "/actions/{id}/measurements",
+            post(action_pages::add_measurement),
+        )
         .route(
             "/communities/{slug}/plan/actions",
             post(plan_pages::add_action),
         )
+        .route("/communities/{slug}/plan/adopt", post(plan_pages::adopt))
+        .route("/communities/{slug}/plan/revise", post(plan_pages::revise))
         .route(
             "/communities/{slug}/services",
             get(pages::community_services),

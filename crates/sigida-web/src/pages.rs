@@ -549,18 +549,39 @@ pub async fn community_report(
         .await?;
     let (diagnostic, community) = community_of(&state, &viewer, &slug).await?;
     let today = time::OffsetDateTime::now_utc().date();
-    if let Some((lang, pdf)) = report_file(&file, "plan-action") {
-        let not_found = WebError::NotFound {
-            api: false,
-            lang: viewer.tr.lang,
-        };
-        let plan = state
-            .store
-            .latest_plan(community.id)
-            .await?
-            .ok_or(not_found)?;
+    if file.starts_with("plan-action.") {
+        let plan = crate::plan_pages::latest_plan(&state, &viewer, &community).await?;
         let doc = crate::gather::plan_document(&state.store, &diagnostic, &community, &plan, today)
             .await?;
+        let workbook = match file.as_str() {
+            "plan-action.xlsx" => Some(sigida_report::Lang::Fr),
+            "plan-action.en.xlsx" => Some(sigida_report::Lang::En),
+            _ => None,
+        };
+        if let Some(lang) = workbook {
+            let sheets = sigida_report::plan::workbook(sigida_report::Tr::new(lang), &doc);
+            let bytes = sigida_formats::write::sheets_bytes(std::path::Path::new(&file), &sheets)
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            return Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response());
+        }
+        let (lang, pdf) = report_file(&file, "plan-action").ok_or(WebError::NotFound {
+            api: false,
+            lang: viewer.tr.lang,
+        })?;
         let tr = sigida_report::Tr::new(lang);
         return report_response(
             &file,

@@ -1,6 +1,8 @@
-//! A community's action plan in the web app: its actions with what each answers, the budget
-//! totals, and the form that adds an action from validated findings or meeting decisions. The
-//! store refuses an action that answers neither (the traceability rule), and the page says why.
+//! A community's action plan in the web app: its versions (draft, adopted by a meeting on a
+//! date, revised after a review) and what changed from one to the next, its actions with what
+//! each answers, the timeline and the budget totals, and the form that adds an action from
+//! validated findings or meeting decisions. The store refuses an action that answers neither
+//! (the traceability rule) and any change to an adopted version, and the page says why.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -8,12 +10,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
-use sigida_core::plan::{Action, ActionPlan, ActionStatus, PlanStatus, Quarter, budget_totals};
+use sigida_core::meeting::{Decision, DecisionKind};
+use sigida_core::plan::{
+    ActionPlan, Change, PlanContent, PlanStatus, Shown as Value, budget_totals, changes,
+};
 use sigida_core::{Id, Timestamp};
-use sigida_report::format;
+use sigida_report::{Tr, format};
 use sigida_store::StoreError;
 
 use crate::AppState;
+use crate::action_pages::{Fields, action_fields, action_form, answerable};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -26,6 +32,36 @@ pub struct Shown {
     refused: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    /// The version to show; the latest by default.
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+fn shown_value(tr: Tr, value: &Value) -> String {
+    match value {
+        Value::Text(t) if t.is_empty() => "—".to_owned(),
+        Value::Text(t) => t.clone(),
+        Value::Fcfa(amount) => format::fcfa(tr, *amount),
+        Value::Quarter(q) => format!("{} {} T{}", tr.t("plan.year"), q.year, q.quarter),
+    }
+}
+
+/// What changed from the version before, as a list a review meeting can read out.
+fn changes_section(tr: Tr, before: i64, found: &[Change]) -> Markup {
+    html! {
+        h2 id="changements" { (tr.t("plan.changes")) " (v" (before) " → v" (before + 1) ")" }
+        @if found.is_empty() { p.note { (tr.t("plan.no_change")) } }
+        ul.changes { @for c in found { @match c {
+            Change::Added { title } => li { span.tag { (tr.t("plan.change_added")) } " " strong { (title) } },
+            Change::Removed { title } => li { span.tag { (tr.t("plan.change_removed")) } " " del { (title) } },
+            Change::Changed { title, fields } => li {
+                span.tag { (tr.t("plan.change_changed")) } " " strong { (title) }
+                ul { @for f in fields { li {
+                    (tr.t(f.field)) " : " del { (shown_value(tr, &f.before)) } " → " ins { (shown_value(tr, &f.after)) }
+                } } }
+            },
+        } } }
+    }
 }
 
 pub async fn plan_page(
@@ -37,80 +73,135 @@ pub async fn plan_page(
     let tr = viewer.tr;
     let (diagnostic, community) =
         crate::pages::analysis_community(&state, &viewer, &slug, "plan").await?;
-    let plan = state.store.latest_plan(community.id).await?;
-    let (actions, lines) = match &plan {
-        Some(p) => (
-            state.store.actions(p.id).await?,
-            state.store.budget_lines(p.id).await?,
-        ),
-        None => (Vec::new(), Vec::new()),
+    let versions = state.store.plans(community.id).await?;
+    let latest = versions.iter().map(|p| p.version).max();
+    let plan =
+        match shown.version {
+            Some(v) => Some(versions.iter().find(|p| p.version == v).ok_or(
+                WebError::NotFound {
+                    api: false,
+                    lang: tr.lang,
+                },
+            )?),
+            None => versions.iter().max_by_key(|p| p.version),
+        };
+    let content = match plan {
+        Some(p) => state.store.plan_content(p.id).await?,
+        None => PlanContent::default(),
     };
-    let totals = budget_totals(&actions, &lines).unwrap_or_default();
-    let findings = state.store.findings(community.id).await?;
+    let previous = match plan.and_then(|p| versions.iter().find(|v| v.version == p.version - 1)) {
+        Some(before) => Some((
+            before.version,
+            changes(&state.store.plan_content(before.id).await?, &content),
+        )),
+        None => None,
+    };
+    let totals = budget_totals(&content.actions, &content.lines).unwrap_or_default();
+    let (findings, decisions) = answerable(&state, community.id).await?;
+    let meetings = state.store.meetings(community.id).await?;
     let accepted: Vec<_> = findings.iter().filter(|f| f.is_accepted()).collect();
-    let mut decisions = Vec::new();
-    for m in state.store.meetings(community.id).await? {
-        decisions.extend(state.store.decisions(m.id).await?);
-    }
+    let is_latest = plan.map(|p| p.version) == latest;
+    let editable = viewer.may(Permission::EditPlans)
+        && is_latest
+        && plan.is_none_or(|p| p.status == PlanStatus::Draft);
     let statement = |id| {
         findings
             .iter()
             .find(|f| f.id == id)
             .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
     };
+    let base = format!("/communities/{}/plan", community.slug);
+    let doc = plan.map(|p| sigida_report::plan::PlanDocument {
+        diagnostic: diagnostic.clone(),
+        community: community.clone(),
+        plan: p.clone(),
+        actions: content.actions.clone(),
+        lines: content.lines.clone(),
+        indicators: content.indicators.clone(),
+        milestones: Vec::new(),
+        measurements: Vec::new(),
+        findings: Vec::new(),
+        decisions: Vec::new(),
+        totals: totals.clone(),
+        generated_on: time::OffsetDateTime::now_utc().date(),
+    });
     let body = html! {
         @if shown.saved.is_some() { p.notice role="status" { (tr.t("plan.saved")) } }
         @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
-        @match &plan {
+        @match plan {
             None => p.note { (tr.t("plan.none")) },
             Some(p) => {
-                p { (p.title) " — v" (p.version) " · " (tr.t(p.status.label_key())) " · "
-                    (tr.t("plan.budget_total")) " " strong { (format::fcfa(tr, totals.total)) } }
-                @if viewer.may(Permission::DownloadReports) {
+                p { (p.title) " — v" (p.version) " · " strong { (tr.t(p.status.label_key())) }
+                    @if let Some(on) = p.adopted_on {
+                        " · " (tr.t("plan.adopted_on")) " " (format::date(tr, on))
+                        @if let Some(m) = meetings.iter().find(|m| Some(m.id) == p.adopted_by_meeting) {
+                            " (" (m.title) ")"
+                        }
+                    }
+                    " · " (tr.t("plan.budget_total")) " " strong { (format::fcfa(tr, totals.total)) } }
+                @if viewer.may(Permission::DownloadReports) && is_latest {
                     p { a href={"/reports/" (community.slug) "/plan-action.html"} { "HTML" } " · "
-                        a href={"/reports/" (community.slug) "/plan-action.pdf"} { "PDF" } }
+                        a href={"/reports/" (community.slug) "/plan-action.pdf"} { "PDF" } " · "
+                        a href={"/reports/" (community.slug) "/plan-action.xlsx"} { "XLSX" } }
+                }
+                @if versions.len() > 1 {
+                    p.note { (tr.t("plan.versions")) " : "
+                        @for v in &versions {
+                            @if v.version == p.version { strong { "v" (v.version) } } @else {
+                                a href={(base) "?version=" (v.version)} { "v" (v.version) }
+                            }
+                            " (" (tr.t(v.status.label_key())) ") "
+                        }
+                    }
+                }
+                @if viewer.may(Permission::EditPlans) && is_latest {
+                    @if p.status == PlanStatus::Draft {
+                        @if meetings.is_empty() { p.note { (tr.t("plan.adopt_needs_meeting")) } } @else {
+                            form.inline method="post" action={(base) "/adopt"} {
+                                input type="hidden" name="csrf" value=(viewer.csrf);
+                                label { (tr.t("plan.adopted_by")) " "
+                                    select name="meeting" { @for m in meetings.iter().rev() { option value=(m.id) { (m.title) " — " (format::date(tr, m.date)) } } } }
+                                label { (tr.t("plan.adopted_on")) " " input type="date" name="date" required
+                                    value=(meetings.last().map(|m| m.date.to_string()).unwrap_or_default()); }
+                                button.primary type="submit" { (tr.t("plan.adopt")) }
+                            }
+                        }
+                    } @else {
+                        form.inline method="post" action={(base) "/revise"} {
+                            input type="hidden" name="csrf" value=(viewer.csrf);
+                            button type="submit" { (tr.t("plan.revise")) }
+                            span.note { (tr.t("plan.revise_note")) }
+                        }
+                    }
                 }
             }
         }
+        @if let Some((before, found)) = &previous { (changes_section(tr, *before, found)) }
         h2 { (tr.t("plan.actions")) }
-        @if actions.is_empty() { p.note { (tr.t("community.none")) } }
-        @for a in &actions {
+        @if content.actions.is_empty() { p.note { (tr.t("community.none")) } }
+        @for a in &content.actions {
             article.finding {
-                h3 { (a.title) }
+                h3 { a href={"/actions/" (a.id)} { (a.title) } }
                 p.note { (a.lead_partner) " · " (tr.t(a.status.label_key())) " · "
                     (tr.t("plan.year")) " " (a.start.year) " T" (a.start.quarter) " → "
                     (tr.t("plan.year")) " " (a.end.year) " T" (a.end.quarter) }
-                ul { @for f in &a.finding_ids { @if let Some(s) = statement(*f) {
-                    li { (tr.t("plan.finding")) " : "
-                        a href={"/communities/" (community.slug) "/findings#constat-" (f)} { (s) } }
-                } } }
+                ul {
+                    @for f in &a.finding_ids { @if let Some(s) = statement(*f) {
+                        li { (tr.t("plan.finding")) " : "
+                            a href={"/communities/" (community.slug) "/findings#constat-" (f)} { (s) } }
+                    } }
+                    @for d in &a.decision_ids { @if let Some(d) = decisions.iter().find(|x| x.id == *d) {
+                        li { (tr.t("plan.decision")) " : " (d.text) }
+                    } }
+                }
             }
         }
-        @if viewer.may(Permission::EditPlans) {
-            h2 { (tr.t("plan.new_action")) }
-            form.stack method="post" action={"/communities/" (community.slug) "/plan/actions"} {
-                input type="hidden" name="csrf" value=(viewer.csrf);
-                label { (tr.t("plan.action")) input name="title" required; }
-                label { (tr.t("plan.description")) textarea name="description" rows="3" {} }
-                label { (tr.t("plan.lead")) input name="lead_partner" required; }
-                label { (tr.t("plan.partners")) input name="partners"; }
-                label { (tr.t("plan.targets")) input name="target_groups"; }
-                label { (tr.t("plan.localities")) input name="localities"; }
-                label { (tr.t("plan.start")) " (" (tr.t("plan.quarter_format")) ")" input name="start" value="1-1" required; }
-                label { (tr.t("plan.end")) " (" (tr.t("plan.quarter_format")) ")" input name="end" value="1-4" required; }
-                fieldset {
-                    legend { (tr.t("plan.answers")) }
-                    @for f in &accepted {
-                        label.check { input type="checkbox" name="findings" value=(f.id)
-                            checked[shown.finding.as_deref() == Some(f.id.to_string().as_str())];
-                            " " (f.amended_statement.as_deref().unwrap_or(&f.statement)) }
-                    }
-                    @for d in &decisions {
-                        label.check { input type="checkbox" name="decisions" value=(d.id); " " (tr.t(d.kind.label_key())) " : " (d.text) }
-                    }
-                }
-                button.primary type="submit" { (tr.t("plan.add_action")) }
-            }
+        @if let Some(doc) = &doc { @if !doc.actions.is_empty() {
+            (sigida_report::plan::timeline_and_budget(tr, doc))
+        } }
+        @if editable {
+            h2 id="nouvelle-action" { (tr.t("plan.new_action")) }
+            (action_form(&viewer, &format!("{base}/actions"), None, &accepted, &decisions, shown.finding.as_deref()))
         }
     };
     Ok(crate::pages::analysis_layout(
@@ -122,10 +213,52 @@ pub async fn plan_page(
     ))
 }
 
-/// `2-3`: year 2, quarter 3.
-fn quarter(text: &str) -> Option<Quarter> {
-    let (year, quarter) = text.trim().split_once('-')?;
-    Quarter::new(year.trim().parse().ok()?, quarter.trim().parse().ok()?)
+fn back(slug: &str, outcome: Result<(), String>) -> Response {
+    let query = match outcome {
+        Ok(()) => "saved=1".to_owned(),
+        Err(why) => format!("refused={}", crate::error::encode_query(&why)),
+    };
+    Redirect::to(&format!("/communities/{slug}/plan?{query}")).into_response()
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}
+
+/// The checks every change of a community's plan makes: the CSRF token, the right to edit
+/// plans, and the community.
+async fn editing_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    fields: &Fields,
+    what: &str,
+) -> Result<sigida_core::community::Community, WebError> {
+    viewer.check_csrf(fields.get("csrf"))?;
+    viewer
+        .require(
+            state,
+            Permission::EditPlans,
+            &format!("/communities/{slug}/plan/{what}"),
+        )
+        .await?;
+    Ok(crate::pages::community_of(state, viewer, slug).await?.1)
+}
+
+/// The community's latest plan version; none is a page that does not exist.
+pub(crate) async fn latest_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    community: &sigida_core::community::Community,
+) -> Result<ActionPlan, WebError> {
+    state
+        .store
+        .latest_plan(community.id)
+        .await?
+        .ok_or(WebError::NotFound {
+            api: false,
+            lang: viewer.tr.lang,
+        })
 }
 
 /// Adds an action to the community's plan (a draft plan is started if it has none). The
@@ -136,34 +269,9 @@ pub async fn add_action(
     Path(slug): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let path = format!("/communities/{slug}/plan/actions");
-    viewer.require(&state, Permission::EditPlans, &path).await?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    viewer.check_csrf(field("csrf"))?;
+    let fields = Fields(fields);
+    let community = editing_plan(&state, &viewer, &slug, &fields, "actions").await?;
     let tr = viewer.tr;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
-    let back =
-        |query: String| Redirect::to(&format!("/communities/{slug}/plan?{query}")).into_response();
-    let refused = |why: &str| back(format!("refused={}", crate::error::encode_query(why)));
-    let (Some(start), Some(end)) = (quarter(field("start")), quarter(field("end"))) else {
-        return Ok(refused(tr.t("plan.refused_quarter")));
-    };
-    if field("title").trim().is_empty() || field("lead_partner").trim().is_empty() {
-        return Ok(refused(tr.t("plan.refused_fields")));
-    }
-    let ids = |name: &str| -> Vec<String> {
-        fields
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
-    let now = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
     let existing = state.store.latest_plan(community.id).await?;
     let mut tx = state.store.begin().await?;
     let plan = match existing {
@@ -177,48 +285,113 @@ pub async fn add_action(
                 title: format!("{} — {}", tr.t("plan.title"), community.name),
                 adopted_on: None,
                 adopted_by_meeting: None,
-                created_at: now,
+                created_at: now(),
             };
             tx.insert_plan(&p).await?;
             p
         }
     };
-    let action = Action {
-        id: Id::new(),
-        plan_id: plan.id,
-        title: field("title").trim().to_owned(),
-        description: field("description").trim().to_owned(),
-        lead_partner: field("lead_partner").trim().to_owned(),
-        partners: field("partners")
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        target_groups: field("target_groups").trim().to_owned(),
-        localities: field("localities").trim().to_owned(),
-        start,
-        end,
-        status: ActionStatus::Planned,
-        pdsec_axis: None,
-        risks: String::new(),
-        resources: String::new(),
-        origin_id: None,
-        finding_ids: ids("findings")
-            .iter()
-            .filter_map(|i| i.parse().ok())
-            .collect(),
-        decision_ids: ids("decisions")
-            .iter()
-            .filter_map(|i| i.parse().ok())
-            .collect(),
+    let action = match action_fields(&fields, Id::new(), plan.id) {
+        Ok(a) => a,
+        Err(key) => return Ok(back(&slug, Err(tr.t(key).to_owned()))),
     };
     match tx.insert_action(&action).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(back("saved=1".into()))
+            Ok(back(&slug, Ok(())))
         }
-        Err(StoreError::Rule(rule)) => Ok(refused(&rule.to_string())),
+        Err(StoreError::Rule(rule)) => Ok(back(&slug, Err(rule.to_string()))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A meeting of the community adopts the draft on a date; the adoption is also one of the
+/// meeting's decisions, so the minutes carry it.
+pub async fn adopt(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let fields = Fields(fields);
+    let community = editing_plan(&state, &viewer, &slug, &fields, "adopt").await?;
+    let tr = viewer.tr;
+    let not_found = || WebError::NotFound {
+        api: false,
+        lang: tr.lang,
+    };
+    let plan = latest_plan(&state, &viewer, &community).await?;
+    let meeting = state
+        .store
+        .meetings(community.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id.to_string() == fields.get("meeting"))
+        .ok_or_else(not_found)?;
+    let Some(on) = sigida_formats::parse_date(fields.get("date")) else {
+        return Ok(back(&slug, Err(tr.t("progress.refused_date").to_owned())));
+    };
+    let mut tx = state.store.begin().await?;
+    match tx.adopt_plan(plan.id, meeting.id, on).await {
+        Ok(()) => {}
+        Err(StoreError::Rule(rule)) => return Ok(back(&slug, Err(rule.to_string()))),
+        Err(e) => return Err(e.into()),
+    }
+    tx.insert_decision(&Decision {
+        id: Id::new(),
+        meeting_id: meeting.id,
+        kind: DecisionKind::PlanAdoption,
+        text: format!(
+            "{} (v{}) — {} {}",
+            plan.title,
+            plan.version,
+            tr.t("plan.adopted_on"),
+            format::date(tr, on)
+        ),
+        taken_by: tr.t("plan.adopted_by_plenary").to_owned(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(back(&slug, Ok(())))
+}
+
+/// Opens the next version as a draft copy of the adopted one.
+pub async fn revise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let fields = Fields(fields);
+    let community = editing_plan(&state, &viewer, &slug, &fields, "revise").await?;
+    let plan = latest_plan(&state, &viewer, &community).await?;
+    if plan.status == PlanStatus::Draft {
+        return Ok(back(
+            &slug,
+            Err(viewer.tr.t("plan.already_draft").to_owned()),
+        ));
+    }
+    let next = ActionPlan {
+        id: Id::new(),
+        version: plan.version + 1,
+        status: PlanStatus::Draft,
+        adopted_on: None,
+        adopted_by_meeting: None,
+        created_at: now(),
+        ..plan.clone()
+    };
+    let copy = state
+        .store
+        .plan_content(plan.id)
+        .await?
+        .carried_into(next.id, uuid::Uuid::new_v4);
+    let mut tx = state.store.begin().await?;
+    match tx.insert_revision(&next, &copy).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(back(&slug, Ok(())))
+        }
+        Err(StoreError::Rule(rule)) => Ok(back(&slug, Err(rule.to_string()))),
         Err(e) => Err(e.into()),
     }
 }

@@ -2227,7 +2227,7 @@ async fn meeting_votes(
     p: &Profile,
     findings: &[Finding],
     present: &[Participant],
-) -> Result<(), Failure> {
+) -> Result<Vec<(Id<Finding>, Id<Decision>)>, Failure> {
     use sigida_core::meeting::{
         Ballot, BallotSource, CountedVotes, Question, QuestionKind, VALIDATION_OPTIONS,
     };
@@ -2239,8 +2239,10 @@ async fn meeting_votes(
             .assume_utc())
     };
     let mut position = 0;
+    let mut validations = Vec::new();
     for finding in findings {
         position += 1;
+        let mut totals = [0u32; 3];
         let question = Question::validation_of(g.id(), meeting.id, position, finding, true);
         tx.insert_question(&question).await?;
         // The room leans the way the meeting decided.
@@ -2262,8 +2264,10 @@ async fn meeting_votes(
             // About a third have no phone: they vote by show of hands, counted by the facilitator.
             if g.rng.chance(0.33) {
                 by_hands[choice] += 1;
+                totals[choice] += 1;
                 continue;
             }
+            totals[choice] += 1;
             tx.cast_ballot(&Ballot {
                 question_id: question.id,
                 participant_id: participant.id,
@@ -2285,6 +2289,24 @@ async fn meeting_votes(
             .await?;
         }
         tx.set_question_open(question.id, false).await?;
+        // The facilitator records the outcome, with the counts, as the meeting's decision.
+        let outcome = match finding.validation {
+            ValidationStatus::Validated => "validé",
+            ValidationStatus::Amended => "amendé",
+            _ => "rejeté",
+        };
+        let decision = Decision {
+            id: g.id(),
+            meeting_id: meeting.id,
+            kind: DecisionKind::FindingValidation,
+            text: format!(
+                "« {} » : {outcome} (Validé {}, À amender {}, Rejeté {}).",
+                question.prompt, totals[0], totals[1], totals[2]
+            ),
+            taken_by: "Plénière de la réunion de consultation".into(),
+        };
+        tx.insert_decision(&decision).await?;
+        validations.push((finding.id, decision.id));
     }
     // The first priority: each group's own first priority is an option.
     let mut options: Vec<String> = Vec::new();
@@ -2327,7 +2349,7 @@ async fn meeting_votes(
         .await?;
     }
     tx.set_question_open(question.id, false).await?;
-    Ok(())
+    Ok(validations)
 }
 
 async fn consultation_and_plan(
@@ -2394,7 +2416,7 @@ async fn consultation_and_plan(
         tx.insert_participant(&participant).await?;
         present.push(participant);
     }
-    meeting_votes(g, tx, &meeting, p, findings, &present).await?;
+    let validations = meeting_votes(g, tx, &meeting, p, findings, &present).await?;
     let selected: Vec<&str> = localities.iter().take(3).map(|l| l.name.as_str()).collect();
     let selection = Decision {
         id: g.id(),
@@ -2415,21 +2437,32 @@ async fn consultation_and_plan(
         title: format!("Plan d'action communautaire de {}", community.name),
         adopted_on: None,
         adopted_by_meeting: None,
-        created_at: at(time::macros::datetime!(2026-03-25 10:00 UTC)),
+        created_at: at(p
+            .meeting_date
+            .with_hms(16, 0, 0)
+            .unwrap_or(p.meeting_date.midnight())
+            .assume_utc()),
     };
     tx.insert_plan(&plan).await?;
+    let mut actions = Vec::new();
     for (i, finding) in validated.iter().enumerate() {
-        let start = Quarter::new(1 + (i as u8 / 2).min(2), 1 + (i as u8 % 4)).unwrap_or(Quarter {
+        let response = action_for(finding.theme);
+        let start = Quarter::new(1 + (i as u8 / 4).min(2), 1 + (i as u8 % 4)).unwrap_or(Quarter {
             year: 1,
             quarter: 1,
         });
         let end = Quarter::new((start.year + 1).min(4), start.quarter).unwrap_or(start);
+        let validation = validations
+            .iter()
+            .find(|(f, _)| *f == finding.id)
+            .map(|(_, d)| *d);
         let action = Action {
             id: g.id(),
             plan_id: plan.id,
-            title: format!("Réponse au constat : {}", finding.theme.code()),
+            title: response.title.into(),
             description: format!(
-                "Action proposée pour répondre au constat « {} »",
+                "{} Répond au constat validé en réunion : « {} »",
+                response.description,
                 finding
                     .amended_statement
                     .as_deref()
@@ -2442,11 +2475,11 @@ async fn consultation_and_plan(
             start,
             end,
             status: ActionStatus::Planned,
-            pdsec_axis: Some(format!("Axe {} du PDSEC", 1 + i % 4)),
-            risks: "Insécurité sur les axes ; disponibilité des partenaires".into(),
-            resources: String::new(),
+            pdsec_axis: Some(response.pdsec_axis.into()),
+            risks: response.risks.into(),
+            resources: response.resources.into(),
             finding_ids: vec![finding.id],
-            decision_ids: vec![selection.id],
+            decision_ids: validation.into_iter().chain([selection.id]).collect(),
             origin_id: None,
         };
         tx.insert_action(&action).await?;
@@ -2454,17 +2487,262 @@ async fn consultation_and_plan(
             tx.insert_budget_line(&BudgetLine {
                 id: g.id(),
                 action_id: action.id,
-                item: "Ateliers communautaires".into(),
-                unit: "atelier".into(),
+                item: response.item.0.into(),
+                unit: response.item.1.into(),
                 quantity: 2 + g.rng.below(4) as i64,
-                unit_cost_fcfa: 250_000 + 50_000 * g.rng.below(6) as i64,
+                unit_cost_fcfa: response.item.2 + 25_000 * g.rng.below(4) as i64,
                 funding_source: (*g.rng.pick(&["OIM", "Commune", "UNICEF"])).into(),
                 year,
             })
             .await?;
         }
+        tx.insert_budget_line(&BudgetLine {
+            id: g.id(),
+            action_id: action.id,
+            item: "Suivi et coordination".into(),
+            unit: "trimestre".into(),
+            quantity: i64::from(end.index() - start.index() + 1),
+            unit_cost_fcfa: 75_000,
+            funding_source: "OIM".into(),
+            year: start.year,
+        })
+        .await?;
+        let indicator = PlanIndicator {
+            id: g.id(),
+            action_id: action.id,
+            name: response.indicator.0.into(),
+            baseline: Some(response.indicator.2),
+            target: Some(response.indicator.3),
+            unit: response.indicator.1.into(),
+            means_of_verification: response.indicator.4.into(),
+        };
+        tx.insert_plan_indicator(&indicator).await?;
+        let mut milestones = Vec::new();
+        for (k, title) in response.milestones.iter().enumerate() {
+            let index = (start.index() + k as u8).min(end.index());
+            let milestone = Milestone {
+                id: g.id(),
+                action_id: action.id,
+                title: (*title).into(),
+                due: Quarter::new(index / 4 + 1, index % 4 + 1).unwrap_or(start),
+                done_on: None,
+            };
+            tx.insert_milestone(&milestone).await?;
+            milestones.push(milestone);
+        }
+        actions.push((action, indicator, milestones));
+    }
+    // The meeting adopts the plan; the adoption is one of its decisions.
+    tx.adopt_plan(plan.id, meeting.id, p.meeting_date).await?;
+    tx.insert_decision(&Decision {
+        id: g.id(),
+        meeting_id: meeting.id,
+        kind: DecisionKind::PlanAdoption,
+        text: format!(
+            "{} (v1) adopté par la réunion, {} actions.",
+            plan.title,
+            actions.len()
+        ),
+        taken_by: "Plénière de la réunion de consultation".into(),
+    })
+    .await?;
+    // The first round of follow-up, at the end of September: the actions of the first two
+    // quarters are under way (one late), their first milestone reached, their indicator measured.
+    let follow_up = time::macros::date!(2026 - 09 - 30);
+    for (k, (action, indicator, milestones)) in actions.iter().enumerate() {
+        if action.start.index() > 1 {
+            continue;
+        }
+        let status = if k == 1 {
+            ActionStatus::Delayed
+        } else {
+            ActionStatus::Ongoing
+        };
+        tx.set_action_status(action.id, status).await?;
+        if status == ActionStatus::Ongoing
+            && let Some(first) = milestones.first()
+        {
+            tx.set_milestone_done(
+                action.id,
+                first.id,
+                Some(time::macros::date!(2026 - 07 - 15)),
+            )
+            .await?;
+        }
+        let (baseline, target) = (
+            indicator.baseline.unwrap_or(0.0),
+            indicator.target.unwrap_or(0.0),
+        );
+        let share = if status == ActionStatus::Delayed {
+            0.05
+        } else {
+            0.2 + 0.1 * g.rng.below(3) as f64
+        };
+        let value = (baseline + (target - baseline) * share).round();
+        tx.insert_measurement(&Measurement {
+            id: g.id(),
+            indicator_id: indicator.id,
+            measured_on: follow_up,
+            value,
+            note: "Premier tour de suivi (rapport trimestriel du partenaire)".into(),
+            recorded_by: "suivi-evaluation".into(),
+        })
+        .await?;
     }
     Ok(())
+}
+
+/// What the plan proposes in answer to a finding of each theme: the action, its budget item
+/// (name, unit, unit cost in FCFA), its indicator (name, unit, baseline, target, means of
+/// verification), its milestones, PDSEC axis, risks and resources.
+struct Response {
+    title: &'static str,
+    description: &'static str,
+    item: (&'static str, &'static str, i64),
+    indicator: (&'static str, &'static str, f64, f64, &'static str),
+    milestones: [&'static str; 2],
+    pdsec_axis: &'static str,
+    risks: &'static str,
+    resources: &'static str,
+}
+
+fn action_for(theme: Theme) -> Response {
+    match theme {
+        Theme::Migration => Response {
+            title: "Information sur la migration sûre et les voies régulières",
+            description: "Séances d'information dans les localités de départ et aux points de passage, avec les associations de jeunes et de rapatriés.",
+            item: ("Séance d'information communautaire", "séance", 150_000),
+            indicator: (
+                "Personnes informées sur la migration sûre",
+                "personnes",
+                0.0,
+                1500.0,
+                "Listes de présence des séances",
+            ),
+            milestones: [
+                "Messages validés avec les associations",
+                "Premières séances tenues dans les localités retenues",
+            ],
+            pdsec_axis: "Axe 1 — Développement social et citoyenneté",
+            risks: "Méfiance envers les messages perçus comme dissuasifs : porter la parole par des rapatriés.",
+            resources: "Deux animateurs communautaires, supports imprimés, sonorisation.",
+        },
+        Theme::Protection => Response {
+            title: "Mécanisme communautaire d'identification et de référencement des cas de protection",
+            description: "Des relais formés identifient les personnes à risque (enfants non accompagnés, survivantes de VBG, victimes de traite) et les réfèrent aux services, avec leur consentement.",
+            item: ("Formation des relais communautaires", "session", 350_000),
+            indicator: (
+                "Cas de protection référés vers un service",
+                "cas",
+                0.0,
+                120.0,
+                "Registre de référencement (données anonymisées)",
+            ),
+            milestones: [
+                "Relais formés et circuit de référencement validé",
+                "Première revue des cas référés",
+            ],
+            pdsec_axis: "Axe 1 — Développement social et citoyenneté",
+            risks: "Exposition des personnes référées : confidentialité, consentement, aucun nom hors du registre.",
+            resources: "Relais communautaires, un travailleur social du développement social, téléphone de permanence.",
+        },
+        Theme::Security => Response {
+            title: "Comités communautaires de veille et d'alerte sur les axes migratoires",
+            description: "Comités mixtes (chefferie, jeunes, femmes, transporteurs) qui signalent les incidents sur les axes et orientent les voyageurs.",
+            item: ("Équipement et réunions des comités", "comité", 300_000),
+            indicator: (
+                "Comités de veille fonctionnels",
+                "comités",
+                0.0,
+                6.0,
+                "Procès-verbaux des réunions des comités",
+            ),
+            milestones: ["Comités constitués", "Premier rapport d'incidents transmis"],
+            pdsec_axis: "Axe 4 — Sécurité et gouvernance locale",
+            risks: "Représailles contre les membres : anonymat des signalements, appui des autorités.",
+            resources: "Téléphones et crédit de communication, registre, moto pour les visites.",
+        },
+        Theme::Livelihoods => Response {
+            title: "Appui aux activités génératrices de revenus des jeunes et des rapatriés",
+            description: "Formation et kits de démarrage pour des activités choisies avec les intéressés (maraîchage, petit commerce, réparation).",
+            item: ("Kit de démarrage d'activité", "kit", 250_000),
+            indicator: (
+                "Jeunes et rapatriés appuyés par une AGR",
+                "personnes",
+                0.0,
+                200.0,
+                "Fiches de suivi des bénéficiaires",
+            ),
+            milestones: [
+                "Bénéficiaires sélectionnés en assemblée",
+                "Kits remis et formations tenues",
+            ],
+            pdsec_axis: "Axe 2 — Économie locale et emploi",
+            risks: "Activités non viables : étude de marché simple, suivi à six mois.",
+            resources: "Formateurs des services techniques, local de formation.",
+        },
+        Theme::Services => Response {
+            title: "Audiences foraines pour les actes de naissance et les pièces d'identité",
+            description: "Le tribunal et l'état civil tiennent des audiences dans les localités pour délivrer jugements supplétifs, actes de naissance et cartes.",
+            item: (
+                "Audience foraine (juge, greffier, déplacement)",
+                "audience",
+                450_000,
+            ),
+            indicator: (
+                "Actes de naissance et pièces délivrés",
+                "actes",
+                0.0,
+                800.0,
+                "Registres de l'état civil et du tribunal",
+            ),
+            milestones: [
+                "Calendrier des audiences arrêté avec le tribunal",
+                "Premières audiences tenues",
+            ],
+            pdsec_axis: "Axe 3 — Services sociaux de base",
+            risks: "Indisponibilité du juge ; coût des timbres : prise en charge par le projet.",
+            resources: "Juge, greffier, agents d'état civil, véhicule.",
+        },
+        Theme::SocialCohesion => Response {
+            title: "Espaces de dialogue entre communautés hôtes, déplacées et rapatriées",
+            description: "Rencontres régulières animées par les leaders religieux et coutumiers pour prévenir les tensions autour des ressources.",
+            item: ("Rencontre intercommunautaire", "rencontre", 200_000),
+            indicator: (
+                "Rencontres intercommunautaires tenues",
+                "rencontres",
+                0.0,
+                16.0,
+                "Comptes rendus des rencontres",
+            ),
+            milestones: [
+                "Facilitateurs désignés par les communautés",
+                "Première rencontre tenue",
+            ],
+            pdsec_axis: "Axe 4 — Sécurité et gouvernance locale",
+            risks: "Tensions ravivées : facilitation neutre, sujets choisis par les communautés.",
+            resources: "Leaders religieux et coutumiers, lieu de rencontre, collation.",
+        },
+        Theme::Governance => Response {
+            title: "Intégration des priorités migration et protection au PDSEC",
+            description: "Appui au conseil communal pour inscrire les actions du plan au PDSEC et à son budget annuel.",
+            item: ("Atelier de planification communale", "atelier", 400_000),
+            indicator: (
+                "Actions du plan inscrites au PDSEC",
+                "actions",
+                0.0,
+                5.0,
+                "Délibérations du conseil communal",
+            ),
+            milestones: [
+                "Atelier de planification tenu",
+                "Délibération du conseil communal",
+            ],
+            pdsec_axis: "Axe 5 — Gouvernance et planification",
+            risks: "Calendrier budgétaire de la commune : caler les ateliers sur sa préparation.",
+            resources: "Secrétaire général de la mairie, consultant en planification.",
+        },
+    }
 }
 
 fn date_iso(d: time::Date) -> String {

@@ -187,6 +187,86 @@ fn a_pdf_shows_french_and_arabic_text_with_its_embedded_fonts() {
     );
 }
 
+/// LibreOffice opens the workbook, recalculates every formula (a profile that tells it to
+/// recalculate on load, whatever values the file caches) and writes each sheet as CSV: the
+/// recalculated amounts, total and yearly totals must equal the stored lines.
+fn recalculated_by_libreoffice(
+    workbook: &std::path::Path,
+    total: i64,
+    lines: &[sigida_core::plan::BudgetLine],
+) {
+    if std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice (libreoffice-calc-nogui) is missing: scripts/test.sh installs it"
+        );
+        eprintln!("LibreOffice is not installed: the workbook is not opened in it");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let profile = scratch.path().join("profile");
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .unwrap();
+    let out = scratch.path().join("out");
+    let convert = |filter: &str| {
+        let status = std::process::Command::new("soffice")
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args(["--headless", "--convert-to", filter, "--outdir"])
+            .arg(&out)
+            .arg(workbook)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+    };
+    convert("pdf");
+    assert!(
+        out.join("plan-action.pdf").exists(),
+        "LibreOffice made a PDF"
+    );
+    // Every sheet as CSV (the last option, -1, asks for all of them).
+    convert("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1");
+    let sheet = |name: &str| {
+        sigida_formats::table::read_tables(&out.join(format!("plan-action-{name}.csv")))
+            .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
+            .remove(0)
+    };
+    let number = |v: &str| v.parse::<f64>().unwrap() as i64;
+    let budget = sheet("Budget");
+    let amount = budget.column("Montant").unwrap();
+    let (last, body) = budget.rows.split_last().unwrap();
+    assert_eq!(body.len(), lines.len());
+    assert_eq!(number(&last.1[amount]), total, "the recalculated total row");
+    let mut by_year = [0i64; 4];
+    for line in lines {
+        by_year[usize::from(line.year) - 1] += line.quantity * line.unit_cost_fcfa;
+    }
+    let totals = sheet("Totaux");
+    let years: Vec<i64> = totals.rows[..4]
+        .iter()
+        .map(|(_, c)| number(&c[2]))
+        .collect();
+    assert_eq!(years, by_year, "the recalculated SUMIFs by year");
+    assert_eq!(number(&totals.rows.last().unwrap().1[2]), total);
+    for name in ["Plan", "Indicateurs", "Calendrier", "Suivi", "Jalons"] {
+        assert!(!sheet(name).rows.is_empty(), "sheet {name}");
+    }
+}
+
 #[test]
 fn a_plans_budget_adds_up_alike_in_its_html_pdf_and_workbook() {
     let dir = tempfile::tempdir().unwrap();
@@ -217,8 +297,22 @@ fn a_plans_budget_adds_up_alike_in_its_html_pdf_and_workbook() {
     let names: Vec<&str> = book.iter().filter_map(|t| t.sheet.as_deref()).collect();
     assert_eq!(
         names,
-        ["Plan", "Budget", "Totaux", "Indicateurs", "Calendrier"]
+        [
+            "Plan",
+            "Budget",
+            "Totaux",
+            "Indicateurs",
+            "Calendrier",
+            "Suivi",
+            "Jalons"
+        ]
     );
+    let follow_up = &book[5];
+    assert!(
+        !follow_up.rows.is_empty(),
+        "the demo's first round of follow-up is in the workbook"
+    );
+    recalculated_by_libreoffice(&folder.join("plan-action.xlsx"), total, &lines);
     let budget = &book[1];
     let amount = budget.column("Montant").unwrap();
     let number = |v: &str| v.parse::<f64>().unwrap() as i64;

@@ -1,0 +1,130 @@
+//! Indicator measurements in bulk: a CSV or a workbook sheet with one measurement a row, as a
+//! partner fills in the template Sigida hands out (`indicateur`, `date`, `valeur`, `note`; the
+//! English headers `indicator`, `value` are read too). Rows left blank in date and value are
+//! the template's unfilled lines and are skipped; anything else must be whole.
+
+use crate::table::Table;
+use crate::{FormatError, parse_date};
+
+/// One filled row: the indicator as written (its identifier or its exact name), the date,
+/// the value and the note, with the row's number in the file for any later complaint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeasurementRow {
+    pub row: usize,
+    pub indicator: String,
+    pub measured_on: time::Date,
+    pub value: f64,
+    pub note: String,
+}
+
+fn column(table: &Table, names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| table.column(n))
+}
+
+/// Reads every filled row, or says which file, row and column is wrong and what was expected.
+pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatError> {
+    let required = |names: &[&str]| {
+        column(table, names).ok_or_else(|| {
+            FormatError::new(
+                table.location(),
+                format!(
+                    "colonne « {} » absente : attendu les colonnes indicateur, date, valeur (et note)",
+                    names[0]
+                ),
+            )
+        })
+    };
+    let indicator = required(&["indicateur", "indicator"])?;
+    let date = required(&["date"])?;
+    let value = required(&["valeur", "value"])?;
+    let note = column(table, &["note"]);
+    let mut out = Vec::new();
+    for (row, cells) in &table.rows {
+        let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
+        if cell(date).is_empty() && cell(value).is_empty() {
+            continue;
+        }
+        let at = |column: &str| table.at(*row, Some(column));
+        if cell(indicator).is_empty() {
+            return Err(FormatError::new(
+                at("indicateur"),
+                "indicateur manquant : attendu l'identifiant ou le nom exact d'un indicateur du plan",
+            ));
+        }
+        let measured_on = parse_date(cell(date)).ok_or_else(|| {
+            FormatError::new(
+                at("date"),
+                format!(
+                    "« {} » n'est pas une date : attendu AAAA-MM-JJ ou JJ/MM/AAAA",
+                    cell(date)
+                ),
+            )
+        })?;
+        let number = cell(value)
+            .replace([' ', '\u{a0}', '\u{202f}'], "")
+            .replace(',', ".");
+        let value = number
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                FormatError::new(
+                    at("valeur"),
+                    format!("« {} » n'est pas un nombre", cell(value)),
+                )
+            })?;
+        out.push(MeasurementRow {
+            row: *row,
+            indicator: cell(indicator).to_owned(),
+            measured_on,
+            value,
+            note: note.map_or("", cell).to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::read_csv;
+
+    #[test]
+    fn filled_rows_are_read_and_blank_template_lines_skipped() {
+        let csv = "indicateur;action;date;valeur;note\n\
+                   Actes de naissance délivrés;Audiences;2026-06-30;120;Première audience\n\
+                   Comités actifs;Comités;;;\n\
+                   Comités actifs;Comités;30/09/2026;2,5;\n";
+        let rows = measurement_rows(&read_csv("suivi.csv", csv.as_bytes()).unwrap()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].row, 2);
+        assert_eq!(rows[0].value, 120.0);
+        assert_eq!(rows[0].note, "Première audience");
+        assert_eq!(rows[1].row, 4);
+        assert_eq!(rows[1].value, 2.5);
+        assert_eq!(rows[1].measured_on, time::macros::date!(2026 - 09 - 30));
+    }
+
+    #[test]
+    fn a_bad_cell_is_named_by_file_row_and_column() {
+        let bad_value = "indicator,date,value\nComités,2026-06-30,beaucoup\n";
+        let e = measurement_rows(&read_csv("suivi.csv", bad_value.as_bytes()).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("suivi.csv") && e.contains('2') && e.contains("valeur"),
+            "{e}"
+        );
+        assert!(e.contains("beaucoup"), "{e}");
+        let bad_date = "indicateur,date,valeur\nComités,juin,3\n";
+        let e = measurement_rows(&read_csv("suivi.csv", bad_date.as_bytes()).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("date") && e.contains("juin"), "{e}");
+        let missing = "indicateur,valeur\nComités,3\n";
+        let e = measurement_rows(&read_csv("suivi.csv", missing.as_bytes()).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("« date » absente"), "{e}");
+    }
+}

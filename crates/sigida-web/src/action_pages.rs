@@ -133,7 +133,7 @@ pub(crate) fn action_form(
         })
     };
     html! {
-        form.stacked method="post" action=(target) {
+        form.stack method="post" action=(target) {
             input type="hidden" name="csrf" value=(viewer.csrf);
             label { (tr.t("plan.action")) input name="title" required value=(value(|a| a.title.clone())); }
             label { (tr.t("plan.description")) textarea name="description" rows="3" { (value(|a| a.description.clone())) } }
@@ -232,8 +232,17 @@ pub(crate) fn progress_cell(tr: Tr, indicator: &PlanIndicator, latest: Option<f6
     }
 }
 
-fn value_text(tr: Tr, value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format::decimal(tr, v, 1))
+/// A measured or target value: counts as whole numbers, anything else to one decimal.
+pub(crate) fn figure(tr: Tr, value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format::integer(tr, value as i64)
+    } else {
+        format::decimal(tr, value, 1)
+    }
+}
+
+pub(crate) fn value_text(tr: Tr, value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| figure(tr, v))
 }
 
 pub async fn action_page(
@@ -288,6 +297,7 @@ pub async fn action_page(
             .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
     };
     let body = html! {
+        h1 { (action.title) }
         p.note {
             a href={"/communities/" (community.slug) "/plan?version=" (plan.version)} { (plan.title) }
             " — v" (plan.version) " · " (tr.t(plan.status.label_key()))
@@ -348,7 +358,7 @@ pub async fn action_page(
                         td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, i.baseline)) }
                         td.num data-label=(tr.t("plan.target")) { (value_text(tr, i.target)) }
                         td.num data-label=(tr.t("progress.latest")) { @match latest {
-                            Some(m) => { (format::decimal(tr, m.value, 1)) br; span.note { (format::date(tr, m.measured_on)) } },
+                            Some(m) => { (figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                             None => "—",
                         } }
                         td data-label=(tr.t("progress.progress")) { (progress_cell(tr, i, latest.map(|m| m.value))) }
@@ -363,7 +373,7 @@ pub async fn action_page(
             h3 { (tr.t("progress.measurements")) }
             @let history: Vec<&Measurement> = content.measurements.iter().filter(|m| indicators.iter().any(|i| i.id == m.indicator_id)).collect();
             @if history.is_empty() { p.note { (tr.t("progress.no_measurement")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap { table.stack {
                     thead { tr {
                         th scope="col" { (tr.t("plan.indicator")) }
                         th scope="col" { (tr.t("progress.date")) }
@@ -372,16 +382,16 @@ pub async fn action_page(
                         th scope="col" { (tr.t("progress.recorded_by")) }
                     } }
                     tbody { @for m in history.iter().rev() { tr {
-                        td { (indicators.iter().find(|i| i.id == m.indicator_id).map_or("", |i| i.name.as_str())) }
-                        td { (format::date(tr, m.measured_on)) }
-                        td.num { (format::decimal(tr, m.value, 1)) }
-                        td { (m.note) }
-                        td { (m.recorded_by) }
+                        th scope="row" { (indicators.iter().find(|i| i.id == m.indicator_id).map_or("", |i| i.name.as_str())) }
+                        td data-label=(tr.t("progress.date")) { (format::date(tr, m.measured_on)) }
+                        td.num data-label=(tr.t("progress.value")) { (figure(tr, m.value)) }
+                        td data-label=(tr.t("progress.note")) { (m.note) }
+                        td data-label=(tr.t("progress.recorded_by")) { (m.recorded_by) }
                     } } }
                 } }
             }
             @if followable {
-                form.stacked method="post" action={(base) "/measurements"} {
+                form.stack method="post" action={(base) "/measurements"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     label { (tr.t("plan.indicator")) select name="indicator" {
                         @for i in &indicators { option value=(i.id) { (i.name) } }
@@ -395,7 +405,7 @@ pub async fn action_page(
         }
         @if editable {
             details { summary { (tr.t("plan.add_indicator")) }
-                form.stacked method="post" action={(base) "/indicators"} {
+                form.stack method="post" action={(base) "/indicators"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     label { (tr.t("plan.indicator")) input name="name" required; }
                     label { (tr.t("plan.unit")) input name="unit" required; }
@@ -437,7 +447,7 @@ pub async fn action_page(
         }
         @if editable {
             details { summary { (tr.t("plan.add_milestone")) }
-                form.stacked method="post" action={(base) "/milestones"} {
+                form.stack method="post" action={(base) "/milestones"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     label { (tr.t("plan.milestone")) input name="title" required; }
                     label { (tr.t("plan.due")) " (" (tr.t("plan.quarter_format")) ")" input name="due" required value=(quarter_text(action.end)); }
@@ -479,7 +489,7 @@ pub async fn action_page(
         }
         @if editable {
             details { summary { (tr.t("plan.add_line")) }
-                form.stacked method="post" action={(base) "/budget"} {
+                form.stack method="post" action={(base) "/budget"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     label { (tr.t("plan.item")) input name="item" required; }
                     label { (tr.t("plan.unit")) input name="unit" required; }

@@ -177,7 +177,7 @@ pub async fn plan_page(
             }
         }
         @if let Some((before, found)) = &previous { (changes_section(tr, *before, found)) }
-        h2 { (tr.t("plan.actions")) }
+        h2 { "1. " (tr.t("plan.actions")) }
         @if content.actions.is_empty() { p.note { (tr.t("community.none")) } }
         @for a in &content.actions {
             article.finding {

@@ -19,7 +19,7 @@ use sigida_core::plan::{Action, ActionStatus, Measurement, PlanContent, PlanIndi
 use sigida_report::format;
 
 use crate::AppState;
-use crate::action_pages::{Fields, following, progress_cell};
+use crate::action_pages::{Fields, figure, following, progress_cell, value_text};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -197,10 +197,10 @@ pub async fn progress(
                     td data-label=(tr.t("nav.communities")) { (f.community.name) }
                     td data-label=(tr.t("plan.action")) { a href={"/actions/" (f.action.id)} { (f.action.title) } }
                     th scope="row" { (f.indicator.name) " (" (f.indicator.unit) ")" }
-                    td.num data-label=(tr.t("plan.baseline")) { (f.indicator.baseline.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
-                    td.num data-label=(tr.t("plan.target")) { (f.indicator.target.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
+                    td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, f.indicator.baseline)) }
+                    td.num data-label=(tr.t("plan.target")) { (value_text(tr, f.indicator.target)) }
                     td.num data-label=(tr.t("progress.latest")) { @match &f.latest {
-                        Some(m) => { (format::decimal(tr, m.value, 1)) " " span.note { (format::date(tr, m.measured_on)) } },
+                        Some(m) => { (figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                         None => "—",
                     } }
                     td data-label=(tr.t("progress.progress")) { (progress_cell(tr, &f.indicator, f.latest.as_ref().map(|m| m.value))) }
@@ -240,7 +240,7 @@ pub async fn progress(
         @if may_import {
             h2 id="import" { (tr.t("progress.import")) }
             p { (tr.t("progress.import_help")) " " a href="/progress/modele.csv" { (tr.t("progress.template")) } }
-            form.stacked method="post" action="/progress/import" enctype="multipart/form-data" {
+            form.stack method="post" action="/progress/import" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 label { (tr.t("progress.file")) input type="file" name="file" accept=".csv,.xlsx,.xls" required; }
                 button.primary type="submit" { (tr.t("progress.import_button")) }

@@ -1360,3 +1360,307 @@ async fn an_analyst_adds_an_action_that_answers_a_validated_finding() {
         sigida_core::plan::ActionStatus::Planned
     );
 }
+
+/// A multipart form with one file, as a browser sends it.
+fn file_post(path: &str, cookie: &str, csrf: &str, name: &str, content: &str) -> Request<Body> {
+    let boundary = "----sigida-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn location(reply: &Reply) -> String {
+    reply.headers[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_plan_is_adopted_revised_and_followed_with_measurements_in_bulk() {
+    use sigida_core::finding::ValidationStatus;
+    use sigida_core::plan::PlanStatus;
+    let f = fixture().await;
+    let community = gao(&f).await;
+    let validated = finding_of(
+        community.id,
+        "Les rapatriés manquent de papiers",
+        ValidationStatus::Validated,
+    );
+    let meeting = sigida_core::meeting::Meeting {
+        id: Id::new(),
+        community_id: community.id,
+        level: Level::Local,
+        title: "Réunion de consultation".into(),
+        date: time::macros::date!(2026 - 03 - 19),
+        place: "Mairie".into(),
+        facilitators: "Équipe".into(),
+        agenda: vec![],
+    };
+    let mut tx = f.store.begin().await.unwrap();
+    tx.insert_finding(&validated).await.unwrap();
+    tx.insert_meeting(&meeting).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The analyst drafts an action (led by the partner's organisation), its indicator, a
+    // budget line and a milestone.
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, "/communities/gao-chateau/plan", Some(&analyst)).await;
+    let csrf = csrf_of(&page.body);
+    let post = |path: &str, body: String| form_post(path, &analyst, format!("csrf={csrf}&{body}"));
+    send(
+        &f.app,
+        post(
+            "/communities/gao-chateau/plan/actions",
+            format!(
+                "title=Audiences+foraines&lead_partner=OIM&start=1-1&end=2-4&findings={}",
+                validated.id
+            ),
+        ),
+    )
+    .await;
+    let plan = f.store.latest_plan(community.id).await.unwrap().unwrap();
+    let action = f.store.actions(plan.id).await.unwrap().remove(0);
+    let at = |what: &str| format!("/actions/{}/{what}", action.id);
+    for (what, body) in [
+        (
+            "indicators",
+            "name=Actes+d%C3%A9livr%C3%A9s&unit=actes&baseline=0&target=400&means_of_verification=Registres",
+        ),
+        (
+            "budget",
+            "item=Audience&unit=jour&quantity=4&unit_cost=450+000&funding_source=OIM&year=1",
+        ),
+        ("milestones", "title=Calendrier+arr%C3%AAt%C3%A9&due=1-2"),
+    ] {
+        let reply = send(&f.app, post(&at(what), body.into())).await;
+        assert!(
+            location(&reply).ends_with("saved=1"),
+            "{what}: {}",
+            location(&reply)
+        );
+    }
+    let content = f.store.plan_content(plan.id).await.unwrap();
+    assert_eq!(
+        content.lines[0].total_fcfa(),
+        Some(1_800_000),
+        "« 450 000 » is read as typed"
+    );
+    let page = get(&f.app, &format!("/actions/{}", action.id), Some(&analyst)).await;
+    assert!(page.body.contains("1 800 000") || page.body.contains("1\u{202f}800\u{202f}000"));
+
+    // The meeting adopts it: the content is frozen, the refusal says why, nothing is written.
+    let reply = send(
+        &f.app,
+        post(
+            "/communities/gao-chateau/plan/adopt",
+            format!("meeting={}&date=2026-03-19", meeting.id),
+        ),
+    )
+    .await;
+    assert!(location(&reply).ends_with("saved=1"));
+    let adopted = f.store.plan(plan.id).await.unwrap().unwrap();
+    assert_eq!(adopted.status, PlanStatus::Adopted);
+    assert_eq!(adopted.adopted_by_meeting, Some(meeting.id));
+    assert!(
+        f.store
+            .decisions(meeting.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.kind == sigida_core::meeting::DecisionKind::PlanAdoption)
+    );
+    let frozen = send(
+        &f.app,
+        post(
+            &at("budget"),
+            "item=Moto&unit=moto&quantity=1&unit_cost=900000&funding_source=OIM&year=1".into(),
+        ),
+    )
+    .await;
+    assert!(
+        location(&frozen).contains("refused="),
+        "{}",
+        location(&frozen)
+    );
+    assert_eq!(f.store.budget_lines(plan.id).await.unwrap().len(), 1);
+
+    // The partner that leads it records a measurement and reaches the milestone; a partner
+    // cannot touch the plan's content.
+    let partner = login(&f.app, "partner_viewer").await;
+    let page = get(&f.app, &format!("/actions/{}", action.id), Some(&partner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let partner_csrf = csrf_of(&page.body);
+    let indicator = content.indicators[0].id;
+    let by_partner =
+        |path: &str, body: String| form_post(path, &partner, format!("csrf={partner_csrf}&{body}"));
+    let reply = send(
+        &f.app,
+        by_partner(
+            &at("measurements"),
+            format!("indicator={indicator}&date=2026-06-30&value=120&note=Deux+audiences"),
+        ),
+    )
+    .await;
+    assert!(location(&reply).ends_with("saved=1"));
+    let reply = send(
+        &f.app,
+        by_partner(
+            &format!("{}/{}/done", at("milestones"), content.milestones[0].id),
+            "date=2026-05-02".into(),
+        ),
+    )
+    .await;
+    assert!(location(&reply).ends_with("saved=1"));
+    assert_eq!(
+        send(
+            &f.app,
+            by_partner(&at("indicators"), "name=X&unit=x".into())
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        f.store.measurements(indicator).await.unwrap()[0].value,
+        120.0
+    );
+    assert!(
+        f.store.milestones(plan.id).await.unwrap()[0]
+            .done_on
+            .is_some()
+    );
+
+    // Measurements in bulk: a file naming an unknown indicator is refused whole, with its row.
+    let csv = |rows: &str| format!("indicateur;date;valeur;note\n{rows}");
+    let refused = send(
+        &f.app,
+        file_post(
+            "/progress/import",
+            &partner,
+            &partner_csrf,
+            "suivi.csv",
+            &csv(&format!(
+                "{indicator};2026-09-30;210;\nComités inconnus;2026-09-30;3;\n"
+            )),
+        ),
+    )
+    .await;
+    let why = location(&refused);
+    assert!(
+        why.contains("refused=") && why.contains("suivi.csv") && why.contains("ligne%203"),
+        "{why}"
+    );
+    assert_eq!(
+        f.store.measurements(indicator).await.unwrap().len(),
+        1,
+        "nothing of a refused file is kept"
+    );
+    let file = csv(&format!(
+        "{indicator};30/09/2026;210;Troisième audience\nActes délivrés;;;\n"
+    ));
+    let imported = send(
+        &f.app,
+        file_post(
+            "/progress/import",
+            &partner,
+            &partner_csrf,
+            "suivi.csv",
+            &file,
+        ),
+    )
+    .await;
+    assert!(
+        location(&imported).contains("imported=1&already=0"),
+        "{}",
+        location(&imported)
+    );
+    let again = send(
+        &f.app,
+        file_post(
+            "/progress/import",
+            &partner,
+            &partner_csrf,
+            "suivi.csv",
+            &file,
+        ),
+    )
+    .await;
+    assert!(
+        location(&again).contains("imported=0&already=1"),
+        "sending a file twice records nothing twice"
+    );
+    let progress = get(&f.app, "/progress", Some(&partner)).await;
+    assert!(
+        progress.body.contains("52,5"),
+        "210 of 400 from 0: 52.5 % of the way"
+    );
+    let template = get(&f.app, "/progress/modele.csv", Some(&partner)).await;
+    assert!(template.body.contains(&indicator.to_string()));
+
+    // The workbook shows the follow-up.
+    let book = get(
+        &f.app,
+        "/reports/gao-chateau/plan-action.xlsx",
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(book.status, StatusCode::OK);
+    let revise_page = get(&f.app, "/communities/gao-chateau/plan", Some(&analyst)).await;
+    assert!(revise_page.body.contains("/plan/revise"));
+
+    // A revision: a draft copy, edited; the page says what changed; the adopted version stays.
+    let reply = send(
+        &f.app,
+        post("/communities/gao-chateau/plan/revise", String::new()),
+    )
+    .await;
+    assert!(location(&reply).ends_with("saved=1"));
+    let v2 = f.store.latest_plan(community.id).await.unwrap().unwrap();
+    assert_eq!((v2.version, v2.status), (2, PlanStatus::Draft));
+    let copy = f.store.actions(v2.id).await.unwrap().remove(0);
+    assert_eq!(copy.origin_id, Some(action.id));
+    assert_eq!(
+        f.store.plan_measurements(v2.id).await.unwrap().len(),
+        2,
+        "the follow-up comes along"
+    );
+    let reply = send(
+        &f.app,
+        post(
+            &format!("/actions/{}/edit", copy.id),
+            format!(
+                "title=Audiences+foraines+et+cartes&lead_partner=OIM&start=1-1&end=3-4&findings={}",
+                validated.id
+            ),
+        ),
+    )
+    .await;
+    assert!(
+        location(&reply).ends_with("saved=1"),
+        "{}",
+        location(&reply)
+    );
+    let page = get(&f.app, "/communities/gao-chateau/plan", Some(&analyst)).await;
+    assert!(
+        page.body
+            .contains("Ce qui a changé depuis la version précédente")
+    );
+    assert!(
+        page.body
+            .contains("<del>Année 2 T4</del> → <ins>Année 3 T4</ins>"),
+        "the end moved"
+    );
+    assert!(page.body.contains("Audiences foraines et cartes"));
+    assert_eq!(
+        f.store.actions(plan.id).await.unwrap()[0].title,
+        "Audiences foraines"
+    );
+}

@@ -2446,7 +2446,7 @@ async fn consultation_and_plan(
     tx.insert_plan(&plan).await?;
     let mut actions = Vec::new();
     for (i, finding) in validated.iter().enumerate() {
-        let response = action_for(finding.theme);
+        let response = action_for(finding);
         let start = Quarter::new(1 + (i as u8 / 4).min(2), 1 + (i as u8 % 4)).unwrap_or(Quarter {
             year: 1,
             quarter: 1,
@@ -2468,7 +2468,13 @@ async fn consultation_and_plan(
                     .as_deref()
                     .unwrap_or(&finding.statement)
             ),
-            lead_partner: p.stakeholders[i % p.stakeholders.len()].0.into(),
+            // The demo's partner account (Croix-Rouge malienne) leads the first action of each
+            // plan, so that its follow-up screen has something to follow.
+            lead_partner: if i == 0 {
+                "Croix-Rouge malienne".into()
+            } else {
+                p.stakeholders[i % p.stakeholders.len()].0.into()
+            },
             partners: vec!["Mairie".into(), "OIM Mali".into()],
             target_groups: p.groups[i % p.groups.len()].1.into(),
             localities: selected.join(", "),
@@ -2606,7 +2612,14 @@ struct Response {
     resources: &'static str,
 }
 
-fn action_for(theme: Theme) -> Response {
+fn action_for(finding: &Finding) -> Response {
+    // A finding about papers is answered by the civil registry, whatever its theme.
+    let statement = finding.statement.to_lowercase();
+    let theme = if statement.contains("document") || statement.contains("état civil") {
+        Theme::Services
+    } else {
+        finding.theme
+    };
     match theme {
         Theme::Migration => Response {
             title: "Information sur la migration sûre et les voies régulières",

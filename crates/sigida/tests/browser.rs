@@ -358,3 +358,139 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
         "the minutes count as the screen did"
     );
 }
+
+/// An action from a finding to its follow-up, in two browsers: the analyst opens a revision
+/// of the adopted plan, creates an action from a validated finding, gives it an indicator and
+/// has the revision adopted; the partner that leads it (Croix-Rouge malienne) marks it under
+/// way and records a measurement; the follow-up page and the workbook show both.
+#[test]
+fn an_action_goes_from_a_finding_to_the_partners_follow_up() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let analyst = Browser::start();
+    analyst.viewport(1280, 900, false);
+    analyst.goto(&format!(
+        "{}/login?next=/communities/diboli/plan",
+        server.base
+    ));
+    analyst.type_into("input[name=username]", "analyste");
+    analyst.type_into("input[name=password]", server.password("analyste"));
+    analyst.click("button[type=submit]");
+    analyst.wait_for_text("Réviser le plan (nouvelle version)");
+    analyst.click("form[action$='/plan/revise'] button");
+    analyst.wait_for_text("Ce qui a changé depuis la version précédente");
+
+    // From the findings page, the link that starts an action ticks the finding.
+    analyst.goto(&format!("{}/communities/diboli/findings", server.base));
+    analyst.wait_for_text("Créer une action à partir de ce constat");
+    analyst.click_link("Créer une action à partir de ce constat →");
+    analyst.wait_for_url("plan?finding=");
+    assert_eq!(
+        analyst.script("return document.querySelectorAll('input[name=findings]:checked').length"),
+        serde_json::json!(1),
+        "the finding is ticked"
+    );
+    let form = "form[action$='/plan/actions']";
+    analyst.type_into(
+        &format!("{form} input[name=title]"),
+        "Cantines scolaires pour les enfants rapatriés",
+    );
+    analyst.type_into(
+        &format!("{form} input[name=lead_partner]"),
+        "Croix-Rouge malienne",
+    );
+    analyst.script(&format!(
+        "document.querySelector(\"{form} input[name=start]\").value = '1-3'"
+    ));
+    analyst.click(&format!("{form} button"));
+    analyst.wait_for_text("Action ajoutée au plan.");
+    analyst.click_link("Cantines scolaires pour les enfants rapatriés");
+    analyst.wait_for_url("/actions/");
+    let action_url = analyst.url();
+    analyst.script("document.querySelectorAll('details').forEach(d => d.open = true)");
+    let form = "form[action$='/indicators']";
+    analyst.type_into(
+        &format!("{form} input[name=name]"),
+        "Enfants rapatriés nourris à l'école",
+    );
+    analyst.type_into(&format!("{form} input[name=unit]"), "enfants");
+    analyst.type_into(&format!("{form} input[name=baseline]"), "0");
+    analyst.type_into(&format!("{form} input[name=target]"), "140");
+    analyst.click(&format!("{form} button"));
+    analyst.wait_for_text("Enfants rapatriés nourris à l");
+    analyst.goto(&format!("{}/communities/diboli/plan", server.base));
+    analyst.wait_for_text("Adopter cette version");
+    analyst.click("form[action$='/plan/adopt'] button");
+    analyst.wait_for_text("Révisé");
+
+    // The partner follows it up.
+    let partner = Browser::start();
+    partner.viewport(390, 844, true);
+    partner.goto(&format!("{}/login?next=/progress", server.base));
+    partner.type_into("input[name=username]", "partenaire");
+    partner.type_into("input[name=password]", server.password("partenaire"));
+    partner.click("button[type=submit]");
+    partner.wait_for_text("Vous voyez et mettez à jour les actions");
+    partner.click_link("Cantines scolaires pour les enfants rapatriés");
+    partner.wait_for_url("/actions/");
+    assert_eq!(partner.url(), action_url);
+    partner.click("select[name=status] option[value=ongoing]");
+    partner.click("form[action$='/status'] button");
+    partner.wait_for_text("Avancement enregistré.");
+    partner.type_into("form[action$='/measurements'] input[name=value]", "35");
+    partner.type_into(
+        "form[action$='/measurements'] input[name=note]",
+        "Premier mois de cantine",
+    );
+    partner.click("form[action$='/measurements'] button");
+    let page = partner.wait_for_text("Premier mois de cantine");
+    assert!(page.contains("25,0"), "35 of 140 is a quarter of the way");
+    partner.screenshot(&screenshots().join("action-phone.png"));
+
+    partner.goto(&format!("{}/progress", server.base));
+    let progress = partner.wait_for_text("Indicateurs : dernière mesure");
+    let row = progress
+        .split("<tr>")
+        .find(|r| r.contains("Enfants rapatriés nourris"))
+        .expect("the indicator is followed");
+    assert!(row.contains(">35<") && row.contains("25,0"), "{row}");
+    partner.screenshot(&screenshots().join("progress-phone.png"));
+    analyst.goto(&format!("{}/progress", server.base));
+    analyst.wait_for_text("Indicateurs : dernière mesure");
+    analyst.screenshot(&screenshots().join("progress-desktop.png"));
+
+    // The workbook the analyst downloads carries the status and the measurement.
+    let session = support::Session::login(&server.base, "analyste", server.password("analyste"));
+    let response = support::agent()
+        .get(&format!("{}/reports/diboli/plan-action.xlsx", server.base))
+        .set("Cookie", &session.cookie)
+        .call()
+        .unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+    let book = sigida_formats::table::read_tables_from_bytes("plan-action.xlsx", &bytes).unwrap();
+    let sheet = |name: &str| {
+        book.iter()
+            .find(|t| t.sheet.as_deref() == Some(name))
+            .unwrap()
+    };
+    let plan = sheet("Plan");
+    let status = plan.column("Statut").unwrap();
+    let (_, cells) = plan
+        .rows
+        .iter()
+        .find(|(_, c)| c[0] == "Cantines scolaires pour les enfants rapatriés")
+        .expect("the new action is in the plan sheet");
+    assert_eq!(cells[status], "En cours");
+    let follow_up = sheet("Suivi");
+    let value = follow_up.column("Valeur").unwrap();
+    assert!(
+        follow_up.rows.iter().any(
+            |(_, c)| c[0] == "Cantines scolaires pour les enfants rapatriés" && c[value] == "35"
+        ),
+        "the measurement is in the follow-up sheet"
+    );
+}

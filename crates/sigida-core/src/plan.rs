@@ -64,6 +64,9 @@ impl Quarter {
 pub struct Action {
     pub id: Id<Action>,
     pub plan_id: Id<ActionPlan>,
+    /// The objective it serves, as the community's objectives tree words it (its centre or one
+    /// of its means); empty when none was chosen.
+    pub objective: String,
     pub title: String,
     pub description: String,
     pub lead_partner: String,
@@ -354,6 +357,7 @@ pub fn changes(before: &PlanContent, after: &PlanContent) -> Vec<Change> {
             }
         };
         compare("plan.action", text(&old.title), text(&a.title));
+        compare("plan.objective", text(&old.objective), text(&a.objective));
         compare(
             "plan.description",
             text(&old.description),
@@ -424,6 +428,7 @@ mod tests {
         let action = |lead: &str| Action {
             id: Id::new(),
             plan_id: Id::new(),
+            objective: String::new(),
             title: "Action".into(),
             description: String::new(),
             lead_partner: lead.into(),
@@ -476,6 +481,7 @@ mod tests {
         Action {
             id: Id::new(),
             plan_id: Id::new(),
+            objective: String::new(),
             title: "Sensibilisation".into(),
             description: String::new(),
             lead_partner: String::new(),

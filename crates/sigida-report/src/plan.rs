@@ -184,6 +184,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             h3 { (a.title) }
             p { (a.description) }
             dl.identity {
+                @if !a.objective.is_empty() { dt { (tr.t("plan.objective")) } dd { (a.objective) } }
                 dt { (tr.t("plan.lead")) } dd { (a.lead_partner) }
                 dt { (tr.t("plan.partners")) } dd { (a.partners.join(", ")) }
                 dt { (tr.t("plan.targets")) } dd { (a.target_groups) }
@@ -278,6 +279,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         name: tr.t("plan.sheet_plan").to_owned(),
         headers: [
             "plan.action",
+            "plan.objective",
             "plan.lead",
             "plan.partners",
             "plan.targets",
@@ -313,6 +315,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
                     .collect();
                 vec![
                     text(&a.title),
+                    text(&a.objective),
                     text(&a.lead_partner),
                     text(&a.partners.join(", ")),
                     text(&a.target_groups),

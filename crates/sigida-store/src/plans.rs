@@ -43,6 +43,7 @@ fn action(row: &sqlx::any::AnyRow) -> Result<Action> {
     Ok(Action {
         id: c.id("id")?,
         plan_id: c.id("plan_id")?,
+        objective: c.text("objective")?,
         title: c.text("title")?,
         description: c.text("description")?,
         lead_partner: c.text("lead_partner")?,
@@ -318,8 +319,8 @@ impl Tx {
         sqlx::query(
             "INSERT INTO actions (id, plan_id, title, description, lead_partner, partners,
                 target_groups, localities, start_quarter, end_quarter, status, pdsec_axis, risks,
-                resources, origin_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                resources, origin_id, objective)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(a.id.to_string())
         .bind(a.plan_id.to_string())
@@ -336,6 +337,7 @@ impl Tx {
         .bind(&a.risks)
         .bind(&a.resources)
         .bind(a.origin_id.map(|o| o.to_string()))
+        .bind(&a.objective)
         .execute(self.conn())
         .await?;
         self.insert_links(a).await
@@ -348,7 +350,7 @@ impl Tx {
         let done = sqlx::query(
             "UPDATE actions SET title = $2, description = $3, lead_partner = $4, partners = $5,
                 target_groups = $6, localities = $7, start_quarter = $8, end_quarter = $9,
-                pdsec_axis = $10, risks = $11, resources = $12
+                pdsec_axis = $10, risks = $11, resources = $12, objective = $14
              WHERE id = $1 AND plan_id = $13",
         )
         .bind(a.id.to_string())
@@ -364,6 +366,7 @@ impl Tx {
         .bind(&a.risks)
         .bind(&a.resources)
         .bind(a.plan_id.to_string())
+        .bind(&a.objective)
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {

@@ -321,6 +321,7 @@ async fn findings_meetings_and_traced_actions() {
         let action = |findings, decisions| Action {
             id: Id::new(),
             plan_id: plan.id,
+            objective: "Les jeunes rapatriés ont un revenu à Gao".into(),
             title: "Comités de veille".into(),
             description: String::new(),
             lead_partner: "Croix-Rouge malienne".into(),

@@ -85,6 +85,7 @@ pub(crate) fn action_fields(
     Ok(Action {
         id,
         plan_id: plan,
+        objective: fields.get("objective").to_owned(),
         title: fields.get("title").to_owned(),
         description: fields.get("description").to_owned(),
         lead_partner: fields.get("lead_partner").to_owned(),
@@ -121,10 +122,11 @@ pub(crate) fn action_form(
     viewer: &Viewer,
     target: &str,
     current: Option<&Action>,
-    accepted: &[&Finding],
-    decisions: &[Decision],
+    choices: &PlanChoices,
     ticked: Option<&str>,
 ) -> Markup {
+    let accepted: Vec<&Finding> = choices.accepted().collect();
+    let decisions = &choices.decisions;
     let tr = viewer.tr;
     let value = |f: fn(&Action) -> String| current.map(f).unwrap_or_default();
     let answers_finding = |f: &Finding| {
@@ -136,11 +138,19 @@ pub(crate) fn action_form(
         form.stack method="post" action=(target) {
             input type="hidden" name="csrf" value=(viewer.csrf);
             label { (tr.t("plan.action")) input name="title" required value=(value(|a| a.title.clone())); }
+            label { (tr.t("plan.objective")) select name="objective" {
+                option value="" { "—" }
+                @let chosen = value(|a| a.objective.clone());
+                @if !chosen.is_empty() && !choices.objectives.contains(&chosen) { option value=(chosen) selected { (chosen) } }
+                @for o in &choices.objectives { option value=(o) selected[*o == chosen] { (o) } }
+            } }
             label { (tr.t("plan.description")) textarea name="description" rows="3" { (value(|a| a.description.clone())) } }
-            label { (tr.t("plan.lead")) input name="lead_partner" required value=(value(|a| a.lead_partner.clone())); }
+            label { (tr.t("plan.lead")) input name="lead_partner" list="plan-partners" required value=(value(|a| a.lead_partner.clone())); }
             label { (tr.t("plan.partners")) " " span.note { (tr.t("plan.comma_separated")) } input name="partners" value=(value(|a| a.partners.join(", "))); }
-            label { (tr.t("plan.targets")) input name="target_groups" value=(value(|a| a.target_groups.clone())); }
-            label { (tr.t("plan.localities")) input name="localities" value=(value(|a| a.localities.clone())); }
+            label { (tr.t("plan.targets")) input name="target_groups" list="plan-groups" value=(value(|a| a.target_groups.clone())); }
+            label { (tr.t("plan.localities")) input name="localities" value=(current.map_or_else(|| choices.localities.join(", "), |a| a.localities.clone())); }
+            datalist id="plan-partners" { @for p in &choices.partners { option value=(p) {} } }
+            datalist id="plan-groups" { @for g in &choices.groups { option value=(g) {} } }
             label { (tr.t("plan.start")) " (" (tr.t("plan.quarter_format")) ")"
                 input name="start" required value=(current.map_or("1-1".into(), |a| quarter_text(a.start))); }
             label { (tr.t("plan.end")) " (" (tr.t("plan.quarter_format")) ")"
@@ -151,7 +161,7 @@ pub(crate) fn action_form(
             fieldset {
                 legend { (tr.t("plan.answers")) }
                 @if accepted.is_empty() && decisions.is_empty() { p.note { (tr.t("plan.nothing_to_answer")) } }
-                @for f in accepted {
+                @for f in &accepted {
                     label.check { input type="checkbox" name="findings" value=(f.id) checked[answers_finding(f)];
                         " " (f.amended_statement.as_deref().unwrap_or(&f.statement)) }
                 }
@@ -189,18 +199,78 @@ async fn visible_action(
     Ok((plan, action))
 }
 
-/// The findings accepted in a community and the decisions of its meetings: what an action
-/// may answer.
-pub(crate) async fn answerable(
+/// What an action form offers: the findings accepted in the community and the decisions of
+/// its meetings (what an action may answer), the objectives of its objectives trees, and, to
+/// pick from as one types, its stakeholders and service providers, groups and localities.
+pub(crate) struct PlanChoices {
+    pub findings: Vec<Finding>,
+    pub decisions: Vec<Decision>,
+    pub objectives: Vec<String>,
+    pub partners: Vec<String>,
+    pub groups: Vec<String>,
+    pub localities: Vec<String>,
+}
+
+impl PlanChoices {
+    pub(crate) fn accepted(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_accepted())
+    }
+}
+
+pub(crate) async fn plan_choices(
     state: &AppState,
-    community: Id<sigida_core::community::Community>,
-) -> Result<(Vec<Finding>, Vec<Decision>), WebError> {
-    let findings = state.store.findings(community).await?;
+    community: &sigida_core::community::Community,
+) -> Result<PlanChoices, WebError> {
+    use sigida_core::exercises::ExerciseData;
+    let findings = state.store.findings(community.id).await?;
     let mut decisions = Vec::new();
-    for m in state.store.meetings(community).await? {
+    for m in state.store.meetings(community.id).await? {
         decisions.extend(state.store.decisions(m.id).await?);
     }
-    Ok((findings, decisions))
+    let mut objectives = Vec::new();
+    for e in state.store.exercises(community.id).await? {
+        if let ExerciseData::ObjectivesTree(tree) = e.data {
+            objectives.push(tree.core);
+            objectives.extend(tree.below);
+        }
+    }
+    let mut partners: Vec<String> = state
+        .store
+        .stakeholders(community.diagnostic_id, Some(community.id))
+        .await?
+        .into_iter()
+        .map(|s| s.organisation)
+        .chain(
+            state
+                .store
+                .service_providers(community.id)
+                .await?
+                .into_iter()
+                .map(|p| p.organisation),
+        )
+        .collect();
+    partners.sort();
+    partners.dedup();
+    Ok(PlanChoices {
+        findings,
+        decisions,
+        objectives,
+        partners,
+        groups: state
+            .store
+            .groups(community.id)
+            .await?
+            .into_iter()
+            .map(|g| g.name)
+            .collect(),
+        localities: state
+            .store
+            .localities(community.id)
+            .await?
+            .into_iter()
+            .map(|l| l.name)
+            .collect(),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -280,8 +350,8 @@ pub async fn action_page(
         .iter()
         .filter(|m| m.action_id == action.id)
         .collect();
-    let (findings, decisions) = answerable(&state, community.id).await?;
-    let accepted: Vec<&Finding> = findings.iter().filter(|f| f.is_accepted()).collect();
+    let choices = plan_choices(&state, &community).await?;
+    let (findings, decisions) = (&choices.findings, &choices.decisions);
     let editable = viewer.may(Permission::EditPlans) && plan.status == PlanStatus::Draft;
     let followable = may_update(&viewer, &action);
     let total: i64 = lines
@@ -307,6 +377,7 @@ pub async fn action_page(
         @if !editable && viewer.may(Permission::EditPlans) { p.note { (tr.t("plan.frozen_note")) } }
         @if !action.description.is_empty() { p { (action.description) } }
         dl.identity {
+            @if !action.objective.is_empty() { dt { (tr.t("plan.objective")) } dd { (action.objective) } }
             dt { (tr.t("plan.lead")) } dd { (action.lead_partner) }
             dt { (tr.t("plan.partners")) } dd { (action.partners.join(", ")) }
             dt { (tr.t("plan.targets")) } dd { (action.target_groups) }
@@ -501,7 +572,7 @@ pub async fn action_page(
                 }
             }
             details { summary { (tr.t("plan.edit_action")) }
-                (action_form(&viewer, &format!("{base}/edit"), Some(&action), &accepted, &decisions, None))
+                (action_form(&viewer, &format!("{base}/edit"), Some(&action), &choices, None))
             }
             form.inline method="post" action={(base) "/delete"} {
                 input type="hidden" name="csrf" value=(viewer.csrf);

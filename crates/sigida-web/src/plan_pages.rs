@@ -19,7 +19,7 @@ use sigida_report::{Tr, format};
 use sigida_store::StoreError;
 
 use crate::AppState;
-use crate::action_pages::{Fields, action_fields, action_form, answerable};
+use crate::action_pages::{Fields, action_fields, action_form, plan_choices};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -97,9 +97,9 @@ pub async fn plan_page(
         None => None,
     };
     let totals = budget_totals(&content.actions, &content.lines).unwrap_or_default();
-    let (findings, decisions) = answerable(&state, community.id).await?;
+    let choices = plan_choices(&state, &community).await?;
+    let (findings, decisions) = (&choices.findings, &choices.decisions);
     let meetings = state.store.meetings(community.id).await?;
-    let accepted: Vec<_> = findings.iter().filter(|f| f.is_accepted()).collect();
     let is_latest = plan.map(|p| p.version) == latest;
     let editable = viewer.may(Permission::EditPlans)
         && is_latest
@@ -182,6 +182,7 @@ pub async fn plan_page(
         @for a in &content.actions {
             article.finding {
                 h3 { a href={"/actions/" (a.id)} { (a.title) } }
+                @if !a.objective.is_empty() { p { (tr.t("plan.objective")) " : " (a.objective) } }
                 p.note { (a.lead_partner) " · " (tr.t(a.status.label_key())) " · "
                     (tr.t("plan.year")) " " (a.start.year) " T" (a.start.quarter) " → "
                     (tr.t("plan.year")) " " (a.end.year) " T" (a.end.quarter) }
@@ -201,7 +202,7 @@ pub async fn plan_page(
         } }
         @if editable {
             h2 id="nouvelle-action" { (tr.t("plan.new_action")) }
-            (action_form(&viewer, &format!("{base}/actions"), None, &accepted, &decisions, shown.finding.as_deref()))
+            (action_form(&viewer, &format!("{base}/actions"), None, &choices, shown.finding.as_deref()))
         }
     };
     Ok(crate::pages::analysis_layout(

@@ -2459,6 +2459,7 @@ async fn consultation_and_plan(
         let action = Action {
             id: g.id(),
             plan_id: plan.id,
+            objective: objective_for(p, response.theme),
             title: response.title.into(),
             description: format!(
                 "{} Répond au constat validé en réunion : « {} »",
@@ -2598,10 +2599,42 @@ async fn consultation_and_plan(
     Ok(())
 }
 
+/// The objectives trees the youth of each community drew; the plan's actions serve them.
+const GAO_OBJECTIVES: &str = "centre | Les jeunes rapatriés ont un revenu à Gao\nmoyen | Établir les actes d'état civil\nmoyen | Sécuriser l'accès aux marchés\nmoyen | Former aux métiers du fleuve\nfin | Moins de recrutement des jeunes\nfin | Départs choisis, non subis\nfin | Cohésion avec les familles hôtes";
+const DIBOLI_OBJECTIVES: &str = "centre | Les jeunes trouvent un avenir à Diboli\nmoyen | Formation professionnelle sur le corridor\nmoyen | Orienter les transferts vers l'investissement\nmoyen | Enregistrer les naissances\nfin | Départs choisis et informés\nfin | Enfants à l'école, pas aux placers\nfin | Revenus locaux";
+
+/// The objective of the community's tree an action of a theme serves: the means that speaks
+/// of it, else the tree's centre.
+fn objective_for(p: &Profile, theme: Theme) -> String {
+    let text = if p.region == "ML07" {
+        GAO_OBJECTIVES
+    } else {
+        DIBOLI_OBJECTIVES
+    };
+    let Ok(sigida_core::exercises::ExerciseData::ObjectivesTree(tree)) =
+        sigida_core::exercises::parse_objectives_tree(text)
+    else {
+        return String::new();
+    };
+    let words: &[&str] = match theme {
+        Theme::Services => &["état civil", "naissances"],
+        Theme::Livelihoods => &["Form"],
+        Theme::Security => &["Sécuriser"],
+        Theme::Migration => &["transferts"],
+        _ => &[],
+    };
+    tree.below
+        .iter()
+        .find(|m| words.iter().any(|w| m.contains(w)))
+        .cloned()
+        .unwrap_or(tree.core)
+}
+
 /// What the plan proposes in answer to a finding of each theme: the action, its budget item
 /// (name, unit, unit cost in FCFA), its indicator (name, unit, baseline, target, means of
 /// verification), its milestones, PDSEC axis, risks and resources.
 struct Response {
+    theme: Theme,
     title: &'static str,
     description: &'static str,
     item: (&'static str, &'static str, i64),
@@ -2622,6 +2655,7 @@ fn action_for(finding: &Finding) -> Response {
     };
     match theme {
         Theme::Migration => Response {
+            theme: Theme::Migration,
             title: "Information sur la migration sûre et les voies régulières",
             description: "Séances d'information dans les localités de départ et aux points de passage, avec les associations de jeunes et de rapatriés.",
             item: ("Séance d'information communautaire", "séance", 150_000),
@@ -2641,6 +2675,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Deux animateurs communautaires, supports imprimés, sonorisation.",
         },
         Theme::Protection => Response {
+            theme: Theme::Protection,
             title: "Mécanisme communautaire d'identification et de référencement des cas de protection",
             description: "Des relais formés identifient les personnes à risque (enfants non accompagnés, survivantes de VBG, victimes de traite) et les réfèrent aux services, avec leur consentement.",
             item: ("Formation des relais communautaires", "session", 350_000),
@@ -2660,6 +2695,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Relais communautaires, un travailleur social du développement social, téléphone de permanence.",
         },
         Theme::Security => Response {
+            theme: Theme::Security,
             title: "Comités communautaires de veille et d'alerte sur les axes migratoires",
             description: "Comités mixtes (chefferie, jeunes, femmes, transporteurs) qui signalent les incidents sur les axes et orientent les voyageurs.",
             item: ("Équipement et réunions des comités", "comité", 300_000),
@@ -2676,6 +2712,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Téléphones et crédit de communication, registre, moto pour les visites.",
         },
         Theme::Livelihoods => Response {
+            theme: Theme::Livelihoods,
             title: "Appui aux activités génératrices de revenus des jeunes et des rapatriés",
             description: "Formation et kits de démarrage pour des activités choisies avec les intéressés (maraîchage, petit commerce, réparation).",
             item: ("Kit de démarrage d'activité", "kit", 250_000),
@@ -2695,6 +2732,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Formateurs des services techniques, local de formation.",
         },
         Theme::Services => Response {
+            theme: Theme::Services,
             title: "Audiences foraines pour les actes de naissance et les pièces d'identité",
             description: "Le tribunal et l'état civil tiennent des audiences dans les localités pour délivrer jugements supplétifs, actes de naissance et cartes.",
             item: (
@@ -2718,6 +2756,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Juge, greffier, agents d'état civil, véhicule.",
         },
         Theme::SocialCohesion => Response {
+            theme: Theme::SocialCohesion,
             title: "Espaces de dialogue entre communautés hôtes, déplacées et rapatriées",
             description: "Rencontres régulières animées par les leaders religieux et coutumiers pour prévenir les tensions autour des ressources.",
             item: ("Rencontre intercommunautaire", "rencontre", 200_000),
@@ -2737,6 +2776,7 @@ fn action_for(finding: &Finding) -> Response {
             resources: "Leaders religieux et coutumiers, lieu de rencontre, collation.",
         },
         Theme::Governance => Response {
+            theme: Theme::Governance,
             title: "Intégration des priorités migration et protection au PDSEC",
             description: "Appui au conseil communal pour inscrire les actions du plan au PDSEC et à son budget annuel.",
             item: ("Atelier de planification communale", "atelier", 400_000),
@@ -3107,7 +3147,7 @@ fn community_exercises(
         (
             "Chefs de quartier | 3 | 1\nImams et cadis | 3 | 1\nMairie de Gao | 2 | 2\nAssociation des rapatriés | 2 | 1\nCroix-Rouge malienne | 2 | 2\nForces de défense | 3 | 3\nOIM | 2 | 3",
             "centre | Les jeunes rapatriés restent sans revenu\ncause | Pas de papiers pour travailler\ncause | Marchés fermés par l'insécurité\ncause | Pas de formation adaptée\neffet | Recrutement par des groupes armés\neffet | Nouveaux départs vers l'Algérie\neffet | Tensions avec les familles hôtes",
-            "centre | Les jeunes rapatriés ont un revenu à Gao\nmoyen | Établir les actes d'état civil\nmoyen | Sécuriser l'accès aux marchés\nmoyen | Former aux métiers du fleuve\nfin | Moins de recrutement des jeunes\nfin | Départs choisis, non subis\nfin | Cohésion avec les familles hôtes",
+            GAO_OBJECTIVES,
             "Mairie de Gao | 4 | 4\nChefs de quartier | 4 | 5\nAssociation des rapatriés | 2 | 5\nForces de défense | 5 | 2\nTransporteurs | 3 | 2\nOIM | 4 | 4\nCommerçants | 2 | 3",
             "Bourem | 95 | 2 | famille, marché\nKidal | 350 | 1 | commerce\nTamanrasset (Algérie) | 1100 | 2 | travail\nNiamey (Niger) | 440 | 1 | commerce\nBamako | 1200 | 1 | administration, santé\nAnsongo | 100 | 3 | marché hebdomadaire",
         )
@@ -3115,7 +3155,7 @@ fn community_exercises(
         (
             "Chef de village | 3 | 1\nAssociations de ressortissants | 3 | 2\nMairie de Diboli | 2 | 1\nCentre de santé | 2 | 1\nDouane et police des frontières | 2 | 3\nONG de protection de l'enfance | 1 | 2\nServices de l'état civil | 2 | 2",
             "centre | Les jeunes partent faute d'avenir sur place\ncause | Peu d'emplois hors agriculture\ncause | Transferts dépensés en consommation\ncause | Enfants sans acte de naissance\neffet | Départs irréguliers par Dakar\neffet | Travail des enfants sur les placers\neffet | Familles dépendantes des envois",
-            "centre | Les jeunes trouvent un avenir à Diboli\nmoyen | Formation professionnelle sur le corridor\nmoyen | Orienter les transferts vers l'investissement\nmoyen | Enregistrer les naissances\nfin | Départs choisis et informés\nfin | Enfants à l'école, pas aux placers\nfin | Revenus locaux",
+            DIBOLI_OBJECTIVES,
             "Mairie de Diboli | 4 | 4\nChef de village | 4 | 5\nAssociations de ressortissants | 4 | 4\nDouane | 4 | 2\nTransporteurs | 3 | 3\nOrpailleurs | 2 | 2\nONG de protection de l'enfance | 2 | 5",
             "Kidira (Sénégal) | 2 | 3 | marché, famille\nKayes | 95 | 2 | administration, santé\nKéniéba (orpaillage) | 250 | 2 | travail\nDakar (Sénégal) | 650 | 2 | travail\nNouakchott (Mauritanie) | 900 | 1 | travail\nParis (France) | 4500 | 1 | émigration",
         )

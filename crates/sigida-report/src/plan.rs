@@ -10,7 +10,8 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::Finding;
 use sigida_core::meeting::Decision;
 use sigida_core::plan::{
-    Action, ActionPlan, BudgetLine, BudgetTotals, Measurement, Milestone, PlanIndicator,
+    Action, ActionPlan, BudgetLine, BudgetTotals, Change, Measurement, Milestone, PlanIndicator,
+    Shown,
 };
 
 use crate::{Tr, format};
@@ -25,6 +26,9 @@ pub struct PlanDocument {
     pub indicators: Vec<PlanIndicator>,
     pub milestones: Vec<Milestone>,
     pub measurements: Vec<Measurement>,
+    /// Every version of the community's plan, and what changed from the version before this one.
+    pub versions: Vec<ActionPlan>,
+    pub changes: Option<Vec<Change>>,
     pub findings: Vec<Finding>,
     pub decisions: Vec<Decision>,
     pub totals: BudgetTotals,
@@ -91,6 +95,33 @@ fn amount_rows(tr: Tr, rows: &[(String, i64)], total: i64) -> Markup {
             } }
             tr { th scope="row" { (tr.t("flows.total")) } td.num { strong { (format::fcfa(tr, total)) } } }
         }
+    }
+}
+
+fn shown_value(tr: Tr, value: &Shown) -> String {
+    match value {
+        Shown::Text(t) if t.is_empty() => "—".to_owned(),
+        Shown::Text(t) => t.clone(),
+        Shown::Fcfa(amount) => format::fcfa(tr, *amount),
+        Shown::Quarter(q) => quarter(tr, *q),
+    }
+}
+
+/// What changed from the version before, as a list a review meeting can read out.
+pub fn changes_section(tr: Tr, before: i64, found: &[Change]) -> Markup {
+    html! {
+        h2 id="changements" { (tr.t("plan.changes")) " (v" (before) " → v" (before + 1) ")" }
+        @if found.is_empty() { p.note { (tr.t("plan.no_change")) } }
+        ul.changes { @for c in found { @match c {
+            Change::Added { title } => li { span.tag { (tr.t("plan.change_added")) } " " strong { (title) } },
+            Change::Removed { title } => li { span.tag { (tr.t("plan.change_removed")) } " " del { (title) } },
+            Change::Changed { title, fields } => li {
+                span.tag { (tr.t("plan.change_changed")) } " " strong { (title) }
+                ul { @for f in fields { li {
+                    (tr.t(f.field)) " : " del { (shown_value(tr, &f.before)) } " → " ins { (shown_value(tr, &f.after)) }
+                } } }
+            },
+        } } }
     }
 }
 
@@ -177,7 +208,16 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             dt { (tr.t("plan.status")) } dd { (tr.t(p.plan.status.label_key())) }
             @if let Some(on) = p.plan.adopted_on { dt { (tr.t("plan.adopted_on")) } dd { (format::date(tr, on)) } }
             dt { (tr.t("plan.budget_total")) } dd { strong { (format::fcfa(tr, t.total)) } }
+            @if p.versions.len() > 1 {
+                dt { (tr.t("plan.versions")) }
+                dd { @for (i, v) in p.versions.iter().enumerate() {
+                    @if i > 0 { " ; " }
+                    "v" (v.version) " : " (tr.t(v.status.label_key()))
+                    @if let Some(on) = v.adopted_on { " " (tr.t("plan.on")) " " (format::date(tr, on)) }
+                } }
+            }
         }
+        @if let Some(found) = &p.changes { (changes_section(tr, p.plan.version - 1, found)) }
 
         h2 id="actions" { "1. " (tr.t("plan.actions")) }
         @for a in &p.actions {

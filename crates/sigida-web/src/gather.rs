@@ -159,7 +159,17 @@ pub async fn plan_document(
     for meeting in store.meetings(community.id).await? {
         decisions.extend(store.decisions(meeting.id).await?);
     }
+    let versions = store.plans(community.id).await?;
+    let changes = match versions.iter().find(|v| v.version == plan.version - 1) {
+        Some(before) => Some(sigida_core::plan::changes(
+            &store.plan_content(before.id).await?,
+            &store.plan_content(plan.id).await?,
+        )),
+        None => None,
+    };
     Ok(sigida_report::plan::PlanDocument {
+        versions,
+        changes,
         diagnostic: diagnostic.clone(),
         community: community.clone(),
         plan: plan.clone(),

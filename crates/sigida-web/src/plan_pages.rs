@@ -11,11 +11,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
 use sigida_core::meeting::{Decision, DecisionKind};
-use sigida_core::plan::{
-    ActionPlan, Change, PlanContent, PlanStatus, Shown as Value, budget_totals, changes,
-};
+use sigida_core::plan::{ActionPlan, PlanContent, PlanStatus, budget_totals, changes};
 use sigida_core::{Id, Timestamp};
-use sigida_report::{Tr, format};
+use sigida_report::format;
 use sigida_store::StoreError;
 
 use crate::AppState;
@@ -35,33 +33,6 @@ pub struct Shown {
     /// The version to show; the latest by default.
     #[serde(default)]
     version: Option<i64>,
-}
-
-fn shown_value(tr: Tr, value: &Value) -> String {
-    match value {
-        Value::Text(t) if t.is_empty() => "—".to_owned(),
-        Value::Text(t) => t.clone(),
-        Value::Fcfa(amount) => format::fcfa(tr, *amount),
-        Value::Quarter(q) => format!("{} {} T{}", tr.t("plan.year"), q.year, q.quarter),
-    }
-}
-
-/// What changed from the version before, as a list a review meeting can read out.
-fn changes_section(tr: Tr, before: i64, found: &[Change]) -> Markup {
-    html! {
-        h2 id="changements" { (tr.t("plan.changes")) " (v" (before) " → v" (before + 1) ")" }
-        @if found.is_empty() { p.note { (tr.t("plan.no_change")) } }
-        ul.changes { @for c in found { @match c {
-            Change::Added { title } => li { span.tag { (tr.t("plan.change_added")) } " " strong { (title) } },
-            Change::Removed { title } => li { span.tag { (tr.t("plan.change_removed")) } " " del { (title) } },
-            Change::Changed { title, fields } => li {
-                span.tag { (tr.t("plan.change_changed")) } " " strong { (title) }
-                ul { @for f in fields { li {
-                    (tr.t(f.field)) " : " del { (shown_value(tr, &f.before)) } " → " ins { (shown_value(tr, &f.after)) }
-                } } }
-            },
-        } } }
-    }
 }
 
 pub async fn plan_page(
@@ -120,6 +91,8 @@ pub async fn plan_page(
         indicators: content.indicators.clone(),
         milestones: Vec::new(),
         measurements: Vec::new(),
+        versions: Vec::new(),
+        changes: None,
         findings: Vec::new(),
         decisions: Vec::new(),
         totals: totals.clone(),
@@ -176,7 +149,7 @@ pub async fn plan_page(
                 }
             }
         }
-        @if let Some((before, found)) = &previous { (changes_section(tr, *before, found)) }
+        @if let Some((before, found)) = &previous { (sigida_report::plan::changes_section(tr, *before, found)) }
         h2 { "1. " (tr.t("plan.actions")) }
         @if content.actions.is_empty() { p.note { (tr.t("community.none")) } }
         @for a in &content.actions {

@@ -268,6 +268,10 @@ fn clean(runs_in: Vec<Run>) -> Vec<Run> {
             .split('\n')
             .map(|l| {
                 let mut c = collapse(l);
+                // A space alone between two inline elements still separates their words.
+                if c.is_empty() && !l.is_empty() {
+                    return " ".to_owned();
+                }
                 if l.starts_with(|c: char| c.is_ascii_whitespace()) && !c.is_empty() {
                     c.insert(0, ' ');
                 }
@@ -277,7 +281,11 @@ fn clean(runs_in: Vec<Run>) -> Vec<Run> {
                 c
             })
             .collect();
-        let text = lines.join("\n");
+        let mut text = lines.join("\n");
+        // As a browser does, two spaces that meet across elements show as one.
+        if text.starts_with(' ') && out.last().is_none_or(|r| r.text.ends_with([' ', '\n'])) {
+            text.remove(0);
+        }
         if !text.is_empty() {
             push_text(&mut out, &text, run.bold);
         }
@@ -579,5 +587,17 @@ mod tests {
             },
             "the form is left out"
         );
+    }
+
+    #[test]
+    fn a_space_between_two_elements_separates_their_words() {
+        let b = blocks(
+            "<p><span class=\"tag\">Modifiée</span> <strong>Audiences</strong>  <em>x</em></p>",
+        );
+        let Block::Paragraph { runs, .. } = &b[0] else {
+            panic!("{:?}", b[0])
+        };
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, "Modifiée Audiences x");
     }
 }

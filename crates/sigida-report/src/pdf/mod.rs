@@ -265,6 +265,8 @@ fn glued_before(word: &str) -> bool {
 fn groups(runs: &[Run]) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     let mut glue_next = false;
+    // A run that ends with a space parts its last word from the next run's first.
+    let mut space_pending = false;
     for run in runs {
         for (i, line) in run.text.split('\n').enumerate() {
             if i > 0 {
@@ -273,8 +275,10 @@ fn groups(runs: &[Run]) -> Vec<Group> {
                     space_before: false,
                     forced_break: true,
                 });
+                space_pending = false;
             }
-            let mut space_before = line.starts_with(' ');
+            let mut space_before = line.starts_with(' ') || space_pending;
+            space_pending = false;
             for word in line.split(' ') {
                 if word.is_empty() {
                     space_before = true;
@@ -302,6 +306,7 @@ fn groups(runs: &[Run]) -> Vec<Group> {
             if line.ends_with(' ') {
                 // The next run starts after a space.
                 glue_next = false;
+                space_pending = true;
             }
         }
     }
@@ -1157,5 +1162,21 @@ mod tests {
             .map(|g| g.parts.iter().map(|(t, _)| t.as_str()).collect())
             .collect();
         assert_eq!(texts, ["Source :", "« DTM » ;", "voir", "12 %"]);
+    }
+
+    #[test]
+    fn a_space_at_the_end_of_a_run_parts_it_from_the_next() {
+        let run = |text: &str, bold| Run {
+            text: text.into(),
+            bold,
+        };
+        let found = groups(&[
+            run("Modifiée ", false),
+            run("Audiences", true),
+            run("foraines", false),
+        ]);
+        let spaced: Vec<bool> = found.iter().map(|g| g.space_before).collect();
+        // "Audiences" follows a space; "foraines" is glued to it, as the HTML has them.
+        assert_eq!(spaced, [false, true, false]);
     }
 }

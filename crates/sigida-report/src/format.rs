@@ -33,6 +33,15 @@ pub fn decimal(tr: Tr, value: f64, places: usize) -> String {
 }
 
 /// An amount in FCFA: `1 250 000 FCFA`.
+/// A measured or target value: counts as whole numbers, anything else to one decimal.
+pub fn figure(tr: Tr, value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        integer(tr, value as i64)
+    } else {
+        decimal(tr, value, 1)
+    }
+}
+
 pub fn fcfa(tr: Tr, amount: i64) -> String {
     format!("{}\u{a0}FCFA", integer(tr, amount))
 }

@@ -107,6 +107,72 @@ fn shown_value(tr: Tr, value: &Shown) -> String {
     }
 }
 
+/// An indicator's measurements over time against its baseline and target (dashed lines):
+/// a point per measurement, joined in date order.
+pub fn trajectory(tr: Tr, indicator: &PlanIndicator, measurements: &[&Measurement]) -> Markup {
+    const W: f64 = 420.0;
+    const H: f64 = 170.0;
+    const LEFT: f64 = 56.0;
+    const TOP: f64 = 14.0;
+    const BOTTOM: f64 = 30.0;
+    let mut points: Vec<(time::Date, f64)> = measurements
+        .iter()
+        .map(|m| (m.measured_on, m.value))
+        .collect();
+    points.sort_by_key(|(d, _)| *d);
+    let references = [indicator.baseline, indicator.target];
+    let values = points
+        .iter()
+        .map(|(_, v)| *v)
+        .chain(references.iter().flatten().copied());
+    let (low, high) = values.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let high = if high <= low { low + 1.0 } else { high };
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - low) / (high - low));
+    let (first, last) = match (points.first(), points.last()) {
+        (Some(f), Some(l)) => (f.0, l.0),
+        _ => return html! {},
+    };
+    let span = (last - first).whole_days().max(1) as f64;
+    let x = |d: time::Date| {
+        if points.len() == 1 {
+            (LEFT + W - 8.0) / 2.0
+        } else {
+            LEFT + (W - LEFT - 16.0) * (d - first).whole_days() as f64 / span
+        }
+    };
+    let title = format!("{} ({})", indicator.name, indicator.unit);
+    let figure = |v: f64| format::figure(tr, v);
+    html! {
+        figure.chart.trajectory {
+            svg viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(title) {
+                title { (title) }
+                @for (key, value, colour) in [("plan.baseline", indicator.baseline, "#9aa5b1"), ("plan.target", indicator.target, "#1b6b5f")] {
+                    @if let Some(v) = value {
+                        line x1=(LEFT) x2=(W - 8.0) y1=(y(v)) y2=(y(v)) stroke=(colour) stroke-dasharray="5 4" {}
+                        text x=(LEFT - 6.0) y=(y(v) + 4.0) text-anchor="end" font-size="11" fill=(colour) { (figure(v)) }
+                        text x=(W - 8.0) y=(y(v) - 4.0) text-anchor="end" font-size="10" fill=(colour) { (tr.t(key)) }
+                    }
+                }
+                @if points.len() > 1 {
+                    polyline fill="none" stroke="#d9822b" stroke-width="2.5"
+                        points=(points.iter().map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v))).collect::<Vec<_>>().join(" ")) {}
+                }
+                @for (d, v) in &points {
+                    circle cx=(format!("{:.1}", x(*d))) cy=(format!("{:.1}", y(*v))) r="4" fill="#d9822b" {
+                        title { (format::date(tr, *d)) " : " (figure(*v)) }
+                    }
+                    text x=(format!("{:.1}", x(*d))) y=(format!("{:.1}", y(*v) - 8.0)) text-anchor="middle" font-size="11" fill="#333" { (figure(*v)) }
+                }
+                text x=(LEFT) y=(H - 8.0) font-size="11" fill="#333" { (format::date(tr, first)) }
+                @if points.len() > 1 {
+                    text x=(W - 8.0) y=(H - 8.0) text-anchor="end" font-size="11" fill="#333" { (format::date(tr, last)) }
+                }
+            }
+            figcaption { (title) ". " (tr.t("plan.trajectory_caption")) }
+        }
+    }
+}
+
 /// What changed from the version before, as a list a review meeting can read out.
 pub fn changes_section(tr: Tr, before: i64, found: &[Change]) -> Markup {
     html! {
@@ -258,10 +324,10 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                 tbody { @for i in &p.indicators { tr {
                     td { (action_title(i.action_id)) }
                     th scope="row" { (i.name) " (" (i.unit) ")" }
-                    td.num { (i.baseline.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
-                    td.num { (i.target.map_or("—".to_owned(), |v| format::decimal(tr, v, 1))) }
+                    td.num { (i.baseline.map_or("—".to_owned(), |v| format::figure(tr, v))) }
+                    td.num { (i.target.map_or("—".to_owned(), |v| format::figure(tr, v))) }
                     td.num { @match p.measurements.iter().filter(|m| m.indicator_id == i.id).max_by_key(|m| m.measured_on) {
-                        Some(m) => { (format::decimal(tr, m.value, 1)) " (" (format::date(tr, m.measured_on)) ")" },
+                        Some(m) => { (format::figure(tr, m.value)) " (" (format::date(tr, m.measured_on)) ")" },
                         None => "—",
                     } }
                     td { (i.means_of_verification) }
@@ -596,4 +662,53 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     vec![
         plan, budget, totals, indicators, timeline, follow_up, milestones,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigida_core::Id;
+
+    #[test]
+    fn a_trajectory_draws_each_measurement_between_baseline_and_target() {
+        let indicator = PlanIndicator {
+            id: Id::new(),
+            action_id: Id::new(),
+            name: "Actes délivrés".into(),
+            baseline: Some(0.0),
+            target: Some(400.0),
+            unit: "actes".into(),
+            means_of_verification: String::new(),
+        };
+        let at = |d: time::Date, value| Measurement {
+            id: Id::new(),
+            indicator_id: indicator.id,
+            measured_on: d,
+            value,
+            note: String::new(),
+            recorded_by: String::new(),
+        };
+        let (june, sept) = (
+            at(time::macros::date!(2026 - 06 - 30), 120.0),
+            at(time::macros::date!(2026 - 09 - 30), 210.0),
+        );
+        let tr = Tr::new(crate::Lang::Fr);
+        let svg = trajectory(tr, &indicator, &[&sept, &june]).into_string();
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert_eq!(
+            svg.matches("stroke-dasharray").count(),
+            2,
+            "baseline and target"
+        );
+        assert!(svg.contains(">210<") && svg.contains(">400<"), "{svg}");
+        // In date order: June's point left of September's.
+        let x_of = |value: &str| {
+            let at = svg.find(&format!(">{value}</text>")).unwrap();
+            let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+            let x = tag.split("x=\"").nth(1).unwrap().split('"').next().unwrap();
+            x.parse::<f64>().unwrap()
+        };
+        assert!(x_of("120") < x_of("210"));
+        assert!(trajectory(tr, &indicator, &[]).into_string().is_empty());
+    }
 }

@@ -302,17 +302,8 @@ pub(crate) fn progress_cell(tr: Tr, indicator: &PlanIndicator, latest: Option<f6
     }
 }
 
-/// A measured or target value: counts as whole numbers, anything else to one decimal.
-pub(crate) fn figure(tr: Tr, value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format::integer(tr, value as i64)
-    } else {
-        format::decimal(tr, value, 1)
-    }
-}
-
 pub(crate) fn value_text(tr: Tr, value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| figure(tr, v))
+    value.map_or_else(|| "—".to_owned(), |v| format::figure(tr, v))
 }
 
 pub async fn action_page(
@@ -429,7 +420,7 @@ pub async fn action_page(
                         td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, i.baseline)) }
                         td.num data-label=(tr.t("plan.target")) { (value_text(tr, i.target)) }
                         td.num data-label=(tr.t("progress.latest")) { @match latest {
-                            Some(m) => { (figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
+                            Some(m) => { (format::figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                             None => "—",
                         } }
                         td data-label=(tr.t("progress.progress")) { (progress_cell(tr, i, latest.map(|m| m.value))) }
@@ -441,6 +432,10 @@ pub async fn action_page(
                     }
                 } }
             } }
+            @for i in &indicators {
+                @let of_indicator: Vec<&Measurement> = content.measurements.iter().filter(|m| m.indicator_id == i.id).collect();
+                @if !of_indicator.is_empty() { (sigida_report::plan::trajectory(tr, i, &of_indicator)) }
+            }
             h3 { (tr.t("progress.measurements")) }
             @let history: Vec<&Measurement> = content.measurements.iter().filter(|m| indicators.iter().any(|i| i.id == m.indicator_id)).collect();
             @if history.is_empty() { p.note { (tr.t("progress.no_measurement")) } } @else {
@@ -455,7 +450,7 @@ pub async fn action_page(
                     tbody { @for m in history.iter().rev() { tr {
                         th scope="row" { (indicators.iter().find(|i| i.id == m.indicator_id).map_or("", |i| i.name.as_str())) }
                         td data-label=(tr.t("progress.date")) { (format::date(tr, m.measured_on)) }
-                        td.num data-label=(tr.t("progress.value")) { (figure(tr, m.value)) }
+                        td.num data-label=(tr.t("progress.value")) { (format::figure(tr, m.value)) }
                         td data-label=(tr.t("progress.note")) { (m.note) }
                         td data-label=(tr.t("progress.recorded_by")) { (m.recorded_by) }
                     } } }

@@ -19,7 +19,7 @@ use sigida_core::plan::{Action, ActionStatus, Measurement, PlanContent, PlanIndi
 use sigida_report::format;
 
 use crate::AppState;
-use crate::action_pages::{Fields, figure, following, progress_cell, value_text};
+use crate::action_pages::{Fields, following, progress_cell, value_text};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -200,7 +200,7 @@ pub async fn progress(
                     td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, f.indicator.baseline)) }
                     td.num data-label=(tr.t("plan.target")) { (value_text(tr, f.indicator.target)) }
                     td.num data-label=(tr.t("progress.latest")) { @match &f.latest {
-                        Some(m) => { (figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
+                        Some(m) => { (format::figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                         None => "—",
                     } }
                     td data-label=(tr.t("progress.progress")) { (progress_cell(tr, &f.indicator, f.latest.as_ref().map(|m| m.value))) }

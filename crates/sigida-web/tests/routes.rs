@@ -1454,7 +1454,16 @@ async fn a_plan_is_adopted_revised_and_followed_with_measurements_in_bulk() {
         "« 450 000 » is read as typed"
     );
     let page = get(&f.app, &format!("/actions/{}", action.id), Some(&analyst)).await;
-    assert!(page.body.contains("1 800 000") || page.body.contains("1\u{202f}800\u{202f}000"));
+    let total =
+        sigida_report::format::fcfa(sigida_report::Tr::new(sigida_report::Lang::Fr), 1_800_000);
+    assert!(page.body.contains(&total), "the action's total: {total}");
+    let plan_page = get(&f.app, "/communities/gao-chateau/plan", Some(&analyst)).await;
+    assert!(
+        plan_page
+            .body
+            .contains(&format!("<strong>{total}</strong>")),
+        "the plan page's total is the sum of its lines"
+    );
 
     // The meeting adopts it: the content is frozen, the refusal says why, nothing is written.
     let reply = send(

@@ -2620,7 +2620,6 @@ fn objective_for(p: &Profile, theme: Theme) -> String {
         Theme::Services => &["état civil", "naissances"],
         Theme::Livelihoods => &["Form"],
         Theme::Security => &["Sécuriser"],
-        Theme::Migration => &["transferts"],
         _ => &[],
     };
     tree.below

@@ -343,6 +343,10 @@ pub async fn action_page(
         .collect();
     let choices = plan_choices(&state, &community).await?;
     let (findings, decisions) = (&choices.findings, &choices.decisions);
+    let adopted_by = match plan.adopted_by_meeting {
+        Some(m) => state.store.meeting(m).await?,
+        None => None,
+    };
     let editable = viewer.may(Permission::EditPlans) && plan.status == PlanStatus::Draft;
     let followable = may_update(&viewer, &action);
     let total: i64 = lines
@@ -362,6 +366,10 @@ pub async fn action_page(
         p.note {
             a href={"/communities/" (community.slug) "/plan?version=" (plan.version)} { (plan.title) }
             " — v" (plan.version) " · " (tr.t(plan.status.label_key()))
+            @if let Some(on) = plan.adopted_on {
+                " " (tr.t("plan.on")) " " (format::date(tr, on))
+                @if let Some(m) = &adopted_by { " — " (m.title) }
+            }
         }
         @if outcome.saved.is_some() { p.notice role="status" { (tr.t("progress.saved")) } }
         @if let Some(why) = &outcome.refused { p.alert role="alert" { (why) } }

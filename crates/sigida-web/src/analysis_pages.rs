@@ -47,8 +47,25 @@ pub async fn community_findings(
     let link = |e: &Evidence| evidence_link(&community.slug, &indicators, e);
     let may_edit = viewer.may(Permission::EditAnalysis);
     let may_plan = viewer.may(Permission::EditPlans);
+    // From a finding to the actions of the plan in force that answer it.
+    let actions = match state.store.latest_plan(community.id).await? {
+        Some(plan) => state.store.actions(plan.id).await?,
+        None => Vec::new(),
+    };
     let confidence = |f: &Finding| {
+        let answering: Vec<_> = actions
+            .iter()
+            .filter(|a| a.finding_ids.contains(&f.id))
+            .collect();
         html! {
+            @if !answering.is_empty() {
+                p.note { (tr.t("findings.answered_by")) " : "
+                    @for (i, a) in answering.iter().enumerate() {
+                        @if i > 0 { " ; " }
+                        a href={"/actions/" (a.id)} { (a.title) }
+                    }
+                }
+            }
             @if may_edit {
                 form.inline method="post" action={"/communities/" (community.slug) "/findings/" (f.id) "/confidence"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);

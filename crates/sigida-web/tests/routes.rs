@@ -1301,6 +1301,13 @@ async fn an_analyst_adds_an_action_that_answers_a_validated_finding() {
         page.body.contains("Guichet d&#39;état civil")
             || page.body.contains("Guichet d'état civil")
     );
+    let findings = get(&f.app, "/communities/gao-chateau/findings", Some(&analyst)).await;
+    assert!(
+        findings
+            .body
+            .contains(&format!("href=\"/actions/{}\"", actions[0].id)),
+        "from the finding to the action that answers it"
+    );
 
     let partner = login(&f.app, "partner_viewer").await;
     assert_eq!(

@@ -208,6 +208,8 @@ pub(crate) struct PlanChoices {
     pub objectives: Vec<String>,
     pub partners: Vec<String>,
     pub groups: Vec<String>,
+    /// The localities a meeting selected (named in its latest selection decision), else all
+    /// of the community's: an action's localities by default.
     pub localities: Vec<String>,
 }
 
@@ -251,6 +253,24 @@ pub(crate) async fn plan_choices(
         .collect();
     partners.sort();
     partners.dedup();
+    let all: Vec<String> = state
+        .store
+        .localities(community.id)
+        .await?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    let selection = decisions
+        .iter()
+        .rev()
+        .find(|d| d.kind == sigida_core::meeting::DecisionKind::LocalitySelection);
+    let selected: Vec<String> = selection.map_or_else(Vec::new, |d| {
+        all.iter()
+            .filter(|l| d.text.contains(l.as_str()))
+            .cloned()
+            .collect()
+    });
+    let localities = if selected.is_empty() { all } else { selected };
     Ok(PlanChoices {
         findings,
         decisions,
@@ -263,13 +283,7 @@ pub(crate) async fn plan_choices(
             .into_iter()
             .map(|g| g.name)
             .collect(),
-        localities: state
-            .store
-            .localities(community.id)
-            .await?
-            .into_iter()
-            .map(|l| l.name)
-            .collect(),
+        localities,
     })
 }
 

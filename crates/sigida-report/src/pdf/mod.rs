@@ -105,7 +105,7 @@ impl Fonts {
     /// `runs` broken into lines of at most `width` points, greedily, words never split
     /// unless longer than a line.
     fn lines(&self, runs: &[Run], size: f32, width: f32) -> Vec<Line> {
-        let space = self.width(" ", false, size);
+        let spaces = [self.width(" ", false, size), self.width(" ", true, size)];
         let mut lines: Vec<Line> = vec![Vec::new()];
         let mut x = 0.0f32;
         for group in groups(runs) {
@@ -120,6 +120,7 @@ impl Fonts {
                 .map(|(t, b)| self.width(t, *b, size))
                 .collect();
             let total: f32 = widths.iter().sum();
+            let space = spaces[usize::from(group.parts.first().is_some_and(|(_, b)| *b))];
             let gap = if group.space_before && x > 0.0 {
                 space
             } else {
@@ -170,18 +171,22 @@ impl Fonts {
             .into_iter()
             .map(|line| {
                 let mut merged: Line = Vec::new();
+                // Where the previous piece ends as it was placed: a gap before the next piece
+                // is a space. (Measuring the merged text instead drifts on long lines, since
+                // its spaces are not exactly the gaps laid out.)
+                let mut end = 0.0f32;
                 for (x, text, bold) in line {
+                    let piece_end = x + self.width(&text, bold, size);
                     match merged.last_mut() {
-                        Some((start, t, b)) if *b == bold => {
-                            let end = *start + self.width(t, bold, size);
-                            let gap = x - end;
-                            if gap > 0.1 {
+                        Some((_, t, b)) if *b == bold => {
+                            if x - end > 0.1 {
                                 t.push(' ');
                             }
                             t.push_str(&text);
                         }
                         _ => merged.push((x, text, bold)),
                     }
+                    end = piece_end;
                 }
                 merged
             })
@@ -1178,5 +1183,23 @@ mod tests {
         let spaced: Vec<bool> = found.iter().map(|g| g.space_before).collect();
         // "Audiences" follows a space; "foraines" is glued to it, as the HTML has them.
         assert_eq!(spaced, [false, true, false]);
+    }
+
+    #[test]
+    fn a_long_bold_line_keeps_every_space() {
+        let fonts = Fonts::load().unwrap();
+        let layout = Layout::new(&fonts, false);
+        let text = "Direction régionale de la promotion de la femme, de l'enfant et de la famille";
+        let lines = layout.fonts.lines(
+            &[Run {
+                text: text.into(),
+                bold: true,
+            }],
+            7.5,
+            1000.0,
+        );
+        assert_eq!(lines.len(), 1);
+        let drawn: Vec<&str> = lines[0].iter().map(|(_, t, _)| t.as_str()).collect();
+        assert_eq!(drawn, [text]);
     }
 }

@@ -112,6 +112,7 @@ pub async fn plan_page(
                         }
                     }
                     " · " (tr.t("plan.budget_total")) " " strong { (format::fcfa(tr, totals.total)) } }
+                p { a href={"/progress?community=" (community.slug)} { (tr.t("plan.follow_up_link")) " →" } }
                 @if viewer.may(Permission::DownloadReports) && is_latest {
                     p { a href={"/reports/" (community.slug) "/plan-action.html"} { "HTML" } " · "
                         a href={"/reports/" (community.slug) "/plan-action.pdf"} { "PDF" } " · "

@@ -334,6 +334,23 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                 } } }
             } }
         }
+        h2 id="jalons" { "5. " (tr.t("plan.milestones")) }
+        @if p.milestones.is_empty() { p.note { (tr.t("community.none")) } } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (tr.t("plan.action")) }
+                    th scope="col" { (tr.t("plan.milestone")) }
+                    th scope="col" { (tr.t("plan.due")) }
+                    th scope="col" { (tr.t("plan.reached_on")) }
+                } }
+                tbody { @for m in &p.milestones { tr {
+                    td { (action_title(m.action_id)) }
+                    th scope="row" { (m.title) }
+                    td { (quarter(tr, m.due)) }
+                    td { (m.done_on.map_or_else(|| "—".to_owned(), |d| format::date(tr, d))) }
+                } } }
+            } }
+        }
         p.note { (tr.t("report.generated")) " " (format::date(tr, p.generated_on)) ". " (tr.t("report.personal_note")) }
     }
 }

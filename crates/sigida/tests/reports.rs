@@ -342,5 +342,10 @@ fn a_plans_budget_adds_up_alike_in_its_html_pdf_and_workbook() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    assert!(normal(&String::from_utf8_lossy(&out.stdout)).contains(&normal(&printed)));
+    let pdf = normal(&String::from_utf8_lossy(&out.stdout));
+    assert!(pdf.contains(&normal(&printed)));
+    assert!(
+        pdf.contains("5. Jalons") && pdf.contains("15 juillet 2026"),
+        "the milestones and the one reached in the first round of follow-up"
+    );
 }

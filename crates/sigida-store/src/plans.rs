@@ -316,6 +316,10 @@ impl Tx {
     pub async fn insert_action(&mut self, a: &Action) -> Result<()> {
         self.require_draft(a.plan_id).await?;
         self.check_traced(a).await?;
+        self.write_action(a).await
+    }
+
+    async fn write_action(&mut self, a: &Action) -> Result<()> {
         sqlx::query(
             "INSERT INTO actions (id, plan_id, title, description, lead_partner, partners,
                 target_groups, localities, start_quarter, end_quarter, status, pdsec_axis, risks,
@@ -384,8 +388,7 @@ impl Tx {
     /// Removes an action of a draft plan with its budget lines, indicators (and their
     /// measurements) and milestones.
     pub async fn delete_action(&mut self, action: Id<Action>) -> Result<()> {
-        let plan = self.plan_of_action(action).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(action).await?;
         let id = action.to_string();
         for sql in [
             "DELETE FROM measurements WHERE indicator_id IN
@@ -402,15 +405,18 @@ impl Tx {
         Ok(())
     }
 
-    async fn plan_of_action(&mut self, action: Id<Action>) -> Result<Id<ActionPlan>> {
+    /// `require_draft` for the plan that holds an action.
+    async fn require_draft_action(&mut self, action: Id<Action>) -> Result<()> {
         let plan: Option<String> = sqlx::query("SELECT plan_id FROM actions WHERE id = $1")
             .bind(action.to_string())
             .fetch_optional(self.conn())
             .await?
             .map(|row| row.try_get(0))
             .transpose()?;
-        plan.and_then(|p| p.parse().ok())
-            .ok_or_else(|| StoreError::NotFound(format!("action {action}")))
+        let plan = plan
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| StoreError::NotFound(format!("action {action}")))?;
+        self.require_draft(plan).await
     }
 
     /// An adopted (or revised) version is what a meeting agreed: it changes only through a
@@ -467,8 +473,11 @@ impl Tx {
     }
 
     pub async fn insert_budget_line(&mut self, b: &BudgetLine) -> Result<()> {
-        let plan = self.plan_of_action(b.action_id).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(b.action_id).await?;
+        self.write_budget_line(b).await
+    }
+
+    async fn write_budget_line(&mut self, b: &BudgetLine) -> Result<()> {
         sqlx::query(
             "INSERT INTO budget_lines (id, action_id, item, unit, quantity, unit_cost_fcfa,
                 funding_source, year)
@@ -488,8 +497,11 @@ impl Tx {
     }
 
     pub async fn insert_plan_indicator(&mut self, i: &PlanIndicator) -> Result<()> {
-        let plan = self.plan_of_action(i.action_id).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(i.action_id).await?;
+        self.write_plan_indicator(i).await
+    }
+
+    async fn write_plan_indicator(&mut self, i: &PlanIndicator) -> Result<()> {
         sqlx::query(
             "INSERT INTO plan_indicators (id, action_id, name, baseline, target, unit, means_of_verification)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -545,8 +557,7 @@ impl Tx {
         action: Id<Action>,
         line: Id<BudgetLine>,
     ) -> Result<()> {
-        let plan = self.plan_of_action(action).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(action).await?;
         let done = sqlx::query("DELETE FROM budget_lines WHERE id = $1 AND action_id = $2")
             .bind(line.to_string())
             .bind(action.to_string())
@@ -564,8 +575,7 @@ impl Tx {
         action: Id<Action>,
         indicator: Id<PlanIndicator>,
     ) -> Result<()> {
-        let plan = self.plan_of_action(action).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(action).await?;
         sqlx::query(
             "DELETE FROM measurements WHERE indicator_id IN
                 (SELECT id FROM plan_indicators WHERE id = $1 AND action_id = $2)",
@@ -586,8 +596,7 @@ impl Tx {
     }
 
     pub async fn insert_milestone(&mut self, m: &Milestone) -> Result<()> {
-        let plan = self.plan_of_action(m.action_id).await?;
-        self.require_draft(plan).await?;
+        self.require_draft_action(m.action_id).await?;
         self.write_milestone(m).await
     }
 
@@ -659,14 +668,17 @@ impl Tx {
         content: &PlanContent,
     ) -> Result<()> {
         self.insert_plan(next).await?;
+        // One draft check for the whole copy; each action is still held to traceability.
+        self.require_draft(next.id).await?;
         for a in &content.actions {
-            self.insert_action(a).await?;
+            self.check_traced(a).await?;
+            self.write_action(a).await?;
         }
         for l in &content.lines {
-            self.insert_budget_line(l).await?;
+            self.write_budget_line(l).await?;
         }
         for i in &content.indicators {
-            self.insert_plan_indicator(i).await?;
+            self.write_plan_indicator(i).await?;
         }
         for m in &content.milestones {
             self.write_milestone(m).await?;

@@ -215,6 +215,23 @@ pub struct PlanContent {
 }
 
 impl PlanContent {
+    pub fn action(&self, id: Id<Action>) -> Option<&Action> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+
+    /// The title of one of its actions ("" for an id it does not hold).
+    pub fn action_title(&self, id: Id<Action>) -> &str {
+        self.action(id).map_or("", |a| a.title.as_str())
+    }
+
+    /// An indicator's most recent measurement.
+    pub fn latest_measurement(&self, indicator: Id<PlanIndicator>) -> Option<&Measurement> {
+        self.measurements
+            .iter()
+            .filter(|m| m.indicator_id == indicator)
+            .max_by_key(|m| m.measured_on)
+    }
+
     /// The content carried into a new version of the plan: every row gets a fresh id from
     /// `fresh`, each action remembers the one it came from, and the follow-up so far (statuses,
     /// milestones reached, measurements) comes along, since the revised plan is the one followed.

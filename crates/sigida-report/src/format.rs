@@ -42,6 +42,11 @@ pub fn figure(tr: Tr, value: f64) -> String {
     }
 }
 
+/// `figure`, or a dash where there is no value.
+pub fn figure_or_dash(tr: Tr, value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| figure(tr, v))
+}
+
 pub fn fcfa(tr: Tr, amount: i64) -> String {
     format!("{}\u{a0}FCFA", integer(tr, amount))
 }

@@ -10,8 +10,7 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::Finding;
 use sigida_core::meeting::Decision;
 use sigida_core::plan::{
-    Action, ActionPlan, BudgetLine, BudgetTotals, Change, Measurement, Milestone, PlanIndicator,
-    Shown,
+    Action, ActionPlan, BudgetTotals, Change, Measurement, PlanContent, PlanIndicator, Shown,
 };
 
 use crate::{Tr, format};
@@ -21,11 +20,8 @@ pub struct PlanDocument {
     pub diagnostic: Diagnostic,
     pub community: Community,
     pub plan: ActionPlan,
-    pub actions: Vec<Action>,
-    pub lines: Vec<BudgetLine>,
-    pub indicators: Vec<PlanIndicator>,
-    pub milestones: Vec<Milestone>,
-    pub measurements: Vec<Measurement>,
+    /// The version's actions, budget lines, indicators, milestones and measurements.
+    pub content: PlanContent,
     /// Every version of the community's plan, and what changed from the version before this one.
     pub versions: Vec<ActionPlan>,
     pub changes: Option<Vec<Change>>,
@@ -35,20 +31,12 @@ pub struct PlanDocument {
     pub generated_on: time::Date,
 }
 
-impl PlanDocument {
-    fn action_title(&self, id: sigida_core::Id<Action>) -> &str {
-        self.actions
-            .iter()
-            .find(|a| a.id == id)
-            .map_or("", |a| a.title.as_str())
-    }
-}
-
 fn title(tr: Tr, p: &PlanDocument) -> String {
     format!("{} — {}", tr.t("plan.title"), p.community.name)
 }
 
-fn quarter(tr: Tr, q: sigida_core::plan::Quarter) -> String {
+/// « Année 2 T3 ».
+pub fn quarter_label(tr: Tr, q: sigida_core::plan::Quarter) -> String {
     format!("{} {} T{}", tr.t("plan.year"), q.year, q.quarter)
 }
 
@@ -77,7 +65,7 @@ fn gantt(tr: Tr, actions: &[Action]) -> Markup {
                     text x="0" y=(y + 13.0) font-size="11" fill="#1d2733" { (label) @if a.title.chars().count() > 34 { "…" } }
                     rect x=(LABEL + f64::from(a.start.index()) * CELL + 1.0) y=(y + 3.0)
                         width=(f64::from(a.end.index() - a.start.index() + 1) * CELL - 2.0) height="13" rx="3" fill="#1b6b5f" {
-                        title { (a.title) " : " (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
+                        title { (a.title) " : " (quarter_label(tr, a.start)) " → " (quarter_label(tr, a.end)) }
                     }
                 }
             }
@@ -103,7 +91,7 @@ fn shown_value(tr: Tr, value: &Shown) -> String {
         Shown::Text(t) if t.is_empty() => "—".to_owned(),
         Shown::Text(t) => t.clone(),
         Shown::Fcfa(amount) => format::fcfa(tr, *amount),
-        Shown::Quarter(q) => quarter(tr, *q),
+        Shown::Quarter(q) => quarter_label(tr, *q),
     }
 }
 
@@ -193,9 +181,8 @@ pub fn changes_section(tr: Tr, before: i64, found: &[Change]) -> Markup {
 
 /// The four-year timeline, the budget lines and their totals by year, source and lead partner:
 /// the part of the plan the plan's page shows as the documents do.
-pub fn timeline_and_budget(tr: Tr, p: &PlanDocument) -> Markup {
+pub fn timeline_and_budget(tr: Tr, p: &PlanContent, t: &BudgetTotals) -> Markup {
     let action_title = |id| p.action_title(id);
-    let t = &p.totals;
     html! {
         h2 id="calendrier" { "2. " (tr.t("plan.timeline")) }
         (gantt(tr, &p.actions))
@@ -266,7 +253,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             .find(|d| d.id == id)
             .map(|d| d.text.as_str())
     };
-    let action_title = |id| p.action_title(id);
+    let action_title = |id| p.content.action_title(id);
     let t = &p.totals;
     html! {
         dl.identity {
@@ -286,7 +273,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
         @if let Some(found) = &p.changes { (changes_section(tr, p.plan.version - 1, found)) }
 
         h2 id="actions" { "1. " (tr.t("plan.actions")) }
-        @for a in &p.actions {
+        @for a in &p.content.actions {
             h3 { (a.title) }
             p { (a.description) }
             dl.identity {
@@ -295,7 +282,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                 dt { (tr.t("plan.partners")) } dd { (a.partners.join(", ")) }
                 dt { (tr.t("plan.targets")) } dd { (a.target_groups) }
                 dt { (tr.t("plan.localities")) } dd { (a.localities) }
-                dt { (tr.t("plan.when")) } dd { (quarter(tr, a.start)) " → " (quarter(tr, a.end)) }
+                dt { (tr.t("plan.when")) } dd { (quarter_label(tr, a.start)) " → " (quarter_label(tr, a.end)) }
                 dt { (tr.t("plan.status")) } dd { (tr.t(a.status.label_key())) }
                 @if let Some(axis) = &a.pdsec_axis { dt { (tr.t("plan.pdsec")) } dd { (axis) } }
                 dt { (tr.t("plan.risks")) } dd { (a.risks) }
@@ -308,10 +295,10 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             }
         }
 
-        (timeline_and_budget(tr, p))
+        (timeline_and_budget(tr, &p.content, &p.totals))
 
         h2 id="indicateurs" { "4. " (tr.t("plan.indicators")) }
-        @if p.indicators.is_empty() { p.note { (tr.t("community.none")) } } @else {
+        @if p.content.indicators.is_empty() { p.note { (tr.t("community.none")) } } @else {
             div.table-wrap { table {
                 thead { tr {
                     th scope="col" { (tr.t("plan.action")) }
@@ -321,12 +308,12 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                     th scope="col" class="num" { (tr.t("progress.latest")) }
                     th scope="col" { (tr.t("plan.verification")) }
                 } }
-                tbody { @for i in &p.indicators { tr {
+                tbody { @for i in &p.content.indicators { tr {
                     td { (action_title(i.action_id)) }
                     th scope="row" { (i.name) " (" (i.unit) ")" }
-                    td.num { (i.baseline.map_or("—".to_owned(), |v| format::figure(tr, v))) }
-                    td.num { (i.target.map_or("—".to_owned(), |v| format::figure(tr, v))) }
-                    td.num { @match p.measurements.iter().filter(|m| m.indicator_id == i.id).max_by_key(|m| m.measured_on) {
+                    td.num { (format::figure_or_dash(tr, i.baseline)) }
+                    td.num { (format::figure_or_dash(tr, i.target)) }
+                    td.num { @match p.content.latest_measurement(i.id) {
                         Some(m) => { (format::figure(tr, m.value)) " (" (format::date(tr, m.measured_on)) ")" },
                         None => "—",
                     } }
@@ -335,7 +322,7 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
             } }
         }
         h2 id="jalons" { "5. " (tr.t("plan.milestones")) }
-        @if p.milestones.is_empty() { p.note { (tr.t("community.none")) } } @else {
+        @if p.content.milestones.is_empty() { p.note { (tr.t("community.none")) } } @else {
             div.table-wrap { table {
                 thead { tr {
                     th scope="col" { (tr.t("plan.action")) }
@@ -343,10 +330,10 @@ pub fn body(tr: Tr, p: &PlanDocument) -> Markup {
                     th scope="col" { (tr.t("plan.due")) }
                     th scope="col" { (tr.t("plan.reached_on")) }
                 } }
-                tbody { @for m in &p.milestones { tr {
+                tbody { @for m in &p.content.milestones { tr {
                     td { (action_title(m.action_id)) }
                     th scope="row" { (m.title) }
-                    td { (quarter(tr, m.due)) }
+                    td { (quarter_label(tr, m.due)) }
                     td { (m.done_on.map_or_else(|| "—".to_owned(), |d| format::date(tr, d))) }
                 } } }
             } }
@@ -389,13 +376,8 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     use sigida_formats::write::{Sheet, SheetCell};
     let text = |s: &str| SheetCell::Text(s.to_owned());
     let number = |n: f64| SheetCell::Number(n);
-    let lead_of = |id| {
-        p.actions
-            .iter()
-            .find(|a| a.id == id)
-            .map_or("", |a| a.lead_partner.as_str())
-    };
-    let title_of = |id| p.action_title(id);
+    let lead_of = |id| p.content.action(id).map_or("", |a| a.lead_partner.as_str());
+    let title_of = |id| p.content.action_title(id);
     let quote = |s: &str| s.replace('"', "\"\"");
 
     let plan = Sheet {
@@ -417,6 +399,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         .map(|k| tr.t(k).to_owned())
         .collect(),
         rows: p
+            .content
             .actions
             .iter()
             .map(|a| {
@@ -443,8 +426,8 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
                     text(&a.partners.join(", ")),
                     text(&a.target_groups),
                     text(&a.localities),
-                    text(&quarter(tr, a.start)),
-                    text(&quarter(tr, a.end)),
+                    text(&quarter_label(tr, a.start)),
+                    text(&quarter_label(tr, a.end)),
                     text(tr.t(a.status.label_key())),
                     text(a.pdsec_axis.as_deref().unwrap_or("")),
                     text(&answers.join(" | ")),
@@ -454,8 +437,9 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         money_columns: vec![],
     };
 
-    let last = p.lines.len() + 1;
+    let last = p.content.lines.len() + 1;
     let mut budget_rows: Vec<Vec<SheetCell>> = p
+        .content
         .lines
         .iter()
         .enumerate()
@@ -568,6 +552,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         .map(|k| tr.t(k).to_owned())
         .collect(),
         rows: p
+            .content
             .indicators
             .iter()
             .map(|i| {
@@ -594,6 +579,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         name: tr.t("plan.sheet_timeline").to_owned(),
         headers: timeline_headers,
         rows: p
+            .content
             .actions
             .iter()
             .map(|a| {
@@ -629,11 +615,16 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         .map(|k| tr.t(k).to_owned())
         .collect(),
         rows: p
+            .content
             .measurements
             .iter()
             .filter_map(|m| {
-                let i = p.indicators.iter().find(|i| i.id == m.indicator_id)?;
-                let a = p.actions.iter().find(|a| a.id == i.action_id)?;
+                let i = p
+                    .content
+                    .indicators
+                    .iter()
+                    .find(|i| i.id == m.indicator_id)?;
+                let a = p.content.actions.iter().find(|a| a.id == i.action_id)?;
                 Some(vec![
                     text(&a.title),
                     text(&a.lead_partner),
@@ -663,13 +654,14 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
         .map(|k| tr.t(k).to_owned())
         .collect(),
         rows: p
+            .content
             .milestones
             .iter()
             .map(|m| {
                 vec![
                     text(title_of(m.action_id)),
                     text(&m.title),
-                    text(&quarter(tr, m.due)),
+                    text(&quarter_label(tr, m.due)),
                     m.done_on.map_or(SheetCell::Empty, |d| text(&d.to_string())),
                 ]
             })

@@ -172,6 +172,20 @@ impl Store {
         .collect()
     }
 
+    /// The decisions of every meeting of a community, meeting by meeting in date order.
+    pub async fn community_decisions(&self, community: Id<Community>) -> Result<Vec<Decision>> {
+        sqlx::query(
+            "SELECT d.* FROM decisions d JOIN meetings m ON m.id = d.meeting_id
+             WHERE m.community_id = $1 ORDER BY m.meeting_date, m.title, m.id, d.kind, d.id",
+        )
+        .bind(community.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(decision)
+        .collect()
+    }
+
     pub async fn decisions(&self, meeting: Id<Meeting>) -> Result<Vec<Decision>> {
         sqlx::query("SELECT * FROM decisions WHERE meeting_id = $1 ORDER BY kind, id")
             .bind(meeting.to_string())

@@ -17,6 +17,7 @@ use sigida_core::plan::{
     Action, ActionPlan, ActionStatus, BudgetLine, Measurement, Milestone, PlanIndicator,
     PlanStatus, Quarter, progress_share,
 };
+use sigida_report::plan::quarter_label;
 use sigida_report::{Tr, format};
 use sigida_store::StoreError;
 
@@ -225,10 +226,7 @@ pub(crate) async fn plan_choices(
 ) -> Result<PlanChoices, WebError> {
     use sigida_core::exercises::ExerciseData;
     let findings = state.store.findings(community.id).await?;
-    let mut decisions = Vec::new();
-    for m in state.store.meetings(community.id).await? {
-        decisions.extend(state.store.decisions(m.id).await?);
-    }
+    let decisions = state.store.community_decisions(community.id).await?;
     let mut objectives = Vec::new();
     for e in state.store.exercises(community.id).await? {
         if let ExerciseData::ObjectivesTree(tree) = e.data {
@@ -295,13 +293,6 @@ pub struct Outcome {
     refused: Option<String>,
 }
 
-fn latest_of(measurements: &[Measurement], indicator: Id<PlanIndicator>) -> Option<&Measurement> {
-    measurements
-        .iter()
-        .filter(|m| m.indicator_id == indicator)
-        .max_by_key(|m| m.measured_on)
-}
-
 /// How far an indicator has come, as a bar and a percentage.
 pub(crate) fn progress_cell(tr: Tr, indicator: &PlanIndicator, latest: Option<f64>) -> Markup {
     match progress_share(indicator, latest) {
@@ -314,10 +305,6 @@ pub(crate) fn progress_cell(tr: Tr, indicator: &PlanIndicator, latest: Option<f6
             }
         }
     }
-}
-
-pub(crate) fn value_text(tr: Tr, value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format::figure(tr, v))
 }
 
 pub async fn action_page(
@@ -395,7 +382,7 @@ pub async fn action_page(
             dt { (tr.t("plan.partners")) } dd { (action.partners.join(", ")) }
             dt { (tr.t("plan.targets")) } dd { (action.target_groups) }
             dt { (tr.t("plan.localities")) } dd { (action.localities) }
-            dt { (tr.t("plan.when")) } dd { (tr.t("plan.year")) " " (action.start.year) " T" (action.start.quarter) " → " (tr.t("plan.year")) " " (action.end.year) " T" (action.end.quarter) }
+            dt { (tr.t("plan.when")) } dd { (quarter_label(tr, action.start)) " → " (quarter_label(tr, action.end)) }
             @if let Some(axis) = &action.pdsec_axis { dt { (tr.t("plan.pdsec")) } dd { (axis) } }
             dt { (tr.t("plan.risks")) } dd { (action.risks) }
             dt { (tr.t("plan.resources")) } dd { (action.resources) }
@@ -436,11 +423,11 @@ pub async fn action_page(
                     @if editable { th scope="col" {} }
                 } }
                 tbody { @for i in &indicators {
-                    @let latest = latest_of(&content.measurements, i.id);
+                    @let latest = content.latest_measurement(i.id);
                     tr {
                         th scope="row" { (i.name) " (" (i.unit) ")" }
-                        td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, i.baseline)) }
-                        td.num data-label=(tr.t("plan.target")) { (value_text(tr, i.target)) }
+                        td.num data-label=(tr.t("plan.baseline")) { (format::figure_or_dash(tr, i.baseline)) }
+                        td.num data-label=(tr.t("plan.target")) { (format::figure_or_dash(tr, i.target)) }
                         td.num data-label=(tr.t("progress.latest")) { @match latest {
                             Some(m) => { (format::figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                             None => "—",
@@ -515,7 +502,7 @@ pub async fn action_page(
                 } }
                 tbody { @for m in &milestones { tr {
                     th scope="row" { (m.title) }
-                    td { (tr.t("plan.year")) " " (m.due.year) " T" (m.due.quarter) }
+                    td { (quarter_label(tr, m.due)) }
                     td {
                         @if let Some(on) = m.done_on { (format::date(tr, on)) " " }
                         @if followable {

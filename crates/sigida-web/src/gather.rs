@@ -147,23 +147,18 @@ pub async fn plan_document(
     plan: &sigida_core::plan::ActionPlan,
     generated_on: time::Date,
 ) -> Result<sigida_report::plan::PlanDocument, StoreError> {
-    let actions = store.actions(plan.id).await?;
-    let lines = store.budget_lines(plan.id).await?;
-    let totals = sigida_core::plan::budget_totals(&actions, &lines).ok_or_else(|| {
+    let content = store.plan_content(plan.id).await?;
+    let totals = sigida_core::plan::budget_totals(&content.actions, &content.lines).ok_or_else(|| {
         StoreError::Refused(format!(
             "le budget du plan « {} » dépasse ce qu'un montant peut valoir : une quantité ou un coût mal saisi",
             plan.title
         ))
     })?;
-    let mut decisions = Vec::new();
-    for meeting in store.meetings(community.id).await? {
-        decisions.extend(store.decisions(meeting.id).await?);
-    }
     let versions = store.plans(community.id).await?;
     let changes = match versions.iter().find(|v| v.version == plan.version - 1) {
         Some(before) => Some(sigida_core::plan::changes(
             &store.plan_content(before.id).await?,
-            &store.plan_content(plan.id).await?,
+            &content,
         )),
         None => None,
     };
@@ -173,13 +168,9 @@ pub async fn plan_document(
         diagnostic: diagnostic.clone(),
         community: community.clone(),
         plan: plan.clone(),
-        indicators: store.plan_indicators(plan.id).await?,
-        milestones: store.milestones(plan.id).await?,
-        measurements: store.plan_measurements(plan.id).await?,
+        content,
         findings: store.findings(community.id).await?,
-        actions,
-        lines,
-        decisions,
+        decisions: store.community_decisions(community.id).await?,
         totals,
         generated_on,
     })

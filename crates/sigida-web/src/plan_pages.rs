@@ -14,6 +14,7 @@ use sigida_core::meeting::{Decision, DecisionKind};
 use sigida_core::plan::{ActionPlan, PlanContent, PlanStatus, budget_totals, changes};
 use sigida_core::{Id, Timestamp};
 use sigida_report::format;
+use sigida_report::plan::quarter_label;
 use sigida_store::StoreError;
 
 use crate::AppState;
@@ -82,22 +83,6 @@ pub async fn plan_page(
             .map(|f| f.amended_statement.as_deref().unwrap_or(&f.statement))
     };
     let base = format!("/communities/{}/plan", community.slug);
-    let doc = plan.map(|p| sigida_report::plan::PlanDocument {
-        diagnostic: diagnostic.clone(),
-        community: community.clone(),
-        plan: p.clone(),
-        actions: content.actions.clone(),
-        lines: content.lines.clone(),
-        indicators: content.indicators.clone(),
-        milestones: Vec::new(),
-        measurements: Vec::new(),
-        versions: Vec::new(),
-        changes: None,
-        findings: Vec::new(),
-        decisions: Vec::new(),
-        totals: totals.clone(),
-        generated_on: time::OffsetDateTime::now_utc().date(),
-    });
     let body = html! {
         @if shown.saved.is_some() { p.notice role="status" { (tr.t("plan.saved")) } }
         @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
@@ -158,8 +143,7 @@ pub async fn plan_page(
                 h3 { a href={"/actions/" (a.id)} { (a.title) } }
                 @if !a.objective.is_empty() { p { (tr.t("plan.objective")) " : " (a.objective) } }
                 p.note { (a.lead_partner) " · " (tr.t(a.status.label_key())) " · "
-                    (tr.t("plan.year")) " " (a.start.year) " T" (a.start.quarter) " → "
-                    (tr.t("plan.year")) " " (a.end.year) " T" (a.end.quarter) }
+                    (quarter_label(tr, a.start)) " → " (quarter_label(tr, a.end)) }
                 ul {
                     @for f in &a.finding_ids { @if let Some(s) = statement(*f) {
                         li { (tr.t("plan.finding")) " : "
@@ -171,9 +155,9 @@ pub async fn plan_page(
                 }
             }
         }
-        @if let Some(doc) = &doc { @if !doc.actions.is_empty() {
-            (sigida_report::plan::timeline_and_budget(tr, doc))
-        } }
+        @if !content.actions.is_empty() {
+            (sigida_report::plan::timeline_and_budget(tr, &content, &totals))
+        }
         @if editable {
             h2 id="nouvelle-action" { (tr.t("plan.new_action")) }
             (action_form(&viewer, &format!("{base}/actions"), None, &choices, shown.finding.as_deref()))

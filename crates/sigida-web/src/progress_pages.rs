@@ -19,7 +19,7 @@ use sigida_core::plan::{Action, ActionStatus, Measurement, PlanContent, PlanIndi
 use sigida_report::format;
 
 use crate::AppState;
-use crate::action_pages::{Fields, following, progress_cell, value_text};
+use crate::action_pages::{Fields, following, progress_cell};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -111,13 +111,7 @@ pub async fn progress(
             .iter()
             .filter(|i| i.action_id == f.action.id)
         {
-            let latest = f
-                .content
-                .measurements
-                .iter()
-                .filter(|m| m.indicator_id == i.id)
-                .max_by_key(|m| m.measured_on)
-                .cloned();
+            let latest = f.content.latest_measurement(i.id).cloned();
             indicators.push(Followed {
                 community: &f.community,
                 action: &f.action,
@@ -197,8 +191,8 @@ pub async fn progress(
                     td data-label=(tr.t("nav.communities")) { (f.community.name) }
                     td data-label=(tr.t("plan.action")) { a href={"/actions/" (f.action.id)} { (f.action.title) } }
                     th scope="row" { (f.indicator.name) " (" (f.indicator.unit) ")" }
-                    td.num data-label=(tr.t("plan.baseline")) { (value_text(tr, f.indicator.baseline)) }
-                    td.num data-label=(tr.t("plan.target")) { (value_text(tr, f.indicator.target)) }
+                    td.num data-label=(tr.t("plan.baseline")) { (format::figure_or_dash(tr, f.indicator.baseline)) }
+                    td.num data-label=(tr.t("plan.target")) { (format::figure_or_dash(tr, f.indicator.target)) }
                     td.num data-label=(tr.t("progress.latest")) { @match &f.latest {
                         Some(m) => { (format::figure(tr, m.value)) br; span.note { (format::date(tr, m.measured_on)) } },
                         None => "—",

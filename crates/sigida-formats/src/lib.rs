@@ -72,3 +72,13 @@ pub fn parse_date(value: &str) -> Option<time::Date> {
         .and_then(|d| time::Date::parse(d, iso).ok())
         .or_else(|| time::Date::parse(value, french).ok())
 }
+
+/// A number as people type it: spaces (plain or no-break) between thousands, a decimal comma
+/// or point. Infinite and NaN values are not numbers here.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let clean = text
+        .trim()
+        .replace([' ', '\u{a0}', '\u{202f}'], "")
+        .replace(',', ".");
+    clean.parse::<f64>().ok().filter(|v| v.is_finite())
+}

@@ -4,7 +4,7 @@
 //! the template's unfilled lines and are skipped; anything else must be whole.
 
 use crate::table::Table;
-use crate::{FormatError, parse_date};
+use crate::{FormatError, parse_date, parse_number};
 
 /// One filled row: the indicator as written (its identifier or its exact name), the date,
 /// the value and the note, with the row's number in the file for any later complaint.
@@ -60,19 +60,12 @@ pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatErro
                 ),
             )
         })?;
-        let number = cell(value)
-            .replace([' ', '\u{a0}', '\u{202f}'], "")
-            .replace(',', ".");
-        let value = number
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                FormatError::new(
-                    at("valeur"),
-                    format!("« {} » n'est pas un nombre", cell(value)),
-                )
-            })?;
+        let value = parse_number(cell(value)).ok_or_else(|| {
+            FormatError::new(
+                at("valeur"),
+                format!("« {} » n'est pas un nombre", cell(value)),
+            )
+        })?;
         out.push(MeasurementRow {
             row: *row,
             indicator: cell(indicator).to_owned(),

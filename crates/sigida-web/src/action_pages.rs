@@ -17,6 +17,7 @@ use sigida_core::plan::{
     Action, ActionPlan, ActionStatus, BudgetLine, Measurement, Milestone, PlanIndicator,
     PlanStatus, Quarter, progress_share,
 };
+use sigida_formats::{parse_date, parse_number};
 use sigida_report::plan::quarter_label;
 use sigida_report::{Tr, format};
 use sigida_store::StoreError;
@@ -54,18 +55,6 @@ pub(crate) fn quarter(text: &str) -> Option<Quarter> {
 
 fn quarter_text(q: Quarter) -> String {
     format!("{}-{}", q.year, q.quarter)
-}
-
-/// A number as people type it: spaces between thousands, a decimal comma.
-fn number(text: &str) -> Option<f64> {
-    let clean = text
-        .replace([' ', '\u{a0}', '\u{202f}'], "")
-        .replace(',', ".");
-    clean.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-fn date(text: &str) -> Option<time::Date> {
-    sigida_formats::parse_date(text)
 }
 
 /// The fields an action form carries, read and checked: `Err` holds the catalogue key of what
@@ -123,11 +112,12 @@ pub(crate) fn action_form(
     viewer: &Viewer,
     target: &str,
     current: Option<&Action>,
-    choices: &PlanChoices,
+    answerable: &Answerable,
+    choices: &FormLists,
     ticked: Option<&str>,
 ) -> Markup {
-    let accepted: Vec<&Finding> = choices.accepted().collect();
-    let decisions = &choices.decisions;
+    let accepted: Vec<&Finding> = answerable.accepted().collect();
+    let decisions = &answerable.decisions;
     let tr = viewer.tr;
     let value = |f: fn(&Action) -> String| current.map(f).unwrap_or_default();
     let answers_finding = |f: &Finding| {
@@ -200,12 +190,59 @@ async fn visible_action(
     Ok((plan, action))
 }
 
-/// What an action form offers: the findings accepted in the community and the decisions of
-/// its meetings (what an action may answer), the objectives of its objectives trees, and, to
-/// pick from as one types, its stakeholders and service providers, groups and localities.
-pub(crate) struct PlanChoices {
+/// The diagnostic and the community whose plan this is.
+async fn community_of_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &ActionPlan,
+) -> Result<
+    (
+        sigida_core::diagnostic::Diagnostic,
+        sigida_core::community::Community,
+    ),
+    WebError,
+> {
+    let diagnostic = state.store.main_diagnostic().await?;
+    let community = state
+        .store
+        .communities(diagnostic.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == plan.community_id)
+        .ok_or(WebError::NotFound {
+            api: false,
+            lang: viewer.tr.lang,
+        })?;
+    Ok((diagnostic, community))
+}
+
+/// What an action may answer: the findings of its community (the accepted ones can be
+/// answered) and the decisions of its meetings.
+pub(crate) struct Answerable {
     pub findings: Vec<Finding>,
     pub decisions: Vec<Decision>,
+}
+
+impl Answerable {
+    pub(crate) async fn of(
+        state: &AppState,
+        community: Id<sigida_core::community::Community>,
+    ) -> Result<Answerable, WebError> {
+        Ok(Answerable {
+            findings: state.store.findings(community).await?,
+            decisions: state.store.community_decisions(community).await?,
+        })
+    }
+
+    pub(crate) fn accepted(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_accepted())
+    }
+}
+
+/// What the action form offers besides: the objectives of the community's objectives trees,
+/// and, to pick from as one types, its stakeholders and service providers, groups and
+/// localities. Loaded only where the form is shown.
+pub(crate) struct FormLists {
     pub objectives: Vec<String>,
     pub partners: Vec<String>,
     pub groups: Vec<String>,
@@ -214,19 +251,12 @@ pub(crate) struct PlanChoices {
     pub localities: Vec<String>,
 }
 
-impl PlanChoices {
-    pub(crate) fn accepted(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.is_accepted())
-    }
-}
-
-pub(crate) async fn plan_choices(
+pub(crate) async fn form_lists(
     state: &AppState,
     community: &sigida_core::community::Community,
-) -> Result<PlanChoices, WebError> {
+    decisions: &[Decision],
+) -> Result<FormLists, WebError> {
     use sigida_core::exercises::ExerciseData;
-    let findings = state.store.findings(community.id).await?;
-    let decisions = state.store.community_decisions(community.id).await?;
     let mut objectives = Vec::new();
     for e in state.store.exercises(community.id).await? {
         if let ExerciseData::ObjectivesTree(tree) = e.data {
@@ -269,9 +299,7 @@ pub(crate) async fn plan_choices(
             .collect()
     });
     let localities = if selected.is_empty() { all } else { selected };
-    Ok(PlanChoices {
-        findings,
-        decisions,
+    Ok(FormLists {
         objectives,
         partners,
         groups: state
@@ -315,17 +343,7 @@ pub async fn action_page(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let (plan, action) = visible_action(&state, &viewer, &id).await?;
-    let diagnostic = state.store.main_diagnostic().await?;
-    let community = state
-        .store
-        .communities(diagnostic.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == plan.community_id)
-        .ok_or(WebError::NotFound {
-            api: false,
-            lang: tr.lang,
-        })?;
+    let (diagnostic, community) = community_of_plan(&state, &viewer, &plan).await?;
     let content = state.store.plan_content(plan.id).await?;
     let lines: Vec<&BudgetLine> = content
         .lines
@@ -342,13 +360,18 @@ pub async fn action_page(
         .iter()
         .filter(|m| m.action_id == action.id)
         .collect();
-    let choices = plan_choices(&state, &community).await?;
-    let (findings, decisions) = (&choices.findings, &choices.decisions);
+    let answerable = Answerable::of(&state, community.id).await?;
+    let (findings, decisions) = (&answerable.findings, &answerable.decisions);
     let adopted_by = match plan.adopted_by_meeting {
         Some(m) => state.store.meeting(m).await?,
         None => None,
     };
     let editable = viewer.may(Permission::EditPlans) && plan.status == PlanStatus::Draft;
+    let lists = if editable {
+        Some(form_lists(&state, &community, decisions).await?)
+    } else {
+        None
+    };
     let followable = may_update(&viewer, &action);
     let total: i64 = lines
         .iter()
@@ -575,9 +598,9 @@ pub async fn action_page(
                     button.primary type="submit" { (tr.t("plan.add_line")) }
                 }
             }
-            details { summary { (tr.t("plan.edit_action")) }
-                (action_form(&viewer, &format!("{base}/edit"), Some(&action), &choices, None))
-            }
+            @if let Some(lists) = &lists { details { summary { (tr.t("plan.edit_action")) }
+                (action_form(&viewer, &format!("{base}/edit"), Some(&action), &answerable, lists, None))
+            } }
             form.inline method="post" action={(base) "/delete"} {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 button type="submit" { (tr.t("plan.delete_action")) }
@@ -591,6 +614,11 @@ pub async fn action_page(
         diagnostic.synthetic,
         body,
     ))
+}
+
+/// Refuses a form with the catalogue's reason, back on the action's page.
+fn refuse(viewer: &Viewer, action: Id<Action>, key: &str) -> Result<Response, WebError> {
+    Ok(back_to(action, Err(viewer.tr.t(key).to_owned())))
 }
 
 fn back_to(action: Id<Action>, outcome: Result<(), String>) -> Response {
@@ -684,7 +712,7 @@ pub async fn edit_action(
             origin_id: current.origin_id,
             ..a
         },
-        Err(key) => return Ok(back_to(current.id, Err(viewer.tr.t(key).to_owned()))),
+        Err(key) => return refuse(&viewer, current.id, key),
     };
     let mut tx = state.store.begin().await?;
     let result = tx.update_action(&action).await;
@@ -705,15 +733,8 @@ pub async fn delete_action(
         Err(e) => Err(e.into()),
         Ok(()) => {
             tx.commit().await?;
-            let diagnostic = state.store.main_diagnostic().await?;
-            let slug = state
-                .store
-                .communities(diagnostic.id)
-                .await?
-                .into_iter()
-                .find(|c| c.id == plan.community_id)
-                .map(|c| c.slug)
-                .unwrap_or_default();
+            let (_, community) = community_of_plan(&state, &viewer, &plan).await?;
+            let slug = community.slug;
             Ok(Redirect::to(&format!("/communities/{slug}/plan?saved=1")).into_response())
         }
     }
@@ -727,15 +748,11 @@ pub async fn add_budget_line(
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "budget").await?;
-    let tr = viewer.tr;
     let whole = |name: &str| {
-        number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
+        parse_number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
     };
     let (Some(quantity), Some(unit_cost)) = (whole("quantity"), whole("unit_cost")) else {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_amount").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_amount");
     };
     let year = fields
         .get("year")
@@ -747,10 +764,7 @@ pub async fn add_budget_line(
         fields.get("item").is_empty(),
         fields.get("funding_source").is_empty(),
     ) else {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_line").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_line");
     };
     let line = BudgetLine {
         id: Id::new(),
@@ -763,10 +777,7 @@ pub async fn add_budget_line(
         year,
     };
     if line.total_fcfa().is_none() {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_amount").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_amount");
     }
     let mut tx = state.store.begin().await?;
     let result = tx.insert_budget_line(&line).await;
@@ -795,26 +806,19 @@ pub async fn add_indicator(
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "indicators").await?;
-    let tr = viewer.tr;
     let optional = |name: &str| -> Result<Option<f64>, ()> {
         let text = fields.get(name);
         if text.is_empty() {
             Ok(None)
         } else {
-            number(text).map(Some).ok_or(())
+            parse_number(text).map(Some).ok_or(())
         }
     };
     let (Ok(baseline), Ok(target)) = (optional("baseline"), optional("target")) else {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_number").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_number");
     };
     if fields.get("name").is_empty() || fields.get("unit").is_empty() {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_indicator").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_indicator");
     }
     let indicator = PlanIndicator {
         id: Id::new(),
@@ -853,10 +857,7 @@ pub async fn add_milestone(
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "milestones").await?;
     let (Some(due), false) = (quarter(fields.get("due")), fields.get("title").is_empty()) else {
-        return Ok(back_to(
-            action.id,
-            Err(viewer.tr.t("plan.refused_milestone").to_owned()),
-        ));
+        return refuse(&viewer, action.id, "plan.refused_milestone");
     };
     let milestone = Milestone {
         id: Id::new(),
@@ -882,13 +883,10 @@ pub async fn milestone_done(
     let milestone = path_id(&viewer, &milestone)?;
     let on = match fields.get("date") {
         "" => None,
-        text => match date(text) {
+        text => match parse_date(text) {
             Some(d) => Some(d),
             None => {
-                return Ok(back_to(
-                    action.id,
-                    Err(viewer.tr.t("progress.refused_date").to_owned()),
-                ));
+                return refuse(&viewer, action.id, "progress.refused_date");
             }
         },
     };
@@ -917,17 +915,11 @@ pub async fn add_measurement(
             api: false,
             lang: tr.lang,
         })?;
-    let Some(measured_on) = date(fields.get("date")) else {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("progress.refused_date").to_owned()),
-        ));
+    let Some(measured_on) = parse_date(fields.get("date")) else {
+        return refuse(&viewer, action.id, "progress.refused_date");
     };
-    let Some(value) = number(fields.get("value")) else {
-        return Ok(back_to(
-            action.id,
-            Err(tr.t("plan.refused_number").to_owned()),
-        ));
+    let Some(value) = parse_number(fields.get("value")) else {
+        return refuse(&viewer, action.id, "plan.refused_number");
     };
     let mut tx = state.store.begin().await?;
     tx.insert_measurement(&Measurement {

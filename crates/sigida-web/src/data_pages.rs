@@ -506,18 +506,9 @@ pub async fn export_clean(
         "{}-propre.csv",
         sigida_core::community::slugify(&instrument.name)
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
+    Ok(crate::pages::attachment(
+        "text/csv; charset=utf-8",
+        &file,
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -504,6 +504,21 @@ fn report_file(file: &str, stem: &str) -> Option<(sigida_report::Lang, bool)> {
     }
 }
 
+/// A file to download under its name.
+pub(crate) fn attachment(content_type: &str, file: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A report served as a document: inline styles are its own, so it gets a CSP of its own that
 /// still forbids every request; a PDF comes as a download under its file name.
 fn report_response(
@@ -514,17 +529,7 @@ fn report_response(
     match pdf {
         Some(bytes) => {
             let bytes = bytes.map_err(|e| WebError::Internal(e.to_string()))?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{file}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response())
+            Ok(attachment("application/pdf", file, bytes))
         }
         None => Ok((
             [(
@@ -562,21 +567,11 @@ pub async fn community_report(
             let sheets = sigida_report::plan::workbook(sigida_report::Tr::new(lang), &doc);
             let bytes = sigida_formats::write::sheets_bytes(std::path::Path::new(&file), &sheets)
                 .map_err(|e| WebError::Internal(e.to_string()))?;
-            return Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_owned(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{file}\""),
-                    ),
-                ],
+            return Ok(attachment(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &file,
                 bytes,
-            )
-                .into_response());
+            ));
         }
         let (lang, pdf) = report_file(&file, "plan-action").ok_or(WebError::NotFound {
             api: false,

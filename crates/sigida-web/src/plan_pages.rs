@@ -18,7 +18,7 @@ use sigida_report::plan::quarter_label;
 use sigida_store::StoreError;
 
 use crate::AppState;
-use crate::action_pages::{Fields, action_fields, action_form, plan_choices};
+use crate::action_pages::{Answerable, Fields, action_fields, action_form, form_lists};
 use crate::auth::Viewer;
 use crate::error::WebError;
 
@@ -69,13 +69,18 @@ pub async fn plan_page(
         None => None,
     };
     let totals = budget_totals(&content.actions, &content.lines).unwrap_or_default();
-    let choices = plan_choices(&state, &community).await?;
-    let (findings, decisions) = (&choices.findings, &choices.decisions);
+    let answerable = Answerable::of(&state, community.id).await?;
+    let (findings, decisions) = (&answerable.findings, &answerable.decisions);
     let meetings = state.store.meetings(community.id).await?;
     let is_latest = plan.map(|p| p.version) == latest;
     let editable = viewer.may(Permission::EditPlans)
         && is_latest
         && plan.is_none_or(|p| p.status == PlanStatus::Draft);
+    let lists = if editable {
+        Some(form_lists(&state, &community, decisions).await?)
+    } else {
+        None
+    };
     let statement = |id| {
         findings
             .iter()
@@ -158,9 +163,9 @@ pub async fn plan_page(
         @if !content.actions.is_empty() {
             (sigida_report::plan::timeline_and_budget(tr, &content, &totals))
         }
-        @if editable {
+        @if let Some(lists) = &lists {
             h2 id="nouvelle-action" { (tr.t("plan.new_action")) }
-            (action_form(&viewer, &format!("{base}/actions"), None, &choices, shown.finding.as_deref()))
+            (action_form(&viewer, &format!("{base}/actions"), None, &answerable, lists, shown.finding.as_deref()))
         }
     };
     Ok(crate::pages::analysis_layout(

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -275,24 +274,35 @@ async fn followed_actions(state: &AppState) -> Result<Vec<FollowedAction>, WebEr
     Ok(out)
 }
 
-/// The indicators the viewer records measurements for: those of the actions it may update.
+/// The indicators the viewer records measurements for (those of the actions it may update),
+/// with the measurements they already have.
 async fn recordable(
     state: &AppState,
     viewer: &Viewer,
-) -> Result<Vec<(Action, PlanIndicator)>, WebError> {
-    Ok(followed_actions(state)
-        .await?
-        .into_iter()
-        .filter(|f| may_update(viewer, &f.action))
-        .flat_map(|f| {
-            f.content
-                .indicators
-                .iter()
-                .filter(|i| i.action_id == f.action.id)
-                .map(|i| (f.action.clone(), i.clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect())
+) -> Result<(Vec<(Action, PlanIndicator)>, Vec<Measurement>), WebError> {
+    let mut indicators = Vec::new();
+    let mut measurements = Vec::new();
+    for f in followed_actions(state).await? {
+        if !may_update(viewer, &f.action) {
+            continue;
+        }
+        for i in f
+            .content
+            .indicators
+            .iter()
+            .filter(|i| i.action_id == f.action.id)
+        {
+            measurements.extend(
+                f.content
+                    .measurements
+                    .iter()
+                    .filter(|m| m.indicator_id == i.id)
+                    .cloned(),
+            );
+            indicators.push((f.action.clone(), i.clone()));
+        }
+    }
+    Ok((indicators, measurements))
 }
 
 /// The template a partner fills in: one line per indicator it follows, the identifier first.
@@ -322,7 +332,7 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
         ],
     )?;
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for (action, i) in recordable(&state, &viewer).await? {
+    for (action, i) in recordable(&state, &viewer).await?.0 {
         let (baseline, target) = (number(i.baseline), number(i.target));
         write(
             &mut out,
@@ -342,17 +352,11 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
     let bytes = out
         .into_inner()
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"suivi-indicateurs.csv\"",
-            ),
-        ],
+    Ok(crate::pages::attachment(
+        "text/csv; charset=utf-8",
+        "suivi-indicateurs.csv",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// Measurements in bulk from the filled template (CSV or XLSX): all rows or none. A row naming
@@ -416,7 +420,7 @@ pub async fn import_measurements(
         Ok(r) => r,
         Err(e) => return Ok(refused(e.to_string())),
     };
-    let followed = recordable(&state, &viewer).await?;
+    let (followed, mut known) = recordable(&state, &viewer).await?;
     let mut measurements = Vec::new();
     for row in &rows {
         let by_id = followed
@@ -426,14 +430,14 @@ pub async fn import_measurements(
             .iter()
             .filter(|(_, i)| i.name.trim().eq_ignore_ascii_case(&row.indicator))
             .collect();
-        let problem = match (by_id, by_name.as_slice()) {
-            (Some((_, i)), _) | (None, [(_, i)]) => Ok(i),
-            (None, []) => Err("progress.unknown_indicator"),
-            (None, _) => Err("progress.ambiguous_indicator"),
-        };
-        let indicator = match problem {
-            Ok(i) => i,
-            Err(key) => {
+        let indicator = match (by_id, by_name.as_slice()) {
+            (Some((_, i)), _) | (None, [(_, i)]) => i,
+            (None, found) => {
+                let key = if found.is_empty() {
+                    "progress.unknown_indicator"
+                } else {
+                    "progress.ambiguous_indicator"
+                };
                 return Ok(refused(format!(
                     "{name}, {} {}, indicateur : « {} » — {}",
                     tr.t("progress.row"),
@@ -451,10 +455,6 @@ pub async fn import_measurements(
             note: row.note.clone(),
             recorded_by: viewer.user.username.clone(),
         });
-    }
-    let mut known = Vec::new();
-    for (_, i) in &followed {
-        known.extend(state.store.measurements(i.id).await?);
     }
     let mut tx = state.store.begin().await?;
     let (mut imported, mut already) = (0, 0);

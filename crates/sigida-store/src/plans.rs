@@ -134,30 +134,32 @@ impl Store {
     }
 
     pub async fn actions(&self, plan: Id<ActionPlan>) -> Result<Vec<Action>> {
-        let plan_text = plan.to_string();
-        let mut actions: Vec<Action> =
-            sqlx::query("SELECT * FROM actions WHERE plan_id = $1 ORDER BY start_quarter, title")
-                .bind(&plan_text)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(action)
-                .collect::<Result<_>>()?;
+        self.actions_where("plan_id", plan.to_string()).await
+    }
+
+    /// The actions whose `column` (`plan_id` or `id`) is `value`, each with its links.
+    async fn actions_where(&self, column: &'static str, value: String) -> Result<Vec<Action>> {
+        let mut actions: Vec<Action> = sqlx::query(&format!(
+            "SELECT * FROM actions WHERE {column} = $1 ORDER BY start_quarter, title"
+        ))
+        .bind(&value)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(action)
+        .collect::<Result<_>>()?;
         let position: HashMap<Id<Action>, usize> =
             actions.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
-        for (table, column) in [
+        for (table, linked_column) in [
             ("action_findings", "finding_id"),
             ("action_decisions", "decision_id"),
         ] {
             let sql = format!(
-                "SELECT l.action_id, l.{column} FROM {table} l JOIN actions a ON a.id = l.action_id
-                 WHERE a.plan_id = $1 ORDER BY l.{column}"
+                "SELECT l.action_id, l.{linked_column} FROM {table} l
+                 JOIN actions a ON a.id = l.action_id
+                 WHERE a.{column} = $1 ORDER BY l.{linked_column}"
             );
-            for row in sqlx::query(&sql)
-                .bind(&plan_text)
-                .fetch_all(&self.pool)
-                .await?
-            {
+            for row in sqlx::query(&sql).bind(&value).fetch_all(&self.pool).await? {
                 let c = Cols::of(table, &row);
                 let action_id: Id<Action> = c.id("action_id")?;
                 let linked: String = row.try_get(1)?;
@@ -169,7 +171,7 @@ impl Store {
                     column: "id",
                     detail: e.to_string(),
                 };
-                if column == "finding_id" {
+                if linked_column == "finding_id" {
                     actions[i]
                         .finding_ids
                         .push(linked.parse().map_err(corrupt)?);
@@ -221,24 +223,10 @@ impl Store {
 
     /// An action (with what it answers) and the plan version that holds it.
     pub async fn action(&self, id: Id<Action>) -> Result<Option<(ActionPlan, Action)>> {
-        let plan_id: Option<String> = sqlx::query("SELECT plan_id FROM actions WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| row.try_get(0))
-            .transpose()?;
-        let Some(plan_id) = plan_id.and_then(|p| p.parse().ok()) else {
+        let Some(action) = self.actions_where("id", id.to_string()).await?.pop() else {
             return Ok(None);
         };
-        let Some(plan) = self.plan(plan_id).await? else {
-            return Ok(None);
-        };
-        let action = self
-            .actions(plan.id)
-            .await?
-            .into_iter()
-            .find(|a| a.id == id);
-        Ok(action.map(|a| (plan, a)))
+        Ok(self.plan(action.plan_id).await?.map(|plan| (plan, action)))
     }
 
     pub async fn milestones(&self, plan: Id<ActionPlan>) -> Result<Vec<Milestone>> {

@@ -15,16 +15,19 @@ missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# The package lists are fetched once, and only if something is missing.
+apt_ready=
+apt_install() {
+  [ -n "$apt_ready" ] || { as_root apt-get update -qq; apt_ready=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 fi
 if ! command -v soffice >/dev/null; then
   echo "== installing libreoffice-calc-nogui"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    libreoffice-calc-nogui >/dev/null
+  apt_install --no-install-recommends libreoffice-calc-nogui
 fi
 
 # The estimation tests make the benchmark's synthetic household file, which needs numpy.

@@ -375,6 +375,8 @@ pub fn plan_pdf(tr: Tr, p: &PlanDocument) -> Result<Vec<u8>, crate::pdf::PdfErro
 pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     use sigida_formats::write::{Sheet, SheetCell};
     let text = |s: &str| SheetCell::Text(s.to_owned());
+    let headers =
+        |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| tr.t(k).to_owned()).collect() };
     let number = |n: f64| SheetCell::Number(n);
     let lead_of = |id| p.content.action(id).map_or("", |a| a.lead_partner.as_str());
     let title_of = |id| p.content.action_title(id);
@@ -382,7 +384,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
 
     let plan = Sheet {
         name: tr.t("plan.sheet_plan").to_owned(),
-        headers: [
+        headers: headers(&[
             "plan.action",
             "plan.objective",
             "plan.lead",
@@ -394,10 +396,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
             "plan.status",
             "plan.pdsec",
             "plan.answers",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
+        ]),
         rows: p
             .content
             .actions
@@ -475,7 +474,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     ]);
     let budget = Sheet {
         name: "Budget".into(),
-        headers: [
+        headers: headers(&[
             "plan.action",
             "plan.lead",
             "plan.item",
@@ -485,10 +484,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
             "plan.amount",
             "plan.source",
             "plan.year",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
+        ]),
         rows: budget_rows,
         money_columns: vec![5, 6],
     };
@@ -529,28 +525,21 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     ]);
     let totals = Sheet {
         name: tr.t("plan.sheet_totals").to_owned(),
-        headers: vec![
-            tr.t("plan.view").to_owned(),
-            tr.t("plan.of_what").to_owned(),
-            tr.t("plan.amount").to_owned(),
-        ],
+        headers: headers(&["plan.view", "plan.of_what", "plan.amount"]),
         rows: totals_rows,
         money_columns: vec![2],
     };
 
     let indicators = Sheet {
         name: tr.t("plan.sheet_indicators").to_owned(),
-        headers: [
+        headers: headers(&[
             "plan.action",
             "plan.indicator",
             "plan.unit",
             "plan.baseline",
             "plan.target",
             "plan.verification",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
+        ]),
         rows: p
             .content
             .indicators
@@ -598,7 +587,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     };
     let follow_up = Sheet {
         name: tr.t("plan.sheet_follow_up").to_owned(),
-        headers: [
+        headers: headers(&[
             "plan.action",
             "plan.lead",
             "plan.status",
@@ -610,10 +599,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
             "progress.value",
             "progress.note",
             "progress.recorded_by",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
+        ]),
         rows: p
             .content
             .measurements
@@ -624,7 +610,7 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
                     .indicators
                     .iter()
                     .find(|i| i.id == m.indicator_id)?;
-                let a = p.content.actions.iter().find(|a| a.id == i.action_id)?;
+                let a = p.content.action(i.action_id)?;
                 Some(vec![
                     text(&a.title),
                     text(&a.lead_partner),
@@ -644,15 +630,12 @@ pub fn workbook(tr: Tr, p: &PlanDocument) -> Vec<sigida_formats::write::Sheet> {
     };
     let milestones = Sheet {
         name: tr.t("plan.milestones").to_owned(),
-        headers: [
+        headers: headers(&[
             "plan.action",
             "plan.milestone",
             "plan.due",
             "plan.reached_on",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
+        ]),
         rows: p
             .content
             .milestones

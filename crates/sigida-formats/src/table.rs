@@ -90,8 +90,7 @@ pub fn read_csv_records(
     file: &str,
     bytes: &[u8],
 ) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
-    let (bytes, separator) = checked_csv(file, bytes)?;
-    records_with(file, bytes, separator)
+    collect_records(CsvRecords::new(file, bytes)?)
 }
 
 /// The same with a separator chosen by the user.
@@ -100,33 +99,106 @@ pub fn read_csv_records_with(
     bytes: &[u8],
     separator: u8,
 ) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
-    let (bytes, _) = checked_csv(file, bytes)?;
-    records_with(file, bytes, separator)
+    collect_records(CsvRecords::with_separator(file, bytes, separator)?)
 }
 
-fn records_with(
-    file: &str,
-    bytes: &[u8],
-    separator: u8,
-) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
+fn collect_records(mut reader: CsvRecords<'_>) -> Result<Vec<(usize, Vec<String>)>, FormatError> {
     let mut records = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut lines = Lines::new(bytes);
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| csv_error(file, e))?;
-        let line = lines.of(&record).unwrap_or(i + 1);
+    let mut record = csv::StringRecord::new();
+    while let Some(line) = reader.next_record(&mut record)? {
         records.push((line, record.iter().map(str::to_owned).collect()));
     }
     Ok(records)
 }
 
-/// The line each record starts on, counted from the bytes: the csv crate's own count lags
-/// one line behind in files with CRLF line ends (Excel's, Windows'), which would send users
-/// to the wrong row.
+/// The one CSV reader of Sigida: every record of the file, whatever its line ends (CRLF, LF,
+/// CR), quoting, embedded newlines or byte-order mark, each with the line it starts on. The
+/// import's check, the cleaning checks and the clean data all read CSV through it, so they
+/// see the same records under the same numbers.
+pub struct CsvRecords<'b> {
+    file: String,
+    reader: csv::Reader<&'b [u8]>,
+    lines: Lines<'b>,
+    separator: u8,
+}
+
+impl<'b> CsvRecords<'b> {
+    /// UTF-8 checked (with or without byte-order mark), separator found from the first line.
+    pub fn new(file: &str, bytes: &'b [u8]) -> Result<Self, FormatError> {
+        let (bytes, separator) = checked_csv(file, bytes)?;
+        Ok(Self::over(file, bytes, separator))
+    }
+
+    /// The same with a separator chosen by the user.
+    pub fn with_separator(file: &str, bytes: &'b [u8], separator: u8) -> Result<Self, FormatError> {
+        let (bytes, _) = checked_csv(file, bytes)?;
+        Ok(Self::over(file, bytes, separator))
+    }
+
+    fn over(file: &str, bytes: &'b [u8], separator: u8) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        CsvRecords {
+            file: file.to_owned(),
+            reader,
+            lines: Lines::new(bytes),
+            separator,
+        }
+    }
+
+    pub fn separator(&self) -> u8 {
+        self.separator
+    }
+
+    /// The first record as the header row, trimmed; an empty file is refused.
+    pub fn headers(&mut self) -> Result<Vec<String>, FormatError> {
+        let mut record = csv::StringRecord::new();
+        if self.next_record(&mut record)?.is_none() {
+            return Err(FormatError::new(
+                Location {
+                    file: self.file.clone(),
+                    ..Location::default()
+                },
+                "fichier vide : attendu une ligne d'en-têtes",
+            ));
+        }
+        Ok(record.iter().map(|h| h.trim().to_owned()).collect())
+    }
+
+    /// Reads the next record into `record`; its line, or `None` at the end of the file.
+    pub fn next_record(
+        &mut self,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<usize>, FormatError> {
+        match self.reader.read_record(record) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(self.lines.of(record.position()))),
+            Err(e) => {
+                let row = self.lines.of(e.position());
+                Err(FormatError::new(
+                    Location {
+                        file: self.file.clone(),
+                        row: Some(row),
+                        ..Location::default()
+                    },
+                    format!("CSV illisible (fichier tronqué ou guillemets non fermés ?) : {e}"),
+                ))
+            }
+        }
+    }
+}
+
+/// A record whose every cell is blank: spreadsheets leave such lines, no reader keeps them.
+pub fn is_blank_record(record: &csv::StringRecord) -> bool {
+    record.iter().all(|c| c.trim().is_empty())
+}
+
+/// The line each record starts on, counted from the bytes (a line ends with CRLF, LF or a
+/// lone CR): the csv crate's own count lags one line behind in files with CRLF line ends
+/// (Excel's, Kobo's, ODK's), which would send users to the wrong row.
 struct Lines<'b> {
     bytes: &'b [u8],
     counted_to: usize,
@@ -142,16 +214,37 @@ impl<'b> Lines<'b> {
         }
     }
 
-    fn of(&mut self, record: &csv::StringRecord) -> Option<usize> {
-        let mut start = usize::try_from(record.position()?.byte()).ok()?;
+    /// The line of a record or an error, from the csv crate's byte position.
+    fn of(&mut self, position: Option<&csv::Position>) -> usize {
+        let start = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(self.counted_to);
+        self.line_at(start)
+    }
+
+    /// The line of the first byte at or after `start` that is not a line end.
+    fn line_at(&mut self, mut start: usize) -> usize {
         while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        let start = start.max(self.counted_to);
-        let seen = self.bytes.get(self.counted_to..start)?;
-        self.line += seen.iter().filter(|&&b| b == b'\n').count();
+        let start = start.min(self.bytes.len()).max(self.counted_to);
+        let seen = &self.bytes[self.counted_to..start];
+        // CRLF and LF count at their LF, a lone CR by itself.
+        let mut ends = 0;
+        for (i, &b) in seen.iter().enumerate() {
+            match b {
+                b'\n' => ends += 1,
+                b'\r' => {
+                    if self.bytes.get(self.counted_to + i + 1) != Some(&b'\n') {
+                        ends += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.line += ends;
         self.counted_to = start;
-        Some(self.line)
+        self.line
     }
 }
 
@@ -175,53 +268,31 @@ fn checked_csv<'b>(file: &str, bytes: &'b [u8]) -> Result<(&'b [u8], u8), Format
             ),
         ));
     }
-    let header_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let header_line = bytes
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
     Ok((bytes, sniff_separator(header_line)))
 }
 
 /// Reads CSV bytes: UTF-8 (with or without byte-order mark), separator found from the header.
+/// Blank records are left out; a record with more cells than headers is refused.
 pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
-    let at = || Location {
-        file: file.to_owned(),
-        ..Location::default()
-    };
-    let (bytes, separator) = checked_csv(file, bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut lines = Lines::new(bytes);
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
-        None => {
-            return Err(FormatError::new(
-                at(),
-                "fichier vide : attendu une ligne d'en-têtes",
-            ));
-        }
-        Some(Err(e)) => return Err(csv_error(file, e)),
-        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
-    };
+    let mut reader = CsvRecords::new(file, bytes)?;
+    let headers = reader.headers()?;
+    let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| csv_error(file, e))?;
-        let row = lines.of(&record).unwrap_or(rows.len() + 2);
-        if record.iter().all(|c| c.trim().is_empty()) {
+    while let Some(row) = reader.next_record(&mut record)? {
+        if is_blank_record(&record) {
             continue;
         }
         if record.len() > headers.len() {
-            return Err(FormatError::new(
-                Location {
-                    row: Some(row),
-                    ..at()
-                },
-                format!(
-                    "{} cellules pour {} en-têtes : séparateur « {} » mal choisi ou guillemets non fermés",
-                    record.len(),
-                    headers.len(),
-                    separator as char
-                ),
+            return Err(too_many_cells(
+                file,
+                row,
+                record.len(),
+                headers.len(),
+                reader.separator(),
             ));
         }
         let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
@@ -236,15 +307,24 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, FormatError> {
     })
 }
 
-fn csv_error(file: &str, e: csv::Error) -> FormatError {
-    let row = e.position().map(|p| p.line() as usize);
+/// A record longer than the header row: the file was cut or split with the wrong separator.
+pub fn too_many_cells(
+    file: &str,
+    row: usize,
+    cells: usize,
+    headers: usize,
+    separator: u8,
+) -> FormatError {
     FormatError::new(
         Location {
             file: file.to_owned(),
-            row,
+            row: Some(row),
             ..Location::default()
         },
-        format!("CSV illisible : {e}"),
+        format!(
+            "{cells} cellules pour {headers} en-têtes : séparateur « {} » mal choisi, guillemets non fermés ou fichier tronqué",
+            separator as char
+        ),
     )
 }
 

@@ -77,11 +77,11 @@ impl Store {
     }
 
     /// The survey-data imports of an instrument that brought submissions, oldest first, with
-    /// the rows of each that are its submissions.
-    pub async fn imports_with_rows(
+    /// the ids of the submissions each brought.
+    pub async fn imports_with_submissions(
         &self,
         instrument: Id<Instrument>,
-    ) -> Result<Vec<(RawImport, Vec<i64>)>> {
+    ) -> Result<Vec<(RawImport, Vec<String>)>> {
         let rows = sqlx::query("SELECT import_id FROM submission_sets WHERE instrument_id = $1")
             .bind(instrument.to_string())
             .fetch_all(&self.pool)
@@ -96,13 +96,13 @@ impl Store {
                     column: "import_id",
                     detail: e.to_string(),
                 })?;
-            let numbers = self
+            let uuids = self
                 .submissions_of_import(id)
                 .await?
                 .into_iter()
-                .map(|(_, r)| r)
+                .map(|(uuid, _)| uuid)
                 .collect();
-            out.push((self.raw_import(id).await?, numbers));
+            out.push((self.raw_import(id).await?, uuids));
         }
         out.sort_by_key(|(import, _)| import.imported_at);
         Ok(out)

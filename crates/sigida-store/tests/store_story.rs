@@ -698,10 +698,10 @@ async fn submissions_are_added_once_by_uuid_and_the_cleaning_log_merges() {
             store.submissions_of_import(imports[1]).await.unwrap(),
             vec![("d".to_owned(), 4), ("e".to_owned(), 5)]
         );
-        let with_rows = store.imports_with_rows(instrument.id).await.unwrap();
+        let brought = store.imports_with_submissions(instrument.id).await.unwrap();
         assert_eq!(
-            with_rows.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
-            vec![vec![2, 3, 4], vec![4, 5]]
+            brought.iter().map(|(_, u)| u.join(",")).collect::<Vec<_>>(),
+            ["a,b,c", "d,e"]
         );
 
         let entry = |decision, new: &str| LogEntry {

@@ -10,6 +10,7 @@ use sigida_core::instrument::Instrument;
 use sigida_formats::table::Table;
 use sigida_store::{Store, StoreError};
 use sigida_xlsform::cleaning::{Applied, apply_log};
+use sigida_xlsform::export::SubmissionId;
 use sigida_xlsform::{Form, read_form_bytes};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +65,7 @@ pub async fn raw_dataset(
 ) -> Result<Table, DatasetError> {
     let mut headers: Vec<String> = Vec::new();
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    for (import, numbers) in store.imports_with_rows(instrument).await? {
+    for (import, uuids) in store.imports_with_submissions(instrument).await? {
         let bytes = store.raw_bytes(&import.sha256).await?;
         let Some(table) = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?
             .into_iter()
@@ -72,7 +73,11 @@ pub async fn raw_dataset(
         else {
             continue;
         };
-        let wanted: HashSet<usize> = numbers.iter().map(|n| *n as usize).collect();
+        // The submissions this import brought, found by their id as the import found them.
+        let Some(id) = SubmissionId::find(&table.headers) else {
+            continue;
+        };
+        let wanted: HashSet<&str> = uuids.iter().map(String::as_str).collect();
         // Where each of this file's columns goes in the united table.
         let mut position: Vec<usize> = Vec::with_capacity(table.headers.len());
         for header in &table.headers {
@@ -85,7 +90,7 @@ pub async fn raw_dataset(
             }
         }
         for (row, cells) in table.rows {
-            if !wanted.contains(&row) {
+            if !id.of(&cells).is_some_and(|u| wanted.contains(u)) {
                 continue;
             }
             let mut united = vec![String::new(); headers.len()];

@@ -13,7 +13,7 @@ pub use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_formats::table::Table;
 use sigida_formats::{FormatError, Location};
 
-use crate::export::{ColumnRole, Meta, is_missing, map_columns, parse_number};
+use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns, parse_number};
 use crate::form::{Form, QuestionKind};
 
 /// Why a log cannot be read or applied.
@@ -108,35 +108,19 @@ pub struct Applied {
 /// nothing (the operation is idempotent).
 pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied) {
     let roles = map_columns(form, &raw.headers, None);
-    let uuid_column = roles
-        .iter()
-        .position(|r| *r == ColumnRole::Meta { meta: Meta::Uuid })
-        .or_else(|| {
-            roles.iter().position(|r| {
-                *r == ColumnRole::Meta {
-                    meta: Meta::InstanceId,
-                }
-            })
-        });
     let mut applied = Applied::default();
-    let Some(uuid_column) = uuid_column else {
+    let Some(id) = SubmissionId::find(&raw.headers) else {
         applied.unmatched = log
             .iter()
             .map(|e| (e.uuid.clone(), e.question.clone()))
             .collect();
         return (raw.clone(), applied);
     };
-    let clean_uuid = |v: &str| v.trim().trim_start_matches("uuid:").to_owned();
-    let row_of: HashMap<String, usize> = raw
+    let row_of: HashMap<&str, usize> = raw
         .rows
         .iter()
         .enumerate()
-        .map(|(i, (_, cells))| {
-            (
-                clean_uuid(cells.get(uuid_column).map(String::as_str).unwrap_or("")),
-                i,
-            )
-        })
+        .filter_map(|(i, (_, cells))| Some((id.of(cells)?, i)))
         .collect();
     // A question is named as the export names its column, or by the question's own name, or
     // as R mangled it (`q.option`).
@@ -324,16 +308,10 @@ fn quartiles(sorted: &[f64]) -> (f64, f64) {
 /// Runs every automatic check on a data table and returns pending log entries.
 pub fn run_checks(form: &Form, data: &Table, settings: &CheckSettings) -> Vec<LogEntry> {
     let roles = map_columns(form, &data.headers, None);
-    let column = |meta: Meta| roles.iter().position(|r| *r == ColumnRole::Meta { meta });
-    let Some(uuid_column) = column(Meta::Uuid).or_else(|| column(Meta::InstanceId)) else {
+    let Some(id) = SubmissionId::find(&data.headers) else {
         return Vec::new();
     };
-    let uuid = |cells: &[String]| {
-        cells
-            .get(uuid_column)
-            .map(|u| u.trim().trim_start_matches("uuid:").to_owned())
-            .unwrap_or_default()
-    };
+    let uuid = |cells: &[String]| id.of(cells).unwrap_or_default().to_owned();
     let mut entries = Vec::new();
     let question_columns: Vec<(usize, usize)> = roles
         .iter()

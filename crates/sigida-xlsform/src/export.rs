@@ -123,6 +123,49 @@ fn meta_of(name: &str) -> Option<Meta> {
     })
 }
 
+/// The columns that identify a submission: `_uuid` (or ODK's `KEY`), else the instanceID
+/// when `_uuid` is blank. The import, the checks and the clean data find submissions through
+/// it, so they agree on which row is which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmissionId {
+    pub uuid: Option<usize>,
+    pub instance: Option<usize>,
+}
+
+impl SubmissionId {
+    /// From a sheet's headers; `None` when it has neither column.
+    pub fn find(headers: &[String]) -> Option<Self> {
+        let column = |meta: Meta| {
+            headers
+                .iter()
+                .position(|h| meta_of(&unmangle_header(h)) == Some(meta))
+        };
+        let id = SubmissionId {
+            uuid: column(Meta::Uuid),
+            instance: column(Meta::InstanceId),
+        };
+        (id.uuid.is_some() || id.instance.is_some()).then_some(id)
+    }
+
+    /// The submission's id in a row, without `uuid:`; `None` when blank.
+    pub fn of<'c, S: AsRef<str>>(&self, cells: &'c [S]) -> Option<&'c str> {
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| cells.get(c))
+                .map(|v| {
+                    let v = v.as_ref().trim();
+                    v.strip_prefix("uuid:").unwrap_or(v).trim()
+                })
+                .filter(|v| !v.is_empty())
+        };
+        cell(self.uuid).or_else(|| cell(self.instance))
+    }
+
+    /// The column a person should fill, for messages.
+    pub fn column(&self) -> Option<usize> {
+        self.uuid.or(self.instance)
+    }
+}
+
 /// Maps every header of a sheet to its role. `repeat` is the repeat the sheet holds (`None`
 /// for the main sheet): its questions are looked for first.
 pub fn map_columns(form: &Form, headers: &[String], repeat: Option<usize>) -> Vec<ColumnRole> {

@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
-use sigida_formats::table::{Table, read_tables_from_bytes};
+use sigida_formats::table::{
+    CsvRecords, Table, is_blank_record, read_tables_from_bytes, too_many_cells,
+};
 use sigida_formats::{FormatError, Location};
 
-use crate::export::{Checker, ColumnRole, Meta, ValueProblem, map_columns};
+use crate::export::{Checker, ColumnRole, Meta, SubmissionId, ValueProblem, map_columns};
 use crate::form::{Form, GroupKind};
 
 /// How many problems are kept in full; the rest are counted.
@@ -80,6 +82,16 @@ pub enum ExportError {
         "{file} : aucune colonne « _uuid » (ni « meta/instanceID ») : les soumissions ne peuvent pas être identifiées"
     )]
     NoUuid { file: String },
+    #[error(
+        "{file}{}, ligne {row}, colonne « {column} » : identifiant de soumission vide : chaque ligne doit avoir le sien (une ligne ajoutée à la main, ou coupée ?)",
+        sheet.as_ref().map(|s| format!(", feuille « {s} »")).unwrap_or_default()
+    )]
+    BlankUuid {
+        file: String,
+        sheet: Option<String>,
+        row: usize,
+        column: String,
+    },
     #[error(
         "{file}, ligne {row} : soumission « {uuid} » en double dans le fichier (déjà ligne {first})"
     )]
@@ -154,22 +166,11 @@ pub fn export_tables(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError
     }
 }
 
-fn uuid_of(cells: &[&str], uuid: Option<usize>, instance: Option<usize>) -> Option<String> {
-    let raw = uuid
-        .and_then(|c| cells.get(c))
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| instance.and_then(|c| cells.get(c)))?
-        .trim();
-    let id = raw.strip_prefix("uuid:").unwrap_or(raw);
-    (!id.is_empty()).then(|| id.to_owned())
-}
-
 /// Accumulates one sheet's check row by row.
 struct SheetRun<'f> {
     checker: Checker<'f>,
     check: SheetCheck,
-    uuid: Option<usize>,
-    instance: Option<usize>,
+    id: Option<SubmissionId>,
     time: Option<usize>,
     seen: std::collections::HashMap<String, usize>,
 }
@@ -185,8 +186,7 @@ impl<'f> SheetRun<'f> {
         let roles = map_columns(form, &headers, repeat);
         let checker = Checker::new(form, &headers, roles.clone(), now_days);
         let coverage = checker.coverage(repeat);
-        let uuid = checker.meta_column(Meta::Uuid);
-        let instance = checker.meta_column(Meta::InstanceId);
+        let id = SubmissionId::find(&headers);
         let time = checker.meta_column(Meta::SubmissionTime);
         Self {
             checker,
@@ -198,8 +198,7 @@ impl<'f> SheetRun<'f> {
                 coverage,
                 ..SheetCheck::default()
             },
-            uuid,
-            instance,
+            id,
             time,
             seen: std::collections::HashMap::new(),
         }
@@ -215,7 +214,7 @@ impl<'f> SheetRun<'f> {
                 .and_then(|c| cells.get(c))
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty());
-            (uuid_of(cells, self.uuid, self.instance), time)
+            (self.id.and_then(|id| id.of(cells)).map(str::to_owned), time)
         } else {
             (None, None)
         };
@@ -243,8 +242,17 @@ impl<'f> SheetRun<'f> {
         }
         if self.check.repeat.is_none() {
             let Some(uuid) = look.uuid else {
-                return Err(ExportError::NoUuid {
+                let column = self
+                    .id
+                    .and_then(|id| id.column())
+                    .and_then(|c| self.check.headers.get(c))
+                    .cloned()
+                    .unwrap_or_default();
+                return Err(ExportError::BlankUuid {
                     file: file.to_owned(),
+                    sheet: self.check.sheet.clone(),
+                    row: look.row,
+                    column,
                 });
             };
             if let Some(first) = self.seen.insert(uuid.clone(), look.row) {
@@ -288,34 +296,19 @@ fn check_csv(
         row,
         ..Location::default()
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+    // The same reader as the clean data's: the same records under the same row numbers.
+    let mut reader = CsvRecords::new(file, bytes)?;
+    let mut record = csv::StringRecord::new();
+    if reader.next_record(&mut record)?.is_none() {
         return Err(FormatError::new(
-            location(Some(line)),
-            "le fichier n'est pas en UTF-8 : exportez-le de Kobo/ODK tel quel, ou enregistrez-le en « CSV UTF-8 »",
+            location(None),
+            "fichier vide : attendu une ligne d'en-têtes",
         )
         .into());
     }
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let separator = sigida_formats::table::sniff_separator(first_line);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| FormatError::new(location(Some(1)), format!("en-têtes illisibles : {e}")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let headers: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
     let mut run = SheetRun::new(form, None, None, headers, now_days);
-    if run.uuid.is_none() && run.instance.is_none() {
+    if run.id.is_none() {
         return Err(ExportError::NoUuid {
             file: file.to_owned(),
         });
@@ -327,7 +320,7 @@ fn check_csv(
         .clamp(1, 8);
     let headers_len = run.check.headers.len();
     let (work_tx, work_rx) =
-        std::sync::mpsc::sync_channel::<(usize, Vec<csv::StringRecord>)>(workers * 2);
+        std::sync::mpsc::sync_channel::<(usize, Vec<(usize, csv::StringRecord)>)>(workers * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Vec<RowLook>)>();
     let run_ref = &run;
@@ -341,10 +334,9 @@ fn check_csv(
                     let Some((index, records)) = next else { break };
                     let looks = records
                         .iter()
-                        .map(|record| {
-                            let row = record.position().map_or(0, |p| p.line() as usize);
+                        .map(|(row, record)| {
                             let cells: Vec<&str> = record.iter().collect();
-                            run_ref.look(row, &cells)
+                            run_ref.look(*row, &cells)
                         })
                         .collect();
                     if done_tx.send((index, looks)).is_err() {
@@ -356,29 +348,26 @@ fn check_csv(
         drop(done_tx);
         let mut batches = 0;
         let mut batch = Vec::with_capacity(BATCH_ROWS);
-        let mut record = csv::StringRecord::new();
         let result = loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break Ok(()),
-                Ok(true) => {}
-                Err(e) => {
-                    let row = e.position().map(|p| p.line() as usize);
-                    break Err(FormatError::new(
-                        location(row),
-                        format!("CSV illisible (fichier tronqué ?) : {e}"),
-                    )
-                    .into());
-                }
+            let row = match reader.next_record(&mut record) {
+                Ok(None) => break Ok(()),
+                Ok(Some(row)) => row,
+                Err(e) => break Err(e.into()),
+            };
+            if is_blank_record(&record) {
+                continue;
             }
             if record.len() > headers_len {
-                let row = record.position().map_or(0, |p| p.line() as usize);
-                break Err(FormatError::new(
-                    location(Some(row)),
-                    format!("{} cellules pour {headers_len} en-têtes (fichier tronqué ou mal découpé ?)", record.len()),
+                break Err(too_many_cells(
+                    file,
+                    row,
+                    record.len(),
+                    headers_len,
+                    reader.separator(),
                 )
                 .into());
             }
-            batch.push(std::mem::take(&mut record));
+            batch.push((row, std::mem::take(&mut record)));
             if batch.len() == BATCH_ROWS {
                 if work_tx.send((batches, std::mem::take(&mut batch))).is_err() {
                     break Ok(());
@@ -431,7 +420,7 @@ fn check_tables(
             table.headers.clone(),
             now_days,
         );
-        if repeat.is_none() && run.uuid.is_none() && run.instance.is_none() {
+        if repeat.is_none() && run.id.is_none() {
             return Err(ExportError::NoUuid { file: file.clone() });
         }
         for (row, cells) in &table.rows {

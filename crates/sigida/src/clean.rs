@@ -109,7 +109,7 @@ pub async fn check_instrument(
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let mut entries: Vec<LogEntry> = run_checks(&form, &raw, &settings);
     // What the import's check found against the form joins the log too.
-    for (import, _) in store.imports_with_rows(instrument.id).await? {
+    for (import, _) in store.imports_with_submissions(instrument.id).await? {
         let uuids: BTreeMap<i64, String> = store
             .submissions_of_import(import.id)
             .await?

@@ -34,6 +34,44 @@ fn form_file(dir: &Path) -> PathBuf {
     dir.join("form.csv")
 }
 
+/// A new diagnostic with the example's form as instrument « Iraq WASH ».
+fn diagnostic_with_form() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(run(&["init", d]).status.success());
+    let form = form_file(dir.path());
+    let out = run(&[
+        "import",
+        "form",
+        form.to_str().unwrap(),
+        "--instrument",
+        "Iraq WASH",
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    dir
+}
+
+/// Imports the example's 632 submissions, warnings accepted.
+fn import_all(d: &str, export: &Path) {
+    let out = run(&[
+        "import",
+        "data",
+        export.to_str().unwrap(),
+        "--instrument",
+        "Iraq WASH",
+        "--accept-warnings",
+        "--dir",
+        d,
+    ]);
+    assert!(
+        text(&out).contains("632 nouvelles soumissions"),
+        "{}",
+        text(&out)
+    );
+}
+
 fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader
@@ -63,35 +101,9 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
     let Some(raw) = shared("reach-iraq-cleaningtools/cleaningtools_raw_data.csv") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
+    let dir = diagnostic_with_form();
     let d = dir.path().to_str().unwrap();
-    assert!(run(&["init", d]).status.success());
-    let form = form_file(dir.path());
-    let out = run(&[
-        "import",
-        "form",
-        form.to_str().unwrap(),
-        "--instrument",
-        "Iraq WASH",
-        "--dir",
-        d,
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let out = run(&[
-        "import",
-        "data",
-        raw.to_str().unwrap(),
-        "--instrument",
-        "Iraq WASH",
-        "--accept-warnings",
-        "--dir",
-        d,
-    ]);
-    assert!(
-        text(&out).contains("632 nouvelles soumissions"),
-        "{}",
-        text(&out)
-    );
+    import_all(d, &raw);
 
     // The checks add pending entries, among them the values the form refuses.
     let log_out = dir.path().join("journal.xlsx");
@@ -184,5 +196,74 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
     assert!(
         safe_rows[0].iter().any(|c| c == "#meta+id"),
         "the HXL row is under the headers"
+    );
+}
+
+/// Kobo's and ODK's CSV exports end their lines with CRLF, and free text holds newlines: the
+/// import, the checks and the clean data must all see every submission.
+#[test]
+fn a_crlf_export_with_quoted_newlines_loses_no_submission() {
+    let Some(raw) = shared("reach-iraq-cleaningtools/cleaningtools_raw_data.csv") else {
+        return;
+    };
+    let dir = diagnostic_with_form();
+    let d = dir.path().to_str().unwrap();
+    // The real export rewritten as Kobo writes CSV: CRLF line ends, and 31 "other" answers
+    // typed over two lines.
+    let (headers, mut rows) = read(&raw);
+    let other = headers
+        .iter()
+        .position(|h| h == "primary_livelihood_other")
+        .unwrap();
+    for row in rows.iter_mut().step_by(20).take(31) {
+        row[other] = "commerce\r\nde bétail".into();
+    }
+    let crlf = dir.path().join("export_windows.csv");
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_path(&crlf)
+        .unwrap();
+    writer.write_record(&headers).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+    let bytes = std::fs::read(&crlf).unwrap();
+    assert!(bytes.windows(2).filter(|w| w == b"\r\n").count() > 632 + 31);
+
+    import_all(d, &crlf);
+    let out = run(&["clean", "check", "--instrument", "Iraq WASH", "--dir", d]);
+    assert!(
+        text(&out).contains("632 soumissions vérifiées"),
+        "{}",
+        text(&out)
+    );
+    let clean = dir.path().join("propre.csv");
+    let out = run(&[
+        "clean",
+        "apply",
+        "--instrument",
+        "Iraq WASH",
+        "--out",
+        clean.to_str().unwrap(),
+        "--with-personal",
+        "--dir",
+        d,
+    ]);
+    assert!(text(&out).contains(": 632 soumissions"), "{}", text(&out));
+    let (clean_headers, clean_rows) = read(&clean);
+    assert_eq!(clean_rows.len(), 632);
+    let column = clean_headers
+        .iter()
+        .position(|h| h == "primary_livelihood_other")
+        .unwrap();
+    assert_eq!(
+        clean_rows
+            .iter()
+            .filter(|r| r[column] == "commerce\r\nde bétail")
+            .count(),
+        31,
+        "the answers keep their newline"
     );
 }

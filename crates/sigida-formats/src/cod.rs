@@ -21,17 +21,55 @@ pub struct CodList {
     pub skipped: Vec<FormatError>,
 }
 
+/// The country a COD-AB file must describe: the diagnostic's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Country<'a> {
+    /// ISO 3166-1 alpha-3 (`MLI`).
+    pub iso3: &'a str,
+    /// The P-code prefix, its alpha-2 code (`ML`).
+    pub prefix: &'a str,
+}
+
+impl Country<'_> {
+    /// A P-code of this country: its prefix, or the country's own alpha-3 code (level 0 of the
+    /// long layout).
+    fn check(
+        &self,
+        table: &Table,
+        row: usize,
+        column: &str,
+        pcode: &str,
+    ) -> Result<(), FormatError> {
+        let upper = pcode.to_ascii_uppercase();
+        if upper.starts_with(self.prefix) || upper == self.iso3 {
+            return Ok(());
+        }
+        Err(FormatError::new(
+            table.at(row, Some(column)),
+            format!(
+                "« {pcode} » n'est pas un P-code de {} (ses P-codes commencent par {}) : ce fichier est le COD-AB d'un autre pays. Importez celui de {}, ou créez un diagnostic pour ce pays (sigida init --country).",
+                self.iso3, self.prefix, self.iso3
+            ),
+        ))
+    }
+}
+
 /// Reads the admin units of every table that has P-codes; `version` is used where the
-/// file carries none, and must agree with the file where it does.
-pub fn read_cod(tables: &[Table], version: Option<&str>) -> Result<CodList, FormatError> {
+/// file carries none, and must agree with the file where it does. With `country`, a P-code of
+/// another country refuses the file.
+pub fn read_cod(
+    tables: &[Table],
+    version: Option<&str>,
+    country: Option<Country<'_>>,
+) -> Result<CodList, FormatError> {
     let mut list = CodList::default();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut any = false;
     for table in tables {
         let found = if table.column("P-Code").is_some() && table.column("Admin Level").is_some() {
-            read_long(table, version, &mut list)?
+            read_long(table, version, country, &mut list)?
         } else if (0..=9).any(|l| table.column(&format!("adm{l}_pcode")).is_some()) {
-            read_wide(table, version, &mut list)?
+            read_wide(table, version, country, &mut list)?
         } else {
             continue;
         };
@@ -97,9 +135,19 @@ fn version_of(
     }
 }
 
+/// The date a unit is valid from, as `YYYY-MM-DD`, from any of the columns OCHA has used
+/// (`Valid from date`, `valid_on`, `validOn`, `VALIDON`; `2023/06/21` as well).
+fn valid_from(table: &Table, cells: &[String]) -> Option<String> {
+    ["Valid from date", "valid_on", "validOn", "valid_from"]
+        .iter()
+        .find_map(|c| cell(table, cells, c))
+        .map(|d| d.chars().take(10).collect::<String>().replace('/', "-"))
+}
+
 fn read_long(
     table: &Table,
     version: Option<&str>,
+    country: Option<Country<'_>>,
     list: &mut CodList,
 ) -> Result<Vec<AdminUnit>, FormatError> {
     let mut units = Vec::new();
@@ -126,8 +174,10 @@ fn read_long(
             )
         })?;
         let cod_version = version_of(table, *row, cell(table, cells, "Version"), version)?;
-        let valid_from =
-            cell(table, cells, "Valid from date").map(|d| d.chars().take(10).collect());
+        if let Some(country) = country {
+            country.check(table, *row, "P-Code", pcode)?;
+        }
+        let valid_from = valid_from(table, cells);
         let parent = cell(table, cells, "Parent P-Code").map(str::to_owned);
         if level == 1
             && let (Some(parent), Some(country)) = (&parent, cell(table, cells, "Location"))
@@ -169,6 +219,7 @@ fn read_long(
 fn read_wide(
     table: &Table,
     version: Option<&str>,
+    country: Option<Country<'_>>,
     list: &mut CodList,
 ) -> Result<Vec<AdminUnit>, FormatError> {
     let levels: Vec<u8> = (0..=9u8)
@@ -180,8 +231,7 @@ fn read_wide(
         let file_version =
             cell(table, cells, "version_no").or_else(|| cell(table, cells, "version"));
         let cod_version = version_of(table, *row, file_version, version)?;
-        let valid_from =
-            cell(table, cells, "valid_on").map(|d| d.chars().take(10).collect::<String>());
+        let valid_from = valid_from(table, cells);
         for &level in &levels {
             let pcode_column = format!("adm{level}_pcode");
             let Some(pcode) = cell(table, cells, &pcode_column) else {
@@ -193,6 +243,9 @@ fn read_wide(
                 }
                 break;
             };
+            if let Some(country) = country {
+                country.check(table, *row, &pcode_column, pcode)?;
+            }
             let name = [
                 format!("adm{level}_name"),
                 format!("adm{level}_fr"),
@@ -233,7 +286,7 @@ mod tests {
         let csv = "Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n\
                    MLI,1,ML07,Gao,MLI,2025-09-04,v03\n\
                    MLI,2,ML0701,Gao,ML07,2025-09-04,v03\n";
-        let list = read_cod(&[read_csv("m.csv", csv.as_bytes()).unwrap()], None).unwrap();
+        let list = read_cod(&[read_csv("m.csv", csv.as_bytes()).unwrap()], None, None).unwrap();
         let codes: Vec<_> = list
             .units
             .iter()
@@ -248,12 +301,12 @@ mod tests {
     fn a_version_given_must_agree_with_the_file() {
         let csv = "Admin Level,P-Code,Name,Version\n1,ML07,Gao,v03\n";
         let table = read_csv("m.csv", csv.as_bytes()).unwrap();
-        let err = read_cod(std::slice::from_ref(&table), Some("v02")).unwrap_err();
+        let err = read_cod(std::slice::from_ref(&table), Some("v02"), None).unwrap_err();
         assert_eq!(err.at.row, Some(2));
         let no_version = read_csv("n.csv", b"Admin Level,P-Code,Name\n1,ML07,Gao\n").unwrap();
-        assert!(read_cod(std::slice::from_ref(&no_version), None).is_err());
+        assert!(read_cod(std::slice::from_ref(&no_version), None, None).is_err());
         assert_eq!(
-            read_cod(&[no_version], Some("v03")).unwrap().units[0].cod_version,
+            read_cod(&[no_version], Some("v03"), None).unwrap().units[0].cod_version,
             "v03"
         );
     }
@@ -264,7 +317,7 @@ mod tests {
                    Satéma,CF616,Basse-Kotto,CF61,201506\n\
                    Mobaye,CF611,Basse-Kotto,CF61,201506\n\
                    ,,Basse-Kotto,CF61,201506\n";
-        let list = read_cod(&[read_csv("w.csv", csv.as_bytes()).unwrap()], None).unwrap();
+        let list = read_cod(&[read_csv("w.csv", csv.as_bytes()).unwrap()], None, None).unwrap();
         let codes: Vec<_> = list.units.iter().map(|u| u.pcode.as_str()).collect();
         assert_eq!(codes, ["CF61", "CF611", "CF616"]);
         assert_eq!(list.skipped.len(), 1);
@@ -272,8 +325,38 @@ mod tests {
     }
 
     #[test]
+    fn another_countrys_file_is_refused_and_valid_on_is_read() {
+        let mali = Country {
+            iso3: "MLI",
+            prefix: "ML",
+        };
+        let csv = "adm1_name,adm1_pcode,VALIDON,version_no\n\
+                   Basse-Kotto,CF61,2023/06/21,201506\n";
+        let table = read_csv("caf.csv", csv.as_bytes()).unwrap();
+        let err = read_cod(std::slice::from_ref(&table), None, Some(mali)).unwrap_err();
+        assert_eq!(err.at.row, Some(2));
+        assert_eq!(err.at.column.as_deref(), Some("adm1_pcode"));
+        assert!(err.message.contains("autre pays"), "{err}");
+        let list = read_cod(&[table], None, None).unwrap();
+        assert_eq!(list.units[0].valid_from.as_deref(), Some("2023-06-21"));
+        let long = "Location,Admin Level,P-Code,Name,Parent P-Code,validOn,Version\n\
+                    MLI,1,ML07,Gao,MLI,2025-09-04,v03\n";
+        let list = read_cod(
+            &[read_csv("m.csv", long.as_bytes()).unwrap()],
+            None,
+            Some(mali),
+        )
+        .unwrap();
+        assert!(
+            list.units
+                .iter()
+                .all(|u| u.valid_from.as_deref() == Some("2025-09-04"))
+        );
+    }
+
+    #[test]
     fn a_file_without_pcodes_says_what_it_expected() {
-        let err = read_cod(&[read_csv("x.csv", b"a,b\n1,2\n").unwrap()], None).unwrap_err();
+        let err = read_cod(&[read_csv("x.csv", b"a,b\n1,2\n").unwrap()], None, None).unwrap_err();
         assert!(err.message.contains("P-Code"), "{err}");
     }
 }

@@ -299,16 +299,7 @@ mod tests {
     use super::*;
 
     fn table(sheet: &str, rows: &[&[&str]]) -> Table {
-        Table {
-            file: "notes.xlsx".into(),
-            sheet: Some(sheet.into()),
-            headers: rows[0].iter().map(|s| (*s).to_owned()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i + 2, r.iter().map(|s| (*s).to_owned()).collect()))
-                .collect(),
-        }
+        Table::sheet("notes.xlsx", sheet, rows)
     }
 
     #[test]

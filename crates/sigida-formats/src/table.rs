@@ -18,6 +18,24 @@ pub struct Table {
 }
 
 impl Table {
+    /// A sheet from its rows, the first the headers, the others numbered from 2 as a
+    /// spreadsheet does.
+    pub fn sheet<R: AsRef<[S]>, S: AsRef<str>>(file: &str, name: &str, rows: &[R]) -> Table {
+        let text =
+            |r: &R| -> Vec<String> { r.as_ref().iter().map(|c| c.as_ref().to_owned()).collect() };
+        Table {
+            file: file.to_owned(),
+            sheet: Some(name.to_owned()),
+            headers: rows.first().map(text).unwrap_or_default(),
+            rows: rows
+                .iter()
+                .skip(1)
+                .enumerate()
+                .map(|(i, r)| (i + 2, text(r)))
+                .collect(),
+        }
+    }
+
     /// The index of the first header equal to `name`, ignoring case and surrounding spaces.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.headers
@@ -230,18 +248,14 @@ impl<'b> Lines<'b> {
         let start = start.min(self.bytes.len()).max(self.counted_to);
         let seen = &self.bytes[self.counted_to..start];
         // CRLF and LF count at their LF, a lone CR by itself.
-        let mut ends = 0;
-        for (i, &b) in seen.iter().enumerate() {
-            match b {
-                b'\n' => ends += 1,
-                b'\r' => {
-                    if self.bytes.get(self.counted_to + i + 1) != Some(&b'\n') {
-                        ends += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
+        let after = self.counted_to + 1;
+        let ends = seen
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| {
+                b == b'\n' || (b == b'\r' && self.bytes.get(after + i) != Some(&b'\n'))
+            })
+            .count();
         self.line += ends;
         self.counted_to = start;
         self.line

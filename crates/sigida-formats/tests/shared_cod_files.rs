@@ -24,7 +24,7 @@ fn mali_v03_has_20_regions_and_160_cercles_under_the_country() {
     let Some(path) = shared("mali-cod/hdx_python_country_fixture_MLI_adm1_adm2_v03.csv") else {
         return;
     };
-    let list = read_cod(&read_tables(&path).unwrap(), None).unwrap();
+    let list = read_cod(&read_tables(&path).unwrap(), None, None).unwrap();
     let count = |level| list.units.iter().filter(|u| u.level == level).count();
     assert_eq!((count(0), count(1), count(2)), (1, 20, 160));
     let gao = list.units.iter().find(|u| u.pcode == "ML0701").unwrap();
@@ -42,7 +42,7 @@ fn central_african_republic_workbook_reads_levels_0_to_4() {
     let Some(path) = shared("cod-ab-caf/caf_cod_ab.xlsx") else {
         return;
     };
-    let list = read_cod(&read_tables(&path).unwrap(), None).unwrap();
+    let list = read_cod(&read_tables(&path).unwrap(), None, None).unwrap();
     let levels: std::collections::BTreeSet<u8> = list.units.iter().map(|u| u.level).collect();
     assert_eq!(levels.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     let country = list.units.iter().find(|u| u.level == 0).unwrap();

@@ -161,11 +161,39 @@ pub fn personal_columns(form: &Form, headers: &[String]) -> Vec<usize> {
             sigida_xlsform::export::ColumnRole::Question { question }
             | sigida_xlsform::export::ColumnRole::Option { question, .. }
             | sigida_xlsform::export::ColumnRole::Geo { question, .. }
-            | sigida_xlsform::export::ColumnRole::FlattenedRepeat { question, .. } => {
+            | sigida_xlsform::export::ColumnRole::FlattenedRepeat { question, .. }
+            | sigida_xlsform::export::ColumnRole::Attachment { question } => {
                 personal.get(question).copied().unwrap_or(false)
             }
             _ => false,
         })
         .map(|(c, _)| c)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_personal_media_answer_takes_its_download_address_with_it() {
+        let form = sigida_xlsform::read::read_sheets(
+            "f.xlsx",
+            &[Table::sheet(
+                "f.xlsx",
+                "survey",
+                &[
+                    &["type", "name", "label"],
+                    &["image", "photo", "Photo du document"],
+                    &["integer", "taille", "Taille du ménage"],
+                ],
+            )],
+        )
+        .unwrap();
+        let headers: Vec<String> = ["_uuid", "photo", "photo_URL", "grp/photo_URL", "taille"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        assert_eq!(personal_columns(&form, &headers), [1, 2, 3]);
+    }
 }

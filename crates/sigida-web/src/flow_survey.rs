@@ -256,16 +256,7 @@ mod tests {
     use super::*;
 
     fn table(name: &str, rows: &[&[&str]]) -> Table {
-        Table {
-            file: "form.xlsx".into(),
-            sheet: Some(name.into()),
-            headers: rows[0].iter().map(|c| c.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i + 2, r.iter().map(|c| c.to_string()).collect()))
-                .collect(),
-        }
+        Table::sheet("form.xlsx", name, rows)
     }
 
     fn form() -> Form {

@@ -498,41 +498,103 @@ pub fn run_checks(form: &Form, data: &Table, settings: &CheckSettings) -> Vec<Lo
             exact.insert(key, i);
         }
     }
-    if data.rows.len() <= 5_000 {
-        for i in 0..data.rows.len() {
-            for j in i + 1..data.rows.len() {
-                let (a, b) = (&data.rows[i].1, &data.rows[j].1);
-                let (mut answered, mut same) = (0usize, 0usize);
-                for &c in &answer_columns {
-                    let (x, y) = (
-                        a.get(c).map(|s| s.trim()).unwrap_or(""),
-                        b.get(c).map(|s| s.trim()).unwrap_or(""),
-                    );
-                    if x.is_empty() && y.is_empty() {
-                        continue;
-                    }
-                    answered += 1;
-                    same += usize::from(x == y);
-                }
-                if answered >= settings.soft_duplicate_min_answers
-                    && same < answered
-                    && same as f64 / answered as f64 >= settings.soft_duplicate_share
-                {
-                    entries.push(entry(
-                        &uuid(b),
-                        "",
-                        "",
-                        format!(
-                            "quasi-doublon de {} : {same} réponses identiques sur {answered}",
-                            uuid(a)
-                        ),
-                        "soft_duplicate",
-                    ));
+    for (i, j) in soft_duplicate_candidates(&data.rows, &answer_columns, settings) {
+        let (a, b) = (&data.rows[i].1, &data.rows[j].1);
+        if let Some((same, answered)) = soft_duplicate(a, b, &answer_columns, settings) {
+            entries.push(entry(
+                &uuid(b),
+                "",
+                "",
+                format!(
+                    "quasi-doublon de {} : {same} réponses identiques sur {answered}",
+                    uuid(a)
+                ),
+                "soft_duplicate",
+            ));
+        }
+    }
+    entries
+}
+
+/// Whether two rows are soft duplicates: (identical answers, answers) when they are.
+fn soft_duplicate(
+    a: &[String],
+    b: &[String],
+    columns: &[usize],
+    settings: &CheckSettings,
+) -> Option<(usize, usize)> {
+    let (mut answered, mut same) = (0usize, 0usize);
+    for &c in columns {
+        let (x, y) = (
+            a.get(c).map(|s| s.trim()).unwrap_or(""),
+            b.get(c).map(|s| s.trim()).unwrap_or(""),
+        );
+        if x.is_empty() && y.is_empty() {
+            continue;
+        }
+        answered += 1;
+        same += usize::from(x == y);
+    }
+    (answered >= settings.soft_duplicate_min_answers
+        && same < answered
+        && same as f64 / answered as f64 >= settings.soft_duplicate_share)
+        .then_some((same, answered))
+}
+
+/// The pairs of rows (i < j, in order) that may be soft duplicates, without comparing every
+/// pair. Two rows that agree on a share `s` of their `A` answers differ in at most
+/// `d = ⌊(1 − s)·C⌋` of the `C` answer columns; split the columns into `d + 1` bands
+/// (interleaved, so each band mixes the form's sections) and, by the pigeonhole principle,
+/// such rows hold one band identical. Rows are bucketed by each band's values and only rows
+/// sharing a bucket are compared. Two kinds of bucket say nothing about a pair and are left
+/// out, so a pair whose only identical bands are of these kinds is not found: a band left
+/// entirely blank, and a bucket of more than `BUCKET_LIMIT` rows (a stretch of questions nearly
+/// everyone answers alike), which would bring back the quadratic comparison.
+const BUCKET_LIMIT: usize = 2_000;
+
+fn soft_duplicate_candidates(
+    rows: &[(usize, Vec<String>)],
+    columns: &[usize],
+    settings: &CheckSettings,
+) -> Vec<(usize, usize)> {
+    use std::hash::{BuildHasher, Hasher};
+    if columns.len() < settings.soft_duplicate_min_answers || rows.len() < 2 {
+        return Vec::new();
+    }
+    let share = settings.soft_duplicate_share.clamp(0.5, 1.0);
+    let differences = ((1.0 - share) * columns.len() as f64).floor() as usize;
+    let bands = (differences + 1).min(columns.len());
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    for band in 0..bands {
+        let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, (_, cells)) in rows.iter().enumerate() {
+            let mut h = hasher.build_hasher();
+            let mut blank = true;
+            for &c in columns.iter().skip(band).step_by(bands) {
+                let v = cells.get(c).map(|s| s.trim()).unwrap_or("");
+                blank &= v.is_empty();
+                h.write(v.as_bytes());
+                h.write_u8(0xff);
+            }
+            if !blank {
+                buckets.entry(h.finish()).or_default().push(i as u32);
+            }
+        }
+        for members in buckets.values().filter(|m| m.len() <= BUCKET_LIMIT) {
+            for (k, &a) in members.iter().enumerate() {
+                for &b in &members[k + 1..] {
+                    pairs.insert((a, b));
                 }
             }
         }
     }
-    entries
+    let mut pairs: Vec<(usize, usize)> = pairs
+        .into_iter()
+        .map(|(a, b)| (a as usize, b as usize))
+        .collect();
+    pairs.sort_unstable();
+    pairs
 }
 
 /// A fence as people read it: at most two decimals, none when whole.
@@ -575,16 +637,7 @@ mod tests {
     use crate::read::read_sheets;
 
     fn table(sheet: &str, rows: &[&[&str]]) -> Table {
-        Table {
-            file: "t.csv".into(),
-            sheet: Some(sheet.into()),
-            headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i + 2, r.iter().map(|s| s.to_string()).collect()))
-                .collect(),
-        }
+        Table::sheet("t.csv", sheet, rows)
     }
 
     fn form() -> Form {
@@ -737,6 +790,43 @@ mod tests {
         assert_eq!(find("personal_in_text"), ["u7"]);
         assert_eq!(find("duplicate"), ["copie"]);
         assert!(entries.iter().all(|e| e.decision == Decision::Pending));
+    }
+
+    #[test]
+    fn soft_duplicates_found_by_bands_are_those_of_every_pair() {
+        use rand::{Rng, SeedableRng};
+        let settings = CheckSettings::default();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let columns: Vec<usize> = (0..40).collect();
+        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        for i in 0..600 {
+            let cells: Vec<String> = if i > 0 && rng.gen_bool(0.2) {
+                // A near copy of an earlier row: one or two answers changed, some blanked.
+                let mut copy = rows[rng.gen_range(0..rows.len())].1.clone();
+                for _ in 0..rng.gen_range(1..3) {
+                    copy[rng.gen_range(0..40)] = format!("{}", rng.gen_range(0..3));
+                }
+                copy
+            } else {
+                (0..40)
+                    .map(|_| match rng.gen_range(0..10) {
+                        0..=2 => String::new(),
+                        v => format!("{}", v % 3),
+                    })
+                    .collect()
+            };
+            rows.push((i + 2, cells));
+        }
+        let every_pair: Vec<(usize, usize)> = (0..rows.len())
+            .flat_map(|i| (i + 1..rows.len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| soft_duplicate(&rows[i].1, &rows[j].1, &columns, &settings).is_some())
+            .collect();
+        let by_bands: Vec<(usize, usize)> = soft_duplicate_candidates(&rows, &columns, &settings)
+            .into_iter()
+            .filter(|&(i, j)| soft_duplicate(&rows[i].1, &rows[j].1, &columns, &settings).is_some())
+            .collect();
+        assert!(every_pair.len() > 50, "{}", every_pair.len());
+        assert_eq!(by_bands, every_pair);
     }
 
     #[test]

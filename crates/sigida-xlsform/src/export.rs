@@ -61,6 +61,11 @@ pub enum ColumnRole {
         question: usize,
         instance: usize,
     },
+    /// The download address of a media answer (`photo_URL`, Kobo's "include media URLs"):
+    /// as personal as the answer itself.
+    Attachment {
+        question: usize,
+    },
     Meta {
         meta: Meta,
     },
@@ -219,6 +224,20 @@ fn role_of(
         let last = segments[segments.len() - 1];
         if let Some(q) = question(last) {
             return ColumnRole::Question { question: q };
+        }
+        if let Some(q) = last
+            .strip_suffix("_URL")
+            .or_else(|| last.strip_suffix("_url"))
+            .and_then(question)
+            && matches!(
+                form.questions[q].kind,
+                QuestionKind::Photo
+                    | QuestionKind::Audio
+                    | QuestionKind::Video
+                    | QuestionKind::File
+            )
+        {
+            return ColumnRole::Attachment { question: q };
         }
         // `_gps_latitude`, `group/_gps_longitude`
         if let Some(rest) = last.strip_prefix('_') {
@@ -404,7 +423,9 @@ impl<'f> Checker<'f> {
                 ))
                 .then(|| "attendu 0 ou 1 (option cochée ou non)".to_owned()),
                 ColumnRole::Geo { part, .. } => check_geo_part(*part, value),
-                ColumnRole::Meta { .. } | ColumnRole::Unknown => None,
+                ColumnRole::Attachment { .. } | ColumnRole::Meta { .. } | ColumnRole::Unknown => {
+                    None
+                }
             };
             if let Some(message) = problem {
                 problems.push(ValueProblem {
@@ -600,7 +621,9 @@ pub fn hxl_tags(form: &Form, headers: &[String]) -> Vec<String> {
             ColumnRole::Meta {
                 meta: Meta::ParentIndex,
             } => "#meta+parent".to_owned(),
-            ColumnRole::Meta { .. } | ColumnRole::Unknown => String::new(),
+            ColumnRole::Attachment { .. } | ColumnRole::Meta { .. } | ColumnRole::Unknown => {
+                String::new()
+            }
             ColumnRole::Question { question } | ColumnRole::FlattenedRepeat { question, .. } => {
                 own(question).unwrap_or_else(|| {
                     let q = &form.questions[question];
@@ -638,16 +661,7 @@ mod tests {
     use sigida_formats::table::Table;
 
     fn form() -> Form {
-        let t = |sheet: &str, rows: &[&[&str]]| Table {
-            file: "f.xlsx".into(),
-            sheet: Some(sheet.into()),
-            headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i + 2, r.iter().map(|s| s.to_string()).collect()))
-                .collect(),
-        };
+        let t = |sheet: &str, rows: &[&[&str]]| Table::sheet("f.xlsx", sheet, rows);
         read_sheets(
             "f.xlsx",
             &[

@@ -68,6 +68,7 @@ pub enum QuestionKind {
     },
     Rank {
         list: String,
+        or_other: bool,
     },
     /// `select_one_from_file` / `select_multiple_from_file`: options in a CSV/XML file.
     SelectFromFile {
@@ -149,7 +150,7 @@ impl QuestionKind {
         match self {
             QuestionKind::SelectOne { list, .. }
             | QuestionKind::SelectMultiple { list, .. }
-            | QuestionKind::Rank { list }
+            | QuestionKind::Rank { list, .. }
             | QuestionKind::SelectOneExternal { list } => Some(list),
             _ => None,
         }

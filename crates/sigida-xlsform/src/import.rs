@@ -475,3 +475,41 @@ fn check_tables(
     }
     Ok((main, repeats))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::read_sheets;
+
+    fn form() -> Form {
+        let survey = Table {
+            file: "f.xlsx".into(),
+            sheet: Some("survey".into()),
+            headers: vec!["type".into(), "name".into(), "label".into()],
+            rows: vec![(2, vec!["integer".into(), "taille".into(), "Taille".into()])],
+        };
+        read_sheets("f.xlsx", &[survey]).unwrap()
+    }
+
+    #[test]
+    fn a_blank_uuid_is_named_by_its_row_not_as_a_missing_column() {
+        let csv = b"_uuid,taille\r\na1,4\r\n,5\r\n";
+        let err = check_export(&form(), "export.csv".as_ref(), csv, 20_000.0).unwrap_err();
+        assert_eq!(
+            err,
+            ExportError::BlankUuid {
+                file: "export.csv".into(),
+                sheet: None,
+                row: 3,
+                column: "_uuid".into(),
+            }
+        );
+        assert!(
+            err.to_string().contains("ligne 3, colonne « _uuid »"),
+            "{err}"
+        );
+        let err =
+            check_export(&form(), "export.csv".as_ref(), b"taille\n4\n", 20_000.0).unwrap_err();
+        assert!(matches!(err, ExportError::NoUuid { .. }), "{err}");
+    }
+}

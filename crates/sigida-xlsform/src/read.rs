@@ -454,6 +454,7 @@ fn parse_type(text: &str) -> Option<Row> {
     if let Some(list) = list_after(&["rank "]) {
         return Some(Row::Question(QuestionKind::Rank {
             list: original_list(list),
+            or_other,
         }));
     }
     if or_other {
@@ -733,6 +734,7 @@ pub fn read_sheets(file: &str, tables: &[Table]) -> Result<Form, FormError> {
                     kind,
                     QuestionKind::SelectOne { or_other: true, .. }
                         | QuestionKind::SelectMultiple { or_other: true, .. }
+                        | QuestionKind::Rank { or_other: true, .. }
                 );
                 let list = kind.list().map(str::to_owned);
                 let marked = survey.cell(cells, "sigida_pii").is_some_and(|v| {
@@ -1211,16 +1213,39 @@ mod tests {
     use super::*;
 
     fn table(sheet: &str, rows: &[&[&str]]) -> Table {
-        Table {
-            file: "test.xlsx".into(),
-            sheet: Some(sheet.into()),
-            headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i + 2, r.iter().map(|s| s.to_string()).collect()))
-                .collect(),
-        }
+        Table::sheet("test.xlsx", sheet, rows)
+    }
+
+    #[test]
+    fn rank_or_other_keeps_its_other_question() {
+        let form = read_sheets(
+            "test.xlsx",
+            &[
+                table(
+                    "survey",
+                    &[
+                        &["type", "name", "label"],
+                        &["rank besoins or_other", "priorites", "Priorités"],
+                    ],
+                ),
+                table(
+                    "choices",
+                    &[
+                        &["list_name", "name", "label"],
+                        &["besoins", "eau", "Eau"],
+                        &["besoins", "sante", "Santé"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        let other = form.question("priorites_other").unwrap();
+        assert_eq!(other.kind, QuestionKind::Text);
+        assert_eq!(
+            other.relevant.as_deref(),
+            Some("selected(${priorites}, 'other')")
+        );
+        assert_eq!(form.list("besoins").unwrap().choices.len(), 3);
     }
 
     #[test]

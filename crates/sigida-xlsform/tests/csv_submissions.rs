@@ -24,17 +24,7 @@ fn form_for(headers: &[String]) -> Form {
     for h in &headers[1..] {
         survey.push(vec!["text".into(), h.clone(), h.clone()]);
     }
-    let table = Table {
-        file: "f.xlsx".into(),
-        sheet: Some("survey".into()),
-        headers: survey[0].clone(),
-        rows: survey[1..]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i + 2, r.clone()))
-            .collect(),
-    };
-    read_sheets("f.xlsx", &[table]).unwrap()
+    read_sheets("f.xlsx", &[Table::sheet("f.xlsx", "survey", &survey)]).unwrap()
 }
 
 #[test]

@@ -1220,18 +1220,8 @@ async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Resul
 }
 
 /// A workbook sheet from its rows, the first the headers (rows numbered as a spreadsheet does).
-fn sheet(file: &str, name: &str, mut rows: Vec<Vec<String>>) -> Table {
-    let body = rows.split_off(rows.len().min(1));
-    Table {
-        file: file.into(),
-        sheet: Some(name.into()),
-        headers: rows.pop().unwrap_or_default(),
-        rows: body
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| (i + 2, r))
-            .collect(),
-    }
+fn sheet(file: &str, name: &str, rows: Vec<Vec<String>>) -> Table {
+    Table::sheet(file, name, &rows)
 }
 
 fn row(cells: &[&str]) -> Vec<String> {

@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use sigida_core::diagnostic::pcode_prefix;
 use sigida_core::geography::check_hierarchy;
 use sigida_core::instrument::ImportKind;
 use sigida_core::{Id, Timestamp};
-use sigida_formats::cod::read_cod;
+use sigida_formats::cod::{Country, read_cod};
 use sigida_formats::table::read_tables;
 use sigida_store::RawFile;
 
@@ -16,12 +17,17 @@ pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Re
     let bytes = std::fs::read(file)
         .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", file.display())))?;
     let tables = read_tables(file)?;
-    let list = read_cod(&tables, cod_version)?;
+    let store = place.open().await?;
+    let diagnostic = store.main_diagnostic().await?;
+    let iso3 = diagnostic.country_iso3.to_ascii_uppercase();
+    let country = pcode_prefix(&iso3).map(|prefix| Country {
+        iso3: &iso3,
+        prefix,
+    });
+    let list = read_cod(&tables, cod_version, country)?;
     for skipped in &list.skipped {
         eprintln!("attention : {skipped}");
     }
-    let store = place.open().await?;
-    let diagnostic = store.main_diagnostic().await?;
     let mut tx = store.begin().await?;
     let mut known = Vec::new();
     let mut versions: Vec<&str> = list.units.iter().map(|u| u.cod_version.as_str()).collect();

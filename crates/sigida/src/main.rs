@@ -351,7 +351,27 @@ impl Place {
     }
 }
 
+/// When what reads Sigida's output closes it (`sigida … | head`), Sigida stops as Unix tools
+/// do, with status 141 (128 + SIGPIPE) and no panic message; any other panic is reported as
+/// usual.
+fn stop_quietly_on_closed_output() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    stop_quietly_on_closed_output();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -532,6 +552,11 @@ async fn init(
     min_cell: u64,
     database: Option<String>,
 ) -> Result<(), Failure> {
+    if sigida_core::diagnostic::pcode_prefix(&country).is_none() {
+        return Err(Failure::Input(format!(
+            "--country « {country} » : attendu un code pays ISO 3166 à trois lettres (MLI pour le Mali, NER pour le Niger…)"
+        )));
+    }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("{} : création impossible : {e}", dir.display())))?;
     let store = match &database {

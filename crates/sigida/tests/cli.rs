@@ -83,14 +83,9 @@ fn official_cod_ab_workbook_imports_with_its_skipped_row_reported() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    init(dir.path());
-    let out = run(&[
-        "geo",
-        "import",
-        file.to_str().unwrap(),
-        "--dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let d = dir.path().to_str().unwrap();
+    assert!(run(&["init", d, "--country", "CAF"]).status.success());
+    let out = run(&["geo", "import", file.to_str().unwrap(), "--dir", d]);
     assert!(out.status.success(), "{}", text(&out));
     let report = text(&out);
     assert!(report.contains("attention : "), "{report}");
@@ -160,6 +155,23 @@ fn a_latin1_file_is_refused_with_its_row_and_nothing_is_stored() {
         "{}",
         text(&out)
     );
+
+    // The Central African Republic's COD-AB, into a diagnostic of Mali.
+    if let Some(caf) = shared("cod-ab-caf/caf_cod_ab.xlsx") {
+        let out = run(&[
+            "geo",
+            "import",
+            caf.to_str().unwrap(),
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(
+            text(&out).contains("n'est pas un P-code de MLI"),
+            "{}",
+            text(&out)
+        );
+    }
 
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "Admin Level,P-Code,Name,Version\n1,ML04,Ségou,v03\n").unwrap();
@@ -261,6 +273,28 @@ fn users_are_added_with_a_password_from_stdin_or_generated() {
 fn wrong_usage_exits_with_2() {
     assert_eq!(run(&["nonsense"]).status.code(), Some(2));
     assert!(run(&["--help"]).status.success());
+}
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_without_a_panic() {
+    let Some(file) = shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx") else {
+        return;
+    };
+    // As `sigida form inspect … --json | head -c 100`: the reader goes after 100 bytes.
+    let mut child = sigida()
+        .args(["form", "inspect", file.to_str().unwrap(), "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
 }
 
 #[test]

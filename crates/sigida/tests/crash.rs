@@ -18,12 +18,12 @@ fn big_cod_file(path: &std::path::Path, cercles: usize) {
     )
     .unwrap();
     for r in 0..20 {
-        writeln!(file, "XYZ,1,XY{r:02},Région {r},XYZ,t1").unwrap();
+        writeln!(file, "MLI,1,ML{r:02},Région {r},MLI,t1").unwrap();
     }
     for c in 0..cercles {
         writeln!(
             file,
-            "XYZ,2,XY{:02}{c:06},Cercle {c},XY{:02},t1",
+            "MLI,2,ML{:02}{c:06},Cercle {c},ML{:02},t1",
             c % 20,
             c % 20
         )
@@ -72,7 +72,7 @@ fn killing_an_import_midway_leaves_nothing_half_written() {
     // The database opens, passes its integrity check, and holds none of the import.
     std::fs::write(
         d.join("probe.csv"),
-        "Location,Admin Level,P-Code,Name,Parent P-Code,Version\nXYZ,1,XY00,Région 0,XYZ,t1\n",
+        "Location,Admin Level,P-Code,Name,Parent P-Code,Version\nMLI,1,ML00,Région 0,MLI,t1\n",
     )
     .unwrap();
     let out = sigida()

@@ -16,7 +16,7 @@ for a in "$@"; do case "$a" in 100k|1m|10k) SIZES+=("$a") ;; *) REPS=$a ;; esac;
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(100k 1m)
 bash "$BENCH/setup.sh" >/dev/null
 cargo build --release -q -p sigida
-SIGIDA=$(pwd)/target/release/sigida
+SIGIDA=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/sigida
 PY=$BENCH_WORK/.venv/bin/python
 COUNT=$BENCH_WORK/csvcount-target/release/csvcount
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

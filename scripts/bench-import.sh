@@ -10,7 +10,7 @@ BENCH=../shared/bench
 WORK=${BENCH_WORK:-/tmp/sigida-bench}
 mkdir -p "$WORK"
 cargo build --release -q -p sigida
-SIGIDA=$(pwd)/target/release/sigida
+SIGIDA=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/sigida
 [ -f "$WORK/form.xlsx" ] || python3 "$BENCH/gen_household_form.py" "$WORK/form.xlsx"
 printf '%-10s %10s %9s %12s %12s %9s\n' rows "file MB" "wall s" "rows/s" "peak MB" "peak/file"
 for rows in "${@:-100000 1000000}"; do

@@ -46,6 +46,10 @@ impl Decision {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     pub uuid: String,
+    /// The repeat row the entry is about, as its path below the submission (`roster[2]`,
+    /// `roster[2]/vaccins[1]`); empty for the submission's own answers.
+    #[serde(default)]
+    pub loop_index: String,
     /// The column, as the export names it (`tot_expenses`, `water_sources/borehole`); empty
     /// for an entry about the whole submission.
     pub question: String,
@@ -61,8 +65,9 @@ pub struct LogEntry {
 }
 
 /// The header row of a log written by Sigida.
-pub const LOG_HEADERS: [&str; 10] = [
+pub const LOG_HEADERS: [&str; 11] = [
     "uuid",
+    "loop_index",
     "question",
     "old_value",
     "new_value",
@@ -75,9 +80,18 @@ pub const LOG_HEADERS: [&str; 10] = [
 ];
 
 impl LogEntry {
-    pub fn cells(&self) -> [&str; 10] {
+    /// The repeat a `loop_index` points into: the name of its last step (`vaccins` in
+    /// `roster[2]/vaccins[1]`).
+    pub fn repeat_name(&self) -> Option<&str> {
+        let last = self.loop_index.rsplit('/').next()?;
+        let (name, _) = last.split_once('[')?;
+        (!name.is_empty()).then_some(name)
+    }
+
+    pub fn cells(&self) -> [&str; 11] {
         [
             &self.uuid,
+            &self.loop_index,
             &self.question,
             &self.old_value,
             &self.new_value,

@@ -95,11 +95,103 @@ pub fn read_tables_from_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Table>, Fo
     match extension.as_str() {
         "csv" | "tsv" | "txt" => read_csv(name, bytes).map(|t| vec![t]),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(name, bytes),
+        "zip" => read_zip(name, bytes),
         _ => Err(FormatError::new(
             file_location(path),
-            "extension non reconnue : attendu .csv, .tsv, .xlsx ou .xls",
+            "extension non reconnue : attendu .csv, .tsv, .xlsx, .xls ou .zip",
         )),
     }
+}
+
+/// The most a file inside a ZIP may hold once decompressed: a ZIP of a few kilobytes must not
+/// fill the memory.
+pub const ZIP_ENTRY_LIMIT: u64 = 2 << 30;
+
+/// The CSV files of a ZIP (ODK Central's download: the main table and one CSV per repeat),
+/// each a table named by its file name, in the ZIP's order; other files (media) are left.
+fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    use std::io::Read;
+    let at = || file_location(Path::new(name));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| FormatError::new(at(), format!("ZIP illisible : {e}")))?;
+    let mut tables = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| FormatError::new(at(), format!("ZIP illisible : {e}")))?;
+        let inner = entry
+            .name()
+            .map_err(|e| {
+                FormatError::new(at(), format!("nom de fichier illisible dans le ZIP : {e}"))
+            })?
+            .into_owned();
+        let file_name = inner.rsplit('/').next().unwrap_or(&inner).to_owned();
+        let is_csv = Path::new(&file_name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if entry.is_dir()
+            || !is_csv
+            || inner.starts_with("__MACOSX/")
+            || file_name.starts_with("._")
+        {
+            continue;
+        }
+        let shown = format!("{name} › {file_name}");
+        let mut content = Vec::new();
+        (&mut entry)
+            .take(ZIP_ENTRY_LIMIT + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| {
+                FormatError::new(
+                    file_location(Path::new(&shown)),
+                    format!("lecture impossible : {e}"),
+                )
+            })?;
+        if content.len() as u64 > ZIP_ENTRY_LIMIT {
+            return Err(FormatError::new(
+                file_location(Path::new(&shown)),
+                format!(
+                    "plus de {} Gio une fois décompressé : refusé",
+                    ZIP_ENTRY_LIMIT >> 30
+                ),
+            ));
+        }
+        let mut table = read_csv(&shown, &content)?;
+        table.sheet = Some(file_name);
+        tables.push(table);
+    }
+    if tables.is_empty() {
+        return Err(FormatError::new(
+            at(),
+            "le ZIP ne contient aucun fichier CSV",
+        ));
+    }
+    Ok(tables)
+}
+
+/// Several files sent together (`sigida import data MAIN.csv REPEAT.csv`) kept as one raw
+/// file: a ZIP that stores each byte for byte, in the order given, with fixed dates so the
+/// same files always make the same bytes.
+pub fn bundle(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, FormatError> {
+    use std::io::Write;
+    let failed = |e: &dyn std::fmt::Display| {
+        FormatError::new(
+            Location::default(),
+            format!("regroupement impossible : {e}"),
+        )
+    };
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    for (name, bytes) in files {
+        writer
+            .start_file(name.as_str(), options)
+            .map_err(|e| failed(&e))?;
+        writer.write_all(bytes).map_err(|e| failed(&e))?;
+    }
+    Ok(writer.finish().map_err(|e| failed(&e))?.into_inner())
 }
 
 /// Every record of CSV bytes as they are (rows may differ in length), with its line number:

@@ -92,58 +92,79 @@ pub fn write_workbook(path: &Path, tables: &[Table]) -> Result<(), FormatError> 
 }
 
 fn write_xlsx(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+    write_data_sheets(path, &[(table, hxl)])
+}
+
+/// Writes data tables as the sheets of one XLSX workbook (the main table, then its repeats),
+/// each with its HXL row when given; numbers as numbers.
+pub fn write_data_sheets(
+    path: &Path,
+    tables: &[(&Table, Option<&[String]>)],
+) -> Result<(), FormatError> {
+    let bytes = data_sheets_bytes(path, tables)?;
+    std::fs::write(path, bytes).map_err(|e| failure(path, format!("écriture impossible : {e}")))
+}
+
+/// The same workbook as bytes (a download); `name` names it in errors.
+pub fn data_sheets_bytes(
+    path: &Path,
+    tables: &[(&Table, Option<&[String]>)],
+) -> Result<Vec<u8>, FormatError> {
     let error =
         |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(
-            table
-                .sheet
-                .as_deref()
-                .unwrap_or("donnees")
-                .chars()
-                .take(31)
-                .collect::<String>(),
-        )
-        .map_err(error)?;
     let bold = Format::new().set_bold();
-    for (c, header) in table.headers.iter().enumerate() {
+    for (table, hxl) in tables {
+        let sheet = workbook.add_worksheet();
         sheet
-            .write_string_with_format(0, c as u16, header, &bold)
+            .set_name(
+                table
+                    .sheet
+                    .as_deref()
+                    .unwrap_or("donnees")
+                    .chars()
+                    .take(31)
+                    .collect::<String>(),
+            )
             .map_err(error)?;
-    }
-    let mut first = 1u32;
-    if let Some(tags) = hxl {
-        for (c, tag) in tags.iter().enumerate() {
-            sheet.write_string(1, c as u16, tag).map_err(error)?;
+        for (c, header) in table.headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, header, &bold)
+                .map_err(error)?;
         }
-        first = 2;
-    }
-    sheet.set_freeze_panes(first, 0).map_err(error)?;
-    for (r, (_, cells)) in table.rows.iter().enumerate() {
-        let row = first + r as u32;
-        for (c, value) in cells.iter().enumerate() {
-            if value.is_empty() {
-                continue;
+        let mut first = 1u32;
+        if let Some(tags) = hxl {
+            for (c, tag) in tags.iter().enumerate() {
+                sheet.write_string(1, c as u16, tag).map_err(error)?;
             }
-            // Numbers as numbers, so that sums and filters work; codes with leading zeros stay text.
-            match value.parse::<f64>() {
-                Ok(n)
-                    if n.is_finite()
-                        && !(value.starts_with('0')
-                            && value.len() > 1
-                            && !value.starts_with("0.")) =>
-                {
-                    sheet.write_number(row, c as u16, n).map_err(error)?;
+            first = 2;
+        }
+        sheet.set_freeze_panes(first, 0).map_err(error)?;
+        for (r, (_, cells)) in table.rows.iter().enumerate() {
+            let row = first + r as u32;
+            for (c, value) in cells.iter().enumerate() {
+                if value.is_empty() {
+                    continue;
                 }
-                _ => {
-                    sheet.write_string(row, c as u16, value).map_err(error)?;
+                // Numbers as numbers, so that sums and filters work; codes with leading zeros
+                // stay text.
+                match value.parse::<f64>() {
+                    Ok(n)
+                        if n.is_finite()
+                            && !(value.starts_with('0')
+                                && value.len() > 1
+                                && !value.starts_with("0.")) =>
+                    {
+                        sheet.write_number(row, c as u16, n).map_err(error)?;
+                    }
+                    _ => {
+                        sheet.write_string(row, c as u16, value).map_err(error)?;
+                    }
                 }
             }
         }
     }
-    workbook.save(path).map_err(error)
+    workbook.save_to_buffer().map_err(error)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ fn entry(row: &sqlx::any::AnyRow) -> Result<LogEntry> {
     let code = c.text("decision")?;
     Ok(LogEntry {
         uuid: c.text("uuid")?,
+        loop_index: c.text("loop_index")?,
         question: c.text("question")?,
         old_value: c.text("old_value")?,
         new_value: c.text("new_value")?,
@@ -155,10 +156,24 @@ impl Tx {
         }
         let mut next = existing.last().map_or(0, |(s, _)| s + 1);
         let mut merge = LogMerge::default();
+        // One entry per submission (or repeat row), column and issue: found by that key, so a
+        // log of a hundred thousand entries merges without comparing every pair.
+        let key = |e: &LogEntry| {
+            (
+                e.uuid.clone(),
+                e.loop_index.clone(),
+                e.question.clone(),
+                e.issue.clone(),
+            )
+        };
+        let mut position: std::collections::HashMap<(String, String, String, String), usize> =
+            existing
+                .iter()
+                .enumerate()
+                .map(|(i, (_, e))| (key(e), i))
+                .collect();
         for e in entries {
-            let same = existing.iter_mut().find(|(_, old)| {
-                old.uuid == e.uuid && old.question == e.question && old.issue == e.issue
-            });
+            let same = position.get(&key(e)).map(|&i| &mut existing[i]);
             match same {
                 Some((_, old)) if old == e => merge.unchanged += 1,
                 Some((seq, old))
@@ -190,8 +205,8 @@ impl Tx {
                 None => {
                     sqlx::query(
                         "INSERT INTO cleaning_log (instrument_id, seq, uuid, question, old_value, new_value, issue,
-                            check_name, decision, author, entry_date, reason)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                            check_name, decision, author, entry_date, reason, loop_index)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     )
                     .bind(&id)
                     .bind(next)
@@ -205,8 +220,10 @@ impl Tx {
                     .bind(&e.author)
                     .bind(&e.date)
                     .bind(&e.reason)
+                    .bind(&e.loop_index)
                     .execute(self.conn())
                     .await?;
+                    position.insert(key(e), existing.len());
                     existing.push((next, e.clone()));
                     next += 1;
                     merge.added += 1;

@@ -71,6 +71,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "plan_versions",
         sql: include_str!("../migrations/0011_plan_versions.sql"),
     },
+    Migration {
+        version: 12,
+        name: "repeat_rows",
+        sql: include_str!("../migrations/0012_repeat_rows.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

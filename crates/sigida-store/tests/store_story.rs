@@ -706,6 +706,7 @@ async fn submissions_are_added_once_by_uuid_and_the_cleaning_log_merges() {
 
         let entry = |decision, new: &str| LogEntry {
             uuid: "a".into(),
+            loop_index: String::new(),
             question: "age".into(),
             old_value: "999".into(),
             new_value: new.into(),

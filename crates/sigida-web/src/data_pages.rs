@@ -154,6 +154,7 @@ pub async fn instrument(
         p {
             a href={"/instruments/" (instrument.id) "/cleaning"} { (tr.t("instruments.cleaning")) " →" }
             " · " a href={"/instruments/" (instrument.id) "/clean.csv?hxl=1"} { (tr.t("instruments.export")) }
+            " · " a href={"/instruments/" (instrument.id) "/clean.xlsx"} { (tr.t("instruments.export_workbook")) }
             @if viewer.may(Permission::ViewPersonalData) {
                 " · " a href={"/instruments/" (instrument.id) "/clean.csv?personal=1"} { (tr.t("instruments.export_personal")) }
             }
@@ -359,7 +360,11 @@ pub async fn cleaning_log(
                 th scope="col" { (tr.t("cleaning.decision")) }
             } }
             tbody { @for (seq, e) in shown.iter().take(500) { tr {
-                td data-label=(tr.t("cleaning.submission")) { code { (e.uuid.chars().take(8).collect::<String>()) "…" } }
+                td data-label=(tr.t("cleaning.submission")) {
+                    code { (e.uuid.chars().take(8).collect::<String>()) "…" }
+                    // A repeat row: its path below the submission.
+                    @if !e.loop_index.is_empty() { br; code { (e.loop_index) } }
+                }
                 td data-label=(tr.t("cleaning.question")) { code { (e.question) } }
                 td data-label=(tr.t("cleaning.old")) {
                     @if holds_personal(e, &personal_columns) && !reveal { span.hidden-data { (tr.t("cleaning.hidden_value")) } }
@@ -446,54 +451,90 @@ pub struct ExportOptions {
     personal: Option<String>,
 }
 
-/// Clean data as CSV: raw data with the cleaning log applied, the personal columns left out
-/// unless the role may see them and asks for them (then the export is audited).
+/// Clean data as CSV (the submissions): raw data with the cleaning log applied, the personal
+/// columns left out unless the role may see them and asks for them (then the export is audited).
 pub async fn export_clean(
+    state: State<AppState>,
+    viewer: Viewer,
+    id: Path<String>,
+    options: Query<ExportOptions>,
+) -> Result<Response, WebError> {
+    export_clean_as(state, viewer, id, options, false).await
+}
+
+/// The same as a workbook: the submissions, then one sheet per repeat with its keys.
+pub async fn export_clean_xlsx(
+    state: State<AppState>,
+    viewer: Viewer,
+    id: Path<String>,
+    options: Query<ExportOptions>,
+) -> Result<Response, WebError> {
+    export_clean_as(state, viewer, id, options, true).await
+}
+
+async fn export_clean_as(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     Query(options): Query<ExportOptions>,
+    workbook: bool,
 ) -> Result<Response, WebError> {
-    let path = format!("/instruments/{id}/clean.csv");
+    let path = format!(
+        "/instruments/{id}/clean.{}",
+        if workbook { "xlsx" } else { "csv" }
+    );
     viewer.require(&state, Permission::ViewData, &path).await?;
     let diagnostic = state.store.main_diagnostic().await?;
     let instrument = instrument_of(&state, &viewer, &id).await?;
-    let (form, mut clean, _) =
-        crate::datasets::clean_dataset(&state.store, &diagnostic, &instrument).await?;
-    let personal = crate::datasets::personal_columns(&form, &clean.headers);
+    let (form, clean, _) =
+        crate::datasets::clean_export(&state.store, &diagnostic, &instrument).await?;
     let with_personal = options.personal.is_some() && viewer.may(Permission::ViewPersonalData);
+    let (mut tables, _, personal) =
+        crate::datasets::publishable_tables(&form, &clean, with_personal);
     if with_personal {
         viewer
             .audit(
                 &state,
                 sigida_core::audit::AuditAction::ExportPersonalData,
                 &path,
-                &format!("{} colonnes personnelles", personal.len()),
+                &format!("{personal} colonnes personnelles"),
             )
             .await?;
-    } else if !personal.is_empty() {
-        let keep: Vec<usize> = (0..clean.headers.len())
-            .filter(|c| !personal.contains(c))
-            .collect();
-        clean.headers = keep.iter().map(|&c| clean.headers[c].clone()).collect();
-        for (_, cells) in &mut clean.rows {
-            *cells = keep
-                .iter()
-                .map(|&c| std::mem::take(&mut cells[c]))
-                .collect();
-        }
     }
-    let tags = options
-        .hxl
-        .is_some()
-        .then(|| sigida_xlsform::export::hxl_tags(&form, &clean.headers));
+    if !workbook {
+        tables.truncate(1);
+    }
+    let tags: Vec<Option<Vec<String>>> = tables
+        .iter()
+        .map(|t| {
+            options
+                .hxl
+                .is_some()
+                .then(|| sigida_xlsform::export::hxl_tags(&form, &t.headers))
+        })
+        .collect();
+    let slug = sigida_core::community::slugify(&instrument.name);
+    if workbook {
+        let sheets: Vec<(&sigida_formats::table::Table, Option<&[String]>)> = tables
+            .iter()
+            .zip(&tags)
+            .map(|(t, h)| (t, h.as_deref()))
+            .collect();
+        let bytes = sigida_formats::write::data_sheets_bytes(std::path::Path::new(&path), &sheets)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        return Ok(crate::pages::attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{slug}-propre.xlsx"),
+            bytes,
+        ));
+    }
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
-        writer.write_record(&clean.headers)?;
-        if let Some(tags) = &tags {
+        writer.write_record(&tables[0].headers)?;
+        if let Some(tags) = &tags[0] {
             writer.write_record(tags)?;
         }
-        for (_, cells) in &clean.rows {
+        for (_, cells) in &tables[0].rows {
             writer.write_record(cells)?;
         }
         Ok(())
@@ -502,13 +543,9 @@ pub async fn export_clean(
     let bytes = writer
         .into_inner()
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let file = format!(
-        "{}-propre.csv",
-        sigida_core::community::slugify(&instrument.name)
-    );
     Ok(crate::pages::attachment(
         "text/csv; charset=utf-8",
-        &file,
+        &format!("{slug}-propre.csv"),
         bytes,
     ))
 }

@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sigida_core::Id;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::instrument::Instrument;
 use sigida_formats::table::Table;
 use sigida_store::{Store, StoreError};
-use sigida_xlsform::cleaning::{Applied, apply_log};
+use sigida_xlsform::cleaning::{Applied, apply_log, apply_log_dataset};
+use sigida_xlsform::dataset::{Dataset, Link, RepeatRows, assemble};
 use sigida_xlsform::export::SubmissionId;
 use sigida_xlsform::{Form, read_form_bytes};
 
@@ -57,58 +57,139 @@ pub async fn latest_form(
     Ok(read_form_bytes(&import.file_name, &bytes)?)
 }
 
-/// The raw submissions of an instrument, as one table.
-pub async fn raw_dataset(
-    store: &Store,
-    instrument: Id<Instrument>,
-    name: &str,
-) -> Result<Table, DatasetError> {
-    let mut headers: Vec<String> = Vec::new();
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    for (import, uuids) in store.imports_with_submissions(instrument).await? {
-        let bytes = store.raw_bytes(&import.sha256).await?;
-        let Some(table) = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?
-            .into_iter()
-            .next()
-        else {
-            continue;
-        };
-        // The submissions this import brought, found by their id as the import found them.
-        let Some(id) = SubmissionId::find(&table.headers) else {
-            continue;
-        };
-        let wanted: HashSet<&str> = uuids.iter().map(String::as_str).collect();
+/// Tables of several imports made one: columns united in the order they first appear.
+#[derive(Default)]
+struct United<L> {
+    headers: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+    links: Vec<L>,
+}
+
+impl<L> United<L> {
+    /// Adds the rows of `table` that `keep` accepts, with what `keep` says of each.
+    fn add(&mut self, table: Table, mut keep: impl FnMut(usize, &[String]) -> Option<L>) {
         // Where each of this file's columns goes in the united table.
         let mut position: Vec<usize> = Vec::with_capacity(table.headers.len());
         for header in &table.headers {
-            match headers.iter().position(|h| h == header) {
+            match self.headers.iter().position(|h| h == header) {
                 Some(p) => position.push(p),
                 None => {
-                    headers.push(header.clone());
-                    position.push(headers.len() - 1);
+                    self.headers.push(header.clone());
+                    position.push(self.headers.len() - 1);
                 }
             }
         }
-        for (row, cells) in table.rows {
-            if !id.of(&cells).is_some_and(|u| wanted.contains(u)) {
+        for (i, (row, cells)) in table.rows.into_iter().enumerate() {
+            let Some(link) = keep(i, &cells) else {
                 continue;
-            }
-            let mut united = vec![String::new(); headers.len()];
+            };
+            let mut united = vec![String::new(); self.headers.len()];
             for (value, &p) in cells.into_iter().zip(&position) {
                 united[p] = value;
             }
-            rows.push((row, united));
+            self.rows.push((row, united));
+            self.links.push(link);
         }
     }
-    for (_, cells) in &mut rows {
-        cells.resize(headers.len(), String::new());
+
+    fn table(mut self, file: &str, sheet: Option<String>) -> (Table, Vec<L>) {
+        for (_, cells) in &mut self.rows {
+            cells.resize(self.headers.len(), String::new());
+        }
+        (
+            Table {
+                file: file.to_owned(),
+                sheet,
+                headers: self.headers,
+                rows: self.rows,
+            },
+            self.links,
+        )
     }
-    Ok(Table {
-        file: name.to_owned(),
-        sheet: None,
-        headers,
-        rows,
-    })
+}
+
+/// The raw data of an instrument, repeats included: the submissions each import brought (the
+/// first import of a submission wins), and the repeat rows of those submissions from the same
+/// import.
+pub async fn raw_export(
+    store: &Store,
+    instrument: &Instrument,
+    form: &Form,
+) -> Result<Dataset, DatasetError> {
+    let mut main: United<()> = United::default();
+    let mut repeats: Vec<(usize, United<Link>)> = Vec::new();
+    for (import, uuids) in store.imports_with_submissions(instrument.id).await? {
+        let bytes = store.raw_bytes(&import.sha256).await?;
+        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
+        let dataset = assemble(form, tables)?;
+        // The submissions this import brought, found by their id as the import found them.
+        let Some(id) = SubmissionId::find(&dataset.main.headers) else {
+            continue;
+        };
+        let wanted: HashSet<&str> = uuids.iter().map(String::as_str).collect();
+        main.add(dataset.main, |_, cells| {
+            id.of(cells)
+                .is_some_and(|u| wanted.contains(u))
+                .then_some(())
+        });
+        for rows in dataset.repeats {
+            let at = match repeats.iter().position(|(r, _)| *r == rows.repeat) {
+                Some(at) => at,
+                None => {
+                    repeats.push((rows.repeat, United::default()));
+                    repeats.len() - 1
+                }
+            };
+            let links = rows.links;
+            repeats[at].1.add(rows.table, |i, _| {
+                let link = links.get(i)?;
+                link.submission
+                    .as_deref()
+                    .is_some_and(|u| wanted.contains(u))
+                    .then(|| link.clone())
+            });
+        }
+    }
+    let (main, _) = main.table(&instrument.name, None);
+    let repeats = repeats
+        .into_iter()
+        .map(|(repeat, united)| {
+            let (table, links) =
+                united.table(&instrument.name, Some(form.groups[repeat].name.clone()));
+            RepeatRows {
+                repeat,
+                table,
+                links,
+            }
+        })
+        .collect();
+    Ok(Dataset { main, repeats })
+}
+
+/// Each survey-data import of an instrument with its own tables, oldest first: where the
+/// problems its check found (by sheet and row) point.
+pub async fn imported_datasets(
+    store: &Store,
+    instrument: &Instrument,
+    form: &Form,
+) -> Result<Vec<(sigida_core::instrument::RawImport, Vec<String>, Dataset)>, DatasetError> {
+    let mut out = Vec::new();
+    for (import, uuids) in store.imports_with_submissions(instrument.id).await? {
+        let bytes = store.raw_bytes(&import.sha256).await?;
+        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
+        let dataset = assemble(form, tables)?;
+        out.push((import, uuids, dataset));
+    }
+    Ok(out)
+}
+
+/// The raw submissions of an instrument, as one table (the main table of `raw_export`).
+pub async fn raw_dataset(
+    store: &Store,
+    instrument: &Instrument,
+    form: &Form,
+) -> Result<Table, DatasetError> {
+    Ok(raw_export(store, instrument, form).await?.main)
 }
 
 /// The clean data of an instrument: raw data with its cleaning log applied.
@@ -117,20 +198,31 @@ pub async fn clean_dataset(
     diagnostic: &Diagnostic,
     instrument: &Instrument,
 ) -> Result<(Form, Table, Applied), DatasetError> {
+    let (form, clean, applied) = clean_export(store, diagnostic, instrument).await?;
+    Ok((form, clean.main, applied))
+}
+
+/// The clean data of an instrument with its repeats.
+pub async fn clean_export(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    instrument: &Instrument,
+) -> Result<(Form, Dataset, Applied), DatasetError> {
     let form = latest_form(store, diagnostic, instrument).await?;
     let log = store.cleaning_log(instrument.id).await?;
-    let (clean, applied) = clean_with(store, instrument, &form, &log).await?;
+    let raw = raw_export(store, instrument, &form).await?;
+    let (clean, applied) = apply_log_dataset(&form, &raw, &log);
     Ok((form, clean, applied))
 }
 
-/// The same with the form and the log already at hand.
+/// The clean main table with the form and the log already at hand.
 pub async fn clean_with(
     store: &Store,
     instrument: &Instrument,
     form: &Form,
     log: &[sigida_core::cleaning::LogEntry],
 ) -> Result<(Table, Applied), DatasetError> {
-    let raw = raw_dataset(store, instrument.id, &instrument.name).await?;
+    let raw = raw_dataset(store, instrument, form).await?;
     Ok(apply_log(form, &raw, log))
 }
 
@@ -138,11 +230,79 @@ pub async fn clean_with(
 pub fn log_version(log: &[sigida_core::cleaning::LogEntry]) -> String {
     let mut text = String::new();
     for e in log {
-        text.push_str(&e.cells().join("\u{1f}"));
+        // An entry about a submission's own answers reads as it did before repeat rows had
+        // a loop index, so existing versions keep their fingerprint.
+        let cells = e.cells();
+        let cells: Vec<&str> = if e.loop_index.is_empty() {
+            cells
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 1)
+                .map(|(_, c)| *c)
+                .collect()
+        } else {
+            cells.to_vec()
+        };
+        text.push_str(&cells.join("\u{1f}"));
         text.push('\u{1e}');
     }
     let digest = sigida_store::sha256_hex(text.as_bytes());
     format!("{}-{}", log.len(), &digest[..8])
+}
+
+/// Clean data as it leaves Sigida: the submissions (sheet `donnees_propres`), then each
+/// repeat's rows (sheet named after the repeat) led by their keys — the submission's uuid, the
+/// row's `loop_index` and its parent's — with the personal columns left out unless
+/// `with_personal`. Also the columns left out, and how many personal columns there were.
+pub fn publishable_tables(
+    form: &Form,
+    clean: &Dataset,
+    with_personal: bool,
+) -> (Vec<Table>, Vec<String>, usize) {
+    let mut tables = vec![Table {
+        sheet: Some("donnees_propres".into()),
+        ..clean.main.clone()
+    }];
+    for rows in &clean.repeats {
+        let mut table = rows.table.clone();
+        table.sheet = Some(rows.name(form).to_owned());
+        table.headers.splice(
+            0..0,
+            ["_submission__uuid", "loop_index", "parent_loop_index"].map(str::to_owned),
+        );
+        for ((_, cells), link) in table.rows.iter_mut().zip(&rows.links) {
+            cells.splice(
+                0..0,
+                [
+                    link.submission.clone().unwrap_or_default(),
+                    link.key.clone(),
+                    link.parent.clone(),
+                ],
+            );
+        }
+        tables.push(table);
+    }
+    let mut left_out = Vec::new();
+    let mut personal_total = 0;
+    for table in &mut tables {
+        let personal = personal_columns(form, &table.headers);
+        personal_total += personal.len();
+        if with_personal || personal.is_empty() {
+            continue;
+        }
+        left_out.extend(personal.iter().map(|&c| table.headers[c].clone()));
+        let keep: Vec<usize> = (0..table.headers.len())
+            .filter(|c| !personal.contains(c))
+            .collect();
+        table.headers = keep.iter().map(|&c| table.headers[c].clone()).collect();
+        for (_, cells) in &mut table.rows {
+            *cells = keep
+                .iter()
+                .map(|&c| std::mem::take(&mut cells[c]))
+                .collect();
+        }
+    }
+    (tables, left_out, personal_total)
 }
 
 /// Which columns of a data table hold personal data, by the form's marks.

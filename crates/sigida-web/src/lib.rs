@@ -193,6 +193,10 @@ pub fn app(store: Store) -> Router {
         .route("/instruments/{id}", get(data_pages::instrument))
         .route("/instruments/{id}/cleaning", get(data_pages::cleaning_log))
         .route("/instruments/{id}/clean.csv", get(data_pages::export_clean))
+        .route(
+            "/instruments/{id}/clean.xlsx",
+            get(data_pages::export_clean_xlsx),
+        )
         .route("/instruments/{id}/cleaning/{seq}", post(data_pages::decide))
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users))

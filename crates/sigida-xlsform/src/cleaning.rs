@@ -13,6 +13,7 @@ pub use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_formats::table::Table;
 use sigida_formats::{FormatError, Location};
 
+use crate::dataset::{Dataset, RepeatRows};
 use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns, parse_number};
 use crate::form::{Form, QuestionKind};
 
@@ -51,6 +52,7 @@ pub fn read_log(table: &Table) -> Result<Vec<LogEntry>, LogError> {
     let change = required(&["change_type", "decision", "type"], "change_type")?;
     let optional = |names: &[&str]| header_index(table, names);
     let old = optional(&["old_value", "old.value"]);
+    let loop_index = optional(&["loop_index", "index"]);
     let new = optional(&["new_value", "new.value"]);
     let issue = optional(&["issue"]);
     let check = optional(&["check", "check_id", "check_binding"]);
@@ -77,6 +79,7 @@ pub fn read_log(table: &Table) -> Result<Vec<LogEntry>, LogError> {
         })?;
         entries.push(LogEntry {
             uuid: cell(cells, Some(uuid)),
+            loop_index: cell(cells, loop_index),
             question: cell(cells, Some(question)),
             old_value: cell(cells, old),
             new_value: cell(cells, new),
@@ -99,6 +102,8 @@ pub struct Applied {
     pub removed: usize,
     /// Split 0/1 columns set to follow a changed select_multiple answer.
     pub splits_followed: usize,
+    /// Repeat rows left out: removed themselves, or with their submission or parent row.
+    pub repeat_rows_removed: usize,
     /// Entries whose submission or column is not in the data: (uuid, question).
     pub unmatched: Vec<(String, String)>,
 }
@@ -107,7 +112,6 @@ pub struct Applied {
 /// nothing; the last decision about a value wins. Applying the result's own log again changes
 /// nothing (the operation is idempotent).
 pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied) {
-    let roles = map_columns(form, &raw.headers, None);
     let mut applied = Applied::default();
     let Some(id) = SubmissionId::find(&raw.headers) else {
         applied.unmatched = log
@@ -116,11 +120,117 @@ pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied)
             .collect();
         return (raw.clone(), applied);
     };
-    let row_of: HashMap<&str, usize> = raw
+    let keys: Vec<Option<(&str, &str)>> = raw
         .rows
         .iter()
+        .map(|(_, cells)| id.of(cells).map(|u| (u, "")))
+        .collect();
+    let own: Vec<&LogEntry> = log
+        .iter()
+        .filter(|e| e.loop_index.trim().is_empty())
+        .collect();
+    let (rows, removed) = apply_rows(form, raw, None, &keys, &own, &mut applied);
+    applied.removed = removed.len();
+    (
+        Table {
+            rows: kept_rows(rows, &removed),
+            ..raw.clone()
+        },
+        applied,
+    )
+}
+
+fn kept_rows<T>(rows: Vec<T>, removed: &HashSet<usize>) -> Vec<T> {
+    rows.into_iter()
         .enumerate()
-        .filter_map(|(i, (_, cells))| Some((id.of(cells)?, i)))
+        .filter(|(i, _)| !removed.contains(i))
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// Clean data with its repeats: the log applied to the main table and to each repeat's rows
+/// (an entry with a `loop_index` is about that repeat row). A submission removed takes its
+/// repeat rows with it, and a repeat row removed takes the rows nested under it.
+pub fn apply_log_dataset(form: &Form, raw: &Dataset, log: &[LogEntry]) -> (Dataset, Applied) {
+    let (main, mut applied) = apply_log(form, &raw.main, log);
+    let kept: HashSet<&str> = SubmissionId::find(&main.headers)
+        .map(|id| main.rows.iter().filter_map(|(_, c)| id.of(c)).collect())
+        .unwrap_or_default();
+    // Repeat rows removed, as (submission, path): their descendants go too.
+    let mut gone: HashSet<(String, String)> = HashSet::new();
+    let mut repeats = Vec::new();
+    for rows in &raw.repeats {
+        let name = rows.name(form);
+        let entries: Vec<&LogEntry> = log
+            .iter()
+            .filter(|e| e.repeat_name() == Some(name))
+            .collect();
+        let keys: Vec<Option<(&str, &str)>> = rows
+            .links
+            .iter()
+            .map(|l| l.submission.as_deref().map(|s| (s, l.key.as_str())))
+            .collect();
+        let (cells, mut removed) = apply_rows(
+            form,
+            &rows.table,
+            Some(rows.repeat),
+            &keys,
+            &entries,
+            &mut applied,
+        );
+        for (i, link) in rows.links.iter().enumerate() {
+            let Some(submission) = link.submission.as_deref() else {
+                continue;
+            };
+            let under_removed = !kept.contains(submission)
+                || link.key.match_indices('/').any(|(at, _)| {
+                    gone.contains(&(submission.to_owned(), link.key[..at].to_owned()))
+                });
+            if under_removed {
+                removed.insert(i);
+            }
+            if removed.contains(&i) {
+                gone.insert((submission.to_owned(), link.key.clone()));
+            }
+        }
+        applied.repeat_rows_removed += removed.len();
+        repeats.push(RepeatRows {
+            repeat: rows.repeat,
+            table: Table {
+                rows: kept_rows(cells, &removed),
+                ..rows.table.clone()
+            },
+            links: kept_rows(rows.links.clone(), &removed),
+        });
+    }
+    let known: HashSet<&str> = raw.repeats.iter().map(|r| r.name(form)).collect();
+    for e in log {
+        if !e.loop_index.trim().is_empty()
+            && !e.repeat_name().is_some_and(|n| known.contains(n))
+            && !matches!(e.decision, Decision::Pending | Decision::Keep)
+        {
+            applied.unmatched.push((e.uuid.clone(), e.question.clone()));
+        }
+    }
+    (Dataset { main, repeats }, applied)
+}
+
+/// Applies entries to the rows of one table whose rows are known by `keys` (submission, path
+/// below it; `None` for a row that belongs to none). Returns the rows, changed, and the
+/// indexes of those an entry removes.
+fn apply_rows(
+    form: &Form,
+    raw: &Table,
+    repeat: Option<usize>,
+    keys: &[Option<(&str, &str)>],
+    log: &[&LogEntry],
+    applied: &mut Applied,
+) -> (Vec<(usize, Vec<String>)>, HashSet<usize>) {
+    let roles = map_columns(form, &raw.headers, repeat);
+    let row_of: HashMap<(&str, &str), usize> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| Some((k.as_ref().copied()?, i)))
         .collect();
     // A question is named as the export names its column, or by the question's own name, or
     // as R mangled it (`q.option`).
@@ -134,7 +244,7 @@ pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied)
                     .position(|h| crate::export::unmangle_header(h) == question)
             })
             .or_else(|| {
-                let wanted = map_columns(form, &[question.to_owned()], None).pop()?;
+                let wanted = map_columns(form, &[question.to_owned()], repeat).pop()?;
                 (wanted != ColumnRole::Unknown)
                     .then(|| roles.iter().position(|r| *r == wanted))
                     .flatten()
@@ -143,7 +253,7 @@ pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied)
     let mut rows: Vec<(usize, Vec<String>)> = raw.rows.clone();
     let mut removed: HashSet<usize> = HashSet::new();
     for entry in log {
-        let Some(&row) = row_of.get(entry.uuid.trim()) else {
+        let Some(&row) = row_of.get(&(entry.uuid.trim(), entry.loop_index.trim())) else {
             if entry.decision != Decision::Pending && entry.decision != Decision::Keep {
                 applied
                     .unmatched
@@ -154,9 +264,7 @@ pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied)
         match entry.decision {
             Decision::Pending | Decision::Keep => {}
             Decision::Remove => {
-                if removed.insert(row) {
-                    applied.removed += 1;
-                }
+                removed.insert(row);
             }
             Decision::Change | Decision::Blank => {
                 let Some(column) = column_of(entry.question.trim()) else {
@@ -201,21 +309,7 @@ pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied)
             }
         }
     }
-    let rows = rows
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !removed.contains(i))
-        .map(|(_, r)| r)
-        .collect();
-    (
-        Table {
-            file: raw.file.clone(),
-            sheet: raw.sheet.clone(),
-            headers: raw.headers.clone(),
-            rows,
-        },
-        applied,
-    )
+    (rows, removed)
 }
 
 /// A split column's value in the style the column already uses (`1`/`0` or `TRUE`/`FALSE`),
@@ -283,6 +377,7 @@ impl Default for CheckSettings {
 fn entry(uuid: &str, question: &str, value: &str, issue: String, check: &str) -> LogEntry {
     LogEntry {
         uuid: uuid.to_owned(),
+        loop_index: String::new(),
         question: question.to_owned(),
         old_value: value.to_owned(),
         new_value: String::new(),
@@ -597,6 +692,54 @@ fn soft_duplicate_candidates(
     pairs
 }
 
+/// The form logic checked on (clean) data, submissions and repeat rows alike: answers to
+/// questions that were not asked (`relevant`), required answers missing. Checked again at
+/// every `clean check`, since a decision can change what was relevant. `now_days` is the
+/// moment of the check (days since 1970-01-01) for `today()`.
+pub fn logic_checks(form: &Form, data: &Dataset, now_days: f64) -> Vec<LogEntry> {
+    let mut entries = Vec::new();
+    let mut check = |table: &Table, repeat: Option<usize>, keys: &[Option<(&str, &str)>]| {
+        let roles = map_columns(form, &table.headers, repeat);
+        let checker = crate::export::Checker::new(form, &table.headers, roles, now_days);
+        let mut problems = Vec::new();
+        for ((row, cells), key) in table.rows.iter().zip(keys) {
+            let Some((uuid, loop_index)) = key else {
+                continue;
+            };
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            checker.check_logic(*row, &cells, &mut problems);
+            for p in problems.drain(..) {
+                let check = if p.message.starts_with(crate::export::NOT_RELEVANT) {
+                    "relevant"
+                } else {
+                    "required"
+                };
+                let mut e = entry(uuid, &p.column, &p.value, p.message, check);
+                e.loop_index = (*loop_index).to_owned();
+                entries.push(e);
+            }
+        }
+    };
+    if let Some(id) = SubmissionId::find(&data.main.headers) {
+        let keys: Vec<Option<(&str, &str)>> = data
+            .main
+            .rows
+            .iter()
+            .map(|(_, c)| id.of(c).map(|u| (u, "")))
+            .collect();
+        check(&data.main, None, &keys);
+    }
+    for rows in &data.repeats {
+        let keys: Vec<Option<(&str, &str)>> = rows
+            .links
+            .iter()
+            .map(|l| l.submission.as_deref().map(|s| (s, l.key.as_str())))
+            .collect();
+        check(&rows.table, Some(rows.repeat), &keys);
+    }
+    entries
+}
+
 /// A fence as people read it: at most two decimals, none when whole.
 fn readable(value: f64) -> String {
     crate::xpath::number_to_text((value * 100.0).round() / 100.0)
@@ -671,6 +814,7 @@ mod tests {
     fn change(uuid: &str, question: &str, new: &str, decision: Decision) -> LogEntry {
         LogEntry {
             uuid: uuid.into(),
+            loop_index: String::new(),
             question: question.into(),
             old_value: String::new(),
             new_value: new.into(),
@@ -720,6 +864,90 @@ mod tests {
         // Applying the same log to the clean data changes nothing.
         let (again, _) = apply_log(&form, &clean, &log);
         assert_eq!(again.rows, clean.rows);
+    }
+
+    #[test]
+    fn repeat_rows_are_addressed_by_loop_index_and_leave_with_their_parent() {
+        let form = read_sheets(
+            "f.xlsx",
+            &[Table::sheet(
+                "f.xlsx",
+                "survey",
+                &[
+                    &["type", "name", "label"][..],
+                    &["begin_repeat", "membres", "Membres"],
+                    &["integer", "age", "Âge"],
+                    &["begin_repeat", "vaccins", "Vaccins"],
+                    &["text", "vaccin", "Vaccin"],
+                    &["end_repeat", "", ""],
+                    &["end_repeat", "", ""],
+                ],
+            )],
+        )
+        .unwrap();
+        let raw = crate::dataset::assemble(
+            &form,
+            vec![
+                Table::sheet(
+                    "x.xlsx",
+                    "main",
+                    &[&["_uuid", "_index"][..], &["a", "1"], &["b", "2"]],
+                ),
+                Table::sheet(
+                    "x.xlsx",
+                    "membres",
+                    &[
+                        &["age", "_index", "_parent_index"][..],
+                        &["30", "1", "1"],
+                        &["4", "2", "1"],
+                        &["50", "3", "2"],
+                    ],
+                ),
+                Table::sheet(
+                    "x.xlsx",
+                    "vaccins",
+                    &[
+                        &["vaccin", "_index", "_parent_index"][..],
+                        &["polio", "1", "2"],
+                        &["rougeole", "2", "1"],
+                        &["fièvre jaune", "3", "3"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        let mut age = change("a", "age", "31", Decision::Change);
+        age.loop_index = "membres[1]".into();
+        let mut child = change("a", "", "", Decision::Remove);
+        child.loop_index = "membres[2]".into();
+        let log = [age, child, change("b", "", "", Decision::Remove)];
+        let (clean, applied) = apply_log_dataset(&form, &raw, &log);
+        assert_eq!(clean.main.rows.len(), 1);
+        assert_eq!(
+            clean.repeats[0].table.rows.len(),
+            1,
+            "b's member and a's second left"
+        );
+        assert_eq!(clean.repeats[0].table.rows[0].1[0], "31");
+        assert_eq!(
+            clean.repeats[1]
+                .table
+                .rows
+                .iter()
+                .map(|(_, c)| c[0].as_str())
+                .collect::<Vec<_>>(),
+            ["rougeole"],
+            "the polio vaccination of the removed member went with her"
+        );
+        assert_eq!(
+            (
+                applied.changed,
+                applied.removed,
+                applied.repeat_rows_removed
+            ),
+            (1, 1, 4)
+        );
+        assert!(applied.unmatched.is_empty(), "{:?}", applied.unmatched);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! `_parent_index`, `__version__`…), R's mangling (`X_uuid`, `X.U.FEFF.start`), flattened
 //! repeats (`children[1]/childs_age`), and question labels in any language of the form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -24,6 +24,8 @@ pub enum Meta {
     Index,
     ParentIndex,
     ParentTableName,
+    /// A repeat row's submission (`_submission__uuid`).
+    SubmissionUuid,
     ValidationStatus,
     Version,
     Other,
@@ -92,10 +94,18 @@ pub fn unmangle_header(header: &str) -> String {
     h
 }
 
-fn meta_of(name: &str) -> Option<Meta> {
+/// The metadata field a column holds, as Kobo, ODK Central, Briefcase and Aggregate name them.
+pub fn meta_of(name: &str) -> Option<Meta> {
+    if name.starts_with("SET-OF-") {
+        // ODK's link from a submission to its repeat's file.
+        return Some(Meta::Other);
+    }
     Some(match name {
         "_uuid" | "uuid" | "KEY" => Meta::Uuid,
-        "meta/instanceID" | "instanceID" | "meta.instanceID" => Meta::InstanceId,
+        "meta/instanceID" | "instanceID" | "meta.instanceID" | "meta-instanceID" => {
+            Meta::InstanceId
+        }
+        "_submission__uuid" => Meta::SubmissionUuid,
         "_submission_time" | "SubmissionDate" => Meta::SubmissionTime,
         "_index" | "index" => Meta::Index,
         "_parent_index" | "PARENT_KEY" => Meta::ParentIndex,
@@ -123,7 +133,12 @@ fn meta_of(name: &str) -> Option<Meta> {
         | "DeviceID"
         | "Edits"
         | "FormVersion"
-        | "meta/instanceName" => Meta::Other,
+        | "meta/instanceName"
+        | "meta-instanceName"
+        | "meta-deprecatedID"
+        | "meta-audit"
+        | "instanceName"
+        | "ReviewComment" => Meta::Other,
         _ => return None,
     })
 }
@@ -219,11 +234,28 @@ fn role_of(
             };
         }
     }
-    for separator in ['/', '.'] {
+    // Kobo joins groups with `/` (or `.` after R), ODK Central, Briefcase and Aggregate with `-`.
+    for separator in ['/', '.', '-', ':', '|'] {
         let segments: Vec<&str> = name.split(separator).collect();
         let last = segments[segments.len() - 1];
         if let Some(q) = question(last) {
             return ColumnRole::Question { question: q };
+        }
+        // ODK's geopoint parts: `gps-Latitude`, `gps-Longitude`, `gps-Altitude`, `gps-Accuracy`.
+        if segments.len() >= 2
+            && let Some(q) = question(segments[segments.len() - 2])
+            && form.questions[q].kind == QuestionKind::GeoPoint
+        {
+            let part = match last {
+                "Latitude" => Some(GeoPart::Latitude),
+                "Longitude" => Some(GeoPart::Longitude),
+                "Altitude" => Some(GeoPart::Altitude),
+                "Accuracy" => Some(GeoPart::Precision),
+                _ => None,
+            };
+            if let Some(part) = part {
+                return ColumnRole::Geo { question: q, part };
+            }
         }
         if let Some(q) = last
             .strip_suffix("_URL")
@@ -283,10 +315,42 @@ fn role_of(
             };
         }
     }
-    if let Some(&q) = by_label.get(header.trim()) {
-        return ColumnRole::Question { question: q };
+    label_role(form, by_label, header.trim()).unwrap_or(ColumnRole::Unknown)
+}
+
+/// A header written with labels (Kobo's "labels" headers, in any language of the form):
+/// `Question`, `Groupe/Question`, and for a select_multiple's split columns
+/// `Question/Option`.
+fn label_role(form: &Form, by_label: &HashMap<&str, usize>, header: &str) -> Option<ColumnRole> {
+    if let Some(&q) = by_label.get(header) {
+        return Some(ColumnRole::Question { question: q });
     }
-    ColumnRole::Unknown
+    for separator in ['/', '.', '-', ':', '|'] {
+        let segments: Vec<&str> = header.split(separator).map(str::trim).collect();
+        let n = segments.len();
+        if n < 2 {
+            continue;
+        }
+        if let Some(&q) = by_label.get(segments[n - 1]) {
+            return Some(ColumnRole::Question { question: q });
+        }
+        if let Some(&q) = by_label.get(segments[n - 2])
+            && let QuestionKind::SelectMultiple { list, .. } = &form.questions[q].kind
+            && let Some(choice) = form.list(list).and_then(|l| {
+                l.choices.iter().find(|c| {
+                    c.label
+                        .values()
+                        .any(|label| label.trim() == segments[n - 1])
+                })
+            })
+        {
+            return Some(ColumnRole::Option {
+                question: q,
+                option: choice.name.clone(),
+            });
+        }
+    }
+    None
 }
 
 /// One value that is not what the form allows.
@@ -306,15 +370,94 @@ pub struct Checker<'f> {
     roles: Vec<ColumnRole>,
     /// Question name → its column, for `${name}` in constraints.
     columns_by_question: HashMap<&'f str, usize>,
+    /// The names of calculations.
+    calculated: HashSet<&'f str>,
     constraints: HashMap<usize, Option<xpath::Expr>>,
     options: HashMap<usize, Vec<&'f str>>,
+    /// The form logic of each question with a column: relevance and required answers.
+    logic: Vec<Logic>,
     /// When the check runs, as days since 1970-01-01: `today()` in constraints.
     now_days: f64,
+}
+
+/// What the form says of when a question is asked and must be answered.
+struct Logic {
+    column: usize,
+    /// The question's own `relevant` and those of the groups around it, all to hold.
+    relevant: Vec<(String, xpath::Expr)>,
+    required: Option<Required>,
+}
+
+enum Required {
+    Always,
+    When(xpath::Expr),
+}
+
+/// The start of a problem about relevance: an answer where the question was not asked.
+pub const NOT_RELEVANT: &str = "réponse à une question qui n'était pas posée";
+/// The start of a problem about a required answer left empty where the question was asked.
+pub const REQUIRED_MISSING: &str = "réponse obligatoire manquante";
+
+/// A problem of form logic (relevance, required): it depends on the other answers, so it is
+/// checked again on the clean data rather than kept from the import.
+pub fn is_logic_problem(message: &str) -> bool {
+    message.starts_with(NOT_RELEVANT) || message.starts_with(REQUIRED_MISSING)
+}
+
+fn logic_of(form: &Form, question: &crate::form::Question, column: usize) -> Option<Logic> {
+    if matches!(
+        question.kind,
+        QuestionKind::Note
+            | QuestionKind::Calculate
+            | QuestionKind::Hidden
+            | QuestionKind::Metadata { .. }
+    ) {
+        return None;
+    }
+    let mut relevant = Vec::new();
+    let mut text = question.relevant.clone();
+    let mut group = question.group;
+    loop {
+        if let Some(t) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            // An expression Sigida cannot read says nothing about the answers.
+            let expr = xpath::parse(t).ok()?;
+            relevant.push((t.to_owned(), expr));
+        }
+        let Some(g) = group else { break };
+        text = form.groups[g].relevant.clone();
+        group = form.groups[g].parent;
+    }
+    let required = match question.required.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(r)
+            if matches!(
+                r.to_lowercase().as_str(),
+                "yes" | "true" | "true()" | "1" | "oui"
+            ) =>
+        {
+            Some(Required::Always)
+        }
+        Some(r)
+            if matches!(
+                r.to_lowercase().as_str(),
+                "no" | "false" | "false()" | "0" | "non"
+            ) =>
+        {
+            None
+        }
+        Some(r) => xpath::parse(r).ok().map(Required::When),
+    };
+    (!relevant.is_empty() || required.is_some()).then_some(Logic {
+        column,
+        relevant,
+        required,
+    })
 }
 
 struct RowContext<'a> {
     cells: &'a [&'a str],
     columns: &'a HashMap<&'a str, usize>,
+    calculated: &'a HashSet<&'a str>,
     current: &'a str,
     now_days: f64,
 }
@@ -322,9 +465,13 @@ struct RowContext<'a> {
 impl Context for RowContext<'_> {
     fn reference(&self, name: &str) -> Option<Value> {
         let column = *self.columns.get(name)?;
-        Some(Value::Text(
-            self.cells.get(column).copied().unwrap_or("").to_owned(),
-        ))
+        let value = self.cells.get(column).copied().unwrap_or("");
+        // A calculation always has a value where its inputs do: a blank one was not exported
+        // (or was emptied), and what depends on it cannot be told.
+        if value.trim().is_empty() && self.calculated.contains(name) {
+            return None;
+        }
+        Some(Value::Text(value.to_owned()))
     }
     fn current(&self) -> Value {
         Value::Text(self.current.to_owned())
@@ -340,9 +487,13 @@ impl<'f> Checker<'f> {
         let mut columns_by_question = HashMap::new();
         let mut constraints = HashMap::new();
         let mut options = HashMap::new();
+        let mut logic = Vec::new();
         for (column, role) in roles.iter().enumerate() {
             if let ColumnRole::Question { question } = role {
                 let q = &form.questions[*question];
+                if !columns_by_question.contains_key(q.name.as_str()) {
+                    logic.extend(logic_of(form, q, column));
+                }
                 columns_by_question.entry(q.name.as_str()).or_insert(column);
                 if let Some(c) = &q.constraint {
                     constraints.insert(*question, xpath::parse(c).ok());
@@ -362,6 +513,13 @@ impl<'f> Checker<'f> {
             columns_by_question,
             constraints,
             options,
+            logic,
+            calculated: form
+                .questions
+                .iter()
+                .filter(|q| q.kind == QuestionKind::Calculate)
+                .map(|q| q.name.as_str())
+                .collect(),
             now_days,
         }
     }
@@ -436,6 +594,64 @@ impl<'f> Checker<'f> {
                 });
             }
         }
+        self.check_logic(row, cells, problems);
+    }
+
+    /// Relevance and required answers, as REACH's logical checks list them: an answer to a
+    /// question that was not asked (its `relevant`, or one of its groups', is false with the
+    /// row's other answers), and a required answer missing where the question was asked. An
+    /// expression that cannot be evaluated offline (a column the export lacks, `pulldata`)
+    /// says nothing.
+    pub fn check_logic(&self, row: usize, cells: &[&str], problems: &mut Vec<ValueProblem>) {
+        for logic in &self.logic {
+            let value = cells.get(logic.column).copied().unwrap_or("").trim();
+            let answered = !is_missing(value);
+            if !answered && logic.required.is_none() {
+                continue;
+            }
+            let context = RowContext {
+                cells,
+                columns: &self.columns_by_question,
+                calculated: &self.calculated,
+                current: value,
+                now_days: self.now_days,
+            };
+            let holds =
+                |expr: &xpath::Expr| xpath::evaluate(expr, &context).map(|v| v.to_bool()).ok();
+            let mut asked = Some(true);
+            let mut failed = None;
+            for (text, expr) in &logic.relevant {
+                match holds(expr) {
+                    Some(true) => {}
+                    Some(false) => {
+                        asked = Some(false);
+                        failed = Some(text);
+                        break;
+                    }
+                    None => asked = None,
+                }
+            }
+            let message = match (answered, asked) {
+                (true, Some(false)) => format!(
+                    "{NOT_RELEVANT} (relevant : {})",
+                    failed.map(String::as_str).unwrap_or("")
+                ),
+                (false, Some(true)) => match &logic.required {
+                    Some(Required::Always) => REQUIRED_MISSING.to_owned(),
+                    Some(Required::When(expr)) if holds(expr) == Some(true) => {
+                        REQUIRED_MISSING.to_owned()
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            problems.push(ValueProblem {
+                row,
+                column: self.headers[logic.column].clone(),
+                value: value.to_owned(),
+                message,
+            });
+        }
     }
 
     fn check_value(&self, question: usize, value: &str, cells: &[&str]) -> Option<String> {
@@ -499,6 +715,7 @@ impl<'f> Checker<'f> {
         let context = RowContext {
             cells,
             columns: &self.columns_by_question,
+            calculated: &self.calculated,
             current,
             now_days: self.now_days,
         };
@@ -695,6 +912,10 @@ mod tests {
         .unwrap()
     }
 
+    fn question(form: &Form, name: &str) -> usize {
+        form.questions.iter().position(|q| q.name == name).unwrap()
+    }
+
     fn headers(h: &[&str]) -> Vec<String> {
         h.iter().map(|s| s.to_string()).collect()
     }
@@ -718,13 +939,7 @@ mod tests {
             "mystery",
         ]);
         let roles = map_columns(&form, &h, None);
-        let age = form.questions.iter().position(|q| q.name == "age").unwrap();
-        let besoins = form
-            .questions
-            .iter()
-            .position(|q| q.name == "besoins")
-            .unwrap();
-        let gps = form.questions.iter().position(|q| q.name == "gps").unwrap();
+        let [age, besoins, gps] = ["age", "besoins", "gps"].map(|n| question(&form, n));
         assert_eq!(
             roles[0],
             ColumnRole::Unknown,
@@ -839,6 +1054,116 @@ mod tests {
         problems.clear();
         checker.check_row(4, &["5e+01", "", "", "", "", "", "", ""], &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn odk_dashes_other_separators_and_label_headers_are_recognised() {
+        let form = form();
+        let [age, besoins, gps] = ["age", "besoins", "gps"].map(|n| question(&form, n));
+        let h = headers(&[
+            "hh-age",
+            "hh-gps-Latitude",
+            "hh-gps-Accuracy",
+            "KEY",
+            "meta-instanceID",
+            "SubmissionDate",
+            "SET-OF-membres",
+            "hh:age",
+            "Ménage/Âge du répondant",
+            "Besoins/Santé mentale",
+        ]);
+        let roles = map_columns(&form, &h, None);
+        assert_eq!(roles[0], ColumnRole::Question { question: age });
+        assert_eq!(
+            roles[1],
+            ColumnRole::Geo {
+                question: gps,
+                part: GeoPart::Latitude
+            }
+        );
+        assert_eq!(
+            roles[2],
+            ColumnRole::Geo {
+                question: gps,
+                part: GeoPart::Precision
+            }
+        );
+        assert_eq!(roles[3], ColumnRole::Meta { meta: Meta::Uuid });
+        assert_eq!(
+            roles[4],
+            ColumnRole::Meta {
+                meta: Meta::InstanceId
+            }
+        );
+        assert_eq!(
+            roles[5],
+            ColumnRole::Meta {
+                meta: Meta::SubmissionTime
+            }
+        );
+        assert_eq!(roles[6], ColumnRole::Meta { meta: Meta::Other });
+        assert_eq!(roles[7], ColumnRole::Question { question: age });
+        assert_eq!(roles[8], ColumnRole::Question { question: age });
+        assert_eq!(
+            roles[9],
+            ColumnRole::Option {
+                question: besoins,
+                option: "sante-mentale".into()
+            }
+        );
+    }
+
+    #[test]
+    fn relevance_and_required_answers_are_checked_with_the_rows_answers() {
+        let form = read_sheets(
+            "f.xlsx",
+            &[Table::sheet(
+                "f.xlsx",
+                "survey",
+                &[
+                    &[
+                        "type",
+                        "name",
+                        "label",
+                        "relevant",
+                        "required",
+                        "calculation",
+                    ][..],
+                    &["integer", "age", "Âge", "", "yes", ""],
+                    &["begin_group", "adulte", "Adulte", "${age} >= 18", "", ""],
+                    &["text", "emploi", "Emploi", "", "true()", ""],
+                    &["end_group", "", "", "", "", ""],
+                    &["text", "ecole", "École", "${age} < 18", "${age} > 6", ""],
+                    &["calculate", "double", "", "", "", "${age} * 2"],
+                    &["text", "grand", "Grand", "${double} > 40", "", ""],
+                ],
+            )],
+        )
+        .unwrap();
+        let h = headers(&["age", "emploi", "ecole", "double", "grand"]);
+        let checker = Checker::new(&form, &h, map_columns(&form, &h, None), 20_500.0);
+        let problems = |cells: &[&str]| {
+            let mut found = Vec::new();
+            checker.check_row(2, cells, &mut found);
+            found
+                .into_iter()
+                .map(|p| format!("{}: {}", p.column, p.message))
+                .collect::<Vec<_>>()
+        };
+        assert!(problems(&["30", "maçon", "", "60", "x"]).is_empty());
+        assert_eq!(
+            problems(&["12", "maçon", "", "", "x"]),
+            [
+                "emploi: réponse à une question qui n'était pas posée (relevant : ${age} >= 18)",
+                "ecole: réponse obligatoire manquante",
+            ],
+            "the group's relevance, a required expression; a blank calculation says nothing"
+        );
+        assert_eq!(
+            problems(&["", "", "", "", ""]),
+            ["age: réponse obligatoire manquante"]
+        );
+        assert_eq!(problems(&["5", "", "", "", ""]), Vec::<String>::new());
     }
 
     #[test]

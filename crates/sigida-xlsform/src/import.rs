@@ -2,7 +2,7 @@
 //! sheets joined through `_index` / `_parent_index`. CSV is read as a stream, so a million
 //! rows need no more memory than the file itself.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -11,8 +11,9 @@ use sigida_formats::table::{
 };
 use sigida_formats::{FormatError, Location};
 
+use crate::dataset::assemble;
 use crate::export::{Checker, ColumnRole, Meta, SubmissionId, ValueProblem, map_columns};
-use crate::form::{Form, GroupKind};
+use crate::form::Form;
 
 /// How many problems are kept in full; the rest are counted.
 pub const PROBLEMS_KEPT: usize = 5_000;
@@ -69,7 +70,7 @@ pub enum ExportError {
     #[error(transparent)]
     Format(#[from] FormatError),
     #[error(
-        "{file} ne correspond pas au formulaire « {form} » : {found} questions sur {total} reconnues parmi ses colonnes (colonnes inconnues : {examples}). Est-ce l'export d'un autre formulaire ?"
+        "{file} ne correspond pas au formulaire « {form} » : {found} questions sur {total} reconnues parmi ses colonnes (colonnes inconnues : {examples}). Est-ce l'export d'un autre formulaire ? Si c'est bien le sien, exportez-le de nouveau avec les en-têtes en noms XML (Kobo : « Valeurs et en-têtes » → « XML » ; ODK : l'export CSV de Central ou Briefcase), les groupes inclus dans les en-têtes ou non, séparés par « / », « . » ou « - »."
     )]
     OtherForm {
         file: String,
@@ -82,6 +83,16 @@ pub enum ExportError {
         "{file} : aucune colonne « _uuid » (ni « meta/instanceID ») : les soumissions ne peuvent pas être identifiées"
     )]
     NoUuid { file: String },
+    #[error(
+        "{file}, colonne « {column} » : les réponses sont des libellés (« {value} », libellé de l'option « {name} »), pas les noms XML des options ({count} valeurs ainsi) : exportez de nouveau avec « Valeurs et en-têtes » → « XML » (Kobo) ; les libellés changent avec la langue et ne se vérifient pas contre le formulaire"
+    )]
+    LabelValues {
+        file: String,
+        column: String,
+        value: String,
+        name: String,
+        count: usize,
+    },
     #[error(
         "{file}{}, ligne {row}, colonne « {column} » : identifiant de soumission vide : chaque ligne doit avoir le sien (une ligne ajoutée à la main, ou coupée ?)",
         sheet.as_ref().map(|s| format!(", feuille « {s} »")).unwrap_or_default()
@@ -116,7 +127,7 @@ pub fn check_export(
         if extension(&file) == "csv" || extension(&file) == "tsv" || extension(&file) == "txt" {
             (check_csv(form, &file, bytes, now_days)?, Vec::new())
         } else {
-            check_tables(form, &file, &export_tables(&file, bytes)?, now_days)?
+            check_tables(form, &file, export_tables(&file, bytes)?, now_days)?
         };
     let (found, total) = main.coverage;
     // Fewer than a third of the questions: the file answers another form.
@@ -139,10 +150,51 @@ pub fn check_export(
                 .join(", "),
         });
     }
+    if let Some(mut labelled) = labelled_values(form, &main) {
+        if let ExportError::LabelValues { file: named, .. } = &mut labelled {
+            named.clone_from(&file);
+        }
+        return Err(labelled);
+    }
     Ok(ExportCheck {
         file,
         main,
         repeats,
+    })
+}
+
+/// An export whose select answers are the options' labels (Kobo's "labels" export): most
+/// refused select values are a label of their list, in some language of the form.
+fn labelled_values(form: &Form, sheet: &SheetCheck) -> Option<ExportError> {
+    let mut refused = 0;
+    let mut labelled: Vec<(&str, &str, &str)> = Vec::new();
+    for p in &sheet.problems {
+        let Some(c) = sheet.headers.iter().position(|h| *h == p.column) else {
+            continue;
+        };
+        let ColumnRole::Question { question } = sheet.roles[c] else {
+            continue;
+        };
+        let q = &form.questions[question];
+        let Some(list) = q.kind.list().and_then(|l| form.list(l)) else {
+            continue;
+        };
+        refused += 1;
+        if let Some(choice) = list
+            .choices
+            .iter()
+            .find(|choice| choice.label.values().any(|l| l.trim() == p.value.trim()))
+        {
+            labelled.push((&p.column, &p.value, &choice.name));
+        }
+    }
+    let &(column, value, name) = labelled.first()?;
+    (labelled.len() >= 5 && labelled.len() * 2 >= refused).then(|| ExportError::LabelValues {
+        file: String::new(),
+        column: column.to_owned(),
+        value: value.to_owned(),
+        name: name.to_owned(),
+        count: labelled.len(),
     })
 }
 
@@ -398,11 +450,11 @@ fn check_csv(
 fn check_tables(
     form: &Form,
     file: &str,
-    tables: &[Table],
+    tables: Vec<Table>,
     now_days: f64,
 ) -> Result<(SheetCheck, Vec<SheetCheck>), ExportError> {
     let file = file.to_owned();
-    let Some(main_table) = tables.first() else {
+    if tables.is_empty() {
         return Err(FormatError::new(
             Location {
                 file,
@@ -411,7 +463,11 @@ fn check_tables(
             "classeur sans feuille",
         )
         .into());
-    };
+    }
+    let dataset = assemble(form, tables).map_err(|mut e| {
+        e.at.file.clone_from(&file);
+        e
+    })?;
     let run_table = |table: &Table, repeat: Option<usize>| -> Result<SheetCheck, ExportError> {
         let mut run = SheetRun::new(
             form,
@@ -429,48 +485,11 @@ fn check_tables(
         }
         Ok(run.check)
     };
-    let main = run_table(main_table, None)?;
-    let index_column = main
-        .roles
-        .iter()
-        .position(|r| *r == ColumnRole::Meta { meta: Meta::Index });
-    let main_indexes: HashSet<&str> = index_column
-        .map(|c| {
-            main_table
-                .rows
-                .iter()
-                .filter_map(|(_, cells)| cells.get(c).map(|s| s.trim()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let main = run_table(&dataset.main, None)?;
     let mut repeats = Vec::new();
-    for table in &tables[1..] {
-        let sheet = table.sheet.clone().unwrap_or_default();
-        // A repeat sheet carries the repeat's name (Kobo cuts long names to 31 characters).
-        let repeat = form.groups.iter().position(|g| {
-            g.kind == GroupKind::Repeat
-                && (g.name == sheet || (sheet.len() >= 31 && g.name.starts_with(&sheet)))
-        });
-        if repeat.is_none() {
-            continue;
-        }
-        let mut check = run_table(table, repeat)?;
-        if let Some(parent) = check.roles.iter().position(|r| {
-            *r == ColumnRole::Meta {
-                meta: Meta::ParentIndex,
-            }
-        }) && !main_indexes.is_empty()
-        {
-            check.orphans = table
-                .rows
-                .iter()
-                .filter(|(_, cells)| {
-                    cells
-                        .get(parent)
-                        .is_some_and(|p| !main_indexes.contains(p.trim()))
-                })
-                .count();
-        }
+    for rows in &dataset.repeats {
+        let mut check = run_table(&rows.table, Some(rows.repeat))?;
+        check.orphans = rows.orphans();
         repeats.push(check);
     }
     Ok((main, repeats))
@@ -489,6 +508,77 @@ mod tests {
             rows: vec![(2, vec!["integer".into(), "taille".into(), "Taille".into()])],
         };
         read_sheets("f.xlsx", &[survey]).unwrap()
+    }
+
+    #[test]
+    fn an_export_with_labels_for_answers_is_refused_with_the_setting_to_change() {
+        let form = read_sheets(
+            "f.xlsx",
+            &[
+                Table::sheet(
+                    "f.xlsx",
+                    "survey",
+                    &[
+                        &[
+                            "type",
+                            "name",
+                            "label::Français (fr)",
+                            "label::English (en)",
+                        ][..],
+                        &[
+                            "select_one sexe",
+                            "sexe",
+                            "Sexe du répondant",
+                            "Respondent's sex",
+                        ],
+                        &["integer", "age", "Âge", "Age"],
+                    ],
+                ),
+                Table::sheet(
+                    "f.xlsx",
+                    "choices",
+                    &[
+                        &[
+                            "list_name",
+                            "name",
+                            "label::Français (fr)",
+                            "label::English (en)",
+                        ][..],
+                        &["sexe", "f", "Femme", "Woman"],
+                        &["sexe", "m", "Homme", "Man"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        // Kobo's "labels" export: headers and answers as labels, here in English.
+        let mut csv = String::from("_uuid;Respondent's sex;Age\n");
+        for i in 0..8 {
+            csv.push_str(&format!(
+                "u{i};{};3{i}\n",
+                if i % 2 == 0 { "Woman" } else { "Man" }
+            ));
+        }
+        let err = check_export(&form, "labels.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap_err();
+        let ExportError::LabelValues {
+            column,
+            name,
+            count,
+            ..
+        } = &err
+        else {
+            panic!("{err}");
+        };
+        assert_eq!(
+            (column.as_str(), name.as_str(), *count),
+            ("Respondent's sex", "f", 8)
+        );
+        assert!(err.to_string().contains("« XML »"), "{err}");
+        // The same headers with the options' names are recognised, question by question.
+        let csv = csv.replace("Woman", "f").replace("Man", "m");
+        let check = check_export(&form, "labels.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap();
+        assert_eq!(check.main.coverage, (2, 2));
+        assert_eq!(check.problem_total(), 0);
     }
 
     #[test]

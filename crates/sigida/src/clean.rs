@@ -1,7 +1,7 @@
 //! `sigida clean check` and `sigida clean apply`: the cleaning log of an instrument, and clean
 //! data made from raw data and the log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use sigida_core::audit::{AuditAction, AuditEvent};
@@ -10,13 +10,16 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::instrument::Instrument;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::{Table, read_tables};
-use sigida_formats::write::write_table;
+use sigida_formats::write::{write_data_sheets, write_table};
 use sigida_store::Store;
 use sigida_web::datasets::{
-    DatasetError, clean_dataset, latest_form, log_version, personal_columns, raw_dataset,
+    DatasetError, clean_export, imported_datasets, latest_form, log_version, publishable_tables,
+    raw_export,
 };
-use sigida_xlsform::cleaning::{CheckSettings, read_log, run_checks};
-use sigida_xlsform::export::hxl_tags;
+use sigida_xlsform::cleaning::{
+    CheckSettings, apply_log_dataset, logic_checks, read_log, run_checks,
+};
+use sigida_xlsform::export::{SubmissionId, hxl_tags, is_logic_problem};
 
 use crate::{Failure, Place};
 
@@ -101,31 +104,55 @@ pub async fn check_instrument(
     stratum: Option<String>,
 ) -> Result<Checked, Failure> {
     let form = latest_form(store, diagnostic, instrument).await?;
-    let raw = raw_dataset(store, instrument.id, &instrument.name).await?;
+    let raw = raw_export(store, instrument, &form).await?;
     let settings = CheckSettings {
         stratum,
         ..CheckSettings::default()
     };
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-    let mut entries: Vec<LogEntry> = run_checks(&form, &raw, &settings);
-    // What the import's check found against the form joins the log too.
-    for (import, _) in store.imports_with_submissions(instrument.id).await? {
-        let uuids: BTreeMap<i64, String> = store
-            .submissions_of_import(import.id)
-            .await?
-            .into_iter()
-            .map(|(uuid, row)| (row, uuid))
-            .collect();
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date().to_string();
+    let mut entries: Vec<LogEntry> = run_checks(&form, &raw.main, &settings);
+    // Form logic, on the data as the decisions already taken make it.
+    let log = store.cleaning_log(instrument.id).await?;
+    let (clean, _) = apply_log_dataset(&form, &raw, &log);
+    entries.extend(logic_checks(
+        &form,
+        &clean,
+        now.unix_timestamp() as f64 / 86_400.0,
+    ));
+    // What the import's check found against the form joins the log too, each problem at its
+    // submission, or at its repeat row.
+    for (import, brought, dataset) in imported_datasets(store, instrument, &form).await? {
+        let brought: HashSet<&str> = brought.iter().map(String::as_str).collect();
+        let mut rows: HashMap<(Option<&str>, i64), (&str, &str)> = HashMap::new();
+        if let Some(id) = SubmissionId::find(&dataset.main.headers) {
+            for (row, cells) in &dataset.main.rows {
+                if let Some(uuid) = id.of(cells).filter(|u| brought.contains(u)) {
+                    rows.insert((dataset.main.sheet.as_deref(), *row as i64), (uuid, ""));
+                }
+            }
+        }
+        for repeat in &dataset.repeats {
+            for ((row, _), link) in repeat.table.rows.iter().zip(&repeat.links) {
+                if let Some(uuid) = link.submission.as_deref().filter(|u| brought.contains(u)) {
+                    rows.insert(
+                        (repeat.table.sheet.as_deref(), *row as i64),
+                        (uuid, &link.key),
+                    );
+                }
+            }
+        }
         for p in store.import_problems(import.id, i64::MAX).await? {
-            if p.sheet.is_some() && p.sheet.as_deref() != raw.sheet.as_deref() {
-                // Repeat sheets are checked at import; their rows have no submission of their own.
+            if is_logic_problem(&p.message) {
+                // Relevance and required answers are checked again below, on the clean data.
                 continue;
             }
-            let Some(uuid) = uuids.get(&p.row) else {
+            let Some(&(uuid, loop_index)) = rows.get(&(p.sheet.as_deref(), p.row)) else {
                 continue;
             };
             entries.push(LogEntry {
-                uuid: uuid.clone(),
+                uuid: uuid.to_owned(),
+                loop_index: loop_index.to_owned(),
                 question: p.column,
                 old_value: p.value,
                 new_value: String::new(),
@@ -149,7 +176,7 @@ pub async fn check_instrument(
         *by_check.entry(e.check.clone()).or_default() += 1;
     }
     Ok(Checked {
-        rows: raw.rows.len(),
+        rows: raw.main.rows.len(),
         by_check,
         merge,
     })
@@ -183,17 +210,35 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
             merge.unchanged
         );
     }
-    let (form, mut clean, applied) = clean_dataset(&store, &diagnostic, &instrument).await?;
+    let (form, clean, applied) = clean_export(&store, &diagnostic, &instrument).await?;
     let log = store.cleaning_log(instrument.id).await?;
     println!(
         "Données propres de « {name} » (journal {}) : {} soumissions ; {} supprimées, {} valeurs changées, {} vidées, {} colonnes d'options suivies.",
         log_version(&log),
-        clean.rows.len(),
+        clean.main.rows.len(),
         applied.removed,
         applied.changed,
         applied.blanked,
         applied.splits_followed
     );
+    for rows in &clean.repeats {
+        println!(
+            "  Répétition « {} » : {} lignes{}",
+            rows.name(&form),
+            rows.table.rows.len(),
+            if rows.orphans() > 0 {
+                format!(" (dont {} sans parent)", rows.orphans())
+            } else {
+                String::new()
+            }
+        );
+    }
+    if applied.repeat_rows_removed > 0 {
+        println!(
+            "  {} lignes de répétitions laissées de côté avec leur soumission ou leur parent, ou supprimées.",
+            applied.repeat_rows_removed
+        );
+    }
     if !applied.unmatched.is_empty() {
         println!(
             "  {} entrées ne trouvent pas leur soumission ou leur colonne, par ex. {:?}",
@@ -204,7 +249,8 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
     let Some(out) = options.out else {
         return Ok(());
     };
-    let personal = personal_columns(&form, &clean.headers);
+    let (tables, left_out, personal_total) =
+        publishable_tables(&form, &clean, options.with_personal);
     if options.with_personal {
         store
             .audit(&AuditEvent {
@@ -214,30 +260,63 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
                 action: AuditAction::ExportPersonalData,
                 subject: format!("instrument:{}", instrument.id),
                 detail: format!(
-                    "{} colonnes personnelles exportées dans {}",
-                    personal.len(),
+                    "{personal_total} colonnes personnelles exportées dans {}",
                     out.display()
                 ),
             })
             .await?;
-    } else if !personal.is_empty() {
-        let left_out: Vec<String> = personal.iter().map(|&c| clean.headers[c].clone()).collect();
-        let keep: Vec<usize> = (0..clean.headers.len())
-            .filter(|c| !personal.contains(c))
-            .collect();
-        clean.headers = keep.iter().map(|&c| clean.headers[c].clone()).collect();
-        for (_, cells) in &mut clean.rows {
-            *cells = keep.iter().map(|&c| cells[c].clone()).collect();
-        }
+    } else if !left_out.is_empty() {
         println!(
             "  Colonnes de données personnelles laissées de côté ({}) : {}",
             left_out.len(),
             left_out.join(", ")
         );
     }
-    let tags = options.hxl.then(|| hxl_tags(&form, &clean.headers));
-    clean.sheet = Some("donnees_propres".into());
-    write_table(out, &clean, tags.as_deref())?;
+    let tags: Vec<Option<Vec<String>>> = tables
+        .iter()
+        .map(|t| options.hxl.then(|| hxl_tags(&form, &t.headers)))
+        .collect();
+    let is_xlsx = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        let sheets: Vec<(&Table, Option<&[String]>)> = tables
+            .iter()
+            .zip(&tags)
+            .map(|(t, h)| (t, h.as_deref()))
+            .collect();
+        write_data_sheets(out, &sheets)?;
+        println!(
+            "Écrit : {} ({} feuilles : les soumissions{})",
+            out.display(),
+            tables.len(),
+            if tables.len() > 1 {
+                ", puis une par répétition"
+            } else {
+                ""
+            }
+        );
+        return Ok(());
+    }
+    write_table(out, &tables[0], tags[0].as_deref())?;
     println!("Écrit : {}", out.display());
+    // CSV holds one table: each repeat's goes in a file beside it, named after it.
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for (table, tags) in tables.iter().zip(&tags).skip(1) {
+        let path = out.with_file_name(format!(
+            "{stem}-{}.csv",
+            table.sheet.as_deref().unwrap_or("repetition")
+        ));
+        write_table(&path, table, tags.as_deref())?;
+        println!(
+            "Écrit : {} (répétition « {} », {} lignes)",
+            path.display(),
+            table.sheet.as_deref().unwrap_or(""),
+            table.rows.len()
+        );
+    }
     Ok(())
 }

@@ -183,10 +183,12 @@ enum ImportCommand {
         #[command(flatten)]
         place: Place,
     },
-    /// A Kobo/ODK export (CSV or XLSX with its repeat sheets), checked against the
-    /// instrument's form; only submissions not seen before (by _uuid) are added.
+    /// A Kobo/ODK export (CSV or XLSX with its repeat sheets, or ODK Central's ZIP),
+    /// checked against the instrument's form; only submissions not seen before (by _uuid) are
+    /// added. ODK's repeat CSVs come after the main file: MAIN.csv REPEAT.csv …
     Data {
-        file: PathBuf,
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
         #[arg(long)]
         instrument: String,
         /// Import even if values break the form (they are listed for cleaning).
@@ -434,12 +436,12 @@ fn main() -> ExitCode {
             Command::Import {
                 command:
                     ImportCommand::Data {
-                        file,
+                        files,
                         instrument,
                         accept_warnings,
                         place,
                     },
-            } => import::data(&place, &file, &instrument, accept_warnings).await,
+            } => import::data(&place, &files, &instrument, accept_warnings).await,
             Command::Import {
                 command:
                     ImportCommand::Flows {

@@ -106,8 +106,16 @@ fn the_demo_serves_both_communities_to_a_coordinator() {
         "every household once, after the header and HXL rows"
     );
 
+    // The same clean data as a workbook, the submissions on its first sheet.
+    let (status, workbook) = analyst.get_bytes(&format!("/instruments/{id}/clean.xlsx"));
+    assert_eq!(status, 200);
+    let sheets = sigida_formats::table::read_tables_from_bytes("propre.xlsx", &workbook).unwrap();
+    assert_eq!(sheets[0].sheet.as_deref(), Some("donnees_propres"));
+    assert_eq!(sheets[0].rows.len(), households);
+
     let partner = Session::login(&server.base, "partenaire", server.password("partenaire"));
     assert_eq!(partner.get(&format!("/instruments/{id}/clean.csv")).0, 403);
+    assert_eq!(partner.get(&format!("/instruments/{id}/clean.xlsx")).0, 403);
     assert_eq!(partner.get("/imports").0, 403);
     assert_eq!(partner.get("/api/imports").0, 403);
 }

@@ -81,8 +81,12 @@ fn a_workbook_with_repeats_is_refused_with_its_problems_then_imported_once() {
         report.contains("feuille « roster » : 965 lignes, 29 questions reconnues sur 29"),
         "{report}"
     );
+    assert!(report.contains("contrainte non respectée"), "{report}");
+    // Form logic: a member under 5 answered the questions asked from 5 years on.
     assert!(
-        report.contains("ex. ligne 276 « 120 » : contrainte non respectée"),
+        report.contains(
+            "« wgq_vision » : 37 valeurs — ex. ligne 32 « pnta » : réponse à une question qui n'était pas posée (relevant : ${ind_age} >= 5)"
+        ),
         "{report}"
     );
     assert!(report.contains("rien n'a été importé"), "{report}");
@@ -205,6 +209,174 @@ fn wrong_files_are_refused_clearly_and_leave_nothing() {
     let out = d.import_data(&workbook, "MSNA", true);
     assert!(
         text(&out).contains("241 nouvelles soumissions"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// An ODK Central export of a household form with members and their vaccinations (a repeat
+/// inside a repeat): the main CSV and one CSV per repeat, columns named with `-`.
+fn odk_export(dir: &Path) -> (std::path::PathBuf, Vec<std::path::PathBuf>) {
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+        path
+    };
+    let form = write(
+        "menage.csv",
+        "survey\n\
+         ,type,name,label,relevant,required\n\
+         ,begin_group,menage,Ménage,,\n\
+         ,integer,taille,Taille du ménage,,yes\n\
+         ,select_one oui_non,eau,Accès à l'eau,,\n\
+         ,end_group,,,,\n\
+         ,begin_repeat,membres,Membres,,\n\
+         ,text,prenom,Prénom,,\n\
+         ,integer,age,Âge,,yes\n\
+         ,select_one oui_non,ecole,Va à l'école,${age} < 18,\n\
+         ,begin_repeat,vaccins,Vaccins,,\n\
+         ,text,vaccin,Vaccin,,\n\
+         ,end_repeat,,,,\n\
+         ,end_repeat,,,,\n\
+         choices\n\
+         ,list_name,name,label\n\
+         ,oui_non,oui,Oui\n\
+         ,oui_non,non,Non\n",
+    );
+    let main = write(
+        "menage_export.csv",
+        "SubmissionDate,menage-taille,menage-eau,meta-instanceID,KEY,SET-OF-membres,SubmitterID,ReviewState\n\
+         2026-03-01T10:00:00.000Z,3,oui,uuid:a1,uuid:a1,uuid:a1/membres,5,\n\
+         2026-03-01T11:00:00.000Z,2,non,uuid:b2,uuid:b2,uuid:b2/membres,5,\n",
+    );
+    let members = write(
+        "menage_export-membres.csv",
+        "prenom,age,ecole,SET-OF-vaccins,PARENT_KEY,KEY\n\
+         Awa,34,oui,uuid:a1/membres[1]/vaccins,uuid:a1,uuid:a1/membres[1]\n\
+         Binta,4,,uuid:a1/membres[2]/vaccins,uuid:a1,uuid:a1/membres[2]\n\
+         Coumba,\"12\",oui,uuid:b2/membres[1]/vaccins,uuid:b2,uuid:b2/membres[1]\n",
+    );
+    let vaccines = write(
+        "menage_export-vaccins.csv",
+        "vaccin,PARENT_KEY,KEY\n\
+         polio,uuid:a1/membres[2],uuid:a1/membres[2]/vaccins[1]\n\
+         \"rougeole\nrappel\",uuid:a1/membres[2],uuid:a1/membres[2]/vaccins[2]\n\
+         fièvre jaune,uuid:b2/membres[1],uuid:b2/membres[1]/vaccins[1]\n",
+    );
+    (form, vec![main, members, vaccines])
+}
+
+#[test]
+fn odk_main_and_repeat_csvs_import_together_and_reach_the_clean_data() {
+    let d = Diagnostic::new();
+    let (form, files) = odk_export(d.dir.path());
+    d.import_form(&form, "Ménages");
+    let mut args = vec!["import", "data"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    args.extend(["--instrument", "Ménages", "--accept-warnings"]);
+    let out = d.sigida(&args);
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("« menage_export.csv » : 2 lignes, 2 questions reconnues sur 2"),
+        "the group-question columns are the form's: {report}"
+    );
+    assert!(
+        report.contains("« ecole » : 1 valeurs — ex. ligne 2 « oui » : réponse à une question qui n'était pas posée (relevant : ${age} < 18)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("feuille « menage_export-vaccins.csv » : 3 lignes"),
+        "{report}"
+    );
+    assert!(report.contains("2 nouvelles soumissions"), "{report}");
+    // The same files again are the same raw file.
+    let again = d.sigida(&args);
+    assert!(
+        text(&again).contains("déjà été importé"),
+        "{}",
+        text(&again)
+    );
+    // ODK Central's ZIP of the same files adds nothing either.
+    let zip = d.dir.path().join("menage_export.zip");
+    let named: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(f).unwrap(),
+            )
+        })
+        .collect();
+    std::fs::write(&zip, sigida_formats::table::bundle(&named[..2]).unwrap()).unwrap();
+    let zipped = d.import_data(&zip, "Ménages", true);
+    assert!(
+        text(&zipped).contains("0 nouvelles soumissions (2 déjà connues)"),
+        "{}",
+        text(&zipped)
+    );
+
+    // A decision about one vaccination, addressed by its loop index; a member removed takes
+    // her vaccinations with her.
+    let log = d.dir.path().join("journal.csv");
+    std::fs::write(
+        &log,
+        "uuid,loop_index,question,old_value,new_value,issue,change_type\n\
+         a1,membres[2]/vaccins[1],vaccin,polio,poliomyélite,orthographe,change_response\n\
+         b2,membres[1],,,,doublon,remove_survey\n",
+    )
+    .unwrap();
+    let clean = d.dir.path().join("propre.xlsx");
+    let out = d.sigida(&[
+        "clean",
+        "apply",
+        "--instrument",
+        "Ménages",
+        "--log",
+        log.to_str().unwrap(),
+        "--out",
+        clean.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let sheets = sigida_formats::table::read_tables(&clean).unwrap();
+    let names: Vec<&str> = sheets.iter().filter_map(|s| s.sheet.as_deref()).collect();
+    assert_eq!(names, ["donnees_propres", "membres", "vaccins"]);
+    assert_eq!(sheets[0].rows.len(), 2);
+    assert_eq!(sheets[1].rows.len(), 2, "Coumba was removed");
+    let vaccins = &sheets[2];
+    let column = |name: &str| vaccins.headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<(String, String, String)> = vaccins
+        .rows
+        .iter()
+        .map(|(_, c)| {
+            (
+                c[column("_submission__uuid")].clone(),
+                c[column("loop_index")].clone(),
+                c[column("vaccin")].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "a1".into(),
+                "membres[2]/vaccins[1]".into(),
+                "poliomyélite".into()
+            ),
+            (
+                "a1".into(),
+                "membres[2]/vaccins[2]".into(),
+                "rougeole\r\nrappel".into()
+            ),
+        ],
+        "each vaccination under its true parent; Coumba's went with her"
+    );
+
+    // Form logic: Awa, 34, answered the school question asked under 18.
+    let out = d.sigida(&["clean", "check", "--instrument", "Ménages"]);
+    assert!(
+        text(&out).contains("relevant           1"),
         "{}",
         text(&out)
     );

@@ -174,6 +174,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
             instrument,
             &[LogEntry {
                 uuid: changed[uuid].to_owned(),
+                loop_index: String::new(),
                 question: "member_abroad".into(),
                 old_value: "no".into(),
                 new_value: "yes".into(),

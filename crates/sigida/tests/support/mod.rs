@@ -149,16 +149,25 @@ impl Session {
         }
     }
 
-    pub fn get(&self, path: &str) -> (u16, String) {
-        match agent()
+    /// A download's bytes (a workbook, a PDF).
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = match agent()
             .get(&format!("{}{path}", self.base))
             .set("Cookie", &self.cookie)
             .call()
         {
-            Ok(r) => (r.status(), r.into_string().unwrap()),
-            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
             Err(e) => panic!("{path}: {e}"),
-        }
+        };
+        let status = response.status();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+        (status, bytes)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let (status, bytes) = self.get_bytes(path);
+        (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 }
 

@@ -163,7 +163,11 @@ pub async fn raw_export(
             }
         })
         .collect();
-    Ok(Dataset { main, repeats })
+    Ok(Dataset {
+        main,
+        repeats,
+        ignored: Vec::new(),
+    })
 }
 
 /// Each survey-data import of an instrument with its own tables, oldest first: where the

@@ -212,7 +212,14 @@ pub fn apply_log_dataset(form: &Form, raw: &Dataset, log: &[LogEntry]) -> (Datas
             applied.unmatched.push((e.uuid.clone(), e.question.clone()));
         }
     }
-    (Dataset { main, repeats }, applied)
+    (
+        Dataset {
+            main,
+            repeats,
+            ignored: raw.ignored.clone(),
+        },
+        applied,
+    )
 }
 
 /// Applies entries to the rows of one table whose rows are known by `keys` (submission, path

@@ -52,6 +52,8 @@ impl RepeatRows {
 pub struct Dataset {
     pub main: Table,
     pub repeats: Vec<RepeatRows>,
+    /// Sheets or files that are neither the submissions nor a repeat of the form.
+    pub ignored: Vec<String>,
 }
 
 /// The repeat a sheet or file holds, by its name: the repeat's own name (Kobo cuts sheet names
@@ -106,11 +108,12 @@ fn column(table: &Table, meta: &[Meta]) -> Option<usize> {
 pub fn assemble(form: &Form, tables: Vec<Table>) -> Result<Dataset, FormatError> {
     let mut main = None;
     let mut repeats: Vec<(usize, Table)> = Vec::new();
+    let mut ignored = Vec::new();
     for table in tables {
         match table.sheet.as_deref().and_then(|s| repeat_of(form, s)) {
             Some(repeat) if main.is_some() || !is_main(&table) => repeats.push((repeat, table)),
             _ if main.is_none() => main = Some(table),
-            _ => {}
+            _ => ignored.push(table.sheet.unwrap_or_default()),
         }
     }
     let Some(main) = main else {
@@ -131,14 +134,27 @@ pub fn assemble(form: &Form, tables: Vec<Table>) -> Result<Dataset, FormatError>
     repeats.sort_by_key(|(r, _)| depth(*r));
     // Every table's rows by the ids their children use to name them: (submission, path).
     let mut ids: HashMap<Option<usize>, HashMap<String, (String, String)>> = HashMap::new();
-    ids.insert(None, main_ids(&main));
+    let main_ids = main_ids(&main);
+    let submissions: std::collections::HashSet<String> =
+        main_ids.values().map(|(uuid, _)| uuid.clone()).collect();
+    ids.insert(None, main_ids);
     let mut linked = Vec::new();
     for (repeat, table) in repeats {
         let parent_ids = ids
             .get(&parent_repeat(form, repeat))
             .cloned()
             .unwrap_or_default();
-        let links = link_rows(form, repeat, &table, &parent_ids);
+        let mut links = link_rows(form, repeat, &table, &parent_ids);
+        // A row naming a submission the main table does not hold has no parent here.
+        for link in &mut links {
+            if link
+                .submission
+                .as_ref()
+                .is_some_and(|s| !submissions.contains(s))
+            {
+                *link = Link::default();
+            }
+        }
         let own = column(&table, &[Meta::Index]).or_else(|| column(&table, &[Meta::Uuid]));
         let mine: HashMap<String, (String, String)> = table
             .rows
@@ -159,6 +175,7 @@ pub fn assemble(form: &Form, tables: Vec<Table>) -> Result<Dataset, FormatError>
     Ok(Dataset {
         main,
         repeats: linked,
+        ignored,
     })
 }
 
@@ -342,6 +359,37 @@ mod tests {
             ]
         );
         assert_eq!(dataset.repeats[1].orphans(), 1);
+    }
+
+    #[test]
+    fn a_repeat_sheet_without_parent_index_follows_its_submission_uuid() {
+        let form = form();
+        let dataset = assemble(
+            &form,
+            vec![
+                Table::sheet("x.xlsx", "main", &[&["_uuid", "taille"][..], &["a", "2"]]),
+                Table::sheet(
+                    "x.xlsx",
+                    "membres",
+                    &[
+                        &["prenom", "_submission__uuid"][..],
+                        &["Awa", "a"],
+                        &["Binta", "a"],
+                        &["Inconnue", "zz"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        let links = &dataset.repeats[0].links;
+        assert_eq!(links[1].submission.as_deref(), Some("a"));
+        assert_eq!(links[1].key, "membres[2]");
+        assert_eq!(
+            links[2],
+            Link::default(),
+            "submission zz is not in the file"
+        );
+        assert_eq!(dataset.repeats[0].orphans(), 1);
     }
 
     #[test]

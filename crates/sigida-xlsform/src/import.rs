@@ -57,6 +57,8 @@ pub struct ExportCheck {
     pub file: String,
     pub main: SheetCheck,
     pub repeats: Vec<SheetCheck>,
+    /// Sheets or files that are neither the submissions nor a repeat of the form.
+    pub ignored: Vec<String>,
 }
 
 impl ExportCheck {
@@ -123,9 +125,13 @@ pub fn check_export(
     now_days: f64,
 ) -> Result<ExportCheck, ExportError> {
     let file = path.display().to_string();
-    let (main, repeats) =
+    let (main, repeats, ignored) =
         if extension(&file) == "csv" || extension(&file) == "tsv" || extension(&file) == "txt" {
-            (check_csv(form, &file, bytes, now_days)?, Vec::new())
+            (
+                check_csv(form, &file, bytes, now_days)?,
+                Vec::new(),
+                Vec::new(),
+            )
         } else {
             check_tables(form, &file, export_tables(&file, bytes)?, now_days)?
         };
@@ -160,6 +166,7 @@ pub fn check_export(
         file,
         main,
         repeats,
+        ignored,
     })
 }
 
@@ -452,7 +459,7 @@ fn check_tables(
     file: &str,
     tables: Vec<Table>,
     now_days: f64,
-) -> Result<(SheetCheck, Vec<SheetCheck>), ExportError> {
+) -> Result<(SheetCheck, Vec<SheetCheck>, Vec<String>), ExportError> {
     let file = file.to_owned();
     if tables.is_empty() {
         return Err(FormatError::new(
@@ -492,7 +499,7 @@ fn check_tables(
         check.orphans = rows.orphans();
         repeats.push(check);
     }
-    Ok((main, repeats))
+    Ok((main, repeats, dataset.ignored))
 }
 
 #[cfg(test)]

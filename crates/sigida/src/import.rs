@@ -225,6 +225,11 @@ pub async fn form_bytes(
 
 fn report(check: &ExportCheck) -> String {
     let mut out = String::new();
+    for sheet in &check.ignored {
+        out.push_str(&format!(
+            "  feuille « {sheet} » : laissée de côté (ni les soumissions ni une répétition du formulaire ; un export d'une autre version ?)\n"
+        ));
+    }
     for sheet in std::iter::once(&check.main).chain(&check.repeats) {
         let name = sheet
             .sheet
@@ -252,7 +257,7 @@ fn report(check: &ExportCheck) -> String {
         }
         if sheet.orphans > 0 {
             out.push_str(&format!(
-                "    {} lignes sans parent dans la feuille principale\n",
+                "    {} lignes dont le parent est introuvable (ni la soumission ni la ligne de répétition qui les contient)\n",
                 sheet.orphans
             ));
         }

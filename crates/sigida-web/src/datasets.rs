@@ -67,7 +67,7 @@ struct United<L> {
 
 impl<L> United<L> {
     /// Adds the rows of `table` that `keep` accepts, with what `keep` says of each.
-    fn add(&mut self, table: Table, mut keep: impl FnMut(usize, &[String]) -> Option<L>) {
+    fn add(&mut self, table: &Table, mut keep: impl FnMut(usize, &[String]) -> Option<L>) {
         // Where each of this file's columns goes in the united table.
         let mut position: Vec<usize> = Vec::with_capacity(table.headers.len());
         for header in &table.headers {
@@ -79,15 +79,15 @@ impl<L> United<L> {
                 }
             }
         }
-        for (i, (row, cells)) in table.rows.into_iter().enumerate() {
-            let Some(link) = keep(i, &cells) else {
+        for (i, (row, cells)) in table.rows.iter().enumerate() {
+            let Some(link) = keep(i, cells) else {
                 continue;
             };
             let mut united = vec![String::new(); self.headers.len()];
-            for (value, &p) in cells.into_iter().zip(&position) {
-                united[p] = value;
+            for (value, &p) in cells.iter().zip(&position) {
+                united[p].clone_from(value);
             }
-            self.rows.push((row, united));
+            self.rows.push((*row, united));
             self.links.push(link);
         }
     }
@@ -108,6 +108,34 @@ impl<L> United<L> {
     }
 }
 
+/// One survey-data import with its own tables: the submissions it brought (not those an
+/// earlier import had), and its file read against the form.
+pub struct Imported {
+    pub import: sigida_core::instrument::RawImport,
+    pub brought: Vec<String>,
+    pub dataset: Dataset,
+}
+
+/// Each survey-data import of an instrument, oldest first.
+pub async fn imported_datasets(
+    store: &Store,
+    instrument: &Instrument,
+    form: &Form,
+) -> Result<Vec<Imported>, DatasetError> {
+    let mut out = Vec::new();
+    for (import, brought) in store.imports_with_submissions(instrument.id).await? {
+        let bytes = store.raw_bytes(&import.sha256).await?;
+        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
+        let dataset = assemble(form, tables)?;
+        out.push(Imported {
+            import,
+            brought,
+            dataset,
+        });
+    }
+    Ok(out)
+}
+
 /// The raw data of an instrument, repeats included: the submissions each import brought (the
 /// first import of a submission wins), and the repeat rows of those submissions from the same
 /// import.
@@ -116,23 +144,29 @@ pub async fn raw_export(
     instrument: &Instrument,
     form: &Form,
 ) -> Result<Dataset, DatasetError> {
+    let imported = imported_datasets(store, instrument, form).await?;
+    Ok(unite(&instrument.name, form, &imported))
+}
+
+/// The imports' tables made one, each table's columns united in the order they first appear.
+pub fn unite(name: &str, form: &Form, imported: &[Imported]) -> Dataset {
     let mut main: United<()> = United::default();
     let mut repeats: Vec<(usize, United<Link>)> = Vec::new();
-    for (import, uuids) in store.imports_with_submissions(instrument.id).await? {
-        let bytes = store.raw_bytes(&import.sha256).await?;
-        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
-        let dataset = assemble(form, tables)?;
+    for Imported {
+        brought, dataset, ..
+    } in imported
+    {
         // The submissions this import brought, found by their id as the import found them.
         let Some(id) = SubmissionId::find(&dataset.main.headers) else {
             continue;
         };
-        let wanted: HashSet<&str> = uuids.iter().map(String::as_str).collect();
-        main.add(dataset.main, |_, cells| {
+        let wanted: HashSet<&str> = brought.iter().map(String::as_str).collect();
+        main.add(&dataset.main, |_, cells| {
             id.of(cells)
                 .is_some_and(|u| wanted.contains(u))
                 .then_some(())
         });
-        for rows in dataset.repeats {
+        for rows in &dataset.repeats {
             let at = match repeats.iter().position(|(r, _)| *r == rows.repeat) {
                 Some(at) => at,
                 None => {
@@ -140,9 +174,8 @@ pub async fn raw_export(
                     repeats.len() - 1
                 }
             };
-            let links = rows.links;
-            repeats[at].1.add(rows.table, |i, _| {
-                let link = links.get(i)?;
+            repeats[at].1.add(&rows.table, |i, _| {
+                let link = rows.links.get(i)?;
                 link.submission
                     .as_deref()
                     .is_some_and(|u| wanted.contains(u))
@@ -150,12 +183,11 @@ pub async fn raw_export(
             });
         }
     }
-    let (main, _) = main.table(&instrument.name, None);
+    let (main, _) = main.table(name, None);
     let repeats = repeats
         .into_iter()
         .map(|(repeat, united)| {
-            let (table, links) =
-                united.table(&instrument.name, Some(form.groups[repeat].name.clone()));
+            let (table, links) = united.table(name, Some(form.groups[repeat].name.clone()));
             RepeatRows {
                 repeat,
                 table,
@@ -163,28 +195,11 @@ pub async fn raw_export(
             }
         })
         .collect();
-    Ok(Dataset {
+    Dataset {
         main,
         repeats,
         ignored: Vec::new(),
-    })
-}
-
-/// Each survey-data import of an instrument with its own tables, oldest first: where the
-/// problems its check found (by sheet and row) point.
-pub async fn imported_datasets(
-    store: &Store,
-    instrument: &Instrument,
-    form: &Form,
-) -> Result<Vec<(sigida_core::instrument::RawImport, Vec<String>, Dataset)>, DatasetError> {
-    let mut out = Vec::new();
-    for (import, uuids) in store.imports_with_submissions(instrument.id).await? {
-        let bytes = store.raw_bytes(&import.sha256).await?;
-        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
-        let dataset = assemble(form, tables)?;
-        out.push((import, uuids, dataset));
     }
-    Ok(out)
 }
 
 /// The raw submissions of an instrument, as one table (the main table of `raw_export`).

@@ -13,10 +13,17 @@ use sigida_xlsform::read::read_sheets;
 const QUESTIONS: usize = 80;
 
 fn main() {
-    let rows_wanted: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this too, without it: a
+    // small smoke run then, so the test suite does not spend its time on the figures.
+    let args: Vec<String> = std::env::args().collect();
+    let rows_wanted: usize = if args.iter().any(|a| a == "--bench") {
+        args.iter()
+            .skip(1)
+            .find_map(|a| a.parse().ok())
+            .unwrap_or(100_000)
+    } else {
+        2_000
+    };
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let mut survey = vec![s(&["type", "name", "label"])];
     for q in 0..QUESTIONS {

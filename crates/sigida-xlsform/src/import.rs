@@ -186,6 +186,11 @@ fn labelled_values(form: &Form, sheet: &SheetCheck) -> Option<ExportError> {
         let Some(list) = q.kind.list().and_then(|l| form.list(l)) else {
             continue;
         };
+        // Only the answers refused as no option of the list (not those refused by a
+        // constraint or the form's logic).
+        if list.choices.iter().any(|c| c.name == p.value.trim()) {
+            continue;
+        }
         refused += 1;
         if let Some(choice) = list
             .choices
@@ -225,49 +230,20 @@ pub fn export_tables(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError
     }
 }
 
-/// Accumulates one sheet's check row by row.
-struct SheetRun<'f> {
+/// The order-free part of a sheet's check: what each row holds, on any thread.
+struct Looker<'f> {
     checker: Checker<'f>,
-    check: SheetCheck,
     id: Option<SubmissionId>,
     time: Option<usize>,
-    seen: std::collections::HashMap<String, usize>,
+    repeat: Option<usize>,
 }
 
-impl<'f> SheetRun<'f> {
-    fn new(
-        form: &'f Form,
-        sheet: Option<String>,
-        repeat: Option<usize>,
-        headers: Vec<String>,
-        now_days: f64,
-    ) -> Self {
-        let roles = map_columns(form, &headers, repeat);
-        let checker = Checker::new(form, &headers, roles.clone(), now_days);
-        let coverage = checker.coverage(repeat);
-        let id = SubmissionId::find(&headers);
-        let time = checker.meta_column(Meta::SubmissionTime);
-        Self {
-            checker,
-            check: SheetCheck {
-                sheet,
-                repeat,
-                headers,
-                roles,
-                coverage,
-                ..SheetCheck::default()
-            },
-            id,
-            time,
-            seen: std::collections::HashMap::new(),
-        }
-    }
-
-    /// The order-free part of a row's check: its problems, its submission id and time.
+impl Looker<'_> {
+    /// A row's problems, its submission id and time.
     fn look(&self, row: usize, cells: &[&str]) -> RowLook {
         let mut problems = Vec::new();
         self.checker.check_row(row, cells, &mut problems);
-        let (uuid, time) = if self.check.repeat.is_none() {
+        let (uuid, time) = if self.repeat.is_none() {
             let time = self
                 .time
                 .and_then(|c| cells.get(c))
@@ -284,8 +260,18 @@ impl<'f> SheetRun<'f> {
             time,
         }
     }
+}
 
-    /// Adds a looked-at row, in file order.
+/// The ordered part: rows taken in file order into the sheet's check (counts, the problems
+/// kept, submissions and their uniqueness).
+struct Tally {
+    check: SheetCheck,
+    seen: std::collections::HashMap<String, usize>,
+    /// The column a blank id is reported in.
+    id_column: String,
+}
+
+impl Tally {
     fn take(&mut self, file: &str, look: RowLook) -> Result<(), ExportError> {
         self.check.rows += 1;
         self.check.problem_total += look.problems.len();
@@ -301,17 +287,11 @@ impl<'f> SheetRun<'f> {
         }
         if self.check.repeat.is_none() {
             let Some(uuid) = look.uuid else {
-                let column = self
-                    .id
-                    .and_then(|id| id.column())
-                    .and_then(|c| self.check.headers.get(c))
-                    .cloned()
-                    .unwrap_or_default();
                 return Err(ExportError::BlankUuid {
                     file: file.to_owned(),
                     sheet: self.check.sheet.clone(),
                     row: look.row,
-                    column,
+                    column: self.id_column.clone(),
                 });
             };
             if let Some(first) = self.seen.insert(uuid.clone(), look.row) {
@@ -326,10 +306,57 @@ impl<'f> SheetRun<'f> {
         }
         Ok(())
     }
+}
+
+/// One sheet's check: rows looked at, then taken in order.
+struct SheetRun<'f> {
+    looker: Looker<'f>,
+    tally: Tally,
+}
+
+impl<'f> SheetRun<'f> {
+    fn new(
+        form: &'f Form,
+        sheet: Option<String>,
+        repeat: Option<usize>,
+        headers: Vec<String>,
+        now_days: f64,
+    ) -> Self {
+        let roles = map_columns(form, &headers, repeat);
+        let checker = Checker::new(form, &headers, roles.clone(), now_days);
+        let coverage = checker.coverage(repeat);
+        let id = SubmissionId::find(&headers);
+        let time = checker.meta_column(Meta::SubmissionTime);
+        let id_column = id
+            .and_then(|id| id.column())
+            .and_then(|c| headers.get(c))
+            .cloned()
+            .unwrap_or_default();
+        Self {
+            looker: Looker {
+                checker,
+                id,
+                time,
+                repeat,
+            },
+            tally: Tally {
+                check: SheetCheck {
+                    sheet,
+                    repeat,
+                    headers,
+                    roles,
+                    coverage,
+                    ..SheetCheck::default()
+                },
+                seen: std::collections::HashMap::new(),
+                id_column,
+            },
+        }
+    }
 
     fn row(&mut self, file: &str, row: usize, cells: &[&str]) -> Result<(), ExportError> {
-        let look = self.look(row, cells);
-        self.take(file, look)
+        let look = self.looker.look(row, cells);
+        self.tally.take(file, look)
     }
 }
 
@@ -357,61 +384,82 @@ fn check_csv(
     };
     // The same reader as the clean data's: the same records under the same row numbers.
     let mut reader = CsvRecords::new(file, bytes)?;
+    let headers = reader.headers()?;
     let mut record = csv::StringRecord::new();
-    if reader.next_record(&mut record)?.is_none() {
-        return Err(FormatError::new(
-            location(None),
-            "fichier vide : attendu une ligne d'en-têtes",
-        )
-        .into());
-    }
-    let headers: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
-    let mut run = SheetRun::new(form, None, None, headers, now_days);
-    if run.id.is_none() {
+    let SheetRun { looker, tally } = SheetRun::new(form, None, None, headers, now_days);
+    if looker.id.is_none() {
         return Err(ExportError::NoUuid {
             file: file.to_owned(),
         });
     }
-    // The reader parses on this thread; the checks run on every core, batch by batch, and the
-    // results are taken back in file order.
+    // The reader parses on this thread; the checks run on every core, batch by batch; one
+    // thread takes the results back in file order as they come, so that only the batches
+    // waiting for an earlier one are held in memory, whatever the number of problems.
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);
-    let headers_len = run.check.headers.len();
+    let headers_len = tally.check.headers.len();
     let (work_tx, work_rx) =
         std::sync::mpsc::sync_channel::<(usize, Vec<(usize, csv::StringRecord)>)>(workers * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Vec<RowLook>)>();
-    let run_ref = &run;
-    let parsed: Result<usize, ExportError> = std::thread::scope(|scope| {
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<RowLook>)>(workers * 4);
+    let looker = &looker;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = &stop;
+    let (parsed, taken) = std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
             scope.spawn(move || {
+                let mut taking = true;
                 loop {
                     let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
                     let Some((index, records)) = next else { break };
+                    // Once the collector has stopped (a duplicate), batches are only drained,
+                    // so that the reader is never left waiting.
+                    if !taking {
+                        continue;
+                    }
                     let looks = records
                         .iter()
                         .map(|(row, record)| {
                             let cells: Vec<&str> = record.iter().collect();
-                            run_ref.look(*row, &cells)
+                            looker.look(*row, &cells)
                         })
                         .collect();
-                    if done_tx.send((index, looks)).is_err() {
-                        break;
-                    }
+                    taking = done_tx.send((index, looks)).is_ok();
                 }
             });
         }
         drop(done_tx);
+        let collector = scope.spawn(move || -> Result<(Tally, usize), ExportError> {
+            let mut tally = tally;
+            let mut waiting: BTreeMap<usize, Vec<RowLook>> = BTreeMap::new();
+            let mut next = 0;
+            for (index, looks) in done_rx {
+                waiting.insert(index, looks);
+                while let Some(looks) = waiting.remove(&next) {
+                    for look in looks {
+                        if let Err(e) = tally.take(file, look) {
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
+                    next += 1;
+                }
+            }
+            Ok((tally, next))
+        });
         let mut batches = 0;
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         let result = loop {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                break Ok(());
+            }
             let row = match reader.next_record(&mut record) {
                 Ok(None) => break Ok(()),
                 Ok(Some(row)) => row,
-                Err(e) => break Err(e.into()),
+                Err(e) => break Err(ExportError::from(e)),
             };
             if is_blank_record(&record) {
                 continue;
@@ -438,20 +486,18 @@ fn check_csv(
             batches += 1;
         }
         drop(work_tx);
-        result.map(|()| batches)
+        let taken = collector.join().unwrap_or_else(|_| {
+            Err(FormatError::new(location(None), "la vérification s'est interrompue").into())
+        });
+        (result.map(|()| batches), taken)
     });
+    // The collector's error (a duplicate submission) comes first: it stopped the reading.
+    let (tally, taken) = taken?;
     let batches = parsed?;
-    let mut results: Vec<(usize, Vec<RowLook>)> = done_rx.into_iter().collect();
-    if results.len() != batches {
+    if taken != batches {
         return Err(FormatError::new(location(None), "la vérification s'est interrompue").into());
     }
-    results.sort_by_key(|(index, _)| *index);
-    for (_, looks) in results {
-        for look in looks {
-            run.take(file, look)?;
-        }
-    }
-    Ok(run.check)
+    Ok(tally.check)
 }
 
 fn check_tables(
@@ -483,14 +529,14 @@ fn check_tables(
             table.headers.clone(),
             now_days,
         );
-        if repeat.is_none() && run.id.is_none() {
+        if repeat.is_none() && run.looker.id.is_none() {
             return Err(ExportError::NoUuid { file: file.clone() });
         }
         for (row, cells) in &table.rows {
             let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
             run.row(&file, *row, &cells)?;
         }
-        Ok(run.check)
+        Ok(run.tally.check)
     };
     let main = run_table(&dataset.main, None)?;
     let mut repeats = Vec::new();
@@ -586,6 +632,60 @@ mod tests {
         let check = check_export(&form, "labels.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap();
         assert_eq!(check.main.coverage, (2, 2));
         assert_eq!(check.problem_total(), 0);
+    }
+
+    #[test]
+    fn names_that_are_also_labels_are_not_taken_for_a_labels_export() {
+        let form = read_sheets(
+            "f.xlsx",
+            &[
+                Table::sheet(
+                    "f.xlsx",
+                    "survey",
+                    &[
+                        &["type", "name", "label", "relevant"][..],
+                        &["integer", "age", "Âge", ""],
+                        &["select_one r", "travail", "Travail", "${age} >= 15"],
+                    ],
+                ),
+                Table::sheet(
+                    "f.xlsx",
+                    "choices",
+                    &[
+                        &["list_name", "name", "label"][..],
+                        &["r", "nsp", "nsp"],
+                        &["r", "oui", "Oui"],
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        // Children answered a question asked from 15 years on: problems of logic, not labels.
+        let mut csv = String::from("_uuid,age,travail\n");
+        for i in 0..8 {
+            csv.push_str(&format!("u{i},{i},nsp\n"));
+        }
+        let check = check_export(&form, "e.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap();
+        assert_eq!(check.problem_total(), 8);
+    }
+
+    #[test]
+    fn a_duplicate_early_in_a_long_file_stops_the_check_with_its_rows() {
+        let mut csv = String::from("_uuid,taille\n");
+        for i in 0..50_000 {
+            let uuid = if i == 1 { 0 } else { i };
+            csv.push_str(&format!("u{uuid},{}\n", i % 9));
+        }
+        let err = check_export(&form(), "long.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap_err();
+        assert_eq!(
+            err,
+            ExportError::DuplicateUuid {
+                file: "long.csv".into(),
+                uuid: "u0".into(),
+                row: 3,
+                first: 2,
+            }
+        );
     }
 
     #[test]

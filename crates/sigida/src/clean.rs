@@ -13,8 +13,8 @@ use sigida_formats::table::{Table, read_tables};
 use sigida_formats::write::{write_data_sheets, write_table};
 use sigida_store::Store;
 use sigida_web::datasets::{
-    DatasetError, clean_export, imported_datasets, latest_form, log_version, publishable_tables,
-    raw_export,
+    DatasetError, Imported, clean_export, imported_datasets, latest_form, log_version,
+    publishable_tables, unite,
 };
 use sigida_xlsform::cleaning::{
     CheckSettings, apply_log_dataset, logic_checks, read_log, run_checks,
@@ -104,7 +104,8 @@ pub async fn check_instrument(
     stratum: Option<String>,
 ) -> Result<Checked, Failure> {
     let form = latest_form(store, diagnostic, instrument).await?;
-    let raw = raw_export(store, instrument, &form).await?;
+    let imported = imported_datasets(store, instrument, &form).await?;
+    let raw = unite(&instrument.name, &form, &imported);
     let settings = CheckSettings {
         stratum,
         ..CheckSettings::default()
@@ -122,7 +123,12 @@ pub async fn check_instrument(
     ));
     // What the import's check found against the form joins the log too, each problem at its
     // submission, or at its repeat row.
-    for (import, brought, dataset) in imported_datasets(store, instrument, &form).await? {
+    for Imported {
+        import,
+        brought,
+        dataset,
+    } in &imported
+    {
         let brought: HashSet<&str> = brought.iter().map(String::as_str).collect();
         let mut rows: HashMap<(Option<&str>, i64), (&str, &str)> = HashMap::new();
         if let Some(id) = SubmissionId::find(&dataset.main.headers) {

@@ -103,15 +103,78 @@ pub fn read_tables_from_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Table>, Fo
     }
 }
 
-/// The most a file inside a ZIP may hold once decompressed: a ZIP of a few kilobytes must not
-/// fill the memory.
-pub const ZIP_ENTRY_LIMIT: u64 = 2 << 30;
+/// How much a workbook or ZIP may hold once decompressed, all its entries together, unless
+/// `SIGIDA_MAX_UNZIPPED_MIB` says otherwise: a file of a few kilobytes must not fill the
+/// memory (a "decompression bomb"). 128 MiB is a workbook of several hundred thousand cells.
+pub const DEFAULT_UNZIPPED_MIB: u64 = 128;
+
+/// The longest line a CSV file may have (a line of hundreds of megabytes is no export).
+pub const MAX_CSV_LINE: usize = 4 << 20;
+
+/// The decompressed-size limit in force, in bytes.
+pub fn unzipped_limit() -> u64 {
+    std::env::var("SIGIDA_MAX_UNZIPPED_MIB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(DEFAULT_UNZIPPED_MIB)
+        << 20
+}
+
+fn too_big(name: &str, limit: u64) -> FormatError {
+    FormatError::new(
+        file_location(Path::new(name)),
+        format!(
+            "se décompresse en plus de {} Mio : refusé (fichier piégé, ou très grand : la limite se règle avec SIGIDA_MAX_UNZIPPED_MIB)",
+            limit >> 20
+        ),
+    )
+}
+
+/// Checks, before anything is read into memory, that a ZIP (an XLSX, an ODS, ODK's ZIP)
+/// decompresses within the limit: each entry's declared size, then its actual size, counted
+/// while decompressing into nothing.
+pub fn check_unzipped_size(name: &str, bytes: &[u8]) -> Result<(), FormatError> {
+    use std::io::Read;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let limit = unzipped_limit();
+    let unreadable = |e: &dyn std::fmt::Display| {
+        FormatError::new(
+            file_location(Path::new(name)),
+            format!("ZIP illisible : {e}"),
+        )
+    };
+    // A ZIP that cannot be opened is not read either: its reader says why (truncated…).
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let declared: u64 = (0..archive.len())
+        .filter_map(|i| archive.by_index_raw(i).ok().map(|e| e.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > limit {
+        return Err(too_big(name, limit));
+    }
+    let mut left = limit;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        if read > left {
+            return Err(too_big(name, limit));
+        }
+        left -= read;
+    }
+    Ok(())
+}
 
 /// The CSV files of a ZIP (ODK Central's download: the main table and one CSV per repeat),
 /// each a table named by its file name, in the ZIP's order; other files (media) are left.
 fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
     use std::io::Read;
     let at = || file_location(Path::new(name));
+    check_unzipped_size(name, bytes)?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| FormatError::new(at(), format!("ZIP illisible : {e}")))?;
     let mut tables = Vec::new();
@@ -139,24 +202,13 @@ fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
         }
         let shown = format!("{name} › {file_name}");
         let mut content = Vec::new();
-        (&mut entry)
-            .take(ZIP_ENTRY_LIMIT + 1)
-            .read_to_end(&mut content)
-            .map_err(|e| {
-                FormatError::new(
-                    file_location(Path::new(&shown)),
-                    format!("lecture impossible : {e}"),
-                )
-            })?;
-        if content.len() as u64 > ZIP_ENTRY_LIMIT {
-            return Err(FormatError::new(
+        // Within the limit checked above: the sizes were counted.
+        entry.read_to_end(&mut content).map_err(|e| {
+            FormatError::new(
                 file_location(Path::new(&shown)),
-                format!(
-                    "plus de {} Gio une fois décompressé : refusé",
-                    ZIP_ENTRY_LIMIT >> 30
-                ),
-            ));
-        }
+                format!("lecture impossible : {e}"),
+            )
+        })?;
         let mut table = read_csv(&shown, &content)?;
         table.sheet = Some(file_name);
         tables.push(table);
@@ -374,6 +426,30 @@ fn checked_csv<'b>(file: &str, bytes: &'b [u8]) -> Result<(&'b [u8], u8), Format
             ),
         ));
     }
+    // The longest stretch without a line end (LF or CR), and the line it is on.
+    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).chain(std::iter::once(bytes.len()));
+    let mut start = 0;
+    let mut long = None;
+    for end in ends {
+        if end - start > MAX_CSV_LINE {
+            long = Some(start);
+            break;
+        }
+        start = end + 1;
+    }
+    if let Some(start) = long {
+        let line = bytes[..start].iter().filter(|&&b| b == b'\n').count();
+        return Err(FormatError::new(
+            Location {
+                row: Some(line + 1),
+                ..at()
+            },
+            format!(
+                "ligne de plus de {} Mio : ce n'est pas un export (fichier corrompu ou piégé ?)",
+                MAX_CSV_LINE >> 20
+            ),
+        ));
+    }
     let header_line = bytes
         .split(|&b| b == b'\n' || b == b'\r')
         .next()
@@ -455,6 +531,7 @@ pub fn sniff_separator(header: &[u8]) -> u8 {
 }
 
 fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    check_unzipped_size(name, bytes)?;
     let mut workbook =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
             FormatError::new(

@@ -32,3 +32,37 @@ fn every_record_of_a_random_csv_is_read_on_its_line() {
         );
     }
 }
+
+#[test]
+fn a_decompression_bomb_is_refused_before_it_is_read() {
+    use std::io::Write;
+    // 200 MiB of zeros in a 200 KB workbook-shaped ZIP.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    writer
+        .start_file("xl/worksheets/sheet1.xml", options)
+        .unwrap();
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..200 {
+        writer.write_all(&zeros).unwrap();
+    }
+    let bomb = writer.finish().unwrap().into_inner();
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    for name in ["bomb.xlsx", "odk.zip"] {
+        let err = sigida_formats::table::read_tables_from_bytes(name, &bomb).unwrap_err();
+        assert_eq!(err.at.file, name);
+        assert!(err.message.contains("plus de 128 Mio"), "{err}");
+    }
+}
+
+#[test]
+fn a_csv_line_of_megabytes_is_refused_with_its_line() {
+    let mut csv = b"_uuid,nom\r\nu1,Awa\r\nu2,".to_vec();
+    csv.extend(std::iter::repeat_n(b'x', 5 << 20));
+    csv.extend_from_slice(b"\r\n");
+    let err = read_csv("long.csv", &csv).unwrap_err();
+    assert_eq!(err.at.row, Some(3));
+    assert!(err.message.contains("Mio"), "{err}");
+}

@@ -88,13 +88,27 @@ impl Store {
 
     /// The most recent audit events, newest first.
     pub async fn audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-        sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id LIMIT $1")
+        self.audit_page(0, limit).await
+    }
+
+    /// The audit log newest first, `limit` events after skipping `offset`.
+    pub async fn audit_page(&self, offset: i64, limit: i64) -> Result<Vec<AuditEvent>> {
+        sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id LIMIT $1 OFFSET $2")
             .bind(limit)
+            .bind(offset)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(audit_event)
             .collect()
+    }
+
+    pub async fn audit_count(&self) -> Result<i64> {
+        use sqlx::Row;
+        Ok(sqlx::query("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     /// Writes one audit event in its own transaction.

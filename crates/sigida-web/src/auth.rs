@@ -208,17 +208,18 @@ pub struct NextQuery {
 
 pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
     let tr = Tr::new(language(&headers));
-    login_form(tr, q.next.as_deref(), false).into_response()
+    login_page_with(tr, q.next.as_deref(), None).into_response()
 }
 
-fn login_form(tr: Tr, next: Option<&str>, failed: bool) -> maud::Markup {
+/// The login page, with what went wrong when something did.
+fn login_page_with(tr: Tr, next: Option<&str>, alert: Option<String>) -> maud::Markup {
     let body = html! {
         h1 { (tr.t("login.title")) }
         p.lead { (tr.t("login.intro")) }
         form.stack method="post" action="/login" {
-            @if failed { p.alert role="alert" { (tr.t("login.failed")) } }
+            @if let Some(alert) = &alert { p.alert role="alert" { (alert) } }
             input type="hidden" name="next" value=(safe_next(next));
-            label { (tr.t("login.username")) input name="username" autocomplete="username" required autofocus; }
+            label { (tr.t("login.username")) input name="username" autocomplete="username" maxlength=(USERNAME_MAX) required autofocus; }
             label { (tr.t("login.password")) input type="password" name="password" autocomplete="current-password" required; }
             button.primary type="submit" { (tr.t("login.submit")) }
         }
@@ -233,24 +234,81 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The longest username an account can have; anything longer is refused unread.
+pub const USERNAME_MAX: usize = 64;
+const PASSWORD_MAX: usize = 1024;
+
+/// A hash no password matches, checked for unknown accounts so that the time a refusal takes
+/// says nothing of which usernames exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&generate_password()).unwrap_or_default())
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(language(&headers));
-    let found = state.store.user_with_password(form.username.trim()).await?;
-    let password = form.password;
-    let verified = match found {
-        Some((user, hash)) if user.active => {
-            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))?;
-            ok.then_some(user)
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let typed = form.username.trim();
+    let refused = |status: StatusCode, message: Option<String>, retry: Option<u64>| {
+        let page = login_page_with(tr, form.next.as_deref(), message);
+        let mut response = (status, page).into_response();
+        if let Some(seconds) = retry
+            && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
-        _ => None,
+        response
     };
-    let Some(user) = verified else {
+    if typed.chars().count() > USERNAME_MAX || form.password.len() > PASSWORD_MAX {
+        return Ok(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(
+                tr.t("login.too_long")
+                    .replace("{n}", &USERNAME_MAX.to_string()),
+            ),
+            None,
+        ));
+    }
+    let account = typed.to_lowercase();
+    if let Err(crate::guard::Refusal::Wait(wait)) = state.login_guard.check(&account, address) {
+        let seconds = wait.as_secs().max(1);
+        return Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t("login.wait").replace("{n}", &seconds.to_string())),
+            Some(seconds),
+        ));
+    }
+    let found = state.store.user_with_password(typed).await?;
+    let known = found.as_ref().map(|(u, _)| u.username.clone());
+    let (user, hash) = match found {
+        Some((user, hash)) if user.active => (Some(user), hash),
+        _ => (None, dummy_hash().to_owned()),
+    };
+    let verified = match state.login_guard.verify(hash, form.password.clone()).await {
+        Ok(ok) => ok,
+        Err(_) => {
+            return Ok(refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(tr.t("login.busy").to_owned()),
+                Some(5),
+            ));
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        state.login_guard.failed(&account, address);
+        // Only a real account's name is kept: what was typed for an unknown one may be a
+        // password typed in the wrong field, or a flood of made-up names.
+        let subject = match known {
+            Some(name) => format!("user:{name}"),
+            None => format!("user:(inconnu, {} caractères)", typed.chars().count()),
+        };
         state
             .store
             .audit(&AuditEvent {
@@ -258,13 +316,17 @@ pub async fn login(
                 at: now(),
                 actor: None,
                 action: AuditAction::LoginFailed,
-                subject: format!("user:{}", form.username.trim()),
-                detail: String::new(),
+                subject,
+                detail: address.map(|a| a.to_string()).unwrap_or_default(),
             })
             .await?;
-        let page = login_form(tr, form.next.as_deref(), true);
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        return Ok(refused(
+            StatusCode::UNAUTHORIZED,
+            Some(tr.t("login.failed").to_owned()),
+            None,
+        ));
     };
+    state.login_guard.succeeded(&account);
     let token = random_token();
     let created_at = now();
     let mut tx = state.store.begin().await?;

@@ -19,6 +19,7 @@ pub mod datasets;
 pub mod error;
 pub mod flow_survey;
 pub mod gather;
+pub mod guard;
 pub mod indicators;
 pub mod layout;
 pub mod meeting_pages;
@@ -27,8 +28,7 @@ pub mod plan_pages;
 pub mod priority_pages;
 pub mod progress_pages;
 pub mod selection_pages;
-
-use std::future::Future;
+pub mod server;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -39,19 +39,34 @@ use sigida_store::Store;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// Password checks at once, and the back-off after failed logins.
+    pub login_guard: guard::LoginGuard,
 }
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
                    connect-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// A login form holds a name, a password and where to go next: 4 KB is plenty.
+pub const LOGIN_BODY_LIMIT: usize = 4 * 1024;
+/// Any other request body (forms, bulk measurement files): 16 MiB.
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// The whole application; tests drive it without a socket.
 pub fn app(store: Store) -> Router {
-    let state = AppState { store };
+    let state = AppState {
+        store,
+        login_guard: guard::LoginGuard::default(),
+    };
     Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/assets/sigida.css", get(pages::stylesheet))
-        .route("/login", get(auth::login_page).post(auth::login))
+        .route(
+            "/login",
+            get(auth::login_page)
+                .post(auth::login)
+                .layer(axum::extract::DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
+        )
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::set_language))
         .route("/", get(pages::overview))
@@ -232,6 +247,7 @@ pub fn app(store: Store) -> Router {
         .route("/api/imports", get(api::imports))
         .route("/api/audit", get(api::audit))
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -253,13 +269,4 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-}
+pub use server::serve;

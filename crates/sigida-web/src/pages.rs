@@ -708,15 +708,42 @@ pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
     ))
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
+/// Events on one page of the audit log.
+const AUDIT_PAGE: i64 = 200;
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditQuery {
+    page: Option<i64>,
+}
+
+/// The whole audit log, newest first, page by page.
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(query): axum::extract::Query<AuditQuery>,
+) -> Result<Markup, WebError> {
     viewer
         .require(&state, Permission::ViewAudit, "/audit")
         .await?;
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
-    let events = state.store.audit_events(300).await?;
+    let total = state.store.audit_count().await?;
+    let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let events = state
+        .store
+        .audit_page((page - 1) * AUDIT_PAGE, AUDIT_PAGE)
+        .await?;
+    let pager = html! {
+        nav.pager aria-label=(tr.t("audit.pages")) {
+            @if page > 1 { a href={"/audit?page=" (page - 1)} { (tr.t("audit.newer")) } " · " }
+            (tr.t("audit.page").replace("{n}", &page.to_string()).replace("{total}", &pages.to_string()))
+            @if page < pages { " · " a href={"/audit?page=" (page + 1)} { (tr.t("audit.older")) } }
+        }
+    };
     let body = html! {
         h1 { (tr.t("audit.title")) }
+        (pager)
         div.table-wrap { table {
             thead { tr {
                 th scope="col" { (tr.t("audit.at")) }
@@ -733,6 +760,7 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Mark
                 td class="hide-narrow" { (e.detail) }
             } } }
         } }
+        (pager)
     };
     Ok(layout::page(
         &viewer,

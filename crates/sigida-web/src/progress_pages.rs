@@ -405,7 +405,14 @@ pub async fn import_measurements(
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Ok(refused(tr.t("progress.no_file").to_owned()));
     };
-    let tables = match sigida_formats::table::read_tables_from_bytes(&name, &bytes) {
+    // Reading a workbook is CPU work (and its size check decompresses it): off the runtime.
+    let file_name = name.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        sigida_formats::table::read_tables_from_bytes(&file_name, &bytes)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let tables = match read {
         Ok(t) => t,
         Err(e) => return Ok(refused(e.to_string())),
     };

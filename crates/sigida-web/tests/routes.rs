@@ -450,6 +450,60 @@ async fn failed_logins_are_refused_audited_and_name_no_reason() {
     assert_eq!(failures, 2);
 }
 
+fn login_post(body: String) -> Request<Body> {
+    Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn repeated_failures_back_off_and_what_was_typed_is_never_stored_whole() {
+    let f = fixture().await;
+    // A password typed into the username field, for no account: not kept.
+    let reply = send(&f.app, login_post("username=S3cret-Pa55&password=x".into())).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // A huge username is refused unread, and a huge body before any work.
+    let long = "a".repeat(200);
+    let reply = send(&f.app, login_post(format!("username={long}&password=x"))).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let huge = "b".repeat(2 * 1024 * 1024);
+    let reply = send(&f.app, login_post(format!("username={huge}&password=x"))).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let audited: Vec<String> = f
+        .store
+        .audit_events(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::LoginFailed)
+        .map(|e| format!("{} {}", e.subject, e.detail))
+        .collect();
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert!(!audited[0].contains("S3cret"), "{audited:?}");
+    assert!(audited[0].contains("inconnu, 11 caractères"), "{audited:?}");
+
+    // Five wrong passwords are free; the sixth makes the account wait, with Retry-After,
+    // and during the wait even the right password is not checked.
+    for _ in 0..6 {
+        let reply = send(&f.app, login_post("username=analyst&password=wrong".into())).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let reply = send(
+        &f.app,
+        login_post(format!("username=analyst&password={PASSWORD}")),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    assert!(reply.body.contains("réessayez dans"), "{}", reply.body);
+    // Another account on the same machine signs in.
+    login(&f.app, "coordinator").await;
+    // Once the wait is over, the right password opens the session and clears the count.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    login(&f.app, "analyst").await;
+}
+
 #[tokio::test]
 async fn logout_needs_the_form_token_and_ends_the_session() {
     let f = fixture().await;

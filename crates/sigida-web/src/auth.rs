@@ -240,7 +240,7 @@ const PASSWORD_MAX: usize = 1024;
 
 /// A hash no password matches, checked for unknown accounts so that the time a refusal takes
 /// says nothing of which usernames exist.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| hash_password(&generate_password()).unwrap_or_default())
 }

@@ -70,18 +70,49 @@ fn note<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, Failures>, key: 
     entry.last = now;
 }
 
+/// A password to check against a hash, and where to say the answer.
+type Job = (String, String, tokio::sync::oneshot::Sender<bool>);
+
 /// The login guard every request shares.
 #[derive(Clone, Debug)]
 pub struct LoginGuard {
     hashing: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
     tables: Arc<Mutex<Tables>>,
 }
 
 impl Default for LoginGuard {
+    /// One checking thread per core, started once: the 19 MiB each check takes is allocated
+    /// and freed by the same few threads, so the memory they keep does not grow with the
+    /// number of attempts (on tokio's blocking pool, each new thread kept its own).
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(cores);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..cores {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("sigida-mot-de-passe-{i}"))
+                .spawn(move || {
+                    if i == 0 {
+                        // Ready before the first unknown name is typed.
+                        crate::auth::dummy_hash();
+                    }
+                    loop {
+                        let next = queue.lock().ok().and_then(|q| q.recv().ok());
+                        let Some((hash, password, answer)) = next else {
+                            break;
+                        };
+                        let _ = answer.send(crate::auth::verify_password(&hash, &password));
+                    }
+                });
+            if let Err(e) = spawned {
+                eprintln!("vérification des mots de passe : fil non démarré : {e}");
+            }
+        }
         Self {
             hashing: Arc::new(Semaphore::new(cores)),
+            jobs,
             tables: Arc::default(),
         }
     }
@@ -132,20 +163,19 @@ impl LoginGuard {
         }
     }
 
-    /// Runs a password check when a core is free (waiting up to `HASH_WAIT`), off the async
-    /// runtime.
+    /// Runs a password check when a core is free (waiting up to `HASH_WAIT`), on the
+    /// checking threads, off the async runtime.
     pub async fn verify(&self, hash: String, password: String) -> Result<bool, Refusal> {
-        let permit = tokio::time::timeout(HASH_WAIT, self.hashing.clone().acquire_owned())
+        let _permit = tokio::time::timeout(HASH_WAIT, self.hashing.acquire())
             .await
             .map_err(|_| Refusal::Busy)?
             .map_err(|_| Refusal::Busy)?;
-        let checked = tokio::task::spawn_blocking(move || {
-            let ok = crate::auth::verify_password(&hash, &password);
-            drop(permit);
-            ok
-        })
-        .await;
-        checked.map_err(|_| Refusal::Busy)
+        let (answer, checked) = tokio::sync::oneshot::channel();
+        // One permit per thread: the queue always has room for a holder of a permit.
+        self.jobs
+            .try_send((hash, password, answer))
+            .map_err(|_| Refusal::Busy)?;
+        checked.await.map_err(|_| Refusal::Busy)
     }
 }
 

@@ -196,7 +196,23 @@ pub fn data_table(file: &str, data: &Value) -> Result<Table, FormatError> {
 }
 
 /// Parses JSON bytes, naming the file on failure.
+/// The largest Kobo JSON read: parsed, JSON takes several times its size in memory, and an
+/// export of more submissions is better downloaded as XLSX or CSV.
+pub const MAX_JSON_BYTES: usize = 64 << 20;
+
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, FormatError> {
+    if bytes.len() > MAX_JSON_BYTES {
+        return Err(FormatError::new(
+            Location {
+                file: file.to_owned(),
+                ..Location::default()
+            },
+            format!(
+                "JSON de plus de {} Mio : refusé (la mémoire n'y suffirait pas) ; téléchargez l'export en XLSX ou CSV depuis Kobo et importez-le avec « sigida import data »",
+                MAX_JSON_BYTES >> 20
+            ),
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         FormatError::new(
             Location {
@@ -212,6 +228,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_too_large_for_memory_is_refused_unread() {
+        let big = vec![b' '; MAX_JSON_BYTES + 1];
+        let err = parse("data.json", &big).unwrap_err();
+        assert!(err.message.contains("XLSX ou CSV"), "{err}");
+    }
     use crate::read::read_sheets;
 
     #[test]

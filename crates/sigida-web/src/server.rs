@@ -86,7 +86,7 @@ pub async fn serve(
                 Ok(accepted) => accepted,
                 // Out of file descriptors or a connection reset before it was taken: go on.
                 Err(e) => {
-                    report_accept_error(&e);
+                    eprintln!("connexion refusée : {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -139,8 +139,4 @@ pub async fn serve(
     )
     .await;
     Ok(())
-}
-
-fn report_accept_error(e: &std::io::Error) {
-    eprintln!("connexion refusée : {e}");
 }

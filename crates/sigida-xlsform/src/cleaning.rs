@@ -13,7 +13,7 @@ pub use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_formats::table::Table;
 use sigida_formats::{FormatError, Location};
 
-use crate::dataset::{Dataset, RepeatRows};
+use crate::dataset::{Dataset, RepeatRows, RowKey, main_keys};
 use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns, parse_number};
 use crate::form::{Form, QuestionKind};
 
@@ -113,18 +113,14 @@ pub struct Applied {
 /// nothing (the operation is idempotent).
 pub fn apply_log(form: &Form, raw: &Table, log: &[LogEntry]) -> (Table, Applied) {
     let mut applied = Applied::default();
-    let Some(id) = SubmissionId::find(&raw.headers) else {
+    if SubmissionId::find(&raw.headers).is_none() {
         applied.unmatched = log
             .iter()
             .map(|e| (e.uuid.clone(), e.question.clone()))
             .collect();
         return (raw.clone(), applied);
-    };
-    let keys: Vec<Option<(&str, &str)>> = raw
-        .rows
-        .iter()
-        .map(|(_, cells)| id.of(cells).map(|u| (u, "")))
-        .collect();
+    }
+    let keys = main_keys(raw);
     let own: Vec<&LogEntry> = log
         .iter()
         .filter(|e| e.loop_index.trim().is_empty())
@@ -165,11 +161,7 @@ pub fn apply_log_dataset(form: &Form, raw: &Dataset, log: &[LogEntry]) -> (Datas
             .iter()
             .filter(|e| e.repeat_name() == Some(name))
             .collect();
-        let keys: Vec<Option<(&str, &str)>> = rows
-            .links
-            .iter()
-            .map(|l| l.submission.as_deref().map(|s| (s, l.key.as_str())))
-            .collect();
+        let keys = rows.keys();
         let (cells, mut removed) = apply_rows(
             form,
             &rows.table,
@@ -229,7 +221,7 @@ fn apply_rows(
     form: &Form,
     raw: &Table,
     repeat: Option<usize>,
-    keys: &[Option<(&str, &str)>],
+    keys: &[RowKey<'_>],
     log: &[&LogEntry],
     applied: &mut Applied,
 ) -> (Vec<(usize, Vec<String>)>, HashSet<usize>) {
@@ -705,7 +697,7 @@ fn soft_duplicate_candidates(
 /// moment of the check (days since 1970-01-01) for `today()`.
 pub fn logic_checks(form: &Form, data: &Dataset, now_days: f64) -> Vec<LogEntry> {
     let mut entries = Vec::new();
-    let mut check = |table: &Table, repeat: Option<usize>, keys: &[Option<(&str, &str)>]| {
+    let mut check = |table: &Table, repeat: Option<usize>, keys: &[RowKey<'_>]| {
         let roles = map_columns(form, &table.headers, repeat);
         let checker = crate::export::Checker::new(form, &table.headers, roles, now_days);
         let mut problems = Vec::new();
@@ -727,22 +719,8 @@ pub fn logic_checks(form: &Form, data: &Dataset, now_days: f64) -> Vec<LogEntry>
             }
         }
     };
-    if let Some(id) = SubmissionId::find(&data.main.headers) {
-        let keys: Vec<Option<(&str, &str)>> = data
-            .main
-            .rows
-            .iter()
-            .map(|(_, c)| id.of(c).map(|u| (u, "")))
-            .collect();
-        check(&data.main, None, &keys);
-    }
-    for rows in &data.repeats {
-        let keys: Vec<Option<(&str, &str)>> = rows
-            .links
-            .iter()
-            .map(|l| l.submission.as_deref().map(|s| (s, l.key.as_str())))
-            .collect();
-        check(&rows.table, Some(rows.repeat), &keys);
+    for (table, repeat, keys) in data.tables() {
+        check(table, repeat, &keys);
     }
     entries
 }

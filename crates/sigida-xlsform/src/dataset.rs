@@ -37,7 +37,42 @@ pub struct RepeatRows {
     pub links: Vec<Link>,
 }
 
+/// A row's address: its submission's uuid and its path below it (empty for the submission's
+/// own row); `None` for a row that belongs to no submission.
+pub type RowKey<'a> = Option<(&'a str, &'a str)>;
+
+/// The addresses of a main table's rows, by their submission id.
+pub fn main_keys(main: &Table) -> Vec<RowKey<'_>> {
+    let id = SubmissionId::find(&main.headers);
+    main.rows
+        .iter()
+        .map(|(_, cells)| id.and_then(|id| id.of(cells)).map(|u| (u, "")))
+        .collect()
+}
+
+impl Dataset {
+    /// Every table — the main one, then each repeat's — with the repeat it holds and its rows'
+    /// addresses.
+    pub fn tables(&self) -> Vec<(&Table, Option<usize>, Vec<RowKey<'_>>)> {
+        std::iter::once((&self.main, None, main_keys(&self.main)))
+            .chain(
+                self.repeats
+                    .iter()
+                    .map(|r| (&r.table, Some(r.repeat), r.keys())),
+            )
+            .collect()
+    }
+}
+
 impl RepeatRows {
+    /// The addresses of its rows.
+    pub fn keys(&self) -> Vec<RowKey<'_>> {
+        self.links
+            .iter()
+            .map(|l| l.submission.as_deref().map(|s| (s, l.key.as_str())))
+            .collect()
+    }
+
     pub fn name<'f>(&self, form: &'f Form) -> &'f str {
         &form.groups[self.repeat].name
     }

@@ -156,10 +156,7 @@ pub fn check_export(
                 .join(", "),
         });
     }
-    if let Some(mut labelled) = labelled_values(form, &main) {
-        if let ExportError::LabelValues { file: named, .. } = &mut labelled {
-            named.clone_from(&file);
-        }
+    if let Some(labelled) = labelled_values(form, &file, &main) {
         return Err(labelled);
     }
     Ok(ExportCheck {
@@ -172,7 +169,7 @@ pub fn check_export(
 
 /// An export whose select answers are the options' labels (Kobo's "labels" export): most
 /// refused select values are a label of their list, in some language of the form.
-fn labelled_values(form: &Form, sheet: &SheetCheck) -> Option<ExportError> {
+fn labelled_values(form: &Form, file: &str, sheet: &SheetCheck) -> Option<ExportError> {
     let mut refused = 0;
     let mut labelled: Vec<(&str, &str, &str)> = Vec::new();
     for p in &sheet.problems {
@@ -202,7 +199,7 @@ fn labelled_values(form: &Form, sheet: &SheetCheck) -> Option<ExportError> {
     }
     let &(column, value, name) = labelled.first()?;
     (labelled.len() >= 5 && labelled.len() * 2 >= refused).then(|| ExportError::LabelValues {
-        file: String::new(),
+        file: file.to_owned(),
         column: column.to_owned(),
         value: value.to_owned(),
         name: name.to_owned(),

@@ -19,7 +19,7 @@ use sigida_web::datasets::{
 use sigida_xlsform::cleaning::{
     CheckSettings, apply_log_dataset, logic_checks, read_log, run_checks,
 };
-use sigida_xlsform::export::{SubmissionId, hxl_tags, is_logic_problem};
+use sigida_xlsform::export::{hxl_tags, is_logic_problem};
 
 use crate::{Failure, Place};
 
@@ -130,21 +130,12 @@ pub async fn check_instrument(
     } in &imported
     {
         let brought: HashSet<&str> = brought.iter().map(String::as_str).collect();
+        // Where each of the file's rows belongs, by sheet and row number.
         let mut rows: HashMap<(Option<&str>, i64), (&str, &str)> = HashMap::new();
-        if let Some(id) = SubmissionId::find(&dataset.main.headers) {
-            for (row, cells) in &dataset.main.rows {
-                if let Some(uuid) = id.of(cells).filter(|u| brought.contains(u)) {
-                    rows.insert((dataset.main.sheet.as_deref(), *row as i64), (uuid, ""));
-                }
-            }
-        }
-        for repeat in &dataset.repeats {
-            for ((row, _), link) in repeat.table.rows.iter().zip(&repeat.links) {
-                if let Some(uuid) = link.submission.as_deref().filter(|u| brought.contains(u)) {
-                    rows.insert(
-                        (repeat.table.sheet.as_deref(), *row as i64),
-                        (uuid, &link.key),
-                    );
+        for (table, _, keys) in dataset.tables() {
+            for ((row, _), key) in table.rows.iter().zip(keys) {
+                if let Some((uuid, loop_index)) = key.filter(|(u, _)| brought.contains(u)) {
+                    rows.insert((table.sheet.as_deref(), *row as i64), (uuid, loop_index));
                 }
             }
         }

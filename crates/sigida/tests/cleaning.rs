@@ -72,6 +72,14 @@ fn import_all(d: &str, export: &Path) {
     );
 }
 
+/// `sigida clean apply --instrument "Iraq WASH" ARGS… --dir D`.
+fn clean_apply(d: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["clean", "apply", "--instrument", "Iraq WASH"];
+    all.extend_from_slice(args);
+    all.extend(["--dir", d]);
+    run(&all)
+}
+
 fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader
@@ -135,19 +143,16 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
     // REACH's decisions applied: its clean data, cell for cell.
     let clean = dir.path().join("propre.csv");
     let log = shared("reach-iraq-cleaningtools/cleaningtools_cleaning_log.csv").unwrap();
-    let out = run(&[
-        "clean",
-        "apply",
-        "--instrument",
-        "Iraq WASH",
-        "--log",
-        log.to_str().unwrap(),
-        "--out",
-        clean.to_str().unwrap(),
-        "--with-personal",
-        "--dir",
+    let out = clean_apply(
         d,
-    ]);
+        &[
+            "--log",
+            log.to_str().unwrap(),
+            "--out",
+            clean.to_str().unwrap(),
+            "--with-personal",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("578 soumissions ; 54 supprimées"),
@@ -175,17 +180,7 @@ fn raw_export_and_cleaning_log_give_the_clean_data_through_the_database() {
 
     // Without asking, personal columns stay out; asking was audited.
     let safe = dir.path().join("publiable.csv");
-    let out = run(&[
-        "clean",
-        "apply",
-        "--instrument",
-        "Iraq WASH",
-        "--out",
-        safe.to_str().unwrap(),
-        "--hxl",
-        "--dir",
-        d,
-    ]);
+    let out = clean_apply(d, &["--out", safe.to_str().unwrap(), "--hxl"]);
     assert!(text(&out).contains("laissées de côté"), "{}", text(&out));
     let (safe_headers, safe_rows) = read(&safe);
     assert!(safe_headers.len() < headers.len());
@@ -240,17 +235,7 @@ fn a_crlf_export_with_quoted_newlines_loses_no_submission() {
         text(&out)
     );
     let clean = dir.path().join("propre.csv");
-    let out = run(&[
-        "clean",
-        "apply",
-        "--instrument",
-        "Iraq WASH",
-        "--out",
-        clean.to_str().unwrap(),
-        "--with-personal",
-        "--dir",
-        d,
-    ]);
+    let out = clean_apply(d, &["--out", clean.to_str().unwrap(), "--with-personal"]);
     assert!(text(&out).contains(": 632 soumissions"), "{}", text(&out));
     let (clean_headers, clean_rows) = read(&clean);
     assert_eq!(clean_rows.len(), 632);

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sigida_core::access::{Role, User};
+use sigida_core::access::Role;
 use sigida_core::actors::*;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
@@ -980,8 +980,9 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
     };
+    // Through the same use-case as `sigida init`.
+    crate::create_diagnostic(&store, &diagnostic).await?;
     let mut tx = store.begin().await?;
-    tx.insert_diagnostic(&diagnostic).await?;
     tx.upsert_admin_units(&admin_units()).await?;
     instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
@@ -3716,22 +3717,20 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
         ("admin", Role::Admin, "Administration", "OIM"),
     ];
     let mut users = Vec::new();
-    let mut tx = store.begin().await?;
     for (username, role, name, organisation) in accounts {
         let password = sigida_web::auth::generate_password();
-        let hash = sigida_web::auth::hash_password(&password)
-            .map_err(|e| Failure::Other(e.to_string()))?;
-        tx.insert_user(
-            &User {
+        // Through the same use-case as `sigida user add`.
+        crate::users::create_account(
+            store,
+            crate::users::NewAccount {
                 id: g.id(),
-                username: username.into(),
-                display_name: name.into(),
+                username,
                 role,
-                organisation: organisation.into(),
-                active: true,
-                created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
+                display_name: Some(name.into()),
+                organisation,
+                password: &password,
+                at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
             },
-            &hash,
         )
         .await?;
         users.push(DemoUser {
@@ -3740,6 +3739,5 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
             password,
         });
     }
-    tx.commit().await?;
     Ok(users)
 }

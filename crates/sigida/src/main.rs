@@ -547,6 +547,28 @@ fn main() -> ExitCode {
     }
 }
 
+fn check_country(country: &str) -> Result<(), Failure> {
+    if sigida_core::diagnostic::pcode_prefix(country).is_none() {
+        return Err(Failure::Input(format!(
+            "--country « {country} » : attendu un code pays ISO 3166 à trois lettres (MLI pour le Mali, NER pour le Niger…)"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates the diagnostic of a store, its country checked: the one way a diagnostic is made,
+/// by `sigida init` or by the demo.
+pub(crate) async fn create_diagnostic(
+    store: &sigida_store::Store,
+    diagnostic: &sigida_core::diagnostic::Diagnostic,
+) -> Result<(), Failure> {
+    check_country(&diagnostic.country_iso3)?;
+    let mut tx = store.begin().await?;
+    tx.insert_diagnostic(diagnostic).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn init(
     dir: PathBuf,
     name: Option<String>,
@@ -554,11 +576,7 @@ async fn init(
     min_cell: u64,
     database: Option<String>,
 ) -> Result<(), Failure> {
-    if sigida_core::diagnostic::pcode_prefix(&country).is_none() {
-        return Err(Failure::Input(format!(
-            "--country « {country} » : attendu un code pays ISO 3166 à trois lettres (MLI pour le Mali, NER pour le Niger…)"
-        )));
-    }
+    check_country(&country)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("{} : création impossible : {e}", dir.display())))?;
     let store = match &database {
@@ -588,9 +606,7 @@ async fn init(
         min_cell,
         created_at: sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
     };
-    let mut tx = store.begin().await?;
-    tx.insert_diagnostic(&diagnostic).await?;
-    tx.commit().await?;
+    create_diagnostic(&store, &diagnostic).await?;
     println!("Diagnostic « {name} » créé dans {}.", dir.display());
     println!(
         "Ensuite : sigida geo import FICHIER --dir {0}   puis   sigida user add NOM --role coordinator --dir {0}",

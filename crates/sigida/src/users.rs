@@ -25,6 +25,63 @@ fn read_password(generate: bool) -> Result<(String, bool), Failure> {
     Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
 }
 
+/// An account to create, as `sigida user add` and the demo give it.
+pub struct NewAccount<'a> {
+    pub id: Id<User>,
+    pub username: &'a str,
+    pub role: Role,
+    pub display_name: Option<String>,
+    pub organisation: &'a str,
+    pub password: &'a str,
+    pub at: Timestamp,
+}
+
+/// Creates an account: the name checked, the password long enough and hashed, the creation
+/// audited, in one transaction. The one way accounts are made, by a person or by the demo.
+pub async fn create_account(
+    store: &sigida_store::Store,
+    a: NewAccount<'_>,
+) -> Result<User, Failure> {
+    let username = a.username.trim();
+    if username.is_empty() || username.contains(char::is_whitespace) {
+        return Err(Failure::Input(format!(
+            "nom d'utilisateur « {username} » : attendu un mot sans espace"
+        )));
+    }
+    if a.password.chars().count() < 10 {
+        return Err(Failure::Input(
+            "mot de passe trop court : 10 caractères au moins".into(),
+        ));
+    }
+    let hash =
+        sigida_web::auth::hash_password(a.password).map_err(|e| Failure::Other(e.to_string()))?;
+    let user = User {
+        id: a.id,
+        username: username.to_owned(),
+        display_name: a.display_name.unwrap_or_else(|| username.to_owned()),
+        role: a.role,
+        organisation: a.organisation.to_owned(),
+        active: true,
+        created_at: a.at,
+    };
+    let mut tx = store.begin().await?;
+    tx.insert_user(&user, &hash).await.map_err(|e| match e {
+        sigida_store::StoreError::Conflict(_) => Failure::Input(e.to_string()),
+        other => Failure::from(other),
+    })?;
+    tx.audit(&AuditEvent {
+        id: Id::new(),
+        at: a.at,
+        actor: None,
+        action: AuditAction::UserCreated,
+        subject: format!("user:{username}"),
+        detail: a.role.code().to_owned(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
 pub async fn add(
     place: &Place,
     username: &str,
@@ -36,47 +93,26 @@ pub async fn add(
     let role: Role = role
         .parse()
         .map_err(|e: sigida_core::UnknownCode| Failure::Input(format!("--role : {e}")))?;
-    let username = username.trim();
-    if username.is_empty() || username.contains(char::is_whitespace) {
-        return Err(Failure::Input(format!(
-            "nom d'utilisateur « {username} » : attendu un mot sans espace"
-        )));
-    }
     let (password, generated) = read_password(generate)?;
-    if password.chars().count() < 10 {
-        return Err(Failure::Input(
-            "mot de passe trop court : 10 caractères au moins".into(),
-        ));
-    }
     let store = place.open().await?;
-    let hash =
-        sigida_web::auth::hash_password(&password).map_err(|e| Failure::Other(e.to_string()))?;
-    let now = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
-    let user = User {
-        id: Id::new(),
-        username: username.to_owned(),
-        display_name: name.unwrap_or_else(|| username.to_owned()),
-        role,
-        organisation: organisation.to_owned(),
-        active: true,
-        created_at: now,
-    };
-    let mut tx = store.begin().await?;
-    tx.insert_user(&user, &hash).await.map_err(|e| match e {
-        sigida_store::StoreError::Conflict(_) => Failure::Input(e.to_string()),
-        other => Failure::from(other),
-    })?;
-    tx.audit(&AuditEvent {
-        id: Id::new(),
-        at: now,
-        actor: None,
-        action: AuditAction::UserCreated,
-        subject: format!("user:{username}"),
-        detail: role.code().to_owned(),
-    })
+    let user = create_account(
+        &store,
+        NewAccount {
+            id: Id::new(),
+            username,
+            role,
+            display_name: name,
+            organisation,
+            password: &password,
+            at: Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+        },
+    )
     .await?;
-    tx.commit().await?;
-    println!("Utilisateur « {username} » créé (rôle {}).", role.code());
+    println!(
+        "Utilisateur « {} » créé (rôle {}).",
+        user.username,
+        role.code()
+    );
     if generated {
         println!("Mot de passe : {password}");
     }

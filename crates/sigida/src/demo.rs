@@ -102,6 +102,24 @@ const GAO_CERCLES: &[(&str, &str)] = &[
     ("ML0716", "Kassambéré"),
 ];
 
+/// The zone's admin units as a COD-AB file in OCHA's long layout.
+fn cod_file() -> String {
+    let mut out =
+        String::from("Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n");
+    for u in admin_units() {
+        out.push_str(&format!(
+            "MLI,{},{},{},{},{},{}\n",
+            u.level,
+            u.pcode,
+            u.name,
+            u.parent_pcode.unwrap_or_default(),
+            u.valid_from.unwrap_or_default(),
+            u.cod_version
+        ));
+    }
+    out
+}
+
 fn admin_units() -> Vec<AdminUnit> {
     let unit = |pcode: &str, level, name: &str, parent: Option<&str>| AdminUnit {
         pcode: pcode.into(),
@@ -980,10 +998,15 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
     };
-    // Through the same use-case as `sigida init`.
+    // Through the same use-cases as `sigida init` and `sigida geo import`: the zone's P-codes
+    // are a COD-AB file in the long layout, written to donnees/ and imported.
     crate::create_diagnostic(&store, &diagnostic).await?;
+    let data_dir = dir.join("donnees");
+    std::fs::create_dir_all(&data_dir)?;
+    let cod = data_dir.join("cod-ab-mali-kayes-gao.csv");
+    std::fs::write(&cod, cod_file())?;
+    crate::geo::import_bytes(&store, &cod, &std::fs::read(&cod)?, None).await?;
     let mut tx = store.begin().await?;
-    tx.upsert_admin_units(&admin_units()).await?;
     instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
     for profile in [&DIBOLI, &GAO] {
@@ -998,8 +1021,6 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
 
     // The household survey goes through the real pipeline: its XLSForm, then each
     // community's export, checked against it, then the cleaning checks.
-    let data_dir = dir.join("donnees");
-    std::fs::create_dir_all(&data_dir)?;
     let all_localities: Vec<&Locality> = communities.iter().flat_map(|(_, l)| l).collect();
     let exports: Vec<(String, String)> = [&DIBOLI, &GAO]
         .into_iter()

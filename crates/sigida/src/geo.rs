@@ -8,7 +8,7 @@ use sigida_core::geography::check_hierarchy;
 use sigida_core::instrument::ImportKind;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::cod::{Country, read_cod};
-use sigida_formats::table::read_tables;
+use sigida_formats::table::read_tables_from_bytes;
 use sigida_store::RawFile;
 
 use crate::{Failure, Place};
@@ -16,8 +16,19 @@ use crate::{Failure, Place};
 pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Result<(), Failure> {
     let bytes = std::fs::read(file)
         .map_err(|e| Failure::Input(format!("{} : lecture impossible : {e}", file.display())))?;
-    let tables = read_tables(file)?;
     let store = place.open().await?;
+    import_bytes(&store, file, &bytes, cod_version).await
+}
+
+/// A COD-AB file's bytes into the store, all or nothing: the one way admin units come in, by
+/// `sigida geo import` or by the demo.
+pub async fn import_bytes(
+    store: &sigida_store::Store,
+    file: &Path,
+    bytes: &[u8],
+    cod_version: Option<&str>,
+) -> Result<(), Failure> {
+    let tables = read_tables_from_bytes(&file.display().to_string(), bytes)?;
     let diagnostic = store.main_diagnostic().await?;
     let iso3 = diagnostic.country_iso3.to_ascii_uppercase();
     let country = pcode_prefix(&iso3).map(|prefix| Country {
@@ -62,7 +73,7 @@ pub async fn import(place: &Place, file: &Path, cod_version: Option<&str>) -> Re
             instrument_version_id: None,
             kind: ImportKind::Geography,
             file_name: &file_name,
-            bytes: &bytes,
+            bytes,
             record_count: list.units.len() as i64,
             problem_count: list.skipped.len() as i64,
             imported_by: None,

@@ -6,6 +6,7 @@
 //! - `access`: roles, permissions and who may do what.
 //! - `personal`: [`personal::Personal`], the wrapper that keeps personal data out of logs.
 //! - `diagnostic`: the workspace itself.
+//! - `refusal`: what a person asked that the rules forbid, as a code and its values.
 //! - `geography`: admin units with P-codes and their COD version; localities.
 //! - `community`: communities and their slugs.
 //! - `actors`: stakeholders, socio-economic groups, service providers.
@@ -48,6 +49,7 @@ pub mod plan;
 pub mod prioritisation;
 pub mod protection;
 pub mod qualitative;
+pub mod refusal;
 pub mod selection;
 pub mod services;
 pub mod timestamp;

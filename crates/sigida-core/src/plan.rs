@@ -97,6 +97,20 @@ pub enum ActionError {
     Frozen(i64),
 }
 
+impl ActionError {
+    /// The refusal a person reads: `plan.untraced`, `plan.ends_before_start`, `plan.frozen`.
+    pub fn refusal(&self) -> crate::refusal::Refusal {
+        use crate::refusal::Refusal;
+        match self {
+            ActionError::Untraced(a) => Refusal::new("plan.untraced").arg("action", a),
+            ActionError::EndsBeforeStart(a) => {
+                Refusal::new("plan.ends_before_start").arg("action", a)
+            }
+            ActionError::Frozen(v) => Refusal::new("plan.frozen").arg("version", v.to_string()),
+        }
+    }
+}
+
 /// An action must answer at least one validated (or amended) finding or one recorded decision.
 /// `validated` tells whether a finding id is validated or amended.
 pub fn check_traceability(

@@ -24,6 +24,11 @@ impl Timestamp {
         Self(utc.replace_microsecond(micros).unwrap_or(utc))
     }
 
+    /// The present instant: the one place Sigida reads the clock.
+    pub fn now() -> Self {
+        Self::from_datetime(OffsetDateTime::now_utc())
+    }
+
     pub fn from_unix_seconds(seconds: i64) -> Option<Self> {
         OffsetDateTime::from_unix_timestamp(seconds)
             .ok()

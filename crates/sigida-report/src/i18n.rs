@@ -93,6 +93,23 @@ impl Tr {
             })
     }
 
+    /// The text of a key the catalogue has, `None` otherwise (a code read from a URL).
+    pub fn known(&self, key: &str) -> Option<&'static str> {
+        catalogue(self.lang)
+            .get(key)
+            .or_else(|| catalogue(Lang::Fr).get(key))
+            .copied()
+    }
+
+    /// A refusal in this language: `refusal.<code>` with its `{name}` slots filled.
+    pub fn refusal(&self, r: &sigida_core::refusal::Refusal) -> String {
+        let mut text = self.t(&r.key()).to_owned();
+        for (name, value) in &r.args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
     /// The text of `key` with its `{n}` replaced by `n` (the disclosure threshold…).
     pub fn with_n(&self, key: &str, n: u64) -> String {
         self.t(key).replace("{n}", &n.to_string())
@@ -184,7 +201,8 @@ mod tests {
         }
     }
 
-    /// Every `t("…")` key written in the source of any crate exists in the French catalogue.
+    /// Every `t("…")` key and every refusal code written in the source of any crate exists in
+    /// the French catalogue.
     #[test]
     fn every_key_used_in_code_is_in_the_catalogue() {
         let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -192,13 +210,16 @@ mod tests {
         let mut seen = 0;
         for entry in walk(&crates) {
             let text = std::fs::read_to_string(&entry).unwrap();
-            for (i, _) in text.match_indices(".t(\"") {
-                let rest = &text[i + 4..];
-                let Some(end) = rest.find('"') else { continue };
-                let key = &rest[..end];
-                seen += 1;
-                if !catalogue(Lang::Fr).contains_key(key) {
-                    missing.push(format!("{}: {key}", entry.display()));
+            // `t` keys and the use-cases' refusal codes (catalogue key `refusal.` + code).
+            for (pattern, prefix) in [(".t(\"", ""), ("Refusal::new(\"", "refusal.")] {
+                for (i, _) in text.match_indices(pattern) {
+                    let rest = &text[i + pattern.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = format!("{prefix}{}", &rest[..end]);
+                    seen += 1;
+                    if !catalogue(Lang::Fr).contains_key(key.as_str()) {
+                        missing.push(format!("{}: {key}", entry.display()));
+                    }
                 }
             }
         }

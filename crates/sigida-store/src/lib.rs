@@ -86,9 +86,10 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0} existe déjà")]
     Conflict(String),
-    /// A write the rules refuse (a ballot on a closed question…), said to the user.
-    #[error("{0}")]
-    Refused(String),
+    /// A write the rules refuse (a ballot on a closed question…): a code the user reads
+    /// translated.
+    #[error("refused: {0}")]
+    Refused(sigida_core::refusal::Refusal),
     #[error(transparent)]
     Rule(#[from] sigida_core::plan::ActionError),
     #[error(transparent)]

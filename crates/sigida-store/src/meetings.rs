@@ -4,6 +4,7 @@ use sigida_core::Id;
 use sigida_core::community::Community;
 use sigida_core::meeting::{Ballot, CountedVotes, Decision, Meeting, Participant, Question};
 use sigida_core::personal::Personal;
+use sigida_core::refusal::Refusal;
 
 use crate::rows::{Cols, date_text, json_text};
 use crate::{Result, Store, StoreError, Tx};
@@ -250,6 +251,22 @@ impl Tx {
         Ok(())
     }
 
+    /// The meeting's questions, read inside the transaction after taking the meeting's write
+    /// lock: a question added now gets the next position even while another is being added.
+    pub async fn lock_questions(&mut self, meeting: Id<Meeting>) -> Result<Vec<Question>> {
+        sqlx::query("UPDATE meetings SET id = id WHERE id = $1")
+            .bind(meeting.to_string())
+            .execute(self.conn())
+            .await?;
+        sqlx::query("SELECT * FROM questions WHERE meeting_id = $1 ORDER BY position, id")
+            .bind(meeting.to_string())
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(question)
+            .collect()
+    }
+
     pub async fn insert_question(&mut self, q: &Question) -> Result<()> {
         sqlx::query(
             "INSERT INTO questions (id, meeting_id, position, kind, prompt, options, finding_id, is_open)
@@ -297,24 +314,19 @@ impl Tx {
         .bind(b.participant_id.to_string())
         .fetch_optional(self.conn())
         .await?
-        .ok_or_else(|| StoreError::Refused("question ou participant d'une autre réunion".into()))?;
+        .ok_or_else(|| StoreError::Refused(Refusal::new("ballot.other_meeting")))?;
         let c = Cols::of("questions", &row);
         if !c.bool("is_open")? {
-            return Err(StoreError::Refused(
-                "le vote sur cette question est clos".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::new("ballot.closed")));
         }
         let options: Vec<String> = c.json("options")?;
         if !options.contains(&b.option) {
-            return Err(StoreError::Refused(format!(
-                "« {} » n'est pas une réponse de cette question",
-                b.option
-            )));
+            return Err(StoreError::Refused(
+                Refusal::new("ballot.option").arg("option", &b.option),
+            ));
         }
         if c.opt_timestamp("checked_in_at")?.is_none() {
-            return Err(StoreError::Refused(
-                "le participant n'a pas encore été accueilli".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::new("ballot.not_checked_in")));
         }
         sqlx::query(
             "INSERT INTO ballots (question_id, participant_id, chosen, cast_at)

@@ -147,7 +147,7 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
         )
         .bind(migration.version)
         .bind(migration.name)
-        .bind(sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc()).to_rfc3339())
+        .bind(sigida_core::Timestamp::now().to_rfc3339())
         .execute(&mut *tx)
         .await
         .map_err(fail)?;

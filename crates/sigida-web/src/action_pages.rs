@@ -20,12 +20,13 @@ use sigida_core::plan::{
 use sigida_formats::{parse_date, parse_number};
 use sigida_report::plan::quarter_label;
 use sigida_report::{Tr, format};
-use sigida_store::StoreError;
 
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::progress_pages::{may_see, may_update};
+use sigida_app::AppError;
+use sigida_app::plans;
 
 /// A posted form as its fields, repeated ones (ticked boxes) included.
 pub(crate) struct Fields(pub Vec<(String, String)>);
@@ -66,10 +67,10 @@ pub(crate) fn action_fields(
 ) -> Result<Action, &'static str> {
     let (Some(start), Some(end)) = (quarter(fields.get("start")), quarter(fields.get("end")))
     else {
-        return Err("plan.refused_quarter");
+        return Err("plan.quarter");
     };
     if fields.get("title").is_empty() || fields.get("lead_partner").is_empty() {
-        return Err("plan.refused_fields");
+        return Err("plan.fields");
     }
     let pdsec = fields.get("pdsec_axis");
     Ok(Action {
@@ -396,7 +397,7 @@ pub async fn action_page(
             }
         }
         @if outcome.saved.is_some() { p.notice role="status" { (tr.t("progress.saved")) } }
-        @if let Some(why) = &outcome.refused { p.alert role="alert" { (why) } }
+        @if let Some(why) = crate::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (why) } }
         @if !editable && viewer.may(Permission::EditPlans) { p.note { (tr.t("plan.frozen_note")) } }
         @if !action.description.is_empty() { p { (action.description) } }
         dl.identity {
@@ -616,32 +617,28 @@ pub async fn action_page(
     ))
 }
 
-/// Refuses a form with the catalogue's reason, back on the action's page.
-fn refuse(viewer: &Viewer, action: Id<Action>, key: &str) -> Result<Response, WebError> {
-    Ok(back_to(action, Err(viewer.tr.t(key).to_owned())))
+/// Refuses a form with the refusal's code, back on the action's page.
+fn refuse(action: Id<Action>, code: &str) -> Result<Response, WebError> {
+    Ok(back_to(action, Err(code)))
 }
 
-fn back_to(action: Id<Action>, outcome: Result<(), String>) -> Response {
+fn back_to(action: Id<Action>, outcome: Result<(), &str>) -> Response {
     let query = match outcome {
         Ok(()) => "saved=1".to_owned(),
-        Err(why) => format!("refused={}", crate::error::encode_query(&why)),
+        Err(code) => format!("refused={code}"),
     };
     Redirect::to(&format!("/actions/{action}?{query}")).into_response()
 }
 
-/// Commits a change the store accepted; a refusal (a frozen version, an untraced action) goes
-/// back to the action's page as its reason, with nothing written.
-async fn settle(
-    tx: sigida_store::Tx,
-    result: Result<(), StoreError>,
+/// A use-case's answer on the action's page: saved, or its refusal (a frozen version, an
+/// untraced action) with nothing written.
+pub(crate) fn settle(
+    result: Result<(), AppError>,
     action: Id<Action>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(back_to(action, Ok(())))
-        }
-        Err(StoreError::Rule(rule)) => Ok(back_to(action, Err(rule.to_string()))),
+        Ok(()) => Ok(back_to(action, Ok(()))),
+        Err(AppError::Refused(r)) => Ok(back_to(action, Err(r.code))),
         Err(e) => Err(e.into()),
     }
 }
@@ -712,11 +709,12 @@ pub async fn edit_action(
             origin_id: current.origin_id,
             ..a
         },
-        Err(key) => return refuse(&viewer, current.id, key),
+        Err(code) => return refuse(current.id, code),
     };
-    let mut tx = state.store.begin().await?;
-    let result = tx.update_action(&action).await;
-    settle(tx, result, current.id).await
+    settle(
+        plans::update_action(&state.store, &action).await,
+        current.id,
+    )
 }
 
 pub async fn delete_action(
@@ -727,12 +725,10 @@ pub async fn delete_action(
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
     let (plan, action) = editing(&state, &viewer, &id, &fields, "delete").await?;
-    let mut tx = state.store.begin().await?;
-    match tx.delete_action(action.id).await {
-        Err(StoreError::Rule(rule)) => Ok(back_to(action.id, Err(rule.to_string()))),
+    match plans::delete_action(&state.store, action.id).await {
+        Err(AppError::Refused(r)) => Ok(back_to(action.id, Err(r.code))),
         Err(e) => Err(e.into()),
         Ok(()) => {
-            tx.commit().await?;
             let (_, community) = community_of_plan(&state, &viewer, &plan).await?;
             let slug = community.slug;
             Ok(Redirect::to(&format!("/communities/{slug}/plan?saved=1")).into_response())
@@ -752,7 +748,7 @@ pub async fn add_budget_line(
         parse_number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
     };
     let (Some(quantity), Some(unit_cost)) = (whole("quantity"), whole("unit_cost")) else {
-        return refuse(&viewer, action.id, "plan.refused_amount");
+        return refuse(action.id, "plan.amount");
     };
     let year = fields
         .get("year")
@@ -764,7 +760,7 @@ pub async fn add_budget_line(
         fields.get("item").is_empty(),
         fields.get("funding_source").is_empty(),
     ) else {
-        return refuse(&viewer, action.id, "plan.refused_line");
+        return refuse(action.id, "plan.line");
     };
     let line = BudgetLine {
         id: Id::new(),
@@ -776,12 +772,7 @@ pub async fn add_budget_line(
         funding_source: fields.get("funding_source").to_owned(),
         year,
     };
-    if line.total_fcfa().is_none() {
-        return refuse(&viewer, action.id, "plan.refused_amount");
-    }
-    let mut tx = state.store.begin().await?;
-    let result = tx.insert_budget_line(&line).await;
-    settle(tx, result, action.id).await
+    settle(plans::add_budget_line(&state.store, &line).await, action.id)
 }
 
 pub async fn delete_budget_line(
@@ -793,9 +784,10 @@ pub async fn delete_budget_line(
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "budget").await?;
     let line = path_id(&viewer, &line)?;
-    let mut tx = state.store.begin().await?;
-    let result = tx.delete_budget_line(action.id, line).await;
-    settle(tx, result, action.id).await
+    settle(
+        plans::delete_budget_line(&state.store, action.id, line).await,
+        action.id,
+    )
 }
 
 pub async fn add_indicator(
@@ -815,11 +807,8 @@ pub async fn add_indicator(
         }
     };
     let (Ok(baseline), Ok(target)) = (optional("baseline"), optional("target")) else {
-        return refuse(&viewer, action.id, "plan.refused_number");
+        return refuse(action.id, "plan.number");
     };
-    if fields.get("name").is_empty() || fields.get("unit").is_empty() {
-        return refuse(&viewer, action.id, "plan.refused_indicator");
-    }
     let indicator = PlanIndicator {
         id: Id::new(),
         action_id: action.id,
@@ -829,9 +818,10 @@ pub async fn add_indicator(
         unit: fields.get("unit").to_owned(),
         means_of_verification: fields.get("means_of_verification").to_owned(),
     };
-    let mut tx = state.store.begin().await?;
-    let result = tx.insert_plan_indicator(&indicator).await;
-    settle(tx, result, action.id).await
+    settle(
+        plans::add_indicator(&state.store, &indicator).await,
+        action.id,
+    )
 }
 
 pub async fn delete_indicator(
@@ -843,9 +833,10 @@ pub async fn delete_indicator(
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "indicators").await?;
     let indicator = path_id(&viewer, &indicator)?;
-    let mut tx = state.store.begin().await?;
-    let result = tx.delete_plan_indicator(action.id, indicator).await;
-    settle(tx, result, action.id).await
+    settle(
+        plans::delete_indicator(&state.store, action.id, indicator).await,
+        action.id,
+    )
 }
 
 pub async fn add_milestone(
@@ -857,7 +848,7 @@ pub async fn add_milestone(
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, &id, &fields, "milestones").await?;
     let (Some(due), false) = (quarter(fields.get("due")), fields.get("title").is_empty()) else {
-        return refuse(&viewer, action.id, "plan.refused_milestone");
+        return refuse(action.id, "plan.milestone");
     };
     let milestone = Milestone {
         id: Id::new(),
@@ -866,9 +857,10 @@ pub async fn add_milestone(
         due,
         done_on: None,
     };
-    let mut tx = state.store.begin().await?;
-    let result = tx.insert_milestone(&milestone).await;
-    settle(tx, result, action.id).await
+    settle(
+        plans::add_milestone(&state.store, &milestone).await,
+        action.id,
+    )
 }
 
 /// Marks a milestone reached on the date given, or (without a date) not reached after all.
@@ -886,14 +878,14 @@ pub async fn milestone_done(
         text => match parse_date(text) {
             Some(d) => Some(d),
             None => {
-                return refuse(&viewer, action.id, "progress.refused_date");
+                return refuse(action.id, "progress.date");
             }
         },
     };
-    let mut tx = state.store.begin().await?;
-    tx.set_milestone_done(action.id, milestone, on).await?;
-    tx.commit().await?;
-    Ok(back_to(action.id, Ok(())))
+    settle(
+        plans::milestone_done(&state.store, action.id, milestone, on).await,
+        action.id,
+    )
 }
 
 pub async fn add_measurement(
@@ -916,21 +908,21 @@ pub async fn add_measurement(
             lang: tr.lang,
         })?;
     let Some(measured_on) = parse_date(fields.get("date")) else {
-        return refuse(&viewer, action.id, "progress.refused_date");
+        return refuse(action.id, "progress.date");
     };
     let Some(value) = parse_number(fields.get("value")) else {
-        return refuse(&viewer, action.id, "plan.refused_number");
+        return refuse(action.id, "plan.number");
     };
-    let mut tx = state.store.begin().await?;
-    tx.insert_measurement(&Measurement {
+    let measurement = Measurement {
         id: Id::new(),
         indicator_id: indicator.id,
         measured_on,
         value,
         note: fields.get("note").to_owned(),
         recorded_by: viewer.user.username.clone(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(action.id, Ok(())))
+    };
+    settle(
+        plans::add_measurement(&state.store, &measurement).await,
+        action.id,
+    )
 }

@@ -296,10 +296,8 @@ pub async fn add_exercise(
     let (_, community) = community_of(&state, &viewer, &slug).await?;
     match read_exercise(&form, community.id) {
         Ok(exercise) => {
-            let mut tx = state.store.begin().await?;
-            let at = sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc());
-            tx.insert_exercise(&exercise, at).await?;
-            tx.commit().await?;
+            let at = sigida_core::Timestamp::now();
+            sigida_app::analysis::field_work::record_exercise(&state.store, &exercise, at).await?;
             Ok(Redirect::to(&format!(
                 "/communities/{}/exercises?saved=1",
                 community.slug
@@ -377,27 +375,18 @@ pub async fn add_capacity(
         ))
         .into_response()
     };
-    let refuse = |why: &str| {
-        let encoded: String = why
-            .bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        back(format!("refused={encoded}"))
-    };
+    let refuse = |code: &str| back(format!("refused={code}"));
     if field("name").is_empty() {
-        return Ok(refuse("nom vide"));
+        return Ok(refuse("protection.capacity_name"));
     }
     let Ok(kind) = field("kind").parse::<CapacityKind>() else {
-        return Ok(refuse("type inconnu"));
+        return Ok(refuse("protection.capacity_kind"));
     };
     let locality = match field("locality") {
         "" => None,
         id => match localities.iter().find(|l| l.id.to_string() == id) {
             Some(l) => Some(l.id),
-            None => return Ok(refuse("localité inconnue")),
+            None => return Ok(refuse("protection.capacity_locality")),
         },
     };
     let capacity = Capacity {
@@ -413,8 +402,9 @@ pub async fn add_capacity(
             .filter(|r| form.contains_key(&format!("risk_{}", r.code())))
             .collect(),
     };
-    let mut tx = state.store.begin().await?;
-    tx.insert_capacity(&capacity).await?;
-    tx.commit().await?;
-    Ok(back("saved=1".to_owned()))
+    match sigida_app::analysis::field_work::add_capacity(&state.store, &capacity).await {
+        Ok(()) => Ok(back("saved=1".to_owned())),
+        Err(sigida_app::AppError::Refused(r)) => Ok(refuse(r.code)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -10,7 +10,7 @@ use sigida_core::finding::convergence;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
-use crate::gather::community_overview;
+use sigida_app::analysis::community_overview;
 
 pub async fn diagnostic(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ pub async fn community_flows(
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let a = sigida_report::flows::FlowAnalysis::of(&counts);
-    let surveys = crate::flow_survey::community_traveller_surveys(
+    let surveys = sigida_app::analysis::traveller_surveys::community_traveller_surveys(
         &state.store,
         &diagnostic,
         &community,
@@ -262,14 +262,14 @@ pub async fn community_groups(
     use sigida_core::disclosure::{Cell, publish};
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "groups").await?;
     let groups = state.store.groups(community.id).await?;
-    let computed = crate::indicators::community_indicators(
+    let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,
         viewer.tr.lang.code(),
     )
     .await?;
-    let groups: Vec<Value> = crate::indicators::group_views(&groups, &computed)
+    let groups: Vec<Value> = sigida_app::analysis::indicators::group_views(&groups, &computed)
         .iter()
         .map(|view| {
             let g = view.group;
@@ -386,7 +386,7 @@ pub async fn community_indicators(
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::disclosure::{Cell, publish};
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "indicators").await?;
-    let computed = crate::indicators::community_indicators(
+    let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,
@@ -561,7 +561,8 @@ pub async fn community_qualitative(
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::qualitative::{code_counts, quote};
     let (diagnostic, community) = api_community(&state, &viewer, &slug, "qualitative").await?;
-    let q = crate::gather::community_qualitative(&state.store, &diagnostic, &community).await?;
+    let q =
+        sigida_app::analysis::community_qualitative(&state.store, &diagnostic, &community).await?;
     let (notes, codebook, excerpts, names) = (&q.notes, &q.codebook, &q.excerpts, q.names());
     let counts = code_counts(notes, excerpts);
     let code_of = |id| codebook.iter().find(|c| c.id == id).map(|c| c.code.clone());

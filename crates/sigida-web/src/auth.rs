@@ -2,15 +2,12 @@
 //! hash is stored), the [`Viewer`] every protected handler takes, and role checks that
 //! write refusals and reads of personal data to the audit log.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use rand::Rng;
 use serde::Deserialize;
 use sigida_core::access::{Permission, User};
 use sigida_core::audit::{AuditAction, AuditEvent};
@@ -26,45 +23,12 @@ const LANG_COOKIE: &str = "sigida_lang";
 /// A working day in the field: long enough for a meeting, short enough for a shared laptop.
 const SESSION_SECONDS: i64 = 10 * 3600;
 
-#[derive(Debug, thiserror::Error)]
-#[error("hachage du mot de passe impossible : {0}")]
-pub struct PasswordError(String);
-
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| PasswordError(e.to_string()))
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// A password easy to read aloud and type on a phone: no 0/O, 1/l/I.
-pub fn generate_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
-    let chars: String = (0..15)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("{}-{}-{}", &chars[0..5], &chars[5..10], &chars[10..15])
-}
+use rand::Rng;
+use sigida_app::accounts::{generate_password, hash_password};
 
 fn random_token() -> String {
     let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
 pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -108,7 +72,7 @@ impl FromRequestParts<AppState> for Viewer {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(unauthenticated)?;
         let (user, csrf) = state
             .store
-            .session_user(token, now())
+            .session_user(token, Timestamp::now())
             .await?
             .ok_or_else(unauthenticated)?;
         Ok(Viewer {
@@ -170,7 +134,7 @@ impl Viewer {
             .store
             .audit(&AuditEvent {
                 id: Id::new(),
-                at: now(),
+                at: Timestamp::now(),
                 actor: Some(self.user.username.clone()),
                 action,
                 subject: subject.to_owned(),
@@ -313,7 +277,7 @@ pub async fn login(
             .store
             .audit(&AuditEvent {
                 id: Id::new(),
-                at: now(),
+                at: Timestamp::now(),
                 actor: None,
                 action: AuditAction::LoginFailed,
                 subject,
@@ -328,7 +292,7 @@ pub async fn login(
     };
     state.login_guard.succeeded(&account);
     let token = random_token();
-    let created_at = now();
+    let created_at = Timestamp::now();
     let mut tx = state.store.begin().await?;
     tx.open_session(&NewSession {
         token: &token,
@@ -403,23 +367,6 @@ pub async fn set_language(Path(code): Path<String>, Query(q): Query<NextQuery>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse"));
-        assert!(!verify_password(&hash, "Correct horse"));
-        assert!(!verify_password("not a hash", "correct horse"));
-    }
-
-    #[test]
-    fn generated_passwords_are_long_and_unambiguous() {
-        let p = generate_password();
-        assert_eq!(p.len(), 17);
-        assert!(!p.contains(['0', 'O', '1', 'l', 'I']));
-        assert_ne!(p, generate_password());
-    }
 
     #[test]
     fn only_local_paths_are_followed_after_login() {

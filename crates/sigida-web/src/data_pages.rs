@@ -16,9 +16,9 @@ use sigida_report::format;
 use sigida_xlsform::form::GroupKind;
 
 use crate::auth::Viewer;
-use crate::datasets::latest_form;
 use crate::error::WebError;
 use crate::{AppState, layout};
+use sigida_app::common::clean_data::latest_form;
 
 fn not_found(viewer: &Viewer) -> WebError {
     WebError::NotFound {
@@ -127,7 +127,7 @@ pub async fn instrument(
     let instrument = instrument_of(&state, &viewer, &id).await?;
     let form = match latest_form(&state.store, &diagnostic, &instrument).await {
         Ok(form) => form,
-        Err(crate::datasets::DatasetError::NoForm(_)) => {
+        Err(sigida_app::common::clean_data::DatasetError::NoForm(_)) => {
             let body = html! {
                 p.note { a href="/instruments" { "← " (tr.t("instruments.title")) } }
                 h1 { (instrument.name) }
@@ -487,10 +487,11 @@ async fn export_clean_as(
     let diagnostic = state.store.main_diagnostic().await?;
     let instrument = instrument_of(&state, &viewer, &id).await?;
     let (form, clean, _) =
-        crate::datasets::clean_export(&state.store, &diagnostic, &instrument).await?;
+        sigida_app::common::clean_data::clean_export(&state.store, &diagnostic, &instrument)
+            .await?;
     let with_personal = options.personal.is_some() && viewer.may(Permission::ViewPersonalData);
     let (mut tables, _, personal) =
-        crate::datasets::publishable_tables(&form, &clean, with_personal);
+        sigida_app::common::clean_data::publishable_tables(&form, &clean, with_personal);
     if with_personal {
         viewer
             .audit(

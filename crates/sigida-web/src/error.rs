@@ -24,10 +24,36 @@ pub enum WebError {
     Internal(String),
 }
 
-impl From<crate::datasets::DatasetError> for WebError {
-    fn from(e: crate::datasets::DatasetError) -> Self {
+impl From<sigida_app::common::clean_data::DatasetError> for WebError {
+    fn from(e: sigida_app::common::clean_data::DatasetError) -> Self {
         WebError::Internal(e.to_string())
     }
+}
+
+/// A use-case's refusal that a handler did not answer itself is a bad request; anything else is
+/// the store's or internal.
+impl From<sigida_app::AppError> for WebError {
+    fn from(e: sigida_app::AppError) -> Self {
+        match e {
+            sigida_app::AppError::Store(e) => WebError::Store(e),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The alert a page shows for the refusal code its URL carries (`?refused=meeting.count`):
+/// the catalogue's sentence in the reader's language, or nothing for a code it does not know.
+/// A URL never carries the text itself, so no link can make a page say what it wants.
+pub fn shown_refusal(tr: Tr, code: Option<&str>) -> Option<&'static str> {
+    let code = code?;
+    if code.is_empty()
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+    {
+        return None;
+    }
+    tr.known(&format!("refusal.{code}"))
 }
 
 impl WebError {

@@ -103,7 +103,8 @@ impl Default for LoginGuard {
                         let Some((hash, password, answer)) = next else {
                             break;
                         };
-                        let _ = answer.send(crate::auth::verify_password(&hash, &password));
+                        let _ =
+                            answer.send(sigida_app::accounts::verify_password(&hash, &password));
                     }
                 });
             if let Err(e) = spawned {

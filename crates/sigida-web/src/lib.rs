@@ -7,7 +7,8 @@
 //! - `layout`: the page shell and navigation.
 //! - `pages`: overview, communities, audit, users, report downloads.
 //! - `data_pages`: instruments and their questions, imports and their problems, the cleaning log.
-//! - `datasets`: an instrument's raw and clean data as tables.
+//! - `meeting_pages`, `plan_pages`, `action_pages`, `progress_pages`: forms parsed here, the
+//!   work done by `sigida_app`'s use-cases (the same the CLI and the demo call).
 //! - `api`: the same data as JSON under `/api`.
 
 pub mod action_pages;
@@ -15,12 +16,8 @@ pub mod analysis_pages;
 pub mod api;
 pub mod auth;
 pub mod data_pages;
-pub mod datasets;
 pub mod error;
-pub mod flow_survey;
-pub mod gather;
 pub mod guard;
-pub mod indicators;
 pub mod layout;
 pub mod meeting_pages;
 pub mod pages;

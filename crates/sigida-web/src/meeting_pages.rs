@@ -13,10 +13,9 @@ use sigida_core::access::Permission;
 use sigida_core::actors::{GroupKind, Level, StakeholderType};
 use sigida_core::finding::ValidationStatus;
 use sigida_core::meeting::{
-    AgeGroup, Ballot, BallotSource, CountedVotes, Decision, DecisionKind, Inclusion, Meeting,
-    Participant, Question, QuestionKind, Sex, VALIDATION_OPTIONS, check_code, tally,
+    AgeGroup, Ballot, BallotSource, CountedVotes, DecisionKind, Inclusion, Meeting, Participant,
+    Question, QuestionKind, Sex, VALIDATION_OPTIONS, tally,
 };
-use sigida_core::personal::Personal;
 use sigida_core::{Id, Timestamp};
 use sigida_report::minutes::{option_label, tally_tables};
 use sigida_report::{Tr, format};
@@ -24,14 +23,12 @@ use sigida_store::StoreError;
 
 use crate::AppState;
 use crate::auth::{Viewer, cookie, language};
-use crate::error::WebError;
+use crate::error::{WebError, shown_refusal};
 use crate::layout;
+use sigida_app::AppError;
+use sigida_app::meetings;
 
 const VOTER_COOKIE: &str = "sigida_voter";
-
-fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
-}
 
 /// The meeting a facilitator's form acts on, after the role and the form's token are checked.
 async fn facilitated(
@@ -167,7 +164,7 @@ pub async fn meeting(
         @if let Some(code) = &shown.code {
             p.join-code role="status" { (tr.t("meeting.new_code")) " " strong { (code) } }
         }
-        @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
+        @if let Some(why) = shown_refusal(tr, shown.refused.as_deref()) { p.alert role="alert" { (why) } }
         h2 { (tr.t("meeting.attendance")) }
         div.cards {
             div.card { span.figure { (inclusion.present) } span.label { (tr.t("meeting.present")) } }
@@ -328,11 +325,17 @@ fn back(meeting: &Meeting, query: &str) -> Response {
     Redirect::to(&format!("/meetings/{}?{query}", meeting.id)).into_response()
 }
 
-fn refused(meeting: &Meeting, why: &str) -> Response {
-    back(
-        meeting,
-        &format!("refused={}", crate::error::encode_query(why)),
-    )
+/// Back to the meeting's screen, with the refusal's code when the use-case refused.
+fn answered<T>(meeting: &Meeting, result: Result<T, AppError>) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(back(meeting, "")),
+        Err(AppError::Refused(r)) => Ok(refused(meeting, r.code)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn refused(meeting: &Meeting, code: &str) -> Response {
+    back(meeting, &format!("refused={code}"))
 }
 
 /// Registers a participant as they arrive (checked in at once) and shows their code.
@@ -342,34 +345,29 @@ pub async fn register(
     Path(id): Path<String>,
     Form(form): Form<Registration>,
 ) -> Result<Response, WebError> {
-    let tr = viewer.tr;
     let meeting = facilitated(&state, &viewer, &id, "participants", &form.csrf).await?;
     let (Ok(sex), Ok(age_group)) = (form.sex.parse::<Sex>(), form.age_group.parse::<AgeGroup>())
     else {
-        return Ok(refused(&meeting, tr.t("meeting.refused_register")));
+        return Ok(refused(&meeting, "meeting.register"));
     };
-    if form.consent.is_none() {
-        return Ok(refused(&meeting, tr.t("meeting.refused_consent")));
-    }
-    let code = check_code(rand::random());
-    let participant = Participant {
+    let arrival = meetings::Arrival {
         id: Id::new(),
         meeting_id: meeting.id,
-        name: Some(form.name.trim())
-            .filter(|n| !n.is_empty())
-            .map(|n| Personal::new(n.to_owned())),
+        name: Some(form.name),
         sex,
         age_group,
         stakeholder_type: form.stakeholder_type.parse().ok(),
         group: form.group.parse().ok(),
-        organisation: form.organisation.trim().to_owned(),
-        consent: true,
-        checked_in_at: Some(now()),
-        check_code: code.clone(),
+        organisation: form.organisation,
+        consent: form.consent.is_some(),
+        at: Timestamp::now(),
+        code: rand::random(),
     };
-    let mut tx = state.store.begin().await?;
-    tx.insert_participant(&participant).await?;
-    tx.commit().await?;
+    let code = match meetings::register(&state.store, arrival).await {
+        Ok(participant) => participant.check_code,
+        Err(AppError::Refused(r)) => return Ok(refused(&meeting, r.code)),
+        Err(e) => return Err(e.into()),
+    };
     Ok(back(&meeting, &format!("code={code}")))
 }
 
@@ -387,31 +385,15 @@ pub async fn add_question(
     Form(form): Form<NewQuestion>,
 ) -> Result<Response, WebError> {
     let meeting = facilitated(&state, &viewer, &id, "questions", &form.csrf).await?;
-    let options: Vec<String> = form
-        .options
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if options.len() < 2 || form.prompt.trim().is_empty() {
-        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_question")));
-    }
-    let position = state.store.questions(meeting.id).await?.len() as i64 + 1;
-    let mut tx = state.store.begin().await?;
-    tx.insert_question(&Question {
-        id: Id::new(),
-        meeting_id: meeting.id,
-        position,
-        kind: QuestionKind::Choice,
-        prompt: form.prompt.trim().to_owned(),
-        options,
-        finding_id: None,
-        open: false,
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+    let added = meetings::add_question(
+        &state.store,
+        Id::new(),
+        &meeting,
+        &form.prompt,
+        meetings::lines(&form.options),
+    )
+    .await;
+    answered(&meeting, added)
 }
 
 #[derive(Deserialize)]
@@ -437,22 +419,17 @@ pub async fn set_open(
         api: false,
         lang: viewer.tr.lang,
     };
-    let q = state
-        .store
-        .questions(meeting.id)
-        .await?
-        .into_iter()
-        .find(|q| q.id.to_string() == question)
-        .ok_or_else(not_found)?;
     let open = match verb.as_str() {
         "open" => true,
         "close" => false,
         _ => return Err(not_found()),
     };
-    let mut tx = state.store.begin().await?;
-    tx.set_question_open(q.id, open).await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+    let question = question.parse().map_err(|_| not_found())?;
+    match meetings::set_open(&state.store, &meeting, question, open).await {
+        Ok(()) => Ok(back(&meeting, "")),
+        Err(AppError::Store(StoreError::NotFound(_))) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -480,32 +457,27 @@ pub async fn add_count(
         &form.csrf,
     )
     .await?;
-    let q = state
-        .store
-        .questions(meeting.id)
-        .await?
-        .into_iter()
-        .find(|q| q.id.to_string() == question);
-    let source = form.source.parse::<BallotSource>().ok();
-    let (Some(q), Some(source)) = (q, source) else {
-        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_count")));
+    let (Ok(question), Ok(source)) = (question.parse(), form.source.parse::<BallotSource>()) else {
+        return Ok(refused(&meeting, "meeting.count"));
     };
-    if !q.options.contains(&form.option) || source == BallotSource::Phone || form.count == 0 {
-        return Ok(refused(&meeting, viewer.tr.t("meeting.refused_count")));
+    let counted = meetings::add_count(
+        &state.store,
+        &meeting,
+        CountedVotes {
+            id: Id::new(),
+            question_id: question,
+            option: form.option,
+            count: form.count,
+            source,
+            group: form.group.parse().ok(),
+            entered_at: Timestamp::now(),
+        },
+    )
+    .await;
+    match counted {
+        Err(AppError::Store(StoreError::NotFound(_))) => Ok(refused(&meeting, "meeting.count")),
+        other => answered(&meeting, other),
     }
-    let mut tx = state.store.begin().await?;
-    tx.insert_counted_votes(&CountedVotes {
-        id: Id::new(),
-        question_id: q.id,
-        option: form.option,
-        count: form.count,
-        source,
-        group: form.group.parse().ok(),
-        entered_at: now(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
 }
 
 /// Records what the meeting adopted — its choice and the weights it agreed — as a decision of
@@ -521,21 +493,21 @@ pub(crate) async fn record_adoption(
 ) -> Result<Response, WebError> {
     let meeting = facilitated(state, viewer, id, action, csrf).await?;
     let tr = viewer.tr;
-    let mut tx = state.store.begin().await?;
-    tx.insert_decision(&Decision {
-        id: Id::new(),
-        meeting_id: meeting.id,
+    let text = format!(
+        "{} : {adopted}. {} : {weights}.",
+        tr.t(adopted_key),
+        tr.t(weights_key)
+    );
+    let recorded = meetings::record_decision(
+        &state.store,
+        &meeting,
+        Id::new(),
         kind,
-        text: format!(
-            "{} : {adopted}. {} : {weights}.",
-            tr.t(adopted_key),
-            tr.t(weights_key)
-        ),
-        taken_by: tr.t("meeting.plenary").to_owned(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+        &text,
+        tr.t("meeting.plenary"),
+    )
+    .await;
+    answered(&meeting, recorded)
 }
 
 /// The form that creates a meeting, on the community's page.
@@ -592,29 +564,27 @@ pub async fn create_meeting(
     let (Ok(date), Ok(level)) = (date, form.level.parse::<Level>()) else {
         return Ok(Redirect::to(&format!("/communities/{slug}")).into_response());
     };
-    if form.title.trim().is_empty() || form.place.trim().is_empty() {
-        return Ok(Redirect::to(&format!("/communities/{slug}")).into_response());
+    let created = meetings::create_meeting(
+        &state.store,
+        Meeting {
+            id: Id::new(),
+            community_id: community.id,
+            level,
+            title: form.title,
+            date,
+            place: form.place,
+            facilitators: form.facilitators,
+            agenda: meetings::lines(&form.agenda),
+        },
+    )
+    .await;
+    match created {
+        Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{}", meeting.id)).into_response()),
+        Err(AppError::Refused(_)) => {
+            Ok(Redirect::to(&format!("/communities/{slug}")).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
-    let meeting = Meeting {
-        id: Id::new(),
-        community_id: community.id,
-        level,
-        title: form.title.trim().to_owned(),
-        date,
-        place: form.place.trim().to_owned(),
-        facilitators: form.facilitators.trim().to_owned(),
-        agenda: form
-            .agenda
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    };
-    let mut tx = state.store.begin().await?;
-    tx.insert_meeting(&meeting).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{}", meeting.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -638,18 +608,17 @@ pub async fn add_next_step(
     }
     let taken_by = Some(form.taken_by.trim())
         .filter(|t| !t.is_empty())
-        .map_or_else(|| viewer.tr.t("meeting.plenary").to_owned(), str::to_owned);
-    let mut tx = state.store.begin().await?;
-    tx.insert_decision(&Decision {
-        id: Id::new(),
-        meeting_id: meeting.id,
-        kind: DecisionKind::NextStep,
-        text: form.text.trim().to_owned(),
+        .unwrap_or(viewer.tr.t("meeting.plenary"));
+    let recorded = meetings::record_decision(
+        &state.store,
+        &meeting,
+        Id::new(),
+        DecisionKind::NextStep,
+        &form.text,
         taken_by,
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+    )
+    .await;
+    answered(&meeting, recorded)
 }
 
 /// Puts every finding of the community not yet asked to the room, one validation question
@@ -661,25 +630,8 @@ pub async fn put_findings(
     Form(form): Form<Csrf>,
 ) -> Result<Response, WebError> {
     let meeting = facilitated(&state, &viewer, &id, "findings", &form.csrf).await?;
-    let asked = state.store.questions(meeting.id).await?;
-    let mut position = asked.len() as i64;
-    let mut tx = state.store.begin().await?;
-    for finding in state.store.findings(meeting.community_id).await? {
-        if asked.iter().any(|q| q.finding_id == Some(finding.id)) {
-            continue;
-        }
-        position += 1;
-        tx.insert_question(&Question::validation_of(
-            Id::new(),
-            meeting.id,
-            position,
-            &finding,
-            false,
-        ))
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+    let put = meetings::put_findings(&state.store, &meeting, Id::new).await;
+    answered(&meeting, put)
 }
 
 #[derive(Deserialize)]
@@ -708,70 +660,24 @@ pub async fn decide_finding(
         &form.csrf,
     )
     .await?;
-    let tr = viewer.tr;
-    let Some(q) = state
-        .store
-        .questions(meeting.id)
-        .await?
-        .into_iter()
-        .find(|q| q.id.to_string() == question)
+    let (Ok(question), Ok(status)) = (question.parse(), form.outcome.parse::<ValidationStatus>())
     else {
-        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
+        return Ok(refused(&meeting, "meeting.decision"));
     };
-    let (Some(finding), Ok(outcome)) = (q.finding_id, form.outcome.parse::<ValidationStatus>())
-    else {
-        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
-    };
-    let wording = form.wording.trim();
-    let reason = form.reason.trim();
-    let valid = match outcome {
-        ValidationStatus::Validated => true,
-        ValidationStatus::Amended => !wording.is_empty(),
-        ValidationStatus::Rejected => !reason.is_empty(),
-        ValidationStatus::Pending => false,
-    };
-    if q.open || !valid {
-        return Ok(refused(&meeting, tr.t("meeting.refused_decision")));
-    }
-    let data = meeting_data(&state, &meeting).await?;
-    let t = tally(&q, &data.ballots, &data.participants, &data.counted);
-    let counts: Vec<String> = t
-        .overall
-        .iter()
-        .map(|row| format!("{} {}", option_label(tr, &q, &row.option), row.total()))
-        .collect();
-    let mut text = format!(
-        "« {} » : {} ({}).",
-        q.prompt,
-        tr.t(outcome.label_key()),
-        counts.join(", ")
-    );
-    if outcome == ValidationStatus::Amended {
-        text.push_str(&format!(
-            " {} : « {wording} ».",
-            tr.t("minutes.amended_wording")
-        ));
-    }
-    if !reason.is_empty() {
-        text.push_str(&format!(" {} : {reason}.", tr.t("meeting.reason")));
-    }
-    let mut tx = state.store.begin().await?;
-    tx.set_finding_validation(
-        finding,
-        outcome,
-        (outcome == ValidationStatus::Amended).then_some(wording),
+    let decided = meetings::decide_finding(
+        &state.store,
+        viewer.tr,
+        &meeting,
+        Id::new(),
+        meetings::Outcome {
+            question,
+            status,
+            wording: &form.wording,
+            reason: &form.reason,
+        },
     )
-    .await?;
-    tx.insert_decision(&Decision {
-        id: Id::new(),
-        meeting_id: meeting.id,
-        kind: DecisionKind::FindingValidation,
-        text,
-        taken_by: tr.t("meeting.plenary").to_owned(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&meeting, ""))
+    .await;
+    answered(&meeting, decided)
 }
 
 // ---- The participants' phones: no account, a code. ----
@@ -822,12 +728,10 @@ pub async fn phone_join(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(language(&headers));
-    let Some(participant) = state.store.voter(&form.code).await? else {
+    let Some(participant) = meetings::join(&state.store, &form.code, Timestamp::now()).await?
+    else {
         return Ok(code_form(tr, true).into_response());
     };
-    let mut tx = state.store.begin().await?;
-    tx.check_in(participant.id, now()).await?;
-    tx.commit().await?;
     let cookie = format!(
         "{VOTER_COOKIE}={}; Path=/v; HttpOnly; SameSite=Lax; Max-Age=43200",
         participant.check_code
@@ -871,7 +775,7 @@ pub async fn phone_ballot(
         h1 { (tr.t("vote.title")) }
         p.note { (tr.t("vote.you_are")) " " strong { (me.check_code) } }
         @if voted.saved.is_some() { p.notice role="status" { (tr.t("vote.saved")) } }
-        @if let Some(why) = &voted.refused { p.alert role="alert" { (why) } }
+        @if let Some(why) = shown_refusal(tr, voted.refused.as_deref()) { p.alert role="alert" { (why) } }
         @if open.is_empty() { p { (tr.t("vote.nothing_open")) } }
         @for q in &open {
             @let chosen = mine(q);
@@ -915,19 +819,13 @@ pub async fn phone_vote(
         question_id: question,
         participant_id: me.id,
         option: form.option,
-        cast_at: now(),
+        cast_at: Timestamp::now(),
     };
-    let mut tx = state.store.begin().await?;
-    match tx.cast_ballot(&ballot).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/v/ballot?saved=1").into_response())
+    match meetings::cast_ballot(&state.store, &ballot).await {
+        Ok(()) => Ok(Redirect::to("/v/ballot?saved=1").into_response()),
+        Err(AppError::Refused(r)) => {
+            Ok(Redirect::to(&format!("/v/ballot?refused={}", r.code)).into_response())
         }
-        Err(StoreError::Refused(why)) => Ok(Redirect::to(&format!(
-            "/v/ballot?refused={}",
-            crate::error::encode_query(&why)
-        ))
-        .into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -15,8 +15,8 @@ use sigida_report::{Tr, format};
 
 use crate::auth::{Viewer, language};
 use crate::error::WebError;
-use crate::gather::community_overview;
 use crate::{AppState, layout};
+use sigida_app::analysis::community_overview;
 
 pub async fn healthz(State(state): State<AppState>) -> Result<&'static str, WebError> {
     state.store.ping().await?;
@@ -301,7 +301,7 @@ pub async fn community_flows(
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let analysis = flows::FlowAnalysis::of(&counts);
-    let surveys = crate::flow_survey::community_traveller_surveys(
+    let surveys = sigida_app::analysis::traveller_surveys::community_traveller_surveys(
         &state.store,
         &diagnostic,
         &community,
@@ -331,14 +331,14 @@ pub async fn community_groups(
     let tr = viewer.tr;
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "groups").await?;
     let groups = state.store.groups(community.id).await?;
-    let computed = crate::indicators::community_indicators(
+    let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,
         tr.lang.code(),
     )
     .await?;
-    let views = crate::indicators::group_views(&groups, &computed);
+    let views = sigida_app::analysis::indicators::group_views(&groups, &computed);
     let body = html! {
         (sigida_report::groups::section(tr, &community.slug, &views, diagnostic.min_cell))
     };
@@ -368,7 +368,7 @@ pub async fn community_protection(
         (protection::section(tr, &places, &reports))
         (protection::capacities(tr, &places, &capacities))
         @if outcome.saved.is_some() { p.note role="status" { (tr.t("protection.saved")) } }
-        @if let Some(why) = &outcome.refused { p.alert role="alert" { (tr.t("protection.refused")) " " (why) } }
+        @if let Some(why) = crate::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (tr.t("protection.refused")) " " (why) } }
         @if viewer.may(Permission::EnterData) {
             (crate::analysis_pages::capacity_form(&viewer, &community.slug, &localities))
         }
@@ -390,7 +390,7 @@ pub async fn community_indicators(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "indicators").await?;
-    let computed = crate::indicators::community_indicators(
+    let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,
@@ -478,7 +478,8 @@ pub async fn community_qualitative(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let (diagnostic, community) = analysis_community(&state, &viewer, &slug, "qualitative").await?;
-    let q = crate::gather::community_qualitative(&state.store, &diagnostic, &community).await?;
+    let q =
+        sigida_app::analysis::community_qualitative(&state.store, &diagnostic, &community).await?;
     let body = html! {
         (sigida_report::qualitative::section(tr, &q.notes, &q.codebook, &q.excerpts, &q.names()))
     };
@@ -556,8 +557,9 @@ pub async fn community_report(
     let today = time::OffsetDateTime::now_utc().date();
     if file.starts_with("plan-action.") {
         let plan = crate::plan_pages::latest_plan(&state, &viewer, &community).await?;
-        let doc = crate::gather::plan_document(&state.store, &diagnostic, &community, &plan, today)
-            .await?;
+        let doc =
+            sigida_app::plans::plan_document(&state.store, &diagnostic, &community, &plan, today)
+                .await?;
         let workbook = match file.as_str() {
             "plan-action.xlsx" => Some(sigida_report::Lang::Fr),
             "plan-action.en.xlsx" => Some(sigida_report::Lang::En),
@@ -588,9 +590,14 @@ pub async fn community_report(
         api: false,
         lang: viewer.tr.lang,
     })?;
-    let analysis =
-        crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
-            .await?;
+    let analysis = sigida_app::analysis::community_analysis(
+        &state.store,
+        &diagnostic,
+        &community,
+        lang,
+        today,
+    )
+    .await?;
     let tr = sigida_report::Tr::new(lang);
     report_response(
         &file,
@@ -623,8 +630,14 @@ pub async fn minutes_report(
     }
     let (meeting, (lang, pdf)) = found.ok_or_else(not_found)?;
     let today = time::OffsetDateTime::now_utc().date();
-    let m = crate::gather::meeting_minutes(&state.store, &diagnostic, &community, &meeting, today)
-        .await?;
+    let m = sigida_app::meetings::meeting_minutes(
+        &state.store,
+        &diagnostic,
+        &community,
+        &meeting,
+        today,
+    )
+    .await?;
     let tr = sigida_report::Tr::new(lang);
     report_response(
         &file,
@@ -652,8 +665,14 @@ pub async fn synthesis_report(
     let mut all = Vec::new();
     for community in state.store.communities(diagnostic.id).await? {
         all.push(
-            crate::gather::community_analysis(&state.store, &diagnostic, &community, lang, today)
-                .await?,
+            sigida_app::analysis::community_analysis(
+                &state.store,
+                &diagnostic,
+                &community,
+                lang,
+                today,
+            )
+            .await?,
         );
     }
     let tr = sigida_report::Tr::new(lang);

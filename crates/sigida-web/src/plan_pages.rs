@@ -10,17 +10,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
-use sigida_core::meeting::{Decision, DecisionKind};
+
 use sigida_core::plan::{ActionPlan, PlanContent, PlanStatus, budget_totals, changes};
 use sigida_core::{Id, Timestamp};
 use sigida_report::format;
 use sigida_report::plan::quarter_label;
-use sigida_store::StoreError;
 
 use crate::AppState;
 use crate::action_pages::{Answerable, Fields, action_fields, action_form, form_lists};
 use crate::auth::Viewer;
 use crate::error::WebError;
+use sigida_app::AppError;
+use sigida_app::plans;
 
 #[derive(Deserialize, Default)]
 pub struct Shown {
@@ -90,7 +91,7 @@ pub async fn plan_page(
     let base = format!("/communities/{}/plan", community.slug);
     let body = html! {
         @if shown.saved.is_some() { p.notice role="status" { (tr.t("plan.saved")) } }
-        @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
+        @if let Some(why) = crate::error::shown_refusal(tr, shown.refused.as_deref()) { p.alert role="alert" { (why) } }
         @match plan {
             None => p.note { (tr.t("plan.none")) },
             Some(p) => {
@@ -177,16 +178,22 @@ pub async fn plan_page(
     ))
 }
 
-fn back(slug: &str, outcome: Result<(), String>) -> Response {
+/// Back to the plan's page: saved, or the refusal's code.
+fn back(slug: &str, outcome: Result<(), &str>) -> Response {
     let query = match outcome {
         Ok(()) => "saved=1".to_owned(),
-        Err(why) => format!("refused={}", crate::error::encode_query(&why)),
+        Err(code) => format!("refused={code}"),
     };
     Redirect::to(&format!("/communities/{slug}/plan?{query}")).into_response()
 }
 
-fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+/// A use-case's answer as the plan's page shows it.
+fn answered<T>(slug: &str, result: Result<T, AppError>) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(back(slug, Ok(()))),
+        Err(AppError::Refused(r)) => Ok(back(slug, Err(r.code))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The checks every change of a community's plan makes: the CSRF token, the right to edit
@@ -236,37 +243,17 @@ pub async fn add_action(
     let fields = Fields(fields);
     let community = editing_plan(&state, &viewer, &slug, &fields, "actions").await?;
     let tr = viewer.tr;
-    let existing = state.store.latest_plan(community.id).await?;
-    let mut tx = state.store.begin().await?;
-    let plan = match existing {
-        Some(p) => p,
-        None => {
-            let p = ActionPlan {
-                id: Id::new(),
-                community_id: community.id,
-                version: 1,
-                status: PlanStatus::Draft,
-                title: format!("{} — {}", tr.t("plan.title"), community.name),
-                adopted_on: None,
-                adopted_by_meeting: None,
-                created_at: now(),
-            };
-            tx.insert_plan(&p).await?;
-            p
-        }
-    };
-    let action = match action_fields(&fields, Id::new(), plan.id) {
+    let action = match action_fields(&fields, Id::new(), Id::new()) {
         Ok(a) => a,
-        Err(key) => return Ok(back(&slug, Err(tr.t(key).to_owned()))),
+        Err(code) => return Ok(back(&slug, Err(code))),
     };
-    match tx.insert_action(&action).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(back(&slug, Ok(())))
-        }
-        Err(StoreError::Rule(rule)) => Ok(back(&slug, Err(rule.to_string()))),
-        Err(e) => Err(e.into()),
-    }
+    let new_plan = plans::NewPlan {
+        id: Id::new(),
+        title: format!("{} — {}", tr.t("plan.title"), community.name),
+        at: Timestamp::now(),
+    };
+    let added = plans::add_action(&state.store, &community, new_plan, action).await;
+    answered(&slug, added)
 }
 
 /// A meeting of the community adopts the draft on a date; the adoption is also one of the
@@ -293,30 +280,25 @@ pub async fn adopt(
         .find(|m| m.id.to_string() == fields.get("meeting"))
         .ok_or_else(not_found)?;
     let Some(on) = sigida_formats::parse_date(fields.get("date")) else {
-        return Ok(back(&slug, Err(tr.t("progress.refused_date").to_owned())));
+        return Ok(back(&slug, Err("progress.date")));
     };
-    let mut tx = state.store.begin().await?;
-    match tx.adopt_plan(plan.id, meeting.id, on).await {
-        Ok(()) => {}
-        Err(StoreError::Rule(rule)) => return Ok(back(&slug, Err(rule.to_string()))),
-        Err(e) => return Err(e.into()),
-    }
-    tx.insert_decision(&Decision {
-        id: Id::new(),
-        meeting_id: meeting.id,
-        kind: DecisionKind::PlanAdoption,
-        text: format!(
-            "{} (v{}) — {} {}",
-            plan.title,
-            plan.version,
-            tr.t("plan.adopted_on"),
-            format::date(tr, on)
-        ),
-        taken_by: tr.t("plan.adopted_by_plenary").to_owned(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(back(&slug, Ok(())))
+    let text = format!(
+        "{} (v{}) — {} {}",
+        plan.title,
+        plan.version,
+        tr.t("plan.adopted_on"),
+        format::date(tr, on)
+    );
+    let adopted = plans::adopt(
+        &state.store,
+        &plan,
+        &meeting,
+        on,
+        Id::new(),
+        [&text, tr.t("plan.adopted_by_plenary")],
+    )
+    .await;
+    answered(&slug, adopted)
 }
 
 /// Opens the next version as a draft copy of the adopted one.
@@ -329,33 +311,13 @@ pub async fn revise(
     let fields = Fields(fields);
     let community = editing_plan(&state, &viewer, &slug, &fields, "revise").await?;
     let plan = latest_plan(&state, &viewer, &community).await?;
-    if plan.status == PlanStatus::Draft {
-        return Ok(back(
-            &slug,
-            Err(viewer.tr.t("plan.already_draft").to_owned()),
-        ));
-    }
-    let next = ActionPlan {
-        id: Id::new(),
-        version: plan.version + 1,
-        status: PlanStatus::Draft,
-        adopted_on: None,
-        adopted_by_meeting: None,
-        created_at: now(),
-        ..plan.clone()
-    };
-    let copy = state
-        .store
-        .plan_content(plan.id)
-        .await?
-        .carried_into(next.id, uuid::Uuid::new_v4);
-    let mut tx = state.store.begin().await?;
-    match tx.insert_revision(&next, &copy).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(back(&slug, Ok(())))
-        }
-        Err(StoreError::Rule(rule)) => Ok(back(&slug, Err(rule.to_string()))),
-        Err(e) => Err(e.into()),
-    }
+    let revised = plans::revise(
+        &state.store,
+        &plan,
+        Id::new(),
+        Timestamp::now(),
+        uuid::Uuid::new_v4,
+    )
+    .await;
+    answered(&slug, revised)
 }

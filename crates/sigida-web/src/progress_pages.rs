@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -49,6 +50,10 @@ pub struct Shown {
     already: Option<usize>,
     #[serde(default)]
     refused: Option<String>,
+    /// A refused file's problem (its file, row and value), shown by the import itself: never
+    /// read from the URL.
+    #[serde(skip)]
+    problem: Option<String>,
     /// Filters: a community's slug, a lead partner's name.
     #[serde(default)]
     community: Option<String>,
@@ -151,7 +156,7 @@ pub async fn progress(
             p.notice role="status" { (tr.with_n("progress.imported", n as u64)) " "
                 (tr.with_n("progress.already", shown.already.unwrap_or(0) as u64)) }
         }
-        @if let Some(why) = &shown.refused { p.alert role="alert" { (why) } }
+        @if let Some(why) = shown.problem.as_deref().or(crate::error::shown_refusal(tr, shown.refused.as_deref())) { p.alert role="alert" { (why) } }
         form.inline method="get" action="/progress" {
             label { (tr.t("nav.communities")) " " select name="community" {
                 option value="" { (tr.t("progress.all")) }
@@ -368,12 +373,17 @@ pub async fn import_measurements(
     viewer: Viewer,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let refused = |why: String| {
-        Redirect::to(&format!(
-            "/progress?refused={}#import",
-            crate::error::encode_query(&why)
-        ))
-        .into_response()
+    // A refused file is answered with the page and its problem (422), not a redirect: the
+    // problem names the file and row, text no URL may carry.
+    let page_state = state.clone();
+    let page_viewer = viewer.clone();
+    let refused = |why: String| async move {
+        let shown = Shown {
+            problem: Some(why),
+            ..Shown::default()
+        };
+        let page = progress(State(page_state), page_viewer, Query(shown)).await?;
+        Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -403,7 +413,7 @@ pub async fn import_measurements(
     }
     let tr = viewer.tr;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(refused(tr.t("progress.no_file").to_owned()));
+        return refused(tr.t("progress.no_file").to_owned()).await;
     };
     // Reading a workbook is CPU work (and its size check decompresses it): off the runtime.
     let file_name = name.clone();
@@ -414,18 +424,18 @@ pub async fn import_measurements(
     .map_err(|e| WebError::Internal(e.to_string()))?;
     let tables = match read {
         Ok(t) => t,
-        Err(e) => return Ok(refused(e.to_string())),
+        Err(e) => return refused(e.to_string()).await,
     };
     let table = tables
         .iter()
         .find(|t| t.column("indicateur").or(t.column("indicator")).is_some())
         .or(tables.first());
     let Some(table) = table else {
-        return Ok(refused(tr.t("progress.no_file").to_owned()));
+        return refused(tr.t("progress.no_file").to_owned()).await;
     };
     let rows = match sigida_formats::progress::measurement_rows(table) {
         Ok(r) => r,
-        Err(e) => return Ok(refused(e.to_string())),
+        Err(e) => return refused(e.to_string()).await,
     };
     let (followed, mut known) = recordable(&state, &viewer).await?;
     let mut measurements = Vec::new();
@@ -445,13 +455,14 @@ pub async fn import_measurements(
                 } else {
                     "progress.ambiguous_indicator"
                 };
-                return Ok(refused(format!(
+                return refused(format!(
                     "{name}, {} {}, indicateur : « {} » — {}",
                     tr.t("progress.row"),
                     row.row,
                     row.indicator,
                     tr.t(key)
-                )));
+                ))
+                .await;
             }
         };
         measurements.push(Measurement {
@@ -509,9 +520,7 @@ pub async fn set_status(
             api: false,
             lang: viewer.tr.lang,
         })?;
-    let mut tx = state.store.begin().await?;
-    tx.set_action_status(action.id, status).await?;
-    tx.commit().await?;
+    sigida_app::plans::set_status(&state.store, action.id, status).await?;
     let back = if fields.get("back") == "action" {
         format!("/actions/{}?saved=1", action.id)
     } else {

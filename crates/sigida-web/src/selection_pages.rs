@@ -63,7 +63,7 @@ pub async fn selection(
     let grid = severity_grid(&ids, RiskType::ALL, &reports);
     let providers = state.store.service_providers(community.id).await?;
     let cover = coverage(&ids, Sector::ALL, &providers);
-    let computed = crate::indicators::community_indicators(
+    let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
         &community,

@@ -97,7 +97,7 @@ async fn fixture() -> Fixture {
     })
     .await
     .unwrap();
-    let hash = sigida_web::auth::hash_password(PASSWORD).unwrap();
+    let hash = sigida_app::accounts::hash_password(PASSWORD).unwrap();
     for role in Role::ALL {
         tx.insert_user(
             &User {
@@ -1092,7 +1092,52 @@ async fn a_meeting_runs_from_the_register_to_the_results() {
         ),
     )
     .await;
-    assert!(vote(voters[0].clone(), "emploi").await.contains("refused"));
+    let closed = vote(voters[0].clone(), "emploi").await;
+    assert!(closed.ends_with("refused=ballot.closed"), "{closed}");
+    // The URL carries a code, which each reader sees in their language; text put in the URL is
+    // never shown.
+    let french = get(&f.app, &closed, Some(&voters[0])).await;
+    assert!(
+        french.body.contains("le vote sur cette question est clos"),
+        "{}",
+        french.body
+    );
+    let english = get(
+        &f.app,
+        &closed,
+        Some(&format!("{}; sigida_lang=en", voters[0])),
+    )
+    .await;
+    assert!(
+        english.body.contains("voting on this question is closed"),
+        "{}",
+        english.body
+    );
+    for forged in [
+        "Envoyez+5000+FCFA+au+77+00+00+00",
+        "ballot.closed%3Cscript%3E",
+        "meeting.join",
+        "refusal.ballot.closed",
+    ] {
+        for page in ["/v/ballot", &base] {
+            let shown = get(
+                &f.app,
+                &format!("{page}?refused={forged}"),
+                Some(if page == "/v/ballot" {
+                    &voters[0]
+                } else {
+                    &facilitator
+                }),
+            )
+            .await;
+            assert!(
+                !shown.body.contains("role=\"alert\""),
+                "{page}?refused={forged}: {}",
+                shown.body
+            );
+            assert!(!shown.body.contains("5000"), "{}", shown.body);
+        }
+    }
     let unknown = send(
         &f.app,
         Request::post("/v")
@@ -1623,10 +1668,12 @@ async fn a_plan_is_adopted_revised_and_followed_with_measurements_in_bulk() {
         ),
     )
     .await;
-    let why = location(&refused);
+    // Answered with the page and the problem, which no URL carries.
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        why.contains("refused=") && why.contains("suivi.csv") && why.contains("ligne%203"),
-        "{why}"
+        refused.body.contains("suivi.csv, ligne 3") && refused.body.contains("Comités inconnus"),
+        "{}",
+        refused.body
     );
     assert_eq!(
         f.store.measurements(indicator).await.unwrap().len(),

@@ -4,6 +4,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use sigida_app::common::clean_data::{
+    DatasetError, Imported, clean_export, imported_datasets, latest_form, log_version,
+    publishable_tables, unite,
+};
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_core::diagnostic::Diagnostic;
@@ -12,10 +16,6 @@ use sigida_core::{Id, Timestamp};
 use sigida_formats::table::{Table, read_tables};
 use sigida_formats::write::{write_data_sheets, write_table};
 use sigida_store::Store;
-use sigida_web::datasets::{
-    DatasetError, Imported, clean_export, imported_datasets, latest_form, log_version,
-    publishable_tables, unite,
-};
 use sigida_xlsform::cleaning::{
     CheckSettings, apply_log_dataset, logic_checks, read_log, run_checks,
 };
@@ -252,7 +252,7 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
         store
             .audit(&AuditEvent {
                 id: Id::new(),
-                at: Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+                at: Timestamp::now(),
                 actor: None,
                 action: AuditAction::ExportPersonalData,
                 subject: format!("instrument:{}", instrument.id),

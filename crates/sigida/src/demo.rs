@@ -2,6 +2,25 @@
 //! Diboli (Kayes region, on the Bamako–Dakar corridor at the Senegal border) and Gao Château
 //! (Gao region, a transit hub towards Algeria and Niger). Places and P-codes (COD-AB v03) are
 //! real; people, figures and organisations' contacts are invented. Same output on every run.
+//!
+//! The demo is a scripted user: each step goes through the use-case a command or a page calls
+//! (`sigida_app` and the binary's imports): the diagnostic, the zone's COD-AB file, the
+//! household and traveller surveys (XLSForm + exports), their cleaning, the flow sheets, the
+//! coded notes, the exercises, the capacities, the accounts, every step of the consultation
+//! meetings (register, questions, ballots, counts, decisions) and of the plans (actions,
+//! budget, indicators, milestones, adoption, follow-up), the reports.
+//!
+//! **Still written to the store directly**, because no command or page can make them yet;
+//! the next issues add their use-cases (17: the diagnostic's actors; 18: its analysis), and
+//! each call then moves onto its use-case. This list is the whole of it:
+//! - `community`: `insert_community`, `insert_locality`, `insert_group`,
+//!   `insert_stakeholder`, `insert_service_provider`; `national_stakeholders`:
+//!   `insert_stakeholder` (issue 17);
+//! - `instruments`: `insert_instrument`, `insert_instrument_version` for the instruments
+//!   registered without a form of their own (issue 17);
+//! - `community`: `insert_finding`, `insert_evidence`; `cite_indicators`:
+//!   `set_evidence_summary` (issue 18);
+//! - `run`: `insert_indicator` (household indicators), `insert_risk_report` (issue 18).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -1000,7 +1019,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     };
     // Through the same use-cases as `sigida init` and `sigida geo import`: the zone's P-codes
     // are a COD-AB file in the long layout, written to donnees/ and imported.
-    crate::create_diagnostic(&store, &diagnostic).await?;
+    sigida_app::diagnostic::create_diagnostic(&store, &diagnostic).await?;
     let data_dir = dir.join("donnees");
     std::fs::create_dir_all(&data_dir)?;
     let cod = data_dir.join("cod-ab-mali-kayes-gao.csv");
@@ -1014,6 +1033,18 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
     national_stakeholders(&mut g, &mut tx, &diagnostic).await?;
     tx.commit().await?;
+    // Each community's consultation meeting and the plan it adopts, as a facilitator runs them.
+    let communities: Vec<(Community, Vec<Locality>)> = {
+        let mut held = Vec::new();
+        for (profile, (community, localities, findings)) in
+            [&DIBOLI, &GAO].into_iter().zip(communities)
+        {
+            consultation_and_plan(&mut g, &store, &community, profile, &localities, &findings)
+                .await?;
+            held.push((community, localities));
+        }
+        held
+    };
     println!(
         "  ✓ zone : 2 régions, {} cercles (COD-AB {COD}), 2 communautés",
         KAYES_CERCLES.len() + GAO_CERCLES.len()
@@ -1057,10 +1088,14 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
     tx.commit().await?;
     for (community, _) in &communities {
-        let computed =
-            sigida_web::indicators::community_indicators(&store, &diagnostic, community, "fr")
-                .await
-                .map_err(|e| Failure::Other(e.to_string()))?;
+        let computed = sigida_app::analysis::indicators::community_indicators(
+            &store,
+            &diagnostic,
+            community,
+            "fr",
+        )
+        .await
+        .map_err(|e| Failure::Other(e.to_string()))?;
         let values: usize = computed
             .iter()
             .map(|c| c.values.as_ref().map_or(0, Vec::len))
@@ -1127,16 +1162,14 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
 
     // Community exercises, typed as the facilitators type them in the form.
-    let mut tx = store.begin().await?;
     let mut recorded = 0;
     for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for exercise in community_exercises(&mut g, profile, community)? {
-            tx.insert_exercise(&exercise, at(time::macros::datetime!(2026-02-08 18:00 UTC)))
-                .await?;
+            let typed = at(time::macros::datetime!(2026-02-08 18:00 UTC));
+            sigida_app::analysis::field_work::record_exercise(&store, &exercise, typed).await?;
             recorded += 1;
         }
     }
-    tx.commit().await?;
     println!(
         "  ✓ exercices communautaires : {recorded} (profils historiques, calendriers saisonniers, classements par paires, FFOM)"
     );
@@ -1152,12 +1185,12 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             reported += 1;
         }
     }
+    tx.commit().await?;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for capacity in capacities(&mut g, profile, community, localities) {
-            tx.insert_capacity(&capacity).await?;
+            sigida_app::analysis::field_work::add_capacity(&store, &capacity).await?;
         }
     }
-    tx.commit().await?;
     println!(
         "  ✓ protection : {reported} rapports de sources sur les risques, par localité ; capacités et opportunités"
     );
@@ -2090,7 +2123,7 @@ async fn community(
     tx: &mut Tx,
     diagnostic: &Diagnostic,
     p: &Profile,
-) -> Result<(Community, Vec<Locality>), Failure> {
+) -> Result<(Community, Vec<Locality>, Vec<Finding>), Failure> {
     let community = Community {
         id: g.id(),
         diagnostic_id: diagnostic.id,
@@ -2226,23 +2259,25 @@ async fn community(
         }
         findings.push(finding);
     }
-    consultation_and_plan(g, tx, &community, p, &localities, &findings).await?;
-    Ok((community, localities))
+    Ok((community, localities, findings))
 }
 
-/// The meeting's questions and how the room answered: each finding put to validation (by
-/// phone, the rest by show of hands), then the first priority, each group leaning to its own.
+/// The facilitators write the minutes in French.
+const FR: sigida_report::Tr = sigida_report::Tr { lang: Lang::Fr };
+const PLENARY: &str = "Plénière de la réunion de consultation";
+
+/// The meeting's questions and how the room answered, through the facilitator's and the
+/// phones' use-cases: each finding put to validation (by phone, the rest by show of hands) and
+/// decided, then the first priority, each group leaning to its own.
 async fn meeting_votes(
     g: &mut Gen,
-    tx: &mut Tx,
+    store: &Store,
     meeting: &Meeting,
     p: &Profile,
     findings: &[Finding],
     present: &[Participant],
 ) -> Result<Vec<(Id<Finding>, Id<Decision>)>, Failure> {
-    use sigida_core::meeting::{
-        Ballot, BallotSource, CountedVotes, Question, QuestionKind, VALIDATION_OPTIONS,
-    };
+    use sigida_app::meetings;
     let cast_at = |minute: u64| {
         at(meeting
             .date
@@ -2250,13 +2285,14 @@ async fn meeting_votes(
             .unwrap_or(meeting.date.midnight())
             .assume_utc())
     };
-    let mut position = 0;
+    let questions = meetings::put_findings(store, meeting, || g.id()).await?;
     let mut validations = Vec::new();
-    for finding in findings {
-        position += 1;
-        let mut totals = [0u32; 3];
-        let question = Question::validation_of(g.id(), meeting.id, position, finding, true);
-        tx.insert_question(&question).await?;
+    for (position, finding) in findings.iter().enumerate() {
+        let position = position + 1;
+        let Some(question) = questions.iter().find(|q| q.finding_id == Some(finding.id)) else {
+            continue;
+        };
+        meetings::set_open(store, meeting, question.id, true).await?;
         // The room leans the way the meeting decided.
         let leaning: [f64; 3] = match finding.validation {
             ValidationStatus::Validated => [0.82, 0.13, 0.05],
@@ -2276,20 +2312,21 @@ async fn meeting_votes(
             // About a third have no phone: they vote by show of hands, counted by the facilitator.
             if g.rng.chance(0.33) {
                 by_hands[choice] += 1;
-                totals[choice] += 1;
                 continue;
             }
-            totals[choice] += 1;
-            tx.cast_ballot(&Ballot {
-                question_id: question.id,
-                participant_id: participant.id,
-                option: VALIDATION_OPTIONS[choice].into(),
-                cast_at: cast_at(position as u64 * 7 + i as u64 % 5),
-            })
+            meetings::cast_ballot(
+                store,
+                &Ballot {
+                    question_id: question.id,
+                    participant_id: participant.id,
+                    option: VALIDATION_OPTIONS[choice].into(),
+                    cast_at: cast_at(position as u64 * 7 + i as u64 % 5),
+                },
+            )
             .await?;
         }
         for (choice, count) in by_hands.into_iter().enumerate().filter(|(_, c)| *c > 0) {
-            tx.insert_counted_votes(&CountedVotes {
+            let votes = CountedVotes {
                 id: g.id(),
                 question_id: question.id,
                 option: VALIDATION_OPTIONS[choice].into(),
@@ -2297,27 +2334,39 @@ async fn meeting_votes(
                 source: BallotSource::ShowOfHands,
                 group: None,
                 entered_at: cast_at(position as u64 * 7 + 6),
-            })
-            .await?;
+            };
+            meetings::add_count(store, meeting, votes).await?;
         }
-        tx.set_question_open(question.id, false).await?;
-        // The facilitator records the outcome, with the counts, as the meeting's decision.
-        let outcome = match finding.validation {
-            ValidationStatus::Validated => "validé",
-            ValidationStatus::Amended => "amendé",
-            _ => "rejeté",
+        meetings::set_open(store, meeting, question.id, false).await?;
+        // The facilitator records the outcome, with the counts, as the meeting's decision; a
+        // finding the room could not settle is sent back for more evidence.
+        if finding.validation == ValidationStatus::Pending {
+            let text = format!(
+                "Constat à compléter avant la prochaine réunion : « {} ».",
+                question.prompt
+            );
+            meetings::record_decision(
+                store,
+                meeting,
+                g.id(),
+                DecisionKind::NextStep,
+                &text,
+                PLENARY,
+            )
+            .await?;
+            continue;
+        }
+        let outcome = meetings::Outcome {
+            question: question.id,
+            status: finding.validation,
+            wording: finding.amended_statement.as_deref().unwrap_or(""),
+            reason: if finding.validation == ValidationStatus::Rejected {
+                "les participants ne reconnaissent pas la situation décrite"
+            } else {
+                ""
+            },
         };
-        let decision = Decision {
-            id: g.id(),
-            meeting_id: meeting.id,
-            kind: DecisionKind::FindingValidation,
-            text: format!(
-                "« {} » : {outcome} (Validé {}, À amender {}, Rejeté {}).",
-                question.prompt, totals[0], totals[1], totals[2]
-            ),
-            taken_by: "Plénière de la réunion de consultation".into(),
-        };
-        tx.insert_decision(&decision).await?;
+        let (_, decision) = meetings::decide_finding(store, FR, meeting, g.id(), outcome).await?;
         validations.push((finding.id, decision.id));
     }
     // The first priority: each group's own first priority is an option.
@@ -2328,18 +2377,15 @@ async fn meeting_votes(
             options.push(first.to_owned());
         }
     }
-    position += 1;
-    let question = Question {
-        id: g.id(),
-        meeting_id: meeting.id,
-        position,
-        kind: QuestionKind::Choice,
-        prompt: "Première priorité pour la communauté".into(),
-        options: options.clone(),
-        finding_id: None,
-        open: true,
-    };
-    tx.insert_question(&question).await?;
+    let question = meetings::add_question(
+        store,
+        g.id(),
+        meeting,
+        "Première priorité pour la communauté",
+        options.clone(),
+    )
+    .await?;
+    meetings::set_open(store, meeting, question.id, true).await?;
     for (i, participant) in present.iter().enumerate() {
         let own = p
             .groups
@@ -2352,58 +2398,64 @@ async fn meeting_votes(
         } else {
             g.rng.below(options.len() as u64) as usize
         };
-        tx.cast_ballot(&Ballot {
-            question_id: question.id,
-            participant_id: participant.id,
-            option: options[choice].clone(),
-            cast_at: cast_at(200 + i as u64 % 9),
-        })
+        meetings::cast_ballot(
+            store,
+            &Ballot {
+                question_id: question.id,
+                participant_id: participant.id,
+                option: options[choice].clone(),
+                cast_at: cast_at(200 + i as u64 % 9),
+            },
+        )
         .await?;
     }
-    tx.set_question_open(question.id, false).await?;
+    meetings::set_open(store, meeting, question.id, false).await?;
     Ok(validations)
 }
 
+/// The consultation meeting of a community and the plan it adopts, then a first round of
+/// follow-up: every step through the use-cases the meeting's, plan's and action's pages call.
 async fn consultation_and_plan(
     g: &mut Gen,
-    tx: &mut Tx,
+    store: &Store,
     community: &Community,
     p: &Profile,
     localities: &[Locality],
     findings: &[Finding],
 ) -> Result<(), Failure> {
+    use sigida_app::{meetings, plans};
     let validated: Vec<&Finding> = findings.iter().filter(|f| f.is_accepted()).collect();
-    let meeting = Meeting {
-        id: g.id(),
-        community_id: community.id,
-        level: Level::Local,
-        title: format!("Réunion de consultation de {}", community.name),
-        date: p.meeting_date,
-        place: p.meeting_place.into(),
-        facilitators: "Équipe d'animation du programme".into(),
-        agenda: vec![
-            "Ouverture et présentation des participants".into(),
-            "Restitution de l'analyse contextuelle".into(),
-            "Validation des constats".into(),
-            "Priorisation par groupe socio-économique".into(),
-            "Sélection des localités d'intervention".into(),
-            "Prochaines étapes".into(),
-        ],
-    };
-    tx.insert_meeting(&meeting).await?;
+    let meeting = meetings::create_meeting(
+        store,
+        Meeting {
+            id: g.id(),
+            community_id: community.id,
+            level: Level::Local,
+            title: format!("Réunion de consultation de {}", community.name),
+            date: p.meeting_date,
+            place: p.meeting_place.into(),
+            facilitators: "Équipe d'animation du programme".into(),
+            agenda: vec![
+                "Ouverture et présentation des participants".into(),
+                "Restitution de l'analyse contextuelle".into(),
+                "Validation des constats".into(),
+                "Priorisation par groupe socio-économique".into(),
+                "Sélection des localités d'intervention".into(),
+                "Prochaines étapes".into(),
+            ],
+        },
+    )
+    .await?;
     let count = 34 + g.rng.below(20);
     let groups: Vec<GroupKind> = p.groups.iter().map(|g| g.0).collect();
     let mut present = Vec::new();
     for i in 0..count {
         let female = g.rng.chance(0.46);
-        let participant = Participant {
+        let arrival = meetings::Arrival {
             id: g.id(),
             meeting_id: meeting.id,
             // Most participants give no name; the register does not need one.
-            name: g
-                .rng
-                .chance(0.3)
-                .then(|| Personal::new(person(&mut g.rng, female))),
+            name: g.rng.chance(0.3).then(|| person(&mut g.rng, female)),
             sex: if female { Sex::Female } else { Sex::Male },
             age_group: *g.rng.pick(&[
                 AgeGroup::Youth,
@@ -2416,46 +2468,39 @@ async fn consultation_and_plan(
             group: Some(*g.rng.pick(&groups)),
             organisation: String::new(),
             consent: true,
-            checked_in_at: Some(at(p
+            at: at(p
                 .meeting_date
                 .with_hms(9, (i % 60) as u8, 0)
                 .unwrap_or(p.meeting_date.midnight())
-                .assume_utc())),
-            check_code: sigida_core::meeting::check_code(std::array::from_fn(|_| {
-                g.rng.below(256) as u8
-            })),
+                .assume_utc()),
+            code: std::array::from_fn(|_| g.rng.below(256) as u8),
         };
-        tx.insert_participant(&participant).await?;
-        present.push(participant);
+        present.push(meetings::register(store, arrival).await?);
     }
-    let validations = meeting_votes(g, tx, &meeting, p, findings, &present).await?;
+    let validations = meeting_votes(g, store, &meeting, p, findings, &present).await?;
     let selected: Vec<&str> = localities.iter().take(3).map(|l| l.name.as_str()).collect();
-    let selection = Decision {
-        id: g.id(),
-        meeting_id: meeting.id,
-        kind: DecisionKind::LocalitySelection,
-        text: format!(
+    let selection = meetings::record_decision(
+        store,
+        &meeting,
+        g.id(),
+        DecisionKind::LocalitySelection,
+        &format!(
             "Localités retenues pour l'intervention : {}.",
             selected.join(", ")
         ),
-        taken_by: "Plénière de la réunion de consultation".into(),
-    };
-    tx.insert_decision(&selection).await?;
-    let plan = ActionPlan {
+        PLENARY,
+    )
+    .await?;
+    let new_plan = plans::NewPlan {
         id: g.id(),
-        community_id: community.id,
-        version: 1,
-        status: PlanStatus::Draft,
         title: format!("Plan d'action communautaire de {}", community.name),
-        adopted_on: None,
-        adopted_by_meeting: None,
-        created_at: at(p
+        at: at(p
             .meeting_date
             .with_hms(16, 0, 0)
             .unwrap_or(p.meeting_date.midnight())
             .assume_utc()),
     };
-    tx.insert_plan(&plan).await?;
+    let mut plan = None;
     let mut actions = Vec::new();
     for (i, finding) in validated.iter().enumerate() {
         let response = action_for(finding);
@@ -2468,9 +2513,9 @@ async fn consultation_and_plan(
             .iter()
             .find(|(f, _)| *f == finding.id)
             .map(|(_, d)| *d);
-        let action = Action {
+        let draft = Action {
             id: g.id(),
-            plan_id: plan.id,
+            plan_id: new_plan.id,
             objective: objective_for(p, response.theme),
             title: response.title.into(),
             description: format!(
@@ -2501,9 +2546,11 @@ async fn consultation_and_plan(
             decision_ids: validation.into_iter().chain([selection.id]).collect(),
             origin_id: None,
         };
-        tx.insert_action(&action).await?;
+        let (in_plan, action) =
+            plans::add_action(store, community, new_plan.clone(), draft).await?;
+        plan = Some(in_plan);
         for year in start.year..=end.year {
-            tx.insert_budget_line(&BudgetLine {
+            let line = BudgetLine {
                 id: g.id(),
                 action_id: action.id,
                 item: response.item.0.into(),
@@ -2512,10 +2559,10 @@ async fn consultation_and_plan(
                 unit_cost_fcfa: response.item.2 + 25_000 * g.rng.below(4) as i64,
                 funding_source: (*g.rng.pick(&["OIM", "Commune", "UNICEF"])).into(),
                 year,
-            })
-            .await?;
+            };
+            plans::add_budget_line(store, &line).await?;
         }
-        tx.insert_budget_line(&BudgetLine {
+        let coordination = BudgetLine {
             id: g.id(),
             action_id: action.id,
             item: "Suivi et coordination".into(),
@@ -2524,8 +2571,8 @@ async fn consultation_and_plan(
             unit_cost_fcfa: 75_000,
             funding_source: "OIM".into(),
             year: start.year,
-        })
-        .await?;
+        };
+        plans::add_budget_line(store, &coordination).await?;
         let indicator = PlanIndicator {
             id: g.id(),
             action_id: action.id,
@@ -2535,7 +2582,7 @@ async fn consultation_and_plan(
             unit: response.indicator.1.into(),
             means_of_verification: response.indicator.4.into(),
         };
-        tx.insert_plan_indicator(&indicator).await?;
+        plans::add_indicator(store, &indicator).await?;
         let mut milestones = Vec::new();
         for (k, title) in response.milestones.iter().enumerate() {
             let index = (start.index() + k as u8).min(end.index());
@@ -2546,24 +2593,28 @@ async fn consultation_and_plan(
                 due: Quarter::new(index / 4 + 1, index % 4 + 1).unwrap_or(start),
                 done_on: None,
             };
-            tx.insert_milestone(&milestone).await?;
+            plans::add_milestone(store, &milestone).await?;
             milestones.push(milestone);
         }
         actions.push((action, indicator, milestones));
     }
+    let Some(plan) = plan else {
+        return Ok(());
+    };
     // The meeting adopts the plan; the adoption is one of its decisions.
-    tx.adopt_plan(plan.id, meeting.id, p.meeting_date).await?;
-    tx.insert_decision(&Decision {
-        id: g.id(),
-        meeting_id: meeting.id,
-        kind: DecisionKind::PlanAdoption,
-        text: format!(
-            "{} (v1) adopté par la réunion, {} actions.",
-            plan.title,
-            actions.len()
-        ),
-        taken_by: "Plénière de la réunion de consultation".into(),
-    })
+    let text = format!(
+        "{} (v1) adopté par la réunion, {} actions.",
+        plan.title,
+        actions.len()
+    );
+    plans::adopt(
+        store,
+        &plan,
+        &meeting,
+        p.meeting_date,
+        g.id(),
+        [&text, PLENARY],
+    )
     .await?;
     // The first round of follow-up, at the end of September: the actions of the first two
     // quarters are under way (one late), their first milestone reached, their indicator measured.
@@ -2577,16 +2628,12 @@ async fn consultation_and_plan(
         } else {
             ActionStatus::Ongoing
         };
-        tx.set_action_status(action.id, status).await?;
+        plans::set_status(store, action.id, status).await?;
         if status == ActionStatus::Ongoing
             && let Some(first) = milestones.first()
         {
-            tx.set_milestone_done(
-                action.id,
-                first.id,
-                Some(time::macros::date!(2026 - 07 - 15)),
-            )
-            .await?;
+            let reached = Some(time::macros::date!(2026 - 07 - 15));
+            plans::milestone_done(store, action.id, first.id, reached).await?;
         }
         let (baseline, target) = (
             indicator.baseline.unwrap_or(0.0),
@@ -2598,15 +2645,15 @@ async fn consultation_and_plan(
             0.2 + 0.1 * g.rng.below(3) as f64
         };
         let value = (baseline + (target - baseline) * share).round();
-        tx.insert_measurement(&Measurement {
+        let measurement = Measurement {
             id: g.id(),
             indicator_id: indicator.id,
             measured_on: follow_up,
             value,
             note: "Premier tour de suivi (rapport trimestriel du partenaire)".into(),
             recorded_by: "suivi-evaluation".into(),
-        })
-        .await?;
+        };
+        plans::add_measurement(store, &measurement).await?;
     }
     Ok(())
 }
@@ -3408,7 +3455,7 @@ fn household_indicators(
 async fn cite_indicators(
     store: &Store,
     community: &Community,
-    computed: &[sigida_web::indicators::Computed],
+    computed: &[sigida_app::analysis::indicators::Computed],
 ) -> Result<(), Failure> {
     let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
     let mut tx = store.begin().await?;
@@ -3591,7 +3638,7 @@ async fn survey_risk_shares(
     household: &Instrument,
 ) -> Result<std::collections::HashMap<(String, RiskType), f64>, Failure> {
     use sigida_survey::table::{Measure, TableSpec, estimate_table};
-    let (_, clean, _) = sigida_web::datasets::clean_dataset(store, diagnostic, household)
+    let (_, clean, _) = sigida_app::common::clean_data::clean_dataset(store, diagnostic, household)
         .await
         .map_err(|e| Failure::Other(e.to_string()))?;
     let mut shares = std::collections::HashMap::new();
@@ -3739,11 +3786,11 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
     ];
     let mut users = Vec::new();
     for (username, role, name, organisation) in accounts {
-        let password = sigida_web::auth::generate_password();
+        let password = sigida_app::accounts::generate_password();
         // Through the same use-case as `sigida user add`.
-        crate::users::create_account(
+        sigida_app::accounts::create_account(
             store,
-            crate::users::NewAccount {
+            sigida_app::accounts::NewAccount {
                 id: g.id(),
                 username,
                 role,

@@ -75,7 +75,7 @@ pub async fn import_bytes(
         )));
     }
 
-    let at = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
+    let at = Timestamp::now();
     let mut tx = store.begin().await?;
     let kept = tx
         .keep_raw_file(RawFile {

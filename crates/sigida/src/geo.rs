@@ -77,7 +77,7 @@ pub async fn import_bytes(
             record_count: list.units.len() as i64,
             problem_count: list.skipped.len() as i64,
             imported_by: None,
-            at: Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+            at: Timestamp::now(),
         })
         .await?;
     tx.audit(&sigida_core::audit::AuditEvent {

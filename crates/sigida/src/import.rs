@@ -19,10 +19,6 @@ use sigida_xlsform::read_form_bytes;
 
 use crate::{Failure, Place};
 
-fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
-}
-
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -153,7 +149,7 @@ pub async fn form_bytes(
             return Ok(());
         }
     }
-    let at = now();
+    let at = Timestamp::now();
     let mut tx = store.begin().await?;
     let instrument = match existing {
         Some(i) => i,
@@ -369,7 +365,7 @@ pub async fn data_bytes(
         source.name
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
-    let at = now();
+    let at = Timestamp::now();
     let now_days = at.datetime().unix_timestamp() as f64 / 86_400.0;
     let path_buf = std::path::PathBuf::from(&source.name);
     let checked = tokio::task::spawn_blocking(move || {

@@ -310,6 +310,26 @@ impl From<sigida_store::StoreError> for Failure {
     }
 }
 
+/// A refusal reads in French (the command line's language); other failures keep their kind.
+impl From<sigida_app::AppError> for Failure {
+    fn from(e: sigida_app::AppError) -> Self {
+        use sigida_app::AppError;
+        match e {
+            AppError::Refused(r) => {
+                Failure::Input(sigida_report::Tr::new(sigida_report::Lang::Fr).refusal(&r))
+            }
+            AppError::Store(e) => Failure::from(e),
+            other => Failure::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<sigida_app::Refusal> for Failure {
+    fn from(r: sigida_app::Refusal) -> Self {
+        Failure::from(sigida_app::AppError::from(r))
+    }
+}
+
 impl From<sigida_formats::FormatError> for Failure {
     fn from(e: sigida_formats::FormatError) -> Self {
         Failure::Input(e.to_string())
@@ -547,28 +567,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn check_country(country: &str) -> Result<(), Failure> {
-    if sigida_core::diagnostic::pcode_prefix(country).is_none() {
-        return Err(Failure::Input(format!(
-            "--country « {country} » : attendu un code pays ISO 3166 à trois lettres (MLI pour le Mali, NER pour le Niger…)"
-        )));
-    }
-    Ok(())
-}
-
-/// Creates the diagnostic of a store, its country checked: the one way a diagnostic is made,
-/// by `sigida init` or by the demo.
-pub(crate) async fn create_diagnostic(
-    store: &sigida_store::Store,
-    diagnostic: &sigida_core::diagnostic::Diagnostic,
-) -> Result<(), Failure> {
-    check_country(&diagnostic.country_iso3)?;
-    let mut tx = store.begin().await?;
-    tx.insert_diagnostic(diagnostic).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 async fn init(
     dir: PathBuf,
     name: Option<String>,
@@ -576,7 +574,7 @@ async fn init(
     min_cell: u64,
     database: Option<String>,
 ) -> Result<(), Failure> {
-    check_country(&country)?;
+    sigida_app::diagnostic::check_country(&country.to_ascii_uppercase())?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("{} : création impossible : {e}", dir.display())))?;
     let store = match &database {
@@ -604,9 +602,9 @@ async fn init(
         programme: String::new(),
         synthetic: false,
         min_cell,
-        created_at: sigida_core::Timestamp::from_datetime(time::OffsetDateTime::now_utc()),
+        created_at: sigida_core::Timestamp::now(),
     };
-    create_diagnostic(&store, &diagnostic).await?;
+    sigida_app::diagnostic::create_diagnostic(&store, &diagnostic).await?;
     println!("Diagnostic « {name} » créé dans {}.", dir.display());
     println!(
         "Ensuite : sigida geo import FICHIER --dir {0}   puis   sigida user add NOM --role coordinator --dir {0}",

@@ -36,7 +36,7 @@ pub async fn import_bytes(
     let codebook = store.codebook(diagnostic.id).await?;
     let read = read_coded_notes(&tables, diagnostic.id, community.id, &codebook)
         .map_err(|problems| refused(&problems))?;
-    let at = Timestamp::from_datetime(time::OffsetDateTime::now_utc());
+    let at = Timestamp::now();
     let mut tx = store.begin().await?;
     let kept = tx
         .keep_raw_file(RawFile {

@@ -21,7 +21,7 @@ async fn analysis(
     lang: Lang,
     generated_on: time::Date,
 ) -> Result<CommunityAnalysis, Failure> {
-    sigida_web::gather::community_analysis(store, diagnostic, community, lang, generated_on)
+    sigida_app::analysis::community_analysis(store, diagnostic, community, lang, generated_on)
         .await
         .map_err(|e| Failure::Other(format!("{} : {e}", community.name)))
 }
@@ -101,21 +101,15 @@ pub async fn write(
         }
         let plan = match store.latest_plan(community.id).await? {
             Some(plan) => Some(
-                sigida_web::gather::plan_document(
-                    store,
-                    diagnostic,
-                    community,
-                    &plan,
-                    generated_on,
-                )
-                .await?,
+                sigida_app::plans::plan_document(store, diagnostic, community, &plan, generated_on)
+                    .await?,
             ),
             None => None,
         };
         plans.push(plan);
         let mut of_community = Vec::new();
         for meeting in store.meetings(community.id).await? {
-            let m = sigida_web::gather::meeting_minutes(
+            let m = sigida_app::meetings::meeting_minutes(
                 store,
                 diagnostic,
                 community,

@@ -190,9 +190,14 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
         .unwrap();
         tx.commit().await.unwrap();
         let (diagnostic, community) = support::diagnostic_and_community(&store, "diboli").await;
-        sigida_web::indicators::community_indicators(&store, &diagnostic, &community, "fr")
-            .await
-            .unwrap();
+        sigida_app::analysis::indicators::community_indicators(
+            &store,
+            &diagnostic,
+            &community,
+            "fr",
+        )
+        .await
+        .unwrap();
         let again = store.indicator_values(indicator, diboli).await.unwrap();
         assert_ne!(
             again[0].provenance.log_version, before_log,

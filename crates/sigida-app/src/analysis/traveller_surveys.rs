@@ -17,7 +17,9 @@ use sigida_survey::Z95;
 use sigida_survey::table::{Measure, TableSpec, estimate_table};
 use sigida_xlsform::{Form, Question, QuestionKind};
 
-use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
+use crate::common::clean_data::{
+    DatasetError, clean_with, latest_form, locality_slugs, log_version,
+};
 
 /// Questions named `route_1`, `route_2`… hold the places of a traveller's route in order.
 const ROUTE_PREFIX: &str = "route_";

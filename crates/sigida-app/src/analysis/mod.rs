@@ -1,4 +1,10 @@
-//! Views assembled from the store, shared by the pages, the API and the report writer.
+//! A community's analysis: the overview, the indicators brought up to date with their data,
+//! the traveller surveys, the qualitative evidence, and all of it assembled for the contextual
+//! analysis report. Shared by the pages, the API, the report writer and the demo.
+
+pub mod field_work;
+pub mod indicators;
+pub mod traveller_surveys;
 
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
@@ -74,12 +80,21 @@ pub async fn community_analysis(
     community: &Community,
     lang: sigida_report::Lang,
     generated_on: time::Date,
-) -> Result<sigida_report::analysis::CommunityAnalysis, crate::datasets::DatasetError> {
-    let indicators =
-        crate::indicators::community_indicators(store, diagnostic, community, lang.code()).await?;
-    let traveller_surveys =
-        crate::flow_survey::community_traveller_surveys(store, diagnostic, community, lang.code())
-            .await?;
+) -> Result<sigida_report::analysis::CommunityAnalysis, crate::common::clean_data::DatasetError> {
+    let indicators = crate::analysis::indicators::community_indicators(
+        store,
+        diagnostic,
+        community,
+        lang.code(),
+    )
+    .await?;
+    let traveller_surveys = crate::analysis::traveller_surveys::community_traveller_surveys(
+        store,
+        diagnostic,
+        community,
+        lang.code(),
+    )
+    .await?;
     let qualitative = community_qualitative(store, diagnostic, community).await?;
     let mut meetings = Vec::new();
     for meeting in store.meetings(community.id).await? {
@@ -94,7 +109,7 @@ pub async fn community_analysis(
         let log = store.cleaning_log(instrument.id).await?;
         cleaning.push((
             instrument.name.clone(),
-            crate::datasets::log_version(&log),
+            crate::common::clean_data::log_version(&log),
             log.len(),
         ));
     }
@@ -113,65 +128,6 @@ pub async fn community_analysis(
         meetings,
         imports: store.raw_imports(diagnostic.id).await?,
         cleaning,
-        generated_on,
-    })
-}
-
-/// Everything the minutes of a meeting show.
-pub async fn meeting_minutes(
-    store: &Store,
-    diagnostic: &Diagnostic,
-    community: &Community,
-    meeting: &sigida_core::meeting::Meeting,
-    generated_on: time::Date,
-) -> Result<sigida_report::minutes::MeetingMinutes, StoreError> {
-    Ok(sigida_report::minutes::MeetingMinutes {
-        diagnostic: diagnostic.clone(),
-        community: community.clone(),
-        meeting: meeting.clone(),
-        participants: store.participants(meeting.id).await?,
-        questions: store.questions(meeting.id).await?,
-        ballots: store.ballots(meeting.id).await?,
-        counted: store.counted_votes(meeting.id).await?,
-        decisions: store.decisions(meeting.id).await?,
-        findings: store.findings(community.id).await?,
-        generated_on,
-    })
-}
-
-/// Everything a community's action plan document shows.
-pub async fn plan_document(
-    store: &Store,
-    diagnostic: &Diagnostic,
-    community: &Community,
-    plan: &sigida_core::plan::ActionPlan,
-    generated_on: time::Date,
-) -> Result<sigida_report::plan::PlanDocument, StoreError> {
-    let content = store.plan_content(plan.id).await?;
-    let totals = sigida_core::plan::budget_totals(&content.actions, &content.lines).ok_or_else(|| {
-        StoreError::Refused(format!(
-            "le budget du plan « {} » dépasse ce qu'un montant peut valoir : une quantité ou un coût mal saisi",
-            plan.title
-        ))
-    })?;
-    let versions = store.plans(community.id).await?;
-    let changes = match versions.iter().find(|v| v.version == plan.version - 1) {
-        Some(before) => Some(sigida_core::plan::changes(
-            &store.plan_content(before.id).await?,
-            &content,
-        )),
-        None => None,
-    };
-    Ok(sigida_report::plan::PlanDocument {
-        versions,
-        changes,
-        diagnostic: diagnostic.clone(),
-        community: community.clone(),
-        plan: plan.clone(),
-        content,
-        findings: store.findings(community.id).await?,
-        decisions: store.community_decisions(community.id).await?,
-        totals,
         generated_on,
     })
 }

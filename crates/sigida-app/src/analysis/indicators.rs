@@ -19,7 +19,9 @@ use sigida_survey::table::{Measure, TableSpec, estimate_table};
 use sigida_xlsform::Form;
 use sigida_xlsform::derived::{is_expression, with_derived};
 
-use crate::datasets::{DatasetError, clean_with, latest_form, locality_slugs, log_version};
+use crate::common::clean_data::{
+    DatasetError, clean_with, latest_form, locality_slugs, log_version,
+};
 
 pub use sigida_report::indicators::Computed;
 
@@ -46,10 +48,6 @@ fn labels(form: &Form, by: &[String], language: &str) -> BTreeMap<(String, Strin
         }
     }
     out
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
 }
 
 /// What the indicators of one instrument share: read once per call, whatever their number.
@@ -118,7 +116,7 @@ pub async fn community_indicators(
         };
         if let Ok(values) = &values {
             let mut tx = store.begin().await?;
-            tx.replace_indicator_values(indicator.id, community.id, values, now())
+            tx.replace_indicator_values(indicator.id, community.id, values, Timestamp::now())
                 .await?;
             tx.commit().await?;
         }
@@ -178,7 +176,7 @@ pub fn compute(
             option: indicator.option.as_deref().unwrap_or("1"),
         },
     };
-    let computed_at = now();
+    let computed_at = Timestamp::now();
     let mut values = Vec::new();
     // The whole community (no `by` column), then each disaggregation on its own.
     let splits = std::iter::once(None).chain(indicator.by.iter().map(Some));

@@ -1,0 +1,120 @@
+//! Accounts: argon2 password hashes, passwords easy to read aloud, and the one way an account
+//! is made (by `sigida user add`, a page or the demo).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::Rng;
+use sigida_core::access::{Role, User};
+use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::{Id, Timestamp};
+use sigida_store::{Store, StoreError};
+
+use crate::{AppError, Refusal};
+
+/// The shortest password an account may have.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Password(e.to_string()))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A password easy to read aloud and type on a phone: no 0/O, 1/l/I.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let chars: String = (0..15)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}-{}", &chars[0..5], &chars[5..10], &chars[10..15])
+}
+
+/// An account to create.
+pub struct NewAccount<'a> {
+    pub id: Id<User>,
+    pub username: &'a str,
+    pub role: Role,
+    pub display_name: Option<String>,
+    pub organisation: &'a str,
+    pub password: &'a str,
+    pub at: Timestamp,
+}
+
+/// Creates an account: the name checked, the password long enough and hashed, the creation
+/// audited, in one transaction.
+pub async fn create_account(store: &Store, a: NewAccount<'_>) -> Result<User, AppError> {
+    let username = a.username.trim();
+    if username.is_empty() || username.contains(char::is_whitespace) {
+        return Err(Refusal::new("account.username")
+            .arg("username", username)
+            .into());
+    }
+    if a.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Refusal::new("account.short_password")
+            .arg("n", MIN_PASSWORD_CHARS.to_string())
+            .into());
+    }
+    let hash = hash_password(a.password)?;
+    let user = User {
+        id: a.id,
+        username: username.to_owned(),
+        display_name: a.display_name.unwrap_or_else(|| username.to_owned()),
+        role: a.role,
+        organisation: a.organisation.to_owned(),
+        active: true,
+        created_at: a.at,
+    };
+    let mut tx = store.begin().await?;
+    tx.insert_user(&user, &hash).await.map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            AppError::from(Refusal::new("account.exists").arg("username", username))
+        }
+        other => AppError::from(other),
+    })?;
+    tx.audit(&AuditEvent {
+        id: Id::new(),
+        at: a.at,
+        actor: None,
+        action: AuditAction::UserCreated,
+        subject: format!("user:{username}"),
+        detail: a.role.code().to_owned(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "Correct horse"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn generated_passwords_avoid_ambiguous_characters() {
+        let p = generate_password();
+        assert_eq!(p.len(), 17);
+        assert!(!p.contains(['0', 'O', '1', 'l', 'I']));
+        assert_ne!(p, generate_password());
+    }
+}

@@ -1,0 +1,56 @@
+//! A use-case's failure. A refusal (the person asked for something the rules forbid) is a
+//! stable code and its arguments, translated through the catalogue where it is shown
+//! (`refusal.<code>` in `locales/*.txt`); every other failure keeps its source for the log.
+
+pub use sigida_core::refusal::Refusal;
+use sigida_store::StoreError;
+
+use crate::common::clean_data::DatasetError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    #[error("password hashing: {0}")]
+    Password(String),
+}
+
+/// The store's refusals (a ballot on a closed question…) are the person's, like the use-cases'.
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => AppError::Refused(r),
+            StoreError::Rule(rule) => AppError::Refused(rule.refusal()),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigida_report::{Lang, Tr};
+
+    #[test]
+    fn a_refusal_reads_in_each_language_with_its_values() {
+        let r = Refusal::new("account.username").arg("username", "a b");
+        assert_eq!(
+            Tr::new(Lang::Fr).refusal(&r),
+            "nom d'utilisateur « a b » : attendu un mot sans espace"
+        );
+        assert_eq!(
+            Tr::new(Lang::En).refusal(&r),
+            "user name “a b”: expected one word without spaces"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! What the rooms share.
+
+pub mod clean_data;
+pub mod error;

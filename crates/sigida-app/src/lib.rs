@@ -1,0 +1,21 @@
+//! The use-cases: everything a person can do with Sigida, one function each, called alike by
+//! the command line, the web pages and the demo (which is a scripted user). No HTTP, no
+//! terminal: a use-case takes the store and plain values and answers data or an [`AppError`].
+//!
+//! One folder per room of the product; rooms share `common` and never import each other.
+//! - `common`: errors with stable codes, an instrument's raw and clean data.
+//! - `diagnostic`: creating the diagnostic (its country checked).
+//! - `accounts`: passwords and accounts.
+//! - `analysis`: a community's overview, indicators brought up to date, traveller surveys, the
+//!   contextual analysis assembled for its report.
+//! - `meetings`: a meeting's minutes.
+//! - `plans`: a plan's document.
+
+pub mod accounts;
+pub mod analysis;
+pub mod common;
+pub mod diagnostic;
+pub mod meetings;
+pub mod plans;
+
+pub use common::error::{AppError, Refusal};

@@ -131,3 +131,24 @@ pub struct User {
     pub active: bool,
     pub created_at: crate::Timestamp,
 }
+
+impl User {
+    /// Whether the user's organisation leads an action (names compared without case or spaces
+    /// around them, as people type them).
+    pub fn leads(&self, action: &crate::plan::Action) -> bool {
+        let own = self.organisation.trim();
+        !own.is_empty() && action.lead_partner.trim().eq_ignore_ascii_case(own)
+    }
+
+    /// A partner sees the actions its organisation leads; every other role sees them all.
+    pub fn may_see_action(&self, action: &crate::plan::Action) -> bool {
+        self.role != Role::PartnerViewer || self.leads(action)
+    }
+
+    /// The roles that edit plans update any action; a role that reports progress, the actions
+    /// its organisation leads.
+    pub fn may_update_action(&self, action: &crate::plan::Action) -> bool {
+        self.role.may(Permission::EditPlans)
+            || (self.role.may(Permission::ReportProgress) && self.leads(action))
+    }
+}

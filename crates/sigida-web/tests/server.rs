@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use sigida_store::Store;
-use sigida_web::server::{HEADER_TIMEOUT, MAX_PER_ADDRESS};
+use sigida_web::http::server::{HEADER_TIMEOUT, MAX_PER_ADDRESS};
 
 fn healthz(addr: std::net::SocketAddr) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();

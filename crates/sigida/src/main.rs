@@ -392,8 +392,21 @@ fn stop_quietly_on_closed_output() {
     }));
 }
 
+/// Logs go to standard error: warnings and errors by default, more with `SIGIDA_LOG`
+/// (`SIGIDA_LOG=info`, `SIGIDA_LOG=sigida_web=debug`).
+fn start_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGIDA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     stop_quietly_on_closed_output();
+    start_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

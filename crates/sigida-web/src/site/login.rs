@@ -1,161 +1,21 @@
-//! Accounts in the browser: argon2 password hashes, server-side sessions (only the token's
-//! hash is stored), the [`Viewer`] every protected handler takes, and role checks that
-//! write refusals and reads of personal data to the audit log.
+//! Signing in and out, and choosing the language.
 
+use crate::AppState;
+use crate::http::auth::{
+    LANG_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Viewer, cookie, language, random_token,
+};
+use crate::http::error::WebError;
+use crate::http::layout;
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
-use sigida_core::access::{Permission, User};
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::{Id, Timestamp};
 use sigida_report::{Lang, Tr};
 use sigida_store::NewSession;
-
-use crate::error::WebError;
-use crate::{AppState, layout};
-
-const SESSION_COOKIE: &str = "sigida_session";
-const LANG_COOKIE: &str = "sigida_lang";
-/// A working day in the field: long enough for a meeting, short enough for a shared laptop.
-const SESSION_SECONDS: i64 = 10 * 3600;
-
-use rand::Rng;
-use sigida_app::accounts::{generate_password, hash_password};
-
-fn random_token() -> String {
-    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
-/// The language of a request: its cookie, else French.
-pub fn language(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Lang::parse)
-        .unwrap_or_default()
-}
-
-/// The signed-in user of a request, with their language.
-#[derive(Clone, Debug)]
-pub struct Viewer {
-    pub user: User,
-    pub csrf: String,
-    pub tr: Tr,
-    /// True for `/api/…` requests: errors answer in JSON.
-    pub api: bool,
-}
-
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let path = parts.uri.path().to_owned();
-        let api = path.starts_with("/api/");
-        let unauthenticated = || WebError::Unauthenticated {
-            api,
-            next: path.clone(),
-        };
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(unauthenticated)?;
-        let (user, csrf) = state
-            .store
-            .session_user(token, Timestamp::now())
-            .await?
-            .ok_or_else(unauthenticated)?;
-        Ok(Viewer {
-            user,
-            csrf,
-            tr: Tr::new(language(&parts.headers)),
-            api,
-        })
-    }
-}
-
-impl Viewer {
-    pub fn may(&self, permission: Permission) -> bool {
-        self.user.role.may(permission)
-    }
-
-    /// Refuses (and audits the refusal) unless the role has `permission`.
-    pub async fn require(
-        &self,
-        state: &AppState,
-        permission: Permission,
-        subject: &str,
-    ) -> Result<(), WebError> {
-        if self.may(permission) {
-            return Ok(());
-        }
-        self.audit(state, AuditAction::Denied, subject, permission.code())
-            .await?;
-        Err(WebError::Forbidden {
-            api: self.api,
-            lang: self.tr.lang,
-        })
-    }
-
-    /// Whether personal data may be shown; when it may, the access is written to the audit
-    /// log before anything is sent.
-    pub async fn reveal_personal_data(
-        &self,
-        state: &AppState,
-        subject: &str,
-        what: &str,
-    ) -> Result<bool, WebError> {
-        if !self.may(Permission::ViewPersonalData) {
-            return Ok(false);
-        }
-        self.audit(state, AuditAction::ViewPersonalData, subject, what)
-            .await?;
-        Ok(true)
-    }
-
-    pub async fn audit(
-        &self,
-        state: &AppState,
-        action: AuditAction,
-        subject: &str,
-        detail: &str,
-    ) -> Result<(), WebError> {
-        state
-            .store
-            .audit(&AuditEvent {
-                id: Id::new(),
-                at: Timestamp::now(),
-                actor: Some(self.user.username.clone()),
-                action,
-                subject: subject.to_owned(),
-                detail: detail.to_owned(),
-            })
-            .await?;
-        Ok(())
-    }
-
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
-        if constant_time_eq(submitted.as_bytes(), self.csrf.as_bytes()) {
-            Ok(())
-        } else {
-            Err(WebError::Csrf { lang: self.tr.lang })
-        }
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// Only local paths are followed after login, so a link cannot send a user elsewhere.
 fn safe_next(next: Option<&str>) -> String {
@@ -202,13 +62,6 @@ pub struct LoginForm {
 pub const USERNAME_MAX: usize = 64;
 const PASSWORD_MAX: usize = 1024;
 
-/// A hash no password matches, checked for unknown accounts so that the time a refusal takes
-/// says nothing of which usernames exist.
-pub(crate) fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&generate_password()).unwrap_or_default())
-}
-
 pub async fn login(
     State(state): State<AppState>,
     extensions: axum::http::Extensions,
@@ -241,7 +94,9 @@ pub async fn login(
         ));
     }
     let account = typed.to_lowercase();
-    if let Err(crate::guard::Refusal::Wait(wait)) = state.login_guard.check(&account, address) {
+    if let Err(crate::http::login_guard::Refusal::Wait(wait)) =
+        state.login_guard.check(&account, address)
+    {
         let seconds = wait.as_secs().max(1);
         return Ok(refused(
             StatusCode::TOO_MANY_REQUESTS,
@@ -253,7 +108,7 @@ pub async fn login(
     let known = found.as_ref().map(|(u, _)| u.username.clone());
     let (user, hash) = match found {
         Some((user, hash)) if user.active => (Some(user), hash),
-        _ => (None, dummy_hash().to_owned()),
+        _ => (None, crate::http::login_guard::dummy_hash().to_owned()),
     };
     let verified = match state.login_guard.verify(hash, form.password.clone()).await {
         Ok(ok) => ok,

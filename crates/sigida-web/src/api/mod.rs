@@ -2,34 +2,22 @@
 //! are `null` unless the role may see them, and then the access is audited.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::{Value, json};
-use sigida_core::access::Permission;
 use sigida_core::finding::convergence;
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::http::auth::Viewer;
+use crate::http::community::InCommunity;
+use crate::http::error::WebError;
 use sigida_app::analysis::community_overview;
 
-pub async fn diagnostic(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Json<Value>, WebError> {
-    viewer
-        .require(&state, Permission::ViewDiagnostic, "/api/diagnostic")
-        .await?;
+pub async fn diagnostic(State(state): State<AppState>) -> Result<Json<Value>, WebError> {
     let d = state.store.main_diagnostic().await?;
     Ok(Json(json!(d)))
 }
 
-pub async fn communities(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Json<Value>, WebError> {
-    viewer
-        .require(&state, Permission::ViewDiagnostic, "/api/communities")
-        .await?;
+pub async fn communities(State(state): State<AppState>) -> Result<Json<Value>, WebError> {
     let d = state.store.main_diagnostic().await?;
     Ok(Json(json!(state.store.communities(d.id).await?)))
 }
@@ -37,23 +25,13 @@ pub async fn communities(
 pub async fn community(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
-    let path = format!("/api/communities/{slug}");
-    viewer
-        .require(&state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let d = state.store.main_diagnostic().await?;
-    let community =
-        state
-            .store
-            .community_by_slug(d.id, &slug)
-            .await?
-            .ok_or(WebError::NotFound {
-                api: true,
-                lang: viewer.tr.lang,
-            })?;
-    let ov = community_overview(&state.store, &d, &community).await?;
+    let path = format!("/api/communities/{}", community.slug);
+    let ov = community_overview(&state.store, &diagnostic, &community).await?;
     let reveal = viewer
         .reveal_personal_data(
             &state,
@@ -114,51 +92,24 @@ pub async fn community(
     })))
 }
 
-pub async fn imports(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Json<Value>, WebError> {
-    viewer
-        .require(&state, Permission::ViewData, "/api/imports")
-        .await?;
+pub async fn imports(State(state): State<AppState>) -> Result<Json<Value>, WebError> {
     let d = state.store.main_diagnostic().await?;
     Ok(Json(json!(state.store.raw_imports(d.id).await?)))
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>, WebError> {
-    viewer
-        .require(&state, Permission::ViewAudit, "/api/audit")
-        .await?;
+pub async fn audit(State(state): State<AppState>) -> Result<Json<Value>, WebError> {
     Ok(Json(json!(state.store.audit_events(1000).await?)))
-}
-
-/// The community of an analysis endpoint, for a viewer allowed to see the diagnostic.
-async fn api_community(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-    part: &str,
-) -> Result<
-    (
-        sigida_core::diagnostic::Diagnostic,
-        sigida_core::community::Community,
-    ),
-    WebError,
-> {
-    let path = format!("/api/communities/{slug}/{part}");
-    viewer
-        .require(state, Permission::ViewDiagnostic, &path)
-        .await?;
-    crate::pages::community_of(state, viewer, slug).await
 }
 
 /// A community's flow analysis as JSON: the same figures as its page.
 pub async fn community_flows(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
-    let (diagnostic, community) = api_community(&state, &viewer, &slug, "flows").await?;
     let counts = state.store.flow_counts(community.id).await?;
     let a = sigida_report::flows::FlowAnalysis::of(&counts);
     let surveys = sigida_app::analysis::traveller_surveys::community_traveller_surveys(
@@ -257,10 +208,12 @@ fn traveller_survey(s: &sigida_report::flows::TravellerSurvey) -> Value {
 pub async fn community_groups(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::disclosure::{Cell, publish};
-    let (diagnostic, community) = api_community(&state, &viewer, &slug, "groups").await?;
     let groups = state.store.groups(community.id).await?;
     let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
@@ -307,11 +260,12 @@ pub async fn community_groups(
 /// when not assessed), with the reports they come from.
 pub async fn community_protection(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::protection::{RiskType, severity_grid};
-    let (_, community) = api_community(&state, &viewer, &slug, "protection").await?;
     let localities = state.store.localities(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
@@ -382,10 +336,12 @@ pub async fn community_protection(
 pub async fn community_indicators(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::disclosure::{Cell, publish};
-    let (diagnostic, community) = api_community(&state, &viewer, &slug, "indicators").await?;
     let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
@@ -446,19 +402,21 @@ pub async fn community_indicators(
 pub async fn community_services(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::actors::Sector;
     use sigida_core::protection::{RiskType, severity_grid};
     use sigida_core::services::{coverage, gaps};
-    let (_, community) = api_community(&state, &viewer, &slug, "services").await?;
     let localities = state.store.localities(community.id).await?;
     let providers = state.store.service_providers(community.id).await?;
     let reports = state.store.risk_reports(community.id).await?;
     let reveal = viewer
         .reveal_personal_data(
             &state,
-            &format!("/api/communities/{slug}/services"),
+            &format!("/api/communities/{}/services", community.slug),
             "contacts des prestataires de services",
         )
         .await?;
@@ -501,10 +459,11 @@ pub async fn community_services(
 /// A community's findings with their evidence and computed triangulation, as JSON.
 pub async fn community_findings(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
-    let (_, community) = api_community(&state, &viewer, &slug, "findings").await?;
     let findings = state.store.findings(community.id).await?;
     let evidence = state.store.evidence_of_community(community.id).await?;
     Ok(Json(json!({
@@ -535,10 +494,11 @@ pub async fn community_findings(
 /// A community's exercises with their data, as JSON.
 pub async fn community_exercises(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
-    let (_, community) = api_community(&state, &viewer, &slug, "exercises").await?;
     let exercises = state.store.exercises(community.id).await?;
     Ok(Json(json!({
         "community": community.slug,
@@ -556,11 +516,12 @@ pub async fn community_exercises(
 /// quotes with personal details removed (the notes themselves are never served).
 pub async fn community_qualitative(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::qualitative::{code_counts, quote};
-    let (diagnostic, community) = api_community(&state, &viewer, &slug, "qualitative").await?;
     let q =
         sigida_app::analysis::community_qualitative(&state.store, &diagnostic, &community).await?;
     let (notes, codebook, excerpts, names) = (&q.notes, &q.codebook, &q.excerpts, q.names());
@@ -587,4 +548,80 @@ pub async fn community_qualitative(
             "codes": e.codes.iter().filter_map(|c| code_of(*c)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })))
+}
+
+pub fn routes() -> Vec<crate::http::routes::Entry> {
+    use crate::http::routes::{Access::Needs, Loads, get};
+    use Loads::{Community, Nothing};
+    use sigida_core::access::Permission::{ViewAudit, ViewData, ViewDiagnostic};
+    vec![
+        get(
+            "/api/diagnostic",
+            Needs(ViewDiagnostic),
+            Nothing,
+            diagnostic,
+        ),
+        get(
+            "/api/communities",
+            Needs(ViewDiagnostic),
+            Nothing,
+            communities,
+        ),
+        get(
+            "/api/communities/{slug}",
+            Needs(ViewDiagnostic),
+            Community,
+            community,
+        ),
+        get(
+            "/api/communities/{slug}/flows",
+            Needs(ViewDiagnostic),
+            Community,
+            community_flows,
+        ),
+        get(
+            "/api/communities/{slug}/groups",
+            Needs(ViewDiagnostic),
+            Community,
+            community_groups,
+        ),
+        get(
+            "/api/communities/{slug}/services",
+            Needs(ViewDiagnostic),
+            Community,
+            community_services,
+        ),
+        get(
+            "/api/communities/{slug}/findings",
+            Needs(ViewDiagnostic),
+            Community,
+            community_findings,
+        ),
+        get(
+            "/api/communities/{slug}/exercises",
+            Needs(ViewDiagnostic),
+            Community,
+            community_exercises,
+        ),
+        get(
+            "/api/communities/{slug}/qualitative",
+            Needs(ViewDiagnostic),
+            Community,
+            community_qualitative,
+        ),
+        get(
+            "/api/communities/{slug}/indicators",
+            Needs(ViewDiagnostic),
+            Community,
+            community_indicators,
+        ),
+        get(
+            "/api/communities/{slug}/protection",
+            Needs(ViewDiagnostic),
+            Community,
+            community_protection,
+        ),
+        get("/api/imports", Needs(ViewData), Nothing, imports),
+        get("/api/audit", Needs(ViewAudit), Nothing, audit),
+    ]
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -18,27 +18,11 @@ use sigida_core::community::Community;
 use sigida_core::plan::{Action, ActionStatus, Measurement, PlanContent, PlanIndicator};
 use sigida_report::format;
 
+use super::action::{Fields, following, progress_cell};
 use crate::AppState;
-use crate::action_pages::{Fields, following, progress_cell};
-use crate::auth::Viewer;
-use crate::error::WebError;
-
-/// Whether the viewer's organisation leads an action (names compared without case or spaces
-/// around them, as people type them).
-fn leads(viewer: &Viewer, action: &Action) -> bool {
-    let own = viewer.user.organisation.trim();
-    !own.is_empty() && action.lead_partner.trim().eq_ignore_ascii_case(own)
-}
-
-/// Who may see and who may update an action.
-pub(crate) fn may_see(viewer: &Viewer, action: &Action) -> bool {
-    viewer.user.role != Role::PartnerViewer || leads(viewer, action)
-}
-
-pub(crate) fn may_update(viewer: &Viewer, action: &Action) -> bool {
-    viewer.may(Permission::EditPlans)
-        || (viewer.may(Permission::ReportProgress) && leads(viewer, action))
-}
+use crate::http::auth::Viewer;
+use crate::http::error::WebError;
+use crate::http::routes::Loaded;
 
 #[derive(Deserialize, Default)]
 pub struct Shown {
@@ -87,7 +71,7 @@ pub async fn progress(
     };
     let visible: Vec<&FollowedAction> = everything
         .iter()
-        .filter(|f| may_see(&viewer, &f.action))
+        .filter(|f| viewer.user.may_see_action(&f.action))
         .collect();
     let partners: BTreeSet<&str> = visible
         .iter()
@@ -156,7 +140,7 @@ pub async fn progress(
             p.notice role="status" { (tr.with_n("progress.imported", n as u64)) " "
                 (tr.with_n("progress.already", shown.already.unwrap_or(0) as u64)) }
         }
-        @if let Some(why) = shown.problem.as_deref().or(crate::error::shown_refusal(tr, shown.refused.as_deref())) { p.alert role="alert" { (why) } }
+        @if let Some(why) = shown.problem.as_deref().or(crate::http::error::shown_refusal(tr, shown.refused.as_deref())) { p.alert role="alert" { (why) } }
         form.inline method="get" action="/progress" {
             label { (tr.t("nav.communities")) " " select name="community" {
                 option value="" { (tr.t("progress.all")) }
@@ -175,7 +159,7 @@ pub async fn progress(
                 @for s in ActionStatus::ALL { th scope="col" class="num" { (tr.t(s.label_key())) } }
             } }
             tbody { @for (partner, counts) in &by_partner { tr {
-                th scope="row" { a href={"/progress?partner=" (crate::error::encode_query(partner))} { (partner) } }
+                th scope="row" { a href={"/progress?partner=" (crate::http::error::encode_query(partner))} { (partner) } }
                 @for s in ActionStatus::ALL { td.num { (counts.get(s).copied().unwrap_or(0)) } }
             } } }
         } }
@@ -221,7 +205,7 @@ pub async fn progress(
                 td data-label=(tr.t("plan.lead")) { (a.lead_partner) }
                 td.num data-label=(tr.t("plan.milestones")) { @let (done, all) = reached(f); (done) " / " (all) }
                 td data-label=(tr.t("plan.status")) {
-                    @if may_update(&viewer, a) {
+                    @if viewer.user.may_update_action(a) {
                         form.inline method="post" action={"/actions/" (a.id) "/status"} {
                             input type="hidden" name="csrf" value=(viewer.csrf);
                             select name="status" aria-label=(tr.t("plan.status")) {
@@ -245,7 +229,7 @@ pub async fn progress(
             }
         }
     };
-    Ok(crate::layout::page(
+    Ok(crate::http::layout::page(
         &viewer,
         "/progress",
         tr.t("progress.title"),
@@ -288,7 +272,7 @@ async fn recordable(
     let mut indicators = Vec::new();
     let mut measurements = Vec::new();
     for f in followed_actions(state).await? {
-        if !may_update(viewer, &f.action) {
+        if !viewer.user.may_update_action(&f.action) {
             continue;
         }
         for i in f
@@ -320,7 +304,7 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let write = |out: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
         out.write_record(record)
-            .map_err(|e| WebError::Internal(e.to_string()))
+            .map_err(|e| WebError::failed("suivi", e))
     };
     write(
         &mut out,
@@ -354,10 +338,8 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
             ],
         )?;
     }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(crate::pages::attachment(
+    let bytes = out.into_inner().map_err(|e| WebError::failed("suivi", e))?;
+    Ok(crate::http::download::attachment(
         "text/csv; charset=utf-8",
         "suivi-indicateurs.csv",
         bytes,
@@ -390,7 +372,7 @@ pub async fn import_measurements(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::failed("suivi", e))?
     {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
@@ -399,7 +381,7 @@ pub async fn import_measurements(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| WebError::Internal(e.to_string()))?;
+                    .map_err(|e| WebError::failed("suivi", e))?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -421,7 +403,7 @@ pub async fn import_measurements(
         sigida_formats::table::read_tables_from_bytes(&file_name, &bytes)
     })
     .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(|e| WebError::failed("suivi", e))?;
     let tables = match read {
         Ok(t) => t,
         Err(e) => return refused(e.to_string()).await,
@@ -508,11 +490,12 @@ pub async fn import_measurements(
 pub async fn set_status(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<sigida_core::plan::ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = following(&state, &viewer, &id, &fields, "status").await?;
+    let (_, action) = following(&state, &viewer, plan, action, &fields).await?;
     let status = fields
         .get("status")
         .parse::<ActionStatus>()

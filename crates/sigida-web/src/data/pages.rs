@@ -8,16 +8,17 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use sigida_core::Id;
 use sigida_core::access::Permission;
 use sigida_core::cleaning::{Decision, LogEntry};
 use sigida_core::instrument::Instrument;
 use sigida_report::format;
 use sigida_xlsform::form::GroupKind;
 
-use crate::auth::Viewer;
-use crate::error::WebError;
-use crate::{AppState, layout};
+use crate::AppState;
+use crate::http::auth::Viewer;
+use crate::http::error::WebError;
+use crate::http::layout;
+use crate::http::routes::Loaded;
 use sigida_app::common::clean_data::latest_form;
 
 fn not_found(viewer: &Viewer) -> WebError {
@@ -27,26 +28,10 @@ fn not_found(viewer: &Viewer) -> WebError {
     }
 }
 
-async fn instrument_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<Instrument, WebError> {
-    let id: Id<Instrument> = id.parse().map_err(|_| not_found(viewer))?;
-    state
-        .store
-        .instrument(id)
-        .await?
-        .ok_or_else(|| not_found(viewer))
-}
-
 pub async fn instruments(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Markup, WebError> {
-    viewer
-        .require(&state, Permission::ViewData, "/instruments")
-        .await?;
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
     let mut rows = Vec::new();
@@ -118,13 +103,10 @@ pub async fn instruments(
 pub async fn instrument(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(instrument): Loaded<Instrument>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/instruments/{id}");
-    viewer.require(&state, Permission::ViewData, &path).await?;
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
-    let instrument = instrument_of(&state, &viewer, &id).await?;
     let form = match latest_form(&state.store, &diagnostic, &instrument).await {
         Ok(form) => form,
         Err(sigida_app::common::clean_data::DatasetError::NoForm(_)) => {
@@ -141,7 +123,7 @@ pub async fn instrument(
                 body,
             ));
         }
-        Err(e) => return Err(WebError::Internal(e.to_string())),
+        Err(e) => return Err(WebError::failed("données", e)),
     };
     let lang = tr.lang.code();
     let body = html! {
@@ -210,8 +192,6 @@ pub async fn import_problems(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/imports/{id}");
-    viewer.require(&state, Permission::ViewData, &path).await?;
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
     let import_id = id.parse().map_err(|_| not_found(&viewer))?;
@@ -270,14 +250,12 @@ fn holds_personal(entry: &LogEntry, personal_columns: &BTreeSet<String>) -> bool
 pub async fn cleaning_log(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(instrument): Loaded<Instrument>,
     Query(filter): Query<LogFilter>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/instruments/{id}/cleaning");
-    viewer.require(&state, Permission::ViewData, &path).await?;
+    let path = format!("/instruments/{}/cleaning", instrument.id);
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
-    let instrument = instrument_of(&state, &viewer, &id).await?;
     let form = latest_form(&state.store, &diagnostic, &instrument).await?;
     let personal_columns: BTreeSet<String> = form
         .questions
@@ -413,15 +391,11 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, seq)): Path<(String, i64)>,
+    Loaded(instrument): Loaded<Instrument>,
+    Path((_, seq)): Path<(String, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    let path = format!("/instruments/{id}/cleaning/{seq}");
-    viewer
-        .require(&state, Permission::EditAnalysis, &path)
-        .await?;
     viewer.check_csrf(&form.csrf)?;
-    let instrument = instrument_of(&state, &viewer, &id).await?;
     let decision = Decision::parse(&form.decision).ok_or(WebError::Csrf {
         lang: viewer.tr.lang,
     })?;
@@ -456,36 +430,35 @@ pub struct ExportOptions {
 pub async fn export_clean(
     state: State<AppState>,
     viewer: Viewer,
-    id: Path<String>,
+    instrument: Loaded<Instrument>,
     options: Query<ExportOptions>,
 ) -> Result<Response, WebError> {
-    export_clean_as(state, viewer, id, options, false).await
+    export_clean_as(state, viewer, instrument, options, false).await
 }
 
 /// The same as a workbook: the submissions, then one sheet per repeat with its keys.
 pub async fn export_clean_xlsx(
     state: State<AppState>,
     viewer: Viewer,
-    id: Path<String>,
+    instrument: Loaded<Instrument>,
     options: Query<ExportOptions>,
 ) -> Result<Response, WebError> {
-    export_clean_as(state, viewer, id, options, true).await
+    export_clean_as(state, viewer, instrument, options, true).await
 }
 
 async fn export_clean_as(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(instrument): Loaded<Instrument>,
     Query(options): Query<ExportOptions>,
     workbook: bool,
 ) -> Result<Response, WebError> {
     let path = format!(
-        "/instruments/{id}/clean.{}",
+        "/instruments/{}/clean.{}",
+        instrument.id,
         if workbook { "xlsx" } else { "csv" }
     );
-    viewer.require(&state, Permission::ViewData, &path).await?;
     let diagnostic = state.store.main_diagnostic().await?;
-    let instrument = instrument_of(&state, &viewer, &id).await?;
     let (form, clean, _) =
         sigida_app::common::clean_data::clean_export(&state.store, &diagnostic, &instrument)
             .await?;
@@ -515,38 +488,58 @@ async fn export_clean_as(
         })
         .collect();
     let slug = sigida_core::community::slugify(&instrument.name);
+    // Writing a big instrument's workbook holds a core: off the runtime.
+    let written = crate::http::heavy::run("données nettoyées", move || {
+        write_clean(&path, &tables, &tags, workbook)
+    })
+    .await?
+    .map_err(|e| WebError::Internal {
+        context: "données nettoyées".into(),
+        source: Some(e),
+    })?;
+    Ok(if workbook {
+        crate::http::download::attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{slug}-propre.xlsx"),
+            written,
+        )
+    } else {
+        crate::http::download::attachment(
+            "text/csv; charset=utf-8",
+            &format!("{slug}-propre.csv"),
+            written,
+        )
+    })
+}
+
+/// The clean tables as a workbook (one sheet each) or as the CSV of the submissions, HXL tags
+/// under the headers when asked.
+fn write_clean(
+    path: &str,
+    tables: &[sigida_formats::table::Table],
+    tags: &[Option<Vec<String>>],
+    workbook: bool,
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
     if workbook {
         let sheets: Vec<(&sigida_formats::table::Table, Option<&[String]>)> = tables
             .iter()
-            .zip(&tags)
+            .zip(tags)
             .map(|(t, h)| (t, h.as_deref()))
             .collect();
-        let bytes = sigida_formats::write::data_sheets_bytes(std::path::Path::new(&path), &sheets)
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        return Ok(crate::pages::attachment(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{slug}-propre.xlsx"),
-            bytes,
-        ));
+        return Ok(sigida_formats::write::data_sheets_bytes(
+            std::path::Path::new(path),
+            &sheets,
+        )?);
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let written: Result<(), csv::Error> = (|| {
-        writer.write_record(&tables[0].headers)?;
-        if let Some(tags) = &tags[0] {
+    if let Some(table) = tables.first() {
+        writer.write_record(&table.headers)?;
+        if let Some(Some(tags)) = tags.first() {
             writer.write_record(tags)?;
         }
-        for (_, cells) in &tables[0].rows {
+        for (_, cells) in &table.rows {
             writer.write_record(cells)?;
         }
-        Ok(())
-    })();
-    written.map_err(|e| WebError::Internal(e.to_string()))?;
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(crate::pages::attachment(
-        "text/csv; charset=utf-8",
-        &format!("{slug}-propre.csv"),
-        bytes,
-    ))
+    }
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
 }

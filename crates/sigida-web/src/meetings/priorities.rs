@@ -9,10 +9,9 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use sigida_core::access::Permission;
 use sigida_core::actors::GroupKind;
 use sigida_core::exercises::PairChoice;
 use sigida_core::meeting::DecisionKind;
@@ -20,8 +19,10 @@ use sigida_core::prioritisation::{OptionScore, borda, combine, pairwise, scoring
 use sigida_report::format;
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::http::auth::Viewer;
+use crate::http::error::WebError;
+use crate::http::routes::Loaded;
+use sigida_core::meeting::Meeting;
 
 /// One group's lines read by the method; a line that does not read is named.
 fn group_result(method: &str, options: &[String], text: &str) -> Result<Vec<OptionScore>, String> {
@@ -84,15 +85,10 @@ fn group_result(method: &str, options: &[String], text: &str) -> Result<Vec<Opti
 pub async fn priorities(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/meetings/{id}/priorities");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
     let tr = viewer.tr;
-    let meeting = crate::meeting_pages::meeting_of(&state, &viewer, &id).await?;
     let diagnostic = state.store.main_diagnostic().await?;
     let participants = state.store.participants(meeting.id).await?;
     let mut groups: Vec<GroupKind> = participants.iter().filter_map(|p| p.group).collect();
@@ -200,7 +196,7 @@ pub async fn priorities(
             }
         }
     };
-    Ok(crate::layout::page(
+    Ok(crate::http::layout::page(
         &viewer,
         "/communities",
         tr.t("priorities.title"),
@@ -219,14 +215,13 @@ pub struct Adopt {
 pub async fn adopt(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<Adopt>,
 ) -> Result<Response, WebError> {
-    crate::meeting_pages::record_adoption(
+    super::facilitator::record_adoption(
         &state,
         &viewer,
-        &id,
-        "priorities",
+        &meeting,
         &form.csrf,
         DecisionKind::Prioritisation,
         [

@@ -22,9 +22,10 @@ use sigida_report::plan::quarter_label;
 use sigida_report::{Tr, format};
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::WebError;
-use crate::progress_pages::{may_see, may_update};
+use crate::http::auth::Viewer;
+use crate::http::community::InCommunity;
+use crate::http::error::WebError;
+use crate::http::routes::Loaded;
 use sigida_app::AppError;
 use sigida_app::plans;
 
@@ -168,53 +169,19 @@ pub(crate) fn action_form(
     }
 }
 
-/// The action and its plan version, if the viewer may see it; a partner asking for another
-/// organisation's action is refused and the refusal audited.
-async fn visible_action(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<(ActionPlan, Action), WebError> {
-    let path = format!("/actions/{id}");
-    viewer
-        .require(state, Permission::ViewDiagnostic, &path)
-        .await?;
-    let not_found = || WebError::NotFound {
-        api: false,
-        lang: viewer.tr.lang,
-    };
-    let id: Id<Action> = path_id(viewer, id)?;
-    let (plan, action) = state.store.action(id).await?.ok_or_else(not_found)?;
-    if !may_see(viewer, &action) {
-        viewer.require(state, Permission::EditPlans, &path).await?;
+/// Refuses (and audits) a partner asking for another organisation's action, as a missing
+/// right to edit plans.
+async fn visible(state: &AppState, viewer: &Viewer, action: &Action) -> Result<(), WebError> {
+    if viewer.user.may_see_action(action) {
+        return Ok(());
     }
-    Ok((plan, action))
-}
-
-/// The diagnostic and the community whose plan this is.
-async fn community_of_plan(
-    state: &AppState,
-    viewer: &Viewer,
-    plan: &ActionPlan,
-) -> Result<
-    (
-        sigida_core::diagnostic::Diagnostic,
-        sigida_core::community::Community,
-    ),
-    WebError,
-> {
-    let diagnostic = state.store.main_diagnostic().await?;
-    let community = state
-        .store
-        .communities(diagnostic.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == plan.community_id)
-        .ok_or(WebError::NotFound {
-            api: false,
-            lang: viewer.tr.lang,
-        })?;
-    Ok((diagnostic, community))
+    viewer
+        .require(
+            state,
+            Permission::EditPlans,
+            &format!("/actions/{}", action.id),
+        )
+        .await
 }
 
 /// What an action may answer: the findings of its community (the accepted ones can be
@@ -339,12 +306,16 @@ pub(crate) fn progress_cell(tr: Tr, indicator: &PlanIndicator, latest: Option<f6
 pub async fn action_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
     Query(outcome): Query<Outcome>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
-    let (plan, action) = visible_action(&state, &viewer, &id).await?;
-    let (diagnostic, community) = community_of_plan(&state, &viewer, &plan).await?;
+    visible(&state, &viewer, &action).await?;
     let content = state.store.plan_content(plan.id).await?;
     let lines: Vec<&BudgetLine> = content
         .lines
@@ -373,7 +344,7 @@ pub async fn action_page(
     } else {
         None
     };
-    let followable = may_update(&viewer, &action);
+    let followable = viewer.user.may_update_action(&action);
     let total: i64 = lines
         .iter()
         .map(|l| l.total_fcfa().unwrap_or(0))
@@ -397,7 +368,7 @@ pub async fn action_page(
             }
         }
         @if outcome.saved.is_some() { p.notice role="status" { (tr.t("progress.saved")) } }
-        @if let Some(why) = crate::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (why) } }
+        @if let Some(why) = crate::http::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (why) } }
         @if !editable && viewer.may(Permission::EditPlans) { p.note { (tr.t("plan.frozen_note")) } }
         @if !action.description.is_empty() { p { (action.description) } }
         dl.identity {
@@ -608,7 +579,7 @@ pub async fn action_page(
             }
         }
     };
-    Ok(crate::layout::page(
+    Ok(crate::http::layout::page(
         &viewer,
         "/progress",
         &action.title,
@@ -651,44 +622,37 @@ fn path_id<T>(viewer: &Viewer, text: &str) -> Result<Id<T>, WebError> {
     })
 }
 
-/// Checks what every change of an action's content needs: the CSRF token and the right to
-/// edit plans.
+/// Checks what every change of an action's content needs beyond the route's right to edit
+/// plans: the CSRF token, and an action the viewer may see.
 async fn editing(
     state: &AppState,
     viewer: &Viewer,
-    id: &str,
+    plan: ActionPlan,
+    action: Action,
     fields: &Fields,
-    what: &str,
 ) -> Result<(ActionPlan, Action), WebError> {
     viewer.check_csrf(fields.get("csrf"))?;
-    let found = visible_action(state, viewer, id).await?;
-    viewer
-        .require(
-            state,
-            Permission::EditPlans,
-            &format!("/actions/{id}/{what}"),
-        )
-        .await?;
-    Ok(found)
+    visible(state, viewer, &action).await?;
+    Ok((plan, action))
 }
 
 /// The same for follow-up: the roles that edit plans, or the partner that leads the action.
 pub(crate) async fn following(
     state: &AppState,
     viewer: &Viewer,
-    id: &str,
+    plan: ActionPlan,
+    action: Action,
     fields: &Fields,
-    what: &str,
 ) -> Result<(ActionPlan, Action), WebError> {
     viewer.check_csrf(fields.get("csrf"))?;
-    let (plan, action) = visible_action(state, viewer, id).await?;
-    if !may_update(viewer, &action) {
+    visible(state, viewer, &action).await?;
+    if !viewer.user.may_update_action(&action) {
         // Refused, and the refusal audited, as a missing permission.
         viewer
             .require(
                 state,
                 Permission::EditPlans,
-                &format!("/actions/{id}/{what}"),
+                &format!("/actions/{}", action.id),
             )
             .await?;
     }
@@ -698,11 +662,12 @@ pub(crate) async fn following(
 pub async fn edit_action(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (plan, current) = editing(&state, &viewer, &id, &fields, "edit").await?;
+    let (plan, current) = editing(&state, &viewer, plan, action, &fields).await?;
     let action = match action_fields(&fields, current.id, plan.id) {
         Ok(a) => Action {
             status: current.status,
@@ -720,16 +685,17 @@ pub async fn edit_action(
 pub async fn delete_action(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
+    InCommunity { community, .. }: InCommunity,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (plan, action) = editing(&state, &viewer, &id, &fields, "delete").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     match plans::delete_action(&state.store, action.id).await {
         Err(AppError::Refused(r)) => Ok(back_to(action.id, Err(r.code))),
         Err(e) => Err(e.into()),
         Ok(()) => {
-            let (_, community) = community_of_plan(&state, &viewer, &plan).await?;
             let slug = community.slug;
             Ok(Redirect::to(&format!("/communities/{slug}/plan?saved=1")).into_response())
         }
@@ -739,11 +705,12 @@ pub async fn delete_action(
 pub async fn add_budget_line(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = editing(&state, &viewer, &id, &fields, "budget").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let whole = |name: &str| {
         parse_number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
     };
@@ -778,11 +745,13 @@ pub async fn add_budget_line(
 pub async fn delete_budget_line(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, line)): Path<(String, String)>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
+    Path((_, line)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = editing(&state, &viewer, &id, &fields, "budget").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let line = path_id(&viewer, &line)?;
     settle(
         plans::delete_budget_line(&state.store, action.id, line).await,
@@ -793,11 +762,12 @@ pub async fn delete_budget_line(
 pub async fn add_indicator(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = editing(&state, &viewer, &id, &fields, "indicators").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let optional = |name: &str| -> Result<Option<f64>, ()> {
         let text = fields.get(name);
         if text.is_empty() {
@@ -827,11 +797,13 @@ pub async fn add_indicator(
 pub async fn delete_indicator(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, indicator)): Path<(String, String)>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
+    Path((_, indicator)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = editing(&state, &viewer, &id, &fields, "indicators").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let indicator = path_id(&viewer, &indicator)?;
     settle(
         plans::delete_indicator(&state.store, action.id, indicator).await,
@@ -842,11 +814,12 @@ pub async fn delete_indicator(
 pub async fn add_milestone(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = editing(&state, &viewer, &id, &fields, "milestones").await?;
+    let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let (Some(due), false) = (quarter(fields.get("due")), fields.get("title").is_empty()) else {
         return refuse(action.id, "plan.milestone");
     };
@@ -867,11 +840,13 @@ pub async fn add_milestone(
 pub async fn milestone_done(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, milestone)): Path<(String, String)>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
+    Path((_, milestone)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (_, action) = following(&state, &viewer, &id, &fields, "milestones").await?;
+    let (_, action) = following(&state, &viewer, plan, action, &fields).await?;
     let milestone = path_id(&viewer, &milestone)?;
     let on = match fields.get("date") {
         "" => None,
@@ -891,11 +866,12 @@ pub async fn milestone_done(
 pub async fn add_measurement(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(plan): Loaded<ActionPlan>,
+    Loaded(action): Loaded<Action>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let (plan, action) = following(&state, &viewer, &id, &fields, "measurements").await?;
+    let (plan, action) = following(&state, &viewer, plan, action, &fields).await?;
     let tr = viewer.tr;
     let indicator = state
         .store

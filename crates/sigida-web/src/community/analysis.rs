@@ -14,9 +14,9 @@ use sigida_core::indicator::Indicator;
 use sigida_report::findings;
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::WebError;
-use crate::pages::community_of;
+use crate::http::auth::Viewer;
+use crate::http::community::{InCommunity, analysis_layout};
+use crate::http::error::WebError;
 
 /// Where Sigida holds a piece of evidence's source: an indicator's section, the flows page.
 pub fn evidence_link(slug: &str, indicators: &[Indicator], e: &Evidence) -> Option<String> {
@@ -35,12 +35,13 @@ pub struct Saved {
 pub async fn community_findings(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
     Query(saved): Query<Saved>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
-    let (diagnostic, community) =
-        crate::pages::analysis_community(&state, &viewer, &slug, "findings").await?;
     let list = state.store.findings(community.id).await?;
     let evidence = state.store.evidence_of_community(community.id).await?;
     let indicators = state.store.indicators(diagnostic.id).await?;
@@ -96,7 +97,7 @@ pub async fn community_findings(
         h2 { (tr.t("findings.by_source")) }
         (findings::by_source(tr, &list, &evidence, link))
     };
-    Ok(crate::pages::analysis_layout(
+    Ok(crate::http::community::analysis_layout(
         &viewer,
         &diagnostic,
         &community,
@@ -115,15 +116,11 @@ pub struct ConfidenceForm {
 pub async fn set_confidence(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((slug, id)): Path<(String, String)>,
+    InCommunity { community, .. }: InCommunity,
+    Path((_, id)): Path<(String, String)>,
     Form(form): Form<ConfidenceForm>,
 ) -> Result<Response, WebError> {
-    let path = format!("/communities/{slug}/findings/{id}/confidence");
-    viewer
-        .require(&state, Permission::EditAnalysis, &path)
-        .await?;
     viewer.check_csrf(&form.csrf)?;
-    let (_, community) = community_of(&state, &viewer, &slug).await?;
     let not_found = || WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
@@ -228,12 +225,14 @@ fn read_exercise(
 async fn exercises_page(
     state: &AppState,
     viewer: &Viewer,
-    slug: &str,
+    InCommunity {
+        diagnostic,
+        community,
+    }: &InCommunity,
     saved: bool,
     refused: Option<(&str, &ExerciseForm)>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
-    let (diagnostic, community) = community_of(state, viewer, slug).await?;
     let list = state.store.exercises(community.id).await?;
     let empty = ExerciseForm::default();
     let typed = refused.map_or(&empty, |(_, f)| f);
@@ -265,10 +264,10 @@ async fn exercises_page(
             }
         }
     };
-    Ok(crate::pages::analysis_layout(
+    Ok(analysis_layout(
         viewer,
-        &diagnostic,
-        &community,
+        diagnostic,
+        community,
         "exercises.title",
         body,
     ))
@@ -277,23 +276,20 @@ async fn exercises_page(
 pub async fn community_exercises(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    here: InCommunity,
     Query(saved): Query<Saved>,
 ) -> Result<Markup, WebError> {
-    crate::pages::analysis_community(&state, &viewer, &slug, "exercises").await?;
-    exercises_page(&state, &viewer, &slug, saved.saved.is_some(), None).await
+    exercises_page(&state, &viewer, &here, saved.saved.is_some(), None).await
 }
 
 pub async fn add_exercise(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    here: InCommunity,
     Form(form): Form<ExerciseForm>,
 ) -> Result<Response, WebError> {
-    let path = format!("/communities/{slug}/exercises");
-    viewer.require(&state, Permission::EnterData, &path).await?;
     viewer.check_csrf(&form.csrf)?;
-    let (_, community) = community_of(&state, &viewer, &slug).await?;
+    let community = &here.community;
     match read_exercise(&form, community.id) {
         Ok(exercise) => {
             let at = sigida_core::Timestamp::now();
@@ -305,7 +301,7 @@ pub async fn add_exercise(
             .into_response())
         }
         Err(why) => {
-            let page = exercises_page(&state, &viewer, &slug, false, Some((&why, &form))).await?;
+            let page = exercises_page(&state, &viewer, &here, false, Some((&why, &form))).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -358,14 +354,14 @@ pub fn capacity_form(
 pub async fn add_capacity(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     use sigida_core::protection::{Capacity, CapacityKind, RiskType};
-    let path = format!("/communities/{slug}/protection/capacities");
-    viewer.require(&state, Permission::EnterData, &path).await?;
     viewer.check_csrf(form.get("csrf").map_or("", String::as_str))?;
-    let (_, community) = community_of(&state, &viewer, &slug).await?;
     let localities = state.store.localities(community.id).await?;
     let field = |name: &str| form.get(name).map_or("", |v| v.trim());
     let back = |query: String| {

@@ -3,83 +3,31 @@
 //! pages, reached at `/v` on the laptop's Wi-Fi with the code the register gave them — no
 //! account. A phone keeps its code in a cookie; voting again on a question replaces the ballot.
 
+use crate::AppState;
+use crate::http::auth::Viewer;
+use crate::http::community::InCommunity;
+use crate::http::error::{WebError, shown_refusal};
+use crate::http::layout;
+use crate::http::routes::Loaded;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
+use sigida_app::AppError;
+use sigida_app::meetings;
 use sigida_core::access::Permission;
 use sigida_core::actors::{GroupKind, Level, StakeholderType};
 use sigida_core::finding::ValidationStatus;
 use sigida_core::meeting::{
-    AgeGroup, Ballot, BallotSource, CountedVotes, DecisionKind, Inclusion, Meeting, Participant,
-    Question, QuestionKind, Sex, VALIDATION_OPTIONS, tally,
+    AgeGroup, BallotSource, CountedVotes, DecisionKind, Inclusion, Meeting, Participant, Question,
+    QuestionKind, Sex, VALIDATION_OPTIONS, tally,
 };
 use sigida_core::{Id, Timestamp};
 use sigida_report::minutes::{option_label, tally_tables};
 use sigida_report::{Tr, format};
 use sigida_store::StoreError;
-
-use crate::AppState;
-use crate::auth::{Viewer, cookie, language};
-use crate::error::{WebError, shown_refusal};
-use crate::layout;
-use sigida_app::AppError;
-use sigida_app::meetings;
-
-const VOTER_COOKIE: &str = "sigida_voter";
-
-/// The meeting a facilitator's form acts on, after the role and the form's token are checked.
-async fn facilitated(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-    action: &str,
-    csrf: &str,
-) -> Result<Meeting, WebError> {
-    viewer
-        .require(
-            state,
-            Permission::RunMeetings,
-            &format!("/meetings/{id}/{action}"),
-        )
-        .await?;
-    viewer.check_csrf(csrf)?;
-    meeting_of(state, viewer, id).await
-}
-
-pub(crate) async fn meeting_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<Meeting, WebError> {
-    let not_found = || WebError::NotFound {
-        api: false,
-        lang: viewer.tr.lang,
-    };
-    let id: Id<Meeting> = id.parse().map_err(|_| not_found())?;
-    state.store.meeting(id).await?.ok_or_else(not_found)
-}
-
-/// The community a meeting is held in.
-pub(crate) async fn meeting_community(
-    state: &AppState,
-    viewer: &Viewer,
-    diagnostic: &sigida_core::diagnostic::Diagnostic,
-    meeting: &Meeting,
-) -> Result<sigida_core::community::Community, WebError> {
-    state
-        .store
-        .communities(diagnostic.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == meeting.community_id)
-        .ok_or(WebError::NotFound {
-            api: false,
-            lang: viewer.tr.lang,
-        })
-}
 
 /// The results of every question, as the facilitator's screen shows them and refreshes them.
 fn results(tr: Tr, questions: &[Question], data: &MeetingData) -> Markup {
@@ -129,16 +77,14 @@ pub async fn meeting(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
     Query(shown): Query<Shown>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/meetings/{id}");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
     let tr = viewer.tr;
-    let meeting = meeting_of(&state, &viewer, &id).await?;
-    let diagnostic = state.store.main_diagnostic().await?;
     let questions = state.store.questions(meeting.id).await?;
     let data = meeting_data(&state, &meeting).await?;
     let inclusion = Inclusion::of(&data.participants);
@@ -148,9 +94,7 @@ pub async fn meeting(
         .unwrap_or("127.0.0.1:8080");
     let share = |n: usize| format::percent(tr, inclusion.share(n).map(|p| p / 100.0));
     let action = |tail: &str| format!("/meetings/{}/{tail}", meeting.id);
-    let slug = meeting_community(&state, &viewer, &diagnostic, &meeting)
-        .await?
-        .slug;
+    let slug = community.slug;
     let body = html! {
         p.note {
             (format::date(tr, meeting.date)) " · " (meeting.place)
@@ -283,13 +227,8 @@ pub async fn meeting(
 pub async fn meeting_results(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/meetings/{id}/results");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
-    let meeting = meeting_of(&state, &viewer, &id).await?;
     let questions = state.store.questions(meeting.id).await?;
     let data = meeting_data(&state, &meeting).await?;
     Ok(results(viewer.tr, &questions, &data))
@@ -299,7 +238,7 @@ pub async fn meeting_results(
 pub async fn live_script() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../assets/live.js"),
+        include_str!("../../assets/live.js"),
     )
         .into_response()
 }
@@ -342,10 +281,10 @@ fn refused(meeting: &Meeting, code: &str) -> Response {
 pub async fn register(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<Registration>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(&state, &viewer, &id, "participants", &form.csrf).await?;
+    viewer.check_csrf(&form.csrf)?;
     let (Ok(sex), Ok(age_group)) = (form.sex.parse::<Sex>(), form.age_group.parse::<AgeGroup>())
     else {
         return Ok(refused(&meeting, "meeting.register"));
@@ -381,10 +320,10 @@ pub struct NewQuestion {
 pub async fn add_question(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<NewQuestion>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(&state, &viewer, &id, "questions", &form.csrf).await?;
+    viewer.check_csrf(&form.csrf)?;
     let added = meetings::add_question(
         &state.store,
         Id::new(),
@@ -404,17 +343,11 @@ pub struct Csrf {
 pub async fn set_open(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, question, verb)): Path<(String, String, String)>,
+    Loaded(meeting): Loaded<Meeting>,
+    Path((_, question, verb)): Path<(String, String, String)>,
     Form(form): Form<Csrf>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(
-        &state,
-        &viewer,
-        &id,
-        &format!("questions/{question}/{verb}"),
-        &form.csrf,
-    )
-    .await?;
+    viewer.check_csrf(&form.csrf)?;
     let not_found = || WebError::NotFound {
         api: false,
         lang: viewer.tr.lang,
@@ -446,17 +379,11 @@ pub struct Count {
 pub async fn add_count(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, question)): Path<(String, String)>,
+    Loaded(meeting): Loaded<Meeting>,
+    Path((_, question)): Path<(String, String)>,
     Form(form): Form<Count>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(
-        &state,
-        &viewer,
-        &id,
-        &format!("questions/{question}/counts"),
-        &form.csrf,
-    )
-    .await?;
+    viewer.check_csrf(&form.csrf)?;
     let (Ok(question), Ok(source)) = (question.parse(), form.source.parse::<BallotSource>()) else {
         return Ok(refused(&meeting, "meeting.count"));
     };
@@ -485,13 +412,12 @@ pub async fn add_count(
 pub(crate) async fn record_adoption(
     state: &AppState,
     viewer: &Viewer,
-    id: &str,
-    action: &str,
+    meeting: &Meeting,
     csrf: &str,
     kind: DecisionKind,
     [adopted_key, adopted, weights_key, weights]: [&str; 4],
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(state, viewer, id, action, csrf).await?;
+    viewer.check_csrf(csrf)?;
     let tr = viewer.tr;
     let text = format!(
         "{} : {adopted}. {} : {weights}.",
@@ -500,35 +426,14 @@ pub(crate) async fn record_adoption(
     );
     let recorded = meetings::record_decision(
         &state.store,
-        &meeting,
+        meeting,
         Id::new(),
         kind,
         &text,
         tr.t("meeting.plenary"),
     )
     .await;
-    answered(&meeting, recorded)
-}
-
-/// The form that creates a meeting, on the community's page.
-pub fn new_meeting_form(viewer: &Viewer, slug: &str) -> Markup {
-    let tr = viewer.tr;
-    html! {
-        details {
-            summary { (tr.t("meeting.new")) }
-            form.stack method="post" action={"/communities/" (slug) "/meetings"} {
-                input type="hidden" name="csrf" value=(viewer.csrf);
-                label { (tr.t("meeting.title")) input name="title" required; }
-                label { (tr.t("minutes.level"))
-                    select name="level" { @for l in Level::ALL { option value=(l.code()) selected[*l == Level::Local] { (tr.t(l.label_key())) } } } }
-                label { (tr.t("minutes.date")) input type="date" name="date" required; }
-                label { (tr.t("minutes.place")) input name="place" required; }
-                label { (tr.t("minutes.facilitators")) input name="facilitators"; }
-                label { (tr.t("meeting.agenda_lines")) textarea name="agenda" rows="4" {} }
-                button.primary type="submit" { (tr.t("meeting.create")) }
-            }
-        }
-    }
+    answered(meeting, recorded)
 }
 
 #[derive(Deserialize)]
@@ -548,21 +453,19 @@ pub struct NewMeeting {
 pub async fn create_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic: _,
+        community,
+    }: InCommunity,
     Form(form): Form<NewMeeting>,
 ) -> Result<Response, WebError> {
-    let path = format!("/communities/{slug}/meetings");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
     viewer.check_csrf(&form.csrf)?;
-    let (_, community) = crate::pages::community_of(&state, &viewer, &slug).await?;
     let date = time::Date::parse(
         form.date.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),
     );
     let (Ok(date), Ok(level)) = (date, form.level.parse::<Level>()) else {
-        return Ok(Redirect::to(&format!("/communities/{slug}")).into_response());
+        return Ok(Redirect::to(&format!("/communities/{}", community.slug)).into_response());
     };
     let created = meetings::create_meeting(
         &state.store,
@@ -581,7 +484,7 @@ pub async fn create_meeting(
     match created {
         Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{}", meeting.id)).into_response()),
         Err(AppError::Refused(_)) => {
-            Ok(Redirect::to(&format!("/communities/{slug}")).into_response())
+            Ok(Redirect::to(&format!("/communities/{}", community.slug)).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -599,10 +502,10 @@ pub struct NextStep {
 pub async fn add_next_step(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<NextStep>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(&state, &viewer, &id, "decisions", &form.csrf).await?;
+    viewer.check_csrf(&form.csrf)?;
     if form.text.trim().is_empty() {
         return Ok(back(&meeting, ""));
     }
@@ -626,10 +529,10 @@ pub async fn add_next_step(
 pub async fn put_findings(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<Csrf>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(&state, &viewer, &id, "findings", &form.csrf).await?;
+    viewer.check_csrf(&form.csrf)?;
     let put = meetings::put_findings(&state.store, &meeting, Id::new).await;
     answered(&meeting, put)
 }
@@ -649,17 +552,11 @@ pub struct Outcome {
 pub async fn decide_finding(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, question)): Path<(String, String)>,
+    Loaded(meeting): Loaded<Meeting>,
+    Path((_, question)): Path<(String, String)>,
     Form(form): Form<Outcome>,
 ) -> Result<Response, WebError> {
-    let meeting = facilitated(
-        &state,
-        &viewer,
-        &id,
-        &format!("questions/{question}/decide"),
-        &form.csrf,
-    )
-    .await?;
+    viewer.check_csrf(&form.csrf)?;
     let (Ok(question), Ok(status)) = (question.parse(), form.outcome.parse::<ValidationStatus>())
     else {
         return Ok(refused(&meeting, "meeting.decision"));
@@ -678,154 +575,4 @@ pub async fn decide_finding(
     )
     .await;
     answered(&meeting, decided)
-}
-
-// ---- The participants' phones: no account, a code. ----
-
-async fn voter_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Participant>, WebError> {
-    match cookie(headers, VOTER_COOKIE) {
-        Some(code) => Ok(state.store.voter(code).await?),
-        None => Ok(None),
-    }
-}
-
-fn code_form(tr: Tr, failed: bool) -> Markup {
-    layout::public_page(
-        tr,
-        tr.t("vote.title"),
-        html! {
-            h1 { (tr.t("vote.title")) }
-            p.lead { (tr.t("vote.intro")) }
-            form.stack method="post" action="/v" {
-                @if failed { p.alert role="alert" { (tr.t("vote.unknown_code")) } }
-                label { (tr.t("vote.code")) input name="code" autocomplete="off" autocapitalize="characters" required autofocus inputmode="text" maxlength="12"; }
-                button.primary type="submit" { (tr.t("vote.enter")) }
-            }
-        },
-    )
-}
-
-pub async fn phone_home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
-    if voter_of(&state, &headers).await?.is_some() {
-        return Ok(Redirect::to("/v/ballot").into_response());
-    }
-    Ok(code_form(Tr::new(language(&headers)), false).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CodeForm {
-    code: String,
-}
-
-/// A phone joins with its code: the participant is checked in (if the register had not done it)
-/// and the phone remembers the code.
-pub async fn phone_join(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Result<Response, WebError> {
-    let tr = Tr::new(language(&headers));
-    let Some(participant) = meetings::join(&state.store, &form.code, Timestamp::now()).await?
-    else {
-        return Ok(code_form(tr, true).into_response());
-    };
-    let cookie = format!(
-        "{VOTER_COOKIE}={}; Path=/v; HttpOnly; SameSite=Lax; Max-Age=43200",
-        participant.check_code
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/v/ballot")).into_response())
-}
-
-#[derive(Deserialize, Default)]
-pub struct Voted {
-    #[serde(default)]
-    saved: Option<String>,
-    #[serde(default)]
-    refused: Option<String>,
-}
-
-/// The open questions on a phone, with the answer already given.
-pub async fn phone_ballot(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(voted): Query<Voted>,
-) -> Result<Response, WebError> {
-    let tr = Tr::new(language(&headers));
-    let Some(me) = voter_of(&state, &headers).await? else {
-        return Ok(Redirect::to("/v").into_response());
-    };
-    let open: Vec<Question> = state
-        .store
-        .questions(me.meeting_id)
-        .await?
-        .into_iter()
-        .filter(|q| q.open)
-        .collect();
-    let ballots = state.store.ballots(me.meeting_id).await?;
-    let mine = |q: &Question| {
-        ballots
-            .iter()
-            .find(|b| b.question_id == q.id && b.participant_id == me.id)
-            .map(|b| b.option.clone())
-    };
-    let body = html! {
-        h1 { (tr.t("vote.title")) }
-        p.note { (tr.t("vote.you_are")) " " strong { (me.check_code) } }
-        @if voted.saved.is_some() { p.notice role="status" { (tr.t("vote.saved")) } }
-        @if let Some(why) = shown_refusal(tr, voted.refused.as_deref()) { p.alert role="alert" { (why) } }
-        @if open.is_empty() { p { (tr.t("vote.nothing_open")) } }
-        @for q in &open {
-            @let chosen = mine(q);
-            form.stack.ballot method="post" action="/v/ballot" {
-                input type="hidden" name="question" value=(q.id);
-                fieldset {
-                    legend { (q.prompt) }
-                    @for o in &q.options {
-                        label.choice {
-                            input type="radio" name="option" value=(o) required checked[chosen.as_deref() == Some(o.as_str())];
-                            " " (option_label(tr, q, o))
-                        }
-                    }
-                }
-                button.primary type="submit" { (tr.t(if chosen.is_some() { "vote.change" } else { "vote.submit" })) }
-            }
-        }
-        p { a href="/v/ballot" { (tr.t("vote.refresh")) } }
-    };
-    Ok(layout::public_page(tr, tr.t("vote.title"), body).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct BallotForm {
-    question: String,
-    option: String,
-}
-
-pub async fn phone_vote(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<BallotForm>,
-) -> Result<Response, WebError> {
-    let Some(me) = voter_of(&state, &headers).await? else {
-        return Ok(Redirect::to("/v").into_response());
-    };
-    let Ok(question) = form.question.parse() else {
-        return Ok(Redirect::to("/v/ballot").into_response());
-    };
-    let ballot = Ballot {
-        question_id: question,
-        participant_id: me.id,
-        option: form.option,
-        cast_at: Timestamp::now(),
-    };
-    match meetings::cast_ballot(&state.store, &ballot).await {
-        Ok(()) => Ok(Redirect::to("/v/ballot?saved=1").into_response()),
-        Err(AppError::Refused(r)) => {
-            Ok(Redirect::to(&format!("/v/ballot?refused={}", r.code)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -70,6 +70,16 @@ fn note<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, Failures>, key: 
     entry.last = now;
 }
 
+/// A hash no password matches, checked for unknown accounts so that the time a refusal takes
+/// says nothing of which usernames exist.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        sigida_app::accounts::hash_password(&sigida_app::accounts::generate_password())
+            .unwrap_or_default()
+    })
+}
+
 /// A password to check against a hash, and where to say the answer.
 type Job = (String, String, tokio::sync::oneshot::Sender<bool>);
 
@@ -96,7 +106,7 @@ impl Default for LoginGuard {
                 .spawn(move || {
                     if i == 0 {
                         // Ready before the first unknown name is typed.
-                        crate::auth::dummy_hash();
+                        dummy_hash();
                     }
                     loop {
                         let next = queue.lock().ok().and_then(|q| q.recv().ok());
@@ -108,7 +118,7 @@ impl Default for LoginGuard {
                     }
                 });
             if let Err(e) = spawned {
-                eprintln!("vérification des mots de passe : fil non démarré : {e}");
+                tracing::error!(error = %e, "vérification des mots de passe : fil non démarré");
             }
         }
         Self {

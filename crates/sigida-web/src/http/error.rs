@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sigida_report::{Lang, Tr};
 
-use crate::layout;
+use crate::http::layout;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -20,13 +20,40 @@ pub enum WebError {
     Csrf { lang: Lang },
     #[error("store: {0}")]
     Store(#[from] sigida_store::StoreError),
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Something the user cannot fix: what was being done, and why it failed (logged with its
+    /// sources; the page says only that it failed).
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl WebError {
+    /// An internal failure with no underlying error (a broken invariant).
+    pub fn internal(context: impl Into<String>) -> Self {
+        WebError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal failure of `context`, keeping its source for the log.
+    pub fn failed(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        WebError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
 }
 
 impl From<sigida_app::common::clean_data::DatasetError> for WebError {
     fn from(e: sigida_app::common::clean_data::DatasetError) -> Self {
-        WebError::Internal(e.to_string())
+        WebError::failed("données nettoyées", e)
     }
 }
 
@@ -36,7 +63,7 @@ impl From<sigida_app::AppError> for WebError {
     fn from(e: sigida_app::AppError) -> Self {
         match e {
             sigida_app::AppError::Store(e) => WebError::Store(e),
-            other => WebError::Internal(other.to_string()),
+            other => WebError::failed("cas d'usage", other),
         }
     }
 }
@@ -63,7 +90,8 @@ impl WebError {
             WebError::Forbidden { .. } => "forbidden",
             WebError::NotFound { .. } => "not_found",
             WebError::Csrf { .. } => "csrf",
-            WebError::Store(_) | WebError::Internal(_) => "internal",
+            WebError::Store(sigida_store::StoreError::NotFound(_)) => "not_found",
+            WebError::Store(_) | WebError::Internal { .. } => "internal",
         }
     }
 }
@@ -103,8 +131,16 @@ impl IntoResponse for WebError {
                 "error.bad_request",
                 "error.csrf",
             ),
-            WebError::Store(_) | WebError::Internal(_) => {
-                eprintln!("sigida serve: {self}");
+            // A row the request names that is not there (a foreign id in the path).
+            WebError::Store(sigida_store::StoreError::NotFound(_)) => (
+                StatusCode::NOT_FOUND,
+                false,
+                Lang::Fr,
+                "error.not_found",
+                "error.not_found_detail",
+            ),
+            WebError::Store(_) | WebError::Internal { .. } => {
+                tracing::error!(error = %self, sources = %sources(&self), "requête en échec");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     false,
@@ -135,4 +171,15 @@ pub fn encode_query(value: &str) -> String {
         }
     }
     out
+}
+
+/// The chain of an error's sources, for the log.
+fn sources(error: &dyn std::error::Error) -> String {
+    let mut chain = Vec::new();
+    let mut next = error.source();
+    while let Some(e) = next {
+        chain.push(e.to_string());
+        next = e.source();
+    }
+    chain.join(" ← ")
 }

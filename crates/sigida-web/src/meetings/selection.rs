@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use sigida_core::access::Permission;
@@ -24,8 +24,11 @@ use sigida_core::services::coverage;
 use sigida_report::format;
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::http::auth::Viewer;
+use crate::http::community::InCommunity;
+use crate::http::error::WebError;
+use crate::http::routes::Loaded;
+use sigida_core::meeting::Meeting;
 
 /// A candidate criterion: its key in the form, its label, its direction, and each locality's
 /// value (`None`: not measured there).
@@ -45,18 +48,14 @@ struct Candidate {
 pub async fn selection(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Markup, WebError> {
-    let path = format!("/meetings/{id}/selection");
-    viewer
-        .require(&state, Permission::RunMeetings, &path)
-        .await?;
     let tr = viewer.tr;
-    let meeting = crate::meeting_pages::meeting_of(&state, &viewer, &id).await?;
-    let diagnostic = state.store.main_diagnostic().await?;
-    let community =
-        crate::meeting_pages::meeting_community(&state, &viewer, &diagnostic, &meeting).await?;
     let localities = state.store.localities(community.id).await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
     let reports = state.store.risk_reports(community.id).await?;
@@ -313,7 +312,7 @@ pub async fn selection(
             }
         }
     };
-    Ok(crate::layout::page(
+    Ok(crate::http::layout::page(
         &viewer,
         "/communities",
         tr.t("selection.title"),
@@ -333,14 +332,13 @@ pub struct Adopt {
 pub async fn adopt(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Loaded(meeting): Loaded<Meeting>,
     Form(form): Form<Adopt>,
 ) -> Result<Response, WebError> {
-    crate::meeting_pages::record_adoption(
+    super::facilitator::record_adoption(
         &state,
         &viewer,
-        &id,
-        "selection",
+        &meeting,
         &form.csrf,
         DecisionKind::LocalitySelection,
         [

@@ -5,7 +5,7 @@
 //! (the traceability rule) and any change to an adopted version, and the page says why.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -16,10 +16,11 @@ use sigida_core::{Id, Timestamp};
 use sigida_report::format;
 use sigida_report::plan::quarter_label;
 
+use super::action::{Answerable, Fields, action_fields, action_form, form_lists};
 use crate::AppState;
-use crate::action_pages::{Answerable, Fields, action_fields, action_form, form_lists};
-use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::http::auth::Viewer;
+use crate::http::community::InCommunity;
+use crate::http::error::WebError;
 use sigida_app::AppError;
 use sigida_app::plans;
 
@@ -40,12 +41,13 @@ pub struct Shown {
 pub async fn plan_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity {
+        diagnostic,
+        community,
+    }: InCommunity,
     Query(shown): Query<Shown>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
-    let (diagnostic, community) =
-        crate::pages::analysis_community(&state, &viewer, &slug, "plan").await?;
     let versions = state.store.plans(community.id).await?;
     let latest = versions.iter().map(|p| p.version).max();
     let plan =
@@ -91,7 +93,7 @@ pub async fn plan_page(
     let base = format!("/communities/{}/plan", community.slug);
     let body = html! {
         @if shown.saved.is_some() { p.notice role="status" { (tr.t("plan.saved")) } }
-        @if let Some(why) = crate::error::shown_refusal(tr, shown.refused.as_deref()) { p.alert role="alert" { (why) } }
+        @if let Some(why) = crate::http::error::shown_refusal(tr, shown.refused.as_deref()) { p.alert role="alert" { (why) } }
         @match plan {
             None => p.note { (tr.t("plan.none")) },
             Some(p) => {
@@ -169,7 +171,7 @@ pub async fn plan_page(
             (action_form(&viewer, &format!("{base}/actions"), None, &answerable, lists, shown.finding.as_deref()))
         }
     };
-    Ok(crate::pages::analysis_layout(
+    Ok(crate::http::community::analysis_layout(
         &viewer,
         &diagnostic,
         &community,
@@ -196,28 +198,8 @@ fn answered<T>(slug: &str, result: Result<T, AppError>) -> Result<Response, WebE
     }
 }
 
-/// The checks every change of a community's plan makes: the CSRF token, the right to edit
-/// plans, and the community.
-async fn editing_plan(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-    fields: &Fields,
-    what: &str,
-) -> Result<sigida_core::community::Community, WebError> {
-    viewer.check_csrf(fields.get("csrf"))?;
-    viewer
-        .require(
-            state,
-            Permission::EditPlans,
-            &format!("/communities/{slug}/plan/{what}"),
-        )
-        .await?;
-    Ok(crate::pages::community_of(state, viewer, slug).await?.1)
-}
-
 /// The community's latest plan version; none is a page that does not exist.
-pub(crate) async fn latest_plan(
+async fn latest_plan(
     state: &AppState,
     viewer: &Viewer,
     community: &sigida_core::community::Community,
@@ -237,11 +219,12 @@ pub(crate) async fn latest_plan(
 pub async fn add_action(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity { community, .. }: InCommunity,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let community = editing_plan(&state, &viewer, &slug, &fields, "actions").await?;
+    viewer.check_csrf(fields.get("csrf"))?;
+    let slug = community.slug.clone();
     let tr = viewer.tr;
     let action = match action_fields(&fields, Id::new(), Id::new()) {
         Ok(a) => a,
@@ -261,11 +244,12 @@ pub async fn add_action(
 pub async fn adopt(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity { community, .. }: InCommunity,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let community = editing_plan(&state, &viewer, &slug, &fields, "adopt").await?;
+    viewer.check_csrf(fields.get("csrf"))?;
+    let slug = community.slug.clone();
     let tr = viewer.tr;
     let not_found = || WebError::NotFound {
         api: false,
@@ -305,11 +289,12 @@ pub async fn adopt(
 pub async fn revise(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    InCommunity { community, .. }: InCommunity,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
-    let community = editing_plan(&state, &viewer, &slug, &fields, "revise").await?;
+    viewer.check_csrf(fields.get("csrf"))?;
+    let slug = community.slug.clone();
     let plan = latest_plan(&state, &viewer, &community).await?;
     let revised = plans::revise(
         &state.store,

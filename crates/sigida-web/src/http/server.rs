@@ -86,7 +86,7 @@ pub async fn serve(
                 Ok(accepted) => accepted,
                 // Out of file descriptors or a connection reset before it was taken: go on.
                 Err(e) => {
-                    eprintln!("connexion refusée : {e}");
+                    tracing::warn!(error = %e, "connexion refusée");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }

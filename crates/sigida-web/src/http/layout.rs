@@ -6,8 +6,8 @@ use sigida_core::access::Permission;
 use sigida_report::html::synthetic_banner;
 use sigida_report::{Lang, Tr};
 
-use crate::auth::Viewer;
-use crate::error::encode_query;
+use crate::http::auth::Viewer;
+use crate::http::error::encode_query;
 
 /// The sections of the navigation: (path, label key, permission needed).
 const NAV: &[(&str, &str, Permission)] = &[

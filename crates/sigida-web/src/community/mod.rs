@@ -1,0 +1,95 @@
+//! The diagnostic of each community: the overview, the list, a community's page and its
+//! analysis (flows, groups, protection, indicators, services, qualitative data, findings,
+//! participatory exercises).
+
+pub mod analysis;
+pub mod pages;
+
+use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewDiagnostic};
+
+use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
+
+pub fn routes() -> Vec<Entry> {
+    use Loads::{Community, Nothing};
+    vec![
+        get("/", Needs(ViewDiagnostic), Nothing, pages::overview),
+        get(
+            "/communities",
+            Needs(ViewDiagnostic),
+            Nothing,
+            pages::communities,
+        ),
+        get(
+            "/communities/{slug}",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community,
+        ),
+        get(
+            "/communities/{slug}/flows",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_flows,
+        ),
+        get(
+            "/communities/{slug}/groups",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_groups,
+        ),
+        get(
+            "/communities/{slug}/services",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_services,
+        ),
+        get(
+            "/communities/{slug}/qualitative",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_qualitative,
+        ),
+        get(
+            "/communities/{slug}/indicators",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_indicators,
+        ),
+        get(
+            "/communities/{slug}/protection",
+            Needs(ViewDiagnostic),
+            Community,
+            pages::community_protection,
+        ),
+        post(
+            "/communities/{slug}/protection/capacities",
+            Needs(EnterData),
+            Community,
+            analysis::add_capacity,
+        ),
+        get(
+            "/communities/{slug}/findings",
+            Needs(ViewDiagnostic),
+            Community,
+            analysis::community_findings,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/confidence",
+            Needs(EditAnalysis),
+            Community,
+            analysis::set_confidence,
+        ),
+        get(
+            "/communities/{slug}/exercises",
+            Needs(ViewDiagnostic),
+            Community,
+            analysis::community_exercises,
+        ),
+        post(
+            "/communities/{slug}/exercises",
+            Needs(EnterData),
+            Community,
+            analysis::add_exercise,
+        ),
+    ]
+}

@@ -1,0 +1,53 @@
+//! The data: instruments and their questions, imports and their problems, the cleaning log
+//! and its decisions, the clean data downloaded.
+
+pub mod imports;
+pub mod pages;
+
+use sigida_core::access::Permission::{EditAnalysis, ViewData};
+
+use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
+
+pub fn routes() -> Vec<Entry> {
+    use Loads::{Instrument, Nothing};
+    vec![
+        get("/imports", Needs(ViewData), Nothing, imports::imports),
+        get(
+            "/imports/{id}",
+            Needs(ViewData),
+            Nothing,
+            pages::import_problems,
+        ),
+        get("/instruments", Needs(ViewData), Nothing, pages::instruments),
+        get(
+            "/instruments/{id}",
+            Needs(ViewData),
+            Instrument,
+            pages::instrument,
+        ),
+        get(
+            "/instruments/{id}/cleaning",
+            Needs(ViewData),
+            Instrument,
+            pages::cleaning_log,
+        ),
+        post(
+            "/instruments/{id}/cleaning/{seq}",
+            Needs(EditAnalysis),
+            Instrument,
+            pages::decide,
+        ),
+        get(
+            "/instruments/{id}/clean.csv",
+            Needs(ViewData),
+            Instrument,
+            pages::export_clean,
+        ),
+        get(
+            "/instruments/{id}/clean.xlsx",
+            Needs(ViewData),
+            Instrument,
+            pages::export_clean_xlsx,
+        ),
+    ]
+}

@@ -1,0 +1,13 @@
+//! What every room shares and that uses no room: errors, sessions and the route guard, the
+//! page shell, downloads, compression, the server's accept loop.
+
+pub mod auth;
+pub mod community;
+pub mod compress;
+pub mod download;
+pub mod error;
+pub mod heavy;
+pub mod layout;
+pub mod login_guard;
+pub mod routes;
+pub mod server;

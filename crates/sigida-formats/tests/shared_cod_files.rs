@@ -1,23 +1,9 @@
 //! The real COD-AB files in `../shared/data`.
 
-use std::path::PathBuf;
+use sigida_testkit::shared;
 
 use sigida_formats::cod::read_cod;
 use sigida_formats::table::read_tables;
-
-fn shared(path: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root.join(path))
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is absent, and CI must run the tests that need it"
-        );
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
 
 #[test]
 fn mali_v03_has_20_regions_and_160_cercles_under_the_country() {

@@ -1,6 +1,6 @@
 //! The real HXL files in `../shared/data`: libhxl's test inputs and IOM DTM's export.
 
-use std::path::PathBuf;
+use sigida_testkit::shared;
 
 use sigida_formats::hxl::find_hashtags;
 use sigida_formats::table::{read_csv_records, read_tables};
@@ -13,20 +13,6 @@ fn records(path: &std::path::Path) -> Vec<(usize, Vec<String>)> {
         read_tables(path).unwrap()[0].records()
     } else {
         read_csv_records(&name, &std::fs::read(path).unwrap()).unwrap()
-    }
-}
-
-fn shared(path: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root.join(path))
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is absent, and CI must run the tests that need it"
-        );
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
     }
 }
 

@@ -10,21 +10,6 @@ use sigida_formats::table::{Table, read_tables};
 use sigida_xlsform::cleaning::{apply_log, read_log, same_value};
 use sigida_xlsform::read::read_sheets;
 
-fn shared(file: &str) -> Option<PathBuf> {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reach-iraq-cleaningtools");
-    if root.is_dir() {
-        Some(root.join(file))
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is absent, and CI must run the tests that need it"
-        );
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
-
 fn table(path: &Path, sheet: &str) -> Table {
     let mut t = read_tables(path).unwrap().remove(0);
     t.sheet = Some(sheet.into());
@@ -93,4 +78,9 @@ fn raw_data_and_its_cleaning_log_give_the_clean_data() {
         .filter(|h| !clean.headers.contains(h))
         .collect();
     assert_eq!(added, ["socio_eco_division", "water_sector"]);
+}
+
+/// A file of REACH's cleaningtools examples in `../shared/data`.
+fn shared(file: &str) -> Option<PathBuf> {
+    sigida_testkit::shared(&format!("reach-iraq-cleaningtools/{file}"))
 }

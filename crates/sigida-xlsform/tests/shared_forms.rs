@@ -3,24 +3,10 @@
 //! for a real fault give an error naming the sheet and the row or column.
 //! Reference counts: `scripts/reference/pyxform_counts.py` (pyxform 4.5.0).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use sigida_xlsform::read_form;
-
-fn shared() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root)
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is absent, and CI must run the tests that need it"
-        );
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
-}
 
 fn reference() -> Value {
     let text = include_str!("reference/pyxform-counts.json");
@@ -112,4 +98,9 @@ fn the_forms_pyxform_refuses_give_located_errors() {
         assert!(text.contains("feuille « survey »"), "{file}: {text}");
         assert!(text.contains(row) && text.contains(what), "{file}: {text}");
     }
+}
+
+/// `../shared/data`.
+fn shared() -> Option<PathBuf> {
+    sigida_testkit::shared("")
 }

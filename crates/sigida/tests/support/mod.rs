@@ -6,6 +6,11 @@
 
 pub mod webdriver;
 
+/// A file of `../shared/data`; skipped without it, except under CI.
+pub fn shared(path: &str) -> Option<PathBuf> {
+    sigida_testkit::shared(path)
+}
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -29,21 +34,6 @@ pub fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// A file of `../shared/data`, or `None` (said once on stderr) when that folder is absent.
-pub fn shared(path: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if root.is_dir() {
-        Some(root.join(path))
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is absent, and CI must run the tests that need it"
-        );
-        eprintln!("skipped: ../shared/data is absent (a user's fresh clone); CI always has it");
-        None
-    }
 }
 
 /// `sigida demo --serve` on a free loopback port, with the printed logins.

@@ -93,5 +93,7 @@ mod tests {
             svg.contains(&format!("width=\"{:.1}\"", HALF - FIGURE)),
             "{svg}"
         );
+        // The whole drawing, one element a line, reviewed as a file beside this one.
+        insta::assert_snapshot!("pyramid_fr", svg.replace("><", ">\n<"));
     }
 }

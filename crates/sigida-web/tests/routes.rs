@@ -1975,3 +1975,18 @@ async fn pages_are_gzipped_for_clients_that_accept_it_and_read_back_the_same() {
     .await;
     assert_eq!(health.body, "ok");
 }
+
+#[tokio::test]
+async fn the_login_page_in_english_as_a_whole() {
+    let f = fixture().await;
+    let reply = send(
+        &f.app,
+        Request::get("/login?next=%2Fcommunities")
+            .header(header::COOKIE, "sigida_lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    insta::assert_snapshot!("login_en", reply.body.replace("><", ">\n<"));
+}

@@ -113,6 +113,18 @@ fn synthetic_designs_made_in_the_repository_give_r_numbers() {
         "region",
         &analyses,
     );
+    // The table as `sigida estimate` prints it, byte for byte.
+    let table = sigida()
+        .args(["estimate", "--data", data.to_str().unwrap()])
+        .args(clusters)
+        .args(["--fpc", "villages", "--by", "region"])
+        .args(analyses)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(
+        "estimate_stratified_clusters_fpc",
+        String::from_utf8(table.stdout).unwrap()
+    );
     compare(
         "synthetic/stratified_households",
         &data,

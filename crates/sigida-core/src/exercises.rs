@@ -9,6 +9,7 @@ use time::Date;
 use crate::actors::GroupKind;
 use crate::community::Community;
 use crate::id::Id;
+use crate::refusal::Refusal;
 use crate::vocabulary;
 
 vocabulary! {
@@ -132,12 +133,13 @@ pub struct Exercise {
     pub data: ExerciseData,
 }
 
-/// A line that cannot be read: its number (1-based) and what was expected.
+/// A line that cannot be read: its number (1-based) and the refusal saying what was expected
+/// (its `line` slot holds the number).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("ligne {line} : {message}")]
+#[error("ligne {line} : {refusal}")]
 pub struct LineError {
     pub line: usize,
-    pub message: String,
+    pub refusal: Refusal,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -147,10 +149,11 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, l)| !l.is_empty())
 }
 
-fn fail(line: usize, message: impl Into<String>) -> LineError {
+/// The refusal `exercise.<code>` on a line.
+fn fail(line: usize, refusal: Refusal) -> LineError {
     LineError {
         line,
-        message: message.into(),
+        refusal: refusal.arg("line", line.to_string()),
     }
 }
 
@@ -160,20 +163,20 @@ pub fn parse_timeline(text: &str) -> Result<ExerciseData, LineError> {
     for (n, line) in lines(text) {
         let (year, event) = line
             .split_once('|')
-            .ok_or_else(|| fail(n, "attendu « année | événement »"))?;
+            .ok_or_else(|| fail(n, Refusal::new("exercise.timeline_line")))?;
         let year = year
             .trim()
             .parse::<i32>()
             .ok()
             .filter(|y| (1800..=2100).contains(y))
-            .ok_or_else(|| fail(n, format!("« {} » : attendu une année", year.trim())))?;
+            .ok_or_else(|| fail(n, Refusal::new("exercise.year").arg("value", year.trim())))?;
         events.push(TimelineEvent {
             year,
             event: event.trim().to_owned(),
         });
     }
     if events.is_empty() {
-        return Err(fail(1, "aucun événement"));
+        return Err(fail(1, Refusal::new("exercise.no_events")));
     }
     events.sort_by_key(|e| e.year);
     Ok(ExerciseData::Timeline(events))
@@ -185,24 +188,20 @@ pub fn parse_calendar(text: &str) -> Result<ExerciseData, LineError> {
     for (n, line) in lines(text) {
         let (label, values) = line
             .split_once('|')
-            .ok_or_else(|| fail(n, "attendu « activité | 12 valeurs de 0 à 3 »"))?;
+            .ok_or_else(|| fail(n, Refusal::new("exercise.calendar_line")))?;
         let values: Vec<&str> = values.split_whitespace().collect();
         if values.len() != 12 {
             return Err(fail(
                 n,
-                format!(
-                    "{} valeurs : attendu 12, de janvier à décembre",
-                    values.len()
-                ),
+                Refusal::new("exercise.calendar_count").arg("count", values.len().to_string()),
             ));
         }
         let mut months = [0u8; 12];
         for (m, v) in values.iter().enumerate() {
-            months[m] = v
-                .parse::<u8>()
-                .ok()
-                .filter(|v| *v <= 3)
-                .ok_or_else(|| fail(n, format!("« {v} » : attendu 0, 1, 2 ou 3")))?;
+            months[m] =
+                v.parse::<u8>().ok().filter(|v| *v <= 3).ok_or_else(|| {
+                    fail(n, Refusal::new("exercise.calendar_value").arg("value", *v))
+                })?;
         }
         rows.push(CalendarRow {
             label: label.trim().to_owned(),
@@ -210,7 +209,7 @@ pub fn parse_calendar(text: &str) -> Result<ExerciseData, LineError> {
         });
     }
     if rows.is_empty() {
-        return Err(fail(1, "aucune activité"));
+        return Err(fail(1, Refusal::new("exercise.no_activities")));
     }
     Ok(ExerciseData::SeasonalCalendar(rows))
 }
@@ -224,13 +223,10 @@ pub fn parse_pairwise(text: &str) -> Result<ExerciseData, LineError> {
         let (pair, reason) = line.split_once('|').unwrap_or((line, ""));
         let (winner, loser) = pair
             .split_once('>')
-            .ok_or_else(|| fail(n, "attendu « gagnant > perdant | raison »"))?;
+            .ok_or_else(|| fail(n, Refusal::new("exercise.pairwise_line")))?;
         let (winner, loser) = (winner.trim().to_owned(), loser.trim().to_owned());
         if winner.is_empty() || loser.is_empty() || winner == loser {
-            return Err(fail(
-                n,
-                "attendu deux éléments différents de part et d'autre de « > »",
-            ));
+            return Err(fail(n, Refusal::new("exercise.pairwise_same")));
         }
         let twice = choices.iter().any(|c: &PairChoice| {
             (c.winner == winner && c.loser == loser) || (c.winner == loser && c.loser == winner)
@@ -238,7 +234,9 @@ pub fn parse_pairwise(text: &str) -> Result<ExerciseData, LineError> {
         if twice {
             return Err(fail(
                 n,
-                format!("la paire « {winner} » / « {loser} » est déjà classée"),
+                Refusal::new("exercise.pairwise_twice")
+                    .arg("winner", winner.as_str())
+                    .arg("loser", loser.as_str()),
             ));
         }
         for item in [&winner, &loser] {
@@ -256,11 +254,10 @@ pub fn parse_pairwise(text: &str) -> Result<ExerciseData, LineError> {
     if items.len() < 2 || choices.len() != expected {
         return Err(fail(
             lines(text).last().map_or(1, |(n, _)| n),
-            format!(
-                "{} paires classées pour {} éléments : attendu {expected} (chaque paire une fois)",
-                choices.len(),
-                items.len()
-            ),
+            Refusal::new("exercise.pairwise_count")
+                .arg("ranked", choices.len().to_string())
+                .arg("items", items.len().to_string())
+                .arg("expected", expected.to_string()),
         ));
     }
     Ok(ExerciseData::PairwiseRanking { items, choices })
@@ -283,10 +280,10 @@ pub fn parse_swot(
 }
 
 /// The `|`-separated fields of a line, trimmed; exactly `count` of them.
-fn fields(n: usize, line: &str, count: usize, expected: &str) -> Result<Vec<String>, LineError> {
+fn fields(n: usize, line: &str, count: usize, expected: Refusal) -> Result<Vec<String>, LineError> {
     let parts: Vec<String> = line.split('|').map(|p| p.trim().to_owned()).collect();
     if parts.len() != count || parts[0].is_empty() {
-        return Err(fail(n, format!("attendu « {expected} »")));
+        return Err(fail(n, expected));
     }
     Ok(parts)
 }
@@ -299,7 +296,10 @@ fn scale(n: usize, text: &str, low: u32, high: u32) -> Result<u32, LineError> {
         .ok_or_else(|| {
             fail(
                 n,
-                format!("« {text} » : attendu un nombre de {low} à {high}"),
+                Refusal::new("exercise.scale")
+                    .arg("value", text)
+                    .arg("low", low.to_string())
+                    .arg("high", high.to_string()),
             )
         })
 }
@@ -308,7 +308,7 @@ fn scale(n: usize, text: &str, low: u32, high: u32) -> Result<u32, LineError> {
 pub fn parse_venn(text: &str) -> Result<ExerciseData, LineError> {
     let mut circles = Vec::new();
     for (n, line) in lines(text) {
-        let f = fields(n, line, 3, "institution | importance 1–3 | distance 1–3")?;
+        let f = fields(n, line, 3, Refusal::new("exercise.venn_line"))?;
         circles.push(VennCircle {
             institution: f[0].clone(),
             importance: scale(n, &f[1], 1, 3)? as u8,
@@ -316,7 +316,7 @@ pub fn parse_venn(text: &str) -> Result<ExerciseData, LineError> {
         });
     }
     if circles.is_empty() {
-        return Err(fail(1, "aucune institution"));
+        return Err(fail(1, Refusal::new("exercise.no_institutions")));
     }
     Ok(ExerciseData::Venn(circles))
 }
@@ -329,16 +329,11 @@ fn parse_tree(text: &str) -> Result<Tree, LineError> {
         above: Vec::new(),
     };
     for (n, line) in lines(text) {
-        let f = fields(
-            n,
-            line,
-            2,
-            "centre | …, cause | … (ou moyen), effet | … (ou fin)",
-        )?;
+        let f = fields(n, line, 2, Refusal::new("exercise.tree_line"))?;
         match f[0].to_lowercase().as_str() {
             "centre" | "problème" | "probleme" | "objectif" => {
                 if !tree.core.is_empty() {
-                    return Err(fail(n, "un seul centre par arbre"));
+                    return Err(fail(n, Refusal::new("exercise.one_core")));
                 }
                 tree.core = f[1].clone();
             }
@@ -347,13 +342,13 @@ fn parse_tree(text: &str) -> Result<Tree, LineError> {
             other => {
                 return Err(fail(
                     n,
-                    format!("« {other} » : attendu centre, cause, effet, moyen ou fin"),
+                    Refusal::new("exercise.tree_kind").arg("value", other),
                 ));
             }
         }
     }
     if tree.core.is_empty() {
-        return Err(fail(1, "pas de ligne « centre | … »"));
+        return Err(fail(1, Refusal::new("exercise.no_core")));
     }
     Ok(tree)
 }
@@ -370,7 +365,7 @@ pub fn parse_objectives_tree(text: &str) -> Result<ExerciseData, LineError> {
 pub fn parse_stakeholder_matrix(text: &str) -> Result<ExerciseData, LineError> {
     let mut places = Vec::new();
     for (n, line) in lines(text) {
-        let f = fields(n, line, 3, "acteur | influence 1–5 | intérêt 1–5")?;
+        let f = fields(n, line, 3, Refusal::new("exercise.matrix_line"))?;
         places.push(StakeholderPlace {
             stakeholder: f[0].clone(),
             influence: scale(n, &f[1], 1, 5)? as u8,
@@ -378,7 +373,7 @@ pub fn parse_stakeholder_matrix(text: &str) -> Result<ExerciseData, LineError> {
         });
     }
     if places.is_empty() {
-        return Err(fail(1, "aucun acteur"));
+        return Err(fail(1, Refusal::new("exercise.no_stakeholders")));
     }
     Ok(ExerciseData::StakeholderMatrix(places))
 }
@@ -387,7 +382,7 @@ pub fn parse_stakeholder_matrix(text: &str) -> Result<ExerciseData, LineError> {
 pub fn parse_mobility_map(text: &str) -> Result<ExerciseData, LineError> {
     let mut places = Vec::new();
     for (n, line) in lines(text) {
-        let f = fields(n, line, 4, "lieu | distance en km | fréquence 1–3 | motif")?;
+        let f = fields(n, line, 4, Refusal::new("exercise.mobility_line"))?;
         places.push(Destination {
             place: f[0].clone(),
             distance_km: scale(n, &f[1], 0, 20_000)?,
@@ -396,7 +391,7 @@ pub fn parse_mobility_map(text: &str) -> Result<ExerciseData, LineError> {
         });
     }
     if places.is_empty() {
-        return Err(fail(1, "aucun lieu"));
+        return Err(fail(1, Refusal::new("exercise.no_places")));
     }
     Ok(ExerciseData::MobilityMap(places))
 }
@@ -431,11 +426,13 @@ mod tests {
     fn a_calendar_needs_twelve_values_from_0_to_3() {
         assert!(parse_calendar("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0").is_ok());
         let e = parse_calendar("Pluies | 0 0 0 0 1 2 3 3 2 1 0").unwrap_err();
-        assert!(e.message.contains("11 valeurs"), "{e}");
+        assert_eq!(e.refusal.code, "exercise.calendar_count");
+        assert!(e.refusal.args.contains(&("count", "11".into())), "{e}");
         let e =
             parse_calendar("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0\nDéparts | 0 0 0 0 1 2 3 3 2 1 0 5")
                 .unwrap_err();
-        assert_eq!((e.line, e.message.contains("« 5 »")), (2, true));
+        assert_eq!(e.line, 2);
+        assert!(e.refusal.args.contains(&("value", "5".into())), "{e}");
     }
 
     #[test]
@@ -488,7 +485,11 @@ mod tests {
         assert_eq!(scores[0], ("Eau".to_owned(), 2));
         assert_eq!(scores[2], ("Santé".to_owned(), 0));
         let missing = parse_pairwise("Eau > Emploi\nEmploi > Santé").unwrap_err();
-        assert!(missing.message.contains("attendu 3"), "{missing}");
+        assert_eq!(missing.refusal.code, "exercise.pairwise_count");
+        assert!(
+            missing.refusal.args.contains(&("expected", "3".into())),
+            "{missing}"
+        );
         let twice = parse_pairwise("Eau > Emploi\nEmploi > Eau").unwrap_err();
         assert_eq!(twice.line, 2);
     }

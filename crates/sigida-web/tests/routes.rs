@@ -987,6 +987,21 @@ async fn a_data_clerk_records_a_seasonal_calendar_and_a_bad_line_is_named() {
         refused.body.contains("Calendrier des femmes"),
         "what was typed is kept"
     );
+    // The same refusal in English for an English reader.
+    let english = format!("{clerk}; sigida_lang=en");
+    let refused = send(
+        &f.app,
+        post(
+            &english,
+            form("Pluies | 0 0 0 0 1 2 3 3 2 1 0 0\nDéparts | 0 0 1"),
+        ),
+    )
+    .await;
+    assert!(
+        refused.body.contains("line 2: 3 values, expected 12"),
+        "{}",
+        refused.body
+    );
     let saved = send(
         &f.app,
         post(

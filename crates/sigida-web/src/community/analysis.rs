@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
 use sigida_core::actors::GroupKind;
-use sigida_core::exercises::{Exercise, ExerciseKind};
+use sigida_core::exercises::ExerciseKind;
 use sigida_core::finding::{Confidence, Evidence, Finding, SourceType};
 use sigida_core::indicator::Indicator;
 use sigida_report::findings;
@@ -164,64 +164,6 @@ pub struct ExerciseForm {
     data: String,
 }
 
-/// The exercise typed in the form, or why it cannot be kept.
-fn read_exercise(
-    form: &ExerciseForm,
-    community: sigida_core::Id<sigida_core::community::Community>,
-) -> Result<Exercise, String> {
-    use sigida_core::exercises::{
-        parse_calendar, parse_mobility_map, parse_objectives_tree, parse_pairwise,
-        parse_problem_tree, parse_stakeholder_matrix, parse_swot, parse_timeline, parse_venn,
-    };
-    let kind: ExerciseKind = form
-        .kind
-        .parse()
-        .map_err(|e: sigida_core::UnknownCode| e.to_string())?;
-    let title = form.title.trim();
-    if title.is_empty() {
-        return Err("titre vide".into());
-    }
-    let group = match form.group.as_str() {
-        "" => None,
-        code => Some(code.parse::<GroupKind>().map_err(|e| e.to_string())?),
-    };
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let held_on = time::Date::parse(form.date.trim(), iso)
-        .map_err(|_| format!("date « {} » : attendu AAAA-MM-JJ", form.date.trim()))?;
-    let data = match kind {
-        ExerciseKind::Timeline => parse_timeline(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::SeasonalCalendar => parse_calendar(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::PairwiseRanking => parse_pairwise(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::Venn => parse_venn(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::ProblemTree => parse_problem_tree(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::ObjectivesTree => {
-            parse_objectives_tree(&form.data).map_err(|e| e.to_string())?
-        }
-        ExerciseKind::StakeholderMatrix => {
-            parse_stakeholder_matrix(&form.data).map_err(|e| e.to_string())?
-        }
-        ExerciseKind::MobilityMap => parse_mobility_map(&form.data).map_err(|e| e.to_string())?,
-        ExerciseKind::Swot => {
-            let blocks: Vec<&str> = form.data.split("---").collect();
-            if blocks.len() != 4 {
-                return Err(format!(
-                    "{} bloc(s) : attendu 4 (forces, faiblesses, opportunités, menaces) séparés par « --- »",
-                    blocks.len()
-                ));
-            }
-            parse_swot(blocks[0], blocks[1], blocks[2], blocks[3])
-        }
-    };
-    Ok(Exercise {
-        id: sigida_core::Id::new(),
-        community_id: community,
-        title: title.to_owned(),
-        group,
-        held_on,
-        data,
-    })
-}
-
 async fn exercises_page(
     state: &AppState,
     viewer: &Viewer,
@@ -290,7 +232,18 @@ pub async fn add_exercise(
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&form.csrf)?;
     let community = &here.community;
-    match read_exercise(&form, community.id) {
+    let typed = sigida_app::analysis::field_work::TypedExercise {
+        kind: &form.kind,
+        title: &form.title,
+        group: &form.group,
+        date: &form.date,
+        data: &form.data,
+    };
+    match sigida_app::analysis::field_work::read_exercise(
+        &typed,
+        sigida_core::Id::new(),
+        community.id,
+    ) {
         Ok(exercise) => {
             let at = sigida_core::Timestamp::now();
             sigida_app::analysis::field_work::record_exercise(&state.store, &exercise, at).await?;
@@ -300,7 +253,8 @@ pub async fn add_exercise(
             ))
             .into_response())
         }
-        Err(why) => {
+        Err(refusal) => {
+            let why = viewer.tr.refusal(&refusal);
             let page = exercises_page(&state, &viewer, &here, false, Some((&why, &form))).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

@@ -17,6 +17,25 @@ pub struct MeasurementRow {
     pub note: String,
 }
 
+/// The columns of the template Sigida hands out, in order: what Sigida fills in (the
+/// indicator's identifier, its action, name, unit, baseline and target), then what the partner
+/// fills in (date, value, note). The reader below finds its columns by these names.
+pub const TEMPLATE_COLUMNS: [&str; 9] = [
+    INDICATOR,
+    "action",
+    "nom",
+    "unite",
+    "reference",
+    "cible",
+    DATE,
+    VALUE,
+    NOTE,
+];
+const INDICATOR: &str = "indicateur";
+const DATE: &str = "date";
+const VALUE: &str = "valeur";
+const NOTE: &str = "note";
+
 fn column(table: &Table, names: &[&str]) -> Option<usize> {
     names.iter().find_map(|n| table.column(n))
 }
@@ -34,10 +53,10 @@ pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatErro
             )
         })
     };
-    let indicator = required(&["indicateur", "indicator"])?;
-    let date = required(&["date"])?;
-    let value = required(&["valeur", "value"])?;
-    let note = column(table, &["note"]);
+    let indicator = required(&[INDICATOR, "indicator"])?;
+    let date = required(&[DATE])?;
+    let value = required(&[VALUE, "value"])?;
+    let note = column(table, &[NOTE]);
     let mut out = Vec::new();
     for (row, cells) in &table.rows {
         let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());

@@ -2005,3 +2005,23 @@ async fn the_login_page_in_english_as_a_whole() {
     assert_eq!(reply.status, StatusCode::OK);
     insta::assert_snapshot!("login_en", reply.body.replace("><", ">\n<"));
 }
+
+#[tokio::test]
+async fn a_file_over_the_size_limit_is_413_with_what_to_do() {
+    let f = fixture().await;
+    let coordinator = login(&f.app, "coordinator").await;
+    let csrf = csrf_of(&get(&f.app, "/progress", Some(&coordinator)).await.body);
+    let big = "x".repeat(sigida_web::BODY_LIMIT + 1024);
+    let reply = send(
+        &f.app,
+        file_post("/progress/import", &coordinator, &csrf, "suivi.csv", &big),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("16 Mio"), "{}", reply.body);
+}

@@ -18,6 +18,13 @@ pub enum WebError {
     NotFound { api: bool, lang: Lang },
     #[error("expired form")]
     Csrf { lang: Lang },
+    /// A file sent in a form that could not be read whole: over the size limit (413), or cut.
+    #[error("upload: {detail}")]
+    Upload {
+        lang: Lang,
+        too_large: bool,
+        detail: String,
+    },
     #[error("store: {0}")]
     Store(#[from] sigida_store::StoreError),
     /// Something the user cannot fix: what was being done, and why it failed (logged with its
@@ -47,6 +54,17 @@ impl WebError {
         WebError::Internal {
             context: context.into(),
             source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl WebError {
+    /// A multipart form that could not be read: too large, or cut off.
+    pub fn upload(lang: Lang, e: axum::extract::multipart::MultipartError) -> Self {
+        WebError::Upload {
+            lang,
+            too_large: e.status() == StatusCode::PAYLOAD_TOO_LARGE,
+            detail: e.body_text(),
         }
     }
 }
@@ -90,6 +108,10 @@ impl WebError {
             WebError::Forbidden { .. } => "forbidden",
             WebError::NotFound { .. } => "not_found",
             WebError::Csrf { .. } => "csrf",
+            WebError::Upload {
+                too_large: true, ..
+            } => "too_large",
+            WebError::Upload { .. } => "bad_request",
             WebError::Store(sigida_store::StoreError::NotFound(_)) => "not_found",
             WebError::Store(_) | WebError::Internal { .. } => "internal",
         }
@@ -131,6 +153,28 @@ impl IntoResponse for WebError {
                 "error.bad_request",
                 "error.csrf",
             ),
+            WebError::Upload {
+                lang, too_large, ..
+            } => {
+                tracing::info!(error = %self, "envoi de fichier refusé");
+                if *too_large {
+                    (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        false,
+                        *lang,
+                        "error.bad_request",
+                        "error.too_large",
+                    )
+                } else {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        false,
+                        *lang,
+                        "error.bad_request",
+                        "error.bad_upload",
+                    )
+                }
+            }
             // A row the request names that is not there (a foreign id in the path).
             WebError::Store(sigida_store::StoreError::NotFound(_)) => (
                 StatusCode::NOT_FOUND,

@@ -296,9 +296,6 @@ async fn recordable(
 
 /// The template a partner fills in: one line per indicator it follows, the identifier first.
 pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    viewer
-        .require(&state, Permission::ViewDiagnostic, "/progress/modele.csv")
-        .await?;
     let mut out = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -306,20 +303,7 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
         out.write_record(record)
             .map_err(|e| WebError::failed("suivi", e))
     };
-    write(
-        &mut out,
-        &[
-            "indicateur",
-            "action",
-            "nom",
-            "unite",
-            "reference",
-            "cible",
-            "date",
-            "valeur",
-            "note",
-        ],
-    )?;
+    write(&mut out, &sigida_formats::progress::TEMPLATE_COLUMNS)?;
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for (action, i) in recordable(&state, &viewer).await?.0 {
         let (baseline, target) = (number(i.baseline), number(i.target));
@@ -372,7 +356,7 @@ pub async fn import_measurements(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| WebError::failed("suivi", e))?
+        .map_err(|e| WebError::upload(viewer.tr.lang, e))?
     {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
@@ -381,7 +365,7 @@ pub async fn import_measurements(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| WebError::failed("suivi", e))?;
+                    .map_err(|e| WebError::upload(viewer.tr.lang, e))?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}

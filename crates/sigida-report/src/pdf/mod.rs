@@ -783,17 +783,12 @@ impl<'f> Layout<'f> {
     }
 }
 
-/// The heat map's colours, as the stylesheet has them: (background, text).
+/// The heat map's colours (background, text), from the table the stylesheet is written from.
 fn severity_fill(class: &str) -> Option<(Colour, Colour)> {
-    Some(match class {
-        "sev-na" => ((236, 239, 241), (69, 90, 100)),
-        "sev-1" => ((220, 237, 200), (27, 61, 27)),
-        "sev-2" => ((255, 245, 157), (74, 59, 0)),
-        "sev-3" => ((255, 183, 77), (62, 35, 0)),
-        "sev-4" => ((229, 115, 115), (59, 0, 0)),
-        "sev-5" => ((142, 27, 27), (255, 255, 255)),
-        _ => return None,
-    })
+    crate::html::SEVERITY_COLOURS
+        .iter()
+        .find(|(c, _, _)| *c == class)
+        .map(|(_, background, text)| (*background, *text))
 }
 
 fn fill(colour: Colour) -> Fill {

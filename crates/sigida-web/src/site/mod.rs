@@ -20,7 +20,7 @@ pub async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        sigida_report::html::STYLESHEET,
+        sigida_report::html::stylesheet(),
     )
         .into_response()
 }

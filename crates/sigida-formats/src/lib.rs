@@ -73,12 +73,24 @@ pub fn parse_date(value: &str) -> Option<time::Date> {
         .or_else(|| time::Date::parse(value, french).ok())
 }
 
-/// A number as people type it: spaces (plain or no-break) between thousands, a decimal comma
-/// or point. Infinite and NaN values are not numbers here.
-pub fn parse_number(text: &str) -> Option<f64> {
+/// A number as people type it in a form or a spreadsheet: spaces (plain or no-break) between
+/// thousands, a decimal comma or point. Infinite and NaN values are not numbers here. (Data
+/// exported by a collection tool is read by [`parse_exported_number`], stricter: a comma there
+/// is never a decimal separator.)
+pub fn parse_typed_number(text: &str) -> Option<f64> {
     let clean = text
         .trim()
         .replace([' ', '\u{a0}', '\u{202f}'], "")
         .replace(',', ".");
     clean.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A number as collection tools export it: `12`, `-3.5`, and R's `5e+05`; no thousands
+/// separators, no decimal comma, no infinity or NaN.
+pub fn parse_exported_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(['i', 'I', 'n', 'N']) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
 }

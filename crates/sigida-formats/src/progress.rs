@@ -4,7 +4,7 @@
 //! the template's unfilled lines and are skipped; anything else must be whole.
 
 use crate::table::Table;
-use crate::{FormatError, parse_date, parse_number};
+use crate::{FormatError, parse_date, parse_typed_number};
 
 /// One filled row: the indicator as written (its identifier or its exact name), the date,
 /// the value and the note, with the row's number in the file for any later complaint.
@@ -79,7 +79,7 @@ pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatErro
                 ),
             )
         })?;
-        let value = parse_number(cell(value)).ok_or_else(|| {
+        let value = parse_typed_number(cell(value)).ok_or_else(|| {
             FormatError::new(
                 at("valeur"),
                 format!("« {} » n'est pas un nombre", cell(value)),

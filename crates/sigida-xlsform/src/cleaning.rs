@@ -14,8 +14,9 @@ use sigida_formats::table::Table;
 use sigida_formats::{FormatError, Location};
 
 use crate::dataset::{Dataset, RepeatRows, RowKey, main_keys};
-use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns, parse_number};
+use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns};
 use crate::form::{Form, QuestionKind};
+use sigida_formats::parse_exported_number;
 
 /// Why a log cannot be read or applied.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -335,7 +336,7 @@ pub fn same_value(a: &str, b: &str) -> bool {
     let number = |s: &str| match s.trim() {
         "TRUE" | "True" | "true" => Some(1.0),
         "FALSE" | "False" | "false" => Some(0.0),
-        other => parse_number(other),
+        other => parse_exported_number(other),
     };
     a == b
         || (is_missing(a) && is_missing(b))
@@ -428,7 +429,7 @@ pub fn run_checks(form: &Form, data: &Table, settings: &CheckSettings) -> Vec<Lo
         }
         let mut groups: BTreeMap<String, Vec<(usize, f64)>> = BTreeMap::new();
         for (i, (_, cells)) in data.rows.iter().enumerate() {
-            if let Some(v) = cells.get(c).and_then(|v| parse_number(v)) {
+            if let Some(v) = cells.get(c).and_then(|v| parse_exported_number(v)) {
                 let key = stratum_column
                     .and_then(|s| cells.get(s))
                     .cloned()

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
+use sigida_formats::parse_exported_number;
 
 use crate::form::{Form, QuestionKind};
 use crate::xpath::{self, Context, Value};
@@ -660,7 +661,7 @@ impl<'f> Checker<'f> {
             QuestionKind::Integer => {
                 (!is_integer(value)).then(|| "attendu un nombre entier".to_owned())
             }
-            QuestionKind::Decimal | QuestionKind::Range => parse_number(value)
+            QuestionKind::Decimal | QuestionKind::Range => parse_exported_number(value)
                 .is_none()
                 .then(|| "attendu un nombre".to_owned()),
             QuestionKind::Date => {
@@ -705,7 +706,7 @@ impl<'f> Checker<'f> {
         let constraint = self.constraints.get(&question)?.as_ref()?;
         // R writes 500000 as `5e+05`; the constraint sees the number.
         let number_text;
-        let current = match (&q.kind, parse_number(value)) {
+        let current = match (&q.kind, parse_exported_number(value)) {
             (QuestionKind::Integer | QuestionKind::Decimal | QuestionKind::Range, Some(n)) => {
                 number_text = xpath::number_to_text(n);
                 number_text.as_str()
@@ -741,17 +742,8 @@ pub fn is_missing(value: &str) -> bool {
     matches!(value.trim(), "" | "n/a" | "NA")
 }
 
-/// A number as exports write it: `12`, `-3.5`, and R's `5e+05`.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.is_empty() || t.contains(['i', 'I', 'n', 'N']) {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
 fn is_integer(text: &str) -> bool {
-    parse_number(text).is_some_and(|n| n.fract() == 0.0)
+    parse_exported_number(text).is_some_and(|n| n.fract() == 0.0)
 }
 
 fn is_date(text: &str) -> bool {
@@ -771,7 +763,10 @@ fn is_time(text: &str) -> bool {
 }
 
 fn check_geopoint(value: &str) -> Option<String> {
-    let parts: Vec<f64> = value.split_whitespace().filter_map(parse_number).collect();
+    let parts: Vec<f64> = value
+        .split_whitespace()
+        .filter_map(parse_exported_number)
+        .collect();
     if parts.len() < 2 || parts.len() != value.split_whitespace().count() || parts.len() > 4 {
         return Some("attendu « latitude longitude [altitude [précision]] »".into());
     }
@@ -782,7 +777,7 @@ fn check_geopoint(value: &str) -> Option<String> {
 }
 
 fn check_geo_part(part: GeoPart, value: &str) -> Option<String> {
-    let n = parse_number(value)?;
+    let n = parse_exported_number(value)?;
     let ok = match part {
         GeoPart::Latitude => (-90.0..=90.0).contains(&n),
         GeoPart::Longitude => (-180.0..=180.0).contains(&n),

@@ -17,7 +17,7 @@ use sigida_core::plan::{
     Action, ActionPlan, ActionStatus, BudgetLine, Measurement, Milestone, PlanIndicator,
     PlanStatus, Quarter, progress_share,
 };
-use sigida_formats::{parse_date, parse_number};
+use sigida_formats::{parse_date, parse_typed_number};
 use sigida_report::plan::quarter_label;
 use sigida_report::{Tr, format};
 
@@ -712,7 +712,7 @@ pub async fn add_budget_line(
     let fields = Fields(fields);
     let (_, action) = editing(&state, &viewer, plan, action, &fields).await?;
     let whole = |name: &str| {
-        parse_number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
+        parse_typed_number(fields.get(name)).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e15)
     };
     let (Some(quantity), Some(unit_cost)) = (whole("quantity"), whole("unit_cost")) else {
         return refuse(action.id, "plan.amount");
@@ -773,7 +773,7 @@ pub async fn add_indicator(
         if text.is_empty() {
             Ok(None)
         } else {
-            parse_number(text).map(Some).ok_or(())
+            parse_typed_number(text).map(Some).ok_or(())
         }
     };
     let (Ok(baseline), Ok(target)) = (optional("baseline"), optional("target")) else {
@@ -886,7 +886,7 @@ pub async fn add_measurement(
     let Some(measured_on) = parse_date(fields.get("date")) else {
         return refuse(action.id, "progress.date");
     };
-    let Some(value) = parse_number(fields.get("value")) else {
+    let Some(value) = parse_typed_number(fields.get("value")) else {
         return refuse(action.id, "plan.number");
     };
     let measurement = Measurement {

@@ -57,7 +57,7 @@ struct InstrumentData {
     log: Vec<LogEntry>,
     imports: Vec<Id<RawImport>>,
     /// Made only when an indicator's stored values are out of date.
-    clean: Option<Table>,
+    clean: Option<std::sync::Arc<Table>>,
 }
 
 /// Every indicator of the diagnostic for one community; labels in `language` (`fr`, `en`).
@@ -108,10 +108,21 @@ pub async fn community_indicators(
         }
         if data.clean.is_none() {
             let (table, _) = clean_with(store, &data.instrument, &data.form, &data.log).await?;
-            data.clean = Some(table);
+            data.clean = Some(std::sync::Arc::new(table));
         }
-        let values = match &data.clean {
-            Some(table) => compute(&indicator, table, community.id, &localities, &provenance),
+        let values = match data.clean.clone() {
+            Some(table) => {
+                let (definition, localities, provenance, id) = (
+                    indicator.clone(),
+                    localities.clone(),
+                    provenance.clone(),
+                    community.id,
+                );
+                crate::common::clean_data::off_runtime(move || {
+                    compute(&definition, &table, id, &localities, &provenance)
+                })
+                .await?
+            }
             None => Err(String::new()),
         };
         if let Ok(values) = &values {

@@ -47,7 +47,14 @@ pub async fn community_traveller_surveys(
         let form = latest_form(store, diagnostic, &instrument).await?;
         let log = store.cleaning_log(instrument.id).await?;
         let (clean, _) = clean_with(store, &instrument, &form, &log).await?;
-        if let Some(survey) = analyse(&form, &clean, &localities, language, diagnostic.min_cell) {
+        // Estimating holds a core: off the async runtime.
+        let (slugs, language_owned, min_cell) =
+            (localities.clone(), language.to_owned(), diagnostic.min_cell);
+        let analysed = crate::common::clean_data::off_runtime(move || {
+            analyse(&form, &clean, &slugs, &language_owned, min_cell)
+        })
+        .await?;
+        if let Some(survey) = analysed {
             out.push(TravellerSurvey {
                 instrument: instrument.name.clone(),
                 log_version: log_version(&log),

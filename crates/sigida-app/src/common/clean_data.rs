@@ -23,6 +23,18 @@ pub enum DatasetError {
     Form(#[from] sigida_xlsform::FormError),
     #[error("l'instrument « {0} » n'a pas encore de formulaire")]
     NoForm(String),
+    #[error("calcul interrompu : {0}")]
+    Worker(#[from] tokio::task::JoinError),
+}
+
+/// Runs work that holds a core (applying a cleaning log, estimating) on the blocking pool, so
+/// that the async runtime keeps answering (the ballots of a meeting, above all).
+pub async fn off_runtime<T, F>(work: F) -> Result<T, DatasetError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 /// The community's localities as survey data name them (their slugs): which rows are its own.
@@ -230,7 +242,8 @@ pub async fn clean_export(
     let form = latest_form(store, diagnostic, instrument).await?;
     let log = store.cleaning_log(instrument.id).await?;
     let raw = raw_export(store, instrument, &form).await?;
-    let (clean, applied) = apply_log_dataset(&form, &raw, &log);
+    let form_copy = form.clone();
+    let (clean, applied) = off_runtime(move || apply_log_dataset(&form_copy, &raw, &log)).await?;
     Ok((form, clean, applied))
 }
 
@@ -242,7 +255,8 @@ pub async fn clean_with(
     log: &[sigida_core::cleaning::LogEntry],
 ) -> Result<(Table, Applied), DatasetError> {
     let raw = raw_dataset(store, instrument, form).await?;
-    Ok(apply_log(form, &raw, log))
+    let (form, log) = (form.clone(), log.to_vec());
+    off_runtime(move || apply_log(&form, &raw, &log)).await
 }
 
 /// A short fingerprint of a cleaning log's content: the version clean data was made with.

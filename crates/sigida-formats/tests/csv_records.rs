@@ -4,32 +4,26 @@
 #[path = "support/random_csv.rs"]
 mod random_csv;
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
+use proptest::prelude::*;
 use sigida_formats::table::read_csv;
 
-#[test]
-fn every_record_of_a_random_csv_is_read_on_its_line() {
-    let mut rng = StdRng::seed_from_u64(14);
-    for case in 0..2_000 {
-        let file = random_csv::random_csv(&mut rng, "_uuid", &|i| format!("u{i}"));
-        let table = read_csv("r.csv", &file.bytes).unwrap_or_else(|e| {
-            panic!(
-                "case {case} ({:?}, {:?}): {e}\n{:?}",
-                file.terminator,
-                file.separator as char,
-                String::from_utf8_lossy(&file.bytes)
-            )
-        });
-        assert_eq!(table.headers, file.headers, "case {case}");
-        assert_eq!(
-            table.rows,
-            file.rows,
-            "case {case} ({:?}, {:?}): {:?}",
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn every_record_of_a_random_csv_is_read_on_its_line(
+        file in random_csv::files("_uuid", |i| format!("u{i}"))
+    ) {
+        let shown = format!(
+            "({:?}, {:?}): {:?}",
             file.terminator,
             file.separator as char,
             String::from_utf8_lossy(&file.bytes)
         );
+        let table = read_csv("r.csv", &file.bytes)
+            .unwrap_or_else(|e| panic!("{shown}: {e}"));
+        prop_assert_eq!(&table.headers, &file.headers, "{}", shown);
+        prop_assert_eq!(&table.rows, &file.rows, "{}", shown);
     }
 }
 

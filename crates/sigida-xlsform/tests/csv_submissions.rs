@@ -5,8 +5,7 @@
 #[path = "../../sigida-formats/tests/support/random_csv.rs"]
 mod random_csv;
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
+use proptest::prelude::*;
 use sigida_formats::table::{Table, read_tables_from_bytes};
 use sigida_xlsform::Form;
 use sigida_xlsform::cleaning::apply_log;
@@ -27,15 +26,17 @@ fn form_for(headers: &[String]) -> Form {
     read_sheets("f.xlsx", &[Table::sheet("f.xlsx", "survey", &survey)]).unwrap()
 }
 
-#[test]
-fn import_checks_and_clean_data_count_the_same_submissions() {
-    let mut rng = StdRng::seed_from_u64(1403);
-    for case in 0..1_000 {
-        let file = random_csv::random_csv(&mut rng, "_uuid", &|i| format!("uuid:s{i}"));
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    #[test]
+    fn import_checks_and_clean_data_count_the_same_submissions(
+        file in random_csv::files("_uuid", |i| format!("uuid:s{i}"))
+    ) {
         let form = form_for(&file.headers);
         let shown = || {
             format!(
-                "case {case} ({:?}, {:?}): {:?}",
+                "({:?}, {:?}): {:?}",
                 file.terminator,
                 file.separator as char,
                 String::from_utf8_lossy(&file.bytes)

@@ -1,11 +1,12 @@
 //! Random CSV files as real exports write them: CRLF, LF or CR line ends, quoted fields with
 //! separators, quotes and newlines inside, a byte-order mark or not, `,` `;` or tab, blank
-//! lines. Shared by the property tests of the readers (`#[path]`-included).
+//! lines. A `proptest` strategy, so a failing file is shrunk to a smallest one before it is
+//! shown. Shared by the property tests of the readers (`#[path]`-included).
 
-use rand::Rng;
-use rand::rngs::StdRng;
+use proptest::prelude::*;
 
 /// A generated file and what any reader must find in it.
+#[derive(Clone, Debug)]
 pub struct RandomCsv {
     pub bytes: Vec<u8>,
     pub headers: Vec<String>,
@@ -18,28 +19,60 @@ pub struct RandomCsv {
 const PIECES: &[&str] = &[
     "a", "Awa", "é", "12", " ", "\"", "\n", "\r\n", "\r", ",", ";", "\t", "x y", "Ségou", "0",
 ];
-
-fn field(rng: &mut StdRng) -> String {
-    let len = rng.gen_range(0..5);
-    (0..len)
-        .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
-        .collect()
-}
+const TERMINATORS: [&str; 3] = ["\r\n", "\n", "\r"];
+const SEPARATORS: [u8; 3] = [b',', b';', b'\t'];
 
 /// Lines a field's text adds, a CRLF counting once.
 fn line_ends(text: &str) -> usize {
     text.replace("\r\n", "\n").matches(['\n', '\r']).count()
 }
 
-/// One file whose first column is `first` (e.g. `_uuid`), filled by `first_value(i)`.
-pub fn random_csv(
-    rng: &mut StdRng,
+/// A field: a few pieces end to end.
+fn field() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..5).prop_map(|p| p.concat())
+}
+
+/// Files whose first column is `first` (e.g. `_uuid`), filled by `first_value(i)`.
+pub fn files(
+    first: &'static str,
+    first_value: fn(usize) -> String,
+) -> impl Strategy<Value = RandomCsv> {
+    (
+        0..3usize,
+        0..3usize,
+        any::<bool>(),
+        1..6usize,
+        any::<bool>(),
+    )
+        .prop_flat_map(move |(terminator, separator, bom, columns, trailing)| {
+            // Each record: the blank lines before it (as spreadsheets leave them), its fields.
+            let record = (0..2usize, prop::collection::vec(field(), columns - 1));
+            prop::collection::vec(record, 0..25).prop_map(move |records| {
+                render(
+                    first,
+                    first_value,
+                    TERMINATORS[terminator],
+                    SEPARATORS[separator],
+                    bom,
+                    columns,
+                    &records,
+                    trailing,
+                )
+            })
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
     first: &str,
-    first_value: &dyn Fn(usize) -> String,
+    first_value: fn(usize) -> String,
+    terminator: &'static str,
+    separator: u8,
+    bom: bool,
+    columns: usize,
+    records: &[(usize, Vec<String>)],
+    trailing: bool,
 ) -> RandomCsv {
-    let terminator = ["\r\n", "\n", "\r"][rng.gen_range(0..3)];
-    let separator = [b',', b';', b'\t'][rng.gen_range(0..3)];
-    let columns = rng.gen_range(1..6);
     let headers: Vec<String> = std::iter::once(first.to_owned())
         .chain((1..columns).map(|c| format!("q{c}")))
         .collect();
@@ -52,23 +85,21 @@ pub fn random_csv(
     };
     let sep = (separator as char).to_string();
     let mut text = String::new();
-    if rng.gen_bool(0.3) {
+    if bom {
         text.push('\u{feff}');
     }
     text.push_str(&headers.join(&sep));
     let mut line = 1;
     let mut rows = Vec::new();
-    let records = rng.gen_range(0..25);
-    for i in 0..records {
+    for (i, (blank, fields)) in records.iter().enumerate() {
         text.push_str(terminator);
         line += 1;
-        // Blank lines between records, as spreadsheets leave them.
-        while rng.gen_bool(0.1) {
+        for _ in 0..*blank {
             text.push_str(terminator);
             line += 1;
         }
         let mut cells = vec![first_value(i)];
-        cells.extend((1..columns).map(|_| field(rng)));
+        cells.extend(fields.iter().cloned());
         let start = line;
         let written: Vec<String> = cells.iter().map(|c| quote(c)).collect();
         text.push_str(&written.join(&sep));
@@ -77,7 +108,7 @@ pub fn random_csv(
             rows.push((start, cells));
         }
     }
-    if rng.gen_bool(0.5) {
+    if trailing {
         text.push_str(terminator);
     }
     RandomCsv {

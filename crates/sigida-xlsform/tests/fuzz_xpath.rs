@@ -1,25 +1,10 @@
 //! Fuzzing the expression parser and evaluator: random token soups and mutations of the real
 //! expressions of every form in `../shared/data` never panic; errors point inside the input;
-//! what parses prints back to text that parses to the same tree.
+//! what parses prints back to text that parses to the same tree. Inputs come from proptest
+//! strategies, so a failure is shrunk to a smallest input before it is shown.
 
-use std::path::Path;
-
+use proptest::prelude::*;
 use sigida_xlsform::xpath::{Context, Value, evaluate, parse};
-
-/// SplitMix64: the same inputs on every run, so a failure can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 struct Anything;
 impl Context for Anything {
@@ -93,7 +78,10 @@ fn corpus() -> Vec<String> {
         "if(count-selected(.) > 3, false(), true())".into(),
         "instance('districts')/root/item[name = ${district}]/label".into(),
     ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    // The real forms' expressions where `../shared` is at hand (always under CI).
+    let Some(root) = sigida_testkit::shared("") else {
+        return exprs;
+    };
     for folder in [
         "reach-msna-2024",
         "pyxform/example_xls",
@@ -138,38 +126,41 @@ fn check(input: &str) {
     }
 }
 
-#[test]
-fn the_parser_survives_random_and_mutated_input() {
-    let mut rng = Rng(0x0051_61da);
-    let corpus = corpus();
-    assert!(corpus.len() > 3);
-    for _ in 0..40_000 {
-        let soup: String = (0..rng.below(12))
-            .map(|_| PIECES[rng.below(PIECES.len())])
-            .collect();
-        check(&soup);
-        let mut chars: Vec<char> = corpus[rng.below(corpus.len())].chars().collect();
-        for _ in 0..1 + rng.below(3) {
-            let at = rng.below(chars.len() + 1);
-            match rng.below(3) {
-                0 if at < chars.len() => {
-                    chars.remove(at);
-                }
-                1 => chars.insert(
-                    at,
-                    PIECES[rng.below(PIECES.len())]
-                        .chars()
-                        .next()
-                        .unwrap_or('x'),
-                ),
-                _ if at < chars.len() => {
-                    chars[at] = PIECES[rng.below(PIECES.len())]
-                        .chars()
-                        .last()
-                        .unwrap_or('x')
-                }
-                _ => {}
-            }
+/// One edit of an expression: remove the character at a place, insert a piece's first
+/// character there, or replace it with a piece's last.
+fn edit(chars: &mut Vec<char>, (kind, at, piece): &(usize, prop::sample::Index, &str)) {
+    let at = at.index(chars.len() + 1);
+    match kind {
+        0 if at < chars.len() => {
+            chars.remove(at);
+        }
+        1 => chars.insert(at, piece.chars().next().unwrap_or('x')),
+        _ if at < chars.len() => chars[at] = piece.chars().last().unwrap_or('x'),
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn token_soups_never_crash_the_parser(
+        soup in prop::collection::vec(prop::sample::select(PIECES), 0..12)
+    ) {
+        check(&soup.concat());
+    }
+
+    #[test]
+    fn mutated_real_expressions_never_crash_the_parser(
+        expr in prop::sample::select(corpus()),
+        edits in prop::collection::vec(
+            (0..3usize, any::<prop::sample::Index>(), prop::sample::select(PIECES)),
+            1..4,
+        )
+    ) {
+        let mut chars: Vec<char> = expr.chars().collect();
+        for e in &edits {
+            edit(&mut chars, e);
         }
         check(&chars.into_iter().collect::<String>());
     }

@@ -27,6 +27,31 @@ pub struct DomainEstimate {
     pub weight_squared: f64,
 }
 
+impl DomainEstimate {
+    /// Kish's design effect n Σw² / (Σw)², and the design-based one: the variance over that of
+    /// a simple random sample of the same size, as R's `svymean(deff = TRUE)` computes it, for
+    /// the mean of `y` (NaN where missing) in `domain` (`domains` gives each row's).
+    pub fn design_effects(
+        &self,
+        y: &[f64],
+        domain: u32,
+        domains: &[u32],
+        weight: &[f64],
+    ) -> (f64, f64) {
+        let kish = self.n as f64 * self.weight_squared / (self.weight * self.weight);
+        let mut squares = 0.0;
+        for (i, (&d, &w)) in domains.iter().zip(weight).enumerate() {
+            if d == domain && !y[i].is_nan() {
+                squares += w * (y[i] - self.estimate).powi(2);
+            }
+        }
+        let nobs = self.n as f64;
+        let svyvar = squares / self.weight * nobs / (nobs - 1.0);
+        let vsrs = svyvar / nobs * (self.weight - nobs) / self.weight;
+        (kish, self.se * self.se / vsrs)
+    }
+}
+
 /// The (domain, PSU) pairs present in the data, numbered once for a design and a domain
 /// assignment: every estimate then accumulates into dense arrays indexed by cell.
 pub struct Cells<'d> {

@@ -605,7 +605,11 @@ pub fn run(args: EstimateArgs) -> Result<(), Failure> {
                                 }
                             })
                             .collect();
-                        line.deff = Some(deff(&y, &line.result, line.domain, &domains, &weight));
+                        line.deff =
+                            Some(
+                                line.result
+                                    .design_effects(&y, line.domain, &domains, &weight),
+                            );
                     }
                 }
                 lines
@@ -691,26 +695,10 @@ fn with_deff(
 ) -> Vec<Line> {
     if wanted {
         for line in &mut lines {
-            line.deff = Some(deff(y, &line.result, line.domain, domains, weight));
+            line.deff = Some(line.result.design_effects(y, line.domain, domains, weight));
         }
     }
     lines
-}
-
-/// Kish's design effect n Σw² / (Σw)², and the design-based one: the variance over that of a
-/// simple random sample of the same size, as R's `svymean(deff = TRUE)` computes it.
-fn deff(y: &[f64], r: &DomainEstimate, domain: u32, domains: &[u32], weight: &[f64]) -> (f64, f64) {
-    let kish = r.n as f64 * r.weight_squared / (r.weight * r.weight);
-    let mut squares = 0.0;
-    for (i, (&d, &w)) in domains.iter().zip(weight).enumerate() {
-        if d == domain && !y[i].is_nan() {
-            squares += w * (y[i] - r.estimate).powi(2);
-        }
-    }
-    let nobs = r.n as f64;
-    let svyvar = squares / r.weight * nobs / (nobs - 1.0);
-    let vsrs = svyvar / nobs * (r.weight - nobs) / r.weight;
-    (kish, r.se * r.se / vsrs)
 }
 
 fn write(args: &EstimateArgs, lines: &[Line], domain_names: &[Vec<&str>]) -> Result<(), Failure> {

@@ -17,5 +17,6 @@ pub mod common;
 pub mod diagnostic;
 pub mod meetings;
 pub mod plans;
+pub mod register;
 
 pub use common::error::{AppError, Refusal};

@@ -10,17 +10,11 @@
 //! meetings (register, questions, ballots, counts, decisions) and of the plans (actions,
 //! budget, indicators, milestones, adoption, follow-up), the reports.
 //!
-//! **Still written to the store directly**, because no command or page can make them yet;
-//! the next issues add their use-cases (17: the diagnostic's actors; 18: its analysis), and
-//! each call then moves onto its use-case. This list is the whole of it:
-//! - `community`: `insert_community`, `insert_locality`, `insert_group`,
-//!   `insert_stakeholder`, `insert_service_provider`; `national_stakeholders`:
-//!   `insert_stakeholder` (issue 17);
-//! - `instruments`: `insert_instrument`, `insert_instrument_version` for the instruments
-//!   registered without a form of their own (issue 17);
-//! - `community`: `insert_finding`, `insert_evidence`; `cite_indicators`:
-//!   `set_evidence_summary` (issue 18);
-//! - `run`: `insert_indicator` (household indicators), `insert_risk_report` (issue 18).
+//! Its communities, localities, groups, stakeholders, service providers and bare instruments
+//! go through `sigida_app::register`, its indicators, risk reports, findings and evidence
+//! through `sigida_app::analysis::findings`: the use-cases the pages, commands and workbook
+//! sheets of issues 17 and 18 call, each writing inside the caller's transaction. The demo
+//! writes nothing to the store itself.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -1084,7 +1078,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     // Indicators on the household survey, computed on its clean data for each community.
     let mut tx = store.begin().await?;
     for indicator in household_indicators(&mut g, &diagnostic, household.id) {
-        tx.insert_indicator(&indicator).await?;
+        sigida_app::analysis::findings::add_indicator(&mut tx, &indicator).await?;
     }
     tx.commit().await?;
     for (community, _) in &communities {
@@ -1181,7 +1175,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     let mut reported = 0;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for report in risk_reports(&mut g, profile, community, localities, &survey) {
-            tx.insert_risk_report(&report).await?;
+            sigida_app::analysis::findings::report_risk(&mut tx, &report).await?;
             reported += 1;
         }
     }
@@ -1261,7 +1255,6 @@ async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Resul
             kind,
             name: name.into(),
         };
-        tx.insert_instrument(&instrument).await?;
         let version = InstrumentVersion {
             id: g.id(),
             instrument_id: instrument.id,
@@ -1269,7 +1262,7 @@ async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Resul
             form_sha256: sigida_store::sha256_hex(name.as_bytes()),
             created_at: at(time::macros::datetime!(2026-01-20 09:00 UTC)),
         };
-        tx.insert_instrument_version(&version).await?;
+        sigida_app::register::add_instrument(tx, &instrument, &version).await?;
     }
     Ok(())
 }
@@ -2100,19 +2093,22 @@ async fn national_stakeholders(
         ),
     ] {
         let female = g.rng.chance(0.5);
-        tx.insert_stakeholder(&Stakeholder {
-            id: g.id(),
-            diagnostic_id: diagnostic.id,
-            community_id: None,
-            organisation: organisation.into(),
-            kind,
-            level: Level::National,
-            role_in_zone: role.into(),
-            contact_name: Personal::new(person(&mut g.rng, female)),
-            contact_phone: Personal::new(phone(&mut g.rng)),
-            influence: Some(5),
-            interest: Some(4),
-        })
+        sigida_app::register::add_stakeholder(
+            tx,
+            &Stakeholder {
+                id: g.id(),
+                diagnostic_id: diagnostic.id,
+                community_id: None,
+                organisation: organisation.into(),
+                kind,
+                level: Level::National,
+                role_in_zone: role.into(),
+                contact_name: Personal::new(person(&mut g.rng, female)),
+                contact_phone: Personal::new(phone(&mut g.rng)),
+                influence: Some(5),
+                interest: Some(4),
+            },
+        )
         .await?;
     }
     Ok(())
@@ -2136,7 +2132,7 @@ async fn community(
         latitude: Some(p.centre.0),
         longitude: Some(p.centre.1),
     };
-    tx.insert_community(&community).await?;
+    sigida_app::register::add_community(tx, &community).await?;
     let mut localities = Vec::new();
     for (name, population, (dlat, dlon)) in p.localities {
         let locality = Locality {
@@ -2149,64 +2145,73 @@ async fn community(
             longitude: Some(p.centre.1 + dlon),
             population: Some(*population),
         };
-        tx.insert_locality(&locality).await?;
+        sigida_app::register::add_locality(tx, &locality).await?;
         localities.push(locality);
     }
     for (kind, name, size, vulnerabilities, priorities, representation) in p.groups {
-        tx.insert_group(&SocioEconomicGroup {
-            id: g.id(),
-            community_id: community.id,
-            kind: *kind,
-            name: (*name).into(),
-            size_estimate: Some(*size),
-            size_indicator: group_size_indicator(*kind).map(Into::into),
-            vulnerabilities: (*vulnerabilities).into(),
-            priorities: (*priorities).into(),
-            representation: (*representation).into(),
-        })
+        sigida_app::register::add_group(
+            tx,
+            &SocioEconomicGroup {
+                id: g.id(),
+                community_id: community.id,
+                kind: *kind,
+                name: (*name).into(),
+                size_estimate: Some(*size),
+                size_indicator: group_size_indicator(*kind).map(Into::into),
+                vulnerabilities: (*vulnerabilities).into(),
+                priorities: (*priorities).into(),
+                representation: (*representation).into(),
+            },
+        )
         .await?;
     }
     for (organisation, kind, level, role) in p.stakeholders {
         let female = g.rng.chance(0.4);
-        tx.insert_stakeholder(&Stakeholder {
-            id: g.id(),
-            diagnostic_id: diagnostic.id,
-            community_id: Some(community.id),
-            organisation: (*organisation).into(),
-            kind: *kind,
-            level: *level,
-            role_in_zone: (*role).into(),
-            contact_name: Personal::new(person(&mut g.rng, female)),
-            contact_phone: Personal::new(phone(&mut g.rng)),
-            influence: Some(1 + g.rng.below(5) as u8),
-            interest: Some(1 + g.rng.below(5) as u8),
-        })
+        sigida_app::register::add_stakeholder(
+            tx,
+            &Stakeholder {
+                id: g.id(),
+                diagnostic_id: diagnostic.id,
+                community_id: Some(community.id),
+                organisation: (*organisation).into(),
+                kind: *kind,
+                level: *level,
+                role_in_zone: (*role).into(),
+                contact_name: Personal::new(person(&mut g.rng, female)),
+                contact_phone: Personal::new(phone(&mut g.rng)),
+                influence: Some(1 + g.rng.below(5) as u8),
+                interest: Some(1 + g.rng.below(5) as u8),
+            },
+        )
         .await?;
     }
     for (organisation, sector, service, target) in p.services {
         let locality = g.rng.pick(&localities).clone();
-        tx.insert_service_provider(&ServiceProvider {
-            id: g.id(),
-            community_id: community.id,
-            locality_id: Some(locality.id),
-            organisation: (*organisation).into(),
-            sector: *sector,
-            service: (*service).into(),
-            target_groups: (*target).into(),
-            capacity_per_month: Some(20 * (1 + g.rng.below(30) as i64)),
-            free_of_charge: g.rng.chance(0.7),
-            opening_hours: (*g.rng.pick(&[
-                "8h–16h du lundi au vendredi",
-                "7h30–17h tous les jours",
-                "24 h sur 24",
-                "Mardi et jeudi",
-            ]))
-            .into(),
-            accepts_referrals: g.rng.chance(0.6),
-            contact_phone: Personal::new(phone(&mut g.rng)),
-            latitude: locality.latitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
-            longitude: locality.longitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
-        })
+        sigida_app::register::add_service_provider(
+            tx,
+            &ServiceProvider {
+                id: g.id(),
+                community_id: community.id,
+                locality_id: Some(locality.id),
+                organisation: (*organisation).into(),
+                sector: *sector,
+                service: (*service).into(),
+                target_groups: (*target).into(),
+                capacity_per_month: Some(20 * (1 + g.rng.below(30) as i64)),
+                free_of_charge: g.rng.chance(0.7),
+                opening_hours: (*g.rng.pick(&[
+                    "8h–16h du lundi au vendredi",
+                    "7h30–17h tous les jours",
+                    "24 h sur 24",
+                    "Mardi et jeudi",
+                ]))
+                .into(),
+                accepts_referrals: g.rng.chance(0.6),
+                contact_phone: Personal::new(phone(&mut g.rng)),
+                latitude: locality.latitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+                longitude: locality.longitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+            },
+        )
         .await?;
     }
     let mut findings = Vec::new();
@@ -2236,25 +2241,28 @@ async fn community(
             amended_statement: amended,
             created_at: at(time::macros::datetime!(2026-02-27 10:00 UTC)),
         };
-        tx.insert_finding(&finding).await?;
+        sigida_app::analysis::findings::add_finding(tx, &finding).await?;
         for (j, (source_type, stance, summary)) in evidence.iter().enumerate() {
-            tx.insert_evidence(&Evidence {
-                id: g.id(),
-                finding_id: finding.id,
-                source_type: *source_type,
-                stance: *stance,
-                summary: (*summary).into(),
-                // An indicator is cited by its code, which links the evidence to it.
-                reference: match summary.strip_prefix('=') {
-                    Some(citation) => citation.split(' ').next().unwrap_or(citation).to_owned(),
-                    None => format!(
-                        "{}-{}-{}",
-                        community.slug.to_uppercase(),
-                        source_type.code().to_uppercase(),
-                        j + 1
-                    ),
+            sigida_app::analysis::findings::add_evidence(
+                tx,
+                &Evidence {
+                    id: g.id(),
+                    finding_id: finding.id,
+                    source_type: *source_type,
+                    stance: *stance,
+                    summary: (*summary).into(),
+                    // An indicator is cited by its code, which links the evidence to it.
+                    reference: match summary.strip_prefix('=') {
+                        Some(citation) => citation.split(' ').next().unwrap_or(citation).to_owned(),
+                        None => format!(
+                            "{}-{}-{}",
+                            community.slug.to_uppercase(),
+                            source_type.code().to_uppercase(),
+                            j + 1
+                        ),
+                    },
                 },
-            })
+            )
             .await?;
         }
         findings.push(finding);
@@ -3500,7 +3508,8 @@ async fn cite_indicators(
             value.n,
             cited.instrument.to_lowercase(),
         );
-        tx.set_evidence_summary(evidence.id, &summary).await?;
+        sigida_app::analysis::findings::set_evidence_summary(&mut tx, evidence.id, &summary)
+            .await?;
     }
     tx.commit().await?;
     Ok(())

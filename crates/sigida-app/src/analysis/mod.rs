@@ -3,6 +3,7 @@
 //! analysis report. Shared by the pages, the API, the report writer and the demo.
 
 pub mod field_work;
+pub mod findings;
 pub mod indicators;
 pub mod traveller_surveys;
 

@@ -121,20 +121,16 @@ pub async fn set_confidence(
     Form(form): Form<ConfidenceForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&form.csrf)?;
-    let not_found = || WebError::NotFound {
-        api: false,
-        lang: viewer.tr.lang,
-    };
     let finding = state
         .store
         .findings(community.id)
         .await?
         .into_iter()
         .find(|f| f.id.to_string() == id)
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| viewer.not_found())?;
     let confidence = match form.confidence.as_str() {
         "" => None,
-        code => Some(code.parse::<Confidence>().map_err(|_| not_found())?),
+        code => Some(code.parse::<Confidence>().map_err(|_| viewer.not_found())?),
     };
     let mut tx = state.store.begin().await?;
     tx.set_finding_confidence(finding.id, confidence).await?;

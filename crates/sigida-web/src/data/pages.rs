@@ -21,13 +21,6 @@ use crate::http::layout;
 use crate::http::routes::Loaded;
 use sigida_app::common::clean_data::latest_form;
 
-fn not_found(viewer: &Viewer) -> WebError {
-    WebError::NotFound {
-        api: viewer.api,
-        lang: viewer.tr.lang,
-    }
-}
-
 pub async fn instruments(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -194,12 +187,12 @@ pub async fn import_problems(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
-    let import_id = id.parse().map_err(|_| not_found(&viewer))?;
+    let import_id = id.parse().map_err(|_| viewer.not_found())?;
     let import = state
         .store
         .raw_import(import_id)
         .await
-        .map_err(|_| not_found(&viewer))?;
+        .map_err(|_| viewer.not_found())?;
     let problems = state.store.import_problems(import.id, 1000).await?;
     let body = html! {
         p.note { a href="/instruments" { "← " (tr.t("instruments.title")) } }
@@ -401,7 +394,7 @@ pub async fn decide(
     })?;
     let log = state.store.numbered_log(instrument.id).await?;
     let Some((_, current)) = log.into_iter().find(|(s, _)| *s == seq) else {
-        return Err(not_found(&viewer));
+        return Err(viewer.not_found());
     };
     let decided = LogEntry {
         decision,

@@ -348,19 +348,15 @@ pub async fn set_open(
     Form(form): Form<Csrf>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&form.csrf)?;
-    let not_found = || WebError::NotFound {
-        api: false,
-        lang: viewer.tr.lang,
-    };
     let open = match verb.as_str() {
         "open" => true,
         "close" => false,
-        _ => return Err(not_found()),
+        _ => return Err(viewer.not_found()),
     };
-    let question = question.parse().map_err(|_| not_found())?;
+    let question = question.parse().map_err(|_| viewer.not_found())?;
     match meetings::set_open(&state.store, &meeting, question, open).await {
         Ok(()) => Ok(back(&meeting, "")),
-        Err(AppError::Store(StoreError::NotFound(_))) => Err(not_found()),
+        Err(AppError::Store(StoreError::NotFound(_))) => Err(viewer.not_found()),
         Err(e) => Err(e.into()),
     }
 }

@@ -86,10 +86,10 @@ pub async fn priorities(
     State(state): State<AppState>,
     viewer: Viewer,
     Loaded(meeting): Loaded<Meeting>,
+    Loaded(diagnostic): Loaded<sigida_core::diagnostic::Diagnostic>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
-    let diagnostic = state.store.main_diagnostic().await?;
     let participants = state.store.participants(meeting.id).await?;
     let mut groups: Vec<GroupKind> = participants.iter().filter_map(|p| p.group).collect();
     groups.sort_by_key(|g| g.code());

@@ -616,10 +616,7 @@ pub(crate) fn settle(
 
 /// An identifier from the path; a malformed one is a page that does not exist.
 fn path_id<T>(viewer: &Viewer, text: &str) -> Result<Id<T>, WebError> {
-    text.parse().map_err(|_| WebError::NotFound {
-        api: false,
-        lang: viewer.tr.lang,
-    })
+    text.parse().map_err(|_| viewer.not_found())
 }
 
 /// Checks what every change of an action's content needs beyond the route's right to edit
@@ -872,17 +869,13 @@ pub async fn add_measurement(
 ) -> Result<Response, WebError> {
     let fields = Fields(fields);
     let (plan, action) = following(&state, &viewer, plan, action, &fields).await?;
-    let tr = viewer.tr;
     let indicator = state
         .store
         .plan_indicators(plan.id)
         .await?
         .into_iter()
         .find(|i| i.action_id == action.id && i.id.to_string() == fields.get("indicator"))
-        .ok_or(WebError::NotFound {
-            api: false,
-            lang: tr.lang,
-        })?;
+        .ok_or_else(|| viewer.not_found())?;
     let Some(measured_on) = parse_date(fields.get("date")) else {
         return refuse(action.id, "progress.date");
     };

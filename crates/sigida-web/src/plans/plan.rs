@@ -50,16 +50,15 @@ pub async fn plan_page(
     let tr = viewer.tr;
     let versions = state.store.plans(community.id).await?;
     let latest = versions.iter().map(|p| p.version).max();
-    let plan =
-        match shown.version {
-            Some(v) => Some(versions.iter().find(|p| p.version == v).ok_or(
-                WebError::NotFound {
-                    api: false,
-                    lang: tr.lang,
-                },
-            )?),
-            None => versions.iter().max_by_key(|p| p.version),
-        };
+    let plan = match shown.version {
+        Some(v) => Some(
+            versions
+                .iter()
+                .find(|p| p.version == v)
+                .ok_or(viewer.not_found())?,
+        ),
+        None => versions.iter().max_by_key(|p| p.version),
+    };
     let content = match plan {
         Some(p) => state.store.plan_content(p.id).await?,
         None => PlanContent::default(),
@@ -208,10 +207,7 @@ async fn latest_plan(
         .store
         .latest_plan(community.id)
         .await?
-        .ok_or(WebError::NotFound {
-            api: false,
-            lang: viewer.tr.lang,
-        })
+        .ok_or_else(|| viewer.not_found())
 }
 
 /// Adds an action to the community's plan (a draft plan is started if it has none). The
@@ -251,10 +247,6 @@ pub async fn adopt(
     viewer.check_csrf(fields.get("csrf"))?;
     let slug = community.slug.clone();
     let tr = viewer.tr;
-    let not_found = || WebError::NotFound {
-        api: false,
-        lang: tr.lang,
-    };
     let plan = latest_plan(&state, &viewer, &community).await?;
     let meeting = state
         .store
@@ -262,7 +254,7 @@ pub async fn adopt(
         .await?
         .into_iter()
         .find(|m| m.id.to_string() == fields.get("meeting"))
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| viewer.not_found())?;
     let Some(on) = sigida_formats::parse_date(fields.get("date")) else {
         return Ok(back(&slug, Err("progress.date")));
     };

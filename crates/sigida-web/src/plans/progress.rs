@@ -483,10 +483,7 @@ pub async fn set_status(
     let status = fields
         .get("status")
         .parse::<ActionStatus>()
-        .map_err(|_| WebError::NotFound {
-            api: false,
-            lang: viewer.tr.lang,
-        })?;
+        .map_err(|_| viewer.not_found())?;
     sigida_app::plans::set_status(&state.store, action.id, status).await?;
     let back = if fields.get("back") == "action" {
         format!("/actions/{}?saved=1", action.id)

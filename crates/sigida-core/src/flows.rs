@@ -48,12 +48,11 @@ pub struct FlowCount {
     pub vulnerable: u32,
 }
 
-/// A count whose parts do not add up.
+/// A count whose parts do not add up. People read its [`FlowError::refusal`] translated; the
+/// log prints that code and its values.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum FlowError {
-    #[error(
-        "{men} hommes + {women} femmes + {boys} garçons + {girls} filles dépassent les {travellers} voyageurs"
-    )]
     BreakdownExceedsTotal {
         travellers: u32,
         men: u32,
@@ -61,10 +60,46 @@ pub enum FlowError {
         boys: u32,
         girls: u32,
     },
-    #[error("{unaccompanied} enfants non accompagnés pour {children} enfants")]
-    UnaccompaniedExceedChildren { unaccompanied: u32, children: u32 },
-    #[error("{vulnerable} voyageurs vulnérables pour {travellers} voyageurs")]
-    VulnerableExceedTravellers { vulnerable: u32, travellers: u32 },
+    UnaccompaniedExceedChildren {
+        unaccompanied: u32,
+        children: u32,
+    },
+    VulnerableExceedTravellers {
+        vulnerable: u32,
+        travellers: u32,
+    },
+}
+
+impl FlowError {
+    pub fn refusal(&self) -> crate::refusal::Refusal {
+        use crate::refusal::Refusal;
+        match *self {
+            FlowError::BreakdownExceedsTotal {
+                travellers,
+                men,
+                women,
+                boys,
+                girls,
+            } => Refusal::new("flows.breakdown")
+                .arg("men", men.to_string())
+                .arg("women", women.to_string())
+                .arg("boys", boys.to_string())
+                .arg("girls", girls.to_string())
+                .arg("travellers", travellers.to_string()),
+            FlowError::UnaccompaniedExceedChildren {
+                unaccompanied,
+                children,
+            } => Refusal::new("flows.unaccompanied")
+                .arg("unaccompanied", unaccompanied.to_string())
+                .arg("children", children.to_string()),
+            FlowError::VulnerableExceedTravellers {
+                vulnerable,
+                travellers,
+            } => Refusal::new("flows.vulnerable")
+                .arg("vulnerable", vulnerable.to_string())
+                .arg("travellers", travellers.to_string()),
+        }
+    }
 }
 
 impl FlowCount {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Id;
 use crate::community::Community;
+use crate::refusal::Refusal;
 
 /// An administrative unit from a COD-AB list (country = level 0, region = 1, cercle = 2, commune = 3…).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,11 +38,23 @@ pub struct Locality {
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum CoordinateError {
-    #[error("latitude {0} hors de [-90, 90]")]
     Latitude(f64),
-    #[error("longitude {0} hors de [-180, 180]")]
     Longitude(f64),
+}
+
+impl CoordinateError {
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            CoordinateError::Latitude(v) => {
+                Refusal::new("geo.latitude").arg("value", v.to_string())
+            }
+            CoordinateError::Longitude(v) => {
+                Refusal::new("geo.longitude").arg("value", v.to_string())
+            }
+        }
+    }
 }
 
 /// Checks a WGS 84 position.
@@ -57,24 +70,44 @@ pub fn check_coordinates(latitude: f64, longitude: f64) -> Result<(), Coordinate
 
 /// Why a set of admin units cannot stand as a hierarchy.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum HierarchyError {
-    #[error(
-        "P-code {pcode} (niveau {level}) : le parent {parent} est absent de la liste et de la base"
-    )]
     MissingParent {
         pcode: String,
         level: u8,
         parent: String,
     },
-    #[error(
-        "P-code {pcode} (niveau {level}) : son parent {parent} est de niveau {parent_level}, attendu un niveau inférieur"
-    )]
     ParentLevel {
         pcode: String,
         level: u8,
         parent: String,
         parent_level: u8,
     },
+}
+
+impl HierarchyError {
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            HierarchyError::MissingParent {
+                pcode,
+                level,
+                parent,
+            } => Refusal::new("geo.missing_parent")
+                .arg("pcode", pcode.as_str())
+                .arg("level", level.to_string())
+                .arg("parent", parent.as_str()),
+            HierarchyError::ParentLevel {
+                pcode,
+                level,
+                parent,
+                parent_level,
+            } => Refusal::new("geo.parent_level")
+                .arg("pcode", pcode.as_str())
+                .arg("level", level.to_string())
+                .arg("parent", parent.as_str())
+                .arg("parent_level", parent_level.to_string()),
+        }
+    }
 }
 
 /// Checks that every unit's parent exists (in `units` or among `known` `(pcode, level)`) at a lower level.

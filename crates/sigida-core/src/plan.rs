@@ -87,13 +87,12 @@ pub struct Action {
     pub origin_id: Option<Id<Action>>,
 }
 
+/// People read its [`ActionError::refusal`] translated; the log prints that code and its values.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum ActionError {
-    #[error("l'action « {0} » ne répond à aucun constat validé ni à aucune décision de réunion")]
     Untraced(String),
-    #[error("l'action « {0} » finit avant de commencer")]
     EndsBeforeStart(String),
-    #[error("la version {0} du plan est adoptée : révisez le plan pour le modifier")]
     Frozen(i64),
 }
 

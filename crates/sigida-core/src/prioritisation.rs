@@ -113,11 +113,22 @@ pub fn borda(options: &[String], rankings: &[Vec<String>]) -> Vec<OptionScore> {
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum CombineError {
-    #[error("le groupe « {0} » a un poids négatif")]
     NegativeWeight(String),
-    #[error("les poids des groupes sont tous nuls : la réunion doit en convenir")]
     NoWeight,
+}
+
+impl CombineError {
+    pub fn refusal(&self) -> crate::refusal::Refusal {
+        use crate::refusal::Refusal;
+        match self {
+            CombineError::NegativeWeight(g) => {
+                Refusal::new("prioritisation.negative").arg("group", g.as_str())
+            }
+            CombineError::NoWeight => Refusal::new("prioritisation.no_weight"),
+        }
+    }
 }
 
 /// The groups' results combined with the weights the meeting agreed: each option's weighted

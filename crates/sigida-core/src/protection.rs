@@ -113,9 +113,19 @@ pub struct RiskReport {
 
 /// A report that cannot be used.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum RiskReportError {
-    #[error("part de {0} : attendu une proportion entre 0 et 1")]
     Prevalence(f64),
+}
+
+impl RiskReportError {
+    pub fn refusal(&self) -> crate::refusal::Refusal {
+        match self {
+            RiskReportError::Prevalence(p) => {
+                crate::refusal::Refusal::new("protection.prevalence").arg("share", p.to_string())
+            }
+        }
+    }
 }
 
 impl RiskReport {

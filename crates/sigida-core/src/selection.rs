@@ -46,17 +46,35 @@ pub struct Sensitivity {
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", self.refusal())]
 pub enum SelectionError {
-    #[error("le critère « {0} » a un poids négatif")]
     NegativeWeight(String),
-    #[error("aucun critère n'a de poids : la réunion doit en convenir")]
     NoWeight,
-    #[error("la localité « {locality} » a {got} valeurs pour {expected} critères")]
     Shape {
         locality: String,
         got: usize,
         expected: usize,
     },
+}
+
+impl SelectionError {
+    pub fn refusal(&self) -> crate::refusal::Refusal {
+        use crate::refusal::Refusal;
+        match self {
+            SelectionError::NegativeWeight(c) => {
+                Refusal::new("selection.negative").arg("criterion", c.as_str())
+            }
+            SelectionError::NoWeight => Refusal::new("selection.no_weight"),
+            SelectionError::Shape {
+                locality,
+                got,
+                expected,
+            } => Refusal::new("selection.shape")
+                .arg("locality", locality.as_str())
+                .arg("got", got.to_string())
+                .arg("expected", expected.to_string()),
+        }
+    }
 }
 
 /// Normalised values: each criterion on 0–1 across the localities.

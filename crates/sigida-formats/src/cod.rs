@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use sigida_core::geography::AdminUnit;
 
 use crate::table::Table;
-use crate::{FormatError, Location};
+use crate::{FormatError, Location, Refusal};
 
 /// The units read, and the rows left aside (with where and why).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,10 +46,10 @@ impl Country<'_> {
         }
         Err(FormatError::new(
             table.at(row, Some(column)),
-            format!(
-                "« {pcode} » n'est pas un P-code de {} (ses P-codes commencent par {}) : ce fichier est le COD-AB d'un autre pays. Importez celui de {}, ou créez un diagnostic pour ce pays (sigida init --country).",
-                self.iso3, self.prefix, self.iso3
-            ),
+            Refusal::new("cod.other_country")
+                .arg("pcode", pcode)
+                .arg("iso3", self.iso3)
+                .arg("prefix", self.prefix),
         ))
     }
 }
@@ -81,10 +81,10 @@ pub fn read_cod(
                 if list.units[i].level != unit.level {
                     return Err(FormatError::new(
                         table.location(),
-                        format!(
-                            "P-code {} lu aux niveaux {} et {}",
-                            unit.pcode, list.units[i].level, unit.level
-                        ),
+                        Refusal::new("cod.two_levels")
+                            .arg("pcode", unit.pcode.clone())
+                            .arg("first", list.units[i].level.to_string())
+                            .arg("second", unit.level.to_string()),
                     ));
                 }
                 continue;
@@ -100,7 +100,7 @@ pub fn read_cod(
                 file,
                 ..Location::default()
             },
-            "aucune colonne de P-codes : attendu « P-Code » et « Admin Level », ou « adm1_pcode », « adm2_pcode »…",
+            Refusal::new("cod.no_pcodes"),
         ));
     }
     list.units
@@ -125,12 +125,14 @@ fn version_of(
     match (from_file, given) {
         (Some(file), Some(given)) if file != given => Err(FormatError::new(
             table.at(row, Some("version")),
-            format!("le fichier indique la version COD « {file} », la commande « {given} »"),
+            Refusal::new("cod.version_differs")
+                .arg("file", file)
+                .arg("given", given),
         )),
         (Some(v), _) | (None, Some(v)) => Ok(v.to_owned()),
         (None, None) => Err(FormatError::new(
             table.at(row, Some("version")),
-            "version COD absente : ajoutez une colonne « Version » ou donnez --cod-version",
+            Refusal::new("cod.no_version"),
         )),
     }
 }
@@ -156,7 +158,7 @@ fn read_long(
         let Some(pcode) = cell(table, cells, "P-Code") else {
             list.skipped.push(FormatError::new(
                 table.at(*row, Some("P-Code")),
-                "P-code vide : ligne ignorée",
+                Refusal::new("cod.empty_pcode"),
             ));
             continue;
         };
@@ -164,13 +166,13 @@ fn read_long(
         let level: u8 = level_text.parse().map_err(|_| {
             FormatError::new(
                 table.at(*row, Some("Admin Level")),
-                format!("niveau « {level_text} » : attendu un entier de 0 à 9"),
+                Refusal::new("cod.level").arg("level", level_text),
             )
         })?;
         let name = cell(table, cells, "Name").ok_or_else(|| {
             FormatError::new(
                 table.at(*row, Some("Name")),
-                format!("nom vide pour {pcode}"),
+                Refusal::new("cod.no_name").arg("pcode", pcode),
             )
         })?;
         let cod_version = version_of(table, *row, cell(table, cells, "Version"), version)?;
@@ -238,7 +240,7 @@ fn read_wide(
                 if level == deepest {
                     list.skipped.push(FormatError::new(
                         table.at(*row, Some(&pcode_column)),
-                        "P-code vide : ligne ignorée",
+                        Refusal::new("cod.empty_pcode"),
                     ));
                 }
                 break;
@@ -256,7 +258,7 @@ fn read_wide(
             .ok_or_else(|| {
                 FormatError::new(
                     table.at(*row, Some(&format!("adm{level}_name"))),
-                    format!("nom vide pour {pcode}"),
+                    Refusal::new("cod.no_name").arg("pcode", pcode),
                 )
             })?;
             let parent_pcode = level
@@ -336,7 +338,8 @@ mod tests {
         let err = read_cod(std::slice::from_ref(&table), None, Some(mali)).unwrap_err();
         assert_eq!(err.at.row, Some(2));
         assert_eq!(err.at.column.as_deref(), Some("adm1_pcode"));
-        assert!(err.message.contains("autre pays"), "{err}");
+        assert_eq!(err.code(), "cod.other_country", "{err}");
+        assert_eq!(err.arg("pcode"), Some("CF61"));
         let list = read_cod(&[table], None, None).unwrap();
         assert_eq!(list.units[0].valid_from.as_deref(), Some("2023-06-21"));
         let long = "Location,Admin Level,P-Code,Name,Parent P-Code,validOn,Version\n\
@@ -357,6 +360,6 @@ mod tests {
     #[test]
     fn a_file_without_pcodes_says_what_it_expected() {
         let err = read_cod(&[read_csv("x.csv", b"a,b\n1,2\n").unwrap()], None, None).unwrap_err();
-        assert!(err.message.contains("P-Code"), "{err}");
+        assert_eq!(err.code(), "cod.no_pcodes", "{err}");
     }
 }

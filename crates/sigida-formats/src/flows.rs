@@ -9,7 +9,7 @@ use sigida_core::id::Id;
 use sigida_core::instrument::RawImport;
 
 use crate::hxl::find_hashtags;
-use crate::{FormatError, Location};
+use crate::{FormatError, Location, Refusal};
 
 /// What a flow sheet's column may hold, how HXL tags it and how people head it.
 struct Field {
@@ -200,7 +200,7 @@ pub fn read_flow_counts(
             let Some((_, headers)) = records.first() else {
                 return Err(vec![FormatError::new(
                     at(None, None),
-                    "fichier vide : attendu une ligne d'en-têtes",
+                    Refusal::new("file.empty"),
                 )]);
             };
             let columns: Vec<Option<usize>> = fields
@@ -233,10 +233,7 @@ pub fn read_flow_counts(
     if !missing.is_empty() {
         return Err(vec![FormatError::new(
             at(None, None),
-            format!(
-                "colonnes introuvables : {} (en-têtes en français ou en anglais, ou hashtags HXL comme #date, #loc+origin, #affected+total)",
-                missing.join(", ")
-            ),
+            Refusal::new("flows.columns").arg("columns", missing.join(", ")),
         )]);
     }
 
@@ -252,8 +249,7 @@ pub fn read_flow_counts(
                 .map_or("", |c| c.trim())
         };
         let here = |f: &Field| at(Some(*row), Some(&columns.names[index(f)]));
-        let mut problem =
-            |f: &Field, message: String| problems.push(FormatError::new(here(f), message));
+        let mut problem = |f: &Field, what: Refusal| problems.push(FormatError::new(here(f), what));
         let mut number = |f: &Field| -> Option<u32> {
             let value = text(f);
             if value.is_empty() {
@@ -262,10 +258,7 @@ pub fn read_flow_counts(
             match whole_count(value) {
                 Some(n) => Some(n),
                 None => {
-                    problem(
-                        f,
-                        format!("« {value} » : attendu un nombre entier de personnes ≥ 0"),
-                    );
+                    problem(f, Refusal::new("flows.people").arg("value", value));
                     None
                 }
             }
@@ -283,27 +276,18 @@ pub fn read_flow_counts(
         };
         let date = crate::parse_date(text(&DATE));
         if date.is_none() {
-            problem(
-                &DATE,
-                format!(
-                    "« {} » : attendu une date (2026-03-14 ou 14/03/2026)",
-                    text(&DATE)
-                ),
-            );
+            problem(&DATE, Refusal::new("flows.date").arg("value", text(&DATE)));
         }
         let direction = parse_direction(text(&DIRECTION));
         if direction.is_none() {
             problem(
                 &DIRECTION,
-                format!(
-                    "« {} » : attendu entrant, sortant ou interne (incoming, outgoing, internal)",
-                    text(&DIRECTION)
-                ),
+                Refusal::new("flows.direction").arg("value", text(&DIRECTION)),
             );
         }
         for f in [&ORIGIN, &DESTINATION] {
             if text(f).is_empty() {
-                problem(f, "vide : attendu un lieu".to_owned());
+                problem(f, Refusal::new("flows.place"));
             }
         }
         let (Some(date), Some(direction), Some(travellers)) = (date, direction, total) else {
@@ -341,7 +325,7 @@ pub fn read_flow_counts(
         };
         match count.check() {
             Ok(()) => counts.push(count),
-            Err(e) => problems.push(FormatError::new(at(Some(*row), None), e.to_string())),
+            Err(e) => problems.push(FormatError::new(at(Some(*row), None), e.refusal())),
         }
     }
     if problems.is_empty() {
@@ -424,41 +408,28 @@ mod tests {
             "2026-03-02,sortant,Kayes,Dakar,5,9",
         ]);
         let problems = read_flow_counts("f.csv", None, &rows, Id::new(), None).unwrap_err();
-        let text: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{} {}", p.at, p.message))
-            .collect();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 5, "{text:#?}");
-        assert!(
-            text[0].contains("ligne 2") && text[0].contains("date"),
-            "{text:#?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.contains("ligne 3") && t.contains("« nord »"))
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.contains("ligne 3") && t.contains("« x »"))
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.contains("ligne 3") && t.contains("destination"))
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.contains("ligne 4") && t.contains("dépassent"))
-        );
+        let found = |row: usize, code: &str| {
+            problems
+                .iter()
+                .any(|p| p.at.row == Some(row) && p.code() == code)
+        };
+        assert!(found(2, "flows.date"), "{text:#?}");
+        assert!(found(3, "flows.direction") && found(3, "flows.people"));
+        assert!(found(3, "flows.place") && found(4, "flows.breakdown"));
+        assert!(problems.iter().any(|p| p.arg("value") == Some("nord")));
     }
 
     #[test]
     fn a_sheet_without_the_needed_columns_says_which() {
         let rows = records(&["date,origine,total", "2026-03-01,Kayes,3"]);
         let problems = read_flow_counts("f.csv", None, &rows, Id::new(), None).unwrap_err();
-        assert!(
-            problems[0].message.contains("direction, destination"),
+        assert_eq!(
+            problems[0].arg("columns"),
+            Some("direction, destination"),
             "{}",
-            problems[0].message
+            problems[0]
         );
     }
 }

@@ -18,6 +18,8 @@ pub mod write;
 
 use std::fmt;
 
+pub use sigida_core::refusal::Refusal;
+
 /// Where in a user's file something is: each part present when known.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Location {
@@ -28,36 +30,55 @@ pub struct Location {
     pub column: Option<String>,
 }
 
+/// For logs: where, in no person's language (people read it through the catalogue,
+/// `sigida_report::Tr::location`).
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
         if let Some(sheet) = &self.sheet {
-            write!(f, ", feuille « {sheet} »")?;
+            write!(f, " sheet={sheet:?}")?;
         }
         if let Some(row) = self.row {
-            write!(f, ", ligne {row}")?;
+            write!(f, " row={row}")?;
         }
         if let Some(column) = &self.column {
-            write!(f, ", colonne « {column} »")?;
+            write!(f, " column={column:?}")?;
         }
         Ok(())
     }
 }
 
-/// A problem with a user's file: where, and what was expected.
+/// A problem with a user's file: where, and what was expected, as a code and its values
+/// (`refusal.<code>` in the catalogue), which people read translated
+/// (`sigida_report::Tr::format_error`) and logs print as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{at} : {message}")]
+#[error("{at}: {what}")]
 pub struct FormatError {
-    pub at: Location,
-    pub message: String,
+    /// Boxed: a result carrying this error stays small on the happy path.
+    pub at: Box<Location>,
+    pub what: Refusal,
 }
 
 impl FormatError {
-    pub fn new(at: Location, message: impl Into<String>) -> Self {
+    pub fn new(at: Location, what: Refusal) -> Self {
         Self {
-            at,
-            message: message.into(),
+            at: Box::new(at),
+            what,
         }
+    }
+
+    /// The problem's code (`file.not_utf8`…), for tests and programs.
+    pub fn code(&self) -> &'static str {
+        self.what.code
+    }
+
+    /// The value given for one of its slots.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.what
+            .args
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

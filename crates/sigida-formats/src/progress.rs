@@ -4,7 +4,7 @@
 //! the template's unfilled lines and are skipped; anything else must be whole.
 
 use crate::table::Table;
-use crate::{FormatError, parse_date, parse_typed_number};
+use crate::{FormatError, Refusal, parse_date, parse_typed_number};
 
 /// One filled row: the indicator as written (its identifier or its exact name), the date,
 /// the value and the note, with the row's number in the file for any later complaint.
@@ -46,10 +46,7 @@ pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatErro
         column(table, names).ok_or_else(|| {
             FormatError::new(
                 table.location(),
-                format!(
-                    "colonne « {} » absente : attendu les colonnes indicateur, date, valeur (et note)",
-                    names[0]
-                ),
+                Refusal::new("progress.column").arg("column", names[0]),
             )
         })
     };
@@ -67,22 +64,19 @@ pub fn measurement_rows(table: &Table) -> Result<Vec<MeasurementRow>, FormatErro
         if cell(indicator).is_empty() {
             return Err(FormatError::new(
                 at("indicateur"),
-                "indicateur manquant : attendu l'identifiant ou le nom exact d'un indicateur du plan",
+                Refusal::new("progress.indicator"),
             ));
         }
         let measured_on = parse_date(cell(date)).ok_or_else(|| {
             FormatError::new(
                 at("date"),
-                format!(
-                    "« {} » n'est pas une date : attendu AAAA-MM-JJ ou JJ/MM/AAAA",
-                    cell(date)
-                ),
+                Refusal::new("file.date").arg("value", cell(date)),
             )
         })?;
         let value = parse_typed_number(cell(value)).ok_or_else(|| {
             FormatError::new(
                 at("valeur"),
-                format!("« {} » n'est pas un nombre", cell(value)),
+                Refusal::new("file.number").arg("value", cell(value)),
             )
         })?;
         out.push(MeasurementRow {
@@ -134,9 +128,11 @@ mod tests {
             .to_string();
         assert!(e.contains("date") && e.contains("juin"), "{e}");
         let missing = "indicateur,valeur\nComités,3\n";
-        let e = measurement_rows(&read_csv("suivi.csv", missing.as_bytes()).unwrap())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("« date » absente"), "{e}");
+        let e = measurement_rows(&read_csv("suivi.csv", missing.as_bytes()).unwrap()).unwrap_err();
+        assert_eq!(
+            (e.code(), e.arg("column")),
+            ("progress.column", Some("date")),
+            "{e}"
+        );
     }
 }

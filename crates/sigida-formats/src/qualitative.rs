@@ -14,7 +14,7 @@ use sigida_core::personal::Personal;
 use sigida_core::qualitative::{Code, Excerpt, InterviewNote, NoteKind};
 
 use crate::table::Table;
-use crate::{FormatError, Location};
+use crate::{FormatError, Location, Refusal};
 
 /// What the workbook holds, ready to store: the codes it adds to the codebook, its notes and
 /// their excerpts (in order).
@@ -109,7 +109,7 @@ pub fn read_coded_notes(
                 file: file.clone(),
                 ..Location::default()
             },
-            format!("feuille « {name} » absente (attendu : notes, codes, extraits)"),
+            Refusal::new("notes.sheet").arg("sheet", name),
         )
     };
     let (Some(notes_sheet), Some(codes_sheet), Some(excerpts_sheet)) =
@@ -131,7 +131,9 @@ pub fn read_coded_notes(
                     .ok_or_else(|| {
                         FormatError::new(
                             t.location(),
-                            format!("colonne « {n} » absente (attendu : {})", names.join(", ")),
+                            Refusal::new("file.column")
+                                .arg("column", *n)
+                                .arg("expected", names.join(", ")),
                         )
                     })
             })
@@ -155,7 +157,7 @@ pub fn read_coded_notes(
                 let Some(theme) = parse_theme(&cell(cells, c[2])) else {
                     problems.push(FormatError::new(
                         codes_sheet.at(*row, Some("thème")),
-                        format!("« {} » : attendu un thème (migration, protection, sécurité, moyens de subsistance, services, cohésion sociale, gouvernance)", cell(cells, c[2])),
+                        Refusal::new("notes.theme").arg("value", cell(cells, c[2])),
                     ));
                     continue;
                 };
@@ -183,10 +185,7 @@ pub fn read_coded_notes(
                 let at = |column: &str| notes_sheet.at(*row, Some(column));
                 let code = cell(cells, c[0]);
                 if code.is_empty() {
-                    problems.push(FormatError::new(
-                        at("code"),
-                        "vide : attendu la référence de la note (ex. KII-GAO-04)",
-                    ));
+                    problems.push(FormatError::new(at("code"), Refusal::new("notes.code")));
                     continue;
                 }
                 let kind = parse_kind(&cell(cells, c[1]));
@@ -196,31 +195,25 @@ pub fn read_coded_notes(
                 if kind.is_none() {
                     problems.push(FormatError::new(
                         at("type"),
-                        format!(
-                            "« {} » : attendu kii (informateur clé) ou fgd (groupe de discussion)",
-                            cell(cells, c[1])
-                        ),
+                        Refusal::new("notes.kind").arg("value", cell(cells, c[1])),
                     ));
                 }
                 if group.is_err() {
-                    problems.push(FormatError::new(at("groupe"), format!("« {} » : groupe socio-économique inconnu (femmes, jeunes, rapatriés, migrants, déplacés, hôtes…)", cell(cells, c[2]))));
+                    problems.push(FormatError::new(
+                        at("groupe"),
+                        Refusal::new("notes.group").arg("value", cell(cells, c[2])),
+                    ));
                 }
                 if sex.is_err() {
                     problems.push(FormatError::new(
                         at("sexe"),
-                        format!(
-                            "« {} » : attendu femmes, hommes ou mixte",
-                            cell(cells, c[3])
-                        ),
+                        Refusal::new("notes.sex").arg("value", cell(cells, c[3])),
                     ));
                 }
                 if date.is_none() {
                     problems.push(FormatError::new(
                         at("date"),
-                        format!(
-                            "« {} » : attendu une date (2026-02-03 ou 03/02/2026)",
-                            cell(cells, c[4])
-                        ),
+                        Refusal::new("notes.date").arg("value", cell(cells, c[4])),
                     ));
                 }
                 if let (Some(kind), Ok(group), Ok(sex), Some(held_on)) = (kind, group, sex, date) {
@@ -250,7 +243,7 @@ pub fn read_coded_notes(
                 if note.is_none() {
                     problems.push(FormatError::new(
                         at("note"),
-                        format!("« {note_code} » : pas de note de ce code dans la feuille notes"),
+                        Refusal::new("notes.note").arg("value", note_code.as_str()),
                     ));
                 }
                 let mut ids = Vec::new();
@@ -262,15 +255,12 @@ pub fn read_coded_notes(
                         Some(id) => ids.push(*id),
                         None => problems.push(FormatError::new(
                             at("codes"),
-                            format!("« {code} » : code absent du livre de codes"),
+                            Refusal::new("notes.unknown_code").arg("value", code),
                         )),
                     }
                 }
                 if ids.is_empty() {
-                    problems.push(FormatError::new(
-                        at("codes"),
-                        "vide : attendu au moins un code",
-                    ));
+                    problems.push(FormatError::new(at("codes"), Refusal::new("notes.no_code")));
                 }
                 if let Some(note) = note {
                     excerpts.push(Excerpt {
@@ -367,15 +357,11 @@ mod tests {
             ),
         ];
         let problems = read_coded_notes(&tables, Id::new(), Id::new(), &[]).unwrap_err();
-        let text: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{} {}", p.at, p.message))
-            .collect();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 7, "{text:#?}");
-        assert!(
-            text.iter()
-                .any(|t| t.contains("« bergers »") && t.contains("ligne 2"))
-        );
-        assert!(text.iter().any(|t| t.contains("KII-9")));
+        assert!(problems.iter().any(|p| p.code() == "notes.group"
+            && p.arg("value") == Some("bergers")
+            && p.at.row == Some(2)));
+        assert!(problems.iter().any(|p| p.arg("value") == Some("KII-9")));
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 
-use crate::{FormatError, Location};
+use crate::{FormatError, Location, Refusal};
 
 /// One sheet (or the whole CSV): headers and rows of text, empty cells as "".
 #[derive(Clone, Debug, PartialEq)]
@@ -79,8 +79,12 @@ impl Table {
 
 /// Reads every sheet of an XLSX/XLS workbook, or the one table of a CSV file.
 pub fn read_tables(path: &Path) -> Result<Vec<Table>, FormatError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| FormatError::new(file_location(path), format!("lecture impossible : {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        FormatError::new(
+            file_location(path),
+            Refusal::new("file.unreadable").arg("detail", e.to_string()),
+        )
+    })?;
     read_tables_from_bytes(&path.display().to_string(), &bytes)
 }
 
@@ -98,7 +102,7 @@ pub fn read_tables_from_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Table>, Fo
         "zip" => read_zip(name, bytes),
         _ => Err(FormatError::new(
             file_location(path),
-            "extension non reconnue : attendu .csv, .tsv, .xlsx, .xls ou .zip",
+            Refusal::new("file.extension"),
         )),
     }
 }
@@ -124,10 +128,7 @@ pub fn unzipped_limit() -> u64 {
 fn too_big(name: &str, limit: u64) -> FormatError {
     FormatError::new(
         file_location(Path::new(name)),
-        format!(
-            "se décompresse en plus de {} Mio : refusé (fichier piégé, ou très grand : la limite se règle avec SIGIDA_MAX_UNZIPPED_MIB)",
-            limit >> 20
-        ),
+        Refusal::new("file.unzips_too_big").arg("mib", (limit >> 20).to_string()),
     )
 }
 
@@ -143,7 +144,7 @@ pub fn check_unzipped_size(name: &str, bytes: &[u8]) -> Result<(), FormatError> 
     let unreadable = |e: &dyn std::fmt::Display| {
         FormatError::new(
             file_location(Path::new(name)),
-            format!("ZIP illisible : {e}"),
+            Refusal::new("file.zip").arg("detail", e.to_string()),
         )
     };
     // A ZIP that cannot be opened is not read either: its reader says why (truncated…).
@@ -175,17 +176,21 @@ fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
     use std::io::Read;
     let at = || file_location(Path::new(name));
     check_unzipped_size(name, bytes)?;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| FormatError::new(at(), format!("ZIP illisible : {e}")))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        FormatError::new(at(), Refusal::new("file.zip").arg("detail", e.to_string()))
+    })?;
     let mut tables = Vec::new();
     for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| FormatError::new(at(), format!("ZIP illisible : {e}")))?;
+        let mut entry = archive.by_index(i).map_err(|e| {
+            FormatError::new(at(), Refusal::new("file.zip").arg("detail", e.to_string()))
+        })?;
         let inner = entry
             .name()
             .map_err(|e| {
-                FormatError::new(at(), format!("nom de fichier illisible dans le ZIP : {e}"))
+                FormatError::new(
+                    at(),
+                    Refusal::new("file.zip_name").arg("detail", e.to_string()),
+                )
             })?
             .into_owned();
         let file_name = inner.rsplit('/').next().unwrap_or(&inner).to_owned();
@@ -206,7 +211,7 @@ fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
         entry.read_to_end(&mut content).map_err(|e| {
             FormatError::new(
                 file_location(Path::new(&shown)),
-                format!("lecture impossible : {e}"),
+                Refusal::new("file.unreadable").arg("detail", e.to_string()),
             )
         })?;
         let mut table = read_csv(&shown, &content)?;
@@ -214,10 +219,7 @@ fn read_zip(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
         tables.push(table);
     }
     if tables.is_empty() {
-        return Err(FormatError::new(
-            at(),
-            "le ZIP ne contient aucun fichier CSV",
-        ));
+        return Err(FormatError::new(at(), Refusal::new("file.zip_no_csv")));
     }
     Ok(tables)
 }
@@ -230,7 +232,7 @@ pub fn bundle(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, FormatError> {
     let failed = |e: &dyn std::fmt::Display| {
         FormatError::new(
             Location::default(),
-            format!("regroupement impossible : {e}"),
+            Refusal::new("file.zip_write").arg("detail", e.to_string()),
         )
     };
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -324,7 +326,7 @@ impl<'b> CsvRecords<'b> {
                     file: self.file.clone(),
                     ..Location::default()
                 },
-                "fichier vide : attendu une ligne d'en-têtes",
+                Refusal::new("file.empty"),
             ));
         }
         Ok(record.iter().map(|h| h.trim().to_owned()).collect())
@@ -346,7 +348,7 @@ impl<'b> CsvRecords<'b> {
                         row: Some(row),
                         ..Location::default()
                     },
-                    format!("CSV illisible (fichier tronqué ou guillemets non fermés ?) : {e}"),
+                    Refusal::new("file.csv").arg("detail", e.to_string()),
                 ))
             }
         }
@@ -421,9 +423,7 @@ fn checked_csv<'b>(file: &str, bytes: &'b [u8]) -> Result<(&'b [u8], u8), Format
                 row: Some(line),
                 ..at()
             },
-            format!(
-                "le fichier n'est pas en UTF-8 (octet {offset}) : enregistrez-le en « CSV UTF-8 » (Latin-1 et Windows-1252 ne sont pas acceptés)"
-            ),
+            Refusal::new("file.not_utf8").arg("offset", offset.to_string()),
         ));
     }
     // The longest stretch without a line end (LF or CR), and the line it is on.
@@ -444,10 +444,7 @@ fn checked_csv<'b>(file: &str, bytes: &'b [u8]) -> Result<(&'b [u8], u8), Format
                 row: Some(line + 1),
                 ..at()
             },
-            format!(
-                "ligne de plus de {} Mio : ce n'est pas un export (fichier corrompu ou piégé ?)",
-                MAX_CSV_LINE >> 20
-            ),
+            Refusal::new("file.line_too_long").arg("mib", (MAX_CSV_LINE >> 20).to_string()),
         ));
     }
     let header_line = bytes
@@ -503,10 +500,10 @@ pub fn too_many_cells(
             row: Some(row),
             ..Location::default()
         },
-        format!(
-            "{cells} cellules pour {headers} en-têtes : séparateur « {} » mal choisi, guillemets non fermés ou fichier tronqué",
-            separator as char
-        ),
+        Refusal::new("file.cells")
+            .arg("cells", cells.to_string())
+            .arg("headers", headers.to_string())
+            .arg("separator", (separator as char).to_string()),
     )
 }
 
@@ -536,9 +533,7 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
             FormatError::new(
                 file_location(Path::new(name)),
-                format!(
-                    "classeur illisible (fichier tronqué, protégé ou d'un autre format ?) : {e}"
-                ),
+                Refusal::new("file.workbook").arg("detail", e.to_string()),
             )
         })?;
     let file = name.to_owned();
@@ -551,7 +546,7 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
                     sheet: Some(sheet.clone()),
                     ..Location::default()
                 },
-                format!("feuille illisible : {e}"),
+                Refusal::new("file.sheet").arg("detail", e.to_string()),
             )
         })?;
         let first_row = range.start().map_or(0, |(row, _)| row as usize);
@@ -650,7 +645,7 @@ mod tests {
     fn latin1_csv_is_refused_with_its_line() {
         let err = read_csv("l.csv", b"nom\nS\xe9gou\n").unwrap_err();
         assert_eq!(err.at.row, Some(2));
-        assert!(err.message.contains("UTF-8"), "{err}");
+        assert_eq!(err.code(), "file.not_utf8", "{err}");
     }
 
     #[test]

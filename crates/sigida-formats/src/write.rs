@@ -7,15 +7,15 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::table::Table;
-use crate::{FormatError, Location};
+use crate::{FormatError, Location, Refusal};
 
-fn failure(path: &Path, message: String) -> FormatError {
+fn failure(path: &Path, what: Refusal) -> FormatError {
     FormatError::new(
         Location {
             file: path.display().to_string(),
             ..Location::default()
         },
-        message,
+        what,
     )
 }
 
@@ -29,17 +29,23 @@ pub fn write_table(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result
     match extension.as_str() {
         "csv" => write_csv(path, table, hxl),
         "xlsx" => write_xlsx(path, table, hxl),
-        _ => Err(failure(
-            path,
-            "extension non reconnue : attendu .csv ou .xlsx".into(),
-        )),
+        _ => Err(failure(path, Refusal::new("file.write_extension"))),
     }
 }
 
 fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
-    let mut writer = csv::Writer::from_path(path)
-        .map_err(|e| failure(path, format!("écriture impossible : {e}")))?;
-    let error = |e: csv::Error| failure(path, format!("écriture impossible : {e}"));
+    let mut writer = csv::Writer::from_path(path).map_err(|e| {
+        failure(
+            path,
+            Refusal::new("file.write").arg("detail", e.to_string()),
+        )
+    })?;
+    let error = |e: csv::Error| {
+        failure(
+            path,
+            Refusal::new("file.write").arg("detail", e.to_string()),
+        )
+    };
     writer.write_record(&table.headers).map_err(error)?;
     if let Some(tags) = hxl {
         writer.write_record(tags).map_err(error)?;
@@ -47,17 +53,24 @@ fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), F
     for (_, cells) in &table.rows {
         writer.write_record(cells).map_err(error)?;
     }
-    writer
-        .flush()
-        .map_err(|e| failure(path, format!("écriture impossible : {e}")))
+    writer.flush().map_err(|e| {
+        failure(
+            path,
+            Refusal::new("file.write").arg("detail", e.to_string()),
+        )
+    })
 }
 
 /// Writes several tables as the sheets of one XLSX workbook (an XLSForm, say), cells as text.
 /// The same tables always give the same bytes (the creation date is fixed), so a form written
 /// twice is recognised as one version.
 pub fn write_workbook(path: &Path, tables: &[Table]) -> Result<(), FormatError> {
-    let error =
-        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let error = |e: rust_xlsxwriter::XlsxError| {
+        failure(
+            path,
+            Refusal::new("file.write_xlsx").arg("detail", e.to_string()),
+        )
+    };
     let mut workbook = Workbook::new();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 1).map_err(error)?;
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
@@ -102,7 +115,12 @@ pub fn write_data_sheets(
     tables: &[(&Table, Option<&[String]>)],
 ) -> Result<(), FormatError> {
     let bytes = data_sheets_bytes(path, tables)?;
-    std::fs::write(path, bytes).map_err(|e| failure(path, format!("écriture impossible : {e}")))
+    std::fs::write(path, bytes).map_err(|e| {
+        failure(
+            path,
+            Refusal::new("file.write").arg("detail", e.to_string()),
+        )
+    })
 }
 
 /// The same workbook as bytes (a download); `name` names it in errors.
@@ -110,8 +128,12 @@ pub fn data_sheets_bytes(
     path: &Path,
     tables: &[(&Table, Option<&[String]>)],
 ) -> Result<Vec<u8>, FormatError> {
-    let error =
-        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let error = |e: rust_xlsxwriter::XlsxError| {
+        failure(
+            path,
+            Refusal::new("file.write_xlsx").arg("detail", e.to_string()),
+        )
+    };
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     for (table, hxl) in tables {
@@ -245,14 +267,23 @@ pub struct Sheet {
 /// Writes `sheets` as one XLSX workbook.
 pub fn write_sheets(path: &Path, sheets: &[Sheet]) -> Result<(), FormatError> {
     let bytes = sheets_bytes(path, sheets)?;
-    std::fs::write(path, bytes).map_err(|e| failure(path, format!("écriture impossible : {e}")))
+    std::fs::write(path, bytes).map_err(|e| {
+        failure(
+            path,
+            Refusal::new("file.write").arg("detail", e.to_string()),
+        )
+    })
 }
 
 /// The same workbook in memory (a download); `name` names it in errors.
 pub fn sheets_bytes(name: &Path, sheets: &[Sheet]) -> Result<Vec<u8>, FormatError> {
     let path = name;
-    let error =
-        |e: rust_xlsxwriter::XlsxError| failure(path, format!("écriture XLSX impossible : {e}"));
+    let error = |e: rust_xlsxwriter::XlsxError| {
+        failure(
+            path,
+            Refusal::new("file.write_xlsx").arg("detail", e.to_string()),
+        )
+    };
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0");

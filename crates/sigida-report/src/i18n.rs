@@ -110,6 +110,32 @@ impl Tr {
         text
     }
 
+    /// Where a problem is in a user's file (`f.csv, ligne 3, colonne « âge »`).
+    pub fn location(&self, at: &sigida_formats::Location) -> String {
+        let mut text = at.file.clone();
+        if let Some(sheet) = &at.sheet {
+            text.push_str(&self.t("location.sheet").replace("{sheet}", sheet));
+        }
+        if let Some(row) = at.row {
+            text.push_str(&self.t("location.row").replace("{row}", &row.to_string()));
+        }
+        if let Some(column) = &at.column {
+            text.push_str(&self.t("location.column").replace("{column}", column));
+        }
+        text
+    }
+
+    /// A problem with a user's file in this language: where, then what.
+    pub fn format_error(&self, e: &sigida_formats::FormatError) -> String {
+        let what = self.refusal(&e.what);
+        if *e.at == sigida_formats::Location::default() {
+            return what;
+        }
+        self.t("error.at")
+            .replace("{at}", &self.location(&e.at))
+            .replace("{what}", &what)
+    }
+
     /// The text of `key` with its `{n}` replaced by `n` (the disclosure threshold…).
     pub fn with_n(&self, key: &str, n: u64) -> String {
         self.t(key).replace("{n}", &n.to_string())
@@ -211,7 +237,12 @@ mod tests {
         for entry in walk(&crates) {
             let text = std::fs::read_to_string(&entry).unwrap();
             // `t` keys and the use-cases' refusal codes (catalogue key `refusal.` + code).
-            for (pattern, prefix) in [(".t(\"", ""), ("Refusal::new(\"", "refusal.")] {
+            for (pattern, prefix) in [
+                (".t(\"", ""),
+                ("Refusal::new(\"", "refusal."),
+                ("not_found(\"", "refusal."),
+                ("thing: \"", "refusal."),
+            ] {
                 for (i, _) in text.match_indices(pattern) {
                     let rest = &text[i + pattern.len()..];
                     let Some(end) = rest.find('"') else { continue };

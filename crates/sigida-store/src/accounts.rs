@@ -126,10 +126,10 @@ impl Tx {
             .fetch_optional(self.conn())
             .await?;
         if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "l'utilisateur « {} »",
-                u.username
-            )));
+            return Err(StoreError::Conflict {
+                thing: "taken.user",
+                id: u.username.clone(),
+            });
         }
         sqlx::query(
             "INSERT INTO users (id, username, display_name, role, organisation, password_hash, active, created_at)

@@ -123,7 +123,7 @@ impl Tx {
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound(format!("constat {finding}")));
+            return Err(crate::StoreError::not_found("missing.finding", finding));
         }
         Ok(())
     }
@@ -139,7 +139,7 @@ impl Tx {
             .execute(self.conn())
             .await?;
         if done.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound(format!("constat {finding}")));
+            return Err(crate::StoreError::not_found("missing.finding", finding));
         }
         Ok(())
     }

@@ -132,7 +132,7 @@ impl Tx {
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("entrée {seq} du journal")));
+            return Err(StoreError::not_found("missing.log_entry", seq));
         }
         Ok(())
     }

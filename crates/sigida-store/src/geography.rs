@@ -88,7 +88,7 @@ impl Store {
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| StoreError::NotFound("diagnostic".into()))
+            .ok_or_else(|| StoreError::not_found("missing.diagnostic", ""))
     }
 
     pub async fn admin_units(&self) -> Result<Vec<AdminUnit>> {

@@ -129,7 +129,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         if rows.is_empty() {
-            return Err(StoreError::NotFound(format!("fichier brut {sha256}")));
+            return Err(StoreError::not_found("missing.raw_file", sha256));
         }
         let mut bytes = Vec::new();
         for row in rows {
@@ -146,7 +146,7 @@ impl Store {
             .as_ref()
             .map(raw_import)
             .transpose()?
-            .ok_or_else(|| StoreError::NotFound(format!("import {id}")))
+            .ok_or_else(|| StoreError::not_found("missing.import", id))
     }
 
     pub async fn instrument_by_name(

@@ -60,40 +60,87 @@ pub enum Backend {
     Postgres,
 }
 
+/// What went wrong in the store. People read [`StoreError::refusal`] translated; the log
+/// prints the same code with its values, and keeps the database's own error as the source.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("base de données : {0}")]
+    #[error("{}", self.refusal())]
     Database(#[from] sqlx::Error),
-    #[error("adresse de base de données non reconnue « {0} » (attendu postgres://… ou sqlite://…)")]
+    #[error("{}", self.refusal())]
     UnsupportedUrl(String),
-    #[error("migration {version} ({name}) : {source}")]
+    #[error("{}", self.refusal())]
     Migration {
         version: i64,
         name: &'static str,
+        #[source]
         source: sqlx::Error,
     },
-    #[error(
-        "la base contient la migration {0}, plus récente que ce programme : mettez Sigida à jour"
-    )]
+    #[error("{}", self.refusal())]
     NewerSchema(i64),
-    #[error("valeur illisible dans {table}.{column} : {detail}")]
+    #[error("{}", self.refusal())]
     Corrupt {
         table: &'static str,
         column: &'static str,
         detail: String,
     },
-    #[error("{0} introuvable")]
-    NotFound(String),
-    #[error("{0} existe déjà")]
-    Conflict(String),
+    /// A record that is not there: `missing.<thing>` (`missing.action`…) and its id.
+    #[error("{}", self.refusal())]
+    NotFound { thing: &'static str, id: String },
+    /// A record that would take the place of another (`taken.user` and the user name).
+    #[error("{}", self.refusal())]
+    Conflict { thing: &'static str, id: String },
     /// A write the rules refuse (a ballot on a closed question…): a code the user reads
     /// translated.
-    #[error("refused: {0}")]
+    #[error("{0}")]
     Refused(sigida_core::refusal::Refusal),
     #[error(transparent)]
     Rule(#[from] sigida_core::plan::ActionError),
     #[error(transparent)]
     RiskReport(#[from] sigida_core::protection::RiskReportError),
+}
+
+impl StoreError {
+    /// `thing` is a catalogue code (`missing.action` → `refusal.missing.action`).
+    pub fn not_found(thing: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound {
+            thing,
+            id: id.to_string(),
+        }
+    }
+
+    /// What a person reads, as a code and its values.
+    pub fn refusal(&self) -> sigida_core::refusal::Refusal {
+        use sigida_core::refusal::Refusal;
+        match self {
+            StoreError::Database(e) => Refusal::new("store.database").arg("detail", e.to_string()),
+            StoreError::UnsupportedUrl(url) => {
+                Refusal::new("store.url").arg("url", redact_url(url))
+            }
+            StoreError::Migration {
+                version,
+                name,
+                source,
+            } => Refusal::new("store.migration")
+                .arg("version", version.to_string())
+                .arg("name", *name)
+                .arg("detail", source.to_string()),
+            StoreError::NewerSchema(v) => Refusal::new("store.newer").arg("version", v.to_string()),
+            StoreError::Corrupt {
+                table,
+                column,
+                detail,
+            } => Refusal::new("store.corrupt")
+                .arg("table", *table)
+                .arg("column", *column)
+                .arg("detail", detail.as_str()),
+            StoreError::NotFound { thing, id } | StoreError::Conflict { thing, id } => {
+                Refusal::new(thing).arg("id", id.as_str())
+            }
+            StoreError::Refused(r) => r.clone(),
+            StoreError::Rule(rule) => rule.refusal(),
+            StoreError::RiskReport(r) => r.refusal(),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

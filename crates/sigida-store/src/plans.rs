@@ -362,7 +362,7 @@ impl Tx {
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("action {}", a.id)));
+            return Err(StoreError::not_found("missing.action", a.id));
         }
         for table in ["action_findings", "action_decisions"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE action_id = $1"))
@@ -403,7 +403,7 @@ impl Tx {
             .transpose()?;
         let plan = plan
             .and_then(|p| p.parse().ok())
-            .ok_or_else(|| StoreError::NotFound(format!("action {action}")))?;
+            .ok_or_else(|| StoreError::not_found("missing.action", action))?;
         self.require_draft(plan).await
     }
 
@@ -414,7 +414,7 @@ impl Tx {
             .bind(plan.to_string())
             .fetch_optional(self.conn())
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("plan {plan}")))?;
+            .ok_or_else(|| StoreError::not_found("missing.plan", plan))?;
         let status: String = row.try_get(0)?;
         let version: i64 = row.try_get(1)?;
         if status != PlanStatus::Draft.code() {
@@ -518,7 +518,7 @@ impl Tx {
             .execute(self.conn())
             .await?;
         if done.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound(format!("action {action}")));
+            return Err(crate::StoreError::not_found("missing.action", action));
         }
         Ok(())
     }
@@ -552,7 +552,7 @@ impl Tx {
             .execute(self.conn())
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("ligne budgétaire {line}")));
+            return Err(StoreError::not_found("missing.budget_line", line));
         }
         Ok(())
     }
@@ -578,7 +578,7 @@ impl Tx {
             .execute(self.conn())
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("indicateur {indicator}")));
+            return Err(StoreError::not_found("missing.indicator", indicator));
         }
         Ok(())
     }
@@ -619,7 +619,7 @@ impl Tx {
                 .execute(self.conn())
                 .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("jalon {milestone}")));
+            return Err(StoreError::not_found("missing.milestone", milestone));
         }
         Ok(())
     }

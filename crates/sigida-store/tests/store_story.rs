@@ -520,7 +520,7 @@ async fn users_sessions_and_audit() {
                 "x"
             )
             .await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict { .. })
         ));
         tx.rollback().await.unwrap();
 

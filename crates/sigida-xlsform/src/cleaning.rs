@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 pub use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
 use sigida_formats::table::Table;
-use sigida_formats::{FormatError, Location};
+use sigida_formats::{FormatError, Location, Refusal};
 
 use crate::dataset::{Dataset, RepeatRows, RowKey, main_keys};
 use crate::export::{ColumnRole, SubmissionId, is_missing, map_columns};
@@ -38,10 +38,9 @@ pub fn read_log(table: &Table) -> Result<Vec<LogEntry>, LogError> {
         header_index(table, names).ok_or_else(|| {
             FormatError::new(
                 table.location(),
-                format!(
-                    "colonne « {what} » absente du journal de nettoyage (en-têtes attendus : {})",
-                    names.join(", ")
-                ),
+                Refusal::new("cleaning.column")
+                    .arg("column", what)
+                    .arg("expected", names.join(", ")),
             )
         })
     };
@@ -75,7 +74,7 @@ pub fn read_log(table: &Table) -> Result<Vec<LogEntry>, LogError> {
                     column: table.headers.get(change).cloned(),
                     ..table.location()
                 },
-                format!("décision « {code} » inconnue (attendu change_response, blank_response, remove_survey ou no_action)"),
+                Refusal::new("cleaning.decision").arg("value", code.as_str()),
             )
         })?;
         entries.push(LogEntry {

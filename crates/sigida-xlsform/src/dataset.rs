@@ -154,7 +154,7 @@ pub fn assemble(form: &Form, tables: Vec<Table>) -> Result<Dataset, FormatError>
     let Some(main) = main else {
         return Err(FormatError::new(
             sigida_formats::Location::default(),
-            "aucune table principale (celle des soumissions) dans l'export",
+            sigida_formats::Refusal::new("export.no_main"),
         ));
     };
     // Parents before their children.

@@ -242,7 +242,13 @@ pub struct Problem {
     pub column_letter: Option<String>,
     /// 1-based character in the cell, for expressions.
     pub character: Option<usize>,
+    /// What is wrong, in French (the form reader's problems are not coded yet), or empty when
+    /// [`Problem::what`] says it.
     pub message: String,
+    /// What is wrong as a code and its values, translated where it is shown (a file that
+    /// cannot be read as a table, whose [`sigida_formats::FormatError`] this carries).
+    #[serde(skip)]
+    pub what: Option<sigida_formats::Refusal>,
 }
 
 impl fmt::Display for Problem {
@@ -259,7 +265,10 @@ impl fmt::Display for Problem {
         if let Some(ch) = self.character {
             write!(f, ", caractère {ch}")?;
         }
-        write!(f, " : {}", self.message)
+        match &self.what {
+            Some(what) => write!(f, " : {what}"),
+            None => write!(f, " : {}", self.message),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sigida_formats::table::{
     CsvRecords, Table, is_blank_record, read_tables_from_bytes, too_many_cells,
 };
-use sigida_formats::{FormatError, Location};
+use sigida_formats::{FormatError, Location, Refusal};
 
 use crate::dataset::assemble;
 use crate::export::{Checker, ColumnRole, Meta, SubmissionId, ValueProblem, map_columns};
@@ -67,13 +67,12 @@ impl ExportCheck {
     }
 }
 
+/// Why an export cannot be taken. People read [`ExportError::explain`] translated (where, then
+/// what, as a code and its values); the log prints it as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.explain())]
 pub enum ExportError {
-    #[error(transparent)]
     Format(#[from] FormatError),
-    #[error(
-        "{file} ne correspond pas au formulaire « {form} » : {found} questions sur {total} reconnues parmi ses colonnes (colonnes inconnues : {examples}). Est-ce l'export d'un autre formulaire ? Si c'est bien le sien, exportez-le de nouveau avec les en-têtes en noms XML (Kobo : « Valeurs et en-têtes » → « XML » ; ODK : l'export CSV de Central ou Briefcase), les groupes inclus dans les en-têtes ou non, séparés par « / », « . » ou « - »."
-    )]
     OtherForm {
         file: String,
         form: String,
@@ -81,13 +80,9 @@ pub enum ExportError {
         total: usize,
         examples: String,
     },
-    #[error(
-        "{file} : aucune colonne « _uuid » (ni « meta/instanceID ») : les soumissions ne peuvent pas être identifiées"
-    )]
-    NoUuid { file: String },
-    #[error(
-        "{file}, colonne « {column} » : les réponses sont des libellés (« {value} », libellé de l'option « {name} »), pas les noms XML des options ({count} valeurs ainsi) : exportez de nouveau avec « Valeurs et en-têtes » → « XML » (Kobo) ; les libellés changent avec la langue et ne se vérifient pas contre le formulaire"
-    )]
+    NoUuid {
+        file: String,
+    },
     LabelValues {
         file: String,
         column: String,
@@ -95,25 +90,92 @@ pub enum ExportError {
         name: String,
         count: usize,
     },
-    #[error(
-        "{file}{}, ligne {row}, colonne « {column} » : identifiant de soumission vide : chaque ligne doit avoir le sien (une ligne ajoutée à la main, ou coupée ?)",
-        sheet.as_ref().map(|s| format!(", feuille « {s} »")).unwrap_or_default()
-    )]
     BlankUuid {
         file: String,
         sheet: Option<String>,
         row: usize,
         column: String,
     },
-    #[error(
-        "{file}, ligne {row} : soumission « {uuid} » en double dans le fichier (déjà ligne {first})"
-    )]
     DuplicateUuid {
         file: String,
         uuid: String,
         row: usize,
         first: usize,
     },
+}
+
+impl ExportError {
+    /// Where the problem is and what it is, as the catalogue words it.
+    pub fn explain(&self) -> FormatError {
+        let file = |file: &str| Location {
+            file: file.to_owned(),
+            ..Location::default()
+        };
+        match self {
+            ExportError::Format(e) => e.clone(),
+            ExportError::OtherForm {
+                file: f,
+                form,
+                found,
+                total,
+                examples,
+            } => FormatError::new(
+                file(f),
+                Refusal::new("export.other_form")
+                    .arg("form", form.as_str())
+                    .arg("found", found.to_string())
+                    .arg("total", total.to_string())
+                    .arg("examples", examples.as_str()),
+            ),
+            ExportError::NoUuid { file: f } => {
+                FormatError::new(file(f), Refusal::new("export.no_uuid"))
+            }
+            ExportError::LabelValues {
+                file: f,
+                column,
+                value,
+                name,
+                count,
+            } => FormatError::new(
+                Location {
+                    column: Some(column.clone()),
+                    ..file(f)
+                },
+                Refusal::new("export.labels")
+                    .arg("value", value.as_str())
+                    .arg("name", name.as_str())
+                    .arg("count", count.to_string()),
+            ),
+            ExportError::BlankUuid {
+                file: f,
+                sheet,
+                row,
+                column,
+            } => FormatError::new(
+                Location {
+                    file: f.clone(),
+                    sheet: sheet.clone(),
+                    row: Some(*row),
+                    column: Some(column.clone()),
+                },
+                Refusal::new("export.blank_uuid"),
+            ),
+            ExportError::DuplicateUuid {
+                file: f,
+                uuid,
+                row,
+                first,
+            } => FormatError::new(
+                Location {
+                    row: Some(*row),
+                    ..file(f)
+                },
+                Refusal::new("export.duplicate_uuid")
+                    .arg("uuid", uuid.as_str())
+                    .arg("first", first.to_string()),
+            ),
+        }
+    }
 }
 
 /// Checks an export file (CSV, XLSX or XLS) against `form`. `now_days` is the moment of the
@@ -484,7 +546,7 @@ fn check_csv(
         }
         drop(work_tx);
         let taken = collector.join().unwrap_or_else(|_| {
-            Err(FormatError::new(location(None), "la vérification s'est interrompue").into())
+            Err(FormatError::new(location(None), Refusal::new("export.interrupted")).into())
         });
         (result.map(|()| batches), taken)
     });
@@ -492,7 +554,7 @@ fn check_csv(
     let (tally, taken) = taken?;
     let batches = parsed?;
     if taken != batches {
-        return Err(FormatError::new(location(None), "la vérification s'est interrompue").into());
+        return Err(FormatError::new(location(None), Refusal::new("export.interrupted")).into());
     }
     Ok(tally.check)
 }
@@ -510,7 +572,7 @@ fn check_tables(
                 file,
                 ..Location::default()
             },
-            "classeur sans feuille",
+            Refusal::new("export.no_sheet"),
         )
         .into());
     }
@@ -623,7 +685,7 @@ mod tests {
             (column.as_str(), name.as_str(), *count),
             ("Respondent's sex", "f", 8)
         );
-        assert!(err.to_string().contains("« XML »"), "{err}");
+        assert_eq!(err.explain().code(), "export.labels");
         // The same headers with the options' names are recognised, question by question.
         let csv = csv.replace("Woman", "f").replace("Man", "m");
         let check = check_export(&form, "labels.csv".as_ref(), csv.as_bytes(), 20_000.0).unwrap();
@@ -698,10 +760,7 @@ mod tests {
                 column: "_uuid".into(),
             }
         );
-        assert!(
-            err.to_string().contains("ligne 3, colonne « _uuid »"),
-            "{err}"
-        );
+        assert_eq!(err.explain().at.row, Some(3));
         let err =
             check_export(&form(), "export.csv".as_ref(), b"taille\n4\n", 20_000.0).unwrap_err();
         assert!(matches!(err, ExportError::NoUuid { .. }), "{err}");

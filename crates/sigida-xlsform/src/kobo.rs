@@ -4,15 +4,15 @@
 
 use serde_json::Value;
 use sigida_formats::table::Table;
-use sigida_formats::{FormatError, Location};
+use sigida_formats::{FormatError, Location, Refusal};
 
-fn failure(file: &str, message: impl Into<String>) -> FormatError {
+fn failure(file: &str, what: Refusal) -> FormatError {
     FormatError::new(
         Location {
             file: file.to_owned(),
             ..Location::default()
         },
-        message,
+        what,
     )
 }
 
@@ -33,12 +33,7 @@ pub fn form_sheets(file: &str, asset: &Value) -> Result<Vec<Table>, FormatError>
     let survey = content
         .get("survey")
         .and_then(Value::as_array)
-        .ok_or_else(|| {
-            failure(
-                file,
-                "pas de formulaire (« content.survey ») dans cette réponse de Kobo",
-            )
-        })?;
+        .ok_or_else(|| failure(file, Refusal::new("kobo.no_form")))?;
     let translations: Vec<String> = content
         .get("translations")
         .and_then(Value::as_array)
@@ -158,12 +153,7 @@ pub fn data_table(file: &str, data: &Value) -> Result<Table, FormatError> {
         other => other
             .get("results")
             .and_then(Value::as_array)
-            .ok_or_else(|| {
-                failure(
-                    file,
-                    "ni liste de soumissions ni « results » dans cette réponse de Kobo",
-                )
-            })?,
+            .ok_or_else(|| failure(file, Refusal::new("kobo.no_results")))?,
     };
     let mut headers: Vec<String> = Vec::new();
     for submission in results {
@@ -207,10 +197,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, FormatError> {
                 file: file.to_owned(),
                 ..Location::default()
             },
-            format!(
-                "JSON de plus de {} Mio : refusé (la mémoire n'y suffirait pas) ; téléchargez l'export en XLSX ou CSV depuis Kobo et importez-le avec « sigida import data »",
-                MAX_JSON_BYTES >> 20
-            ),
+            Refusal::new("kobo.too_big").arg("mib", (MAX_JSON_BYTES >> 20).to_string()),
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| {
@@ -220,7 +207,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, FormatError> {
                 row: Some(e.line()),
                 ..Location::default()
             },
-            format!("JSON illisible : {e}"),
+            Refusal::new("kobo.json").arg("detail", e.to_string()),
         )
     })
 }
@@ -233,7 +220,7 @@ mod tests {
     fn json_too_large_for_memory_is_refused_unread() {
         let big = vec![b' '; MAX_JSON_BYTES + 1];
         let err = parse("data.json", &big).unwrap_err();
-        assert!(err.message.contains("XLSX ou CSV"), "{err}");
+        assert_eq!(err.code(), "kobo.too_big", "{err}");
     }
     use crate::read::read_sheets;
 

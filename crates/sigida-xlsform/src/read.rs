@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use sigida_formats::table::{Table, read_csv_records, read_tables_from_bytes};
+use sigida_formats::{FormatError, Location, Refusal};
 
 use crate::form::*;
 use crate::xpath;
@@ -17,8 +18,15 @@ use crate::xpath;
 /// Reads the XLSForm at `path`.
 pub fn read_form(path: &Path) -> Result<Form, FormError> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| fatal_file(&file, format!("lecture impossible : {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        unreadable(FormatError::new(
+            Location {
+                file: file.clone(),
+                ..Location::default()
+            },
+            Refusal::new("file.unreadable").arg("detail", e.to_string()),
+        ))
+    })?;
     read_form_bytes(&file, &bytes)
 }
 
@@ -34,8 +42,8 @@ pub fn read_form_bytes(name: &str, bytes: &[u8]) -> Result<Form, FormError> {
         // A KoboToolbox asset, as its API gives it.
         "json" => crate::kobo::parse(name, bytes)
             .and_then(|asset| crate::kobo::form_sheets(name, &asset))
-            .map_err(|e| fatal_file(name, e.to_string()))?,
-        _ => read_tables_from_bytes(name, bytes).map_err(|e| fatal_file(name, e.message))?,
+            .map_err(unreadable)?,
+        _ => read_tables_from_bytes(name, bytes).map_err(unreadable)?,
     };
     read_sheets(name, &tables)
 }
@@ -51,6 +59,25 @@ fn fatal_file(file: &str, message: String) -> FormError {
             column_letter: None,
             character: None,
             message,
+            what: None,
+        }],
+    }
+}
+
+/// A form file that cannot be read as tables at all: where, and why.
+fn unreadable(e: FormatError) -> FormError {
+    let at = *e.at;
+    FormError {
+        problems: vec![Problem {
+            severity: Severity::Error,
+            file: at.file,
+            sheet: at.sheet.unwrap_or_default(),
+            row: at.row,
+            column: at.column,
+            column_letter: None,
+            character: None,
+            message: String::new(),
+            what: Some(e.what),
         }],
     }
 }
@@ -59,7 +86,7 @@ fn fatal_file(file: &str, message: String) -> FormError {
 /// after it, shifted one column right, are the sheet (header first).
 fn csv_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Table>, FormError> {
     // This layout's rows are as long as its widest sheet, not as a header: read them as they are.
-    let records = read_csv_records(file, bytes).map_err(|e| fatal_file(file, e.to_string()))?;
+    let records = read_csv_records(file, bytes).map_err(unreadable)?;
     let mut tables: Vec<Table> = Vec::new();
     for (row, cells) in records {
         let first = cells.first().map(|c| c.trim()).unwrap_or("");
@@ -233,6 +260,7 @@ impl<'t> Sheet<'t> {
                     message: format!(
                         "en-tête en double : la colonne {letter} répète la colonne {first} (« {header} ») ; supprimez ou renommez l'une des deux"
                     ),
+                    what: None,
                 });
                 columns.push(None);
                 continue;
@@ -327,6 +355,7 @@ impl<'t> Sheet<'t> {
             column_letter: column.map(|c| c.letter.clone()),
             character: None,
             message,
+            what: None,
         }
     }
 }

@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use sigida_app::common::clean_data::{
-    DatasetError, Imported, clean_export, imported_datasets, latest_form, log_version,
-    publishable_tables, unite,
+    Imported, clean_export, imported_datasets, latest_form, log_version, publishable_tables, unite,
 };
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::cleaning::{Decision, LOG_HEADERS, LogEntry};
@@ -22,15 +21,6 @@ use sigida_xlsform::cleaning::{
 use sigida_xlsform::export::{hxl_tags, is_logic_problem};
 
 use crate::{Failure, Place};
-
-impl From<DatasetError> for Failure {
-    fn from(e: DatasetError) -> Self {
-        match e {
-            DatasetError::Store(e) => Failure::from(e),
-            other => Failure::Input(other.to_string()),
-        }
-    }
-}
 
 async fn instrument(store: &Store, name: &str) -> Result<(Diagnostic, Instrument), Failure> {
     let diagnostic = store.main_diagnostic().await?;
@@ -194,7 +184,8 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
             .into_iter()
             .next()
             .ok_or_else(|| Failure::Input(format!("{} : fichier vide", path.display())))?;
-        let entries = read_log(&table).map_err(|e| Failure::Input(e.to_string()))?;
+        let entries =
+            read_log(&table).map_err(|sigida_xlsform::cleaning::LogError::Format(e)| e)?;
         let mut tx = store.begin().await?;
         let merge = tx.merge_log(instrument.id, &entries).await?;
         tx.commit().await?;

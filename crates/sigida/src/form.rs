@@ -10,8 +10,12 @@ use sigida_xlsform::read_form;
 use crate::Failure;
 
 pub fn inspect(file: &Path, json: bool, language: &str) -> Result<(), Failure> {
-    let form =
-        read_form(file).map_err(|e| Failure::Input(format!("formulaire illisible :\n{e}")))?;
+    let form = read_form(file).map_err(|e| {
+        Failure::Input(format!(
+            "formulaire illisible :\n{}",
+            sigida_app::common::explain::form_error(crate::tr(), &e)
+        ))
+    })?;
     if json {
         let summary = serde_json::json!({
             "questions": form.questions.len(),

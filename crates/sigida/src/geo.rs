@@ -37,7 +37,7 @@ pub async fn import_bytes(
     });
     let list = read_cod(&tables, cod_version, country)?;
     for skipped in &list.skipped {
-        eprintln!("attention : {skipped}");
+        eprintln!("attention : {}", crate::tr().format_error(skipped));
     }
     let mut tx = store.begin().await?;
     let mut known = Vec::new();
@@ -47,8 +47,13 @@ pub async fn import_bytes(
     for version in &versions {
         known.extend(tx.admin_unit_levels(version).await?);
     }
-    check_hierarchy(&list.units, &known)
-        .map_err(|e| Failure::Input(format!("{} : {e}", file.display())))?;
+    check_hierarchy(&list.units, &known).map_err(|e| {
+        Failure::Input(format!(
+            "{} : {}",
+            file.display(),
+            crate::tr().refusal(&e.refusal())
+        ))
+    })?;
     let bar = ProgressBar::new(list.units.len() as u64).with_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -56,7 +56,7 @@ pub fn refused(problems: &[FormatError]) -> Failure {
     let mut text: Vec<String> = problems
         .iter()
         .take(SHOWN_PROBLEMS)
-        .map(|p| format!("  {p}"))
+        .map(|p| format!("  {}", crate::tr().format_error(p)))
         .collect();
     if problems.len() > SHOWN_PROBLEMS {
         text.push(format!("  … et {} autres", problems.len() - SHOWN_PROBLEMS));
@@ -121,8 +121,12 @@ pub async fn form_bytes(
     instrument_name: &str,
     kind: InstrumentKind,
 ) -> Result<(), Failure> {
-    let form = read_form_bytes(&source.name, bytes)
-        .map_err(|e| Failure::Input(format!("formulaire illisible :\n{e}")))?;
+    let form = read_form_bytes(&source.name, bytes).map_err(|e| {
+        Failure::Input(format!(
+            "formulaire illisible :\n{}",
+            sigida_app::common::explain::form_error(crate::tr(), &e)
+        ))
+    })?;
     let diagnostic = store.main_diagnostic().await?;
     let sha = sha256_hex(bytes);
     let existing = store
@@ -353,8 +357,12 @@ pub async fn data_bytes(
             ))
         })?;
     let form_bytes = store.raw_bytes(&version.form_sha256).await?;
-    let form = read_form_bytes(&form_import.file_name, &form_bytes)
-        .map_err(|e| Failure::Other(format!("le formulaire enregistré ne se relit plus :\n{e}")))?;
+    let form = read_form_bytes(&form_import.file_name, &form_bytes).map_err(|e| {
+        Failure::Other(format!(
+            "le formulaire enregistré ne se relit plus :\n{}",
+            sigida_app::common::explain::form_error(crate::tr(), &e)
+        ))
+    })?;
 
     let spinner = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
@@ -376,7 +384,7 @@ pub async fn data_bytes(
     .map_err(|e| Failure::Other(e.to_string()))?;
     spinner.finish_and_clear();
     let (result, bytes) = checked;
-    let check = result.map_err(|e| Failure::Input(e.to_string()))?;
+    let check = result?;
     println!("{} :\n{}", source.shown, report(&check));
     let problems = check.problem_total();
     if problems > 0 && !accept_warnings {

@@ -304,23 +304,58 @@ pub enum Failure {
     Other(String),
 }
 
+/// The command line's language: French (its own messages are French; the libraries' errors
+/// come through the catalogue, as on the web).
+pub fn tr() -> sigida_report::Tr {
+    sigida_report::Tr::new(sigida_report::Lang::Fr)
+}
+
 impl From<sigida_store::StoreError> for Failure {
     fn from(e: sigida_store::StoreError) -> Self {
-        Failure::Database(e.to_string())
+        use sigida_store::StoreError;
+        let text = tr().refusal(&e.refusal());
+        match e {
+            StoreError::Refused(_) | StoreError::Rule(_) | StoreError::RiskReport(_) => {
+                Failure::Input(text)
+            }
+            _ => Failure::Database(text),
+        }
     }
 }
 
-/// A refusal reads in French (the command line's language); other failures keep their kind.
+/// A refusal is the user's to fix; other failures keep their kind.
 impl From<sigida_app::AppError> for Failure {
     fn from(e: sigida_app::AppError) -> Self {
         use sigida_app::AppError;
         match e {
-            AppError::Refused(r) => {
-                Failure::Input(sigida_report::Tr::new(sigida_report::Lang::Fr).refusal(&r))
-            }
+            AppError::Refused(_) => Failure::Input(e.text(tr())),
             AppError::Store(e) => Failure::from(e),
-            other => Failure::Other(other.to_string()),
+            AppError::Dataset(e) => Failure::from(e),
+            AppError::Password(_) => Failure::Other(e.text(tr())),
         }
+    }
+}
+
+impl From<sigida_app::common::clean_data::DatasetError> for Failure {
+    fn from(e: sigida_app::common::clean_data::DatasetError) -> Self {
+        use sigida_app::common::clean_data::DatasetError;
+        match e {
+            DatasetError::Store(e) => Failure::from(e),
+            DatasetError::Worker(_) => Failure::Other(e.text(tr())),
+            other => Failure::Input(other.text(tr())),
+        }
+    }
+}
+
+impl From<sigida_xlsform::FormError> for Failure {
+    fn from(e: sigida_xlsform::FormError) -> Self {
+        Failure::Input(sigida_app::common::explain::form_error(tr(), &e))
+    }
+}
+
+impl From<sigida_xlsform::import::ExportError> for Failure {
+    fn from(e: sigida_xlsform::import::ExportError) -> Self {
+        Failure::Input(tr().format_error(&e.explain()))
     }
 }
 
@@ -332,7 +367,7 @@ impl From<sigida_app::Refusal> for Failure {
 
 impl From<sigida_formats::FormatError> for Failure {
     fn from(e: sigida_formats::FormatError) -> Self {
-        Failure::Input(e.to_string())
+        Failure::Input(tr().format_error(&e))
     }
 }
 

@@ -79,7 +79,7 @@ pub async fn create_account(store: &Store, a: NewAccount<'_>) -> Result<User, Ap
     };
     let mut tx = store.begin().await?;
     tx.insert_user(&user, &hash).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
+        StoreError::Conflict { .. } => {
             AppError::from(Refusal::new("account.exists").arg("username", username))
         }
         other => AppError::from(other),

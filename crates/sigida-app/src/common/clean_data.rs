@@ -17,13 +17,13 @@ use sigida_xlsform::{Form, read_form_bytes};
 pub enum DatasetError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("fichier brut illisible : {0}")]
+    #[error("raw file: {0}")]
     Raw(#[from] sigida_formats::FormatError),
-    #[error("formulaire enregistré illisible : {0}")]
+    #[error("stored form: {0}")]
     Form(#[from] sigida_xlsform::FormError),
-    #[error("l'instrument « {0} » n'a pas encore de formulaire")]
+    #[error("dataset.no_form instrument={0:?}")]
     NoForm(String),
-    #[error("calcul interrompu : {0}")]
+    #[error("worker: {0}")]
     Worker(#[from] tokio::task::JoinError),
 }
 

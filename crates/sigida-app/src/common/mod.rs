@@ -2,3 +2,4 @@
 
 pub mod clean_data;
 pub mod error;
+pub mod explain;

@@ -184,7 +184,7 @@ async fn question_of(
         .await?
         .into_iter()
         .find(|q| q.id == question)
-        .ok_or_else(|| StoreError::NotFound(format!("question {question}")).into())
+        .ok_or_else(|| StoreError::not_found("missing.question", question).into())
 }
 
 /// Opens a question to votes, or closes it.

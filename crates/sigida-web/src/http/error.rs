@@ -112,7 +112,7 @@ impl WebError {
                 too_large: true, ..
             } => "too_large",
             WebError::Upload { .. } => "bad_request",
-            WebError::Store(sigida_store::StoreError::NotFound(_)) => "not_found",
+            WebError::Store(sigida_store::StoreError::NotFound { .. }) => "not_found",
             WebError::Store(_) | WebError::Internal { .. } => "internal",
         }
     }
@@ -176,7 +176,7 @@ impl IntoResponse for WebError {
                 }
             }
             // A row the request names that is not there (a foreign id in the path).
-            WebError::Store(sigida_store::StoreError::NotFound(_)) => (
+            WebError::Store(sigida_store::StoreError::NotFound { .. }) => (
                 StatusCode::NOT_FOUND,
                 false,
                 Lang::Fr,

@@ -356,7 +356,7 @@ pub async fn set_open(
     let question = question.parse().map_err(|_| viewer.not_found())?;
     match meetings::set_open(&state.store, &meeting, question, open).await {
         Ok(()) => Ok(back(&meeting, "")),
-        Err(AppError::Store(StoreError::NotFound(_))) => Err(viewer.not_found()),
+        Err(AppError::Store(StoreError::NotFound { .. })) => Err(viewer.not_found()),
         Err(e) => Err(e.into()),
     }
 }
@@ -398,7 +398,7 @@ pub async fn add_count(
     )
     .await;
     match counted {
-        Err(AppError::Store(StoreError::NotFound(_))) => Ok(refused(&meeting, "meeting.count")),
+        Err(AppError::Store(StoreError::NotFound { .. })) => Ok(refused(&meeting, "meeting.count")),
         other => answered(&meeting, other),
     }
 }

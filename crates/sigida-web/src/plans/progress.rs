@@ -390,7 +390,7 @@ pub async fn import_measurements(
     .map_err(|e| WebError::failed("suivi", e))?;
     let tables = match read {
         Ok(t) => t,
-        Err(e) => return refused(e.to_string()).await,
+        Err(e) => return refused(tr.format_error(&e)).await,
     };
     let table = tables
         .iter()
@@ -401,7 +401,7 @@ pub async fn import_measurements(
     };
     let rows = match sigida_formats::progress::measurement_rows(table) {
         Ok(r) => r,
-        Err(e) => return refused(e.to_string()).await,
+        Err(e) => return refused(tr.format_error(&e)).await,
     };
     let (followed, mut known) = recordable(&state, &viewer).await?;
     let mut measurements = Vec::new();

@@ -5,18 +5,26 @@
 //! One folder per room of the product; rooms share `common` and never import each other.
 //! - `common`: errors with stable codes, an instrument's raw and clean data.
 //! - `diagnostic`: creating the diagnostic (its country checked).
+//! - `register`: communities, localities, groups, stakeholders, providers, instruments.
+//! - `imports`: files that come in whole: P-codes, instruments' forms and exports, flow
+//!   sheets, coded notes.
+//! - `cleaning`: the checks that fill an instrument's cleaning log.
 //! - `accounts`: passwords and accounts.
 //! - `analysis`: a community's overview, indicators brought up to date, traveller surveys, the
 //!   contextual analysis assembled for its report.
 //! - `meetings`: a meeting's minutes.
 //! - `plans`: a plan's document.
+//! - `reports`: every document of the diagnostic written as files.
 
 pub mod accounts;
 pub mod analysis;
+pub mod cleaning;
 pub mod common;
 pub mod diagnostic;
+pub mod imports;
 pub mod meetings;
 pub mod plans;
 pub mod register;
+pub mod reports;
 
 pub use common::error::{AppError, Refusal};

@@ -103,9 +103,14 @@ impl Tr {
 
     /// A refusal in this language: `refusal.<code>` with its `{name}` slots filled.
     pub fn refusal(&self, r: &sigida_core::refusal::Refusal) -> String {
-        let mut text = self.t(&r.key()).to_owned();
-        for (name, value) in &r.args {
-            text = text.replace(&format!("{{{name}}}"), value);
+        self.fill(&r.key(), &r.args)
+    }
+
+    /// The text of `key` with its `{name}` slots filled.
+    pub fn fill<V: AsRef<str>>(&self, key: &str, args: &[(&str, V)]) -> String {
+        let mut text = self.t(key).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value.as_ref());
         }
         text
     }

@@ -33,3 +33,35 @@ pub fn shared(path: &str) -> Option<PathBuf> {
     let root = shared_root().join("data");
     needed("../shared/data", root.is_dir()).then(|| root.join(path))
 }
+
+/// The shape of a crate in rooms: its Rust sources, and which of its modules a file names.
+pub mod rooms {
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` file under `dir`.
+    pub fn sources(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+        out
+    }
+
+    /// The modules of `modules` that `text` names through `crate::<module>`.
+    pub fn named<'a>(text: &str, modules: &[&'a str]) -> Vec<&'a str> {
+        modules
+            .iter()
+            .copied()
+            .filter(|m| {
+                text.contains(&format!("crate::{m}::"))
+                    || text.contains(&format!("crate::{m};"))
+                    || text.contains(&format!("crate::{{{m}"))
+            })
+            .collect()
+    }
+}

@@ -1,7 +1,9 @@
 //! The shape ARCHITECTURE.md promises: one folder per room, rooms use `http/` and never each
 //! other, `http/` uses no room, and every room declares its routes as a table.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use sigida_testkit::rooms::{named, sources};
 
 const ROOMS: &[&str] = &[
     "admin",
@@ -13,32 +15,6 @@ const ROOMS: &[&str] = &[
     "reports",
     "site",
 ];
-
-fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out
-}
-
-/// The rooms a file names through `crate::<room>`.
-fn rooms_named(text: &str) -> Vec<&'static str> {
-    ROOMS
-        .iter()
-        .copied()
-        .filter(|room| {
-            text.contains(&format!("crate::{room}::"))
-                || text.contains(&format!("crate::{room};"))
-                || text.contains(&format!("crate::{{{room}"))
-        })
-        .collect()
-}
 
 #[test]
 fn rooms_use_http_and_never_each_other() {
@@ -62,7 +38,7 @@ fn rooms_use_http_and_never_each_other() {
     for room in ROOMS.iter().chain(["http"].iter()) {
         for file in sources(&src.join(room)) {
             let text = std::fs::read_to_string(&file).unwrap();
-            for other in rooms_named(&text) {
+            for other in named(&text, ROOMS) {
                 if other != *room {
                     crossings.push(format!("{} uses {other}", file.display()));
                 }

@@ -1018,7 +1018,13 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     std::fs::create_dir_all(&data_dir)?;
     let cod = data_dir.join("cod-ab-mali-kayes-gao.csv");
     std::fs::write(&cod, cod_file())?;
-    crate::geo::import_bytes(&store, &cod, &std::fs::read(&cod)?, None).await?;
+    crate::geo::import_bytes(
+        &store,
+        &crate::import::read_source(&cod)?.0,
+        &std::fs::read(&cod)?,
+        None,
+    )
+    .await?;
     let mut tx = store.begin().await?;
     instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
@@ -1068,9 +1074,13 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         .instrument_by_name(diagnostic.id, HOUSEHOLD_SURVEY)
         .await?
         .ok_or_else(|| Failure::Other("l'enquête ménage n'a pas été importée".into()))?;
-    let checked =
-        crate::clean::check_instrument(&store, &diagnostic, &household, Some("locality".into()))
-            .await?;
+    let checked = sigida_app::cleaning::check_instrument(
+        &store,
+        &diagnostic,
+        &household,
+        Some("locality".into()),
+    )
+    .await?;
     println!(
         "  ✓ nettoyage : {} soumissions vérifiées, {} entrées au journal",
         checked.rows, checked.merge.added
@@ -1190,13 +1200,13 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     );
 
     let users = demo_users(&store, &mut g).await?;
-    let reports = crate::report::write(
+    let reports = sigida_app::reports::write_reports(
         &store,
         dir,
         &diagnostic,
         None,
         &Lang::ALL,
-        &crate::report::Format::ALL,
+        &sigida_app::reports::Format::ALL,
     )
     .await?;
     for path in &reports {

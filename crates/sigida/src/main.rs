@@ -328,10 +328,14 @@ impl From<sigida_app::AppError> for Failure {
     fn from(e: sigida_app::AppError) -> Self {
         use sigida_app::AppError;
         match e {
-            AppError::Refused(_) => Failure::Input(e.text(tr())),
+            AppError::Refused(_) | AppError::File(_) | AppError::Form(_) | AppError::Export(_) => {
+                Failure::Input(e.text(tr()))
+            }
             AppError::Store(e) => Failure::from(e),
             AppError::Dataset(e) => Failure::from(e),
-            AppError::Password(_) => Failure::Other(e.text(tr())),
+            AppError::Password(_) | AppError::Write { .. } | AppError::Pdf { .. } => {
+                Failure::Other(e.text(tr()))
+            }
         }
     }
 }
@@ -344,18 +348,6 @@ impl From<sigida_app::common::clean_data::DatasetError> for Failure {
             DatasetError::Worker(_) => Failure::Other(e.text(tr())),
             other => Failure::Input(other.text(tr())),
         }
-    }
-}
-
-impl From<sigida_xlsform::FormError> for Failure {
-    fn from(e: sigida_xlsform::FormError) -> Self {
-        Failure::Input(sigida_app::common::explain::form_error(tr(), &e))
-    }
-}
-
-impl From<sigida_xlsform::import::ExportError> for Failure {
-    fn from(e: sigida_xlsform::import::ExportError) -> Self {
-        Failure::Input(tr().format_error(&e.explain()))
     }
 }
 

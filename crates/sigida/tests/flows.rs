@@ -86,7 +86,7 @@ fn an_hxl_sheet_is_imported_once_and_a_faulty_one_not_at_all() {
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
     let said = text(&refused);
     assert!(
-        said.contains("3 problème(s) : rien n'a été importé"),
+        said.contains("3 problèmes : rien n'a été importé"),
         "{said}"
     );
     assert!(

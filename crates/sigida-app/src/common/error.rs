@@ -17,6 +17,36 @@ pub enum AppError {
     Dataset(#[from] DatasetError),
     #[error("password hashing: {0}")]
     Password(String),
+    /// A user's file refused whole: every problem found, each with its place.
+    #[error("{} problem(s) in the file, the first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
+    File(Vec<sigida_formats::FormatError>),
+    /// A user's form (XLSForm) that cannot be read: every fatal problem.
+    #[error("form: {0}")]
+    Form(sigida_xlsform::FormError),
+    /// A file that could not be written (a report…).
+    #[error("writing {path}")]
+    Write {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A PDF that could not be typeset.
+    #[error("typesetting {path}")]
+    Pdf {
+        path: std::path::PathBuf,
+        #[source]
+        source: sigida_report::pdf::PdfError,
+    },
+    /// An export that cannot be taken for its form (another form's, without ids…).
+    #[error("export: {0}")]
+    Export(#[from] sigida_xlsform::import::ExportError),
+}
+
+/// A problem with a user's file refuses the file.
+impl From<sigida_formats::FormatError> for AppError {
+    fn from(e: sigida_formats::FormatError) -> Self {
+        AppError::File(vec![e])
+    }
 }
 
 /// The store's refusals (a ballot on a closed question…) are the person's, like the use-cases'.

@@ -65,8 +65,46 @@ impl AppError {
             AppError::Password(detail) => {
                 tr.refusal(&Refusal::new("app.password").arg("detail", detail.as_str()))
             }
+            AppError::File(problems) => file_refused(tr, problems),
+            AppError::Form(e) => format!("{}\n{}", tr.t("form.refused"), form_error(tr, e)),
+            AppError::Export(e) => tr.format_error(&e.explain()),
+            AppError::Write { path, source } => tr.refusal(
+                &Refusal::new("app.write")
+                    .arg("path", path.display().to_string())
+                    .arg("detail", source.to_string()),
+            ),
+            AppError::Pdf { path, source } => tr.refusal(
+                &Refusal::new("app.pdf")
+                    .arg("path", path.display().to_string())
+                    .arg("detail", source.to_string()),
+            ),
         }
     }
+}
+
+/// How many of a refused file's problems are listed (the rest are counted).
+const SHOWN_PROBLEMS: usize = 20;
+
+/// A file refused whole: its problems counted, then listed one per line (a single one on the
+/// same line).
+pub fn file_refused(tr: Tr, problems: &[FormatError]) -> String {
+    if let [only] = problems {
+        return format!("{} {}", tr.t("file.refused_one"), tr.format_error(only));
+    }
+    let mut lines = vec![tr.with_n("file.refused", problems.len() as u64)];
+    lines.extend(
+        problems
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|p| format!("  {}", tr.format_error(p))),
+    );
+    if problems.len() > SHOWN_PROBLEMS {
+        lines.push(format!(
+            "  {}",
+            tr.with_n("file.more", (problems.len() - SHOWN_PROBLEMS) as u64)
+        ));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]

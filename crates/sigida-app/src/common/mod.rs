@@ -3,3 +3,4 @@
 pub mod clean_data;
 pub mod error;
 pub mod explain;
+pub mod lookup;

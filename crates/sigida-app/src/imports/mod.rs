@@ -1,0 +1,57 @@
+//! Files that come into a diagnostic whole: a COD-AB list of P-codes, a flow monitoring sheet,
+//! a coded-notes workbook. Each is read, checked and stored all or nothing: a file with one
+//! problem is refused with every problem and its place ([`AppError::File`]); the very same
+//! bytes imported again change nothing ([`Imported::Again`]). The raw file is kept, the import
+//! audited.
+
+pub mod flows;
+pub mod geography;
+pub mod instruments;
+pub mod notes;
+
+use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::instrument::RawImport;
+use sigida_core::{Id, Timestamp};
+use sigida_report::Tr;
+
+/// The audit event of an import: who brought which file, and what it held.
+fn audited(at: Timestamp, by: Option<&str>, import: Id<RawImport>, detail: String) -> AuditEvent {
+    AuditEvent {
+        id: Id::new(),
+        at,
+        actor: by.map(str::to_owned),
+        action: AuditAction::DataImported,
+        subject: format!("import:{import}"),
+        detail,
+    }
+}
+
+/// A file a person brings: its name (kept with the raw file) and how messages name it (the
+/// path given on the command line, or the name of an upload).
+#[derive(Clone, Copy, Debug)]
+pub struct Upload<'a> {
+    pub name: &'a str,
+    pub shown: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// What an import did.
+#[derive(Clone, Debug)]
+pub enum Imported<T> {
+    New(T),
+    /// These very bytes were imported before (on that day): nothing changed.
+    Again(RawImport),
+}
+
+impl<T> Imported<T> {
+    /// What to tell the person: `new`'s summary, or that nothing changed.
+    pub fn summary(&self, tr: Tr, new: impl FnOnce(&T, Tr) -> String) -> String {
+        match self {
+            Imported::New(done) => new(done, tr),
+            Imported::Again(import) => tr.fill(
+                "imported.again",
+                &[("date", import.imported_at.date().to_string())],
+            ),
+        }
+    }
+}

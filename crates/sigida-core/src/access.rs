@@ -26,6 +26,8 @@ vocabulary! {
         ViewData = "view_data",
         /// Importing forms and data, recording community exercises.
         EnterData = "enter_data",
+        /// Registering and correcting communities, localities and actors.
+        EditRegister = "edit_register",
         /// Indicators, findings, triangulation.
         EditAnalysis = "edit_analysis",
         /// Preparing and running consultative meetings.
@@ -53,6 +55,7 @@ impl Role {
                 ViewDiagnostic,
                 ViewPersonalData,
                 ViewData,
+                EditRegister,
                 EditPlans,
                 RunMeetings,
                 DownloadReports,
@@ -63,6 +66,7 @@ impl Role {
                 ViewPersonalData,
                 ViewData,
                 EnterData,
+                EditRegister,
                 EditAnalysis,
                 EditPlans,
                 DownloadReports,
@@ -73,7 +77,13 @@ impl Role {
                 RunMeetings,
                 DownloadReports,
             ],
-            Role::DataClerk => &[ViewDiagnostic, ViewPersonalData, ViewData, EnterData],
+            Role::DataClerk => &[
+                ViewDiagnostic,
+                ViewPersonalData,
+                ViewData,
+                EnterData,
+                EditRegister,
+            ],
             Role::PartnerViewer => &[ViewDiagnostic, ReportProgress, DownloadReports],
             Role::Admin => &[ViewDiagnostic, ViewAudit, ManageUsers],
         }

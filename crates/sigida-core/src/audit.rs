@@ -14,6 +14,8 @@ vocabulary! {
         ExportPersonalData = "export_personal_data",
         UserCreated = "user_created",
         DataImported = "data_imported",
+        /// A community, locality or actor added, corrected, archived or removed.
+        RegisterChanged = "register_changed",
         Denied = "denied",
     }
 }

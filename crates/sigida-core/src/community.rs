@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Id;
 use crate::diagnostic::Diagnostic;
+use crate::{Id, Timestamp};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Community {
@@ -16,8 +16,12 @@ pub struct Community {
     pub cercle_pcode: String,
     pub cod_version: String,
     pub description: String,
+    /// Why the consultation chose it (the criteria it met).
+    pub selection_reason: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// When it was archived: kept with all it holds, no longer listed as current.
+    pub archived_at: Option<Timestamp>,
 }
 
 /// The slug of a community name: accents dropped, lower case ASCII, words joined by hyphens.

@@ -29,12 +29,30 @@ pub struct Locality {
     pub id: Id<Locality>,
     pub community_id: Id<Community>,
     pub name: String,
+    pub kind: LocalityKind,
     /// The smallest admin unit known to contain it (a commune is often not P-coded in Mali).
     pub admin_pcode: Option<String>,
     pub cod_version: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub population: Option<i64>,
+    /// Where the population figure comes from (census, chief's estimate, DTM…) and its year.
+    pub population_source: String,
+    pub population_year: Option<i32>,
+}
+
+crate::vocabulary! {
+    /// What kind of place a locality is.
+    LocalityKind "locality_kind" {
+        Village = "village",
+        Quarter = "quarter",
+        Town = "town",
+        GoldMiningSite = "gold_mining_site",
+        BorderPost = "border_post",
+        FlowMonitoringPoint = "flow_monitoring_point",
+        DisplacementSite = "displacement_site",
+        Other = "other",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -184,8 +184,8 @@ mod tests {
     #[test]
     fn every_vocabulary_value_has_a_french_and_english_label() {
         use sigida_core::{
-            access, actors, audit, exercises, finding, flows, indicator, instrument, meeting, plan,
-            protection, qualitative,
+            access, actors, audit, exercises, finding, flows, geography, indicator, instrument,
+            meeting, plan, protection, qualitative,
         };
         let mut keys: Vec<&str> = Vec::new();
         macro_rules! all {
@@ -207,6 +207,7 @@ mod tests {
             finding::Confidence,
             finding::ValidationStatus,
             flows::Direction,
+            geography::LocalityKind,
             exercises::ExerciseKind,
             indicator::IndicatorKind,
             protection::RiskType,
@@ -246,6 +247,8 @@ mod tests {
                 (".t(\"", ""),
                 ("Refusal::new(\"", "refusal."),
                 ("not_found(\"", "refusal."),
+                (".fill(\"", ""),
+                (".with_n(\"", ""),
                 ("thing: \"", "refusal."),
             ] {
                 for (i, _) in text.match_indices(pattern) {

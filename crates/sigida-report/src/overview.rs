@@ -140,6 +140,9 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
     html! {
         (key_figures(tr, ov))
         p { (ov.community.description) }
+        @if !ov.community.selection_reason.is_empty() {
+            p { strong { (tr.t("community.selection_reason")) " : " } (ov.community.selection_reason) }
+        }
         (map(tr, ov))
 
         h2 id="localites" { (tr.t("community.localities")) }
@@ -147,13 +150,20 @@ pub fn sections(tr: Tr, ov: &CommunityOverview, contacts: Contacts) -> Markup {
             div.table-wrap { table {
                 thead { tr {
                     th scope="col" { (tr.t("community.localities")) }
+                    th scope="col" { (tr.t("community.locality_kind")) }
                     th scope="col" class="num" { (tr.t("community.population")) }
+                    th scope="col" class="hide-narrow" { (tr.t("community.population_source")) }
                     th scope="col" class="hide-narrow" { (tr.t("community.pcode")) }
                     th scope="col" { (tr.t("community.coordinates")) }
                 } }
                 tbody { @for l in &ov.localities { tr {
                     th scope="row" { (l.name) }
+                    td { (tr.t(l.kind.label_key())) }
                     td.num { (optional_integer(tr, l.population)) }
+                    td class="hide-narrow" {
+                        (l.population_source)
+                        @if let Some(year) = l.population_year { " (" (year) ")" }
+                    }
                     td class="hide-narrow" { (l.admin_pcode.as_deref().unwrap_or("—")) }
                     td { @if let (Some(lat), Some(lon)) = (l.latitude, l.longitude) { (format::coordinates(tr, lat, lon)) } }
                 } } }

@@ -6,7 +6,7 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::geography::{AdminUnit, Locality};
 
 use crate::rows::Cols;
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Store, StoreError, Tx, is_foreign_key_violation};
 
 fn diagnostic(row: &sqlx::any::AnyRow) -> Result<Diagnostic> {
     let c = Cols::of("diagnostics", row);
@@ -45,8 +45,10 @@ fn community(row: &sqlx::any::AnyRow) -> Result<Community> {
         cercle_pcode: c.text("cercle_pcode")?,
         cod_version: c.text("cod_version")?,
         description: c.text("description")?,
+        selection_reason: c.text("selection_reason")?,
         latitude: c.opt_f64("latitude")?,
         longitude: c.opt_f64("longitude")?,
+        archived_at: c.opt_timestamp("archived_at")?,
     })
 }
 
@@ -56,11 +58,16 @@ fn locality(row: &sqlx::any::AnyRow) -> Result<Locality> {
         id: c.id("id")?,
         community_id: c.id("community_id")?,
         name: c.text("name")?,
+        kind: c.code("kind")?,
         admin_pcode: c.opt_text("admin_pcode")?,
         cod_version: c.opt_text("cod_version")?,
         latitude: c.opt_f64("latitude")?,
         longitude: c.opt_f64("longitude")?,
         population: c.opt_i64("population")?,
+        population_source: c.text("population_source")?,
+        population_year: c
+            .opt_i64("population_year")?
+            .and_then(|y| i32::try_from(y).ok()),
     })
 }
 
@@ -136,6 +143,39 @@ impl Store {
             .transpose()
     }
 
+    /// The admin unit `pcode` in each COD version that has it, newest version first.
+    pub async fn admin_unit_versions(&self, pcode: &str) -> Result<Vec<AdminUnit>> {
+        sqlx::query("SELECT * FROM admin_units WHERE pcode = $1 ORDER BY cod_version DESC")
+            .bind(pcode)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(admin_unit)
+            .collect()
+    }
+
+    pub async fn community(&self, id: Id<Community>) -> Result<Community> {
+        sqlx::query("SELECT * FROM communities WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(community)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("missing.community", id))
+    }
+
+    pub async fn locality(&self, id: Id<Locality>) -> Result<Locality> {
+        sqlx::query("SELECT * FROM localities WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(locality)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("missing.locality", id))
+    }
+
     pub async fn localities(&self, community: Id<Community>) -> Result<Vec<Locality>> {
         sqlx::query("SELECT * FROM localities WHERE community_id = $1 ORDER BY name")
             .bind(community.to_string())
@@ -164,6 +204,44 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    /// An admin unit, read inside the transaction (a workbook's communities are checked against
+    /// the units the same transaction may have written).
+    pub async fn admin_unit_here(
+        &mut self,
+        pcode: &str,
+        cod_version: &str,
+    ) -> Result<Option<AdminUnit>> {
+        sqlx::query("SELECT * FROM admin_units WHERE pcode = $1 AND cod_version = $2")
+            .bind(pcode)
+            .bind(cod_version)
+            .fetch_optional(self.conn())
+            .await?
+            .as_ref()
+            .map(admin_unit)
+            .transpose()
+    }
+
+    /// The community of `diagnostic` whose slug is `slug`, other than `except`, read inside the
+    /// transaction.
+    pub async fn slug_holder(
+        &mut self,
+        diagnostic: Id<Diagnostic>,
+        slug: &str,
+        except: Id<Community>,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT name FROM communities WHERE diagnostic_id = $1 AND slug = $2 AND id <> $3",
+        )
+        .bind(diagnostic.to_string())
+        .bind(slug)
+        .bind(except.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref()
+            .map(|r| Cols::of("communities", r).text("name"))
+            .transpose()
     }
 
     /// The `(pcode, level)` of every admin unit already stored in `cod_version`.
@@ -223,8 +301,8 @@ impl Tx {
     pub async fn insert_community(&mut self, c: &Community) -> Result<()> {
         sqlx::query(
             "INSERT INTO communities (id, diagnostic_id, name, slug, region_pcode, cercle_pcode,
-                cod_version, description, latitude, longitude)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                cod_version, description, latitude, longitude, selection_reason, archived_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(c.id.to_string())
         .bind(c.diagnostic_id.to_string())
@@ -236,16 +314,46 @@ impl Tx {
         .bind(&c.description)
         .bind(c.latitude)
         .bind(c.longitude)
+        .bind(&c.selection_reason)
+        .bind(c.archived_at.map(|t| t.to_rfc3339()))
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Everything of a community but its id and diagnostic (its slug included: the caller
+    /// keeps it unless the team changes it).
+    pub async fn update_community(&mut self, c: &Community) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE communities SET name = $2, slug = $3, region_pcode = $4, cercle_pcode = $5,
+                cod_version = $6, description = $7, latitude = $8, longitude = $9,
+                selection_reason = $10, archived_at = $11
+             WHERE id = $1",
+        )
+        .bind(c.id.to_string())
+        .bind(&c.name)
+        .bind(&c.slug)
+        .bind(&c.region_pcode)
+        .bind(&c.cercle_pcode)
+        .bind(&c.cod_version)
+        .bind(&c.description)
+        .bind(c.latitude)
+        .bind(c.longitude)
+        .bind(&c.selection_reason)
+        .bind(c.archived_at.map(|t| t.to_rfc3339()))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.community", c.id));
+        }
         Ok(())
     }
 
     pub async fn insert_locality(&mut self, l: &Locality) -> Result<()> {
         sqlx::query(
             "INSERT INTO localities (id, community_id, name, admin_pcode, cod_version, latitude,
-                longitude, population)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                longitude, population, kind, population_source, population_year)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(l.id.to_string())
         .bind(l.community_id.to_string())
@@ -255,8 +363,54 @@ impl Tx {
         .bind(l.latitude)
         .bind(l.longitude)
         .bind(l.population)
+        .bind(l.kind.code())
+        .bind(&l.population_source)
+        .bind(l.population_year.map(i64::from))
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    pub async fn update_locality(&mut self, l: &Locality) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE localities SET name = $2, admin_pcode = $3, cod_version = $4, latitude = $5,
+                longitude = $6, population = $7, kind = $8, population_source = $9,
+                population_year = $10
+             WHERE id = $1 AND community_id = $11",
+        )
+        .bind(l.id.to_string())
+        .bind(&l.name)
+        .bind(&l.admin_pcode)
+        .bind(&l.cod_version)
+        .bind(l.latitude)
+        .bind(l.longitude)
+        .bind(l.population)
+        .bind(l.kind.code())
+        .bind(&l.population_source)
+        .bind(l.population_year.map(i64::from))
+        .bind(l.community_id.to_string())
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.locality", l.id));
+        }
+        Ok(())
+    }
+
+    /// Removes a locality nothing refers to; one that a risk report, a group or a capacity
+    /// names is refused (`register.in_use`), and nothing is removed.
+    pub async fn delete_locality(&mut self, id: Id<Locality>) -> Result<()> {
+        let done = sqlx::query("DELETE FROM localities WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await;
+        match done {
+            Ok(d) if d.rows_affected() == 0 => Err(StoreError::not_found("missing.locality", id)),
+            Ok(_) => Ok(()),
+            Err(e) if is_foreign_key_violation(&e) => Err(StoreError::Refused(
+                sigida_core::refusal::Refusal::new("register.in_use"),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 }

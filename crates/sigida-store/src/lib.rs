@@ -299,6 +299,11 @@ impl Tx {
     }
 }
 
+/// Whether the database refused a write because a row still refers to the one it touches.
+pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

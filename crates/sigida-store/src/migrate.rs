@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "repeat_rows",
         sql: include_str!("../migrations/0012_repeat_rows.sql"),
     },
+    Migration {
+        version: 13,
+        name: "registers",
+        sql: include_str!("../migrations/0013_registers.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

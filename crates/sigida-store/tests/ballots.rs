@@ -45,6 +45,8 @@ async fn seed(store: &Store) -> Seeded {
         description: String::new(),
         latitude: None,
         longitude: None,
+        selection_reason: String::new(),
+        archived_at: None,
     };
     let meeting = Meeting {
         id: Id::new(),

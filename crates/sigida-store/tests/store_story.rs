@@ -57,6 +57,8 @@ async fn seed(store: &Store) -> Seeded {
         description: "Quartier de transit".into(),
         latitude: Some(16.27),
         longitude: Some(-0.04),
+        selection_reason: String::new(),
+        archived_at: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_diagnostic(&diagnostic).await.unwrap();
@@ -103,11 +105,14 @@ async fn geography_and_actors_round_trip() {
             id: Id::new(),
             community_id: s.community.id,
             name: "Château".into(),
+            kind: sigida_core::geography::LocalityKind::Quarter,
             admin_pcode: Some("ML0701".into()),
             cod_version: Some("v03".into()),
             latitude: Some(16.2712),
             longitude: Some(-0.0441),
             population: Some(12_400),
+            population_source: "Recensement 2009".into(),
+            population_year: Some(2009),
         };
         let stakeholder = Stakeholder {
             id: Id::new(),
@@ -744,5 +749,75 @@ async fn submissions_are_added_once_by_uuid_and_the_cleaning_log_merges() {
             (Decision::Change, "99"),
             "a check run again never undoes a decision"
         );
+    }
+}
+
+/// A locality a risk report names cannot be removed (the refusal is a code, the transaction
+/// rolled back, the locality still there); once nothing names it, it can. Corrections and
+/// archiving are kept as written.
+#[tokio::test]
+async fn a_locality_named_elsewhere_is_not_removed() {
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        let locality = Locality {
+            id: Id::new(),
+            community_id: s.community.id,
+            name: "Château".into(),
+            kind: sigida_core::geography::LocalityKind::Quarter,
+            admin_pcode: None,
+            cod_version: None,
+            latitude: None,
+            longitude: None,
+            population: None,
+            population_source: String::new(),
+            population_year: None,
+        };
+        let report = sigida_core::protection::RiskReport {
+            id: Id::new(),
+            community_id: s.community.id,
+            locality_id: locality.id,
+            risk: sigida_core::protection::RiskType::ALL[0],
+            source: sigida_core::finding::SourceType::KeyInformant,
+            observed_on: time::macros::date!(2026 - 02 - 01),
+            prevalence: None,
+            incidents: Some(2),
+            present: true,
+            note: String::new(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_locality(&locality).await.unwrap();
+        tx.insert_risk_report(&report).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        match tx.delete_locality(locality.id).await {
+            Err(StoreError::Refused(r)) => assert_eq!(r.code, "register.in_use", "{}", t.label),
+            other => panic!("{}: {other:?}", t.label),
+        }
+        drop(tx);
+        assert_eq!(store.localities(s.community.id).await.unwrap().len(), 1);
+
+        let corrected = Locality {
+            name: "Château-Est".into(),
+            population: Some(900),
+            population_year: Some(2024),
+            ..locality.clone()
+        };
+        let archived = Community {
+            archived_at: Some(at("2026-03-01T10:00:00Z")),
+            selection_reason: "Transit".into(),
+            ..s.community.clone()
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.update_locality(&corrected).await.unwrap();
+        tx.update_community(&archived).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.locality(locality.id).await.unwrap(), corrected);
+        assert_eq!(store.community(s.community.id).await.unwrap(), archived);
+        assert!(matches!(
+            store.locality(Id::new()).await,
+            Err(StoreError::NotFound { .. })
+        ));
     }
 }

@@ -49,6 +49,8 @@ async fn fixture() -> Fixture {
         description: "Quartiers de Gao".into(),
         latitude: Some(16.27),
         longitude: Some(-0.04),
+        selection_reason: String::new(),
+        archived_at: None,
     };
     let unit = |pcode: &str, level, parent: Option<&str>| AdminUnit {
         pcode: pcode.into(),
@@ -216,6 +218,7 @@ struct Objects {
     meeting: Id<sigida_core::meeting::Meeting>,
     question: Id<sigida_core::meeting::Question>,
     action: Id<sigida_core::plan::Action>,
+    locality: Id<sigida_core::geography::Locality>,
 }
 
 async fn objects(f: &Fixture) -> Objects {
@@ -270,10 +273,23 @@ async fn objects(f: &Fixture) -> Objects {
     assert!(location(&added).contains("saved"), "{}", location(&added));
     let plan = f.store.latest_plan(community.id).await.unwrap().unwrap();
     let action = f.store.actions(plan.id).await.unwrap().remove(0).id;
+    let locality = sigida_app::register::register_locality(
+        &f.store,
+        &community,
+        &sigida_app::register::LocalityDraft {
+            name: "Château".into(),
+            ..Default::default()
+        },
+        None,
+        sigida_core::Timestamp::now(),
+    )
+    .await
+    .unwrap();
     Objects {
         meeting: meeting.id,
         question: question.id,
         action,
+        locality: locality.id,
     }
 }
 
@@ -303,6 +319,7 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         .replace("{line}", &uuid::Uuid::new_v4().to_string())
         .replace("{indicator}", &uuid::Uuid::new_v4().to_string())
         .replace("{milestone}", &uuid::Uuid::new_v4().to_string())
+        .replace("{locality}", &o.locality.to_string())
 }
 
 /// The routes in the order the matrix sends them: what reads first, then what changes, what
@@ -369,7 +386,11 @@ async fn each_role_reaches_exactly_the_routes_of_its_permissions() {
             );
             let names_something = matches!(
                 route.loads,
-                Loads::Nothing | Loads::Community | Loads::Meeting | Loads::Action
+                Loads::Nothing
+                    | Loads::Community
+                    | Loads::Meeting
+                    | Loads::Action
+                    | Loads::Locality
             ) && !path.contains("/reunions/")
                 && !path.starts_with("/imports/");
             if route.method == Method::Get && names_something {
@@ -2024,4 +2045,165 @@ async fn a_file_over_the_size_limit_is_413_with_what_to_do() {
         reply.body
     );
     assert!(reply.body.contains("16 Mio"), "{}", reply.body);
+}
+
+/// A team registers its own community and localities through the pages: the list says what to
+/// do; a refused form comes back 422 with what was typed and the refusal by its field; a
+/// correction and a removal are audited; a partner may not register.
+#[tokio::test]
+async fn a_team_registers_its_communities_and_localities_through_the_pages() {
+    let f = fixture().await;
+    let clerk = login(&f.app, "data_clerk").await;
+    let list = get(&f.app, "/communities", Some(&clerk)).await;
+    assert!(
+        list.body.contains("href=\"/communities/new\""),
+        "{}",
+        list.body
+    );
+    let csrf = csrf_of(&list.body);
+    let post = |path: &str, body: String| form_post(path, &clerk, format!("csrf={csrf}&{body}"));
+
+    // A cercle that is a region: refused beside its field, the name kept as typed.
+    let refused = send(
+        &f.app,
+        post(
+            "/communities",
+            "name=Gao+Nord&cercle=ML07&description=Quartiers+du+nord".into(),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("value=\"Gao Nord\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Quartiers du nord"));
+    assert!(
+        refused.body.contains("id=\"cercle-error\"") && refused.body.contains("attendu un cercle"),
+        "{}",
+        refused.body
+    );
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    assert_eq!(f.store.communities(diagnostic.id).await.unwrap().len(), 1);
+
+    // The same, right: registered with its slug, region and COD version from the cercle.
+    let saved = send(
+        &f.app,
+        post(
+            "/communities",
+            "name=Gao+Nord&cercle=ML0701&selection_reason=Transit+vers+l%27Alg%C3%A9rie&latitude=16,3&longitude=-0,05".into(),
+        ),
+    )
+    .await;
+    assert_eq!(location(&saved), "/communities/gao-nord?saved=1");
+    let nord = f
+        .store
+        .community_by_slug(diagnostic.id, "gao-nord")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            nord.region_pcode.as_str(),
+            nord.cod_version.as_str(),
+            nord.latitude
+        ),
+        ("ML07", "v03", Some(16.3))
+    );
+    let page = get(&f.app, "/communities/gao-nord", Some(&clerk)).await;
+    assert!(
+        page.body.contains("Transit vers l'Algérie"),
+        "{}",
+        page.body
+    );
+
+    // Its slug cannot be another community's.
+    let taken = send(
+        &f.app,
+        post(
+            "/communities/gao-nord/edit",
+            "name=Gao+Nord&slug=gao-chateau&cercle=ML0701".into(),
+        ),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.body.contains("id=\"slug-error\""), "{}", taken.body);
+
+    // A locality with a population that is not a number, then right; corrected; removed.
+    let bad = send(
+        &f.app,
+        post(
+            "/communities/gao-nord/localities",
+            "name=Bagoundi%C3%A9&kind=quarter&population=beaucoup".into(),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"population-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Bagoundié\""));
+    let added = send(
+        &f.app,
+        post(
+            "/communities/gao-nord/localities",
+            "name=Bagoundi%C3%A9&kind=quarter&admin_pcode=ML0701&population=4+200&population_source=Chef+de+quartier&population_year=2025".into(),
+        ),
+    )
+    .await;
+    assert_eq!(location(&added), "/communities/gao-nord?saved=1#localites");
+    let locality = f.store.localities(nord.id).await.unwrap().remove(0);
+    assert_eq!(
+        (
+            locality.population,
+            locality.kind.code(),
+            locality.population_year
+        ),
+        (Some(4200), "quarter", Some(2025))
+    );
+    let edit = format!("/communities/gao-nord/localities/{}/edit", locality.id);
+    assert_eq!(
+        get(&f.app, &edit, Some(&clerk)).await.status,
+        StatusCode::OK
+    );
+    let corrected = send(
+        &f.app,
+        post(&edit, "name=Bagoundi%C3%A9+Est&kind=quarter".into()),
+    )
+    .await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER);
+    let delete = format!("/communities/gao-nord/localities/{}/delete", locality.id);
+    let unconfirmed = send(&f.app, post(&delete, String::new())).await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(f.store.localities(nord.id).await.unwrap().len(), 1);
+    let removed = send(&f.app, post(&delete, "confirm=yes".into())).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(f.store.localities(nord.id).await.unwrap().is_empty());
+    let changes = f
+        .store
+        .audit_events(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::RegisterChanged)
+        .count();
+    assert_eq!(changes, 4, "added, added, corrected, removed");
+
+    // Archived, it leaves the current list and keeps its page.
+    let archived = send(
+        &f.app,
+        post("/communities/gao-nord/archive", "archive=yes".into()),
+    )
+    .await;
+    assert_eq!(archived.status, StatusCode::SEE_OTHER);
+    let list = get(&f.app, "/communities", Some(&clerk)).await;
+    assert!(list.body.contains("Communautés archivées"), "{}", list.body);
+
+    // A partner sees no button and is refused the form.
+    let partner = login(&f.app, "partner_viewer").await;
+    let list = get(&f.app, "/communities", Some(&partner)).await;
+    assert!(!list.body.contains("href=\"/communities/new\""));
+    assert_eq!(
+        get(&f.app, "/communities/new", Some(&partner)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -24,7 +24,7 @@ use sigida_core::actors::*;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::*;
-use sigida_core::geography::{AdminUnit, Locality};
+use sigida_core::geography::{AdminUnit, Locality, LocalityKind};
 use sigida_core::instrument::{Instrument, InstrumentKind, InstrumentVersion};
 use sigida_core::meeting::*;
 use sigida_core::personal::Personal;
@@ -173,8 +173,10 @@ struct Profile {
     cercle: &'static str,
     centre: (f64, f64),
     description: &'static str,
-    /// (name, population, offset in degrees from the centre)
-    localities: &'static [(&'static str, i64, (f64, f64))],
+    /// Why the consultation chose it.
+    selection_reason: &'static str,
+    /// (name, kind, population, offset in degrees from the centre)
+    localities: &'static [(&'static str, LocalityKind, i64, (f64, f64))],
     groups: &'static [(
         GroupKind,
         &'static str,
@@ -198,12 +200,28 @@ const DIBOLI: Profile = Profile {
     cercle: "ML0101",
     centre: (14.470, -12.199),
     description: "Ville frontalière du cercle de Kayes, face à Kidira (Sénégal), sur le corridor routier et ferroviaire Bamako–Dakar. Tradition ancienne d'émigration soninké et transferts de fonds ; passages vers la Mauritanie et la route atlantique ; attraction des sites d'orpaillage de Kéniéba et Sadiola.",
+    selection_reason: "Poste frontière sur le corridor Bamako–Dakar : transit, retours et départs s'y croisent ; communauté d'origine d'une émigration ancienne.",
     localities: &[
-        ("Diboli-Centre", 9_800, (0.000, 0.000)),
-        ("Diboli-Gare", 4_300, (0.006, 0.011)),
-        ("Gouthioubé", 2_100, (-0.018, 0.024)),
-        ("Sobokou", 1_650, (0.021, -0.017)),
-        ("Kouroukoto-Route", 1_200, (-0.026, -0.022)),
+        (
+            "Diboli-Centre",
+            LocalityKind::BorderPost,
+            9_800,
+            (0.000, 0.000),
+        ),
+        (
+            "Diboli-Gare",
+            LocalityKind::FlowMonitoringPoint,
+            4_300,
+            (0.006, 0.011),
+        ),
+        ("Gouthioubé", LocalityKind::Village, 2_100, (-0.018, 0.024)),
+        ("Sobokou", LocalityKind::Village, 1_650, (0.021, -0.017)),
+        (
+            "Kouroukoto-Route",
+            LocalityKind::Village,
+            1_200,
+            (-0.026, -0.022),
+        ),
     ],
     groups: &[
         (
@@ -528,13 +546,24 @@ const GAO: Profile = Profile {
     cercle: "ML0701",
     centre: (16.272, -0.044),
     description: "Quartiers de la ville de Gao, carrefour des routes vers l'Algérie et le Niger. Migrants en transit et rapatriés, dont des personnes expulsées d'Algérie arrivées par le désert ; insécurité et groupes armés ; déplacés internes venus des cercles ruraux ; centre d'accueil et de transit des migrants.",
+    selection_reason: "Carrefour des routes vers l'Algérie et le Niger : migrants en transit, rapatriés et expulsés, déplacés internes ; risques de protection élevés.",
     localities: &[
-        ("Château", 11_500, (0.000, 0.000)),
-        ("Sosso Koïra", 14_200, (0.012, -0.010)),
-        ("Aljanabanda", 9_700, (-0.010, 0.012)),
-        ("Gadeye", 8_400, (0.018, 0.014)),
-        ("Saneye (site de déplacés)", 3_900, (0.030, -0.025)),
-        ("Farandjiré", 6_100, (-0.022, -0.016)),
+        ("Château", LocalityKind::Quarter, 11_500, (0.000, 0.000)),
+        (
+            "Sosso Koïra",
+            LocalityKind::Quarter,
+            14_200,
+            (0.012, -0.010),
+        ),
+        ("Aljanabanda", LocalityKind::Quarter, 9_700, (-0.010, 0.012)),
+        ("Gadeye", LocalityKind::Quarter, 8_400, (0.018, 0.014)),
+        (
+            "Saneye (site de déplacés)",
+            LocalityKind::DisplacementSite,
+            3_900,
+            (0.030, -0.025),
+        ),
+        ("Farandjiré", LocalityKind::Quarter, 6_100, (-0.022, -0.016)),
     ],
     groups: &[
         (
@@ -2139,21 +2168,26 @@ async fn community(
         cercle_pcode: p.cercle.into(),
         cod_version: COD.into(),
         description: p.description.into(),
+        selection_reason: p.selection_reason.into(),
         latitude: Some(p.centre.0),
         longitude: Some(p.centre.1),
+        archived_at: None,
     };
     sigida_app::register::add_community(tx, &community).await?;
     let mut localities = Vec::new();
-    for (name, population, (dlat, dlon)) in p.localities {
+    for (name, kind, population, (dlat, dlon)) in p.localities {
         let locality = Locality {
             id: g.id(),
             community_id: community.id,
             name: (*name).into(),
+            kind: *kind,
             admin_pcode: Some(p.cercle.into()),
             cod_version: Some(COD.into()),
             latitude: Some(p.centre.0 + dlat),
             longitude: Some(p.centre.1 + dlon),
             population: Some(*population),
+            population_source: "Estimation du chef de village (démonstration)".into(),
+            population_year: Some(2025),
         };
         sigida_app::register::add_locality(tx, &locality).await?;
         localities.push(locality);

@@ -14,6 +14,7 @@ mod geo;
 mod import;
 mod kobo;
 mod notes;
+mod register;
 mod report;
 mod serve;
 mod users;
@@ -128,6 +129,16 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// The diagnostic's communities: add, list, archive.
+    Community {
+        #[command(subcommand)]
+        command: register::CommunityCommand,
+    },
+    /// A community's localities (villages, quarters, sites, border posts…).
+    Locality {
+        #[command(subcommand)]
+        command: register::LocalityCommand,
     },
 }
 
@@ -470,6 +481,8 @@ fn main() -> ExitCode {
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
             Command::Estimate(args) => estimate::run(args),
+            Command::Community { command } => command.run().await,
+            Command::Locality { command } => command.run().await,
             Command::Report {
                 community,
                 lang,

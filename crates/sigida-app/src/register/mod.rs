@@ -3,37 +3,24 @@
 //! caller's transaction, so a workbook import (or the demo) registers a whole diagnostic all or
 //! nothing; each refuses what no user could mean (a blank name, a cercle outside its region).
 
+pub mod places;
+
 use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};
-use sigida_core::community::Community;
-use sigida_core::geography::Locality;
 use sigida_core::instrument::{Instrument, InstrumentVersion};
 use sigida_store::Tx;
+
+pub use places::{
+    CommunityDraft, LocalityDraft, add_community, add_locality, archive_community,
+    correct_community, correct_locality, edit_community, edit_locality, register_community,
+    register_locality, remove_locality,
+};
 
 use crate::{AppError, Refusal};
 
 fn named(name: &str) -> Result<(), Refusal> {
     if name.trim().is_empty() {
-        return Err(Refusal::new("register.name"));
+        return Err(Refusal::new("register.name").arg("field", "name"));
     }
-    Ok(())
-}
-
-/// A community: a name, and a cercle P-code under its region's.
-pub async fn add_community(tx: &mut Tx, community: &Community) -> Result<(), AppError> {
-    named(&community.name)?;
-    if !community.cercle_pcode.starts_with(&community.region_pcode) {
-        return Err(Refusal::new("register.cercle")
-            .arg("cercle", community.cercle_pcode.as_str())
-            .arg("region", community.region_pcode.as_str())
-            .into());
-    }
-    tx.insert_community(community).await?;
-    Ok(())
-}
-
-pub async fn add_locality(tx: &mut Tx, locality: &Locality) -> Result<(), AppError> {
-    named(&locality.name)?;
-    tx.insert_locality(locality).await?;
     Ok(())
 }
 

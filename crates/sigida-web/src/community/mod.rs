@@ -1,11 +1,12 @@
 //! The diagnostic of each community: the overview, the list, a community's page and its
 //! analysis (flows, groups, protection, indicators, services, qualitative data, findings,
-//! participatory exercises).
+//! participatory exercises), and the register of its communities and localities.
 
 pub mod analysis;
 pub mod pages;
+pub mod register;
 
-use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewDiagnostic};
+use sigida_core::access::Permission::{EditAnalysis, EditRegister, EnterData, ViewDiagnostic};
 
 use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
 
@@ -90,6 +91,66 @@ pub fn routes() -> Vec<Entry> {
             Needs(EnterData),
             Community,
             analysis::add_exercise,
+        ),
+        get(
+            "/communities/new",
+            Needs(EditRegister),
+            Nothing,
+            register::new_community,
+        ),
+        post(
+            "/communities",
+            Needs(EditRegister),
+            Nothing,
+            register::create_community,
+        ),
+        get(
+            "/communities/{slug}/edit",
+            Needs(EditRegister),
+            Community,
+            register::edit_community,
+        ),
+        post(
+            "/communities/{slug}/edit",
+            Needs(EditRegister),
+            Community,
+            register::update_community,
+        ),
+        post(
+            "/communities/{slug}/archive",
+            Needs(EditRegister),
+            Community,
+            register::archive,
+        ),
+        get(
+            "/communities/{slug}/localities/new",
+            Needs(EditRegister),
+            Community,
+            register::new_locality,
+        ),
+        post(
+            "/communities/{slug}/localities",
+            Needs(EditRegister),
+            Community,
+            register::create_locality,
+        ),
+        get(
+            "/communities/{slug}/localities/{locality}/edit",
+            Needs(EditRegister),
+            Loads::Locality,
+            register::edit_locality,
+        ),
+        post(
+            "/communities/{slug}/localities/{locality}/edit",
+            Needs(EditRegister),
+            Loads::Locality,
+            register::update_locality,
+        ),
+        post(
+            "/communities/{slug}/localities/{locality}/delete",
+            Needs(EditRegister),
+            Loads::Locality,
+            register::delete_locality,
         ),
     ]
 }

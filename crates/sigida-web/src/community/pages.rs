@@ -68,6 +68,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<M
             }
         }
         h2 { (tr.t("overview.communities")) }
+        @if cards.is_empty() { (next_steps(&viewer, store.admin_units().await?.is_empty())) }
         (community_cards(tr, &cards))
         h2 { (tr.t("overview.workflow")) }
         div.table-wrap { table {
@@ -84,6 +85,32 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<M
         diagnostic.synthetic,
         body,
     ))
+}
+
+/// What to do when the diagnostic has no community yet: import the P-codes, then add the
+/// communities (or fill the workbook), in that order.
+fn next_steps(viewer: &Viewer, no_geography: bool) -> Markup {
+    let tr = viewer.tr;
+    let may = viewer.may(Permission::EditRegister);
+    html! {
+        div.empty {
+            p { strong { (tr.t("register.empty_title")) } }
+            ol {
+                li.done[!no_geography] {
+                    (tr.t("register.step_geography")) " "
+                    a href="/geography" { (tr.t("geography.title")) }
+                    @if no_geography { " — " code { "sigida geo import FICHIER" } }
+                }
+                li {
+                    (tr.t("register.step_communities")) " "
+                    @if may { a href="/communities/new" { (tr.t("register.new_community")) } " — " }
+                    code { "sigida community add NOM --cercle PCODE" }
+                }
+                li { (tr.t("register.step_localities")) }
+            }
+            @if !may { p.note { (tr.t("register.ask_coordinator")) } }
+        }
+    }
 }
 
 fn community_cards(tr: Tr, overviews: &[overview::CommunityOverview]) -> Markup {
@@ -116,9 +143,20 @@ pub async fn communities(
     for c in state.store.communities(diagnostic.id).await? {
         overviews.push(community_overview(&state.store, &diagnostic, &c).await?);
     }
+    let (archived, current): (Vec<_>, Vec<_>) = overviews
+        .into_iter()
+        .partition(|ov| ov.community.archived_at.is_some());
     let body = html! {
         h1 { (tr.t("community.list_title")) }
-        (community_cards(tr, &overviews))
+        @if viewer.may(Permission::EditRegister) {
+            p.actions-bar { a.button href="/communities/new" { (tr.t("register.new_community")) } }
+        }
+        @if current.is_empty() { (next_steps(&viewer, state.store.admin_units().await?.is_empty())) }
+        (community_cards(tr, &current))
+        @if !archived.is_empty() {
+            h2 { (tr.t("register.archived_title")) }
+            (community_cards(tr, &archived))
+        }
     };
     Ok(layout::page(
         &viewer,
@@ -136,6 +174,7 @@ pub async fn community(
         diagnostic,
         community,
     }: InCommunity,
+    axum::extract::Query(outcome): axum::extract::Query<super::analysis::Outcome>,
 ) -> Result<Markup, WebError> {
     let path = format!("/communities/{}", community.slug);
     let tr = viewer.tr;
@@ -157,7 +196,23 @@ pub async fn community(
     let body = html! {
         p.note { a href="/communities" { "← " (tr.t("nav.communities")) } }
         h1 { (community.name) }
+        @if outcome.saved.is_some() { p.note role="status" { (tr.t("register.saved")) } }
+        @if community.archived_at.is_some() { p.alert { (tr.t("register.is_archived")) } }
         (overview::identity(tr, &ov))
+        @if viewer.may(Permission::EditRegister) {
+            p.actions-bar {
+                a.button href={"/communities/" (community.slug) "/edit"} { (tr.t("register.edit_community")) }
+                a.button href={"/communities/" (community.slug) "/localities/new"} { (tr.t("register.new_locality")) }
+            }
+            @if !ov.localities.is_empty() {
+                details {
+                    summary { (tr.t("register.edit_localities")) }
+                    ul { @for l in &ov.localities {
+                        li { a href={"/communities/" (community.slug) "/localities/" (l.id) "/edit"} { (l.name) } }
+                    } }
+                }
+            }
+        }
         @if viewer.may(Permission::DownloadReports) {
             p {
                 (tr.t("report.download")) " "

@@ -6,6 +6,7 @@ pub mod community;
 pub mod compress;
 pub mod download;
 pub mod error;
+pub mod form;
 pub mod heavy;
 pub mod layout;
 pub mod login_guard;

@@ -74,6 +74,8 @@ pub enum Loads {
     Action,
     /// `{id}`: the instrument.
     Instrument,
+    /// `{slug}` and `{locality}`: the diagnostic, the community and its locality.
+    Locality,
 }
 
 /// One route: what the router serves and the matrix test checks.
@@ -238,6 +240,23 @@ async fn guard(
             parts.extensions.insert(Loaded(action));
             parts.extensions.insert(Loaded(diagnostic));
             parts.extensions.insert(Loaded(community));
+        }
+        Loads::Locality => {
+            let slug = param("slug").ok_or_else(not_found)?;
+            let locality = id("locality").ok_or_else(not_found)?;
+            let diagnostic = store.main_diagnostic().await?;
+            let community = store
+                .community_by_slug(diagnostic.id, &slug)
+                .await?
+                .ok_or_else(not_found)?;
+            let locality = match store.locality(Id::from_uuid(locality)).await {
+                Ok(l) if l.community_id == community.id => l,
+                Ok(_) | Err(sigida_store::StoreError::NotFound { .. }) => return Err(not_found()),
+                Err(e) => return Err(e.into()),
+            };
+            parts.extensions.insert(Loaded(diagnostic));
+            parts.extensions.insert(Loaded(community));
+            parts.extensions.insert(Loaded(locality));
         }
         Loads::Instrument => {
             let id = id("id").ok_or_else(not_found)?;

@@ -25,29 +25,10 @@ use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::community::InCommunity;
 use crate::http::error::WebError;
+use crate::http::form::Fields;
 use crate::http::routes::Loaded;
 use sigida_app::AppError;
 use sigida_app::plans;
-
-/// A posted form as its fields, repeated ones (ticked boxes) included.
-pub(crate) struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    /// The first value of a field, trimmed; "" when absent.
-    pub(crate) fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.trim())
-    }
-
-    pub(crate) fn all(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// `2-3`: year 2, quarter 3.
 pub(crate) fn quarter(text: &str) -> Option<Quarter> {

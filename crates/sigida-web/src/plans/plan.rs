@@ -16,11 +16,12 @@ use sigida_core::{Id, Timestamp};
 use sigida_report::format;
 use sigida_report::plan::quarter_label;
 
-use super::action::{Answerable, Fields, action_fields, action_form, form_lists};
+use super::action::{Answerable, action_fields, action_form, form_lists};
 use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::community::InCommunity;
 use crate::http::error::WebError;
+use crate::http::form::Fields;
 use sigida_app::AppError;
 use sigida_app::plans;
 

@@ -18,10 +18,11 @@ use sigida_core::community::Community;
 use sigida_core::plan::{Action, ActionStatus, Measurement, PlanContent, PlanIndicator};
 use sigida_report::format;
 
-use super::action::{Fields, following, progress_cell};
+use super::action::{following, progress_cell};
 use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::error::WebError;
+use crate::http::form::Fields;
 use crate::http::routes::Loaded;
 
 #[derive(Deserialize, Default)]

@@ -128,37 +128,48 @@ impl HierarchyError {
     }
 }
 
-/// Checks that every unit's parent exists (in `units` or among `known` `(pcode, level)`) at a lower level.
-pub fn check_hierarchy(units: &[AdminUnit], known: &[(String, u8)]) -> Result<(), HierarchyError> {
+/// Checks that every unit's parent exists (in `units` or among `known` `(pcode, level)`) at a
+/// lower level; every unit that does not is listed, with its index in `units`.
+pub fn check_hierarchy(
+    units: &[AdminUnit],
+    known: &[(String, u8)],
+) -> Result<(), Vec<(usize, HierarchyError)>> {
     use std::collections::HashMap;
     let mut levels: HashMap<&str, u8> = known.iter().map(|(p, l)| (p.as_str(), *l)).collect();
     for unit in units {
         levels.insert(&unit.pcode, unit.level);
     }
-    for unit in units {
+    let mut problems = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
         let Some(parent) = &unit.parent_pcode else {
             continue;
         };
         match levels.get(parent.as_str()) {
-            None => {
-                return Err(HierarchyError::MissingParent {
+            None => problems.push((
+                i,
+                HierarchyError::MissingParent {
                     pcode: unit.pcode.clone(),
                     level: unit.level,
                     parent: parent.clone(),
-                });
-            }
-            Some(&parent_level) if parent_level >= unit.level => {
-                return Err(HierarchyError::ParentLevel {
+                },
+            )),
+            Some(&parent_level) if parent_level >= unit.level => problems.push((
+                i,
+                HierarchyError::ParentLevel {
                     pcode: unit.pcode.clone(),
                     level: unit.level,
                     parent: parent.clone(),
                     parent_level,
-                });
-            }
+                },
+            )),
             Some(_) => {}
         }
     }
-    Ok(())
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 #[cfg(test)]
@@ -184,8 +195,8 @@ mod tests {
         ];
         assert!(check_hierarchy(&units, &[("MLI".into(), 0)]).is_ok());
         assert!(matches!(
-            check_hierarchy(&units, &[]),
-            Err(HierarchyError::MissingParent { .. })
+            check_hierarchy(&units, &[]).unwrap_err().as_slice(),
+            [(0, HierarchyError::MissingParent { .. })]
         ));
     }
 
@@ -193,8 +204,8 @@ mod tests {
     fn hierarchy_rejects_a_parent_at_the_same_level() {
         let units = [unit("ML01", 1, None), unit("ML02", 1, Some("ML01"))];
         assert!(matches!(
-            check_hierarchy(&units, &[]),
-            Err(HierarchyError::ParentLevel { .. })
+            check_hierarchy(&units, &[]).unwrap_err().as_slice(),
+            [(1, HierarchyError::ParentLevel { .. })]
         ));
     }
 

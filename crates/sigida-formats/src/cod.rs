@@ -18,6 +18,8 @@ use crate::{FormatError, Location, Refusal};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodList {
     pub units: Vec<AdminUnit>,
+    /// Where each unit was read (the row of its first reading), beside `units`.
+    pub places: Vec<Location>,
     pub skipped: Vec<FormatError>,
 }
 
@@ -56,31 +58,33 @@ impl Country<'_> {
 
 /// Reads the admin units of every table that has P-codes; `version` is used where the
 /// file carries none, and must agree with the file where it does. With `country`, a P-code of
-/// another country refuses the file.
+/// another country refuses the file; a P-code that does not start with its parent's does too.
+/// Every problem of the file is listed, each at its row.
 pub fn read_cod(
     tables: &[Table],
     version: Option<&str>,
     country: Option<Country<'_>>,
-) -> Result<CodList, FormatError> {
+) -> Result<CodList, Vec<FormatError>> {
     let mut list = CodList::default();
+    let mut problems = Vec::new();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut any = false;
     for table in tables {
         let found = if table.column("P-Code").is_some() && table.column("Admin Level").is_some() {
-            read_long(table, version, country, &mut list)?
+            read_long(table, version, country, &mut list, &mut problems)
         } else if (0..=9).any(|l| table.column(&format!("adm{l}_pcode")).is_some()) {
-            read_wide(table, version, country, &mut list)?
+            read_wide(table, version, country, &mut list, &mut problems)
         } else {
             continue;
         };
         any = true;
-        for unit in found {
+        for (unit, place) in found {
             let key = (unit.pcode.clone(), unit.cod_version.clone());
             if let Some(&i) = seen.get(&key) {
                 // Wide sheets repeat every parent on each child row; the first reading stands.
                 if list.units[i].level != unit.level {
-                    return Err(FormatError::new(
-                        table.location(),
+                    problems.push(FormatError::new(
+                        place,
                         Refusal::new("cod.two_levels")
                             .arg("pcode", unit.pcode.clone())
                             .arg("first", list.units[i].level.to_string())
@@ -91,11 +95,12 @@ pub fn read_cod(
             }
             seen.insert(key, list.units.len());
             list.units.push(unit);
+            list.places.push(place);
         }
     }
     if !any {
         let file = tables.first().map(|t| t.file.clone()).unwrap_or_default();
-        return Err(FormatError::new(
+        problems.push(FormatError::new(
             Location {
                 file,
                 ..Location::default()
@@ -103,9 +108,33 @@ pub fn read_cod(
             Refusal::new("cod.no_pcodes"),
         ));
     }
-    list.units
-        .sort_by(|a, b| (a.level, &a.pcode).cmp(&(b.level, &b.pcode)));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut order: Vec<usize> = (0..list.units.len()).collect();
+    order.sort_by(|&a, &b| {
+        (list.units[a].level, &list.units[a].pcode)
+            .cmp(&(list.units[b].level, &list.units[b].pcode))
+    });
+    list.units = order.iter().map(|&i| list.units[i].clone()).collect();
+    list.places = order.iter().map(|&i| list.places[i].clone()).collect();
     Ok(list)
+}
+
+/// A unit below a region must carry its parent's P-code at the start of its own (`ML0701`
+/// under `ML07`): a P-code that does not is a typing error or a unit filed under the wrong
+/// parent.
+fn parent_prefix(level: u8, pcode: &str, parent: Option<&str>) -> Option<Refusal> {
+    let parent = parent?;
+    (level >= 2
+        && !pcode
+            .to_ascii_uppercase()
+            .starts_with(&parent.to_ascii_uppercase()))
+    .then(|| {
+        Refusal::new("cod.parent_prefix")
+            .arg("pcode", pcode)
+            .arg("parent", parent)
+    })
 }
 
 fn cell<'a>(table: &Table, cells: &'a [String], column: &str) -> Option<&'a str> {
@@ -151,9 +180,10 @@ fn read_long(
     version: Option<&str>,
     country: Option<Country<'_>>,
     list: &mut CodList,
-) -> Result<Vec<AdminUnit>, FormatError> {
+    problems: &mut Vec<FormatError>,
+) -> Vec<(AdminUnit, Location)> {
     let mut units = Vec::new();
-    let mut countries: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut countries: Vec<(String, String, Option<String>, Location)> = Vec::new();
     for (row, cells) in &table.rows {
         let Some(pcode) = cell(table, cells, "P-Code") else {
             list.skipped.push(FormatError::new(
@@ -162,60 +192,90 @@ fn read_long(
             ));
             continue;
         };
+        let before = problems.len();
         let level_text = cell(table, cells, "Admin Level").unwrap_or("");
-        let level: u8 = level_text.parse().map_err(|_| {
-            FormatError::new(
+        let level: Option<u8> = level_text.parse().ok().filter(|l| *l <= 9);
+        if level.is_none() {
+            problems.push(FormatError::new(
                 table.at(*row, Some("Admin Level")),
                 Refusal::new("cod.level").arg("level", level_text),
-            )
-        })?;
-        let name = cell(table, cells, "Name").ok_or_else(|| {
-            FormatError::new(
+            ));
+        }
+        let name = cell(table, cells, "Name");
+        if name.is_none() {
+            problems.push(FormatError::new(
                 table.at(*row, Some("Name")),
                 Refusal::new("cod.no_name").arg("pcode", pcode),
-            )
-        })?;
-        let cod_version = version_of(table, *row, cell(table, cells, "Version"), version)?;
-        if let Some(country) = country {
-            country.check(table, *row, "P-Code", pcode)?;
+            ));
+        }
+        let cod_version = version_of(table, *row, cell(table, cells, "Version"), version)
+            .map_err(|e| problems.push(e))
+            .ok();
+        if let Some(country) = country
+            && let Err(e) = country.check(table, *row, "P-Code", pcode)
+        {
+            problems.push(e);
+        }
+        let parent = cell(table, cells, "Parent P-Code").map(str::to_owned);
+        if let Some(level) = level
+            && let Some(refusal) = parent_prefix(level, pcode, parent.as_deref())
+        {
+            problems.push(FormatError::new(table.at(*row, Some("P-Code")), refusal));
+        }
+        let (Some(level), Some(name), Some(cod_version)) = (level, name, cod_version) else {
+            continue;
+        };
+        if problems.len() > before {
+            continue;
         }
         let valid_from = valid_from(table, cells);
-        let parent = cell(table, cells, "Parent P-Code").map(str::to_owned);
+        let place = table.at(*row, Some("P-Code"));
         if level == 1
             && let (Some(parent), Some(country)) = (&parent, cell(table, cells, "Location"))
             && parent == country
             && !countries
                 .iter()
-                .any(|(p, v, _)| p == parent && *v == cod_version)
+                .any(|(p, v, _, _)| p == parent && *v == cod_version)
         {
-            countries.push((parent.clone(), cod_version.clone(), valid_from.clone()));
+            countries.push((
+                parent.clone(),
+                cod_version.clone(),
+                valid_from.clone(),
+                place.clone(),
+            ));
         }
-        units.push(AdminUnit {
-            pcode: pcode.to_owned(),
-            cod_version,
-            level,
-            name: name.to_owned(),
-            parent_pcode: parent,
-            valid_from,
-        });
+        units.push((
+            AdminUnit {
+                pcode: pcode.to_owned(),
+                cod_version,
+                level,
+                name: name.to_owned(),
+                parent_pcode: parent,
+                valid_from,
+            },
+            place,
+        ));
     }
     // The long layout names the country only as the parent of its regions.
-    for (pcode, cod_version, valid_from) in countries {
+    for (pcode, cod_version, valid_from, place) in countries {
         if !units
             .iter()
-            .any(|u| u.pcode == pcode && u.cod_version == cod_version)
+            .any(|(u, _)| u.pcode == pcode && u.cod_version == cod_version)
         {
-            units.push(AdminUnit {
-                name: pcode.clone(),
-                pcode,
-                cod_version,
-                level: 0,
-                parent_pcode: None,
-                valid_from,
-            });
+            units.push((
+                AdminUnit {
+                    name: pcode.clone(),
+                    pcode,
+                    cod_version,
+                    level: 0,
+                    parent_pcode: None,
+                    valid_from,
+                },
+                place,
+            ));
         }
     }
-    Ok(units)
+    units
 }
 
 fn read_wide(
@@ -223,7 +283,8 @@ fn read_wide(
     version: Option<&str>,
     country: Option<Country<'_>>,
     list: &mut CodList,
-) -> Result<Vec<AdminUnit>, FormatError> {
+    problems: &mut Vec<FormatError>,
+) -> Vec<(AdminUnit, Location)> {
     let levels: Vec<u8> = (0..=9u8)
         .filter(|l| table.column(&format!("adm{l}_pcode")).is_some())
         .collect();
@@ -232,7 +293,12 @@ fn read_wide(
     for (row, cells) in &table.rows {
         let file_version =
             cell(table, cells, "version_no").or_else(|| cell(table, cells, "version"));
-        let cod_version = version_of(table, *row, file_version, version)?;
+        let Some(cod_version) = version_of(table, *row, file_version, version)
+            .map_err(|e| problems.push(e))
+            .ok()
+        else {
+            continue;
+        };
         let valid_from = valid_from(table, cells);
         for &level in &levels {
             let pcode_column = format!("adm{level}_pcode");
@@ -245,37 +311,48 @@ fn read_wide(
                 }
                 break;
             };
-            if let Some(country) = country {
-                country.check(table, *row, &pcode_column, pcode)?;
+            let place = table.at(*row, Some(&pcode_column));
+            if let Some(country) = country
+                && let Err(e) = country.check(table, *row, &pcode_column, pcode)
+            {
+                problems.push(e);
+                break;
             }
-            let name = [
+            let Some(name) = [
                 format!("adm{level}_name"),
                 format!("adm{level}_fr"),
                 format!("adm{level}_en"),
             ]
             .iter()
-            .find_map(|c| cell(table, cells, c))
-            .ok_or_else(|| {
-                FormatError::new(
+            .find_map(|c| cell(table, cells, c)) else {
+                problems.push(FormatError::new(
                     table.at(*row, Some(&format!("adm{level}_name"))),
                     Refusal::new("cod.no_name").arg("pcode", pcode),
-                )
-            })?;
+                ));
+                break;
+            };
             let parent_pcode = level
                 .checked_sub(1)
                 .and_then(|p| cell(table, cells, &format!("adm{p}_pcode")))
                 .map(str::to_owned);
-            units.push(AdminUnit {
-                pcode: pcode.to_owned(),
-                cod_version: cod_version.clone(),
-                level,
-                name: name.to_owned(),
-                parent_pcode,
-                valid_from: valid_from.clone(),
-            });
+            if let Some(refusal) = parent_prefix(level, pcode, parent_pcode.as_deref()) {
+                problems.push(FormatError::new(place, refusal));
+                break;
+            }
+            units.push((
+                AdminUnit {
+                    pcode: pcode.to_owned(),
+                    cod_version: cod_version.clone(),
+                    level,
+                    name: name.to_owned(),
+                    parent_pcode,
+                    valid_from: valid_from.clone(),
+                },
+                place,
+            ));
         }
     }
-    Ok(units)
+    units
 }
 
 #[cfg(test)]
@@ -304,7 +381,7 @@ mod tests {
         let csv = "Admin Level,P-Code,Name,Version\n1,ML07,Gao,v03\n";
         let table = read_csv("m.csv", csv.as_bytes()).unwrap();
         let err = read_cod(std::slice::from_ref(&table), Some("v02"), None).unwrap_err();
-        assert_eq!(err.at.row, Some(2));
+        assert_eq!(err[0].at.row, Some(2));
         let no_version = read_csv("n.csv", b"Admin Level,P-Code,Name\n1,ML07,Gao\n").unwrap();
         assert!(read_cod(std::slice::from_ref(&no_version), None, None).is_err());
         assert_eq!(
@@ -336,6 +413,9 @@ mod tests {
                    Basse-Kotto,CF61,2023/06/21,201506\n";
         let table = read_csv("caf.csv", csv.as_bytes()).unwrap();
         let err = read_cod(std::slice::from_ref(&table), None, Some(mali)).unwrap_err();
+        let [err] = err.as_slice() else {
+            panic!("{err:?}")
+        };
         assert_eq!(err.at.row, Some(2));
         assert_eq!(err.at.column.as_deref(), Some("adm1_pcode"));
         assert_eq!(err.code(), "cod.other_country", "{err}");
@@ -360,6 +440,40 @@ mod tests {
     #[test]
     fn a_file_without_pcodes_says_what_it_expected() {
         let err = read_cod(&[read_csv("x.csv", b"a,b\n1,2\n").unwrap()], None, None).unwrap_err();
-        assert_eq!(err.code(), "cod.no_pcodes", "{err}");
+        assert_eq!(err[0].code(), "cod.no_pcodes", "{err:?}");
+    }
+
+    /// Every problem of the file at once, each at its row: a level that is not a number, a
+    /// name missing, a P-code that does not start with its parent's, another country's.
+    #[test]
+    fn every_problem_of_a_file_is_listed_with_its_row() {
+        let mali = Country {
+            iso3: "MLI",
+            prefix: "ML",
+        };
+        let csv = "Location,Admin Level,P-Code,Name,Parent P-Code,Version\n\
+                   MLI,1,ML07,Gao,MLI,v03\n\
+                   MLI,2,ML0701,Gao,ML07,v03\n\
+                   MLI,deux,ML0702,Ansongo,ML07,v03\n\
+                   MLI,2,ML0703,,ML07,v03\n\
+                   MLI,2,ML0804,Bourem,ML07,v03\n\
+                   MLI,2,NE0101,Tillabéri,ML07,v03\n";
+        let err = read_cod(
+            &[read_csv("m.csv", csv.as_bytes()).unwrap()],
+            None,
+            Some(mali),
+        )
+        .unwrap_err();
+        let found: Vec<(Option<usize>, &str)> = err.iter().map(|e| (e.at.row, e.code())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(4), "cod.level"),
+                (Some(5), "cod.no_name"),
+                (Some(6), "cod.parent_prefix"),
+                (Some(7), "cod.other_country"),
+                (Some(7), "cod.parent_prefix"),
+            ]
+        );
     }
 }

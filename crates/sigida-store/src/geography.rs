@@ -397,6 +397,79 @@ impl Tx {
         Ok(())
     }
 
+    /// Corrects an admin unit's name and the date it is valid from (its P-code, level and
+    /// parent are what it is: a unit filed wrongly is removed and imported again).
+    pub async fn correct_admin_unit(
+        &mut self,
+        pcode: &str,
+        cod_version: &str,
+        name: &str,
+        valid_from: Option<&str>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE admin_units SET name = $3, valid_from = $4 WHERE pcode = $1 AND cod_version = $2",
+        )
+        .bind(pcode)
+        .bind(cod_version)
+        .bind(name)
+        .bind(valid_from)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found(
+                "missing.admin_unit",
+                format!("{pcode} ({cod_version})"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Removes an admin unit nothing refers to: no unit under it, no community in it, no
+    /// locality in it (refused with `geo.in_use` and what refers to it).
+    pub async fn delete_admin_unit(&mut self, pcode: &str, cod_version: &str) -> Result<()> {
+        let uses = [
+            (
+                "SELECT COUNT(*) AS n FROM admin_units WHERE parent_pcode = $1 AND cod_version = $2",
+                "geo.in_use_units",
+            ),
+            (
+                "SELECT COUNT(*) AS n FROM communities WHERE (region_pcode = $1 OR cercle_pcode = $1) AND cod_version = $2",
+                "geo.in_use_communities",
+            ),
+            (
+                "SELECT COUNT(*) AS n FROM localities WHERE admin_pcode = $1 AND cod_version = $2",
+                "geo.in_use_localities",
+            ),
+        ];
+        for (sql, code) in uses {
+            let row = sqlx::query(sql)
+                .bind(pcode)
+                .bind(cod_version)
+                .fetch_one(self.conn())
+                .await?;
+            let n = Cols::of("admin_units", &row).i64("n")?;
+            if n > 0 {
+                return Err(StoreError::Refused(
+                    sigida_core::refusal::Refusal::new(code)
+                        .arg("pcode", pcode)
+                        .arg("n", n.to_string()),
+                ));
+            }
+        }
+        let done = sqlx::query("DELETE FROM admin_units WHERE pcode = $1 AND cod_version = $2")
+            .bind(pcode)
+            .bind(cod_version)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found(
+                "missing.admin_unit",
+                format!("{pcode} ({cod_version})"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Removes a locality nothing refers to; one that a risk report, a group or a capacity
     /// names is refused (`register.in_use`), and nothing is removed.
     pub async fn delete_locality(&mut self, id: Id<Locality>) -> Result<()> {

@@ -320,6 +320,8 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         .replace("{indicator}", &uuid::Uuid::new_v4().to_string())
         .replace("{milestone}", &uuid::Uuid::new_v4().to_string())
         .replace("{locality}", &o.locality.to_string())
+        .replace("{version}", "v03")
+        .replace("{pcode}", "ML0701")
 }
 
 /// The routes in the order the matrix sends them: what reads first, then what changes, what
@@ -392,11 +394,11 @@ async fn each_role_reaches_exactly_the_routes_of_its_permissions() {
                     | Loads::Action
                     | Loads::Locality
             ) && !path.contains("/reunions/")
-                && !path.starts_with("/imports/");
+                && route.path != "/imports/{id}";
             if route.method == Method::Get && names_something {
                 assert_eq!(reply.status, StatusCode::OK, "{what}");
             }
-            if matches!(route.loads, Loads::Instrument) || path.starts_with("/imports/") {
+            if matches!(route.loads, Loads::Instrument) || route.path == "/imports/{id}" {
                 assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}: an unknown id");
             }
         }
@@ -538,7 +540,7 @@ async fn no_page_refers_to_another_host_and_the_policy_forbids_it() {
         if route.method != Method::Get
             || route.loads == Loads::Instrument
             || path.contains("/reunions/")
-            || path.starts_with("/imports/")
+            || route.path == "/imports/{id}"
             || path.starts_with("/lang/")
             // Without a participant's code, the ballot sends the phone to the code form.
             || path == "/v/ballot"
@@ -1654,12 +1656,43 @@ async fn an_analyst_adds_an_action_that_answers_a_validated_finding() {
 
 /// A multipart form with one file, as a browser sends it.
 fn file_post(path: &str, cookie: &str, csrf: &str, name: &str, content: &str) -> Request<Body> {
+    multipart_post(
+        path,
+        cookie,
+        &[("csrf", csrf)],
+        &[("file", name, content.as_bytes())],
+    )
+}
+
+/// A multipart form with its text fields and files `(field, file name, bytes)`.
+fn multipart_post(
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Request<Body> {
     let boundary = "----sigida-test-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-    );
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .bytes(),
+        );
+    }
+    for (field, name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
     Request::post(path)
         .header(header::COOKIE, cookie)
         .header(
@@ -2206,4 +2239,179 @@ async fn a_team_registers_its_communities_and_localities_through_the_pages() {
         get(&f.app, "/communities/new", Some(&partner)).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// The geography page imports a COD-AB file all or nothing, listing every problem with its
+/// row; a unit is corrected; one that a community lies in is not removed, a free one is.
+#[tokio::test]
+async fn the_geography_is_imported_seen_and_corrected_from_its_page() {
+    let f = fixture().await;
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, "/geography", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("ML0701"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let import = |name: &str, csv: &str| {
+        multipart_post(
+            "/geography/import",
+            &analyst,
+            &[("csrf", &csrf)],
+            &[("file", name, csv.as_bytes())],
+        )
+    };
+    let bad = "Location,Admin Level,P-Code,Name,Parent P-Code,Version\n\
+               MLI,2,ML0702,Ansongo,ML07,v03\n\
+               MLI,2,ML0803,Bourem,ML07,v03\n\
+               MLI,x,ML0704,Ménaka,ML07,v03\n";
+    let refused = send(&f.app, import("gao.csv", bad)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("ligne 3") && refused.body.contains("ligne 4"),
+        "{}",
+        refused.body
+    );
+    assert!(f.store.admin_unit("ML0702", "v03").await.unwrap().is_none());
+    let good = "Location,Admin Level,P-Code,Name,Parent P-Code,Version\n\
+                MLI,2,ML0702,Ansongo,ML07,v03\n";
+    let done = send(&f.app, import("gao.csv", good)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("1 ajoutées"), "{}", done.body);
+
+    let corrected = send(
+        &f.app,
+        form_post(
+            "/geography/v03/ML0702",
+            &analyst,
+            format!("csrf={csrf}&name=Ansongo+(cercle)&valid_from=04/09/2025"),
+        ),
+    )
+    .await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER);
+    let unit = f.store.admin_unit("ML0702", "v03").await.unwrap().unwrap();
+    assert_eq!(
+        (unit.name.as_str(), unit.valid_from.as_deref()),
+        ("Ansongo (cercle)", Some("2025-09-04"))
+    );
+    let in_use = send(
+        &f.app,
+        form_post(
+            "/geography/v03/ML0701/delete",
+            &analyst,
+            format!("csrf={csrf}&confirm=yes"),
+        ),
+    )
+    .await;
+    assert_eq!(in_use.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(in_use.body.contains("communautés"), "{}", in_use.body);
+    let removed = send(
+        &f.app,
+        form_post(
+            "/geography/v03/ML0702/delete",
+            &analyst,
+            format!("csrf={csrf}&confirm=yes"),
+        ),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(f.store.admin_unit("ML0702", "v03").await.unwrap().is_none());
+}
+
+/// The imports page takes an XLSForm, its export, a flow sheet: each checked as on the command
+/// line, a refused export naming its problems (422) with nothing stored, the same accepted
+/// with its warnings.
+#[tokio::test]
+async fn forms_exports_and_flow_sheets_are_uploaded_from_the_imports_page() {
+    let f = fixture().await;
+    let clerk = login(&f.app, "data_clerk").await;
+    let page = get(&f.app, "/imports", Some(&clerk)).await;
+    assert!(
+        page.body.contains("action=\"/imports/form\""),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let form = "survey,,,\n,type,name,label\n,integer,age,Âge\n,select_one yn,travail,Travail\n\
+                choices,,,\n,list_name,name,label\n,yn,oui,Oui\n,yn,non,Non\n";
+    let sent = send(
+        &f.app,
+        multipart_post(
+            "/imports/form",
+            &clerk,
+            &[
+                ("csrf", &csrf),
+                ("instrument", "Enquête test"),
+                ("kind", "household_survey"),
+            ],
+            &[("file", "formulaire.csv", form.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("2 questions"), "{}", sent.body);
+
+    let export = "_uuid,age,travail\nu1,30,oui\nu2,41,peut-être\n";
+    let upload = |accept: &str| {
+        multipart_post(
+            "/imports/data",
+            &clerk,
+            &[
+                ("csrf", &csrf),
+                ("instrument", "Enquête test"),
+                ("accept_warnings", accept),
+            ],
+            &[("file", "export.csv", export.as_bytes())],
+        )
+    };
+    let refused = send(&f.app, upload("no")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("« travail » : 1 valeurs")
+            && refused.body.contains("rien n'a été importé"),
+        "{}",
+        refused.body
+    );
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let instrument = f
+        .store
+        .instrument_by_name(diagnostic.id, "Enquête test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.store.submission_count(instrument.id).await.unwrap(), 0);
+    let accepted = send(&f.app, upload("yes")).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(f.store.submission_count(instrument.id).await.unwrap(), 2);
+    let again = send(&f.app, upload("yes")).await;
+    assert!(again.body.contains("déjà été importé"), "{}", again.body);
+
+    let flows = "date,direction,origine,destination,voyageurs,hommes\n\
+                 2026-03-01,sortant,Gao,Niamey,5,2\n";
+    let sent = send(
+        &f.app,
+        multipart_post(
+            "/imports/flows",
+            &clerk,
+            &[("csrf", &csrf), ("community", "gao-chateau")],
+            &[("file", "flux.csv", flows.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(
+        sent.body.contains("1 comptages, 5 voyageurs"),
+        "{}",
+        sent.body
+    );
+    let unknown = send(
+        &f.app,
+        multipart_post(
+            "/imports/flows",
+            &clerk,
+            &[("csrf", &csrf), ("community", "tombouctou")],
+            &[("file", "flux2.csv", flows.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("gao-chateau"), "{}", unknown.body);
 }

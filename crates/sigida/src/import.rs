@@ -97,35 +97,18 @@ pub async fn data(
     accept_warnings: bool,
 ) -> Result<(), Failure> {
     let store = place.open().await?;
-    let (source, bytes) = match paths {
-        [path] => read_source(path)?,
-        [main, ..] => {
-            let mut files = Vec::with_capacity(paths.len());
-            for path in paths {
-                if !file_name(path).to_ascii_lowercase().ends_with(".csv") {
-                    return Err(Failure::Input(format!(
-                        "{} : plusieurs fichiers se donnent en CSV (le fichier principal puis ceux des répétitions, comme ODK les exporte) ; un classeur ou un ZIP se donne seul",
-                        path.display()
-                    )));
-                }
-                files.push((file_name(path), read(path)?));
-            }
-            let bundled = sigida_formats::table::bundle(&files)?;
-            let stem = main
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let source = Source {
-                shown: paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                name: format!("{stem} ({} fichiers).zip", paths.len()),
-            };
-            (source, bundled)
-        }
-        [] => return Err(Failure::Input("aucun fichier à importer".into())),
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        files.push((file_name(path), read(path)?));
+    }
+    let (name, bytes) = sigida_app::imports::instruments::bundle_export(files)?;
+    let source = Source {
+        shown: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        name,
     };
     data_bytes(&store, &source, bytes, instrument_name, accept_warnings).await
 }

@@ -6,12 +6,13 @@ use sigida_core::flows::Profile;
 use sigida_core::instrument::ImportKind;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::flows::read_flow_counts;
-use sigida_formats::table::{read_csv_records, read_tables_from_bytes};
+use sigida_formats::table::read_csv_records;
 use sigida_formats::{FormatError, Location};
 use sigida_report::Tr;
 use sigida_store::{RawFile, Store};
 
-use super::{Imported, Upload, audited};
+use super::{Imported, Upload, audited, tables_of};
+use crate::common::clean_data::off_runtime;
 use crate::{AppError, Refusal};
 
 #[derive(Clone, Debug)]
@@ -61,9 +62,11 @@ pub async fn import_flows(
     // CSV rows are taken as they are: an HXL file may open with narrower title rows.
     let is_csv = file.name.to_ascii_lowercase().ends_with(".csv");
     let (records, sheet_name) = if is_csv {
-        (read_csv_records(file.shown, file.bytes)?, None)
+        let (shown, bytes) = (file.shown.to_owned(), file.bytes.to_vec());
+        let records = off_runtime(move || read_csv_records(&shown, &bytes)).await??;
+        (records, None)
     } else {
-        let tables = read_tables_from_bytes(file.shown, file.bytes)?;
+        let tables = tables_of(file).await?;
         let table = match sheet {
             Some(name) => tables
                 .into_iter()

@@ -7,12 +7,11 @@ use sigida_core::geography::check_hierarchy;
 use sigida_core::instrument::ImportKind;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::cod::{Country, read_cod};
-use sigida_formats::table::read_tables_from_bytes;
 use sigida_formats::{FormatError, Location};
 use sigida_report::Tr;
 use sigida_store::{AdminUnitCounts, RawFile, Store};
 
-use super::{Upload, audited};
+use super::{Upload, audited, tables_of};
 use crate::AppError;
 
 #[derive(Clone, Debug)]
@@ -49,14 +48,14 @@ pub async fn import_geography(
     cod_version: Option<&str>,
     by: Option<&str>,
 ) -> Result<GeographyImported, AppError> {
-    let tables = read_tables_from_bytes(file.shown, file.bytes)?;
+    let tables = tables_of(file).await?;
     let diagnostic = store.main_diagnostic().await?;
     let iso3 = diagnostic.country_iso3.to_ascii_uppercase();
     let country = pcode_prefix(&iso3).map(|prefix| Country {
         iso3: &iso3,
         prefix,
     });
-    let list = read_cod(&tables, cod_version, country)?;
+    let list = read_cod(&tables, cod_version, country).map_err(AppError::File)?;
     let mut tx = store.begin().await?;
     let mut known = Vec::new();
     let mut versions: Vec<String> = list.units.iter().map(|u| u.cod_version.clone()).collect();
@@ -65,14 +64,19 @@ pub async fn import_geography(
     for version in &versions {
         known.extend(tx.admin_unit_levels(version).await?);
     }
-    check_hierarchy(&list.units, &known).map_err(|e| {
-        AppError::File(vec![FormatError::new(
-            Location {
-                file: file.shown.to_owned(),
-                ..Location::default()
-            },
-            e.refusal(),
-        )])
+    check_hierarchy(&list.units, &known).map_err(|problems| {
+        AppError::File(
+            problems
+                .into_iter()
+                .map(|(i, e)| {
+                    let at = list.places.get(i).cloned().unwrap_or_else(|| Location {
+                        file: file.shown.to_owned(),
+                        ..Location::default()
+                    });
+                    FormatError::new(at, e.refusal())
+                })
+                .collect(),
+        )
     })?;
     let mut counts = AdminUnitCounts::default();
     for chunk in list.units.chunks(500) {

@@ -294,6 +294,32 @@ impl ExportImport {
     }
 }
 
+/// An export given as several files: ODK's main CSV followed by its repeats' CSVs, kept together
+/// as one raw file (a ZIP that stores each byte for byte), named after the first. One file is
+/// taken as it is. `files` are `(name, bytes)`.
+pub fn bundle_export(files: Vec<(String, Vec<u8>)>) -> Result<(String, Vec<u8>), AppError> {
+    match files.len() {
+        0 => Err(Refusal::new("export.no_file").into()),
+        1 => Ok(files.into_iter().next().unwrap_or_default()),
+        n => {
+            if let Some((name, _)) = files
+                .iter()
+                .find(|(name, _)| !name.to_ascii_lowercase().ends_with(".csv"))
+            {
+                return Err(Refusal::new("export.several_not_csv")
+                    .arg("file", name.as_str())
+                    .into());
+            }
+            let stem = std::path::Path::new(&files[0].0)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bundled = sigida_formats::table::bundle(&files)?;
+            Ok((format!("{stem} ({n} fichiers).zip"), bundled))
+        }
+    }
+}
+
 /// An export (one file, or ODK's main CSV and its repeats bundled as a ZIP) checked against
 /// the newest form of the instrument `name`; its new submissions kept, all or nothing, unless
 /// values break the form and `accept_warnings` is false. The check runs off the async runtime.

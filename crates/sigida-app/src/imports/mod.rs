@@ -14,6 +14,8 @@ use sigida_core::instrument::RawImport;
 use sigida_core::{Id, Timestamp};
 use sigida_report::Tr;
 
+use crate::AppError;
+
 /// The audit event of an import: who brought which file, and what it held.
 fn audited(at: Timestamp, by: Option<&str>, import: Id<RawImport>, detail: String) -> AuditEvent {
     AuditEvent {
@@ -24,6 +26,16 @@ fn audited(at: Timestamp, by: Option<&str>, import: Id<RawImport>, detail: Strin
         subject: format!("import:{import}"),
         detail,
     }
+}
+
+/// The tables of a file (CSV, XLSX, XLS, ZIP of CSVs), read off the async runtime: a workbook
+/// is CPU work, and the server keeps answering while it is read.
+async fn tables_of(file: Upload<'_>) -> Result<Vec<sigida_formats::table::Table>, AppError> {
+    let (shown, bytes) = (file.shown.to_owned(), file.bytes.to_vec());
+    Ok(crate::common::clean_data::off_runtime(move || {
+        sigida_formats::table::read_tables_from_bytes(&shown, &bytes)
+    })
+    .await??)
 }
 
 /// A file a person brings: its name (kept with the raw file) and how messages name it (the

@@ -5,11 +5,10 @@ use sigida_core::community::Community;
 use sigida_core::instrument::ImportKind;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::qualitative::read_coded_notes;
-use sigida_formats::table::read_tables_from_bytes;
 use sigida_report::Tr;
 use sigida_store::{RawFile, Store};
 
-use super::{Imported, Upload, audited};
+use super::{Imported, Upload, audited, tables_of};
 use crate::AppError;
 
 #[derive(Clone, Debug)]
@@ -43,7 +42,7 @@ pub async fn import_notes(
     by: Option<&str>,
 ) -> Result<Imported<NotesImported>, AppError> {
     let diagnostic = store.main_diagnostic().await?;
-    let tables = read_tables_from_bytes(file.shown, file.bytes)?;
+    let tables = tables_of(file).await?;
     let codebook = store.codebook(diagnostic.id).await?;
     let read = read_coded_notes(&tables, diagnostic.id, community.id, &codebook)
         .map_err(AppError::File)?;

@@ -3,6 +3,7 @@
 //! caller's transaction, so a workbook import (or the demo) registers a whole diagnostic all or
 //! nothing; each refuses what no user could mean (a blank name, a cercle outside its region).
 
+pub mod geography;
 pub mod places;
 
 use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};

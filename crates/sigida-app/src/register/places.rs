@@ -33,7 +33,12 @@ fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Result<(), Refu
     }
 }
 
-fn audit(at: Timestamp, by: Option<&str>, subject: String, detail: String) -> AuditEvent {
+pub(super) fn audit(
+    at: Timestamp,
+    by: Option<&str>,
+    subject: String,
+    detail: String,
+) -> AuditEvent {
     AuditEvent {
         id: Id::new(),
         at,

@@ -3,6 +3,7 @@
 //! participatory exercises), and the register of its communities and localities.
 
 pub mod analysis;
+pub mod geography;
 pub mod pages;
 pub mod register;
 
@@ -91,6 +92,36 @@ pub fn routes() -> Vec<Entry> {
             Needs(EnterData),
             Community,
             analysis::add_exercise,
+        ),
+        get(
+            "/geography",
+            Needs(ViewDiagnostic),
+            Nothing,
+            geography::geography,
+        ),
+        post(
+            "/geography/import",
+            Needs(EditRegister),
+            Nothing,
+            geography::import,
+        ),
+        get(
+            "/geography/{version}/{pcode}",
+            Needs(EditRegister),
+            Nothing,
+            geography::unit,
+        ),
+        post(
+            "/geography/{version}/{pcode}",
+            Needs(EditRegister),
+            Nothing,
+            geography::correct,
+        ),
+        post(
+            "/geography/{version}/{pcode}/delete",
+            Needs(EditRegister),
+            Nothing,
+            geography::delete,
         ),
         get(
             "/communities/new",

@@ -13,8 +13,10 @@ pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
     let diagnostic = state.store.main_diagnostic().await?;
     let imports = state.store.raw_imports(diagnostic.id).await?;
     let instruments = state.store.instruments(diagnostic.id).await?;
+    let forms = super::uploads::forms(&state, &viewer).await?;
     let body = html! {
         h1 { (tr.t("imports.title")) }
+        (forms)
         h2 { (tr.t("imports.instruments")) }
         @if instruments.is_empty() { p.note { (tr.t("community.none")) } }
         ul { @for i in &instruments { li { (i.name) " — " (tr.t(i.kind.label_key())) } } }
@@ -28,6 +30,7 @@ pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
                     th scope="col" class="num hide-narrow" { (tr.t("imports.size")) }
                     th scope="col" class="hide-narrow" { (tr.t("imports.sha256")) }
                     th scope="col" { (tr.t("imports.at")) }
+                    th scope="col" { (tr.t("imports.problems")) }
                 } }
                 tbody { @for i in &imports { tr {
                     th scope="row" { (i.file_name) }
@@ -36,6 +39,7 @@ pub async fn imports(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
                     td class="num hide-narrow" { (format::integer(tr, i.byte_size)) }
                     td class="hide-narrow" { code { (&i.sha256[..12]) "…" } }
                     td { (format::date(tr, i.imported_at.date())) }
+                    td { @if i.problem_count > 0 { a href={"/imports/" (i.id)} { (format::integer(tr, i.problem_count)) " " (tr.t("imports.problems").to_lowercase()) } } }
                 } } }
             } }
         }

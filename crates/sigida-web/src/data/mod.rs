@@ -3,8 +3,9 @@
 
 pub mod imports;
 pub mod pages;
+pub mod uploads;
 
-use sigida_core::access::Permission::{EditAnalysis, ViewData};
+use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewData};
 
 use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
 
@@ -12,6 +13,30 @@ pub fn routes() -> Vec<Entry> {
     use Loads::{Instrument, Nothing};
     vec![
         get("/imports", Needs(ViewData), Nothing, imports::imports),
+        post(
+            "/imports/form",
+            Needs(EnterData),
+            Nothing,
+            uploads::upload_form,
+        ),
+        post(
+            "/imports/data",
+            Needs(EnterData),
+            Nothing,
+            uploads::upload_export,
+        ),
+        post(
+            "/imports/flows",
+            Needs(EnterData),
+            Nothing,
+            uploads::upload_flows,
+        ),
+        post(
+            "/imports/notes",
+            Needs(EnterData),
+            Nothing,
+            uploads::upload_notes,
+        ),
         get(
             "/imports/{id}",
             Needs(ViewData),

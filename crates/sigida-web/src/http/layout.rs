@@ -17,6 +17,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.communities",
         Permission::ViewDiagnostic,
     ),
+    ("/geography", "geography.title", Permission::ViewDiagnostic),
     ("/progress", "nav.progress", Permission::ViewDiagnostic),
     ("/instruments", "nav.imports", Permission::ViewData),
     ("/audit", "nav.audit", Permission::ViewAudit),

@@ -12,3 +12,4 @@ pub mod layout;
 pub mod login_guard;
 pub mod routes;
 pub mod server;
+pub mod upload;

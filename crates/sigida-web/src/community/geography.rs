@@ -240,14 +240,7 @@ pub async fn unit(
     Path((version, pcode)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let unit = unit_of(&state, &viewer, &version, &pcode).await?;
-    let fields = Fields(vec![
-        ("name".into(), unit.name.clone()),
-        (
-            "valid_from".into(),
-            unit.valid_from.clone().unwrap_or_default(),
-        ),
-    ]);
-    unit_page(&state, &viewer, &unit, &fields, None).await
+    unit_page(&state, &viewer, &unit, &unit_fields(&unit), None).await
 }
 
 pub async fn correct(
@@ -304,14 +297,7 @@ pub async fn delete(
         Ok(()) => Ok(Redirect::to("/geography").into_response()),
         Err(AppError::Refused(r)) => {
             let refused = Refused::new(viewer.tr, &r);
-            let current = Fields(vec![
-                ("name".into(), unit.name.clone()),
-                (
-                    "valid_from".into(),
-                    unit.valid_from.clone().unwrap_or_default(),
-                ),
-            ]);
-            unit_page(&state, &viewer, &unit, &current, Some(&refused)).await
+            unit_page(&state, &viewer, &unit, &unit_fields(&unit), Some(&refused)).await
         }
         Err(e) => Err(e.into()),
     }

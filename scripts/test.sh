@@ -32,6 +32,8 @@ fi
 
 # The estimation tests make the benchmark's synthetic household file, which needs numpy.
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.4.6" 2>/dev/null || python3 -m pip install -q --break-system-packages "numpy==2.4.6"
+# The workbook tests fill the template as Excel would leave it, with openpyxl.
+python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q "openpyxl==3.1.5" 2>/dev/null || python3 -m pip install -q --break-system-packages "openpyxl==3.1.5"
 
 echo "== PostgreSQL"
 cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')

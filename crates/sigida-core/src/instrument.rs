@@ -47,6 +47,8 @@ vocabulary! {
         Geography = "geography",
         InterviewNotes = "interview_notes",
         Secondary = "secondary",
+        /// The diagnostic workbook: communities, localities, stakeholders, groups, providers.
+        Registers = "registers",
     }
 }
 

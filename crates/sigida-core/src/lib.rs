@@ -54,7 +54,7 @@ pub mod selection;
 pub mod services;
 pub mod timestamp;
 
-mod vocabulary;
+pub mod vocabulary;
 
 pub use id::Id;
 pub use timestamp::Timestamp;

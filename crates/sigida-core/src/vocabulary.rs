@@ -11,6 +11,13 @@ pub struct UnknownCode {
     pub expected: String,
 }
 
+/// What every vocabulary is, for code that handles any of them (a workbook's drop-downs).
+pub trait Closed: Copy + 'static {
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+    fn label_key(self) -> &'static str;
+}
+
 /// Defines a vocabulary enum: `vocabulary!(Family "i18n-family" { Variant = "code", ... })`.
 #[macro_export]
 macro_rules! vocabulary {
@@ -33,6 +40,18 @@ macro_rules! vocabulary {
             /// The i18n key of this value's label.
             pub fn label_key(self) -> &'static str {
                 match self { $($name::$variant => concat!($family, ".", $code)),+ }
+            }
+        }
+
+        impl $crate::vocabulary::Closed for $name {
+            fn all() -> &'static [Self] {
+                $name::ALL
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label_key(self) -> &'static str {
+                $name::label_key(self)
             }
         }
 

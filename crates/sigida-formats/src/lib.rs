@@ -13,6 +13,7 @@ pub mod flows;
 pub mod hxl;
 pub mod progress;
 pub mod qualitative;
+pub mod register;
 pub mod table;
 pub mod write;
 

@@ -7,7 +7,7 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::personal::Personal;
 
 use crate::rows::Cols;
-use crate::{Result, Store, Tx};
+use crate::{Result, Store, StoreError, Tx, is_foreign_key_violation};
 
 fn stakeholder(row: &sqlx::any::AnyRow) -> Result<Stakeholder> {
     let c = Cols::of("stakeholders", row);
@@ -184,4 +184,116 @@ impl Tx {
         .await?;
         Ok(())
     }
+
+    pub async fn update_stakeholder(&mut self, s: &Stakeholder) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE stakeholders SET community_id = $2, organisation = $3, kind = $4, level = $5,
+                role_in_zone = $6, contact_name = $7, contact_phone = $8, influence = $9,
+                interest = $10
+             WHERE id = $1 AND diagnostic_id = $11",
+        )
+        .bind(s.id.to_string())
+        .bind(s.community_id.map(|c| c.to_string()))
+        .bind(&s.organisation)
+        .bind(s.kind.code())
+        .bind(s.level.code())
+        .bind(&s.role_in_zone)
+        .bind(s.contact_name.expose())
+        .bind(s.contact_phone.expose())
+        .bind(s.influence.map(i64::from))
+        .bind(s.interest.map(i64::from))
+        .bind(s.diagnostic_id.to_string())
+        .execute(self.conn())
+        .await?;
+        found(done.rows_affected(), "missing.stakeholder", s.id)
+    }
+
+    pub async fn update_group(&mut self, g: &SocioEconomicGroup) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE socio_economic_groups SET kind = $2, name = $3, size_estimate = $4,
+                size_indicator = $5, vulnerabilities = $6, priorities = $7, representation = $8
+             WHERE id = $1 AND community_id = $9",
+        )
+        .bind(g.id.to_string())
+        .bind(g.kind.code())
+        .bind(&g.name)
+        .bind(g.size_estimate)
+        .bind(&g.size_indicator)
+        .bind(&g.vulnerabilities)
+        .bind(&g.priorities)
+        .bind(&g.representation)
+        .bind(g.community_id.to_string())
+        .execute(self.conn())
+        .await?;
+        found(done.rows_affected(), "missing.group", g.id)
+    }
+
+    pub async fn update_service_provider(&mut self, s: &ServiceProvider) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE service_providers SET locality_id = $2, organisation = $3, sector = $4,
+                service = $5, target_groups = $6, capacity_per_month = $7, free_of_charge = $8,
+                opening_hours = $9, accepts_referrals = $10, contact_phone = $11, latitude = $12,
+                longitude = $13
+             WHERE id = $1 AND community_id = $14",
+        )
+        .bind(s.id.to_string())
+        .bind(s.locality_id.map(|l| l.to_string()))
+        .bind(&s.organisation)
+        .bind(s.sector.code())
+        .bind(&s.service)
+        .bind(&s.target_groups)
+        .bind(s.capacity_per_month)
+        .bind(i64::from(s.free_of_charge))
+        .bind(&s.opening_hours)
+        .bind(i64::from(s.accepts_referrals))
+        .bind(s.contact_phone.expose())
+        .bind(s.latitude)
+        .bind(s.longitude)
+        .bind(s.community_id.to_string())
+        .execute(self.conn())
+        .await?;
+        found(done.rows_affected(), "missing.service_provider", s.id)
+    }
+
+    /// Removes a stakeholder, a group or a provider (`table` is one of theirs) nothing refers
+    /// to; one that is referred to is refused (`register.in_use_record`).
+    pub async fn delete_actor(&mut self, table: ActorTable, id: &str) -> Result<()> {
+        let sql = match table {
+            ActorTable::Stakeholders => "DELETE FROM stakeholders WHERE id = $1",
+            ActorTable::Groups => "DELETE FROM socio_economic_groups WHERE id = $1",
+            ActorTable::ServiceProviders => "DELETE FROM service_providers WHERE id = $1",
+        };
+        match sqlx::query(sql).bind(id).execute(self.conn()).await {
+            Ok(done) => found(done.rows_affected(), table.missing(), id),
+            Err(e) if is_foreign_key_violation(&e) => Err(StoreError::Refused(
+                sigida_core::refusal::Refusal::new("register.in_use_record"),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The tables of the actors, for [`Tx::delete_actor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorTable {
+    Stakeholders,
+    Groups,
+    ServiceProviders,
+}
+
+impl ActorTable {
+    fn missing(self) -> &'static str {
+        match self {
+            ActorTable::Stakeholders => "missing.stakeholder",
+            ActorTable::Groups => "missing.group",
+            ActorTable::ServiceProviders => "missing.service_provider",
+        }
+    }
+}
+
+fn found(rows: u64, thing: &'static str, id: impl ToString) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::not_found(thing, id));
+    }
+    Ok(())
 }

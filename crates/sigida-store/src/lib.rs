@@ -25,6 +25,7 @@
 
 mod accounts;
 mod actors;
+pub use actors::ActorTable;
 mod analysis;
 mod cleaning;
 mod exercises;

@@ -18,6 +18,7 @@ mod register;
 mod report;
 mod serve;
 mod users;
+mod workbook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -139,6 +140,11 @@ enum Command {
     Locality {
         #[command(subcommand)]
         command: register::LocalityCommand,
+    },
+    /// The diagnostic workbook: template, export, import of the registers.
+    Workbook {
+        #[command(subcommand)]
+        command: workbook::WorkbookCommand,
     },
 }
 
@@ -483,6 +489,7 @@ fn main() -> ExitCode {
             Command::Estimate(args) => estimate::run(args),
             Command::Community { command } => command.run().await,
             Command::Locality { command } => command.run().await,
+            Command::Workbook { command } => command.run().await,
             Command::Report {
                 community,
                 lang,

@@ -5,6 +5,7 @@
 
 pub mod geography;
 pub mod places;
+pub mod workbook;
 
 use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};
 use sigida_core::instrument::{Instrument, InstrumentVersion};

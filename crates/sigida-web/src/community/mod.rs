@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod geography;
 pub mod pages;
 pub mod register;
+pub mod workbook;
 
 use sigida_core::access::Permission::{EditAnalysis, EditRegister, EnterData, ViewDiagnostic};
 
@@ -98,6 +99,24 @@ pub fn routes() -> Vec<Entry> {
             Needs(ViewDiagnostic),
             Nothing,
             geography::geography,
+        ),
+        get(
+            "/workbook/modele.xlsx",
+            Needs(EditRegister),
+            Nothing,
+            workbook::template_file,
+        ),
+        get(
+            "/workbook/registres.xlsx",
+            Needs(ViewDiagnostic),
+            Nothing,
+            workbook::export_file,
+        ),
+        post(
+            "/workbook/import",
+            Needs(EditRegister),
+            Nothing,
+            workbook::import_file,
         ),
         post(
             "/geography/import",

@@ -87,6 +87,30 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<M
     ))
 }
 
+/// The diagnostic workbook: the template, the registers as they stand, a filled one imported.
+fn workbook_section(viewer: &Viewer) -> Markup {
+    let tr = viewer.tr;
+    let edit = viewer.may(Permission::EditRegister);
+    html! {
+        h2 id="classeur" { (tr.t("workbook.title")) }
+        p.note { (tr.t("workbook.lead")) }
+        ul.links {
+            @if edit { li { a href="/workbook/modele.xlsx" { (tr.t("workbook.template")) } } }
+            li { a href="/workbook/registres.xlsx" { (tr.t("workbook.export")) } }
+            @if viewer.may(Permission::ViewPersonalData) {
+                li { a href="/workbook/registres.xlsx?personal=1" { (tr.t("workbook.export_personal")) } }
+            }
+        }
+        @if edit {
+            form.stack method="post" action="/workbook/import" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label { (tr.t("workbook.filled")) input type="file" name="file" accept=".xlsx" required; }
+                button.primary type="submit" { (tr.t("upload.send")) }
+            }
+        }
+    }
+}
+
 /// What to do when the diagnostic has no community yet: import the P-codes, then add the
 /// communities (or fill the workbook), in that order.
 fn next_steps(viewer: &Viewer, no_geography: bool) -> Markup {
@@ -157,6 +181,7 @@ pub async fn communities(
             h2 { (tr.t("register.archived_title")) }
             (community_cards(tr, &archived))
         }
+        (workbook_section(&viewer))
     };
     Ok(layout::page(
         &viewer,

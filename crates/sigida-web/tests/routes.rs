@@ -219,6 +219,7 @@ struct Objects {
     question: Id<sigida_core::meeting::Question>,
     action: Id<sigida_core::plan::Action>,
     locality: Id<sigida_core::geography::Locality>,
+    stakeholder: Id<Stakeholder>,
 }
 
 async fn objects(f: &Fixture) -> Objects {
@@ -285,11 +286,20 @@ async fn objects(f: &Fixture) -> Objects {
     )
     .await
     .unwrap();
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let stakeholder = f
+        .store
+        .stakeholders(diagnostic.id, Some(community.id))
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
     Objects {
         meeting: meeting.id,
         question: question.id,
         action,
         locality: locality.id,
+        stakeholder,
     }
 }
 
@@ -300,6 +310,7 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
     let id = match route.loads {
         Loads::Meeting => o.meeting.to_string(),
         Loads::Action => o.action.to_string(),
+        _ if route.path.contains("/actors/") => o.stakeholder.to_string(),
         _ => uuid::Uuid::new_v4().to_string(),
     };
     let file = if route.path.starts_with("/reports/{file}") {
@@ -321,6 +332,7 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         .replace("{milestone}", &uuid::Uuid::new_v4().to_string())
         .replace("{locality}", &o.locality.to_string())
         .replace("{version}", "v03")
+        .replace("{kind}", "parties-prenantes")
         .replace("{pcode}", "ML0701")
 }
 
@@ -2414,4 +2426,137 @@ async fn forms_exports_and_flow_sheets_are_uploaded_from_the_imports_page() {
     .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.body.contains("gao-chateau"), "{}", unknown.body);
+}
+
+/// A community's actors entered one by one: a provider with a wrong capacity comes back with
+/// what was typed; right, it is on the 4W page; a stakeholder corrected keeps the contact its
+/// form showed; a group removed after confirmation.
+#[tokio::test]
+async fn actors_are_added_corrected_and_removed_through_their_forms() {
+    let f = fixture().await;
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, "/communities/gao-chateau/actors", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Association des rapatriés"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let post = |path: &str, body: &str| form_post(path, &analyst, format!("csrf={csrf}&{body}"));
+
+    let bad = send(
+        &f.app,
+        post(
+            "/communities/gao-chateau/actors/prestataires",
+            "organisation=CSCOM+de+Gadeye&sector=health&service=Soins&capacity=trois+cents",
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"capacity-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"CSCOM de Gadeye\""));
+    let good = send(
+        &f.app,
+        post(
+            "/communities/gao-chateau/actors/prestataires",
+            "organisation=CSCOM+de+Gadeye&sector=health&service=Soins+primaires&capacity=300&free=yes&referrals=yes&contact_phone=%2B223+70+11+22+33",
+        ),
+    )
+    .await;
+    assert_eq!(location(&good), "/communities/gao-chateau/actors?saved=1");
+    let services = get(&f.app, "/communities/gao-chateau/services", Some(&analyst)).await;
+    assert!(
+        services.body.contains("CSCOM de Gadeye"),
+        "{}",
+        services.body
+    );
+
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let community = gao(&f).await;
+    let stakeholder = f
+        .store
+        .stakeholders(diagnostic.id, Some(community.id))
+        .await
+        .unwrap()
+        .remove(0);
+    let edit = format!(
+        "/communities/gao-chateau/actors/parties-prenantes/{}/edit",
+        stakeholder.id
+    );
+    let form = get(&f.app, &edit, Some(&analyst)).await;
+    assert!(
+        form.body.contains(PHONE),
+        "the analyst sees the contact it edits"
+    );
+    let corrected = send(
+        &f.app,
+        post(
+            &edit,
+            &format!(
+                "organisation=Association+des+rapatri%C3%A9s+de+Gao&kind=migrant_association&level=local&contact_name=Fadimata+Ma%C3%AFga&contact_phone={}&influence=4&interest=5",
+                PHONE.replace('+', "%2B").replace(' ', "+")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let now = f
+        .store
+        .stakeholders(diagnostic.id, Some(community.id))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(now.organisation, "Association des rapatriés de Gao");
+    assert_eq!(now.contact_phone.expose(), PHONE);
+    assert_eq!((now.influence, now.interest), (Some(4), Some(5)));
+    let out_of_scale = send(
+        &f.app,
+        post(
+            &edit,
+            "organisation=Association&kind=migrant_association&level=local&influence=9",
+        ),
+    )
+    .await;
+    assert_eq!(out_of_scale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(out_of_scale.body.contains("id=\"influence-error\""));
+
+    let added = send(
+        &f.app,
+        post(
+            "/communities/gao-chateau/actors/groupes",
+            "kind=youth&name=Jeunes+de+Ch%C3%A2teau&size=1200",
+        ),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let group = f.store.groups(community.id).await.unwrap().remove(0);
+    let delete = format!(
+        "/communities/gao-chateau/actors/groupes/{}/delete",
+        group.id
+    );
+    assert_eq!(
+        send(&f.app, post(&delete, "")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        send(&f.app, post(&delete, "confirm=yes")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(f.store.groups(community.id).await.unwrap().is_empty());
+    assert_eq!(
+        get(
+            &f.app,
+            "/communities/gao-chateau/actors/inconnus/new",
+            Some(&analyst)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -3,6 +3,7 @@
 //! caller's transaction, so a workbook import (or the demo) registers a whole diagnostic all or
 //! nothing; each refuses what no user could mean (a blank name, a cercle outside its region).
 
+pub mod actors;
 pub mod geography;
 pub mod places;
 pub mod workbook;
@@ -27,19 +28,19 @@ fn named(name: &str) -> Result<(), Refusal> {
 }
 
 pub async fn add_group(tx: &mut Tx, group: &SocioEconomicGroup) -> Result<(), AppError> {
-    named(&group.name)?;
+    actors::check_group(group)?;
     tx.insert_group(group).await?;
     Ok(())
 }
 
 pub async fn add_stakeholder(tx: &mut Tx, stakeholder: &Stakeholder) -> Result<(), AppError> {
-    named(&stakeholder.organisation)?;
+    actors::check_stakeholder(stakeholder)?;
     tx.insert_stakeholder(stakeholder).await?;
     Ok(())
 }
 
 pub async fn add_service_provider(tx: &mut Tx, provider: &ServiceProvider) -> Result<(), AppError> {
-    named(&provider.organisation)?;
+    actors::check_provider(provider)?;
     tx.insert_service_provider(provider).await?;
     Ok(())
 }

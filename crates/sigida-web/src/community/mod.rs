@@ -2,6 +2,7 @@
 //! analysis (flows, groups, protection, indicators, services, qualitative data, findings,
 //! participatory exercises), and the register of its communities and localities.
 
+pub mod actors;
 pub mod analysis;
 pub mod geography;
 pub mod pages;
@@ -141,6 +142,42 @@ pub fn routes() -> Vec<Entry> {
             Needs(EditRegister),
             Nothing,
             geography::delete,
+        ),
+        get(
+            "/communities/{slug}/actors",
+            Needs(EditRegister),
+            Community,
+            actors::actors,
+        ),
+        get(
+            "/communities/{slug}/actors/{kind}/new",
+            Needs(EditRegister),
+            Community,
+            actors::new_actor,
+        ),
+        post(
+            "/communities/{slug}/actors/{kind}",
+            Needs(EditRegister),
+            Community,
+            actors::create_actor,
+        ),
+        get(
+            "/communities/{slug}/actors/{kind}/{id}/edit",
+            Needs(EditRegister),
+            Community,
+            actors::edit_actor,
+        ),
+        post(
+            "/communities/{slug}/actors/{kind}/{id}/edit",
+            Needs(EditRegister),
+            Community,
+            actors::update_actor,
+        ),
+        post(
+            "/communities/{slug}/actors/{kind}/{id}/delete",
+            Needs(EditRegister),
+            Community,
+            actors::delete_actor,
         ),
         get(
             "/communities/new",

@@ -228,6 +228,7 @@ pub async fn community(
             p.actions-bar {
                 a.button href={"/communities/" (community.slug) "/edit"} { (tr.t("register.edit_community")) }
                 a.button href={"/communities/" (community.slug) "/localities/new"} { (tr.t("register.new_locality")) }
+                a.button href={"/communities/" (community.slug) "/actors"} { (tr.t("actors.title")) }
             }
             @if !ov.localities.is_empty() {
                 details {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sigida_app::imports::Upload;
+use sigida_app::common::files::Upload;
 use sigida_app::imports::instruments::{ExportOutcome, import_export, import_form};
 use sigida_core::instrument::InstrumentKind;
 use sigida_store::Store;

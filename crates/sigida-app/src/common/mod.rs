@@ -3,4 +3,5 @@
 pub mod clean_data;
 pub mod error;
 pub mod explain;
+pub mod files;
 pub mod lookup;

@@ -11,8 +11,9 @@ use sigida_formats::{FormatError, Location};
 use sigida_report::Tr;
 use sigida_store::{RawFile, Store};
 
-use super::{Imported, Upload, audited, tables_of};
+use super::{Imported, audited, tables_of};
 use crate::common::clean_data::off_runtime;
+use crate::common::files::Upload;
 use crate::{AppError, Refusal};
 
 #[derive(Clone, Debug)]

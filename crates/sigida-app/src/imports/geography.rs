@@ -11,8 +11,9 @@ use sigida_formats::{FormatError, Location};
 use sigida_report::Tr;
 use sigida_store::{AdminUnitCounts, RawFile, Store};
 
-use super::{Upload, audited, tables_of};
+use super::{audited, tables_of};
 use crate::AppError;
+use crate::common::files::Upload;
 
 #[derive(Clone, Debug)]
 pub struct GeographyImported {

@@ -10,8 +10,9 @@ use sigida_store::{ImportProblem, NewSubmission, RawFile, Store, sha256_hex};
 use sigida_xlsform::import::{ExportCheck, check_export};
 use sigida_xlsform::read_form_bytes;
 
-use super::{Upload, audited};
+use super::audited;
 use crate::common::clean_data::{latest_form, off_runtime};
+use crate::common::files::Upload;
 use crate::{AppError, Refusal};
 
 /// A form taken as an instrument's newest version.

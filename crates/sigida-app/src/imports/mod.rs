@@ -15,6 +15,7 @@ use sigida_core::{Id, Timestamp};
 use sigida_report::Tr;
 
 use crate::AppError;
+use crate::common::files::Upload;
 
 /// The audit event of an import: who brought which file, and what it held.
 fn audited(at: Timestamp, by: Option<&str>, import: Id<RawImport>, detail: String) -> AuditEvent {
@@ -36,15 +37,6 @@ async fn tables_of(file: Upload<'_>) -> Result<Vec<sigida_formats::table::Table>
         sigida_formats::table::read_tables_from_bytes(&shown, &bytes)
     })
     .await??)
-}
-
-/// A file a person brings: its name (kept with the raw file) and how messages name it (the
-/// path given on the command line, or the name of an upload).
-#[derive(Clone, Copy, Debug)]
-pub struct Upload<'a> {
-    pub name: &'a str,
-    pub shown: &'a str,
-    pub bytes: &'a [u8],
 }
 
 /// What an import did.

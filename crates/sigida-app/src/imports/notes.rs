@@ -8,8 +8,9 @@ use sigida_formats::qualitative::read_coded_notes;
 use sigida_report::Tr;
 use sigida_store::{RawFile, Store};
 
-use super::{Imported, Upload, audited, tables_of};
+use super::{Imported, audited, tables_of};
 use crate::AppError;
+use crate::common::files::Upload;
 
 #[derive(Clone, Debug)]
 pub struct NotesImported {

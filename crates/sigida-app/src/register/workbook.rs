@@ -30,7 +30,7 @@ use sigida_formats::{FormatError, Location};
 use sigida_report::{Lang, Tr};
 use sigida_store::{ActorTable, RawFile, Store};
 
-use crate::imports::Upload;
+use crate::common::files::Upload;
 use crate::{AppError, Refusal};
 
 const fn col(key: &'static str, en: &'static str, required: bool) -> Column {

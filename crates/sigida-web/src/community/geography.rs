@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use sigida_app::AppError;
-use sigida_app::imports::Upload;
+use sigida_app::common::files::Upload;
 use sigida_app::imports::geography::import_geography;
 use sigida_app::register::geography::{correct_unit, remove_unit};
 use sigida_core::Timestamp;

@@ -8,11 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use sigida_app::AppError;
+use sigida_app::common::files::Upload;
 use sigida_app::common::lookup::community_by_slug;
 use sigida_app::imports::instruments::{
     ExportOutcome, FormImport, bundle_export, import_export, import_form,
 };
-use sigida_app::imports::{Upload, flows::import_flows, notes::import_notes};
+use sigida_app::imports::{flows::import_flows, notes::import_notes};
 use sigida_core::access::Permission;
 use sigida_core::instrument::InstrumentKind;
 use sigida_report::Tr;

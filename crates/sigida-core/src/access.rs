@@ -42,6 +42,8 @@ vocabulary! {
         ViewAudit = "view_audit",
         /// Creating users and setting roles.
         ManageUsers = "manage_users",
+        /// The diagnostic's settings: name, programme, country, period, languages, threshold.
+        EditSettings = "edit_settings",
     }
 }
 
@@ -56,6 +58,7 @@ impl Role {
                 ViewPersonalData,
                 ViewData,
                 EditRegister,
+                EditSettings,
                 EditPlans,
                 RunMeetings,
                 DownloadReports,

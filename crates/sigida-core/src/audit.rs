@@ -16,6 +16,8 @@ vocabulary! {
         DataImported = "data_imported",
         /// A community, locality or actor added, corrected, archived or removed.
         RegisterChanged = "register_changed",
+        /// The diagnostic's settings changed.
+        SettingsChanged = "settings_changed",
         Denied = "denied",
     }
 }

@@ -17,6 +17,16 @@ pub struct Diagnostic {
     /// (pages, API and reports alike).
     pub min_cell: u64,
     pub created_at: Timestamp,
+    /// The period the diagnostic covers (its data collection and consultations).
+    pub period_start: Option<time::Date>,
+    pub period_end: Option<time::Date>,
+    /// The languages it works in, as codes (`fr`, `en`, `bm` Bambara, `son` Songhay…).
+    pub languages: Vec<String>,
+}
+
+/// The languages of a new diagnostic.
+pub fn default_languages() -> Vec<String> {
+    vec!["fr".into(), "en".into()]
 }
 
 /// ISO 3166-1 alpha-3 codes with their alpha-2 code, which COD-AB P-codes start with

@@ -19,6 +19,21 @@ fn diagnostic(row: &sqlx::any::AnyRow) -> Result<Diagnostic> {
         min_cell: u64::try_from(c.i64("min_cell")?)
             .unwrap_or(sigida_core::disclosure::DEFAULT_MIN_CELL),
         created_at: c.timestamp("created_at")?,
+        period_start: c
+            .opt_text("period_start")?
+            .as_deref()
+            .and_then(crate::rows::parse_date),
+        period_end: c
+            .opt_text("period_end")?
+            .as_deref()
+            .and_then(crate::rows::parse_date),
+        languages: c
+            .text("languages")?
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -191,8 +206,8 @@ impl Tx {
     pub async fn insert_diagnostic(&mut self, d: &Diagnostic) -> Result<()> {
         sqlx::query(
             "INSERT INTO diagnostics (id, name, country_iso3, programme, synthetic, min_cell,
-                created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                created_at, period_start, period_end, languages)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(d.id.to_string())
         .bind(&d.name)
@@ -201,8 +216,35 @@ impl Tx {
         .bind(i64::from(d.synthetic))
         .bind(i64::try_from(d.min_cell).unwrap_or(i64::MAX))
         .bind(d.created_at.to_rfc3339())
+        .bind(d.period_start.map(|p| p.to_string()))
+        .bind(d.period_end.map(|p| p.to_string()))
+        .bind(d.languages.join(","))
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// The settings a coordinator keeps: name, programme, country, period, languages,
+    /// disclosure threshold.
+    pub async fn update_diagnostic(&mut self, d: &Diagnostic) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE diagnostics SET name = $2, country_iso3 = $3, programme = $4, min_cell = $5,
+                period_start = $6, period_end = $7, languages = $8
+             WHERE id = $1",
+        )
+        .bind(d.id.to_string())
+        .bind(&d.name)
+        .bind(&d.country_iso3)
+        .bind(&d.programme)
+        .bind(i64::try_from(d.min_cell).unwrap_or(i64::MAX))
+        .bind(d.period_start.map(|p| p.to_string()))
+        .bind(d.period_end.map(|p| p.to_string()))
+        .bind(d.languages.join(","))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.diagnostic", d.id));
+        }
         Ok(())
     }
 

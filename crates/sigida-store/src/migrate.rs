@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "registers",
         sql: include_str!("../migrations/0013_registers.sql"),
     },
+    Migration {
+        version: 14,
+        name: "settings",
+        sql: include_str!("../migrations/0014_settings.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -33,6 +33,9 @@ async fn seed(store: &Store) -> Seeded {
         synthetic: true,
         min_cell: 5,
         created_at: now(),
+        period_start: None,
+        period_end: None,
+        languages: sigida_core::diagnostic::default_languages(),
     };
     let community = Community {
         id: Id::new(),

@@ -45,6 +45,9 @@ async fn seed(store: &Store) -> Seeded {
         synthetic: true,
         min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at("2026-01-05T08:00:00Z"),
+        period_start: None,
+        period_end: None,
+        languages: sigida_core::diagnostic::default_languages(),
     };
     let community = Community {
         id: Id::new(),

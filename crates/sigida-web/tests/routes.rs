@@ -37,6 +37,9 @@ async fn fixture() -> Fixture {
         synthetic: true,
         min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: now,
+        period_start: None,
+        period_end: None,
+        languages: sigida_core::diagnostic::default_languages(),
     };
     let community = Community {
         id: Id::new(),
@@ -2558,5 +2561,58 @@ async fn actors_are_added_corrected_and_removed_through_their_forms() {
         .await
         .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// The coordinator keeps the diagnostic's settings; a refused one names its field and keeps
+/// what was typed; the country cannot leave the stored P-codes behind.
+#[tokio::test]
+async fn the_coordinator_keeps_the_settings() {
+    let f = fixture().await;
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, "/settings", Some(&coordinator)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<code>ML</code>"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let post = |body: &str| form_post("/settings", &coordinator, format!("csrf={csrf}&{body}"));
+    let saved = send(
+        &f.app,
+        post("name=Diagnostic+Gao&programme=Protection&country=MLI&period_start=2026-01-05&period_end=2029-12-31&languages=fr,+en,+son&min_cell=10"),
+    )
+    .await;
+    assert_eq!(location(&saved), "/settings?saved=1");
+    let d = f.store.main_diagnostic().await.unwrap();
+    assert_eq!(
+        (d.name.as_str(), d.min_cell, d.languages.join(",")),
+        ("Diagnostic Gao", 10, "fr,en,son".to_owned())
+    );
+    assert_eq!(d.period_end, Some(time::macros::date!(2029 - 12 - 31)));
+    let refused = send(
+        &f.app,
+        post("name=Diagnostic+Gao&country=NER&languages=fr&min_cell=5"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"country-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"NER\""));
+    let no_french = send(&f.app, post("name=D&country=MLI&languages=en&min_cell=5")).await;
+    assert!(
+        no_french.body.contains("id=\"languages-error\""),
+        "{}",
+        no_french.body
+    );
+    let analyst = login(&f.app, "analyst").await;
+    assert_eq!(
+        send(
+            &f.app,
+            form_post("/settings", &analyst, format!("csrf={csrf}&name=X"))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
     );
 }

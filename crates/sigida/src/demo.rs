@@ -1039,6 +1039,9 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         synthetic: true,
         min_cell: sigida_core::disclosure::DEFAULT_MIN_CELL,
         created_at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
+        period_start: Some(time::macros::date!(2026 - 01 - 12)),
+        period_end: Some(time::macros::date!(2029 - 12 - 31)),
+        languages: ["fr", "en", "bm", "son"].map(String::from).to_vec(),
     };
     // Through the same use-cases as `sigida init` and `sigida geo import`: the zone's P-codes
     // are a COD-AB file in the long layout, written to donnees/ and imported.

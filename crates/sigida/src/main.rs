@@ -663,6 +663,9 @@ async fn init(
         synthetic: false,
         min_cell,
         created_at: sigida_core::Timestamp::now(),
+        period_start: None,
+        period_end: None,
+        languages: sigida_core::diagnostic::default_languages(),
     };
     sigida_app::diagnostic::create_diagnostic(&store, &diagnostic).await?;
     println!("Diagnostic « {name} » créé dans {}.", dir.display());

@@ -1,5 +1,7 @@
 //! Administration: the audit log and the accounts.
 
+pub mod settings;
+
 use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::error::WebError;
@@ -105,10 +107,22 @@ pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
 }
 
 pub fn routes() -> Vec<crate::http::routes::Entry> {
-    use crate::http::routes::{Access::Needs, Loads, get};
-    use sigida_core::access::Permission::{ManageUsers, ViewAudit};
+    use crate::http::routes::{Access::Needs, Loads, get, post};
+    use sigida_core::access::Permission::{EditSettings, ManageUsers, ViewAudit, ViewDiagnostic};
     vec![
         get("/audit", Needs(ViewAudit), Loads::Nothing, audit),
         get("/users", Needs(ManageUsers), Loads::Nothing, users),
+        get(
+            "/settings",
+            Needs(ViewDiagnostic),
+            Loads::Nothing,
+            settings::settings,
+        ),
+        post(
+            "/settings",
+            Needs(EditSettings),
+            Loads::Nothing,
+            settings::save,
+        ),
     ]
 }

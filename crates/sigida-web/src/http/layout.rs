@@ -20,6 +20,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/geography", "geography.title", Permission::ViewDiagnostic),
     ("/progress", "nav.progress", Permission::ViewDiagnostic),
     ("/instruments", "nav.imports", Permission::ViewData),
+    ("/settings", "settings.title", Permission::EditSettings),
     ("/audit", "nav.audit", Permission::ViewAudit),
     ("/users", "nav.users", Permission::ManageUsers),
 ];

@@ -13,6 +13,8 @@ vocabulary! {
         ViewPersonalData = "view_personal_data",
         ExportPersonalData = "export_personal_data",
         UserCreated = "user_created",
+        /// A user's role, name, organisation, access or password changed.
+        UserChanged = "user_changed",
         DataImported = "data_imported",
         /// A community, locality or actor added, corrected, archived or removed.
         RegisterChanged = "register_changed",

@@ -163,6 +163,50 @@ impl Tx {
         Ok(())
     }
 
+    /// Changes a user's role, name, organisation and whether they may sign in; a user who may
+    /// no longer sign in loses their sessions at once.
+    pub async fn update_user(&mut self, u: &User) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET display_name = $2, role = $3, organisation = $4, active = $5
+             WHERE id = $1",
+        )
+        .bind(u.id.to_string())
+        .bind(&u.display_name)
+        .bind(u.role.code())
+        .bind(&u.organisation)
+        .bind(i64::from(u.active))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.user", &u.username));
+        }
+        if !u.active {
+            self.end_sessions(u.id).await?;
+        }
+        Ok(())
+    }
+
+    /// A new password hash; the user's open sessions end (whoever knew the old one is out).
+    pub async fn set_password(&mut self, user: Id<User>, password_hash: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user.to_string())
+            .bind(password_hash)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.user", user));
+        }
+        self.end_sessions(user).await
+    }
+
+    pub async fn end_sessions(&mut self, user: Id<User>) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn close_session(&mut self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
             .bind(sha256_hex(token.as_bytes()))

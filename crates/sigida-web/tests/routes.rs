@@ -2616,3 +2616,88 @@ async fn the_coordinator_keeps_the_settings() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The administrator adds a user (password generated, shown once, never cached), changes a
+/// role, disables a user — whose open session ends at once — and gives a new password; an
+/// administrator cannot disable themselves.
+#[tokio::test]
+async fn the_administrator_manages_accounts_and_a_disabled_user_is_out_at_once() {
+    let f = fixture().await;
+    let admin = login(&f.app, "admin").await;
+    let page = get(&f.app, "/users", Some(&admin)).await;
+    let csrf = csrf_of(&page.body);
+    let post = |path: &str, body: &str| form_post(path, &admin, format!("csrf={csrf}&{body}"));
+    let created = send(
+        &f.app,
+        post(
+            "/users",
+            "username=awa&display_name=Awa+Diarra&role=data_clerk&organisation=AMDH",
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK);
+    assert_eq!(created.headers[header::CACHE_CONTROL], "no-store");
+    assert!(created.body.contains("« awa »"), "{}", created.body);
+    let taken = send(&f.app, post("/users", "username=awa&role=analyst")).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let analyst = login(&f.app, "analyst").await;
+    assert_eq!(
+        get(&f.app, "/", Some(&analyst)).await.status,
+        StatusCode::OK
+    );
+    let disabled = send(
+        &f.app,
+        post(
+            "/users/analyst",
+            "role=analyst&display_name=Analyste&organisation=",
+        ),
+    )
+    .await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    let after = get(&f.app, "/", Some(&analyst)).await;
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "the session ended at once"
+    );
+    let users = f.store.users().await.unwrap();
+    assert!(
+        !users
+            .iter()
+            .find(|u| u.username == "analyst")
+            .unwrap()
+            .active
+    );
+
+    let promoted = send(
+        &f.app,
+        post(
+            "/users/awa",
+            "role=analyst&display_name=Awa+Diarra&organisation=AMDH&active=yes",
+        ),
+    )
+    .await;
+    assert_eq!(promoted.status, StatusCode::SEE_OTHER);
+    let users = f.store.users().await.unwrap();
+    assert_eq!(
+        users.iter().find(|u| u.username == "awa").unwrap().role,
+        Role::Analyst
+    );
+
+    let reset = send(&f.app, post("/users/awa/password", "")).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    assert!(reset.body.contains("class=\"password\""));
+    let myself = send(
+        &f.app,
+        post("/users/admin", "role=admin&display_name=Admin"),
+    )
+    .await;
+    assert_eq!(myself.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        send(&f.app, post("/users/nobody", "role=admin&active=yes"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

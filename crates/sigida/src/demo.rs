@@ -3854,6 +3854,7 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
                 organisation,
                 password: &password,
                 at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
+                by: None,
             },
         )
         .await?;

@@ -310,6 +310,21 @@ enum UserCommand {
         #[command(flatten)]
         place: Place,
     },
+    /// Disables a user: they can no longer sign in, and their open sessions end at once.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Gives a user a new password (asked, read from standard input, or generated); their open
+    /// sessions end.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        generate_password: bool,
+        #[command(flatten)]
+        place: Place,
+    },
 }
 
 /// A failure with the exit code it deserves.
@@ -332,9 +347,12 @@ impl From<sigida_store::StoreError> for Failure {
         use sigida_store::StoreError;
         let text = tr().refusal(&e.refusal());
         match e {
-            StoreError::Refused(_) | StoreError::Rule(_) | StoreError::RiskReport(_) => {
-                Failure::Input(text)
-            }
+            // What the person named is not there, or taken: theirs to correct.
+            StoreError::Refused(_)
+            | StoreError::Rule(_)
+            | StoreError::RiskReport(_)
+            | StoreError::NotFound { .. }
+            | StoreError::Conflict { .. } => Failure::Input(text),
             _ => Failure::Database(text),
         }
     }
@@ -488,6 +506,17 @@ fn main() -> ExitCode {
             } => geo::import(&place, &file, cod_version.as_deref()).await,
             Command::Estimate(args) => estimate::run(args),
             Command::Community { command } => command.run().await,
+            Command::User {
+                command: UserCommand::Disable { username, place },
+            } => users::disable(&place, &username).await,
+            Command::User {
+                command:
+                    UserCommand::Passwd {
+                        username,
+                        generate_password,
+                        place,
+                    },
+            } => users::passwd(&place, &username, generate_password).await,
             Command::Locality { command } => command.run().await,
             Command::Workbook { command } => command.run().await,
             Command::Report {

@@ -48,6 +48,7 @@ pub async fn add(
             organisation,
             password: &password,
             at: Timestamp::now(),
+            by: None,
         },
     )
     .await?;
@@ -55,6 +56,45 @@ pub async fn add(
         "Utilisateur « {} » créé (rôle {}).",
         user.username,
         role.code()
+    );
+    if generated {
+        println!("Mot de passe : {password}");
+    }
+    Ok(())
+}
+
+/// `sigida user disable NAME`.
+pub async fn disable(place: &Place, username: &str) -> Result<(), Failure> {
+    let store = place.open().await?;
+    let user = store
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.username == username)
+        .ok_or_else(|| sigida_store::StoreError::not_found("missing.user", username))?;
+    let change = sigida_app::accounts::AccountChange {
+        role: user.role,
+        display_name: user.display_name.clone(),
+        organisation: user.organisation.clone(),
+        active: false,
+    };
+    sigida_app::accounts::change_account(&store, username, &change, None, Timestamp::now()).await?;
+    println!(
+        "{}",
+        crate::tr().fill("users.disabled", &[("username", username)])
+    );
+    Ok(())
+}
+
+/// `sigida user passwd NAME [--generate-password]`.
+pub async fn passwd(place: &Place, username: &str, generate: bool) -> Result<(), Failure> {
+    let (password, generated) = read_password(generate)?;
+    let store = place.open().await?;
+    sigida_app::accounts::reset_password(&store, username, &password, None, Timestamp::now())
+        .await?;
+    println!(
+        "{}",
+        crate::tr().fill("users.password_changed", &[("username", username)])
     );
     if generated {
         println!("Mot de passe : {password}");

@@ -350,3 +350,40 @@ fn form_inspect_locates_what_pyxform_refuses() {
         "{message}"
     );
 }
+
+/// `user passwd` gives a new password (generated here, shown once), `user disable` stops a
+/// user; both are audited, and an unknown user is a usage error with its name.
+#[test]
+fn users_get_a_new_password_and_are_disabled_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let added = run(&[
+        "user",
+        "add",
+        "awa",
+        "--role",
+        "analyst",
+        "--generate-password",
+        "--dir",
+        d,
+    ]);
+    assert!(added.status.success(), "{}", text(&added));
+    let first = text(&added);
+    let passwd = run(&["user", "passwd", "awa", "--generate-password", "--dir", d]);
+    assert!(passwd.status.success(), "{}", text(&passwd));
+    let said = text(&passwd);
+    assert!(said.contains("ses sessions sont closes"), "{said}");
+    let password = |t: &str| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("Mot de passe : "))
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(password(&first), password(&said));
+    let disabled = run(&["user", "disable", "awa", "--dir", d]);
+    assert!(disabled.status.success(), "{}", text(&disabled));
+    let unknown = run(&["user", "disable", "personne", "--dir", d]);
+    assert_eq!(unknown.status.code(), Some(3), "{}", text(&unknown));
+    assert!(text(&unknown).contains("personne"), "{}", text(&unknown));
+}

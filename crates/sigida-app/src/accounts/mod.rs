@@ -51,6 +51,8 @@ pub struct NewAccount<'a> {
     pub organisation: &'a str,
     pub password: &'a str,
     pub at: Timestamp,
+    /// Who creates it (`None`: the command line).
+    pub by: Option<&'a str>,
 }
 
 /// Creates an account: the name checked, the password long enough and hashed, the creation
@@ -87,7 +89,7 @@ pub async fn create_account(store: &Store, a: NewAccount<'_>) -> Result<User, Ap
     tx.audit(&AuditEvent {
         id: Id::new(),
         at: a.at,
-        actor: None,
+        actor: a.by.map(str::to_owned),
         action: AuditAction::UserCreated,
         subject: format!("user:{username}"),
         detail: a.role.code().to_owned(),
@@ -95,6 +97,102 @@ pub async fn create_account(store: &Store, a: NewAccount<'_>) -> Result<User, Ap
     .await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// What an administrator changes of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountChange {
+    pub role: Role,
+    pub display_name: String,
+    pub organisation: String,
+    pub active: bool,
+}
+
+async fn account(store: &Store, username: &str) -> Result<User, AppError> {
+    store
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.username == username)
+        .ok_or_else(|| StoreError::not_found("missing.user", username).into())
+}
+
+/// Changes an account; `by` (the administrator) cannot disable themselves or take away their
+/// own right to manage accounts. Disabling ends the user's sessions at once. Audited.
+pub async fn change_account(
+    store: &Store,
+    username: &str,
+    change: &AccountChange,
+    by: Option<&str>,
+    at: Timestamp,
+) -> Result<User, AppError> {
+    let current = account(store, username).await?;
+    if by == Some(username)
+        && (!change.active
+            || !change
+                .role
+                .may(sigida_core::access::Permission::ManageUsers))
+    {
+        return Err(Refusal::new("account.self").arg("field", "active").into());
+    }
+    let user = User {
+        role: change.role,
+        display_name: match change.display_name.trim() {
+            "" => current.display_name.clone(),
+            name => name.to_owned(),
+        },
+        organisation: change.organisation.trim().to_owned(),
+        active: change.active,
+        ..current.clone()
+    };
+    let mut tx = store.begin().await?;
+    tx.update_user(&user).await?;
+    tx.audit(&AuditEvent {
+        id: Id::new(),
+        at,
+        actor: by.map(str::to_owned),
+        action: AuditAction::UserChanged,
+        subject: format!("user:{username}"),
+        detail: format!(
+            "{} · {}",
+            user.role.code(),
+            if user.active { "actif" } else { "désactivé" }
+        ),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sets a new password (long enough), ending the user's sessions; audited (never the password).
+pub async fn reset_password(
+    store: &Store,
+    username: &str,
+    password: &str,
+    by: Option<&str>,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Refusal::new("account.short_password")
+            .arg("n", MIN_PASSWORD_CHARS.to_string())
+            .arg("field", "password")
+            .into());
+    }
+    let user = account(store, username).await?;
+    let hash = hash_password(password)?;
+    let mut tx = store.begin().await?;
+    tx.set_password(user.id, &hash).await?;
+    tx.audit(&AuditEvent {
+        id: Id::new(),
+        at,
+        actor: by.map(str::to_owned),
+        action: AuditAction::UserChanged,
+        subject: format!("user:{username}"),
+        detail: "mot de passe changé".into(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

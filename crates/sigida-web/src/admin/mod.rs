@@ -1,14 +1,13 @@
 //! Administration: the audit log and the accounts.
 
 pub mod settings;
+pub mod users;
 
 use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::error::WebError;
 use crate::http::layout;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 const AUDIT_PAGE: i64 = 200;
@@ -70,48 +69,25 @@ pub async fn audit(
     ))
 }
 
-pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    let tr = viewer.tr;
-    let diagnostic = state.store.main_diagnostic().await?;
-    let users = state.store.users().await?;
-    let body = html! {
-        h1 { (tr.t("users.title")) }
-        div.table-wrap { table {
-            thead { tr {
-                th scope="col" { (tr.t("users.username")) }
-                th scope="col" { (tr.t("users.name")) }
-                th scope="col" { (tr.t("users.role")) }
-                th scope="col" class="hide-narrow" { (tr.t("users.organisation")) }
-                th scope="col" { (tr.t("users.active")) }
-            } }
-            tbody { @for u in &users { tr {
-                th scope="row" { (u.username) }
-                td { (u.display_name) }
-                td { (tr.t(u.role.label_key())) }
-                td class="hide-narrow" { (u.organisation) }
-                td { (tr.t(if u.active { "community.yes" } else { "community.no" })) }
-            } } }
-        } }
-    };
-    Ok((
-        StatusCode::OK,
-        layout::page(
-            &viewer,
-            "/users",
-            tr.t("users.title"),
-            diagnostic.synthetic,
-            body,
-        ),
-    )
-        .into_response())
-}
-
 pub fn routes() -> Vec<crate::http::routes::Entry> {
     use crate::http::routes::{Access::Needs, Loads, get, post};
     use sigida_core::access::Permission::{EditSettings, ManageUsers, ViewAudit, ViewDiagnostic};
     vec![
         get("/audit", Needs(ViewAudit), Loads::Nothing, audit),
-        get("/users", Needs(ManageUsers), Loads::Nothing, users),
+        get("/users", Needs(ManageUsers), Loads::Nothing, users::users),
+        post("/users", Needs(ManageUsers), Loads::Nothing, users::create),
+        post(
+            "/users/{username}",
+            Needs(ManageUsers),
+            Loads::Nothing,
+            users::change,
+        ),
+        post(
+            "/users/{username}/password",
+            Needs(ManageUsers),
+            Loads::Nothing,
+            users::password,
+        ),
         get(
             "/settings",
             Needs(ViewDiagnostic),

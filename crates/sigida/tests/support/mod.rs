@@ -44,9 +44,19 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
+    /// `sigida demo --serve` in `dir`, with its six printed logins.
     pub fn start(dir: &Path) -> Self {
+        Self::spawn(&["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"], dir, 6)
+    }
+
+    /// `sigida serve` on the diagnostic of `dir` (a team's own, made by `sigida init`).
+    pub fn serve(dir: &Path) -> Self {
+        Self::spawn(&["serve", "--addr", "127.0.0.1:0", "--dir"], dir, 0)
+    }
+
+    fn spawn(args: &[&str], dir: &Path, logins_expected: usize) -> Self {
         let mut child = sigida()
-            .args(["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"])
+            .args(args)
             .arg(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -79,7 +89,7 @@ impl DemoServer {
                     words[2].to_owned(),
                 ));
             }
-            if base.is_some() && logins.len() == 6 {
+            if base.is_some() && logins.len() == logins_expected {
                 break;
             }
         }

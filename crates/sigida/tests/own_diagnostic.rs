@@ -1,0 +1,122 @@
+//! In headless Chromium, a team's own diagnostic from an empty folder, through the pages only:
+//! the coordinator sees what to do first, registers a community and its locality, a service
+//! provider, reads the geography; at desktop and phone widths (screenshots for the README).
+
+mod support;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use support::webdriver::{Browser, available};
+use support::{DemoServer, run, sigida, text};
+
+const COD: &str = "Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n\
+                   MLI,1,ML10,Ménaka,MLI,2025-09-04,v03\n\
+                   MLI,2,ML1001,Ménaka,ML10,2025-09-04,v03\n\
+                   MLI,1,ML11,Nioro,MLI,2025-09-04,v03\n\
+                   MLI,2,ML1101,Nioro,ML11,2025-09-04,v03\n";
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+}
+
+#[test]
+fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
+    if !available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nioro");
+    let d = dir.to_str().unwrap();
+    assert!(run(&["init", d, "--name", "Nioro et Ménaka"]).status.success());
+    let cod = tmp.path().join("cod.csv");
+    std::fs::write(&cod, COD).unwrap();
+    let out = run(&["geo", "import", cod.to_str().unwrap(), "--dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut add = sigida()
+        .args(["user", "add", "coord", "--role", "coordinator", "--dir", d])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"un mot de passe assez long\n")
+        .unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
+
+    let server = DemoServer::serve(&dir);
+    let browser = Browser::start();
+    browser.viewport(1280, 900, false);
+    browser.goto(&format!("{}/login", server.base));
+    browser.type_into("input[name=username]", "coord");
+    browser.type_into("input[name=password]", "un mot de passe assez long");
+    browser.click("button[type=submit]");
+    browser.wait_for_text("Nioro et Ménaka");
+
+    // No community yet: the list says what to do, in order.
+    browser.goto(&format!("{}/communities", server.base));
+    let page = browser.wait_for_text("Pour commencer");
+    assert!(page.contains("Nouvelle communauté"), "{page}");
+    browser.screenshot(&screenshots().join("communautes-vides-bureau.png"));
+
+    // A community through its form: the cercle chosen from the stored geography.
+    browser.click_link("Nouvelle communauté");
+    browser.wait_for_text("Identifiant court");
+    browser.type_into("input[name=name]", "Nioro du Sahel");
+    browser.script("document.querySelector('select[name=cercle]').value = 'ML1101'; return 0");
+    browser.type_into("textarea[name=selection_reason]", "Départs vers la Mauritanie");
+    browser.screenshot(&screenshots().join("nouvelle-communaute-bureau.png"));
+    browser.click("form.stacked button[type=submit]");
+    let page = browser.wait_for_text("Enregistré.");
+    assert!(browser.url().contains("/communities/nioro-du-sahel"), "{}", browser.url());
+    assert!(page.contains("Départs vers la Mauritanie"));
+
+    // Its locality, then a service provider.
+    browser.click_link("Ajouter une localité");
+    browser.wait_for_text("Source de la population");
+    browser.type_into("input[name=name]", "Nioro-Ville");
+    browser.script("document.querySelector('select[name=kind]').value = 'town'; return 0");
+    browser.type_into("input[name=population]", "30 000");
+    browser.type_into("input[name=population_source]", "RGPH 2009");
+    browser.click("form.stacked button[type=submit]");
+    let page = browser.wait_for_text("Nioro-Ville");
+    assert!(page.contains("30"), "{page}");
+
+    browser.goto(&format!(
+        "{}/communities/nioro-du-sahel/actors/prestataires/new",
+        server.base
+    ));
+    browser.wait_for_text("Service offert");
+    browser.type_into("input[name=organisation]", "CSREF de Nioro");
+    browser.type_into("input[name=service]", "Soins et référence");
+    browser.click("form.stacked button[type=submit]");
+    browser.wait_for_text("CSREF de Nioro");
+    browser.goto(&format!("{}/communities/nioro-du-sahel/services", server.base));
+    browser.wait_for_text("CSREF de Nioro");
+
+    browser.goto(&format!("{}/geography", server.base));
+    browser.wait_for_text("ML1101");
+    browser.screenshot(&screenshots().join("geographie-bureau.png"));
+
+    // On a phone: the community and its form stay readable without sideways scrolling.
+    browser.viewport(390, 844, true);
+    for (path, name) in [
+        ("/communities/nioro-du-sahel", "communaute-propre-telephone"),
+        ("/communities/nioro-du-sahel/localities/new", "nouvelle-localite-telephone"),
+    ] {
+        browser.goto(&format!("{}{path}", server.base));
+        browser.wait_for_text("Nioro du Sahel");
+        let overflow = browser.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{path} scrolls sideways on a phone: {overflow}"
+        );
+        browser.screenshot(&screenshots().join(format!("{name}.png")));
+    }
+}

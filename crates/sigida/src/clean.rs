@@ -103,6 +103,9 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
             merge.unchanged
         );
     }
+    if store.submission_count(instrument.id).await? == 0 {
+        return Err(sigida_app::cleaning::no_data(&instrument).into());
+    }
     let (form, clean, applied) = clean_export(&store, &diagnostic, &instrument).await?;
     let log = store.cleaning_log(instrument.id).await?;
     println!(

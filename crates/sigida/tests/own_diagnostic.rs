@@ -29,7 +29,11 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nioro");
     let d = dir.to_str().unwrap();
-    assert!(run(&["init", d, "--name", "Nioro et Ménaka"]).status.success());
+    assert!(
+        run(&["init", d, "--name", "Nioro et Ménaka"])
+            .status
+            .success()
+    );
     let cod = tmp.path().join("cod.csv");
     std::fs::write(&cod, COD).unwrap();
     let out = run(&["geo", "import", cod.to_str().unwrap(), "--dir", d]);
@@ -68,11 +72,18 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.wait_for_text("Identifiant court");
     browser.type_into("input[name=name]", "Nioro du Sahel");
     browser.script("document.querySelector('select[name=cercle]').value = 'ML1101'; return 0");
-    browser.type_into("textarea[name=selection_reason]", "Départs vers la Mauritanie");
+    browser.type_into(
+        "textarea[name=selection_reason]",
+        "Départs vers la Mauritanie",
+    );
     browser.screenshot(&screenshots().join("nouvelle-communaute-bureau.png"));
     browser.click("form.stacked button[type=submit]");
     let page = browser.wait_for_text("Enregistré.");
-    assert!(browser.url().contains("/communities/nioro-du-sahel"), "{}", browser.url());
+    assert!(
+        browser.url().contains("/communities/nioro-du-sahel"),
+        "{}",
+        browser.url()
+    );
     assert!(page.contains("Départs vers la Mauritanie"));
 
     // Its locality, then a service provider.
@@ -95,7 +106,10 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.type_into("input[name=service]", "Soins et référence");
     browser.click("form.stacked button[type=submit]");
     browser.wait_for_text("CSREF de Nioro");
-    browser.goto(&format!("{}/communities/nioro-du-sahel/services", server.base));
+    browser.goto(&format!(
+        "{}/communities/nioro-du-sahel/services",
+        server.base
+    ));
     browser.wait_for_text("CSREF de Nioro");
 
     browser.goto(&format!("{}/geography", server.base));
@@ -106,7 +120,10 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.viewport(390, 844, true);
     for (path, name) in [
         ("/communities/nioro-du-sahel", "communaute-propre-telephone"),
-        ("/communities/nioro-du-sahel/localities/new", "nouvelle-localite-telephone"),
+        (
+            "/communities/nioro-du-sahel/localities/new",
+            "nouvelle-localite-telephone",
+        ),
     ] {
         browser.goto(&format!("{}{path}", server.base));
         browser.wait_for_text("Nioro du Sahel");

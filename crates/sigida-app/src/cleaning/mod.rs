@@ -10,8 +10,8 @@ use sigida_store::Store;
 use sigida_xlsform::cleaning::{CheckSettings, apply_log_dataset, logic_checks, run_checks};
 use sigida_xlsform::export::is_logic_problem;
 
-use crate::AppError;
 use crate::common::clean_data::{Imported, imported_datasets, latest_form, unite};
+use crate::{AppError, Refusal};
 
 /// What the checks of an instrument found.
 pub struct Checked {
@@ -30,6 +30,9 @@ pub async fn check_instrument(
 ) -> Result<Checked, AppError> {
     let form = latest_form(store, diagnostic, instrument).await?;
     let imported = imported_datasets(store, instrument, &form).await?;
+    if imported.is_empty() {
+        return Err(no_data(instrument));
+    }
     let raw = unite(&instrument.name, &form, &imported);
     let settings = CheckSettings {
         stratum,
@@ -102,4 +105,11 @@ pub async fn check_instrument(
         by_check,
         merge,
     })
+}
+
+/// An instrument without data: nothing to check, nor to clean.
+pub fn no_data(instrument: &Instrument) -> AppError {
+    Refusal::new("cleaning.no_data")
+        .arg("instrument", instrument.name.as_str())
+        .into()
 }

@@ -46,7 +46,11 @@ pub struct DemoServer {
 impl DemoServer {
     /// `sigida demo --serve` in `dir`, with its six printed logins.
     pub fn start(dir: &Path) -> Self {
-        Self::spawn(&["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"], dir, 6)
+        Self::spawn(
+            &["demo", "--serve", "--addr", "127.0.0.1:0", "--dir"],
+            dir,
+            6,
+        )
     }
 
     /// `sigida serve` on the diagnostic of `dir` (a team's own, made by `sigida init`).

@@ -3,6 +3,7 @@
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::indicator::{Indicator, IndicatorValue, Provenance};
+use sigida_core::instrument::Instrument;
 use sigida_core::{Id, Timestamp};
 
 use crate::rows::Cols;
@@ -118,7 +119,81 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The question of `instrument` that says where each answer was given, when set.
+    pub async fn locality_question(&self, instrument: Id<Instrument>) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT question FROM instrument_localities WHERE instrument_id = $1")
+                .bind(instrument.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref()
+            .map(|r| Cols::of("instrument_localities", r).text("question"))
+            .transpose()
+    }
+
+    /// The answers of `instrument` a person mapped to a locality.
+    pub async fn locality_answers(
+        &self,
+        instrument: Id<Instrument>,
+    ) -> Result<Vec<(String, Id<sigida_core::geography::Locality>)>> {
+        sqlx::query("SELECT * FROM locality_answers WHERE instrument_id = $1 ORDER BY answer")
+            .bind(instrument.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let c = Cols::of("locality_answers", r);
+                Ok((c.text("answer")?, c.id("locality_id")?))
+            })
+            .collect()
+    }
+}
+
 impl Tx {
+    /// Sets the instrument's locality question and the answers mapped to localities (all of
+    /// them: the mapping replaces the previous one), and forgets the values its indicators had:
+    /// they are computed again on the rows the new mapping gives.
+    pub async fn set_locality_mapping(
+        &mut self,
+        instrument: Id<Instrument>,
+        question: &str,
+        answers: &[(String, Id<sigida_core::geography::Locality>)],
+    ) -> Result<()> {
+        let id = instrument.to_string();
+        sqlx::query("DELETE FROM instrument_localities WHERE instrument_id = $1")
+            .bind(&id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("INSERT INTO instrument_localities (instrument_id, question) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(question)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("DELETE FROM locality_answers WHERE instrument_id = $1")
+            .bind(&id)
+            .execute(self.conn())
+            .await?;
+        for (answer, locality) in answers {
+            sqlx::query(
+                "INSERT INTO locality_answers (instrument_id, answer, locality_id) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(answer)
+            .bind(locality.to_string())
+            .execute(self.conn())
+            .await?;
+        }
+        sqlx::query(
+            "DELETE FROM indicator_values WHERE indicator_id IN
+                (SELECT id FROM indicators WHERE instrument_id = $1)",
+        )
+        .bind(&id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_indicator(&mut self, i: &Indicator) -> Result<()> {
         sqlx::query(
             "INSERT INTO indicators (id, diagnostic_id, instrument_id, code, label, theme, kind,

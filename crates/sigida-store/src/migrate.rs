@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "settings",
         sql: include_str!("../migrations/0014_settings.sql"),
     },
+    Migration {
+        version: 15,
+        name: "locality_answers",
+        sql: include_str!("../migrations/0015_locality_answers.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -2701,3 +2701,105 @@ async fn the_administrator_manages_accounts_and_a_disabled_user_is_out_at_once()
         StatusCode::NOT_FOUND
     );
 }
+
+/// REACH's MSNA form and its dummy export uploaded through the pages; its admin3 answers are
+/// placeholder codes (`PCODE111`…): the analyst maps one to a locality of Gao Château in the
+/// table, and the rest stay listed as mapped to nothing; the community's rows follow.
+#[tokio::test]
+async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table() {
+    let (Some(form), Some(data)) = (
+        sigida_testkit::shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx"),
+        sigida_testkit::shared("reach-msna-2024/dummy_raw_data.xlsx"),
+    ) else {
+        return;
+    };
+    let f = fixture().await;
+    let analyst = login(&f.app, "analyst").await;
+    let csrf = csrf_of(&get(&f.app, "/imports", Some(&analyst)).await.body);
+    let sent = send(
+        &f.app,
+        multipart_post(
+            "/imports/form",
+            &analyst,
+            &[
+                ("csrf", &csrf),
+                ("instrument", "MSNA"),
+                ("kind", "household_survey"),
+            ],
+            &[("file", "msna.xlsx", &std::fs::read(form).unwrap())],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let sent = send(
+        &f.app,
+        multipart_post(
+            "/imports/data",
+            &analyst,
+            &[
+                ("csrf", &csrf),
+                ("instrument", "MSNA"),
+                ("accept_warnings", "yes"),
+            ],
+            &[("file", "dummy_raw_data.xlsx", &std::fs::read(data).unwrap())],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(
+        sent.body.contains("241 nouvelles soumissions"),
+        "{}",
+        sent.body
+    );
+
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let instrument = f
+        .store
+        .instrument_by_name(diagnostic.id, "MSNA")
+        .await
+        .unwrap()
+        .unwrap();
+    let community = gao(&f).await;
+    let locality = sigida_app::register::register_locality(
+        &f.store,
+        &community,
+        &sigida_app::register::LocalityDraft {
+            name: "Sosso Koïra".into(),
+            ..Default::default()
+        },
+        None,
+        sigida_core::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let path = format!("/instruments/{}/localities", instrument.id);
+    let page = get(&f.app, &format!("{path}?question=admin3"), Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<code>PCODE111</code>"), "{}", page.body);
+    assert!(page.body.contains("ne sont rattachées à aucune localité"));
+    let saved = send(
+        &f.app,
+        form_post(
+            &path,
+            &analyst,
+            format!(
+                "csrf={csrf}&question=admin3&answer_0=PCODE111&locality_0={}&answer_1=PCODE112&locality_1=",
+                locality.id
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(location(&saved), format!("{path}?saved=1"));
+    let answers =
+        sigida_app::common::clean_data::community_answers(&f.store, instrument.id, &community)
+            .await
+            .unwrap();
+    assert!(answers.contains(&"PCODE111".to_owned()), "{answers:?}");
+    assert!(!answers.contains(&"PCODE112".to_owned()));
+    let page = get(&f.app, &path, Some(&analyst)).await;
+    assert!(
+        page.body.contains("selected"),
+        "the saved question and mapping come back"
+    );
+    assert!(page.body.contains("Gao Château — Sosso Koïra"));
+}

@@ -20,7 +20,7 @@ use sigida_xlsform::Form;
 use sigida_xlsform::derived::{is_expression, with_derived};
 
 use crate::common::clean_data::{
-    DatasetError, clean_with, latest_form, locality_slugs, log_version,
+    DatasetError, clean_with, community_answers, latest_form, log_version,
 };
 
 pub use sigida_report::indicators::Computed;
@@ -58,6 +58,10 @@ struct InstrumentData {
     imports: Vec<Id<RawImport>>,
     /// Made only when an indicator's stored values are out of date.
     clean: Option<std::sync::Arc<Table>>,
+    /// The answers of its locality question that are the community's.
+    answers: Vec<String>,
+    /// Its locality question, when a person set it (else each indicator's column).
+    locality_question: Option<String>,
 }
 
 /// Every indicator of the diagnostic for one community; labels in `language` (`fr`, `en`).
@@ -67,7 +71,6 @@ pub async fn community_indicators(
     community: &Community,
     language: &str,
 ) -> Result<Vec<Computed>, DatasetError> {
-    let localities = locality_slugs(store, community).await?;
     let mut instruments: HashMap<Id<Instrument>, InstrumentData> = HashMap::new();
     let mut out = Vec::new();
     for indicator in store.indicators(diagnostic.id).await? {
@@ -80,6 +83,8 @@ pub async fn community_indicators(
                 log: store.cleaning_log(instrument.id).await?,
                 imports: store.instrument_import_ids(instrument.id).await?,
                 clean: None,
+                answers: community_answers(store, instrument.id, community).await?,
+                locality_question: store.locality_question(instrument.id).await?,
                 instrument,
             };
             slot.insert(data);
@@ -112,12 +117,12 @@ pub async fn community_indicators(
         }
         let values = match data.clean.clone() {
             Some(table) => {
-                let (definition, localities, provenance, id) = (
-                    indicator.clone(),
-                    localities.clone(),
-                    provenance.clone(),
-                    community.id,
-                );
+                let mut definition = indicator.clone();
+                if let Some(question) = &data.locality_question {
+                    definition.locality_column.clone_from(question);
+                }
+                let (localities, provenance, id) =
+                    (data.answers.clone(), provenance.clone(), community.id);
                 crate::common::clean_data::off_runtime(move || {
                     compute(&definition, &table, id, &localities, &provenance)
                 })

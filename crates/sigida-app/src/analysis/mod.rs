@@ -5,6 +5,7 @@
 pub mod field_work;
 pub mod findings;
 pub mod indicators;
+pub mod localities;
 pub mod traveller_surveys;
 
 use sigida_core::community::Community;

@@ -18,7 +18,7 @@ use sigida_survey::table::{Measure, TableSpec, estimate_table};
 use sigida_xlsform::{Form, Question, QuestionKind};
 
 use crate::common::clean_data::{
-    DatasetError, clean_with, latest_form, locality_slugs, log_version,
+    DatasetError, clean_with, community_answers, latest_form, log_version,
 };
 
 /// Questions named `route_1`, `route_2`… hold the places of a traveller's route in order.
@@ -35,7 +35,6 @@ pub async fn community_traveller_surveys(
     community: &Community,
     language: &str,
 ) -> Result<Vec<TravellerSurvey>, DatasetError> {
-    let localities = locality_slugs(store, community).await?;
     let mut out = Vec::new();
     for instrument in store.instruments(diagnostic.id).await? {
         if instrument.kind != InstrumentKind::FlowSurvey
@@ -47,6 +46,7 @@ pub async fn community_traveller_surveys(
         let form = latest_form(store, diagnostic, &instrument).await?;
         let log = store.cleaning_log(instrument.id).await?;
         let (clean, _) = clean_with(store, &instrument, &form, &log).await?;
+        let localities = community_answers(store, instrument.id, community).await?;
         // Estimating holds a core: off the async runtime.
         let (slugs, language_owned, min_cell) =
             (localities.clone(), language.to_owned(), diagnostic.min_cell);

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sigida_core::Id;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::instrument::Instrument;
 use sigida_formats::table::Table;
@@ -37,17 +38,31 @@ where
     Ok(tokio::task::spawn_blocking(work).await?)
 }
 
-/// The community's localities as survey data name them (their slugs): which rows are its own.
-pub async fn locality_slugs(
+/// The answers of `instrument`'s locality question that are the community's: its localities'
+/// slugs, names and P-codes, and the answers a person mapped to them. Which rows are its own.
+pub async fn community_answers(
     store: &Store,
+    instrument: Id<Instrument>,
     community: &sigida_core::community::Community,
 ) -> Result<Vec<String>, StoreError> {
-    Ok(store
-        .localities(community.id)
-        .await?
-        .iter()
-        .map(|l| sigida_core::community::slugify(&l.name))
-        .collect())
+    let localities = store.localities(community.id).await?;
+    let mut answers: Vec<String> = Vec::new();
+    for l in &localities {
+        answers.push(sigida_core::community::slugify(&l.name));
+        answers.push(l.name.clone());
+        answers.extend(l.admin_pcode.clone());
+    }
+    answers.extend(
+        store
+            .locality_answers(instrument)
+            .await?
+            .into_iter()
+            .filter(|(_, id)| localities.iter().any(|l| l.id == *id))
+            .map(|(answer, _)| answer),
+    );
+    answers.sort();
+    answers.dedup();
+    Ok(answers)
 }
 
 /// The instrument's latest form.

@@ -2,6 +2,7 @@
 //! and its decisions, the clean data downloaded.
 
 pub mod imports;
+pub mod localities;
 pub mod pages;
 pub mod uploads;
 
@@ -49,6 +50,18 @@ pub fn routes() -> Vec<Entry> {
             Needs(ViewData),
             Instrument,
             pages::instrument,
+        ),
+        get(
+            "/instruments/{id}/localities",
+            Needs(ViewData),
+            Instrument,
+            localities::localities,
+        ),
+        post(
+            "/instruments/{id}/localities",
+            Needs(EditAnalysis),
+            Instrument,
+            localities::save,
         ),
         get(
             "/instruments/{id}/cleaning",

@@ -128,6 +128,7 @@ pub async fn instrument(
         }
         p {
             a href={"/instruments/" (instrument.id) "/cleaning"} { (tr.t("instruments.cleaning")) " →" }
+            " · " a href={"/instruments/" (instrument.id) "/localities"} { (tr.t("localities.title")) " →" }
             " · " a href={"/instruments/" (instrument.id) "/clean.csv?hxl=1"} { (tr.t("instruments.export")) }
             " · " a href={"/instruments/" (instrument.id) "/clean.xlsx"} { (tr.t("instruments.export_workbook")) }
             @if viewer.may(Permission::ViewPersonalData) {

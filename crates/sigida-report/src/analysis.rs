@@ -112,6 +112,9 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
 
         (part(tr, 0))
         p { (ov.community.description) }
+        @if !ov.community.selection_reason.is_empty() {
+            p { (tr.t("community.selection_reason")) " : " (ov.community.selection_reason) }
+        }
         (crate::overview::identity(tr, ov))
         (crate::overview::key_figures(tr, ov))
         (crate::overview::map(tr, ov))

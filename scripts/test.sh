@@ -34,6 +34,8 @@ fi
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.4.6" 2>/dev/null || python3 -m pip install -q --break-system-packages "numpy==2.4.6"
 # The workbook tests fill the template as Excel would leave it, with openpyxl.
 python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q "openpyxl==3.1.5" 2>/dev/null || python3 -m pip install -q --break-system-packages "openpyxl==3.1.5"
+# The kit's forms are converted with pyxform, the XLSForm reference.
+python3 -c "import pyxform" 2>/dev/null || python3 -m pip install -q "pyxform==4.0.0" 2>/dev/null || python3 -m pip install -q --break-system-packages "pyxform==4.0.0"
 
 echo "== PostgreSQL"
 cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')

@@ -316,7 +316,9 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         _ if route.path.contains("/actors/") => o.stakeholder.to_string(),
         _ => uuid::Uuid::new_v4().to_string(),
     };
-    let file = if route.path.starts_with("/reports/{file}") {
+    let file = if route.path.starts_with("/kit/") {
+        "enquete-menage.xlsx"
+    } else if route.path.starts_with("/reports/{file}") {
         "synthese.html"
     } else {
         "analyse-contextuelle.html"

@@ -64,6 +64,9 @@ enum Command {
         min_cell: u64,
         #[arg(long, env = "SIGIDA_DATABASE_URL")]
         database: Option<String>,
+        /// Also write the instrument kit (XLSForms for Kobo or ODK) to DIR/instruments/.
+        #[arg(long)]
+        instruments: bool,
     },
     /// Builds the demonstration diagnostic (Kayes and Gao, synthetic data) and writes its reports.
     Demo {
@@ -488,7 +491,14 @@ fn main() -> ExitCode {
                 country,
                 min_cell,
                 database,
-            } => init(dir, name, country, min_cell, database).await,
+                instruments,
+            } => {
+                init(dir.clone(), name, country, min_cell, database).await?;
+                if instruments {
+                    write_kit(&dir)?;
+                }
+                Ok(())
+            }
             Command::Demo { dir, serve, addr } => {
                 demo::run(&dir, serve.then_some(addr.as_str())).await
             }
@@ -654,6 +664,22 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// The instrument kit into `dir/instruments/`, each form named as the kit names it.
+fn write_kit(dir: &std::path::Path) -> Result<(), Failure> {
+    let folder = dir.join("instruments");
+    std::fs::create_dir_all(&folder)?;
+    for form in &sigida_app::diagnostic::kit::KIT {
+        std::fs::write(folder.join(form.file), form.bytes)?;
+        println!(
+            "  ✓ {} — {}",
+            folder.join(form.file).display(),
+            tr().t(form.about)
+        );
+    }
+    println!("{}", tr().t("kit.next"));
+    Ok(())
 }
 
 async fn init(

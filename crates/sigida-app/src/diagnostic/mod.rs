@@ -1,5 +1,7 @@
 //! The diagnostic itself: made once per store, its country checked.
 
+pub mod kit;
+
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::diagnostic::{Diagnostic, pcode_prefix};
 use sigida_core::{Id, Timestamp};

@@ -2,11 +2,12 @@
 //! and its decisions, the clean data downloaded.
 
 pub mod imports;
+pub mod kit;
 pub mod localities;
 pub mod pages;
 pub mod uploads;
 
-use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewData};
+use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewData, ViewDiagnostic};
 
 use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
 
@@ -14,6 +15,8 @@ pub fn routes() -> Vec<Entry> {
     use Loads::{Instrument, Nothing};
     vec![
         get("/imports", Needs(ViewData), Nothing, imports::imports),
+        get("/kit", Needs(ViewDiagnostic), Nothing, kit::kit),
+        get("/kit/{file}", Needs(ViewDiagnostic), Nothing, kit::download),
         post(
             "/imports/form",
             Needs(EnterData),

@@ -284,7 +284,7 @@ pub async fn forms(state: &AppState, viewer: &Viewer) -> Result<Markup, WebError
     };
     Ok(html! {
         h2 { (tr.t("upload.title")) }
-        p.note { (tr.t("upload.rule")) }
+        p.note { (tr.t("upload.rule")) " " a href="/kit" { (tr.t("kit.title")) } }
         details {
             summary { (tr.t("upload.form_title")) }
             form.stack method="post" action="/imports/form" enctype="multipart/form-data" {

@@ -38,19 +38,21 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     std::fs::write(&cod, COD).unwrap();
     let out = run(&["geo", "import", cod.to_str().unwrap(), "--dir", d]);
     assert!(out.status.success(), "{}", text(&out));
-    let mut add = sigida()
-        .args(["user", "add", "coord", "--role", "coordinator", "--dir", d])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"un mot de passe assez long\n")
-        .unwrap();
-    assert!(add.wait_with_output().unwrap().status.success());
+    for (user, role) in [("coord", "coordinator"), ("analyste", "analyst")] {
+        let mut add = sigida()
+            .args(["user", "add", user, "--role", role, "--dir", d])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(b"un mot de passe assez long\n")
+            .unwrap();
+        assert!(add.wait_with_output().unwrap().status.success());
+    }
 
     let server = DemoServer::serve(&dir);
     let browser = Browser::start();
@@ -115,6 +117,63 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.goto(&format!("{}/geography", server.base));
     browser.wait_for_text("ML1101");
     browser.screenshot(&screenshots().join("geographie-bureau.png"));
+
+    // REACH's MSNA form and its export uploaded from the imports page, then its admin3
+    // answers (placeholder codes) mapped to the new locality in the table.
+    if let (Some(form), Some(data)) = (
+        support::shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx"),
+        support::shared("reach-msna-2024/dummy_raw_data.xlsx"),
+    ) {
+        // The analyst imports data (the coordinator does not).
+        browser.click("header form button[type=submit]");
+        browser.wait_for_text("Mot de passe");
+        browser.type_into("input[name=username]", "analyste");
+        browser.type_into("input[name=password]", "un mot de passe assez long");
+        browser.click("button[type=submit]");
+        browser.wait_for_text("Nioro et Ménaka");
+        browser.goto(&format!("{}/imports", server.base));
+        browser.wait_for_text("Importer un fichier");
+        browser
+            .script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
+        browser.type_into(
+            "form[action='/imports/form'] input[name=instrument]",
+            "MSNA",
+        );
+        browser.type_into(
+            "form[action='/imports/form'] input[type=file]",
+            form.canonicalize().unwrap().to_str().unwrap(),
+        );
+        browser.click("form[action='/imports/form'] button[type=submit]");
+        browser.wait_for_text("listes de choix");
+        browser.goto(&format!("{}/imports", server.base));
+        browser.wait_for_text("Importer un fichier");
+        browser
+            .script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
+        browser.type_into(
+            "form[action='/imports/data'] input[type=file]",
+            data.canonicalize().unwrap().to_str().unwrap(),
+        );
+        browser.click("form[action='/imports/data'] input[name=accept_warnings]");
+        browser.click("form[action='/imports/data'] button[type=submit]");
+        browser.wait_for_text("241 nouvelles soumissions");
+        browser.goto(&format!("{}/instruments", server.base));
+        browser.click_link("MSNA");
+        browser.wait_for_text("Localités des réponses");
+        browser.click_link("Localités des réponses →");
+        browser.wait_for_text("Question de la localité");
+        browser
+            .script("document.querySelector('select[name=question]').value = 'admin3'; return 0");
+        browser.click("form.filters button[type=submit]");
+        browser.wait_for_text("PCODE111");
+        browser.script(
+            "const s = Array.from(document.querySelectorAll('td select')).find(s => s.closest('tr').textContent.includes('PCODE111')); \
+             s.value = Array.from(s.options).find(o => o.textContent.includes('Nioro-Ville')).value; return 0",
+        );
+        browser.screenshot(&screenshots().join("localites-reponses-bureau.png"));
+        browser.click("form.stacked button[type=submit]");
+        let page = browser.wait_for_text("Enregistré.");
+        assert!(page.contains("Nioro du Sahel — Nioro-Ville"), "{page}");
+    }
 
     // On a phone: the community and its form stay readable without sideways scrolling.
     browser.viewport(390, 844, true);

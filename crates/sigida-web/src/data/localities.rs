@@ -27,6 +27,16 @@ pub struct Asked {
     saved: Option<String>,
 }
 
+/// A question's label short enough for a drop-down on a phone.
+fn short(label: &str) -> String {
+    const MAX: usize = 70;
+    if label.chars().count() <= MAX {
+        return label.to_owned();
+    }
+    let cut: String = label.chars().take(MAX).collect();
+    format!("{cut}…")
+}
+
 async fn page(
     state: &AppState,
     viewer: &Viewer,
@@ -65,7 +75,7 @@ async fn page(
             label { (tr.t("localities.question"))
                 select name="question" {
                     @for (name, label) in &table.questions {
-                        option value=(name) selected[table.question.as_deref() == Some(name.as_str())] { (label) }
+                        option value=(name) selected[table.question.as_deref() == Some(name.as_str())] { (short(label)) }
                     }
                 }
             }

@@ -25,7 +25,7 @@ use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
 use sigida_core::finding::*;
 use sigida_core::geography::{AdminUnit, Locality, LocalityKind};
-use sigida_core::instrument::{Instrument, InstrumentKind, InstrumentVersion};
+use sigida_core::instrument::{Instrument, InstrumentKind};
 use sigida_core::meeting::*;
 use sigida_core::personal::Personal;
 use sigida_core::plan::*;
@@ -1057,8 +1057,8 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         None,
     )
     .await?;
+    kit_instruments(&store, dir).await?;
     let mut tx = store.begin().await?;
-    instruments(&mut g, &mut tx, &diagnostic).await?;
     let mut communities = Vec::new();
     for profile in [&DIBOLI, &GAO] {
         communities.push(community(&mut g, &mut tx, &diagnostic, profile).await?);
@@ -1270,41 +1270,35 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
 }
 
-/// The instruments without a form of their own in the demo; the household survey comes in
-/// through its XLSForm like a real one.
-async fn instruments(g: &mut Gen, tx: &mut Tx, diagnostic: &Diagnostic) -> Result<(), Failure> {
-    for (kind, name) in [
+/// The instruments the demo has no data for come from the kit, as a team's do: their XLSForms
+/// written to `instruments/` (as `sigida init --instruments` does) and imported. The household
+/// and traveller surveys come in through forms of their own, with their synthetic exports.
+async fn kit_instruments(store: &Store, dir: &Path) -> Result<(), Failure> {
+    let folder = dir.join("instruments");
+    std::fs::create_dir_all(&folder)?;
+    for (file, name) in [
         (
-            InstrumentKind::FlowRegistry,
+            "registre-flux.xlsx",
             "Enregistrement des flux aux points de suivi",
         ),
         (
-            InstrumentKind::KeyInformant,
+            "guide-informateur-cle.xlsx",
             "Guide d'entretien — informateurs clés",
         ),
         (
-            InstrumentKind::FocusGroup,
+            "guide-groupe-discussion.xlsx",
             "Guide des groupes de discussion",
         ),
         (
-            InstrumentKind::ServiceMapping,
+            "cartographie-services.xlsx",
             "Cartographie des services (4W)",
         ),
+        ("profil-communautaire.xlsx", "Profil communautaire"),
     ] {
-        let instrument = Instrument {
-            id: g.id(),
-            diagnostic_id: diagnostic.id,
-            kind,
-            name: name.into(),
-        };
-        let version = InstrumentVersion {
-            id: g.id(),
-            instrument_id: instrument.id,
-            version: "2026-01".into(),
-            form_sha256: sigida_store::sha256_hex(name.as_bytes()),
-            created_at: at(time::macros::datetime!(2026-01-20 09:00 UTC)),
-        };
-        sigida_app::register::add_instrument(tx, &instrument, &version).await?;
+        let form = sigida_app::diagnostic::kit::kit_form(file)
+            .ok_or_else(|| Failure::Other(format!("{file} : absent du kit")))?;
+        std::fs::write(folder.join(file), form.bytes)?;
+        crate::import::form_bytes(store, &quiet(file), form.bytes, name, form.kind).await?;
     }
     Ok(())
 }

@@ -9,7 +9,6 @@ pub mod places;
 pub mod workbook;
 
 use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};
-use sigida_core::instrument::{Instrument, InstrumentVersion};
 use sigida_store::Tx;
 
 pub use places::{
@@ -42,17 +41,5 @@ pub async fn add_stakeholder(tx: &mut Tx, stakeholder: &Stakeholder) -> Result<(
 pub async fn add_service_provider(tx: &mut Tx, provider: &ServiceProvider) -> Result<(), AppError> {
     actors::check_provider(provider)?;
     tx.insert_service_provider(provider).await?;
-    Ok(())
-}
-
-/// An instrument and its first version, before any form or data is imported for it.
-pub async fn add_instrument(
-    tx: &mut Tx,
-    instrument: &Instrument,
-    version: &InstrumentVersion,
-) -> Result<(), AppError> {
-    named(&instrument.name)?;
-    tx.insert_instrument(instrument).await?;
-    tx.insert_instrument_version(version).await?;
     Ok(())
 }

@@ -39,25 +39,39 @@ where
 }
 
 /// The answers of `instrument`'s locality question that are the community's: its localities'
-/// slugs, names and P-codes, and the answers a person mapped to them. Which rows are its own.
+/// slugs and names, the P-codes no other community's locality has, and the answers a person
+/// mapped to them — less the answers a person mapped elsewhere. Which rows are its own.
 pub async fn community_answers(
     store: &Store,
     instrument: Id<Instrument>,
     community: &sigida_core::community::Community,
 ) -> Result<Vec<String>, StoreError> {
     let localities = store.localities(community.id).await?;
+    let mut elsewhere = Vec::new();
+    for other in store.communities(community.diagnostic_id).await? {
+        if other.id != community.id {
+            elsewhere.extend(store.localities(other.id).await?);
+        }
+    }
+    let mapped = store.locality_answers(instrument).await?;
+    let own = |id: &Id<sigida_core::geography::Locality>| localities.iter().any(|l| l.id == *id);
     let mut answers: Vec<String> = Vec::new();
     for l in &localities {
         answers.push(sigida_core::community::slugify(&l.name));
         answers.push(l.name.clone());
-        answers.extend(l.admin_pcode.clone());
+        if let Some(pcode) = &l.admin_pcode
+            && !elsewhere
+                .iter()
+                .any(|o| o.admin_pcode.as_deref() == Some(pcode.as_str()))
+        {
+            answers.push(pcode.clone());
+        }
     }
+    answers.retain(|a| !mapped.iter().any(|(m, id)| m == a && !own(id)));
     answers.extend(
-        store
-            .locality_answers(instrument)
-            .await?
+        mapped
             .into_iter()
-            .filter(|(_, id)| localities.iter().any(|l| l.id == *id))
+            .filter(|(_, id)| own(id))
             .map(|(answer, _)| answer),
     );
     answers.sort();

@@ -1,4 +1,4 @@
-"""Writes the instrument kit: the XLSForms a community diagnostic of migration and protection
+"""Writes the instrument kit (the demo uses these very files, its localities filled in): the XLSForms a community diagnostic of migration and protection
 uses, French first with English, ready to load into KoboToolbox or ODK Central.
 
     python3 kit/build.py        # rewrites kit/*.xlsx from the tables below
@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 HERE = pathlib.Path(__file__).parent
 FR, EN = "label::Français (fr)", "label::English (en)"
 HINT_FR, HINT_EN = "hint::Français (fr)", "hint::English (en)"
+MSG_FR, MSG_EN = "constraint_message::Français (fr)", "constraint_message::English (en)"
 
 YES_NO = [("oui_non", "oui", "Oui", "Yes"), ("oui_non", "non", "Non", "No")]
 LOCALITIES = [
@@ -48,21 +49,23 @@ META = [
 ASKED = "${consent} = 'oui'"
 
 
-def q(type_, name, fr, en, relevant=ASKED, constraint="", required="yes", pii="", hint=("", "")):
-    """A survey row: type, name, labels, relevance, constraint, required, personal, hints."""
-    return (type_, name, fr, en, relevant, constraint, required, pii, hint)
+def q(type_, name, fr, en, relevant=ASKED, constraint="", required="yes", pii="", hint=("", ""), message=("", "")):
+    """A survey row: type, name, labels, relevance, constraint, required, personal, hints, and
+    the constraint's message."""
+    return (type_, name, fr, en, relevant, constraint, required, pii, hint, message)
 
 
 def write(file, title, form_id, survey, choices):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "survey"
-    headers = ["type", "name", FR, EN, "relevant", "constraint", "required", "sigida_pii", HINT_FR, HINT_EN]
+    headers = ["type", "name", FR, EN, "relevant", "constraint", MSG_FR, MSG_EN, "required", "sigida_pii", HINT_FR, HINT_EN]
     sheet.append(headers)
     for row in META + survey:
-        type_, name, fr, en, relevant, constraint, required, pii, hint = row
+        type_, name, fr, en, relevant, constraint, required, pii, hint = row[:9]
+        message = row[9] if len(row) > 9 else ("", "")
         hint = hint if isinstance(hint, tuple) else ("", "")
-        sheet.append([type_, name, fr, en, relevant, constraint, required, pii, hint[0], hint[1]])
+        sheet.append([type_, name, fr, en, relevant, constraint, message[0], message[1], required, pii, hint[0], hint[1]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     lists = book.create_sheet("choices")
@@ -78,54 +81,46 @@ def write(file, title, form_id, survey, choices):
 
 
 def household():
-    survey = CONSENT + [
-        q("select_one localite", "localite", "Localité de l'entretien", "Locality of the interview"),
-        q("begin_group", "menage", "Le ménage", "The household", required=""),
-        q("integer", "hh_size", "Combien de personnes vivent dans le ménage ?", "How many people live in the household?", constraint=". >= 1 and . <= 40"),
-        q("select_one sexe", "hoh_sexe", "Sexe du chef de ménage", "Sex of the head of household"),
-        q("integer", "hoh_age", "Âge du chef de ménage", "Age of the head of household", constraint=". >= 12 and . <= 110"),
-        q("select_one statut", "statut", "Statut du ménage", "Household status"),
-        q("end_group", "", "", "", relevant="", required=""),
-        q("begin_group", "migration", "Migration", "Migration", required=""),
-        q("select_one oui_non", "membre_parti", "Un membre est-il parti vivre ailleurs depuis un an ?", "Has a member left to live elsewhere in the last year?"),
-        q("integer", "nb_partis", "Combien de membres sont partis ?", "How many members left?", relevant="${membre_parti} = 'oui'", constraint=". >= 1 and . < ${hh_size} + 10"),
-        q("select_multiple destination", "destinations", "Vers où sont-ils partis ?", "Where did they go?", relevant="${membre_parti} = 'oui'"),
-        q("select_one oui_non", "envois", "Le ménage reçoit-il de l'argent d'un membre parti ?", "Does the household receive money from a member who left?"),
-        q("select_one oui_non", "intention_depart", "Un membre envisage-t-il de partir dans les six mois ?", "Does a member plan to leave in the next six months?"),
-        q("end_group", "", "", "", relevant="", required=""),
-        q("begin_group", "protection", "Protection et sécurité", "Protection and security", required=""),
-        q("select_multiple risque", "risques", "Quels risques les personnes de la localité rencontrent-elles ?", "Which risks do people of the locality face?"),
-        q("select_one oui_non", "documents", "Tous les membres ont-ils un acte de naissance ou une pièce d'identité ?", "Do all members have a birth certificate or an identity document?"),
-        q("select_one oui_non", "securite_nuit", "Vous sentez-vous en sécurité dans la localité la nuit ?", "Do you feel safe in the locality at night?"),
-        q("end_group", "", "", "", relevant="", required=""),
-        q("begin_group", "services", "Services et besoins", "Services and needs", required=""),
-        q("select_multiple besoin", "besoins", "Quels sont les trois besoins prioritaires du ménage ?", "What are the household's three priority needs?", constraint="count-selected(.) <= 3"),
-        q("select_one oui_non", "acces_sante", "Un membre malade a-t-il pu se soigner le mois dernier ?", "Could a sick member get care last month?"),
-        q("end_group", "", "", "", relevant="", required=""),
+    """The household survey: who answers, the household, migration, documents, remittances,
+    protection risks, income. A cluster and a design weight (added after sampling) let Sigida
+    estimate with the design, as R survey does."""
+    yes = "${consent} = 'yes'"
+    survey = [
+        q("select_one yes_no", "consent", "La personne accepte-t-elle de répondre (but expliqué, participation libre, réponses anonymes) ?", "Does the person agree to answer (purpose explained, free participation, anonymous answers)?", relevant=""),
+        q("select_one localite", "locality", "Localité", "Locality", relevant=yes),
+        q("text", "cluster_id", "Grappe (îlot ou village)", "Cluster", relevant=yes),
+        q("decimal", "weight", "Poids de sondage (ajouté après le tirage)", "Design weight (added after sampling)", relevant=yes, constraint=". > 0", required=""),
+        q("select_one sexe", "resp_sex", "Sexe du répondant", "Respondent's sex", relevant=yes),
+        q("integer", "resp_age", "Âge du répondant", "Respondent's age", relevant=yes, constraint=". >= 15 and . <= 99", message=("Entre 15 et 99 ans", "Between 15 and 99")),
+        q("select_one tranche_age", "resp_age_group", "Tranche d'âge du répondant", "Respondent's age group", relevant=yes),
+        q("integer", "hh_size", "Taille du ménage", "Household size", relevant=yes, constraint=". >= 1 and . <= 40", message=("Entre 1 et 40 personnes", "Between 1 and 40 people")),
+        q("select_one statut", "status", "Statut du ménage", "Household status", relevant=yes),
+        q("select_one yes_no", "member_abroad", "Un membre vit-il à l'étranger ?", "Does a member live abroad?", relevant=yes, required=""),
+        q("select_one yes_no", "intends_to_migrate", "Le répondant envisage-t-il de partir ?", "Does the respondent intend to leave?", relevant=yes, required=""),
+        q("select_one yes_no", "has_id_document", "Le répondant a-t-il une pièce d'identité ?", "Does the respondent hold an ID document?", relevant=yes, required=""),
+        q("select_one yes_no", "receives_remittances", "Le ménage reçoit-il des transferts ?", "Does the household receive remittances?", relevant=yes, required=""),
+        q("select_multiple risques", "protection_concerns", "Risques de protection cités", "Protection risks mentioned", relevant=yes, required="", constraint="not(selected(., 'none') and count-selected(.) > 1)", message=("« Aucun » ne va pas avec un autre risque", "“None” does not go with another risk")),
+        q("integer", "monthly_income_fcfa", "Revenu mensuel du ménage (FCFA)", "Monthly household income (FCFA)", relevant=yes, required="", constraint=". >= 0"),
     ]
-    choices = YES_NO + LOCALITIES + SEX + [
-        ("statut", "hote", "Communauté hôte", "Host community"),
-        ("statut", "rapatrie", "Rapatrié", "Returnee"),
-        ("statut", "deplace", "Déplacé interne", "Internally displaced"),
-        ("statut", "migrant", "Migrant en transit", "Migrant in transit"),
-        ("destination", "meme_pays", "Ailleurs au Mali", "Elsewhere in Mali"),
-        ("destination", "afrique_ouest", "Afrique de l'Ouest", "West Africa"),
-        ("destination", "maghreb", "Algérie, Maroc, Libye", "Algeria, Morocco, Libya"),
-        ("destination", "europe", "Europe", "Europe"),
-        ("destination", "autre", "Autre", "Other"),
-        ("risque", "traite", "Traite ou exploitation", "Trafficking or exploitation"),
-        ("risque", "vbg", "Violences basées sur le genre", "Gender-based violence"),
-        ("risque", "enfants", "Enfants non accompagnés", "Unaccompanied children"),
-        ("risque", "extorsion", "Extorsion sur les routes", "Extortion on the roads"),
-        ("risque", "documentation", "Manque de documents", "Lack of documents"),
-        ("risque", "aucun", "Aucun", "None"),
-        ("besoin", "eau", "Eau", "Water"),
-        ("besoin", "vivres", "Vivres", "Food"),
-        ("besoin", "abri", "Abri", "Shelter"),
-        ("besoin", "sante", "Santé", "Health"),
-        ("besoin", "emploi", "Emploi, moyens de subsistance", "Jobs, livelihoods"),
-        ("besoin", "documents", "Documents", "Documents"),
-        ("besoin", "education", "Éducation", "Education"),
+    choices = LOCALITIES + [
+        ("yes_no", "yes", "Oui", "Yes"),
+        ("yes_no", "no", "Non", "No"),
+        ("sexe", "female", "Femme", "Female"),
+        ("sexe", "male", "Homme", "Male"),
+        ("tranche_age", "15_24", "15 à 24 ans", "15 to 24"),
+        ("tranche_age", "25_34", "25 à 34 ans", "25 to 34"),
+        ("tranche_age", "35_49", "35 à 49 ans", "35 to 49"),
+        ("tranche_age", "50_plus", "50 ans et plus", "50 and over"),
+        ("statut", "host", "Communauté hôte", "Host community"),
+        ("statut", "migrant", "Migrant", "Migrant"),
+        ("statut", "returnee", "Rapatrié", "Returnee"),
+        ("statut", "displaced", "Déplacé interne", "Internally displaced"),
+        ("risques", "extortion", "Extorsion sur la route", "Extortion on the route"),
+        ("risques", "forced_labour", "Travail forcé", "Forced labour"),
+        ("risques", "armed_recruitment", "Recrutement par des groupes armés", "Recruitment by armed groups"),
+        ("risques", "gbv", "Violences basées sur le genre", "Gender-based violence"),
+        ("risques", "child_labour", "Travail des enfants", "Child labour"),
+        ("risques", "none", "Aucun", "None"),
     ]
     write("enquete-menage.xlsx", "Enquête ménage — migration et protection", "sigida_menage", survey, choices)
 
@@ -193,36 +188,94 @@ def flows():
 
 
 def travellers():
-    survey = CONSENT + [
-        q("select_one localite", "point_locality", "Point de suivi", "Monitoring point"),
-        q("select_one sexe", "sex", "Sexe", "Sex"),
-        q("select_one age", "age_group", "Âge", "Age"),
-        q("select_one raison", "reason", "Raison principale du voyage", "Main reason for travelling"),
-        q("text", "intended_destination", "Destination prévue", "Intended destination"),
-        q("select_multiple difficulte", "difficulties", "Difficultés rencontrées sur la route", "Difficulties met on the road"),
-        q("select_multiple besoin", "needs", "Besoins immédiats", "Immediate needs"),
+    """The survey of travellers at the monitoring points: who they are, why and where they go,
+    the stops of their route, what they met on the way and what they need now."""
+    yes = "${consent} = 'yes'"
+    survey = [
+        q("select_one yes_no", "consent", "La personne accepte-t-elle de répondre (but expliqué, participation libre, réponses anonymes) ?", "Does the person agree to answer (purpose explained, free participation, anonymous answers)?", relevant=""),
+        q("select_one localite", "point_locality", "Localité du point de suivi", "Locality of the monitoring point", relevant=yes),
+        q("select_one sexe", "sex", "Sexe", "Sex", relevant=yes),
+        q("select_one age", "age_group", "Tranche d'âge", "Age group", relevant=yes),
+        q("select_one raison", "reason", "Raison principale du voyage", "Main reason for travelling", relevant=yes),
+        q("select_one destination", "intended_destination", "Destination envisagée", "Intended destination", relevant=yes),
+        q("select_one lieu", "route_1", "Itinéraire : 1re étape", "Route: 1st stop", relevant=yes, required="yes"),
+        q("select_one lieu", "route_2", "Itinéraire : 2e étape", "Route: 2nd stop", relevant=yes, required="yes"),
+        q("select_one lieu", "route_3", "Itinéraire : 3e étape", "Route: 3rd stop", relevant=yes, required=""),
+        q("select_one lieu", "route_4", "Itinéraire : 4e étape", "Route: 4th stop", relevant=yes, required=""),
+        q("select_one lieu", "route_5", "Itinéraire : 5e étape", "Route: 5th stop", relevant=yes, required=""),
+        q("select_one lieu", "route_6", "Itinéraire : 6e étape", "Route: 6th stop", relevant=yes, required=""),
+        q("select_multiple difficulte", "difficulties", "Difficultés rencontrées en route", "Difficulties met on the way", relevant=yes),
+        q("select_multiple besoin", "needs", "Besoins prioritaires", "Priority needs", relevant=yes),
     ]
-    choices = YES_NO + LOCALITIES + SEX + [
-        ("age", "moins_18", "Moins de 18 ans", "Under 18"),
-        ("age", "18_35", "18 à 35 ans", "18 to 35"),
-        ("age", "plus_35", "Plus de 35 ans", "Over 35"),
-        ("raison", "economie", "Raisons économiques, travail", "Economic reasons, work"),
-        ("raison", "famille", "Famille", "Family"),
-        ("raison", "securite", "Insécurité", "Insecurity"),
-        ("raison", "retour", "Retour chez soi", "Going back home"),
-        ("raison", "autre", "Autre", "Other"),
-        ("difficulte", "extorsion", "Extorsion", "Extortion"),
-        ("difficulte", "violence", "Violence", "Violence"),
-        ("difficulte", "vol", "Vol", "Theft"),
-        ("difficulte", "faim", "Faim, soif", "Hunger, thirst"),
-        ("difficulte", "aucune", "Aucune", "None"),
-        ("besoin", "eau", "Eau", "Water"),
-        ("besoin", "vivres", "Vivres", "Food"),
-        ("besoin", "soins", "Soins", "Health care"),
-        ("besoin", "abri", "Abri", "Shelter"),
-        ("besoin", "information", "Information", "Information"),
+    places = [
+        ("lieu", 'bamako', 'Bamako', 'Bamako'),
+        ("lieu", 'kayes', 'Kayes', 'Kayes'),
+        ("lieu", 'diboli', 'Diboli', 'Diboli'),
+        ("lieu", 'kidira', 'Kidira (Sénégal)', 'Kidira (Senegal)'),
+        ("lieu", 'tambacounda', 'Tambacounda (Sénégal)', 'Tambacounda (Senegal)'),
+        ("lieu", 'dakar', 'Dakar (Sénégal)', 'Dakar (Senegal)'),
+        ("lieu", 'nioro', 'Nioro du Sahel', 'Nioro du Sahel'),
+        ("lieu", 'nouakchott', 'Nouakchott (Mauritanie)', 'Nouakchott (Mauritania)'),
+        ("lieu", 'kenieba', "Kéniéba (sites d'orpaillage)", 'Kéniéba (gold mining sites)'),
+        ("lieu", 'sevare', 'Sévaré', 'Sévaré'),
+        ("lieu", 'gao', 'Gao', 'Gao'),
+        ("lieu", 'bourem', 'Bourem', 'Bourem'),
+        ("lieu", 'kidal', 'Kidal', 'Kidal'),
+        ("lieu", 'tessalit', 'Tessalit', 'Tessalit'),
+        ("lieu", 'bordj', 'Bordj Badji Mokhtar (Algérie)', 'Bordj Badji Mokhtar (Algeria)'),
+        ("lieu", 'tamanrasset', 'Tamanrasset (Algérie)', 'Tamanrasset (Algeria)'),
+        ("lieu", 'ansongo', 'Ansongo', 'Ansongo'),
+        ("lieu", 'labbezanga', 'Labbezanga (frontière du Niger)', 'Labbezanga (Niger border)'),
+        ("lieu", 'niamey', 'Niamey (Niger)', 'Niamey (Niger)'),
+        ("lieu", 'agadez', 'Agadez (Niger)', 'Agadez (Niger)'),
+        ("lieu", 'menaka', 'Ménaka', 'Ménaka'),
+        ("lieu", 'intahaka', "Intahaka (site d'orpaillage)", 'Intahaka (gold mining site)'),
     ]
-    write("enquete-voyageurs.xlsx", "Enquête auprès des voyageurs", "sigida_voyageurs", survey, choices)
+    choices = LOCALITIES + [("yes_no", "yes", "Oui", "Yes"), ("yes_no", "no", "Non", "No")] + places + [
+        ('sexe', 'female', 'Femme', 'Female'),
+        ('sexe', 'male', 'Homme', 'Male'),
+        ('age', 'under_18', 'Moins de 18 ans', 'Under 18'),
+        ('age', '18_24', '18 à 24 ans', '18 to 24'),
+        ('age', '25_34', '25 à 34 ans', '25 to 34'),
+        ('age', '35_plus', '35 ans et plus', '35 and over'),
+        ('raison', 'economic', 'Raisons économiques, travail', 'Economic reasons, work'),
+        ('raison', 'family', 'Famille', 'Family'),
+        ('raison', 'seasonal_work', 'Travail saisonnier', 'Seasonal work'),
+        ('raison', 'trade', 'Commerce', 'Trade'),
+        ('raison', 'gold_mining', 'Orpaillage', 'Gold mining'),
+        ('raison', 'studies', 'Études', 'Studies'),
+        ('raison', 'conflict', 'Conflit, insécurité', 'Conflict, insecurity'),
+        ('raison', 'return', 'Retour au pays', 'Going home'),
+        ('destination', 'dakar', 'Dakar', 'Dakar'),
+        ('destination', 'senegal_other', 'Autre ville du Sénégal', 'Elsewhere in Senegal'),
+        ('destination', 'mauritania', 'Mauritanie', 'Mauritania'),
+        ('destination', 'europe', 'Europe', 'Europe'),
+        ('destination', 'bamako', 'Bamako', 'Bamako'),
+        ('destination', 'algeria', 'Algérie', 'Algeria'),
+        ('destination', 'niger', 'Niger', 'Niger'),
+        ('destination', 'libya', 'Libye', 'Libya'),
+        ('destination', 'gold_sites', "Sites d'orpaillage", 'Gold mining sites'),
+        ('destination', 'return_home', "Retour dans sa localité d'origine", 'Back to their home town'),
+        ('destination', 'stay_here', 'Rester ici', 'Staying here'),
+        ('difficulte', 'extortion', 'Extorsion, racket aux postes', 'Extortion at checkpoints'),
+        ('difficulte', 'theft', 'Vol', 'Theft'),
+        ('difficulte', 'violence', 'Violences physiques', 'Physical violence'),
+        ('difficulte', 'no_documents', "Pas de papiers d'identité", 'No identity papers'),
+        ('difficulte', 'lack_money', "Manque d'argent", 'Lack of money'),
+        ('difficulte', 'hunger_thirst', 'Faim, soif', 'Hunger, thirst'),
+        ('difficulte', 'detention', 'Détention', 'Detention'),
+        ('difficulte', 'none', 'Aucune', 'None'),
+        ('besoin', 'food', 'Nourriture', 'Food'),
+        ('besoin', 'water', 'Eau', 'Water'),
+        ('besoin', 'health', 'Soins de santé', 'Health care'),
+        ('besoin', 'shelter', 'Abri', 'Shelter'),
+        ('besoin', 'information', 'Information sur la route et les risques', 'Information on the route and its risks'),
+        ('besoin', 'documentation', "Papiers d'identité", 'Identity papers'),
+        ('besoin', 'transport', 'Transport', 'Transport'),
+        ('besoin', 'money', 'Argent', 'Money'),
+        ('besoin', 'none', 'Aucun', 'None'),
+    ]
+    write("enquete-voyageurs.xlsx", "Enquête auprès des voyageurs aux points de suivi", "sigida_voyageurs", survey, choices)
 
 
 def services():

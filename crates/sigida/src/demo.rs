@@ -1100,7 +1100,12 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         accept_warnings: true,
     };
     household_survey
-        .import(&store, &data_dir, &household_form(&all_localities), exports)
+        .import(
+            &store,
+            &data_dir,
+            &kit_survey("enquete-menage.xlsx", &all_localities)?,
+            exports,
+        )
         .await?;
     let household = store
         .instrument_by_name(diagnostic.id, HOUSEHOLD_SURVEY)
@@ -1179,7 +1184,12 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         accept_warnings: false,
     };
     traveller_survey
-        .import(&store, &data_dir, &traveller_form(&all_localities), exports)
+        .import(
+            &store,
+            &data_dir,
+            &kit_survey("enquete-voyageurs.xlsx", &all_localities)?,
+            exports,
+        )
         .await?;
 
     // Interview and group-discussion notes, coded, through `sigida import notes`.
@@ -1303,6 +1313,43 @@ async fn kit_instruments(store: &Store, dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A survey of the kit with the demo's localities as its `localite` list, as a team fills it
+/// before loading it into Kobo or ODK.
+fn kit_survey(file: &str, localities: &[&Locality]) -> Result<Vec<Table>, Failure> {
+    let form = sigida_app::diagnostic::kit::kit_form(file)
+        .ok_or_else(|| Failure::Other(format!("{file} : absent du kit")))?;
+    let mut tables = sigida_formats::table::read_tables_from_bytes(file, form.bytes)?;
+    if let Some(choices) = tables
+        .iter_mut()
+        .find(|t| t.sheet.as_deref() == Some("choices"))
+    {
+        let mut rows: Vec<Vec<String>> = localities
+            .iter()
+            .map(|l| {
+                vec![
+                    "localite".to_owned(),
+                    slugify(&l.name),
+                    l.name.clone(),
+                    l.name.clone(),
+                ]
+            })
+            .collect();
+        rows.extend(
+            choices
+                .rows
+                .drain(..)
+                .map(|(_, cells)| cells)
+                .filter(|cells| cells.first().is_none_or(|c| c != "localite")),
+        );
+        choices.rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r))
+            .collect();
+    }
+    Ok(tables)
+}
+
 /// A workbook sheet from its rows, the first the headers (rows numbered as a spreadsheet does).
 fn sheet(file: &str, name: &str, rows: Vec<Vec<String>>) -> Table {
     Table::sheet(file, name, &rows)
@@ -1310,255 +1357,6 @@ fn sheet(file: &str, name: &str, rows: Vec<Vec<String>>) -> Table {
 
 fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
-}
-
-/// An XLSForm's workbook: its survey sheet, its choices — the localities as the `localite`
-/// list, then `lists` (list, name, French, English) — and its settings.
-fn xlsform<'a>(
-    file: &str,
-    survey: Vec<Vec<String>>,
-    localities: &[&Locality],
-    lists: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
-    title: &str,
-    form_id: &str,
-) -> Vec<Table> {
-    let mut choices = vec![row(&[
-        "list_name",
-        "name",
-        "label::Français (fr)",
-        "label::English (en)",
-    ])];
-    for l in localities {
-        choices.push(vec![
-            "localite".into(),
-            slugify(&l.name),
-            l.name.clone(),
-            l.name.clone(),
-        ]);
-    }
-    for (list, name, fr, en) in lists {
-        choices.push(row(&[list, name, fr, en]));
-    }
-    let settings = vec![
-        row(&["form_title", "form_id", "version", "default_language"]),
-        row(&[title, form_id, "2026-01", "Français (fr)"]),
-    ];
-    vec![
-        sheet(file, "survey", survey),
-        sheet(file, "choices", choices),
-        sheet(file, "settings", settings),
-    ]
-}
-
-/// The household survey's XLSForm, bilingual, with the logic the demo data is checked against.
-fn household_form(localities: &[&Locality]) -> Vec<Table> {
-    let survey = vec![
-        row(&[
-            "type",
-            "name",
-            "label::Français (fr)",
-            "label::English (en)",
-            "constraint",
-            "constraint_message::Français (fr)",
-            "relevant",
-            "required",
-        ]),
-        row(&["start", "start", "", "", "", "", "", ""]),
-        row(&["end", "end", "", "", "", "", "", ""]),
-        row(&[
-            "select_one localite",
-            "locality",
-            "Localité",
-            "Locality",
-            "",
-            "",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "text",
-            "cluster_id",
-            "Grappe (îlot ou village)",
-            "Cluster",
-            "",
-            "",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "decimal",
-            "weight",
-            "Poids de sondage (ajouté après le tirage)",
-            "Design weight (added after sampling)",
-            ". > 0",
-            "",
-            "",
-            "",
-        ]),
-        row(&[
-            "select_one sexe",
-            "resp_sex",
-            "Sexe du répondant",
-            "Respondent's sex",
-            "",
-            "",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "integer",
-            "resp_age",
-            "Âge du répondant",
-            "Respondent's age",
-            ". >= 15 and . <= 99",
-            "Entre 15 et 99 ans",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "select_one tranche_age",
-            "resp_age_group",
-            "Tranche d'âge du répondant",
-            "Respondent's age group",
-            "",
-            "",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "integer",
-            "hh_size",
-            "Taille du ménage",
-            "Household size",
-            ". >= 1 and . <= 40",
-            "Entre 1 et 40 personnes",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "select_one statut",
-            "status",
-            "Statut du ménage",
-            "Household status",
-            "",
-            "",
-            "",
-            "yes",
-        ]),
-        row(&[
-            "select_one oui_non",
-            "member_abroad",
-            "Un membre vit-il à l'étranger ?",
-            "Does a member live abroad?",
-            "",
-            "",
-            "",
-            "",
-        ]),
-        row(&[
-            "select_one oui_non",
-            "intends_to_migrate",
-            "Le répondant envisage-t-il de partir ?",
-            "Does the respondent intend to leave?",
-            "",
-            "",
-            "",
-            "",
-        ]),
-        row(&[
-            "select_one oui_non",
-            "has_id_document",
-            "Le répondant a-t-il une pièce d'identité ?",
-            "Does the respondent hold an ID document?",
-            "",
-            "",
-            "",
-            "",
-        ]),
-        row(&[
-            "select_one oui_non",
-            "receives_remittances",
-            "Le ménage reçoit-il des transferts ?",
-            "Does the household receive remittances?",
-            "",
-            "",
-            "",
-            "",
-        ]),
-        row(&[
-            "select_multiple risques",
-            "protection_concerns",
-            "Risques de protection cités",
-            "Protection risks mentioned",
-            "not(selected(., 'none') and count-selected(.) > 1)",
-            "« Aucun » ne va pas avec un autre risque",
-            "",
-            "",
-        ]),
-        row(&[
-            "integer",
-            "monthly_income_fcfa",
-            "Revenu mensuel du ménage (FCFA)",
-            "Monthly household income (FCFA)",
-            ". >= 0",
-            "",
-            "",
-            "",
-        ]),
-    ];
-    let lists = [
-        ("sexe", "female", "Femme", "Female"),
-        ("sexe", "male", "Homme", "Male"),
-        ("tranche_age", "15_24", "15 à 24 ans", "15 to 24"),
-        ("tranche_age", "25_34", "25 à 34 ans", "25 to 34"),
-        ("tranche_age", "35_49", "35 à 49 ans", "35 to 49"),
-        ("tranche_age", "50_plus", "50 ans et plus", "50 and over"),
-        ("statut", "host", "Communauté hôte", "Host community"),
-        ("statut", "migrant", "Migrant", "Migrant"),
-        ("statut", "returnee", "Rapatrié", "Returnee"),
-        (
-            "statut",
-            "displaced",
-            "Déplacé interne",
-            "Internally displaced",
-        ),
-        ("oui_non", "yes", "Oui", "Yes"),
-        ("oui_non", "no", "Non", "No"),
-        (
-            "risques",
-            "extortion",
-            "Extorsion sur la route",
-            "Extortion on the route",
-        ),
-        ("risques", "forced_labour", "Travail forcé", "Forced labour"),
-        (
-            "risques",
-            "armed_recruitment",
-            "Recrutement par des groupes armés",
-            "Recruitment by armed groups",
-        ),
-        (
-            "risques",
-            "gbv",
-            "Violences basées sur le genre",
-            "Gender-based violence",
-        ),
-        (
-            "risques",
-            "child_labour",
-            "Travail des enfants",
-            "Child labour",
-        ),
-        ("risques", "none", "Aucun", "None"),
-    ];
-    xlsform(
-        "formulaire",
-        survey,
-        localities,
-        lists,
-        "Enquête ménage — migration et protection (démonstration)",
-        "sigida_menage_demo",
-    )
 }
 
 const HOUSEHOLD_SURVEY: &str = "Enquête ménage";
@@ -1617,60 +1415,6 @@ impl Survey {
     }
 }
 const TRAVELLER_SURVEY: &str = "Enquête voyageurs";
-
-/// The places of the routes travellers describe: (code, French, English).
-const ROUTE_PLACES: &[(&str, &str, &str)] = &[
-    ("bamako", "Bamako", "Bamako"),
-    ("kayes", "Kayes", "Kayes"),
-    ("diboli", "Diboli", "Diboli"),
-    ("kidira", "Kidira (Sénégal)", "Kidira (Senegal)"),
-    (
-        "tambacounda",
-        "Tambacounda (Sénégal)",
-        "Tambacounda (Senegal)",
-    ),
-    ("dakar", "Dakar (Sénégal)", "Dakar (Senegal)"),
-    ("nioro", "Nioro du Sahel", "Nioro du Sahel"),
-    (
-        "nouakchott",
-        "Nouakchott (Mauritanie)",
-        "Nouakchott (Mauritania)",
-    ),
-    (
-        "kenieba",
-        "Kéniéba (sites d'orpaillage)",
-        "Kéniéba (gold mining sites)",
-    ),
-    ("sevare", "Sévaré", "Sévaré"),
-    ("gao", "Gao", "Gao"),
-    ("bourem", "Bourem", "Bourem"),
-    ("kidal", "Kidal", "Kidal"),
-    ("tessalit", "Tessalit", "Tessalit"),
-    (
-        "bordj",
-        "Bordj Badji Mokhtar (Algérie)",
-        "Bordj Badji Mokhtar (Algeria)",
-    ),
-    (
-        "tamanrasset",
-        "Tamanrasset (Algérie)",
-        "Tamanrasset (Algeria)",
-    ),
-    ("ansongo", "Ansongo", "Ansongo"),
-    (
-        "labbezanga",
-        "Labbezanga (frontière du Niger)",
-        "Labbezanga (Niger border)",
-    ),
-    ("niamey", "Niamey (Niger)", "Niamey (Niger)"),
-    ("agadez", "Agadez (Niger)", "Agadez (Niger)"),
-    ("menaka", "Ménaka", "Ménaka"),
-    (
-        "intahaka",
-        "Intahaka (site d'orpaillage)",
-        "Intahaka (gold mining site)",
-    ),
-];
 
 /// What travellers met at a community's points say: routes (stops, intended destination,
 /// weight), reasons (weights), and the chance of each difficulty and need.
@@ -1820,235 +1564,12 @@ fn weighted<'a, T>(rng: &mut Rng, entries: &'a [T], weight: impl Fn(&T) -> u64) 
     &entries[entries.len() - 1]
 }
 
-/// The traveller survey's XLSForm: where the traveller was met, who they are, why and where
-/// they go, by which route (`route_1`… in order), what went wrong and what they need.
-fn traveller_form(localities: &[&Locality]) -> Vec<Table> {
-    let mut survey = vec![row(&[
-        "type",
-        "name",
-        "label::Français (fr)",
-        "label::English (en)",
-        "required",
-    ])];
-    for (kind, name, fr, en, required) in [
-        ("start", "start", "", "", ""),
-        ("end", "end", "", "", ""),
-        (
-            "select_one localite",
-            "point_locality",
-            "Localité du point de suivi",
-            "Locality of the monitoring point",
-            "yes",
-        ),
-        ("select_one sexe", "sex", "Sexe", "Sex", "yes"),
-        (
-            "select_one age",
-            "age_group",
-            "Tranche d'âge",
-            "Age group",
-            "yes",
-        ),
-        (
-            "select_one raison",
-            "reason",
-            "Raison principale du voyage",
-            "Main reason for travelling",
-            "yes",
-        ),
-        (
-            "select_one destination",
-            "intended_destination",
-            "Destination envisagée",
-            "Intended destination",
-            "yes",
-        ),
-        (
-            "select_one lieu",
-            "route_1",
-            "Itinéraire : 1re étape",
-            "Route: 1st stop",
-            "yes",
-        ),
-        (
-            "select_one lieu",
-            "route_2",
-            "Itinéraire : 2e étape",
-            "Route: 2nd stop",
-            "yes",
-        ),
-        (
-            "select_one lieu",
-            "route_3",
-            "Itinéraire : 3e étape",
-            "Route: 3rd stop",
-            "",
-        ),
-        (
-            "select_one lieu",
-            "route_4",
-            "Itinéraire : 4e étape",
-            "Route: 4th stop",
-            "",
-        ),
-        (
-            "select_one lieu",
-            "route_5",
-            "Itinéraire : 5e étape",
-            "Route: 5th stop",
-            "",
-        ),
-        (
-            "select_one lieu",
-            "route_6",
-            "Itinéraire : 6e étape",
-            "Route: 6th stop",
-            "",
-        ),
-        (
-            "select_multiple difficulte",
-            "difficulties",
-            "Difficultés rencontrées en route",
-            "Difficulties met on the way",
-            "yes",
-        ),
-        (
-            "select_multiple besoin",
-            "needs",
-            "Besoins prioritaires",
-            "Priority needs",
-            "yes",
-        ),
-    ] {
-        survey.push(row(&[kind, name, fr, en, required]));
-    }
-    let places = ROUTE_PLACES
-        .iter()
-        .map(|(code, fr, en)| ("lieu", *code, *fr, *en));
-    let lists = [
-        ("sexe", "female", "Femme", "Female"),
-        ("sexe", "male", "Homme", "Male"),
-        ("age", "under_18", "Moins de 18 ans", "Under 18"),
-        ("age", "18_24", "18 à 24 ans", "18 to 24"),
-        ("age", "25_34", "25 à 34 ans", "25 to 34"),
-        ("age", "35_plus", "35 ans et plus", "35 and over"),
-        (
-            "raison",
-            "economic",
-            "Raisons économiques, travail",
-            "Economic reasons, work",
-        ),
-        ("raison", "family", "Famille", "Family"),
-        (
-            "raison",
-            "seasonal_work",
-            "Travail saisonnier",
-            "Seasonal work",
-        ),
-        ("raison", "trade", "Commerce", "Trade"),
-        ("raison", "gold_mining", "Orpaillage", "Gold mining"),
-        ("raison", "studies", "Études", "Studies"),
-        (
-            "raison",
-            "conflict",
-            "Conflit, insécurité",
-            "Conflict, insecurity",
-        ),
-        ("raison", "return", "Retour au pays", "Going home"),
-        ("destination", "dakar", "Dakar", "Dakar"),
-        (
-            "destination",
-            "senegal_other",
-            "Autre ville du Sénégal",
-            "Elsewhere in Senegal",
-        ),
-        ("destination", "mauritania", "Mauritanie", "Mauritania"),
-        ("destination", "europe", "Europe", "Europe"),
-        ("destination", "bamako", "Bamako", "Bamako"),
-        ("destination", "algeria", "Algérie", "Algeria"),
-        ("destination", "niger", "Niger", "Niger"),
-        ("destination", "libya", "Libye", "Libya"),
-        (
-            "destination",
-            "gold_sites",
-            "Sites d'orpaillage",
-            "Gold mining sites",
-        ),
-        (
-            "destination",
-            "return_home",
-            "Retour dans sa localité d'origine",
-            "Back to their home town",
-        ),
-        ("destination", "stay_here", "Rester ici", "Staying here"),
-        (
-            "difficulte",
-            "extortion",
-            "Extorsion, racket aux postes",
-            "Extortion at checkpoints",
-        ),
-        ("difficulte", "theft", "Vol", "Theft"),
-        (
-            "difficulte",
-            "violence",
-            "Violences physiques",
-            "Physical violence",
-        ),
-        (
-            "difficulte",
-            "no_documents",
-            "Pas de papiers d'identité",
-            "No identity papers",
-        ),
-        (
-            "difficulte",
-            "lack_money",
-            "Manque d'argent",
-            "Lack of money",
-        ),
-        (
-            "difficulte",
-            "hunger_thirst",
-            "Faim, soif",
-            "Hunger, thirst",
-        ),
-        ("difficulte", "detention", "Détention", "Detention"),
-        ("difficulte", "none", "Aucune", "None"),
-        ("besoin", "food", "Nourriture", "Food"),
-        ("besoin", "water", "Eau", "Water"),
-        ("besoin", "health", "Soins de santé", "Health care"),
-        ("besoin", "shelter", "Abri", "Shelter"),
-        (
-            "besoin",
-            "information",
-            "Information sur la route et les risques",
-            "Information on the route and its risks",
-        ),
-        (
-            "besoin",
-            "documentation",
-            "Papiers d'identité",
-            "Identity papers",
-        ),
-        ("besoin", "transport", "Transport", "Transport"),
-        ("besoin", "money", "Argent", "Money"),
-        ("besoin", "none", "Aucun", "None"),
-    ];
-    xlsform(
-        "formulaire-voyageurs",
-        survey,
-        localities,
-        places.chain(lists),
-        "Enquête auprès des voyageurs aux points de suivi (démonstration)",
-        "sigida_voyageurs_demo",
-    )
-}
-
 /// A Kobo-style export of the traveller survey at a community's first three localities
 /// (where its monitoring points are).
 fn traveller_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> String {
     let pattern = traveller_pattern(p);
     let mut out = String::from(
-        "start;end;_uuid;_submission_time;point_locality;sex;age_group;reason;intended_destination;\
+        "start;end;_uuid;_submission_time;consent;point_locality;sex;age_group;reason;intended_destination;\
          route_1;route_2;route_3;route_4;route_5;route_6;difficulties;needs\n",
     );
     let points = &localities[..localities.len().min(3)];
@@ -2092,7 +1613,7 @@ fn traveller_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
         let minute = 7 * 60 + rng.below(10 * 60);
         let _ = writeln!(
             out,
-            "2026-03-{day:02}T{:02}:{:02}:00;2026-03-{day:02}T{:02}:{:02}:00;{};2026-03-{day:02}T20:00:00;{point};{};{};{reason};{destination};{};{difficulties};{needs}",
+            "2026-03-{day:02}T{:02}:{:02}:00;2026-03-{day:02}T{:02}:{:02}:00;{};2026-03-{day:02}T20:00:00;yes;{point};{};{};{reason};{destination};{};{difficulties};{needs}",
             minute / 60,
             minute % 60,
             (minute + 12) / 60,
@@ -2913,7 +2434,7 @@ fn date_iso(d: time::Date) -> String {
 /// stratified by locality and clustered by block, with design weights.
 fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> String {
     let mut out = String::from(
-        "start;end;_uuid;_submission_time;locality;cluster_id;weight;resp_sex;resp_age;resp_age_group;hh_size;status;\
+        "start;end;_uuid;_submission_time;consent;locality;cluster_id;weight;resp_sex;resp_age;resp_age_group;hh_size;status;\
          member_abroad;intends_to_migrate;has_id_document;receives_remittances;\
          protection_concerns;protection_concerns/extortion;protection_concerns/forced_labour;\
          protection_concerns/armed_recruitment;protection_concerns/gbv;protection_concerns/child_labour;\
@@ -2991,7 +2512,7 @@ fn household_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
             }
             let _ = writeln!(
                 out,
-                "2026-02-{day:02}T{:02}:{:02}:00;2026-02-{day:02}T{:02}:{:02}:00;{};2026-02-{day:02}T19:00:00;{};{cluster};{weight:.4};{};{age};{age_group};{};{status};{};{};{};{};{};{};{};{income}",
+                "2026-02-{day:02}T{:02}:{:02}:00;2026-02-{day:02}T{:02}:{:02}:00;{};2026-02-{day:02}T19:00:00;yes;{};{cluster};{weight:.4};{};{age};{age_group};{};{status};{};{};{};{};{};{};{};{income}",
                 start_minute / 60,
                 start_minute % 60,
                 end_minute / 60,

@@ -89,6 +89,24 @@ fn choice_label(form: &Form, question: &Question, option: &str, language: &str) 
 
 /// The survey's figures on the rows met in `localities`; `None` when the form does not say
 /// where travellers were met.
+/// The question a survey asks first to decide whether to go on (consent): the relevance of
+/// every other question with a label depends on it. Every respondent counted gave the same
+/// answer to it, so it describes the survey, not the travellers.
+fn is_gate(form: &Form, name: &str) -> bool {
+    let reference = format!("${{{name}}}");
+    let mut others = form
+        .questions
+        .iter()
+        .filter(|q| q.name != name && !q.label.is_empty())
+        .peekable();
+    others.peek().is_some()
+        && others.all(|q| {
+            q.relevant
+                .as_deref()
+                .is_some_and(|r| r.contains(&reference))
+        })
+}
+
 pub fn analyse(
     form: &Form,
     table: &Table,
@@ -118,6 +136,7 @@ pub fn analyse(
         if question.name == place.name
             || question.personal.is_some()
             || route_stage(&question.name).is_some()
+            || is_gate(form, &question.name)
         {
             continue;
         }

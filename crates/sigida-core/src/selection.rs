@@ -2,10 +2,14 @@
 //! normalised scores, the ranking, and the sensitivity check that tells the meeting which change
 //! of a weight would change its selection.
 //!
-//! Each criterion's values are put on 0–1 across the localities (min–max; reversed when a low
-//! value means more need, such as service coverage); a locality's score is the weighted mean of
-//! its normalised values. A locality without a value for a criterion gets 0 on it and is flagged:
-//! the meeting sees that it is judged on less evidence.
+//! Each criterion's values are put on 0–1 as a share of the largest (more is more need: the
+//! most concerned locality gets 1, 11 against 12 stays 0.92 against 1, a criterion measured for
+//! a single locality still counts) — or, when a low value means more need (service coverage),
+//! as the lowest value's share of each. Min–max would turn one value into 0 and a small
+//! difference into all or nothing; it is used only for a criterion with negative values, which
+//! has no zero to measure from. A locality's score is the weighted mean of the criteria it has
+//! a value for: a missing value is neither the best nor the worst, it is left out of that
+//! locality's mean and flagged, so the meeting sees it is judged on less evidence.
 
 use serde::Serialize;
 
@@ -28,8 +32,8 @@ pub struct Criterion {
 pub struct Ranked {
     pub locality: String,
     pub score: f64,
-    /// Normalised value per criterion (0 where missing).
-    pub normalised: Vec<f64>,
+    /// Normalised value per criterion (`None` where missing).
+    pub normalised: Vec<Option<f64>>,
     /// Criteria it has no value for.
     pub missing: Vec<String>,
     pub selected: bool,
@@ -77,9 +81,12 @@ impl SelectionError {
     }
 }
 
-/// Normalised values: each criterion on 0–1 across the localities.
-fn normalise(criteria: &[Criterion], values: &[(String, Vec<Option<f64>>)]) -> Vec<Vec<f64>> {
-    let mut out = vec![vec![0.0; criteria.len()]; values.len()];
+/// Normalised values: each criterion on 0–1 (see the module's documentation).
+fn normalise(
+    criteria: &[Criterion],
+    values: &[(String, Vec<Option<f64>>)],
+) -> Vec<Vec<Option<f64>>> {
+    let mut out = vec![vec![None; criteria.len()]; values.len()];
     for (c, criterion) in criteria.iter().enumerate() {
         let present: Vec<f64> = values.iter().filter_map(|(_, v)| v[c]).collect();
         let (lo, hi) = present
@@ -89,23 +96,41 @@ fn normalise(criteria: &[Criterion], values: &[(String, Vec<Option<f64>>)]) -> V
             });
         for (l, (_, v)) in values.iter().enumerate() {
             let Some(x) = v[c] else { continue };
-            // Every locality equal on a criterion: it separates none of them.
-            let unit = if hi > lo { (x - lo) / (hi - lo) } else { 0.0 };
-            out[l][c] = match criterion.direction {
-                Direction::HigherFirst => unit,
-                Direction::LowerFirst if hi > lo => 1.0 - unit,
-                Direction::LowerFirst => 0.0,
+            let value = if lo < 0.0 {
+                // No zero to measure from: the range, equal values all counting fully.
+                let unit = if hi > lo { (x - lo) / (hi - lo) } else { 1.0 };
+                match criterion.direction {
+                    Direction::HigherFirst => unit,
+                    Direction::LowerFirst if hi > lo => 1.0 - unit,
+                    Direction::LowerFirst => 1.0,
+                }
+            } else {
+                match criterion.direction {
+                    Direction::HigherFirst if hi > 0.0 => x / hi,
+                    // Nothing anywhere: no locality is more concerned than another.
+                    Direction::HigherFirst => 0.0,
+                    Direction::LowerFirst if x > 0.0 => lo / x,
+                    Direction::LowerFirst => 1.0,
+                }
             };
+            out[l][c] = Some(value);
         }
     }
     out
 }
 
-fn scores(weights: &[f64], normalised: &[Vec<f64>]) -> Vec<f64> {
-    let total: f64 = weights.iter().sum();
+/// Each locality's weighted mean over the criteria it has a value for (0 with none).
+fn scores(weights: &[f64], normalised: &[Vec<Option<f64>>]) -> Vec<f64> {
     normalised
         .iter()
-        .map(|row| row.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / total)
+        .map(|row| {
+            let (sum, weight) = row
+                .iter()
+                .zip(weights)
+                .filter_map(|(x, w)| x.map(|x| (x * w, *w)))
+                .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
+            if weight > 0.0 { sum / weight } else { 0.0 }
+        })
         .collect()
 }
 
@@ -232,29 +257,73 @@ mod tests {
     #[test]
     fn scores_are_weighted_means_of_normalised_values() {
         let r = rank(&criteria([1.0, 1.0]), &values(), 1).unwrap();
-        // Château: severity 1, coverage 0 → 0.5; Saneye: 0.5 and 1 → 0.75; Gadeye: 0 and
-        // nothing (missing) → 0.
+        // Severity as a share of 4: Château 1, Saneye 0.75, Gadeye 0.5. Coverage, the lowest
+        // (0.1) as a share of each: Château 0.125, Saneye 1. Château (1 + 0.125) / 2 =
+        // 0.5625; Saneye (0.75 + 1) / 2 = 0.875; Gadeye 0.5 on severity alone (coverage
+        // missing: left out, flagged).
         assert_eq!(r[0].locality, "Saneye");
-        assert!((r[0].score - 0.75).abs() < 1e-12);
+        assert!((r[0].score - 0.875).abs() < 1e-12);
         assert!(r[0].selected && !r[1].selected);
+        assert!((r[1].score - 0.5625).abs() < 1e-12);
         assert_eq!(r[2].locality, "Gadeye");
+        assert!((r[2].score - 0.5).abs() < 1e-12);
         assert_eq!(r[2].missing, ["couverture"]);
-        // Severity weighed three times as much: Château, 0.75 against 0.625.
-        let r = rank(&criteria([3.0, 1.0]), &values(), 1).unwrap();
+        assert_eq!(r[2].normalised, [Some(0.5), None]);
+        // Severity weighed five times as much: Château, 0.854 against 0.792.
+        let r = rank(&criteria([5.0, 1.0]), &values(), 1).unwrap();
         assert_eq!(r[0].locality, "Château");
+    }
+
+    fn one(values: &[(&str, Option<f64>)]) -> Vec<Ranked> {
+        let criteria = [Criterion {
+            name: "secteurs sans service".into(),
+            weight: 1.0,
+            direction: Direction::HigherFirst,
+        }];
+        let values: Vec<(String, Vec<Option<f64>>)> = values
+            .iter()
+            .map(|(l, v)| (l.to_string(), vec![*v]))
+            .collect();
+        rank(&criteria, &values, 1).unwrap()
+    }
+
+    #[test]
+    fn a_criterion_measured_for_one_locality_still_counts() {
+        let r = one(&[("A", None), ("B", Some(3.0)), ("C", None)]);
+        assert_eq!(r[0].locality, "B");
+        assert_eq!(r[0].normalised, [Some(1.0)]);
+        assert!(r[1].normalised[0].is_none() && r[1].missing == ["secteurs sans service"]);
+    }
+
+    #[test]
+    fn localities_equal_on_a_criterion_all_count_fully() {
+        let r = one(&[("A", Some(2.0)), ("B", Some(2.0))]);
+        assert!(
+            r.iter()
+                .all(|l| l.normalised == [Some(1.0)] && l.score == 1.0)
+        );
+    }
+
+    #[test]
+    fn a_small_difference_stays_small() {
+        let r = one(&[("A", Some(11.0)), ("B", Some(12.0))]);
+        assert_eq!(r[0].locality, "B");
+        assert!((r[1].score - 11.0 / 12.0).abs() < 1e-12, "{r:?}");
+        // With a negative value, no zero to measure from: the range.
+        let r = one(&[("A", Some(-1.0)), ("B", Some(1.0))]);
+        assert_eq!((r[0].score, r[1].score), (1.0, 0.0));
     }
 
     #[test]
     fn the_sensitivity_check_finds_the_weight_that_changes_the_selection() {
         let s = sensitivity(&criteria([1.0, 1.0]), &values(), 1).unwrap();
-        // Saneye leads 0.75 to 0.5. Severity at weight w: Château w/(w+1), Saneye
-        // (0.5w + 1)/(w+1); they cross at w = 2: +100 %. Coverage at weight v: Château
-        // 1/(1+v), Saneye (0.5 + v)/(1+v): cross at v = 0.5, −50 %. A tie goes to the
-        // locality listed first (Château), so the crossing itself changes the selection.
+        // Saneye leads 0.875 to 0.5625. Severity at weight w: Château (w + 0.125)/(w + 1),
+        // Saneye (0.75w + 1)/(w + 1): they cross at w = 3.5, beyond tripling. Coverage at
+        // weight v: Château (1 + 0.125v)/(1 + v), Saneye (0.75 + v)/(1 + v): they cross at
+        // v = 2/7, that is −71.4 %; the first step of 1 % past it is −72 %.
         assert_eq!(s[0].criterion, "sévérité");
-        assert_eq!(s[0].down, None);
-        assert!((s[0].up.unwrap() - 1.0).abs() < 1e-9, "{:?}", s[0]);
-        assert!((s[1].down.unwrap() + 0.5).abs() < 1e-9, "{:?}", s[1]);
+        assert_eq!((s[0].down, s[0].up), (None, None), "{:?}", s[0]);
+        assert!((s[1].down.unwrap() + 0.72).abs() < 1e-9, "{:?}", s[1]);
         assert_eq!(s[1].up, None);
     }
 

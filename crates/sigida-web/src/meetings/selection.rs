@@ -278,7 +278,7 @@ pub async fn selection(
                     tbody { @for r in ranked { tr {
                         th scope="row" { (r.locality)
                             @if !r.missing.is_empty() { br; span.note { (tr.t("selection.missing")) " " (r.missing.join(", ")) } } }
-                        @for &i in &used { td.num { (format::decimal(tr, r.normalised[i], 2)) } }
+                        @for &i in &used { td.num { @match r.normalised[i] { Some(v) => (format::decimal(tr, v, 2)), None => "—" } } }
                         td.num { strong { (format::decimal(tr, r.score, 3)) } }
                         td { @if r.selected { strong { "✓ " (tr.t("selection.selected")) } } }
                     } } }

@@ -18,6 +18,8 @@ vocabulary! {
         DataImported = "data_imported",
         /// A community, locality or actor added, corrected, archived or removed.
         RegisterChanged = "register_changed",
+        /// A finding, its evidence or a document of the register written, corrected or removed.
+        AnalysisChanged = "analysis_changed",
         /// The diagnostic's settings changed.
         SettingsChanged = "settings_changed",
         Denied = "denied",

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::citation::{Citation, CitedValue};
 use crate::community::Community;
+use crate::geography::Locality;
 use crate::{Id, Timestamp, vocabulary};
 
 vocabulary! {
@@ -81,6 +83,8 @@ pub struct Finding {
     pub validation: ValidationStatus,
     /// The wording adopted by a meeting when it amended the finding; the original stays in `statement`.
     pub amended_statement: Option<String>,
+    /// The localities it is about, when it is local (empty: the whole community).
+    pub localities: Vec<Id<Locality>>,
     pub created_at: Timestamp,
 }
 
@@ -103,8 +107,26 @@ pub struct Evidence {
     pub stance: Stance,
     /// What the source says, in one sentence, with its figure where there is one.
     pub summary: String,
-    /// A stable reference to the source (an indicator code, an import id, an interview code…).
+    /// The source's reference: a [`Citation`]'s text form (`indicator|hh_member_abroad`).
     pub reference: String,
+    /// What the source said when the evidence was written (or last re-read).
+    pub cited: Option<CitedValue>,
+}
+
+impl Evidence {
+    /// The typed source, when the reference is one (evidence written before citations were
+    /// typed keeps its free reference).
+    pub fn citation(&self) -> Option<Citation> {
+        Citation::parse(&self.reference).ok()
+    }
+
+    /// The code of the indicator it cites, overall or one of its cells.
+    pub fn indicator_code(&self) -> Option<String> {
+        match self.citation()? {
+            Citation::Indicator { code, .. } => Some(code),
+            _ => None,
+        }
+    }
 }
 
 /// The triangulation of a finding's evidence.
@@ -178,6 +200,7 @@ mod tests {
             stance,
             summary: String::new(),
             reference: String::new(),
+            cited: None,
         }
     }
 

@@ -16,6 +16,7 @@
 //! - `indicator`: indicators on an instrument's questions, their values and provenance.
 //! - `exercises`: community exercises (timeline, seasonal calendar, pairwise ranking, SWOT) as data.
 //! - `finding`: findings, their evidence and the triangulation rule.
+//! - `citation`: what evidence cites (typed references), the value cited, the document register.
 //! - `meeting`: consultative meetings, participants, decisions.
 //! - `prioritisation`: pairwise, scores and Borda by group; groups combined by agreed weights.
 //! - `selection`: localities ranked on weighted criteria; the sensitivity of the selection.
@@ -32,6 +33,7 @@
 pub mod access;
 pub mod actors;
 pub mod audit;
+pub mod citation;
 pub mod cleaning;
 pub mod community;
 pub mod diagnostic;

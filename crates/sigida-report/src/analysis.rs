@@ -4,6 +4,7 @@
 
 use maud::{Markup, html};
 use sigida_core::actors::SocioEconomicGroup;
+use sigida_core::citation::Citation;
 use sigida_core::disclosure::{Cell, publish};
 use sigida_core::exercises::Exercise;
 use sigida_core::finding::{Evidence, Finding, SourceType, ValidationStatus, convergence};
@@ -35,6 +36,8 @@ pub struct CommunityAnalysis {
     /// Names the quotes must lose (the team's known contacts).
     pub known_names: Vec<String>,
     pub meetings: Vec<(Meeting, Vec<Decision>)>,
+    /// What each piece of evidence cites, in words, and whether its value changed since.
+    pub evidence_views: Vec<crate::findings::EvidenceView>,
     /// The diagnostic's imports: the data the figures come from.
     pub imports: Vec<RawImport>,
     /// Each instrument's cleaning log: (instrument, log version, entries).
@@ -73,12 +76,17 @@ fn title(tr: Tr, a: &CommunityAnalysis) -> String {
     )
 }
 
-/// Where a piece of evidence's source stands in the report: its indicator in the annex.
+/// Where a piece of evidence's source stands in the report: its indicator in the annex, the
+/// flows' part.
 fn evidence_anchor(a: &CommunityAnalysis, e: &Evidence) -> Option<String> {
-    if a.indicators.iter().any(|c| c.indicator.code == e.reference) {
-        return Some(format!("#{}", e.reference));
+    match e.citation() {
+        Some(Citation::Indicator { code, .. })
+            if a.indicators.iter().any(|c| c.indicator.code == code) =>
+        {
+            Some(format!("#{code}"))
+        }
+        _ => (e.source_type == SourceType::FlowData).then(|| "#flux".to_owned()),
     }
-    (e.source_type == SourceType::FlowData).then(|| "#flux".to_owned())
 }
 
 fn statement(f: &Finding) -> &str {
@@ -142,7 +150,11 @@ pub fn body(tr: Tr, a: &CommunityAnalysis) -> Markup {
 
         (part(tr, 5))
         p { (tr.t("findings.intro")) }
-        (crate::findings::by_finding(tr, &ov.findings, &ov.evidence, |e| evidence_anchor(a, e), confidence))
+        (crate::findings::by_finding(tr, &ov.findings, &ov.evidence, &crate::findings::Sourced {
+            views: &a.evidence_views,
+            link: &|e| evidence_anchor(a, e),
+            min_cell: ov.diagnostic.min_cell,
+        }, confidence))
 
         (part(tr, 6))
         (perspectives(tr, a))

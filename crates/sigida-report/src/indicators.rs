@@ -68,6 +68,11 @@ pub fn value(tr: Tr, kind: IndicatorKind, v: f64) -> String {
 /// The 95 % interval, held to what the measure can be: a share within 0–1, a count not
 /// below zero.
 pub fn interval(tr: Tr, kind: IndicatorKind, v: &IndicatorValue) -> String {
+    interval_of(tr, kind, v.ci_low, v.ci_high)
+}
+
+/// The 95 % interval from its bounds, held as [`interval`] holds it.
+pub fn interval_of(tr: Tr, kind: IndicatorKind, low: f64, high: f64) -> String {
     let (floor, ceiling) = match kind {
         IndicatorKind::Share => (0.0, 1.0),
         IndicatorKind::Total => (0.0, f64::MAX),
@@ -75,8 +80,8 @@ pub fn interval(tr: Tr, kind: IndicatorKind, v: &IndicatorValue) -> String {
     };
     format!(
         "[{} – {}]",
-        value(tr, kind, v.ci_low.max(floor)),
-        value(tr, kind, v.ci_high.min(ceiling)),
+        value(tr, kind, low.max(floor)),
+        value(tr, kind, high.min(ceiling)),
     )
 }
 

@@ -91,6 +91,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "locality_answers",
         sql: include_str!("../migrations/0015_locality_answers.sql"),
     },
+    Migration {
+        version: 16,
+        name: "evidence",
+        sql: include_str!("../migrations/0016_evidence.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

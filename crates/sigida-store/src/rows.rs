@@ -19,7 +19,7 @@ impl<'r> Cols<'r> {
         Self { row, table }
     }
 
-    fn corrupt(&self, column: &'static str, detail: impl ToString) -> StoreError {
+    pub(crate) fn corrupt(&self, column: &'static str, detail: impl ToString) -> StoreError {
         StoreError::Corrupt {
             table: self.table,
             column,

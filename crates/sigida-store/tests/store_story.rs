@@ -271,6 +271,7 @@ async fn findings_meetings_and_traced_actions() {
             confidence: Some(Confidence::Medium),
             validation,
             amended_statement: None,
+            localities: Vec::new(),
             created_at: at("2026-02-10T09:00:00Z"),
         };
         let validated = finding(
@@ -285,6 +286,7 @@ async fn findings_meetings_and_traced_actions() {
             stance: Stance::Supports,
             summary: "4 groupes sur 5 citent l'extorsion".into(),
             reference: "FGD-GAO-02".into(),
+            cited: None,
         };
         let meeting = Meeting {
             id: Id::new(),
@@ -822,5 +824,114 @@ async fn a_locality_named_elsewhere_is_not_removed() {
             store.locality(Id::new()).await,
             Err(StoreError::NotFound { .. })
         ));
+    }
+}
+
+/// A finding about one locality, its evidence with the value cited, and a document of the
+/// register: written, read back equal, corrected and removed, on both databases.
+#[tokio::test]
+async fn a_local_finding_its_cited_value_and_the_documents_round_trip() {
+    use sigida_core::citation::{CitedValue, Document};
+    use sigida_core::indicator::IndicatorKind;
+    for t in common::stores().await {
+        let store = &t.store;
+        let s = seed(store).await;
+        let locality = Locality {
+            id: Id::new(),
+            community_id: s.community.id,
+            name: "Sosso Koïra".into(),
+            kind: sigida_core::geography::LocalityKind::Quarter,
+            admin_pcode: None,
+            cod_version: None,
+            latitude: None,
+            longitude: None,
+            population: None,
+            population_source: String::new(),
+            population_year: None,
+        };
+        let mut finding = Finding {
+            id: Id::new(),
+            community_id: s.community.id,
+            theme: Theme::Security,
+            statement: "Des jeunes sont approchés par des groupes armés".into(),
+            confidence: None,
+            validation: ValidationStatus::Pending,
+            amended_statement: None,
+            localities: vec![locality.id],
+            created_at: at("2026-02-10T09:00:00Z"),
+        };
+        let document = Document {
+            id: Id::new(),
+            diagnostic_id: s.diagnostic.id,
+            title: "Profil migratoire du Mali".into(),
+            publisher: "OIM".into(),
+            published_on: Some(time::macros::date!(2024 - 06 - 30)),
+            link: Some("https://publications.iom.int/".into()),
+        };
+        let cited = CitedValue::Estimate {
+            measure: IndicatorKind::Share,
+            estimate: 0.1 + 0.2,
+            low: 0.25,
+            high: 0.35,
+            n: 120,
+        };
+        let evidence = Evidence {
+            id: Id::new(),
+            finding_id: finding.id,
+            source_type: SourceType::SurveyIndicator,
+            stance: Stance::Supports,
+            summary: "Part des jeunes approchés".into(),
+            reference: "indicator|youth_approached|sex|male".into(),
+            cited: Some(cited.clone()),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_locality(&locality).await.unwrap();
+        tx.insert_finding(&finding).await.unwrap();
+        tx.insert_evidence(&evidence).await.unwrap();
+        tx.insert_document(&document).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.findings(s.community.id).await.unwrap(),
+            vec![finding.clone()],
+            "{}",
+            t.label
+        );
+        let back = store.evidence_of_community(s.community.id).await.unwrap();
+        assert_eq!(back.len(), 1);
+        assert!(
+            back[0].cited.as_ref().unwrap().same_as(&cited),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            store.documents(s.diagnostic.id).await.unwrap(),
+            vec![document.clone()]
+        );
+
+        // Corrected: the whole community, a new statement; the value re-read; then removed.
+        finding.localities.clear();
+        finding.statement = "Des jeunes de Gao sont approchés".into();
+        let mut tx = store.begin().await.unwrap();
+        tx.update_finding(&finding).await.unwrap();
+        tx.set_evidence_cited(evidence.id, None).await.unwrap();
+        assert_eq!(tx.document_citations_here(document.id).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.findings(s.community.id).await.unwrap(),
+            vec![finding.clone()]
+        );
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_finding(finding.id).await.unwrap();
+        tx.delete_document(document.id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.findings(s.community.id).await.unwrap().is_empty());
+        assert!(
+            store
+                .evidence_of_community(s.community.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.documents(s.diagnostic.id).await.unwrap().is_empty());
     }
 }

@@ -169,6 +169,7 @@ fn finding_of(
         confidence: None,
         validation,
         amended_statement: None,
+        localities: Vec::new(),
         created_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
     }
 }
@@ -223,6 +224,9 @@ struct Objects {
     action: Id<sigida_core::plan::Action>,
     locality: Id<sigida_core::geography::Locality>,
     stakeholder: Id<Stakeholder>,
+    /// A pending finding (its page and forms) and a document of the register.
+    finding: Id<sigida_core::finding::Finding>,
+    document: Id<sigida_core::citation::Document>,
 }
 
 async fn objects(f: &Fixture) -> Objects {
@@ -297,12 +301,41 @@ async fn objects(f: &Fixture) -> Objects {
         .unwrap()
         .remove(0)
         .id;
+    let mut tx = f.store.begin().await.unwrap();
+    let pending = sigida_app::analysis::findings::write_finding(
+        &mut tx,
+        None,
+        &community,
+        Id::new(),
+        &sigida_app::analysis::findings::FindingDraft {
+            theme: sigida_core::finding::Theme::Protection,
+            statement: "Les enfants des sites d'orpaillage ne vont pas à l'école".into(),
+            localities: vec![locality.id],
+        },
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let document = sigida_core::citation::Document {
+        id: Id::new(),
+        diagnostic_id: diagnostic.id,
+        title: "Profil migratoire du Mali".into(),
+        publisher: "OIM".into(),
+        published_on: None,
+        link: None,
+    };
+    sigida_app::analysis::findings::add_document(&mut tx, None, &document)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     Objects {
         meeting: meeting.id,
         question: question.id,
         action,
         locality: locality.id,
         stakeholder,
+        finding: pending.id,
+        document: document.id,
     }
 }
 
@@ -314,6 +347,8 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         Loads::Meeting => o.meeting.to_string(),
         Loads::Action => o.action.to_string(),
         _ if route.path.contains("/actors/") => o.stakeholder.to_string(),
+        _ if route.path.contains("/findings/") => o.finding.to_string(),
+        _ if route.path.starts_with("/documents/") => o.document.to_string(),
         _ => uuid::Uuid::new_v4().to_string(),
     };
     let file = if route.path.starts_with("/kit/") {
@@ -339,6 +374,7 @@ fn filled(route: &sigida_web::http::routes::Route, o: &Objects) -> String {
         .replace("{version}", "v03")
         .replace("{kind}", "parties-prenantes")
         .replace("{pcode}", "ML0701")
+        .replace("{evidence}", &uuid::Uuid::new_v4().to_string())
 }
 
 /// The routes in the order the matrix sends them: what reads first, then what changes, what
@@ -872,6 +908,7 @@ async fn findings_show_both_ways_and_an_analyst_sets_the_confidence() {
         stance: Stance::Supports,
         summary: "dit".into(),
         reference: reference.into(),
+        cited: None,
     };
     let mut tx = f.store.begin().await.unwrap();
     for x in [&a, &b] {

@@ -456,7 +456,7 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::FocusGroup,
                     Stance::Supports,
-                    "4 groupes de jeunes sur 5 citent des départs récents",
+                    "{depart-jeunes} 4 groupes de jeunes sur 5 citent des départs récents",
                 ),
                 (
                     SourceType::SurveyIndicator,
@@ -472,12 +472,12 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::KeyInformant,
                     Stance::Supports,
-                    "6 informateurs clés sur 9 le rapportent",
+                    "{orpaillage} 6 informateurs clés sur 9 le rapportent",
                 ),
                 (
                     SourceType::ServiceMap,
                     Stance::Partly,
-                    "Un seul service de protection de l'enfance actif",
+                    "{child_protection} Un seul service de protection de l'enfance actif",
                 ),
             ],
         ),
@@ -493,7 +493,7 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::KeyInformant,
                     Stance::Contradicts,
-                    "Les autorités frontalières contestent l'ampleur",
+                    "{extorsion-route} Les autorités frontalières contestent l'ampleur",
                 ),
             ],
         ),
@@ -503,7 +503,7 @@ const DIBOLI: Profile = Profile {
             &[(
                 SourceType::FocusGroup,
                 Stance::Supports,
-                "Les groupes de femmes ne connaissent aucun service",
+                "{papiers} Les groupes de femmes ne connaissent aucun service",
             )],
         ),
         (
@@ -518,7 +518,7 @@ const DIBOLI: Profile = Profile {
                 (
                     SourceType::Secondary,
                     Stance::Supports,
-                    "Étude régionale sur les transferts de fonds",
+                    "{Direction régionale de la planification de Kayes (démonstration)|2025-09-30} Étude régionale sur les transferts de fonds",
                 ),
             ],
         ),
@@ -822,12 +822,12 @@ const GAO: Profile = Profile {
                 (
                     SourceType::KeyInformant,
                     Stance::Supports,
-                    "Le centre de transit signale une saturation",
+                    "{accueil-rapatries} Le centre de transit signale une saturation",
                 ),
                 (
                     SourceType::FocusGroup,
                     Stance::Supports,
-                    "Les rapatriés décrivent des expulsions collectives",
+                    "{accueil-rapatries} Les rapatriés décrivent des expulsions collectives",
                 ),
             ],
         ),
@@ -838,12 +838,12 @@ const GAO: Profile = Profile {
                 (
                     SourceType::FocusGroup,
                     Stance::Supports,
-                    "3 groupes de jeunes sur 4 l'évoquent",
+                    "{recrutement-arme} 3 groupes de jeunes sur 4 l'évoquent",
                 ),
                 (
                     SourceType::KeyInformant,
                     Stance::Partly,
-                    "Les autorités parlent de cas isolés",
+                    "{recrutement-arme} Les autorités parlent de cas isolés",
                 ),
             ],
         ),
@@ -859,7 +859,7 @@ const GAO: Profile = Profile {
                 (
                     SourceType::KeyInformant,
                     Stance::Supports,
-                    "Transporteurs et Maison des migrants le confirment",
+                    "{extorsion-route} Transporteurs et Maison des migrants le confirment",
                 ),
             ],
         ),
@@ -875,7 +875,7 @@ const GAO: Profile = Profile {
                 (
                     SourceType::ServiceMap,
                     Stance::Supports,
-                    "Un seul centre d'état civil, saturé",
+                    "{documentation} Un seul centre d'état civil, saturé",
                 ),
             ],
         ),
@@ -895,12 +895,12 @@ const GAO: Profile = Profile {
                 (
                     SourceType::FocusGroup,
                     Stance::Supports,
-                    "Groupes mixtes : relations jugées bonnes",
+                    "{accueil-rapatries} Groupes mixtes : relations jugées bonnes",
                 ),
                 (
                     SourceType::Secondary,
                     Stance::Contradicts,
-                    "Enquête de cohésion sociale du cluster Protection (2025) : 38 % des ménages hôtes signalent des tensions",
+                    "{Cluster Protection Mali (démonstration)|2025-11-15} Enquête de cohésion sociale du cluster Protection (2025) : 38 % des ménages hôtes signalent des tensions",
                 ),
             ],
         ),
@@ -1065,18 +1065,6 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     }
     national_stakeholders(&mut g, &mut tx, &diagnostic).await?;
     tx.commit().await?;
-    // Each community's consultation meeting and the plan it adopts, as a facilitator runs them.
-    let communities: Vec<(Community, Vec<Locality>)> = {
-        let mut held = Vec::new();
-        for (profile, (community, localities, findings)) in
-            [&DIBOLI, &GAO].into_iter().zip(communities)
-        {
-            consultation_and_plan(&mut g, &store, &community, profile, &localities, &findings)
-                .await?;
-            held.push((community, localities));
-        }
-        held
-    };
     println!(
         "  ✓ zone : 2 régions, {} cercles (COD-AB {COD}), 2 communautés",
         KAYES_CERCLES.len() + GAO_CERCLES.len()
@@ -1149,7 +1137,6 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             community.name,
             computed.len()
         );
-        cite_indicators(&store, community, &computed).await?;
     }
 
     // Flow monitoring sheets go through `sigida import flows`.
@@ -1240,6 +1227,15 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     println!(
         "  ✓ protection : {reported} rapports de sources sur les risques, par localité ; capacités et opportunités"
     );
+
+    // The analysts write each community's findings, citing what Sigida now holds; then its
+    // consultation meeting and the plan it adopts, as a facilitator runs them.
+    for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
+        let findings =
+            write_findings(&mut g, &store, &diagnostic, community, localities, profile).await?;
+        consultation_and_plan(&mut g, &store, community, profile, localities, &findings).await?;
+    }
+    println!("  ✓ constats écrits et cités, réunions de consultation, plans d'action et suivi");
 
     let users = demo_users(&store, &mut g).await?;
     let reports = sigida_app::reports::write_reports(
@@ -1676,7 +1672,7 @@ async fn community(
     tx: &mut Tx,
     diagnostic: &Diagnostic,
     p: &Profile,
-) -> Result<(Community, Vec<Locality>, Vec<Finding>), Failure> {
+) -> Result<(Community, Vec<Locality>), Failure> {
     let community = Community {
         id: g.id(),
         diagnostic_id: diagnostic.id,
@@ -1776,10 +1772,147 @@ async fn community(
         )
         .await?;
     }
-    let mut findings = Vec::new();
+    Ok((community, localities))
+}
+
+/// The facilitators write the minutes in French.
+const FR: sigida_report::Tr = sigida_report::Tr { lang: Lang::Fr };
+const PLENARY: &str = "Plénière de la réunion de consultation";
+
+/// The analysts write a community's findings once its data are in, each citing what Sigida
+/// holds through the findings page's use-cases: an indicator or one of its cells (`=CODE
+/// [COLUMN=VALUE]`), the flow counts, a code of the coded notes (`{code}`), a sector of the
+/// service map (`{sector}`), the seasonal calendar, or a document of the register
+/// (`{publisher|date} title`), registered first. The findings come back carrying the outcome
+/// the meeting will reach (the store holds them pending until it decides).
+async fn write_findings(
+    g: &mut Gen,
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    localities: &[Locality],
+    p: &Profile,
+) -> Result<Vec<Finding>, Failure> {
+    use sigida_app::analysis::findings::{self, Citing, FindingDraft};
+    use sigida_core::citation::{Citation, Document};
+    let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
+    let mut tx = store.begin().await?;
+    // The secondary sources come into the register before a finding cites them.
+    let mut documents = Vec::new();
+    for (_, _, evidence) in p.findings {
+        for (source_type, _, summary) in evidence.iter() {
+            if *source_type != SourceType::Secondary {
+                continue;
+            }
+            let (tag, title) = tagged(summary);
+            let (publisher, date) = tag.and_then(|t| t.split_once('|')).unwrap_or(("", ""));
+            let title = title.split(" : ").next().unwrap_or(title);
+            let document = Document {
+                id: g.id(),
+                diagnostic_id: diagnostic.id,
+                title: title.to_owned(),
+                publisher: publisher.to_owned(),
+                published_on: time::Date::parse(
+                    date,
+                    &time::format_description::well_known::Iso8601::DATE,
+                )
+                .ok(),
+                link: None,
+            };
+            findings::add_document(&mut tx, None, &document).await?;
+            documents.push(document);
+        }
+    }
+    tx.commit().await?;
+    let sources = sigida_app::analysis::citations::sources(store, diagnostic, community, "fr")
+        .await
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let seasonal = sources
+        .exercises
+        .iter()
+        .find(|e| e.data.kind() == sigida_core::exercises::ExerciseKind::SeasonalCalendar);
+    let written_at = at(time::macros::datetime!(2026-02-27 10:00 UTC));
+    let mut tx = store.begin().await?;
+    let mut written = Vec::new();
     for (i, (theme, statement, evidence)) in p.findings.iter().enumerate() {
-        // The meeting validated most findings, amended one and left the single-source one pending.
-        let (validation, amended) = match (i, evidence.len()) {
+        let draft = FindingDraft {
+            theme: *theme,
+            statement: (*statement).into(),
+            localities: Vec::new(),
+        };
+        let mut finding =
+            findings::write_finding(&mut tx, None, community, g.id(), &draft, written_at).await?;
+        for (source_type, stance, summary) in evidence.iter() {
+            let (tag, said) = tagged(summary);
+            let citation = match source_type {
+                SourceType::SurveyIndicator => {
+                    let cited = said.trim_start_matches('=');
+                    let mut parts = cited.split(' ');
+                    let code = parts.next().unwrap_or(cited).to_owned();
+                    let by = parts
+                        .next()
+                        .and_then(|b| b.split_once('='))
+                        .map(|(c, v)| (c.to_owned(), v.to_owned()));
+                    Citation::Indicator { code, by }
+                }
+                SourceType::FlowData => Citation::Flow {
+                    month: None,
+                    origin: None,
+                    destination: None,
+                },
+                SourceType::KeyInformant | SourceType::FocusGroup => Citation::Code {
+                    code: tag.unwrap_or_default().to_owned(),
+                    source: *source_type,
+                },
+                SourceType::ServiceMap => Citation::Services {
+                    locality: localities
+                        .first()
+                        .map(|l| l.id.to_string())
+                        .unwrap_or_default(),
+                    sector: tag
+                        .unwrap_or_default()
+                        .parse()
+                        .map_err(|_| Failure::Other(format!("secteur de « {summary} »")))?,
+                },
+                SourceType::PraExercise => Citation::Exercise {
+                    id: seasonal.map(|e| e.id.to_string()).unwrap_or_default(),
+                },
+                SourceType::Secondary => Citation::Document {
+                    id: documents
+                        .iter()
+                        .find(|d| said.starts_with(d.title.as_str()))
+                        .map(|d| d.id.to_string())
+                        .unwrap_or_default(),
+                    page: Some("12".into()),
+                },
+            };
+            // An indicator's evidence says its figure: the source's label and value.
+            let own = if said.starts_with('=') { "" } else { said };
+            findings::cite(
+                &mut tx,
+                None,
+                finding.id,
+                g.id(),
+                Citing {
+                    citation: &citation,
+                    stance: *stance,
+                    summary: own,
+                    label: &sources.label(tr, &citation),
+                    now: sources.value(&citation),
+                },
+            )
+            .await?;
+        }
+        let confidence = if evidence.len() >= 3 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        findings::set_confidence(&mut tx, None, finding.id, Some(confidence)).await?;
+        finding.confidence = Some(confidence);
+        // The meeting validates most findings, amends one and leaves the single-source one
+        // pending: what it will decide, carried to the meeting.
+        (finding.validation, finding.amended_statement) = match (i, evidence.len()) {
             (_, 1) => (ValidationStatus::Pending, None),
             (2, _) => (
                 ValidationStatus::Amended,
@@ -1789,52 +1922,19 @@ async fn community(
             ),
             _ => (ValidationStatus::Validated, None),
         };
-        let finding = Finding {
-            id: g.id(),
-            community_id: community.id,
-            theme: *theme,
-            statement: (*statement).into(),
-            confidence: Some(if evidence.len() >= 3 {
-                Confidence::High
-            } else {
-                Confidence::Medium
-            }),
-            validation,
-            amended_statement: amended,
-            created_at: at(time::macros::datetime!(2026-02-27 10:00 UTC)),
-        };
-        sigida_app::analysis::findings::add_finding(tx, &finding).await?;
-        for (j, (source_type, stance, summary)) in evidence.iter().enumerate() {
-            sigida_app::analysis::findings::add_evidence(
-                tx,
-                &Evidence {
-                    id: g.id(),
-                    finding_id: finding.id,
-                    source_type: *source_type,
-                    stance: *stance,
-                    summary: (*summary).into(),
-                    // An indicator is cited by its code, which links the evidence to it.
-                    reference: match summary.strip_prefix('=') {
-                        Some(citation) => citation.split(' ').next().unwrap_or(citation).to_owned(),
-                        None => format!(
-                            "{}-{}-{}",
-                            community.slug.to_uppercase(),
-                            source_type.code().to_uppercase(),
-                            j + 1
-                        ),
-                    },
-                },
-            )
-            .await?;
-        }
-        findings.push(finding);
+        written.push(finding);
     }
-    Ok((community, localities, findings))
+    tx.commit().await?;
+    Ok(written)
 }
 
-/// The facilitators write the minutes in French.
-const FR: sigida_report::Tr = sigida_report::Tr { lang: Lang::Fr };
-const PLENARY: &str = "Plénière de la réunion de consultation";
+/// A demo evidence text and its tag: `{tag} text`.
+fn tagged(summary: &str) -> (Option<&str>, &str) {
+    summary
+        .strip_prefix('{')
+        .and_then(|rest| rest.split_once("} "))
+        .map_or((None, summary), |(tag, text)| (Some(tag), text))
+}
 
 /// The meeting's questions and how the room answered, through the facilitator's and the
 /// phones' use-cases: each finding put to validation (by phone, the rest by show of hands) and
@@ -2703,6 +2803,7 @@ fn coded_notes(p: &Profile) -> Vec<Table> {
                 [code("FGD-03"), "Aux postes, ils demandent de l'argent aux femmes, parfois pire ; on ne dit rien.".into(), "extorsion-route".into()],
                 [code("FGD-03"), "L'accueil ici est bon, mais les familles hôtes n'ont plus rien à partager.".into(), "accueil-rapatries".into()],
                 [code("KII-04"), "Entre Gao et Kidal, il faut payer à chaque barrière ; appelez-moi au 76 45 12 98 si vous voulez les noms des postes.".into(), "extorsion-route".into()],
+                [code("KII-04"), "On parle de jeunes recrutés à la gare, mais la mairie dit que ce sont des cas isolés.".into(), "recrutement-arme".into()],
             ],
         )
     } else {
@@ -3018,63 +3119,6 @@ fn household_indicators(
             },
         })
         .collect()
-}
-
-/// Writes the figure of each indicator the community's findings cite (`=CODE [COLUMN=VALUE]`)
-/// as the engine computed it, so that the evidence says what the data say.
-async fn cite_indicators(
-    store: &Store,
-    community: &Community,
-    computed: &[sigida_app::analysis::indicators::Computed],
-) -> Result<(), Failure> {
-    let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
-    let mut tx = store.begin().await?;
-    for evidence in store.evidence_of_community(community.id).await? {
-        let Some(citation) = evidence.summary.strip_prefix('=') else {
-            continue;
-        };
-        let mut parts = citation.split(' ');
-        let code = parts.next().unwrap_or_default();
-        let by = parts.next().and_then(|b| b.split_once('='));
-        let cited = computed
-            .iter()
-            .find(|c| c.indicator.code == code)
-            .ok_or_else(|| Failure::Other(format!("constat : indicateur « {code} » inconnu")))?;
-        let value = cited
-            .values
-            .as_ref()
-            .ok()
-            .and_then(|values| {
-                values
-                    .iter()
-                    .find(|v| v.by.as_ref().map(|(c, v)| (c.as_str(), v.as_str())) == by)
-            })
-            .ok_or_else(|| {
-                Failure::Other(format!("constat : pas de valeur pour « {citation} »"))
-            })?;
-        let label = match by {
-            Some((column, answer)) => {
-                let answer = cited
-                    .labels
-                    .get(&(column.to_owned(), answer.to_owned()))
-                    .map_or(answer, String::as_str);
-                format!("{} — {answer}", cited.indicator.label)
-            }
-            None => cited.indicator.label.clone(),
-        };
-        let kind = cited.indicator.kind;
-        let summary = format!(
-            "{label} : {} {} (n = {}, {})",
-            sigida_report::indicators::value(tr, kind, value.estimate),
-            sigida_report::indicators::interval(tr, kind, value),
-            value.n,
-            cited.instrument.to_lowercase(),
-        );
-        sigida_app::analysis::findings::set_evidence_summary(&mut tx, evidence.id, &summary)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// The household-survey indicator that estimates a group's size, for the groups a household

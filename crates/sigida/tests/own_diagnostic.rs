@@ -1,6 +1,8 @@
 //! In headless Chromium, a team's own diagnostic from an empty folder, through the pages only:
 //! the coordinator sees what to do first, registers a community and its locality, a service
-//! provider, reads the geography; at desktop and phone widths (screenshots for the README).
+//! provider, reads the geography; the analyst maps a survey's localities and writes a finding
+//! citing a document and the service map; at desktop and phone widths (screenshots for the
+//! README).
 
 mod support;
 
@@ -175,8 +177,65 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
         assert!(page.contains("Nioro du Sahel — Nioro-Ville"), "{page}");
     }
 
+    // A finding written on the findings page, citing a document of the register at its page
+    // and the service map, each shown with its value.
+    browser.goto(&format!("{}/documents", server.base));
+    browser.wait_for_text("Registre des documents");
+    browser.type_into("input[name=title]", "Profil migratoire du Mali");
+    browser.type_into("input[name=publisher]", "OIM");
+    browser.type_into("input[name=published_on]", "2024-06-30");
+    browser.click("form.stacked button[type=submit]");
+    browser.wait_for_text("Registre des documents enregistré.");
+    browser.goto(&format!(
+        "{}/communities/nioro-du-sahel/findings",
+        server.base
+    ));
+    browser.wait_for_text("Écrire un constat");
+    browser.script("document.querySelector('select[name=theme]').value = 'services'; return 0");
+    browser.type_into(
+        "textarea[name=statement]",
+        "Les migrants de retour à Nioro-Ville ne trouvent qu'un seul service de santé.",
+    );
+    browser.click("form[action='/communities/nioro-du-sahel/findings'] button[type=submit]");
+    browser.wait_for_text("Citer un élément de preuve");
+    for (group, text, page, cited) in [
+        (
+            "Documents (sources secondaires)",
+            "Profil migratoire",
+            "12",
+            "Profil migratoire du Mali, p. 12",
+        ),
+        ("Cartographie des services", "Nioro-Ville", "", "Convergent"),
+    ] {
+        browser.script(&format!(
+            "const o = Array.from(document.querySelectorAll(\"optgroup[label='{group}'] option\")).find(o => o.textContent.includes('{text}')); \
+             document.querySelector('select[name=citation]').value = o.value; return 0"
+        ));
+        browser.type_into("input[name=page]", page);
+        browser.click("form[action$='/evidence'] button[type=submit]");
+        browser.wait_for_text(cited);
+    }
+    let page = browser.wait_for_text("Profil migratoire du Mali, p. 12");
+    assert!(page.contains("prestataire(s) dans la localité"), "{page}");
+    assert!(
+        page.contains("Convergent"),
+        "two kinds of source agree: {page}"
+    );
+    browser.screenshot(&screenshots().join("constat-bureau.png"));
+    let finding_page = browser.url();
+
     // On a phone: the community and its form stay readable without sideways scrolling.
     browser.viewport(390, 844, true);
+    browser.goto(&finding_page);
+    browser.wait_for_text("Citer un élément de preuve");
+    browser.screenshot(&screenshots().join("constat-telephone.png"));
+    let overflow = browser.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the finding scrolls sideways on a phone: {overflow}"
+    );
     for (path, name) in [
         ("/communities/nioro-du-sahel", "communaute-propre-telephone"),
         (

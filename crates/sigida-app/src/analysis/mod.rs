@@ -2,6 +2,7 @@
 //! the traveller surveys, the qualitative evidence, and all of it assembled for the contextual
 //! analysis report. Shared by the pages, the API, the report writer and the demo.
 
+pub mod citations;
 pub mod field_work;
 pub mod findings;
 pub mod indicators;
@@ -115,8 +116,13 @@ pub async fn community_analysis(
             log.len(),
         ));
     }
+    let overview = community_overview(store, diagnostic, community).await?;
+    let evidence_views = citations::sources(store, diagnostic, community, lang.code())
+        .await?
+        .views(sigida_report::Tr::new(lang), &overview.evidence);
     Ok(sigida_report::analysis::CommunityAnalysis {
-        overview: community_overview(store, diagnostic, community).await?,
+        overview,
+        evidence_views,
         flow_counts: store.flow_counts(community.id).await?,
         traveller_surveys,
         risk_reports: store.risk_reports(community.id).await?,

@@ -1,146 +1,23 @@
-//! A community's findings and their evidence, both ways, and the analyst's confidence; its
-//! community exercises, recorded in a form and drawn.
+//! A community's exercises, recorded in a form and drawn, and its protection capacities.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_core::access::Permission;
 use sigida_core::actors::GroupKind;
 use sigida_core::exercises::ExerciseKind;
-use sigida_core::finding::{Confidence, Evidence, Finding, SourceType};
-use sigida_core::indicator::Indicator;
-use sigida_report::findings;
 
 use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::community::{InCommunity, analysis_layout};
 use crate::http::error::WebError;
 
-/// Where Sigida holds a piece of evidence's source: an indicator's section, the flows page.
-pub fn evidence_link(slug: &str, indicators: &[Indicator], e: &Evidence) -> Option<String> {
-    if indicators.iter().any(|i| i.code == e.reference) {
-        return Some(format!("/communities/{slug}/indicators#{}", e.reference));
-    }
-    (e.source_type == SourceType::FlowData).then(|| format!("/communities/{slug}/flows"))
-}
-
 #[derive(Deserialize, Default)]
 pub struct Saved {
     #[serde(default)]
     saved: Option<String>,
-}
-
-pub async fn community_findings(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    InCommunity {
-        diagnostic,
-        community,
-    }: InCommunity,
-    Query(saved): Query<Saved>,
-) -> Result<Markup, WebError> {
-    let tr = viewer.tr;
-    let list = state.store.findings(community.id).await?;
-    let evidence = state.store.evidence_of_community(community.id).await?;
-    let indicators = state.store.indicators(diagnostic.id).await?;
-    let link = |e: &Evidence| evidence_link(&community.slug, &indicators, e);
-    let may_edit = viewer.may(Permission::EditAnalysis);
-    let may_plan = viewer.may(Permission::EditPlans);
-    // From a finding to the actions of the plan in force that answer it.
-    let actions = match state.store.latest_plan(community.id).await? {
-        Some(plan) => state.store.actions(plan.id).await?,
-        None => Vec::new(),
-    };
-    let confidence = |f: &Finding| {
-        let answering: Vec<_> = actions
-            .iter()
-            .filter(|a| a.finding_ids.contains(&f.id))
-            .collect();
-        html! {
-            @if !answering.is_empty() {
-                p.note { (tr.t("findings.answered_by")) " : "
-                    @for (i, a) in answering.iter().enumerate() {
-                        @if i > 0 { " ; " }
-                        a href={"/actions/" (a.id)} { (a.title) }
-                    }
-                }
-            }
-            @if may_edit {
-                form.inline method="post" action={"/communities/" (community.slug) "/findings/" (f.id) "/confidence"} {
-                    input type="hidden" name="csrf" value=(viewer.csrf);
-                    label { (tr.t("findings.confidence")) " "
-                        select name="confidence" {
-                            option value="" selected[f.confidence.is_none()] { (tr.t("findings.confidence_unset")) }
-                            @for c in Confidence::ALL {
-                                option value=(c.code()) selected[f.confidence == Some(*c)] { (tr.t(c.label_key())) }
-                            }
-                        }
-                    }
-                    button type="submit" { (tr.t("findings.save")) }
-                }
-            } @else {
-                span.note { (tr.t("findings.confidence")) " "
-                    (f.confidence.map_or(tr.t("findings.confidence_unset"), |c| tr.t(c.label_key()))) }
-            }
-            @if may_plan && f.is_accepted() {
-                " " a href={"/communities/" (community.slug) "/plan?finding=" (f.id)} { (tr.t("plan.from_finding")) " →" }
-            }
-        }
-    };
-    let body = html! {
-        @if saved.saved.is_some() { p.note role="status" { (tr.t("findings.saved")) } }
-        p { (tr.t("findings.intro")) }
-        h2 { (tr.t("findings.by_finding")) }
-        (findings::by_finding(tr, &list, &evidence, link, confidence))
-        h2 { (tr.t("findings.by_source")) }
-        (findings::by_source(tr, &list, &evidence, link))
-    };
-    Ok(crate::http::community::analysis_layout(
-        &viewer,
-        &diagnostic,
-        &community,
-        "findings.title",
-        body,
-    ))
-}
-
-#[derive(Deserialize)]
-pub struct ConfidenceForm {
-    csrf: String,
-    #[serde(default)]
-    confidence: String,
-}
-
-pub async fn set_confidence(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    InCommunity { community, .. }: InCommunity,
-    Path((_, id)): Path<(String, String)>,
-    Form(form): Form<ConfidenceForm>,
-) -> Result<Response, WebError> {
-    viewer.check_csrf(&form.csrf)?;
-    let finding = state
-        .store
-        .findings(community.id)
-        .await?
-        .into_iter()
-        .find(|f| f.id.to_string() == id)
-        .ok_or_else(|| viewer.not_found())?;
-    let confidence = match form.confidence.as_str() {
-        "" => None,
-        code => Some(code.parse::<Confidence>().map_err(|_| viewer.not_found())?),
-    };
-    let mut tx = state.store.begin().await?;
-    tx.set_finding_confidence(finding.id, confidence).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/communities/{}/findings?saved=1#{}",
-        community.slug,
-        findings::anchor(&finding)
-    ))
-    .into_response())
 }
 
 /// What the exercise form holds (kept to show again when it is refused).

@@ -4,6 +4,8 @@
 
 pub mod actors;
 pub mod analysis;
+pub mod documents;
+pub mod findings;
 pub mod geography;
 pub mod pages;
 pub mod register;
@@ -75,13 +77,85 @@ pub fn routes() -> Vec<Entry> {
             "/communities/{slug}/findings",
             Needs(ViewDiagnostic),
             Community,
-            analysis::community_findings,
+            findings::community_findings,
+        ),
+        post(
+            "/communities/{slug}/findings",
+            Needs(EditAnalysis),
+            Community,
+            findings::create_finding,
+        ),
+        get(
+            "/communities/{slug}/findings/{id}",
+            Needs(EditAnalysis),
+            Community,
+            findings::finding,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/edit",
+            Needs(EditAnalysis),
+            Community,
+            findings::update_finding,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/delete",
+            Needs(EditAnalysis),
+            Community,
+            findings::delete_finding,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/evidence",
+            Needs(EditAnalysis),
+            Community,
+            findings::cite,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/evidence/{evidence}/delete",
+            Needs(EditAnalysis),
+            Community,
+            findings::remove_evidence,
+        ),
+        post(
+            "/communities/{slug}/findings/{id}/evidence/{evidence}/reread",
+            Needs(EditAnalysis),
+            Community,
+            findings::reread,
         ),
         post(
             "/communities/{slug}/findings/{id}/confidence",
             Needs(EditAnalysis),
             Community,
-            analysis::set_confidence,
+            findings::set_confidence,
+        ),
+        get(
+            "/documents",
+            Needs(ViewDiagnostic),
+            Nothing,
+            documents::documents,
+        ),
+        post(
+            "/documents",
+            Needs(EditAnalysis),
+            Nothing,
+            documents::create,
+        ),
+        get(
+            "/documents/{id}",
+            Needs(ViewDiagnostic),
+            Nothing,
+            documents::document,
+        ),
+        post(
+            "/documents/{id}",
+            Needs(EditAnalysis),
+            Nothing,
+            documents::update,
+        ),
+        post(
+            "/documents/{id}/delete",
+            Needs(EditAnalysis),
+            Nothing,
+            documents::delete,
         ),
         get(
             "/communities/{slug}/exercises",

@@ -411,7 +411,7 @@ pub async fn community_indicators(
     let cited_by = |code: &str| -> Vec<(String, String)> {
         let mut cited: Vec<(String, String)> = evidence
             .iter()
-            .filter(|e| e.reference == code)
+            .filter(|e| e.indicator_code().as_deref() == Some(code))
             .filter_map(|e| findings.iter().find(|f| f.id == e.finding_id))
             .map(|f| {
                 (
@@ -426,6 +426,7 @@ pub async fn community_indicators(
                 )
             })
             .collect();
+        cited.sort();
         cited.dedup();
         cited
     };

@@ -4,10 +4,8 @@
 //! and the refusal beside the field it names (422), nothing written.
 
 use axum::extract::{Form, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use sigida_app::AppError;
 use sigida_app::register::{
     CommunityDraft, LocalityDraft, archive_community, correct_community, correct_locality,
     register_community, register_locality, remove_locality,
@@ -22,46 +20,8 @@ use crate::AppState;
 use crate::http::auth::Viewer;
 use crate::http::community::InCommunity;
 use crate::http::error::WebError;
-use crate::http::form::{Fields, Input, Refused, alert, field};
-use crate::http::layout;
+use crate::http::form::{Answer, Fields, Input, Posted, Refused, alert, answer, field, form_page};
 use crate::http::routes::Loaded;
-
-type Posted = Form<Vec<(String, String)>>;
-
-/// A form page, answered 422 when it comes back refused.
-fn form_page(
-    viewer: &Viewer,
-    diagnostic: &Diagnostic,
-    title: &str,
-    body: Markup,
-    refused: bool,
-) -> Response {
-    let page = layout::page(viewer, "/communities", title, diagnostic.synthetic, body);
-    if refused {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page.into_response()
-    }
-}
-
-/// What a use-case's answer to a form makes of it: saved (go on to the page it names), or
-/// refused (the form again, with what was typed and the refusal by its field).
-enum Answer {
-    Saved(Response),
-    Again(Refused),
-}
-
-fn answer<T>(
-    tr: Tr,
-    result: Result<T, AppError>,
-    then: impl FnOnce(T) -> String,
-) -> Result<Answer, WebError> {
-    match result {
-        Ok(done) => Ok(Answer::Saved(Redirect::to(&then(done)).into_response())),
-        Err(AppError::Refused(r)) => Ok(Answer::Again(Refused::new(tr, &r))),
-        Err(e) => Err(e.into()),
-    }
-}
 
 /// The cercles of the stored geography, as `(P-code, "Region — Cercle (P-code)")`.
 async fn cercles(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, WebError> {

@@ -2,9 +2,16 @@
 //! label, the value typed and, when the use-case refused it, why — so a refused form keeps what
 //! was typed and says which field is wrong.
 
+use axum::Form;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use sigida_app::Refusal;
+use sigida_app::{AppError, Refusal};
+use sigida_core::diagnostic::Diagnostic;
 use sigida_report::Tr;
+
+use crate::http::auth::Viewer;
+use crate::http::error::WebError;
 
 /// The fields of a submitted form, in order.
 pub struct Fields(pub Vec<(String, String)>);
@@ -132,5 +139,42 @@ pub fn field(
             }
             @if let Some(e) = error { span.error id=(error_id) { (e) } }
         }
+    }
+}
+
+pub type Posted = Form<Vec<(String, String)>>;
+
+/// A form page, answered 422 when it comes back refused.
+pub fn form_page(
+    viewer: &Viewer,
+    diagnostic: &Diagnostic,
+    title: &str,
+    body: Markup,
+    refused: bool,
+) -> Response {
+    let page = crate::http::layout::page(viewer, "/communities", title, diagnostic.synthetic, body);
+    if refused {
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    } else {
+        page.into_response()
+    }
+}
+
+/// What a use-case's answer to a form makes of it: saved (go on to the page it names), or
+/// refused (the form again, with what was typed and the refusal by its field).
+pub enum Answer {
+    Saved(Response),
+    Again(Refused),
+}
+
+pub fn answer<T>(
+    tr: Tr,
+    result: Result<T, AppError>,
+    then: impl FnOnce(T) -> String,
+) -> Result<Answer, WebError> {
+    match result {
+        Ok(done) => Ok(Answer::Saved(Redirect::to(&then(done)).into_response())),
+        Err(AppError::Refused(r)) => Ok(Answer::Again(Refused::new(tr, &r))),
+        Err(e) => Err(e.into()),
     }
 }

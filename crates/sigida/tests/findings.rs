@@ -1,0 +1,226 @@
+//! Findings as analysts write them, on the real server: a finding written through its form,
+//! evidence cited from what Sigida holds (a document of the register at a page, an indicator
+//! cell), a refused form kept with what was typed; and after a cleaning decision changes a
+//! cited indicator, the finding says so with the old and the new value until it is re-read.
+
+mod support;
+
+use support::{DemoServer, Session, agent};
+
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// Posts a form; the status and, for a redirect, where it goes (else the page).
+fn post(s: &Session, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let reply = agent()
+        .post(&format!("{}{path}", s.base))
+        .set("Cookie", &s.cookie)
+        .send_form(form);
+    match reply {
+        Ok(r) => {
+            let status = r.status();
+            let location = r.header("location").map(str::to_owned);
+            (status, location.unwrap_or_else(|| r.into_string().unwrap()))
+        }
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{path}: {e}"),
+    }
+}
+
+/// The `value` of the first `<option>` whose text contains `text`.
+fn option_value(page: &str, text: &str) -> String {
+    page.split("<option value=\"")
+        .skip(1)
+        .find(|o| o.split("</option>").next().unwrap().contains(text))
+        .and_then(|o| o.split('"').next())
+        .map(|v| v.replace("&amp;", "&"))
+        .unwrap_or_else(|| panic!("no option with {text}"))
+}
+
+#[test]
+fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decision_changes_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let s = Session::login(&server.base, "analyste", server.password("analyste"));
+    let (status, page) = s.get("/communities/diboli/findings");
+    assert_eq!(status, 200);
+    assert!(!page.contains("valeur modifiée"), "nothing changed yet");
+    let csrf = csrf_of(&page);
+
+    // A document into the register; a bad link is refused with what was typed.
+    let (status, page) = post(
+        &s,
+        "/documents",
+        &[
+            ("csrf", &csrf),
+            ("title", "Profil migratoire du Mali"),
+            ("publisher", "OIM"),
+            ("published_on", "2024-06-30"),
+            ("link", "javascript:alert(1)"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("attendu une adresse web"), "{page}");
+    assert!(
+        page.contains("Profil migratoire du Mali"),
+        "what was typed is kept"
+    );
+    let (status, to) = post(
+        &s,
+        "/documents",
+        &[
+            ("csrf", &csrf),
+            ("title", "Profil migratoire du Mali"),
+            ("publisher", "OIM"),
+            ("published_on", "2024-06-30"),
+            ("link", "https://publications.iom.int/"),
+        ],
+    );
+    assert_eq!((status, to.as_str()), (303, "/documents?saved=1"));
+
+    // A finding: refused without a statement, then written for one locality.
+    let (status, page) = post(
+        &s,
+        "/communities/diboli/findings",
+        &[("csrf", &csrf), ("theme", "migration"), ("statement", " ")],
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("Un constat demande son énoncé"), "{page}");
+    let (_, page) = s.get("/communities/diboli/findings");
+    let sobokou = option_value(
+        &page.replace(
+            "<input type=\"checkbox\" name=\"locality\" value=\"",
+            "<option value=\"",
+        ),
+        "Sobokou",
+    );
+    let statement = "Les femmes de Sobokou partent moins que les hommes.";
+    let (status, to) = post(
+        &s,
+        "/communities/diboli/findings",
+        &[
+            ("csrf", &csrf),
+            ("theme", "migration"),
+            ("statement", statement),
+            ("locality", &sobokou),
+        ],
+    );
+    assert_eq!(status, 303, "{to}");
+    let finding_page = to.trim_end_matches("?saved=1").to_owned();
+    let (status, page) = s.get(&finding_page);
+    assert_eq!(status, 200);
+    assert!(page.contains(statement) && page.contains("Localités concernées : Sobokou"));
+
+    // Its evidence, chosen among what Sigida holds: an indicator cell and the document at a page.
+    let cell = option_value(&page, "Sexe du répondant : Femme");
+    assert!(cell.starts_with("indicator|"), "{cell}");
+    let document = option_value(&page, "Profil migratoire du Mali");
+    for (citation, stance, page_no) in [(&cell, "supports", ""), (&document, "partly", "47")] {
+        let (status, to) = post(
+            &s,
+            &format!("{finding_page}/evidence"),
+            &[
+                ("csrf", &csrf),
+                ("citation", citation),
+                ("stance", stance),
+                ("page", page_no),
+                ("summary", ""),
+            ],
+        );
+        assert_eq!(status, 303, "{citation}: {to}");
+    }
+    let (status, page) = post(
+        &s,
+        &format!("{finding_page}/evidence"),
+        &[
+            ("csrf", &csrf),
+            ("citation", "indicator|nulle_part"),
+            ("stance", "supports"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("ne contient pas la source"), "{page}");
+    let (_, page) = s.get(&finding_page);
+    assert!(page.contains("Profil migratoire du Mali, p. 47"), "{page}");
+    assert!(
+        page.contains("(n = "),
+        "the indicator cell's value is shown"
+    );
+    assert!(page.contains("Convergent") || page.contains("Partiel"));
+
+    // A cleaning decision leaves a submission out: every indicator of its community changes.
+    let (_, instruments) = s.get("/instruments");
+    let household = instruments
+        .split("href=\"/instruments/")
+        .skip(1)
+        .find(|l| l.split("</a>").next().unwrap().contains("Enquête ménage"))
+        .and_then(|l| l.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (_, log) = s.get(&format!("/instruments/{household}/cleaning"));
+    let log_csrf = csrf_of(&log);
+    // Submissions are left out one by one until one of Sobokou's women (the cited cell) goes.
+    let mut page = String::new();
+    for seq in 1..=60 {
+        let (status, _) = post(
+            &s,
+            &format!("/instruments/{household}/cleaning/{seq}"),
+            &[
+                ("csrf", &log_csrf),
+                ("decision", "remove_survey"),
+                ("reason", "doublon confirmé"),
+            ],
+        );
+        assert_eq!(status, 303);
+        page = s.get(&finding_page).1;
+        if page.contains("valeur modifiée") {
+            break;
+        }
+    }
+    assert!(page.contains("valeur modifiée"), "the cited cell changed");
+    assert!(
+        page.contains("Au moment de la citation"),
+        "the old value is shown"
+    );
+    assert!(page.contains("relisez le constat"), "{page}");
+    let (_, list) = s.get("/communities/diboli/findings");
+    assert!(
+        list.contains("citent une valeur qui a changé"),
+        "the list says so too"
+    );
+    // Re-read, the finding no longer flags the value (it keeps the new one).
+    let action = page
+        .split("action=\"")
+        .skip(1)
+        .find(|a| a.split('"').next().unwrap().ends_with("/reread"))
+        .and_then(|a| a.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (status, _) = post(&s, &action, &[("csrf", &csrf)]);
+    assert_eq!(status, 303);
+    let (_, page) = s.get(&finding_page);
+    assert!(!page.contains("valeur modifiée"), "re-read");
+
+    // A document a finding cites cannot be removed; the finding can, with its evidence.
+    let document_id = document.trim_start_matches("document|");
+    let (status, page) = post(
+        &s,
+        &format!("/documents/{document_id}/delete"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("citent ce document"), "{page}");
+    let (status, _) = post(&s, &format!("{finding_page}/delete"), &[("csrf", &csrf)]);
+    assert_eq!(status, 303);
+    let (status, _) = post(
+        &s,
+        &format!("/documents/{document_id}/delete"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(status, 303);
+}

@@ -77,7 +77,9 @@ pub struct IndicatorValue {
 }
 
 /// The method as a stable code for provenance: `taylor` and the design's parts
-/// (`taylor:strata+cluster+weight`, `taylor:srs`); reports say it in words.
+/// (`taylor:strata+cluster+weight`, `taylor:srs`), then `#` and the fingerprint of the
+/// definition that produced the values ([`definition_fingerprint`]); reports say it in words.
+/// Editing an indicator's definition changes its code, so its stored values are computed again.
 pub fn method_code(indicator: &Indicator) -> String {
     let parts: Vec<&str> = [
         (indicator.strata_column.is_some(), "strata"),
@@ -87,9 +89,91 @@ pub fn method_code(indicator: &Indicator) -> String {
     .into_iter()
     .filter_map(|(used, part)| used.then_some(part))
     .collect();
-    if parts.is_empty() {
-        "taylor:srs".to_owned()
+    let design = if parts.is_empty() {
+        "srs".to_owned()
     } else {
-        format!("taylor:{}", parts.join("+"))
+        parts.join("+")
+    };
+    format!("taylor:{design}#{}", definition_fingerprint(indicator))
+}
+
+/// Eight hex digits that change when anything the values depend on changes: the measure,
+/// the question or expression, the option, the design columns, the locality column, the
+/// disaggregations (FNV-1a, stable across machines and versions).
+pub fn definition_fingerprint(i: &Indicator) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let none = String::new();
+    let fields = [
+        i.kind.code(),
+        i.question.as_str(),
+        i.option.as_ref().unwrap_or(&none).as_str(),
+        i.weight_column.as_ref().unwrap_or(&none).as_str(),
+        i.strata_column.as_ref().unwrap_or(&none).as_str(),
+        i.cluster_column.as_ref().unwrap_or(&none).as_str(),
+        i.locality_column.as_str(),
+    ]
+    .into_iter()
+    .chain(i.by.iter().map(String::as_str));
+    for field in fields {
+        for byte in field.bytes().chain(std::iter::once(0x1f)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{:08x}", (hash >> 32) as u32 ^ hash as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Theme;
+
+    fn indicator() -> Indicator {
+        Indicator {
+            id: Id::from_seed(1),
+            diagnostic_id: Id::from_seed(2),
+            instrument_id: Id::from_seed(3),
+            code: "hh_member_abroad".into(),
+            label: "Ménages avec un membre à l'étranger".into(),
+            theme: Theme::Migration,
+            kind: IndicatorKind::Share,
+            question: "member_abroad".into(),
+            option: Some("yes".into()),
+            weight_column: Some("weight".into()),
+            strata_column: None,
+            cluster_column: None,
+            locality_column: "locality".into(),
+            by: vec!["resp_sex".into()],
+        }
+    }
+
+    #[test]
+    fn the_method_code_names_the_design_and_the_definition() {
+        let a = indicator();
+        assert!(
+            method_code(&a).starts_with("taylor:weight#"),
+            "{}",
+            method_code(&a)
+        );
+        // The label, code and theme do not change the values; the definition does.
+        let mut renamed = a.clone();
+        renamed.label = "Autre libellé".into();
+        renamed.code = "autre".into();
+        assert_eq!(method_code(&renamed), method_code(&a));
+        for change in [
+            |i: &mut Indicator| i.option = Some("no".into()),
+            |i: &mut Indicator| i.by.push("status".into()),
+            |i: &mut Indicator| i.question = "${member_abroad} = 'yes'".into(),
+            |i: &mut Indicator| i.kind = IndicatorKind::Total,
+        ] {
+            let mut changed = a.clone();
+            change(&mut changed);
+            assert_ne!(method_code(&changed), method_code(&a));
+        }
+        // Two fields that swap their text are still two definitions.
+        let mut b = a.clone();
+        b.question = "memberabroad".into();
+        b.option = Some("_yes".into());
+        assert_ne!(definition_fingerprint(&b), definition_fingerprint(&a));
     }
 }

@@ -85,18 +85,25 @@ pub fn interval_of(tr: Tr, kind: IndicatorKind, low: f64, high: f64) -> String {
     )
 }
 
-/// The method code (`taylor:strata+cluster+weight`) in words.
+/// The method code (`taylor:strata+cluster+weight#1a2b3c4d`) in words, with the definition
+/// that produced the values.
 fn method(tr: Tr, code: &str) -> String {
+    let (code, definition) = code.split_once('#').unwrap_or((code, ""));
     let parts = code.strip_prefix("taylor:").unwrap_or(code);
     let design: Vec<&str> = parts
         .split('+')
         .map(|p| tr.t(&format!("indicators.design_{p}")))
         .collect();
-    format!(
+    let method = format!(
         "{} ({})",
         tr.t("indicators.method_taylor"),
         design.join(", ")
-    )
+    );
+    if definition.is_empty() {
+        method
+    } else {
+        format!("{method} · {} {definition}", tr.t("indicators.definition"))
+    }
 }
 
 /// `min_cell`: the diagnostic's disclosure threshold.

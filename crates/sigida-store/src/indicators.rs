@@ -220,6 +220,104 @@ impl Tx {
         Ok(())
     }
 
+    /// An indicator's definition as the analyst corrected it (its stored values stand until
+    /// their provenance, which names the definition, no longer matches).
+    pub async fn update_indicator(&mut self, i: &Indicator) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE indicators SET instrument_id = $2, code = $3, label = $4, theme = $5,
+                kind = $6, question = $7, option_value = $8, weight_column = $9,
+                strata_column = $10, cluster_column = $11, locality_column = $12,
+                by_columns = $13
+             WHERE id = $1",
+        )
+        .bind(i.id.to_string())
+        .bind(i.instrument_id.to_string())
+        .bind(&i.code)
+        .bind(&i.label)
+        .bind(i.theme.code())
+        .bind(i.kind.code())
+        .bind(&i.question)
+        .bind(&i.option)
+        .bind(&i.weight_column)
+        .bind(&i.strata_column)
+        .bind(&i.cluster_column)
+        .bind(&i.locality_column)
+        .bind(i.by.join(","))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.indicator", i.id));
+        }
+        Ok(())
+    }
+
+    /// An indicator and its values, gone (the caller has checked nothing cites it).
+    pub async fn delete_indicator(&mut self, id: Id<Indicator>) -> Result<()> {
+        sqlx::query("DELETE FROM indicator_values WHERE indicator_id = $1")
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        let done = sqlx::query("DELETE FROM indicators WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("missing.indicator", id));
+        }
+        Ok(())
+    }
+
+    /// An indicator as it stands inside this transaction.
+    pub async fn indicator_here(&mut self, id: Id<Indicator>) -> Result<Option<Indicator>> {
+        sqlx::query("SELECT * FROM indicators WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .as_ref()
+            .map(indicator)
+            .transpose()
+    }
+
+    /// The label of another indicator of the diagnostic with this code, if one has it.
+    pub async fn indicator_code_holder(
+        &mut self,
+        diagnostic: Id<Diagnostic>,
+        code: &str,
+        except: Id<Indicator>,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT label FROM indicators WHERE diagnostic_id = $1 AND code = $2 AND id <> $3",
+        )
+        .bind(diagnostic.to_string())
+        .bind(code)
+        .bind(except.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref()
+            .map(|r| Cols::of("indicators", r).text("label"))
+            .transpose()
+    }
+
+    /// How many pieces of evidence cite an indicator (overall or a cell), by its code.
+    pub async fn indicator_citations_here(&mut self, code: &str) -> Result<i64> {
+        let reference = format!("indicator|{}", code.replace('%', "%25").replace('|', "%7C"));
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM evidence
+             WHERE reference = $1 OR reference LIKE $2 ESCAPE '!'",
+        )
+        .bind(&reference)
+        .bind(format!(
+            "{}|%",
+            reference
+                .replace('!', "!!")
+                .replace('%', "!%")
+                .replace('_', "!_")
+        ))
+        .fetch_one(self.conn())
+        .await?;
+        Cols::of("evidence", &row).i64("n")
+    }
+
     /// Replaces an indicator's values for a community (a new provenance: all of them).
     pub async fn replace_indicator_values(
         &mut self,

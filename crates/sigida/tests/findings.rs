@@ -5,32 +5,7 @@
 
 mod support;
 
-use support::{DemoServer, Session, agent};
-
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned()
-}
-
-/// Posts a form; the status and, for a redirect, where it goes (else the page).
-fn post(s: &Session, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let reply = agent()
-        .post(&format!("{}{path}", s.base))
-        .set("Cookie", &s.cookie)
-        .send_form(form);
-    match reply {
-        Ok(r) => {
-            let status = r.status();
-            let location = r.header("location").map(str::to_owned);
-            (status, location.unwrap_or_else(|| r.into_string().unwrap()))
-        }
-        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
-        Err(e) => panic!("{path}: {e}"),
-    }
-}
+use support::{DemoServer, Session, csrf_of};
 
 /// The `value` of the first `<option>` whose text contains `text`.
 fn option_value(page: &str, text: &str) -> String {
@@ -53,8 +28,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
     let csrf = csrf_of(&page);
 
     // A document into the register; a bad link is refused with what was typed.
-    let (status, page) = post(
-        &s,
+    let (status, page) = s.post(
         "/documents",
         &[
             ("csrf", &csrf),
@@ -70,8 +44,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
         page.contains("Profil migratoire du Mali"),
         "what was typed is kept"
     );
-    let (status, to) = post(
-        &s,
+    let (status, to) = s.post(
         "/documents",
         &[
             ("csrf", &csrf),
@@ -84,8 +57,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
     assert_eq!((status, to.as_str()), (303, "/documents?saved=1"));
 
     // A finding: refused without a statement, then written for one locality.
-    let (status, page) = post(
-        &s,
+    let (status, page) = s.post(
         "/communities/diboli/findings",
         &[("csrf", &csrf), ("theme", "migration"), ("statement", " ")],
     );
@@ -100,8 +72,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
         "Sobokou",
     );
     let statement = "Les femmes de Sobokou partent moins que les hommes.";
-    let (status, to) = post(
-        &s,
+    let (status, to) = s.post(
         "/communities/diboli/findings",
         &[
             ("csrf", &csrf),
@@ -121,8 +92,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
     assert!(cell.starts_with("indicator|"), "{cell}");
     let document = option_value(&page, "Profil migratoire du Mali");
     for (citation, stance, page_no) in [(&cell, "supports", ""), (&document, "partly", "47")] {
-        let (status, to) = post(
-            &s,
+        let (status, to) = s.post(
             &format!("{finding_page}/evidence"),
             &[
                 ("csrf", &csrf),
@@ -134,8 +104,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
         );
         assert_eq!(status, 303, "{citation}: {to}");
     }
-    let (status, page) = post(
-        &s,
+    let (status, page) = s.post(
         &format!("{finding_page}/evidence"),
         &[
             ("csrf", &csrf),
@@ -167,8 +136,7 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
     // Submissions are left out one by one until one of Sobokou's women (the cited cell) goes.
     let mut page = String::new();
     for seq in 1..=60 {
-        let (status, _) = post(
-            &s,
+        let (status, _) = s.post(
             &format!("/instruments/{household}/cleaning/{seq}"),
             &[
                 ("csrf", &log_csrf),
@@ -201,24 +169,22 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
         .and_then(|a| a.split('"').next())
         .unwrap()
         .to_owned();
-    let (status, _) = post(&s, &action, &[("csrf", &csrf)]);
+    let (status, _) = s.post(&action, &[("csrf", &csrf)]);
     assert_eq!(status, 303);
     let (_, page) = s.get(&finding_page);
     assert!(!page.contains("valeur modifiée"), "re-read");
 
     // A document a finding cites cannot be removed; the finding can, with its evidence.
     let document_id = document.trim_start_matches("document|");
-    let (status, page) = post(
-        &s,
+    let (status, page) = s.post(
         &format!("/documents/{document_id}/delete"),
         &[("csrf", &csrf)],
     );
     assert_eq!(status, 422);
     assert!(page.contains("citent ce document"), "{page}");
-    let (status, _) = post(&s, &format!("{finding_page}/delete"), &[("csrf", &csrf)]);
+    let (status, _) = s.post(&format!("{finding_page}/delete"), &[("csrf", &csrf)]);
     assert_eq!(status, 303);
-    let (status, _) = post(
-        &s,
+    let (status, _) = s.post(
         &format!("/documents/{document_id}/delete"),
         &[("csrf", &csrf)],
     );

@@ -6,12 +6,10 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::Stdio;
 
 use support::webdriver::{Browser, available};
-use support::{DemoServer, run, sigida, text};
+use support::{DemoServer, run, text};
 
 const COD: &str = "Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n\
                    MLI,1,ML10,Ménaka,MLI,2025-09-04,v03\n\
@@ -41,19 +39,7 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     let out = run(&["geo", "import", cod.to_str().unwrap(), "--dir", d]);
     assert!(out.status.success(), "{}", text(&out));
     for (user, role) in [("coord", "coordinator"), ("analyste", "analyst")] {
-        let mut add = sigida()
-            .args(["user", "add", user, "--role", role, "--dir", d])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(b"un mot de passe assez long\n")
-            .unwrap();
-        assert!(add.wait_with_output().unwrap().status.success());
+        support::add_user(&dir, user, role, "un mot de passe assez long");
     }
 
     let server = DemoServer::serve(&dir);
@@ -120,6 +106,7 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.wait_for_text("ML1101");
     browser.screenshot(&screenshots().join("geographie-bureau.png"));
 
+    let mut msna = false;
     // REACH's MSNA form and its export uploaded from the imports page, then its admin3
     // answers (placeholder codes) mapped to the new locality in the table.
     if let (Some(form), Some(data)) = (
@@ -175,6 +162,30 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
         browser.click("form.stacked button[type=submit]");
         let page = browser.wait_for_text("Enregistré.");
         assert!(page.contains("Nioro du Sahel — Nioro-Ville"), "{page}");
+
+        // An indicator on it, previewed on every clean row before it is saved.
+        browser.goto(&format!("{}/indicators", server.base));
+        browser.wait_for_text("Définir un indicateur");
+        browser.click("form[action='/indicators/new'] button[type=submit]");
+        browser.wait_for_text("Question ou expression");
+        browser.type_into("input[name=code]", "resp_female");
+        browser.type_into("input[name=label]", "Répondantes");
+        browser.type_into("input[name=question]", "resp_gender");
+        browser.type_into("input[name=option]", "female");
+        // The locality question is the one the mapping named.
+        assert!(
+            browser
+                .source()
+                .contains("name=\"locality\" value=\"admin3\"")
+        );
+        browser.type_into("textarea[name=by]", "setting");
+        browser.click("button[value=preview]");
+        let page = browser.wait_for_text("Calculé sur 241 lignes propres");
+        assert!(page.contains("24,9"), "{page}");
+        browser.screenshot(&screenshots().join("indicateur-apercu-bureau.png"));
+        browser.click("button[value=save]");
+        browser.wait_for_text("Indicateur enregistré");
+        msna = true;
     }
 
     // A finding written on the findings page, citing a document of the register at its page
@@ -198,7 +209,7 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     );
     browser.click("form[action='/communities/nioro-du-sahel/findings'] button[type=submit]");
     browser.wait_for_text("Citer un élément de preuve");
-    for (group, text, page, cited) in [
+    let mut sources = vec![
         (
             "Documents (sources secondaires)",
             "Profil migratoire",
@@ -206,7 +217,12 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
             "Profil migratoire du Mali, p. 12",
         ),
         ("Cartographie des services", "Nioro-Ville", "", "Convergent"),
-    ] {
+    ];
+    if msna {
+        // A cell of the new indicator: the rural setting's respondents in Nioro.
+        sources.push(("Indicateurs", "rural", "", "Répondantes — "));
+    }
+    for (group, text, page, cited) in sources {
         browser.script(&format!(
             "const o = Array.from(document.querySelectorAll(\"optgroup[label='{group}'] option\")).find(o => o.textContent.includes('{text}')); \
              document.querySelector('select[name=citation]').value = o.value; return 0"

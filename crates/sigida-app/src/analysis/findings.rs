@@ -3,7 +3,6 @@
 //! register of secondary documents. Each use-case writes inside the caller's transaction (a
 //! page's, a workbook sheet's, the demo's: all or nothing) and leaves an audit event.
 
-use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::citation::{Citation, CitedValue, Document};
 use sigida_core::community::Community;
 use sigida_core::finding::{Confidence, Evidence, Finding, Stance, Theme, ValidationStatus};
@@ -13,6 +12,7 @@ use sigida_core::protection::RiskReport;
 use sigida_core::{Id, Timestamp};
 use sigida_store::Tx;
 
+use super::audit;
 use crate::{AppError, Refusal};
 
 /// An indicator needs its code: it is how findings and pages cite it.
@@ -27,24 +27,6 @@ pub async fn add_indicator(tx: &mut Tx, indicator: &Indicator) -> Result<(), App
 /// A locality × risk report from a source; the store checks its share and its source.
 pub async fn report_risk(tx: &mut Tx, report: &RiskReport) -> Result<(), AppError> {
     tx.insert_risk_report(report).await?;
-    Ok(())
-}
-
-async fn audit(
-    tx: &mut Tx,
-    by: Option<&str>,
-    subject: String,
-    detail: &str,
-) -> Result<(), AppError> {
-    tx.audit(&AuditEvent {
-        id: Id::new(),
-        at: Timestamp::now(),
-        actor: by.map(str::to_owned),
-        action: AuditAction::AnalysisChanged,
-        subject,
-        detail: detail.to_owned(),
-    })
-    .await?;
     Ok(())
 }
 

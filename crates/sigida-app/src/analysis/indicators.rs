@@ -124,7 +124,7 @@ pub async fn community_indicators(
                 let (localities, provenance, id) =
                     (data.answers.clone(), provenance.clone(), community.id);
                 crate::common::clean_data::off_runtime(move || {
-                    compute(&definition, &table, id, &localities, &provenance)
+                    compute(&definition, &table, id, Some(&localities), &provenance)
                 })
                 .await?
             }
@@ -146,13 +146,14 @@ pub async fn community_indicators(
     Ok(out)
 }
 
-/// The values of one indicator on the rows of the community's localities: the whole
-/// community first, then each disaggregation's values.
+/// The values of one indicator on the rows of the community's localities (`None`: every
+/// row, as a definition's preview reads them): the whole community first, then each
+/// disaggregation's values.
 pub fn compute(
     indicator: &Indicator,
     table: &Table,
     community: Id<Community>,
-    localities: &[String],
+    localities: Option<&[String]>,
     provenance: &Provenance,
 ) -> Result<Vec<IndicatorValue>, String> {
     // An indicator on an expression (`${hh_size} >= 10`) reads it as a column of its own.
@@ -172,9 +173,11 @@ pub fn compute(
         .rows
         .iter()
         .filter(|(_, cells)| {
-            cells
-                .get(locality)
-                .is_some_and(|v| localities.iter().any(|l| l == v.trim()))
+            localities.is_none_or(|localities| {
+                cells
+                    .get(locality)
+                    .is_some_and(|v| localities.iter().any(|l| l == v.trim()))
+            })
         })
         .cloned()
         .collect();
@@ -283,7 +286,7 @@ mod tests {
             &indicator("${hh_size} >= 10", &["sex"]),
             &table,
             Id::new(),
-            &["a".into()],
+            Some(&["a".into()]),
             &provenance,
         )
         .unwrap();
@@ -300,7 +303,7 @@ mod tests {
             &indicator("${household} >= 10", &[]),
             &table,
             Id::new(),
-            &["a".into()],
+            Some(&["a".into()]),
             &provenance,
         )
         .unwrap_err();

@@ -3,6 +3,7 @@
 //! analysis report. Shared by the pages, the API, the report writer and the demo.
 
 pub mod citations;
+pub mod definitions;
 pub mod field_work;
 pub mod findings;
 pub mod indicators;
@@ -13,6 +14,26 @@ use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
 use sigida_report::overview::CommunityOverview;
 use sigida_store::{Store, StoreError};
+
+/// What an analyst changed of the analysis (a finding, its evidence, a document, an
+/// indicator), audited inside the change's transaction.
+pub(crate) async fn audit(
+    tx: &mut sigida_store::Tx,
+    by: Option<&str>,
+    subject: String,
+    detail: &str,
+) -> Result<(), crate::AppError> {
+    tx.audit(&sigida_core::audit::AuditEvent {
+        id: sigida_core::Id::new(),
+        at: sigida_core::Timestamp::now(),
+        actor: by.map(str::to_owned),
+        action: sigida_core::audit::AuditAction::AnalysisChanged,
+        subject,
+        detail: detail.to_owned(),
+    })
+    .await?;
+    Ok(())
+}
 
 /// Everything the community overview shows.
 pub async fn community_overview(

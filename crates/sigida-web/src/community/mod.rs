@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod analysis;
+pub mod definitions;
 pub mod documents;
 pub mod findings;
 pub mod geography;
@@ -126,6 +127,42 @@ pub fn routes() -> Vec<Entry> {
             Needs(EditAnalysis),
             Community,
             findings::set_confidence,
+        ),
+        get(
+            "/indicators",
+            Needs(ViewDiagnostic),
+            Nothing,
+            definitions::indicators,
+        ),
+        get(
+            "/indicators/new",
+            Needs(EditAnalysis),
+            Nothing,
+            definitions::new,
+        ),
+        post(
+            "/indicators",
+            Needs(EditAnalysis),
+            Nothing,
+            definitions::create,
+        ),
+        get(
+            "/indicators/{id}",
+            Needs(EditAnalysis),
+            Nothing,
+            definitions::edit,
+        ),
+        post(
+            "/indicators/{id}",
+            Needs(EditAnalysis),
+            Nothing,
+            definitions::update,
+        ),
+        post(
+            "/indicators/{id}/delete",
+            Needs(EditAnalysis),
+            Nothing,
+            definitions::delete,
         ),
         get(
             "/documents",

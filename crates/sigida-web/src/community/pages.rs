@@ -436,6 +436,9 @@ pub async fn community_indicators(
         .collect();
     let body = html! {
         p { (tr.t("indicators.intro")) }
+        @if viewer.may(sigida_core::access::Permission::EditAnalysis) {
+            p { a href="/indicators" { (tr.t("indicators.define")) " →" } }
+        }
         (indicators::section(tr, &shown, diagnostic.min_cell))
     };
     Ok(analysis_layout(

@@ -169,6 +169,23 @@ impl Session {
         (status, bytes)
     }
 
+    /// Posts a form; the status and, for a redirect, where it goes (else the page).
+    pub fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let reply = agent()
+            .post(&format!("{}{path}", self.base))
+            .set("Cookie", &self.cookie)
+            .send_form(form);
+        match reply {
+            Ok(r) => {
+                let status = r.status();
+                let location = r.header("location").map(str::to_owned);
+                (status, location.unwrap_or_else(|| r.into_string().unwrap()))
+            }
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("{path}: {e}"),
+        }
+    }
+
     pub fn get(&self, path: &str) -> (u16, String) {
         let (status, bytes) = self.get_bytes(path);
         (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -190,4 +207,32 @@ pub async fn diagnostic_and_community(
         .unwrap()
         .unwrap_or_else(|| panic!("no community {slug}"));
     (diagnostic, community)
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// `sigida user add` in `dir`, the password typed on its standard input.
+pub fn add_user(dir: &Path, username: &str, role: &str, password: &str) {
+    use std::io::Write;
+    let mut add = sigida()
+        .args(["user", "add", username, "--role", role, "--dir"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
 }

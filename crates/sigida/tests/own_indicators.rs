@@ -1,0 +1,316 @@
+//! A team's own indicators on REACH's MSNA export (`../shared/data`), defined through the
+//! indicators pages only: a share of an option, a mean and an expression, on the survey's
+//! clusters, previewed then saved; a wrong expression refused at its character. The values the
+//! community's page stores equal `sigida estimate` run on the same clean rows (the community's,
+//! downloaded as clean data).
+
+mod support;
+
+use support::{DemoServer, Session, add_user, csrf_of, run, text};
+
+const COD: &str = "Location,Admin Level,P-Code,Name,Parent P-Code,Valid from date,Version\n\
+                   MLI,1,ML11,Nioro,MLI,2025-09-04,v03\n\
+                   MLI,2,ML1101,Nioro,ML11,2025-09-04,v03\n";
+
+/// `sigida estimate`'s rows: (variable, option) → (estimate, se, n).
+fn estimate(args: &[&str]) -> Vec<(String, String, f64, f64, u64)> {
+    let out = run(&[&["estimate"], args].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_owned(),
+                r[1].to_owned(),
+                r[2].parse().unwrap(),
+                r[3].parse().unwrap(),
+                r[6].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_rows() {
+    let (Some(form), Some(data)) = (
+        support::shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx"),
+        support::shared("reach-msna-2024/dummy_raw_data.xlsx"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nioro");
+    let d = dir.to_str().unwrap();
+    let cod = tmp.path().join("cod.csv");
+    std::fs::write(&cod, COD).unwrap();
+    for args in [
+        vec!["init", d, "--name", "Nioro"],
+        vec!["geo", "import", cod.to_str().unwrap(), "--dir", d],
+        vec![
+            "community",
+            "add",
+            "Nioro du Sahel",
+            "--cercle",
+            "ML1101",
+            "--dir",
+            d,
+        ],
+        vec![
+            "locality",
+            "add",
+            "nioro-du-sahel",
+            "Nioro-Ville",
+            "--dir",
+            d,
+        ],
+        vec![
+            "import",
+            "form",
+            form.to_str().unwrap(),
+            "--instrument",
+            "MSNA",
+            "--dir",
+            d,
+        ],
+        vec![
+            "import",
+            "data",
+            data.to_str().unwrap(),
+            "--instrument",
+            "MSNA",
+            "--accept-warnings",
+            "--dir",
+            d,
+        ],
+    ] {
+        let out = run(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    add_user(&dir, "analyste", "analyst", "un mot de passe assez long");
+
+    let server = DemoServer::serve(&dir);
+    let s = Session::login(&server.base, "analyste", "un mot de passe assez long");
+    let (_, list) = s.get("/indicators");
+    let instrument = list
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|o| o.split('"').next())
+        .unwrap()
+        .to_owned();
+    // Nioro-Ville's answers are admin3's PCODE111: mapped on the instrument's page.
+    let (_, mapping) = s.get(&format!(
+        "/instruments/{instrument}/localities?question=admin3"
+    ));
+    let locality = mapping
+        .split("<option value=\"")
+        .map(|o| o.split('"').next().unwrap())
+        .find(|v| v.len() == 36)
+        .unwrap()
+        .to_owned();
+    let (status, _) = s.post(
+        &format!("/instruments/{instrument}/localities"),
+        &[
+            ("csrf", &csrf_of(&mapping)),
+            ("question", "admin3"),
+            ("answer_0", "PCODE111"),
+            ("locality_0", &locality),
+        ],
+    );
+    assert_eq!(status, 303);
+
+    let (status, page) = s.get(&format!("/indicators/new?instrument={instrument}"));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("value=\"cluster_id\""),
+        "the form's cluster is proposed: {page}"
+    );
+    let csrf = csrf_of(&page);
+    let define = |code: &str, kind: &str, question: &str, option: &str, step: &str| {
+        s.post(
+            "/indicators",
+            &[
+                ("csrf", &csrf),
+                ("instrument", &instrument),
+                ("code", code),
+                ("label", code),
+                ("theme", "protection"),
+                ("kind", kind),
+                ("question", question),
+                ("option", option),
+                ("cluster", "cluster_id"),
+                ("locality", "admin3"),
+                ("by", "setting"),
+                ("step", step),
+            ],
+        )
+    };
+    // A wrong expression is refused at its character; an unknown option with the options.
+    let (status, page) = define("hh_large", "share", "${hh_size} >= ", "", "preview");
+    assert_eq!(status, 422);
+    assert!(page.contains("caractère"), "{page}");
+    let (status, page) = define("resp_female", "share", "resp_gender", "femme", "preview");
+    assert_eq!(status, 422);
+    assert!(page.contains("female"), "the options are listed: {page}");
+    // The preview, on all 241 clean rows, says the estimate before anything is saved.
+    let (status, page) = define("resp_female", "share", "resp_gender", "female", "preview");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Calculé sur 241 lignes propres"), "{page}");
+    assert!(page.contains("24,9"), "female: 60 of 241: {page}");
+    for (code, kind, question, option) in [
+        ("resp_female", "share", "resp_gender", "female"),
+        ("hh_size_mean", "mean", "hh_size", ""),
+        ("hh_large", "share", "${hh_size} >= 5", ""),
+    ] {
+        let (status, to) = define(code, kind, question, option, "save");
+        assert_eq!(
+            (status, to.as_str()),
+            (303, "/indicators?saved=1"),
+            "{code}"
+        );
+    }
+    let (status, page) = s.get("/communities/nioro-du-sahel/indicators");
+    assert_eq!(status, 200);
+    assert!(page.contains("hh_size_mean"), "{page}");
+
+    // The community's clean rows, downloaded, and `sigida estimate` on them.
+    let (status, clean) = s.get_bytes(&format!("/instruments/{instrument}/clean.csv"));
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(clean.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let admin3 = headers.iter().position(|h| h == "admin3").unwrap();
+    let size = headers.iter().position(|h| h == "hh_size").unwrap();
+    let mut writer = csv::Writer::from_path(tmp.path().join("nioro.csv")).unwrap();
+    let mut out_headers: Vec<&str> = headers.iter().collect();
+    out_headers.push("hh_large");
+    writer.write_record(&out_headers).unwrap();
+    let mut rows = 0;
+    for record in reader.records().map(Result::unwrap) {
+        if &record[admin3] != "PCODE111" {
+            continue;
+        }
+        let large = match record[size].trim().parse::<f64>() {
+            Ok(n) => {
+                if n >= 5.0 {
+                    "1"
+                } else {
+                    "0"
+                }
+            }
+            Err(_) => "",
+        };
+        let mut cells: Vec<&str> = record.iter().collect();
+        cells.push(large);
+        writer.write_record(&cells).unwrap();
+        rows += 1;
+    }
+    writer.flush().unwrap();
+    assert_eq!(rows, 54);
+    let nioro = tmp.path().join("nioro.csv");
+    let reference = estimate(&[
+        "--data",
+        nioro.to_str().unwrap(),
+        "--prop",
+        "resp_gender,hh_large",
+        "--mean",
+        "hh_size",
+        "--cluster",
+        "cluster_id",
+    ]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stored = runtime.block_on(async {
+        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let (diagnostic, community) =
+            support::diagnostic_and_community(&store, "nioro-du-sahel").await;
+        let mut out = Vec::new();
+        for i in store.indicators(diagnostic.id).await.unwrap() {
+            let values = store.indicator_values(i.id, community.id).await.unwrap();
+            let all = values.into_iter().find(|v| v.by.is_none()).unwrap();
+            out.push((i.code, all));
+        }
+        store.close().await;
+        out
+    });
+    assert_eq!(stored.len(), 3);
+    for (code, variable, option) in [
+        ("resp_female", "resp_gender", "female"),
+        ("hh_size_mean", "hh_size", ""),
+        ("hh_large", "hh_large", "1"),
+    ] {
+        let (_, value) = stored.iter().find(|(c, _)| c == code).unwrap();
+        let (_, _, estimate, se, n) = reference
+            .iter()
+            .find(|r| r.0 == variable && r.1 == option)
+            .unwrap_or_else(|| panic!("no {variable} {option} in {reference:?}"));
+        assert!(
+            (value.estimate - estimate).abs() <= 1e-12,
+            "{code}: {} vs {estimate}",
+            value.estimate
+        );
+        assert!(
+            (value.se - se).abs() <= 1e-12,
+            "{code}: se {} vs {se}",
+            value.se
+        );
+        assert_eq!(value.n, *n, "{code}");
+    }
+
+    // Redefined, the indicator is computed again: its provenance names the new definition.
+    let id = runtime.block_on(async {
+        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let diagnostic = store.main_diagnostic().await.unwrap();
+        let id = store
+            .indicators(diagnostic.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.code == "hh_large")
+            .unwrap()
+            .id;
+        store.close().await;
+        id
+    });
+    let (_, page) = s.get(&format!("/indicators/{id}"));
+    assert!(
+        page.contains("${hh_size} &gt;= 5") || page.contains("${hh_size} >= 5"),
+        "{page}"
+    );
+    let (status, _) = s.post(
+        &format!("/indicators/{id}"),
+        &[
+            ("csrf", &csrf),
+            ("instrument", &instrument),
+            ("code", "hh_large"),
+            ("label", "Ménages de 4 personnes ou plus"),
+            ("theme", "protection"),
+            ("kind", "share"),
+            ("question", "${hh_size} >= 4"),
+            ("cluster", "cluster_id"),
+            ("locality", "admin3"),
+            ("step", "save"),
+        ],
+    );
+    assert_eq!(status, 303);
+    let (_, page) = s.get("/communities/nioro-du-sahel/indicators");
+    assert!(page.contains("Ménages de 4 personnes ou plus"), "{page}");
+    let (before, after) = runtime.block_on(async {
+        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let (_, community) = support::diagnostic_and_community(&store, "nioro-du-sahel").await;
+        let values = store.indicator_values(id, community.id).await.unwrap();
+        store.close().await;
+        let before = stored
+            .iter()
+            .find(|(c, _)| c == "hh_large")
+            .unwrap()
+            .1
+            .clone();
+        (before, values.into_iter().find(|v| v.by.is_none()).unwrap())
+    });
+    assert_ne!(before.provenance.method, after.provenance.method);
+    assert!(
+        (after.estimate - 49.0 / 54.0).abs() < 1e-12,
+        "{}",
+        after.estimate
+    );
+}

@@ -109,6 +109,20 @@ pub struct RiskReport {
     /// In words: the source says the risk is present.
     pub present: bool,
     pub note: String,
+    /// Where the report comes from: typed by a person, or derived from what Sigida holds.
+    pub origin: ReportOrigin,
+}
+
+/// How a risk report came to be: entered (a protection monitor, a service provider, the
+/// team), or derived when read from an indicator or a qualitative code linked to the risk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum ReportOrigin {
+    #[default]
+    Entered,
+    /// The indicator's value in the locality (its code).
+    Indicator(String),
+    /// A note of the locality whose excerpts carry the code (the code, the note's code).
+    Code { code: String, note: String },
 }
 
 /// A report that cannot be used.
@@ -260,6 +274,7 @@ mod tests {
             incidents,
             present,
             note: String::new(),
+            origin: ReportOrigin::Entered,
         }
     }
 

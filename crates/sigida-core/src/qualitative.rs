@@ -37,6 +37,9 @@ pub struct InterviewNote {
     pub held_on: Date,
     /// The notes as written: they may name people, so they are personal data.
     pub text: Personal<String>,
+    /// The locality it was held in, when the team says (a code linked to a risk then makes
+    /// it that locality's report).
+    pub locality_id: Option<Id<crate::geography::Locality>>,
 }
 
 /// A code of the codebook.
@@ -223,6 +226,7 @@ mod tests {
             sex: None,
             held_on: time::macros::date!(2026 - 02 - 03),
             text: Personal::new(String::new()),
+            locality_id: None,
         };
         let (youth, women) = (note(Some(GroupKind::Youth)), note(Some(GroupKind::Women)));
         let (a, b) = (Id::new(), Id::new());

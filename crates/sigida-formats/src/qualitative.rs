@@ -89,12 +89,14 @@ fn parse_theme(text: &str) -> Option<Theme> {
     })
 }
 
-/// Reads the three sheets. `codebook`: the codes the diagnostic already has (reused by code).
+/// Reads the three sheets. `codebook`: the codes the diagnostic already has (reused by code);
+/// `localities`: the community's, which the notes' optional `localité` column names.
 pub fn read_coded_notes(
     tables: &[Table],
     diagnostic: Id<Diagnostic>,
     community: Id<Community>,
     codebook: &[Code],
+    localities: &[sigida_core::geography::Locality],
 ) -> Result<CodedNotes, Vec<FormatError>> {
     let mut problems = Vec::new();
     let sheet = |name: &str| {
@@ -181,8 +183,30 @@ pub fn read_coded_notes(
     ) {
         Err(e) => problems.push(e),
         Ok(c) => {
+            let place_column = ["localité", "localite", "locality"]
+                .iter()
+                .find_map(|name| notes_sheet.column(name));
             for (row, cells) in &notes_sheet.rows {
                 let at = |column: &str| notes_sheet.at(*row, Some(column));
+                let place = place_column.map(|i| cell(cells, i)).unwrap_or_default();
+                let locality = if place.is_empty() {
+                    Ok(None)
+                } else {
+                    localities
+                        .iter()
+                        .find(|l| lower(&l.name) == lower(&place))
+                        .map(|l| Some(l.id))
+                        .ok_or(())
+                };
+                if locality.is_err() {
+                    let known: Vec<&str> = localities.iter().map(|l| l.name.as_str()).collect();
+                    problems.push(FormatError::new(
+                        at("localité"),
+                        Refusal::new("notes.locality")
+                            .arg("value", place.as_str())
+                            .arg("known", known.join(", ")),
+                    ));
+                }
                 let code = cell(cells, c[0]);
                 if code.is_empty() {
                     problems.push(FormatError::new(at("code"), Refusal::new("notes.code")));
@@ -216,7 +240,9 @@ pub fn read_coded_notes(
                         Refusal::new("notes.date").arg("value", cell(cells, c[4])),
                     ));
                 }
-                if let (Some(kind), Ok(group), Ok(sex), Some(held_on)) = (kind, group, sex, date) {
+                if let (Some(kind), Ok(group), Ok(sex), Some(held_on), Ok(locality_id)) =
+                    (kind, group, sex, date, locality)
+                {
                     notes.push(InterviewNote {
                         id: Id::new(),
                         community_id: community,
@@ -226,6 +252,7 @@ pub fn read_coded_notes(
                         sex,
                         held_on,
                         text: Personal::new(cell(cells, c[5])),
+                        locality_id,
                     });
                 }
             }
@@ -330,6 +357,7 @@ mod tests {
             Id::new(),
             Id::new(),
             std::slice::from_ref(&existing),
+            &[],
         )
         .unwrap();
         assert_eq!(read.new_codes.len(), 1, "the existing code is reused");
@@ -356,12 +384,92 @@ mod tests {
                 &[&["note", "extrait", "codes"], &["KII-9", "…", "b"]],
             ),
         ];
-        let problems = read_coded_notes(&tables, Id::new(), Id::new(), &[]).unwrap_err();
+        let problems = read_coded_notes(&tables, Id::new(), Id::new(), &[], &[]).unwrap_err();
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 7, "{text:#?}");
         assert!(problems.iter().any(|p| p.code() == "notes.group"
             && p.arg("value") == Some("bergers")
             && p.at.row == Some(2)));
         assert!(problems.iter().any(|p| p.arg("value") == Some("KII-9")));
+    }
+}
+
+#[cfg(test)]
+mod locality_tests {
+    use super::*;
+    use sigida_core::geography::{Locality, LocalityKind};
+
+    fn sheet(name: &str, rows: &[&[&str]]) -> Table {
+        Table {
+            file: "notes.xlsx".into(),
+            sheet: Some(name.into()),
+            headers: rows[0].iter().map(|c| c.to_string()).collect(),
+            rows: rows[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 2, r.iter().map(|c| c.to_string()).collect()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_note_names_its_locality_and_an_unknown_one_is_refused_at_its_row() {
+        let locality = Locality {
+            id: Id::new(),
+            community_id: Id::new(),
+            name: "Sobokou".into(),
+            kind: LocalityKind::Village,
+            admin_pcode: None,
+            cod_version: None,
+            latitude: None,
+            longitude: None,
+            population: None,
+            population_source: String::new(),
+            population_year: None,
+        };
+        let tables = |place: &str| {
+            [
+                sheet(
+                    "notes",
+                    &[
+                        &[
+                            "code",
+                            "type",
+                            "groupe",
+                            "sexe",
+                            "date",
+                            "texte",
+                            "localité",
+                        ],
+                        &["KII-1", "kii", "", "hommes", "2026-02-03", "…", place],
+                        &["KII-2", "kii", "", "hommes", "2026-02-03", "…", ""],
+                    ],
+                ),
+                sheet("codes", &[&["code", "libellé", "thème"]]),
+                sheet("extraits", &[&["note", "extrait", "codes"]]),
+            ]
+        };
+        let read = read_coded_notes(
+            &tables("sobokou"),
+            Id::new(),
+            locality.community_id,
+            &[],
+            std::slice::from_ref(&locality),
+        )
+        .unwrap();
+        assert_eq!(read.notes[0].locality_id, Some(locality.id));
+        assert_eq!(read.notes[1].locality_id, None, "the column may stay blank");
+        let problems = read_coded_notes(
+            &tables("Kayes"),
+            Id::new(),
+            locality.community_id,
+            &[],
+            std::slice::from_ref(&locality),
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code(), "notes.locality");
+        assert_eq!(problems[0].arg("known"), Some("Sobokou"));
+        assert_eq!(problems[0].at.row, Some(2));
     }
 }

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use sigida_core::protection::{
-    Assessment, Capacity, RiskReport, RiskType, Severity, severity_grid,
+    Assessment, Capacity, ReportOrigin, RiskReport, RiskType, Severity, severity_grid,
 };
 
 use crate::{Tr, format};
@@ -100,6 +100,17 @@ pub fn section(tr: Tr, places: &[Place<'_>], reports: &[RiskReport]) -> Markup {
     }
 }
 
+/// Where a report comes from, in words: entered, or derived from an indicator or a code.
+pub fn origin(tr: Tr, origin: &ReportOrigin) -> String {
+    match origin {
+        ReportOrigin::Entered => tr.t("protection.origin_entered").to_owned(),
+        ReportOrigin::Indicator(code) => tr.fill("protection.origin_indicator", &[("code", code)]),
+        ReportOrigin::Code { code, note } => {
+            tr.fill("protection.origin_code", &[("code", code), ("note", note)])
+        }
+    }
+}
+
 fn report_table(tr: Tr, reports: &[&RiskReport]) -> Markup {
     html! {
         div.table-wrap {
@@ -112,6 +123,7 @@ fn report_table(tr: Tr, reports: &[&RiskReport]) -> Markup {
                     th scope="col" { (tr.t("protection.cases")) }
                     th scope="col" { (tr.t("protection.level")) }
                     th scope="col" { (tr.t("protection.note")) }
+                    th scope="col" { (tr.t("protection.origin")) }
                 } }
                 tbody {
                     @for r in reports {
@@ -125,6 +137,7 @@ fn report_table(tr: Tr, reports: &[&RiskReport]) -> Markup {
                             }
                             td.num data-label=(tr.t("protection.level")) { (r.severity().level()) }
                             td data-label=(tr.t("protection.note")) { (r.note) }
+                            td data-label=(tr.t("protection.origin")) { (origin(tr, &r.origin)) }
                         }
                     }
                 }
@@ -185,6 +198,7 @@ mod tests {
             incidents: None,
             present: true,
             note: "Des jeunes approchés au marché".into(),
+            origin: Default::default(),
         };
         let places = [
             Place {

@@ -99,6 +99,7 @@ mod tests {
             sex: None,
             held_on: time::macros::date!(2026 - 02 - 03),
             text: Personal::new("Moussa Koné, 76 54 32 10".into()),
+            locality_id: None,
         };
         let code = Code {
             id: Id::new(),

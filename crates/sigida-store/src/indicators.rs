@@ -71,6 +71,27 @@ fn value(row: &sqlx::any::AnyRow) -> Result<IndicatorValue> {
 }
 
 impl Store {
+    /// Each indicator of the diagnostic linked to a risk, and the risk.
+    pub async fn indicator_risks(
+        &self,
+        diagnostic: Id<Diagnostic>,
+    ) -> Result<Vec<(Id<Indicator>, sigida_core::protection::RiskType)>> {
+        let rows = sqlx::query(
+            "SELECT r.indicator_id, r.risk FROM indicator_risks r
+             JOIN indicators i ON i.id = r.indicator_id
+             WHERE i.diagnostic_id = $1 ORDER BY i.code",
+        )
+        .bind(diagnostic.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::of("indicator_risks", row);
+                Ok((c.id("indicator_id")?, c.code("risk")?))
+            })
+            .collect()
+    }
+
     /// The imports that brought an instrument's submissions, oldest first: the data part of
     /// an indicator's provenance.
     pub async fn instrument_import_ids(
@@ -251,8 +272,32 @@ impl Tx {
         Ok(())
     }
 
+    /// The risk an indicator measures (`None`: no longer linked).
+    pub async fn set_indicator_risk(
+        &mut self,
+        indicator: Id<Indicator>,
+        risk: Option<sigida_core::protection::RiskType>,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM indicator_risks WHERE indicator_id = $1")
+            .bind(indicator.to_string())
+            .execute(self.conn())
+            .await?;
+        if let Some(risk) = risk {
+            sqlx::query("INSERT INTO indicator_risks (indicator_id, risk) VALUES ($1, $2)")
+                .bind(indicator.to_string())
+                .bind(risk.code())
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// An indicator and its values, gone (the caller has checked nothing cites it).
     pub async fn delete_indicator(&mut self, id: Id<Indicator>) -> Result<()> {
+        sqlx::query("DELETE FROM indicator_risks WHERE indicator_id = $1")
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
         sqlx::query("DELETE FROM indicator_values WHERE indicator_id = $1")
             .bind(id.to_string())
             .execute(self.conn())

@@ -96,6 +96,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "evidence",
         sql: include_str!("../migrations/0016_evidence.sql"),
     },
+    Migration {
+        version: 17,
+        name: "risk_sources",
+        sql: include_str!("../migrations/0017_risk_sources.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

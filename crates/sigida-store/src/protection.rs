@@ -30,6 +30,7 @@ fn risk_report(row: &sqlx::any::AnyRow) -> Result<RiskReport> {
         incidents,
         present: c.bool("present")?,
         note: c.text("note")?,
+        origin: sigida_core::protection::ReportOrigin::Entered,
     })
 }
 
@@ -105,6 +106,25 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    /// An entered risk report, removed; the community it was of.
+    pub async fn delete_risk_report(
+        &mut self,
+        id: Id<RiskReport>,
+    ) -> Result<Option<Id<Community>>> {
+        let community = sqlx::query("SELECT community_id FROM risk_reports WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .as_ref()
+            .map(|row| Cols::of("risk_reports", row).id("community_id"))
+            .transpose()?;
+        sqlx::query("DELETE FROM risk_reports WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(community)
     }
 
     pub async fn insert_risk_report(&mut self, r: &RiskReport) -> Result<()> {

@@ -20,6 +20,7 @@ fn note(row: &sqlx::any::AnyRow) -> Result<InterviewNote> {
         sex: c.opt_code("sex")?,
         held_on: c.date("held_on")?,
         text: Personal::new(c.text("text")?),
+        locality_id: c.opt_id("locality_id")?,
     })
 }
 
@@ -35,6 +36,26 @@ fn code(row: &sqlx::any::AnyRow) -> Result<Code> {
 }
 
 impl Store {
+    /// Each code of the diagnostic linked to a risk, and the risk.
+    pub async fn code_risks(
+        &self,
+        diagnostic: Id<Diagnostic>,
+    ) -> Result<Vec<(Id<Code>, sigida_core::protection::RiskType)>> {
+        let rows = sqlx::query(
+            "SELECT r.code_id, r.risk FROM code_risks r JOIN qual_codes c ON c.id = r.code_id
+             WHERE c.diagnostic_id = $1 ORDER BY c.code",
+        )
+        .bind(diagnostic.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::of("code_risks", row);
+                Ok((c.id("code_id")?, c.code("risk")?))
+            })
+            .collect()
+    }
+
     pub async fn interview_notes(&self, community: Id<Community>) -> Result<Vec<InterviewNote>> {
         sqlx::query("SELECT * FROM interview_notes WHERE community_id = $1 ORDER BY held_on, code")
             .bind(community.to_string())
@@ -115,8 +136,9 @@ impl Tx {
 
     pub async fn insert_interview_note(&mut self, n: &InterviewNote) -> Result<()> {
         sqlx::query(
-            "INSERT INTO interview_notes (id, community_id, kind, code, group_kind, sex, held_on, text)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO interview_notes (id, community_id, kind, code, group_kind, sex, held_on,
+                text, locality_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(n.id.to_string())
         .bind(n.community_id.to_string())
@@ -126,8 +148,46 @@ impl Tx {
         .bind(n.sex.map(|s| s.code()))
         .bind(date_text(n.held_on))
         .bind(n.text.expose())
+        .bind(n.locality_id.map(|l| l.to_string()))
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// The locality a note was held in, as the team set it on its page.
+    pub async fn set_note_locality(
+        &mut self,
+        note: Id<InterviewNote>,
+        locality: Option<Id<sigida_core::geography::Locality>>,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE interview_notes SET locality_id = $2 WHERE id = $1")
+            .bind(note.to_string())
+            .bind(locality.map(|l| l.to_string()))
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::not_found("missing.note", note));
+        }
+        Ok(())
+    }
+
+    /// The risk a code measures (`None`: no longer linked).
+    pub async fn set_code_risk(
+        &mut self,
+        code: Id<Code>,
+        risk: Option<sigida_core::protection::RiskType>,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM code_risks WHERE code_id = $1")
+            .bind(code.to_string())
+            .execute(self.conn())
+            .await?;
+        if let Some(risk) = risk {
+            sqlx::query("INSERT INTO code_risks (code_id, risk) VALUES ($1, $2)")
+                .bind(code.to_string())
+                .bind(risk.code())
+                .execute(self.conn())
+                .await?;
+        }
         Ok(())
     }
 

@@ -789,6 +789,7 @@ async fn a_locality_named_elsewhere_is_not_removed() {
             incidents: Some(2),
             present: true,
             note: String::new(),
+            origin: Default::default(),
         };
         let mut tx = store.begin().await.unwrap();
         tx.insert_locality(&locality).await.unwrap();

@@ -1214,7 +1214,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     let mut reported = 0;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for report in risk_reports(&mut g, profile, community, localities, &survey) {
-            sigida_app::analysis::findings::report_risk(&mut tx, &report).await?;
+            sigida_app::analysis::risks::enter_risk_report(&mut tx, None, &report).await?;
             reported += 1;
         }
     }
@@ -3340,6 +3340,7 @@ fn risk_reports(
                 incidents,
                 present,
                 note: note.to_owned(),
+                origin: Default::default(),
             };
             // Where the household survey asked about the risk, its report is the engine's share
             // on the clean data; elsewhere the survey module's own tally (trafficking, papers).

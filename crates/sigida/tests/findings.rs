@@ -190,3 +190,109 @@ fn an_analyst_writes_a_finding_cites_its_sources_and_sees_when_a_cleaning_decisi
     );
     assert_eq!(status, 303);
 }
+
+/// The value of the first `<option>` of the `<select name="…">` after `after` on a page.
+fn first_option(page: &str, after: &str, select: &str) -> String {
+    let rest = &page[page.find(after).unwrap_or_else(|| panic!("no {after}"))..];
+    let rest = &rest[rest.find(&format!("<select name=\"{select}\"")).unwrap()..];
+    rest.split("<option value=\"")
+        .nth(1)
+        .and_then(|o| o.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn risks_come_from_entered_reports_linked_indicators_and_coded_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    let s = Session::login(&server.base, "analyste", server.password("analyste"));
+    let (status, page) = s.get("/communities/diboli/protection");
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&page);
+
+    // Entered: a protection monitor's report; a wrong date comes back with what is expected.
+    let locality = first_option(&page, "/protection/reports", "locality");
+    let report = |date: &str| {
+        s.post(
+            "/communities/diboli/protection/reports",
+            &[
+                ("csrf", csrf.as_str()),
+                ("locality", &locality),
+                ("risk", "gbv"),
+                ("source", "service_map"),
+                ("date", date),
+                ("share", ""),
+                ("cases", "7"),
+                ("present", "1"),
+                ("note", "Sept cas au centre de santé"),
+            ],
+        )
+    };
+    let (_, to) = report("20/02/2026");
+    assert!(to.contains("refused=risk.form_date"), "{to}");
+    let (_, page) = s.get(&to.replace(&server.base, ""));
+    assert!(
+        page.contains("AAAA-MM-JJ"),
+        "the refusal says what is expected"
+    );
+    let (_, to) = report("2026-02-20");
+    assert!(to.contains("saved=1"), "{to}");
+    let (_, page) = s.get("/communities/diboli/protection");
+    assert!(page.contains("Sept cas au centre de santé") && page.contains("saisi"));
+
+    // Derived from an indicator: a share linked to a risk gives each locality's survey report.
+    let action = page
+        .split("action=\"")
+        .map(|a| a.split('"').next().unwrap())
+        .find(|a| a.starts_with("/communities/diboli/protection/indicators/"))
+        .unwrap()
+        .to_owned();
+    let (status, _) = s.post(
+        &action,
+        &[("csrf", &csrf), ("risk", "lack_of_documentation")],
+    );
+    assert_eq!(status, 303);
+    let (_, page) = s.get("/communities/diboli/protection");
+    assert!(
+        page.contains("indicateur hh_"),
+        "derived reports name their indicator"
+    );
+
+    // Derived from coded notes: the code linked to a risk, the note given its locality.
+    let code_action = page
+        .split("action=\"")
+        .filter(|a| {
+            a.split("</form>")
+                .next()
+                .unwrap()
+                .contains("<code>orpaillage</code>")
+        })
+        .map(|a| a.split('"').next().unwrap())
+        .find(|a| a.starts_with("/communities/diboli/protection/codes/"))
+        .unwrap()
+        .to_owned();
+    let (status, _) = s.post(&code_action, &[("csrf", &csrf), ("risk", "forced_labour")]);
+    assert_eq!(status, 303);
+    let (_, qualitative) = s.get("/communities/diboli/qualitative");
+    // The gold fields' code, which the former gold miner's interview carries.
+    let note_action = qualitative
+        .split("action=\"")
+        .filter(|a| {
+            a.split("</form>")
+                .next()
+                .unwrap()
+                .contains("<code>DIB-KII-04</code>")
+        })
+        .map(|a| a.split('"').next().unwrap())
+        .find(|a| a.contains("/qualitative/notes/"))
+        .unwrap()
+        .to_owned();
+    let (status, to) = s.post(&note_action, &[("csrf", &csrf), ("locality", &locality)]);
+    assert_eq!(status, 303, "{to}");
+    let (_, page) = s.get("/communities/diboli/protection");
+    assert!(
+        page.contains("code orpaillage, note DIB-KII-04"),
+        "a coded note is its locality's report"
+    );
+}

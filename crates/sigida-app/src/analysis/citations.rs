@@ -66,7 +66,10 @@ pub async fn sources(
         exercises: store.exercises(community.id).await?,
         localities: store.localities(community.id).await?,
         services: store.service_providers(community.id).await?,
-        risks: store.risk_reports(community.id).await?,
+        risks: crate::analysis::risks::community_risk_reports(
+            store, diagnostic, community, language,
+        )
+        .await?,
         documents: store.documents(diagnostic.id).await?,
     })
 }

@@ -8,7 +8,6 @@ use sigida_core::community::Community;
 use sigida_core::finding::{Confidence, Evidence, Finding, Stance, Theme, ValidationStatus};
 use sigida_core::geography::Locality;
 use sigida_core::indicator::Indicator;
-use sigida_core::protection::RiskReport;
 use sigida_core::{Id, Timestamp};
 use sigida_store::Tx;
 
@@ -21,12 +20,6 @@ pub async fn add_indicator(tx: &mut Tx, indicator: &Indicator) -> Result<(), App
         return Err(Refusal::new("indicator.code").into());
     }
     tx.insert_indicator(indicator).await?;
-    Ok(())
-}
-
-/// A locality × risk report from a source; the store checks its share and its source.
-pub async fn report_risk(tx: &mut Tx, report: &RiskReport) -> Result<(), AppError> {
-    tx.insert_risk_report(report).await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod field_work;
 pub mod findings;
 pub mod indicators;
 pub mod localities;
+pub mod risks;
 pub mod traveller_surveys;
 
 use sigida_core::community::Community;
@@ -146,7 +147,8 @@ pub async fn community_analysis(
         evidence_views,
         flow_counts: store.flow_counts(community.id).await?,
         traveller_surveys,
-        risk_reports: store.risk_reports(community.id).await?,
+        risk_reports: risks::community_risk_reports(store, diagnostic, community, lang.code())
+            .await?,
         capacities: store.capacities(community.id).await?,
         indicators,
         exercises: store.exercises(community.id).await?,

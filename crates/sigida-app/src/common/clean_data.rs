@@ -46,6 +46,23 @@ pub async fn community_answers(
     instrument: Id<Instrument>,
     community: &sigida_core::community::Community,
 ) -> Result<Vec<String>, StoreError> {
+    let mut answers: Vec<String> = answer_localities(store, instrument, community)
+        .await?
+        .into_iter()
+        .map(|(answer, _)| answer)
+        .collect();
+    answers.sort();
+    answers.dedup();
+    Ok(answers)
+}
+
+/// The community's answers of `instrument`'s locality question ([`community_answers`]), each
+/// with the locality it stands for.
+pub async fn answer_localities(
+    store: &Store,
+    instrument: Id<Instrument>,
+    community: &sigida_core::community::Community,
+) -> Result<Vec<(String, Id<sigida_core::geography::Locality>)>, StoreError> {
     let localities = store.localities(community.id).await?;
     let mut elsewhere = Vec::new();
     for other in store.communities(community.diagnostic_id).await? {
@@ -55,27 +72,20 @@ pub async fn community_answers(
     }
     let mapped = store.locality_answers(instrument).await?;
     let own = |id: &Id<sigida_core::geography::Locality>| localities.iter().any(|l| l.id == *id);
-    let mut answers: Vec<String> = Vec::new();
+    let mut answers = Vec::new();
     for l in &localities {
-        answers.push(sigida_core::community::slugify(&l.name));
-        answers.push(l.name.clone());
+        answers.push((sigida_core::community::slugify(&l.name), l.id));
+        answers.push((l.name.clone(), l.id));
         if let Some(pcode) = &l.admin_pcode
             && !elsewhere
                 .iter()
                 .any(|o| o.admin_pcode.as_deref() == Some(pcode.as_str()))
         {
-            answers.push(pcode.clone());
+            answers.push((pcode.clone(), l.id));
         }
     }
-    answers.retain(|a| !mapped.iter().any(|(m, id)| m == a && !own(id)));
-    answers.extend(
-        mapped
-            .into_iter()
-            .filter(|(_, id)| own(id))
-            .map(|(answer, _)| answer),
-    );
-    answers.sort();
-    answers.dedup();
+    answers.retain(|(a, _)| !mapped.iter().any(|(m, _)| m == a));
+    answers.extend(mapped.into_iter().filter(|(_, id)| own(id)));
     Ok(answers)
 }
 

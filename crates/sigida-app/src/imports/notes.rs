@@ -45,7 +45,8 @@ pub async fn import_notes(
     let diagnostic = store.main_diagnostic().await?;
     let tables = tables_of(file).await?;
     let codebook = store.codebook(diagnostic.id).await?;
-    let read = read_coded_notes(&tables, diagnostic.id, community.id, &codebook)
+    let localities = store.localities(community.id).await?;
+    let read = read_coded_notes(&tables, diagnostic.id, community.id, &codebook, &localities)
         .map_err(AppError::File)?;
     let at = Timestamp::now();
     let mut tx = store.begin().await?;

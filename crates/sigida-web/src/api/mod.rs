@@ -261,13 +261,19 @@ pub async fn community_groups(
 pub async fn community_protection(
     State(state): State<AppState>,
     InCommunity {
-        diagnostic: _,
+        diagnostic,
         community,
     }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
     use sigida_core::protection::{RiskType, severity_grid};
     let localities = state.store.localities(community.id).await?;
-    let reports = state.store.risk_reports(community.id).await?;
+    let reports = sigida_app::analysis::risks::community_risk_reports(
+        &state.store,
+        &diagnostic,
+        &community,
+        "fr",
+    )
+    .await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
     let grid = severity_grid(&ids, RiskType::ALL, &reports);
     let severities: Vec<Value> = localities
@@ -403,7 +409,7 @@ pub async fn community_services(
     State(state): State<AppState>,
     viewer: Viewer,
     InCommunity {
-        diagnostic: _,
+        diagnostic,
         community,
     }: InCommunity,
 ) -> Result<Json<Value>, WebError> {
@@ -412,7 +418,13 @@ pub async fn community_services(
     use sigida_core::services::{coverage, gaps};
     let localities = state.store.localities(community.id).await?;
     let providers = state.store.service_providers(community.id).await?;
-    let reports = state.store.risk_reports(community.id).await?;
+    let reports = sigida_app::analysis::risks::community_risk_reports(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await?;
     let reveal = viewer
         .reveal_personal_data(
             &state,

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod geography;
 pub mod pages;
 pub mod register;
+pub mod risks;
 pub mod workbook;
 
 use sigida_core::access::Permission::{EditAnalysis, EditRegister, EnterData, ViewDiagnostic};
@@ -67,6 +68,36 @@ pub fn routes() -> Vec<Entry> {
             Needs(ViewDiagnostic),
             Community,
             pages::community_protection,
+        ),
+        post(
+            "/communities/{slug}/protection/reports",
+            Needs(EnterData),
+            Community,
+            risks::add_report,
+        ),
+        post(
+            "/communities/{slug}/protection/reports/{id}/delete",
+            Needs(EnterData),
+            Community,
+            risks::delete_report,
+        ),
+        post(
+            "/communities/{slug}/protection/indicators/{id}",
+            Needs(EditAnalysis),
+            Community,
+            risks::link_indicator,
+        ),
+        post(
+            "/communities/{slug}/protection/codes/{id}",
+            Needs(EditAnalysis),
+            Community,
+            risks::link_code,
+        ),
+        post(
+            "/communities/{slug}/qualitative/notes/{id}/locality",
+            Needs(EnterData),
+            Community,
+            risks::note_locality,
         ),
         post(
             "/communities/{slug}/protection/capacities",

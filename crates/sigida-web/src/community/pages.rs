@@ -368,14 +368,27 @@ pub async fn community_protection(
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let localities = state.store.localities(community.id).await?;
-    let reports = state.store.risk_reports(community.id).await?;
+    let reports = sigida_app::analysis::risks::community_risk_reports(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await?;
     let capacities = state.store.capacities(community.id).await?;
     let places = protection::Place::all(&localities);
+    let entered: Vec<_> = reports
+        .iter()
+        .filter(|r| r.origin == sigida_core::protection::ReportOrigin::Entered)
+        .cloned()
+        .collect();
+    let linkable = super::risks::linkable(&state, diagnostic.id).await?;
     let body = html! {
         (protection::section(tr, &places, &reports))
         (protection::capacities(tr, &places, &capacities))
         @if outcome.saved.is_some() { p.note role="status" { (tr.t("protection.saved")) } }
         @if let Some(why) = crate::http::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (tr.t("protection.refused")) " " (why) } }
+        (super::risks::forms(&viewer, &community.slug, &localities, &entered, &linkable.0, &linkable.1))
         @if viewer.may(Permission::EnterData) {
             (super::analysis::capacity_form(&viewer, &community.slug, &localities))
         }
@@ -463,7 +476,13 @@ pub async fn community_services(
     let tr = viewer.tr;
     let localities = state.store.localities(community.id).await?;
     let providers = state.store.service_providers(community.id).await?;
-    let reports = state.store.risk_reports(community.id).await?;
+    let reports = sigida_app::analysis::risks::community_risk_reports(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await?;
     let contacts = if viewer
         .reveal_personal_data(&state, &path, "contacts des prestataires de services")
         .await?
@@ -493,12 +512,32 @@ pub async fn community_qualitative(
         diagnostic,
         community,
     }: InCommunity,
+    axum::extract::Query(outcome): axum::extract::Query<super::analysis::Outcome>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let q =
         sigida_app::analysis::community_qualitative(&state.store, &diagnostic, &community).await?;
+    let localities = state.store.localities(community.id).await?;
     let body = html! {
+        @if outcome.saved.is_some() { p.note role="status" { (tr.t("findings.saved")) } }
+        @if let Some(why) = crate::http::error::shown_refusal(tr, outcome.refused.as_deref()) { p.alert role="alert" { (why) } }
         (sigida_report::qualitative::section(tr, &q.notes, &q.codebook, &q.excerpts, &q.names()))
+        @if viewer.may(Permission::EnterData) && !q.notes.is_empty() && !localities.is_empty() {
+            h2 id="localites-notes" { (tr.t("qualitative.note_localities")) }
+            p.note { (tr.t("qualitative.note_localities_note")) }
+            @for n in &q.notes {
+                form.inline id={"note-" (n.id)} method="post" action={"/communities/" (community.slug) "/qualitative/notes/" (n.id) "/locality"} {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    span { code { (n.code) } " → " }
+                    select name="locality" {
+                        option value="" selected[n.locality_id.is_none()] { (tr.t("qualitative.no_locality")) }
+                        @for l in &localities { option value=(l.id) selected[n.locality_id == Some(l.id)] { (l.name) } }
+                    }
+                    button type="submit" { (tr.t("register.save")) }
+                }
+                br;
+            }
+        }
     };
     Ok(analysis_layout(
         &viewer,

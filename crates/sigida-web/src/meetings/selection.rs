@@ -58,7 +58,13 @@ pub async fn selection(
     let tr = viewer.tr;
     let localities = state.store.localities(community.id).await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
-    let reports = state.store.risk_reports(community.id).await?;
+    let reports = sigida_app::analysis::risks::community_risk_reports(
+        &state.store,
+        &diagnostic,
+        &community,
+        viewer.tr.lang.code(),
+    )
+    .await?;
     let grid = severity_grid(&ids, RiskType::ALL, &reports);
     let providers = state.store.service_providers(community.id).await?;
     let cover = coverage(&ids, Sector::ALL, &providers);

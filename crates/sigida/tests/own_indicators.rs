@@ -2,7 +2,9 @@
 //! indicators pages only: a share of an option, a mean and an expression, on the survey's
 //! clusters, previewed then saved; a wrong expression refused at its character. The values the
 //! community's page stores equal `sigida estimate` run on the same clean rows (the community's,
-//! downloaded as clean data).
+//! downloaded as clean data). Then the chain through the pages: findings citing an indicator
+//! cell and a document, a meeting that validates one and amends the other, an action answering
+//! the validated one, and the contextual analysis, the minutes and the plan that show them.
 
 mod support;
 
@@ -312,5 +314,147 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         (after.estimate - 49.0 / 54.0).abs() < 1e-12,
         "{}",
         after.estimate
+    );
+
+    // Two findings, citing an indicator's cell and a document of the register.
+    let (status, _) = s.post(
+        "/documents",
+        &[
+            ("csrf", &csrf),
+            ("title", "Profil migratoire du Mali"),
+            ("publisher", "OIM"),
+            ("published_on", "2024-06-30"),
+            ("link", ""),
+        ],
+    );
+    assert_eq!(status, 303);
+    let mut findings = Vec::new();
+    for (statement, wants) in [
+        (
+            "Un quart des répondants de Nioro-Ville sont des femmes.",
+            "resp_female — ",
+        ),
+        (
+            "Les ménages de Nioro-Ville comptent quatre personnes en moyenne.",
+            "Profil migratoire",
+        ),
+    ] {
+        let (status, to) = s.post(
+            "/communities/nioro-du-sahel/findings",
+            &[
+                ("csrf", &csrf),
+                ("theme", "migration"),
+                ("statement", statement),
+            ],
+        );
+        assert_eq!(status, 303, "{to}");
+        let page_path = to.trim_end_matches("?saved=1").to_owned();
+        let (_, page) = s.get(&page_path);
+        let citation = page
+            .split("<option value=\"")
+            .skip(1)
+            .find(|o| o.split("</option>").next().unwrap().contains(wants))
+            .and_then(|o| o.split('"').next())
+            .unwrap()
+            .replace("&amp;", "&");
+        let (status, to) = s.post(
+            &format!("{page_path}/evidence"),
+            &[
+                ("csrf", &csrf),
+                ("citation", &citation),
+                ("stance", "supports"),
+                ("page", "3"),
+            ],
+        );
+        assert_eq!(status, 303, "{to}");
+        findings.push((statement, page_path));
+    }
+
+    // The coordinator runs the meeting: the findings put to validation, one validated, the other
+    // amended; then an action answers the validated one.
+    add_user(&dir, "coord", "coordinator", "un mot de passe assez long");
+    let c = Session::login(&server.base, "coord", "un mot de passe assez long");
+    let (_, community) = c.get("/communities/nioro-du-sahel");
+    let ccsrf = csrf_of(&community);
+    let (status, meeting) = c.post(
+        "/communities/nioro-du-sahel/meetings",
+        &[
+            ("csrf", &ccsrf),
+            ("title", "Réunion de consultation de Nioro"),
+            ("level", "local"),
+            ("date", "2026-03-12"),
+            ("place", "Mairie de Nioro"),
+            ("facilitators", "Équipe OIM"),
+        ],
+    );
+    assert_eq!(status, 303, "{meeting}");
+    let meeting = meeting.split('?').next().unwrap().to_owned();
+    let (status, _) = c.post(&format!("{meeting}/findings"), &[("csrf", &ccsrf)]);
+    assert_eq!(status, 303);
+    let (_, screen) = c.get(&meeting);
+    let decide: Vec<String> = screen
+        .split("action=\"")
+        .map(|a| a.split('"').next().unwrap().to_owned())
+        .filter(|a| a.ends_with("/decide"))
+        .collect();
+    assert_eq!(decide.len(), 2, "both findings put to validation");
+    // The screen lists the questions in the order the findings were written.
+    let amended = "Les ménages de Nioro-Ville comptent quatre personnes, moins en ville.";
+    for (action, outcome, wording) in [
+        (&decide[0], "validated", ""),
+        (&decide[1], "amended", amended),
+    ] {
+        let (status, to) = c.post(
+            action,
+            &[
+                ("csrf", &ccsrf),
+                ("outcome", outcome),
+                ("wording", wording),
+                ("reason", ""),
+            ],
+        );
+        assert_eq!(status, 303, "{to}");
+    }
+    let (_, page) = c.get("/communities/nioro-du-sahel/findings");
+    assert!(page.contains("Validé") && page.contains(amended), "{page}");
+    let validated = &findings[0].1;
+    let finding_id = validated.rsplit('/').next().unwrap();
+    let (status, to) = c.post(
+        "/communities/nioro-du-sahel/plan/actions",
+        &[
+            ("csrf", &ccsrf),
+            ("title", "Groupes de parole pour les femmes de Nioro-Ville"),
+            ("objective", "Les femmes de Nioro-Ville sont entendues"),
+            ("lead_partner", "OIM"),
+            ("start", "1-2"),
+            ("end", "2-1"),
+            ("findings", finding_id),
+        ],
+    );
+    assert_eq!(status, 303, "{to}");
+    assert!(!to.contains("refused"), "{to}");
+
+    // The documents show them: the analysis (findings with their cited values), the minutes
+    // (the amendment), the plan (the action and the finding it answers).
+    let out = run(&["report", "--dir", d, "--lang", "fr", "--format", "html"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let reports = dir.join("reports").join("nioro-du-sahel");
+    let analysis = std::fs::read_to_string(reports.join("analyse-contextuelle.html")).unwrap();
+    assert!(analysis.contains(findings[0].0), "the validated finding");
+    assert!(analysis.contains(amended), "the amended wording");
+    assert!(
+        analysis.contains("Profil migratoire du Mali, p. 3"),
+        "the document cited"
+    );
+    let minutes: String = std::fs::read_dir(reports.join("reunions"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(minutes.contains(amended), "the minutes say the amendment");
+    let plan = std::fs::read_to_string(reports.join("plan-action.html")).unwrap();
+    assert!(plan.contains("Groupes de parole pour les femmes de Nioro-Ville"));
+    assert!(
+        plan.contains(findings[0].0),
+        "the plan names the finding its action answers"
     );
 }

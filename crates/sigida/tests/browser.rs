@@ -163,7 +163,7 @@ fn an_analyst_decides_about_a_cleaning_log_entry_in_the_browser() {
         decided.contains("deux zéros de trop") && decided.contains("45000"),
         "the decision is kept"
     );
-    browser.screenshot(&screenshots().join("cleaning-desktop.png"));
+    browser.screenshot(&screenshots().join("journal-nettoyage.png"));
 }
 
 /// The meeting in three browsers and a facilitator's: the facilitator registers three
@@ -272,7 +272,7 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
         phone.wait_for_text("Vote enregistré");
         phones.push(phone);
     }
-    phones[0].screenshot(&screenshots().join("vote-phone.png"));
+    phones[0].screenshot(&screenshots().join("vote-telephone.png"));
     let overflow = phones[0].script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
     );
@@ -310,7 +310,7 @@ fn a_facilitator_runs_a_vote_that_three_phones_answer() {
         serde_json::json!(["Forage de Sosso Koïra|2|0|0|2", "Puits de Saneye|1|2|0|3"]),
         "answer|phone|paper|hands|total"
     );
-    facilitator.screenshot(&screenshots().join("meeting-facilitator.png"));
+    facilitator.screenshot(&screenshots().join("reunion-animation.png"));
 
     // A late phone vote shows up without reloading the page.
     let late = Browser::start();

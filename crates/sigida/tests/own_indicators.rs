@@ -3,7 +3,7 @@
 //! clusters, previewed then saved; a wrong expression refused at its character. The values the
 //! community's page stores equal `sigida estimate` run on the same clean rows (the community's,
 //! downloaded as clean data). Then the chain through the pages: findings citing an indicator
-//! cell and a document, a meeting that validates one and amends the other, an action answering
+//! cell, a flow figure, a document and an excerpt, a meeting that validates one and amends the other, an action answering
 //! the validated one, and the contextual analysis, the minutes and the plan that show them.
 
 mod support;
@@ -328,15 +328,107 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         ],
     );
     assert_eq!(status, 303);
+    // Flow counts and coded notes for the community, through the same imports as a team's.
+    let flows = tmp.path().join("flux-nioro.csv");
+    std::fs::write(
+        &flows,
+        "#date,#direction,#loc+origin,#loc+destination,#affected+total,#affected+children+unaccompanied,#meta+transport\n\
+         2026-02-02,outgoing,Nioro,Nouakchott (Mauritanie),42,2,bus\n\
+         2026-02-09,outgoing,Nioro,Kayes,18,0,bus\n",
+    )
+    .unwrap();
+    let notes = tmp.path().join("notes-nioro.xlsx");
+    let sheet = |name: &str, rows: &[&[&str]]| sigida_formats::table::Table {
+        file: "notes-nioro.xlsx".into(),
+        sheet: Some(name.into()),
+        headers: rows[0].iter().map(|c| c.to_string()).collect(),
+        rows: rows[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r.iter().map(|c| c.to_string()).collect()))
+            .collect(),
+    };
+    sigida_formats::write::write_workbook(
+        &notes,
+        &[
+            sheet(
+                "notes",
+                &[
+                    &[
+                        "code",
+                        "type",
+                        "groupe",
+                        "sexe",
+                        "date",
+                        "texte",
+                        "localité",
+                    ],
+                    &[
+                        "NIO-KII-01",
+                        "kii",
+                        "",
+                        "hommes",
+                        "2026-02-10",
+                        "Transporteur",
+                        "Nioro-Ville",
+                    ],
+                ],
+            ),
+            sheet(
+                "codes",
+                &[
+                    &["code", "libellé", "thème"],
+                    &["extorsion", "Extorsion sur la route", "protection"],
+                ],
+            ),
+            sheet(
+                "extraits",
+                &[
+                    &["note", "extrait", "codes"],
+                    &[
+                        "NIO-KII-01",
+                        "Il faut payer à chaque poste avant la frontière.",
+                        "extorsion",
+                    ],
+                ],
+            ),
+        ],
+    )
+    .unwrap();
+    for args in [
+        vec![
+            "import",
+            "flows",
+            flows.to_str().unwrap(),
+            "--community",
+            "nioro-du-sahel",
+            "--dir",
+            d,
+        ],
+        vec![
+            "import",
+            "notes",
+            notes.to_str().unwrap(),
+            "--community",
+            "nioro-du-sahel",
+            "--dir",
+            d,
+        ],
+    ] {
+        let out = run(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+
+    // Two findings, citing an indicator's cell and a flow figure, a document and an excerpt.
     let mut findings = Vec::new();
     for (statement, wants) in [
         (
             "Un quart des répondants de Nioro-Ville sont des femmes.",
-            "resp_female — ",
+            ["resp_female — ", "Flux — toute la période"],
         ),
         (
             "Les ménages de Nioro-Ville comptent quatre personnes en moyenne.",
-            "Profil migratoire",
+            ["Profil migratoire", "(extorsion) — Informateurs clés"],
         ),
     ] {
         let (status, to) = s.post(
@@ -349,24 +441,31 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         );
         assert_eq!(status, 303, "{to}");
         let page_path = to.trim_end_matches("?saved=1").to_owned();
+        for want in wants {
+            let (_, page) = s.get(&page_path);
+            let citation = page
+                .split("<option value=\"")
+                .skip(1)
+                .find(|o| o.split("</option>").next().unwrap().contains(want))
+                .and_then(|o| o.split('"').next())
+                .unwrap_or_else(|| panic!("nothing to cite like {want}"))
+                .replace("&amp;", "&");
+            let (status, to) = s.post(
+                &format!("{page_path}/evidence"),
+                &[
+                    ("csrf", &csrf),
+                    ("citation", &citation),
+                    ("stance", "supports"),
+                    ("page", "3"),
+                ],
+            );
+            assert_eq!(status, 303, "{to}");
+        }
         let (_, page) = s.get(&page_path);
-        let citation = page
-            .split("<option value=\"")
-            .skip(1)
-            .find(|o| o.split("</option>").next().unwrap().contains(wants))
-            .and_then(|o| o.split('"').next())
-            .unwrap()
-            .replace("&amp;", "&");
-        let (status, to) = s.post(
-            &format!("{page_path}/evidence"),
-            &[
-                ("csrf", &csrf),
-                ("citation", &citation),
-                ("stance", "supports"),
-                ("page", "3"),
-            ],
+        assert!(
+            page.contains("Convergent"),
+            "two kinds of source agree: {page}"
         );
-        assert_eq!(status, 303, "{to}");
         findings.push((statement, page_path));
     }
 
@@ -445,6 +544,11 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
     assert!(
         analysis.contains("Profil migratoire du Mali, p. 3"),
         "the document cited"
+    );
+    assert!(analysis.contains("60 voyageurs"), "the flow figure cited");
+    assert!(
+        analysis.contains("1 extrait(s) dans 1 note(s)"),
+        "the excerpt cited"
     );
     let minutes: String = std::fs::read_dir(reports.join("reunions"))
         .unwrap()

@@ -1,8 +1,9 @@
 //! In headless Chromium, a team's own diagnostic from an empty folder, through the pages only:
 //! the coordinator sees what to do first, registers a community and its locality, a service
-//! provider, reads the geography; the analyst maps a survey's localities and writes a finding
-//! citing a document and the service map; at desktop and phone widths (screenshots for the
-//! README).
+//! provider, reads the geography; the analyst maps a survey's localities, defines an indicator
+//! and writes a finding citing a document, the service map and the indicator; the coordinator's
+//! meeting validates it and an action of the plan answers it; at desktop and phone widths
+//! (screenshots for the README and the guide).
 
 mod support;
 
@@ -240,10 +241,65 @@ fn a_coordinator_builds_a_diagnostic_of_their_own_through_the_pages() {
     browser.screenshot(&screenshots().join("constat-bureau.png"));
     let finding_page = browser.url();
 
+    // The coordinator's meeting validates the finding; an action of the plan answers it.
+    browser.click("header form button[type=submit]");
+    browser.wait_for_text("Mot de passe");
+    browser.type_into("input[name=username]", "coord");
+    browser.type_into("input[name=password]", "un mot de passe assez long");
+    browser.click("button[type=submit]");
+    browser.wait_for_text("Nioro et Ménaka");
+    browser.goto(&format!("{}/communities/nioro-du-sahel", server.base));
+    browser.wait_for_text("Nioro du Sahel");
+    browser.script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
+    let form = "form[action='/communities/nioro-du-sahel/meetings']";
+    browser.type_into(
+        &format!("{form} input[name=title]"),
+        "Réunion de consultation de Nioro",
+    );
+    browser.script(&format!(
+        "document.querySelector(\"{form} input[name=date]\").value = '2026-03-12'; return 0"
+    ));
+    browser.type_into(&format!("{form} input[name=place]"), "Mairie de Nioro");
+    browser.click(&format!("{form} button[type=submit]"));
+    browser.wait_for_url("/meetings/");
+    browser.click("form[action$='/findings'] button[type=submit]");
+    browser.wait_for_text("Les migrants de retour à Nioro-Ville");
+    browser.script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
+    browser.script(
+        "document.querySelector(\"form[action$='/decide'] select[name=outcome]\").value = 'validated'; return 0",
+    );
+    browser.click("form[action$='/decide'] button[type=submit]");
+    browser.wait_for_text("Validé");
+    browser.goto(&format!(
+        "{}/communities/nioro-du-sahel/findings",
+        server.base
+    ));
+    browser.wait_for_text("Validé");
+    browser.click_link("Créer une action à partir de ce constat →");
+    let form = "form[action$='/plan/actions']";
+    browser.wait_for_text("Plan d'action");
+    browser.type_into(
+        &format!("{form} input[name=title]"),
+        "Un second service de santé pour les migrants de retour",
+    );
+    browser.type_into(
+        &format!("{form} input[name=lead_partner]"),
+        "CSREF de Nioro",
+    );
+    browser.script(&format!(
+        "document.querySelector(\"{form} input[name=start]\").value = '1-3'; return 0"
+    ));
+    browser.click(&format!("{form} button"));
+    let page = browser.wait_for_text("Action ajoutée au plan.");
+    assert!(
+        page.contains("Un second service de santé pour les migrants de retour"),
+        "{page}"
+    );
+
     // On a phone: the community and its form stay readable without sideways scrolling.
     browser.viewport(390, 844, true);
     browser.goto(&finding_page);
-    browser.wait_for_text("Citer un élément de preuve");
+    browser.wait_for_text("Une réunion a statué sur ce constat");
     browser.screenshot(&screenshots().join("constat-telephone.png"));
     let overflow = browser.script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth",

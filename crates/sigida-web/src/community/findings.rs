@@ -170,10 +170,8 @@ async fn findings_page(
                     }
                 }
             }
-            @if may_edit {
-                " " a href=(page_of(f)) {
-                    (tr.t(if f.validation == ValidationStatus::Pending { "findings.open_edit" } else { "findings.open" })) " →"
-                }
+            " " a href=(page_of(f)) {
+                (tr.t(if may_edit && f.validation == ValidationStatus::Pending { "findings.open_edit" } else { "findings.open" })) " →"
             }
             @if may_plan && f.is_accepted() {
                 " " a href={"/communities/" (community.slug) "/plan?finding=" (f.id)} { (tr.t("plan.from_finding")) " →" }
@@ -369,7 +367,8 @@ async fn one_finding_page(
     let views = sources.views(tr, &evidence);
     let localities = state.store.localities(community.id).await?;
     let base = format!("/communities/{}/findings/{}", community.slug, finding.id);
-    let pending = finding.validation == ValidationStatus::Pending;
+    let may_edit = viewer.may(Permission::EditAnalysis);
+    let pending = may_edit && finding.validation == ValidationStatus::Pending;
     let slug = community.slug.clone();
     let link = |e: &Evidence| evidence_link(&slug, e);
     let sourced = Sourced {
@@ -418,7 +417,7 @@ async fn one_finding_page(
             p.note { (tr.t("findings.original")) " « " (finding.statement) " »" }
         }
         @if !named.is_empty() { p.note { (tr.t("findings.localities")) " : " (named.join(", ")) } }
-        @if !pending { p.note { (tr.t("findings.decided_note")) } }
+        @if finding.validation != ValidationStatus::Pending { p.note { (tr.t("findings.decided_note")) } }
         h3 { (tr.t("findings.evidence")) }
         @if evidence.is_empty() { p.note { (tr.t("findings.no_evidence")) } }
         @let mine: Vec<&Evidence> = evidence.iter().collect();
@@ -428,7 +427,7 @@ async fn one_finding_page(
         }
         (findings::evidence_table(tr, &mine, &sourced))
         @for (e, v) in evidence.iter().zip(&views) {
-            @if matches!(v.freshness, Freshness::Changed { .. }) {
+            @if may_edit && matches!(v.freshness, Freshness::Changed { .. }) {
                 form.inline method="post" action={(base) "/evidence/" (e.id) "/reread"} {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     button type="submit" { (tr.t("citation.reread_button")) " — " (v.label) }

@@ -119,7 +119,7 @@ pub fn routes() -> Vec<Entry> {
         ),
         get(
             "/communities/{slug}/findings/{id}",
-            Needs(EditAnalysis),
+            Needs(ViewDiagnostic),
             Community,
             findings::finding,
         ),

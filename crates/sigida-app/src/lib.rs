@@ -15,6 +15,8 @@
 //! - `meetings`: a meeting's minutes.
 //! - `plans`: a plan's document.
 //! - `reports`: every document of the diagnostic written as files.
+//! - `workbook`: the diagnostic workbook (registers and analysis in one XLSX), above the rooms
+//!   whose use-cases its import calls.
 
 pub mod accounts;
 pub mod analysis;
@@ -26,5 +28,6 @@ pub mod meetings;
 pub mod plans;
 pub mod register;
 pub mod reports;
+pub mod workbook;
 
 pub use common::error::{AppError, Refusal};

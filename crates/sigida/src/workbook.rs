@@ -1,10 +1,10 @@
 //! `sigida workbook template|export|import`: the diagnostic workbook
-//! (`sigida_app::register::workbook`), the same as the Communities page offers.
+//! (`sigida_app::workbook`), the same as the Communities page offers.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use sigida_app::register::workbook::{export, import, template};
+use sigida_app::workbook::{export, import, template};
 
 use crate::import::read_source;
 use crate::{Failure, Place, tr};

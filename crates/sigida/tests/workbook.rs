@@ -111,6 +111,13 @@ fn a_team_builds_its_registers_in_the_workbook_all_or_nothing() {
         "prestataires": [
             ["", "Ménaka", "Ménaka-Centre", "CSCOM de Ménaka", "Santé", "Soins primaires", "Tous", "800", "non", "8h-17h", "oui", "+223 70 00 00 02", "", ""],
         ],
+        "documents": [
+            ["", "Profil migratoire du Mali", "OIM", "2024-06-30", "https://publications.iom.int/"],
+        ],
+        "rapports_risques": [
+            ["", "Ménaka", "Site d'Inékar", "Violences basées sur le genre (VBG)", "Cartographie des services", "2026-02-20", "", "12", "oui", "Cas reçus au CSCOM"],
+            ["", "Nioro du Sahel", "Nioro-Ville", "Détention et extorsion sur la route", "Informateurs clés", "2026-02-21", "35", "", "oui", ""],
+        ],
     })
     .to_string();
     let filled = tmp.path().join("rempli.xlsx");
@@ -121,6 +128,11 @@ fn a_team_builds_its_registers_in_the_workbook_all_or_nothing() {
     assert!(said.contains("Communautés : 2 ajout(s)"), "{said}");
     assert!(said.contains("Localités : 3 ajout(s)"), "{said}");
     assert!(said.contains("Prestataires : 1 ajout(s)"), "{said}");
+    assert!(said.contains("Documents : 1 ajout(s)"), "{said}");
+    assert!(
+        said.contains("Rapports sur les risques : 2 ajout(s)"),
+        "{said}"
+    );
     let list = text(&sigida(&["community", "list"], &dir));
     assert!(
         list.contains("nioro-du-sahel") && list.contains("Nioro-Ville"),
@@ -144,7 +156,11 @@ fn a_team_builds_its_registers_in_the_workbook_all_or_nothing() {
     assert!(
         said.contains("Communautés : 0 ajout(s), 0 modification(s), 2 inchangé(s)")
             && said.contains("Parties prenantes : 0 ajout(s), 0 modification(s), 2 inchangé(s)")
-            && said.contains("Prestataires : 0 ajout(s), 0 modification(s), 1 inchangé(s)"),
+            && said.contains("Prestataires : 0 ajout(s), 0 modification(s), 1 inchangé(s)")
+            && said.contains("Documents : 0 ajout(s), 0 modification(s), 1 inchangé(s)")
+            && said.contains(
+                "Rapports sur les risques : 0 ajout(s), 0 modification(s), 2 inchangé(s)"
+            ),
         "{said}"
     );
 
@@ -157,6 +173,12 @@ fn a_team_builds_its_registers_in_the_workbook_all_or_nothing() {
             ["", "Nioro du Sahel", "Femmes", "Femmes commerçantes", "", "", "", ""],
             ["", "Nioro du Sahel", "Femmes", "Femmes maraîchères", "", "", "", ""],
             ["", "Nioro du Sahel", "Bergers", "Éleveurs", "", "", "", ""],
+        ],
+        "documents": [
+            ["", "Note de la mairie", "Mairie de Nioro", "", "javascript:alert(1)"],
+        ],
+        "rapports_risques": [
+            ["", "Nioro du Sahel", "Nioro-Ville", "Travail forcé", "Informateurs clés", "21/02/2026", "135", "", "oui", ""],
         ],
     })
     .to_string();
@@ -173,6 +195,16 @@ fn a_team_builds_its_registers_in_the_workbook_all_or_nothing() {
     );
     assert!(
         said.contains("ligne 4, colonne « communaute » : communauté « Tombouctou » inconnue"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "feuille « documents », ligne 3, colonne « lien » : lien « javascript:alert(1) »"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("feuille « rapports_risques », ligne 3, colonne « part » : « 135 » : attendu un pourcentage"),
         "{said}"
     );
     let list = text(&sigida(

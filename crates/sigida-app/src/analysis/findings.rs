@@ -222,7 +222,7 @@ pub async fn reread(
 }
 
 /// A document as it will be kept: a title and a publisher, a link only to a web page.
-fn check_document(d: &Document) -> Result<(), Refusal> {
+pub fn check_document(d: &Document) -> Result<(), Refusal> {
     if d.title.trim().is_empty() {
         return Err(refused("document.title", "title"));
     }

@@ -6,7 +6,6 @@
 pub mod actors;
 pub mod geography;
 pub mod places;
-pub mod workbook;
 
 use sigida_core::actors::{ServiceProvider, SocioEconomicGroup, Stakeholder};
 use sigida_store::Tx;

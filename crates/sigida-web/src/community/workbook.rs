@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use sigida_app::AppError;
 use sigida_app::common::files::Upload;
-use sigida_app::register::workbook::{export, import, template};
+use sigida_app::workbook::{export, import, template};
 use sigida_core::access::Permission;
 
 use crate::AppState;

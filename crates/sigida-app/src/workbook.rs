@@ -1,5 +1,7 @@
-//! The diagnostic workbook: communities, localities, stakeholders, socio-economic groups and
-//! service providers (the 4W map) in one XLSX, as field teams fill them in Excel, offline.
+//! The diagnostic workbook: communities, localities, stakeholders, socio-economic groups,
+//! service providers (the 4W map), the document register and the risk reports entered, in one
+//! XLSX, as field teams fill them in Excel, offline. It stands above the rooms: its import
+//! calls the register's and the analysis's use-cases in one transaction.
 //!
 //! - The template has one sheet per register, French keys in row 1, English in row 2, the 4W
 //!   sheet's HXL hashtags in row 3, drop-downs for the closed lists.
@@ -18,11 +20,14 @@ use sigida_core::actors::{
     GroupKind, Level, Sector, ServiceProvider, SocioEconomicGroup, Stakeholder, StakeholderType,
 };
 use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::citation::Document;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
+use sigida_core::finding::SourceType;
 use sigida_core::geography::{Locality, LocalityKind};
 use sigida_core::instrument::ImportKind;
 use sigida_core::personal::Personal;
+use sigida_core::protection::{ReportOrigin, RiskReport, RiskType};
 use sigida_core::vocabulary::Closed;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::register::{Column, Row, SheetSpec, rows, write};
@@ -198,7 +203,53 @@ pub const PROVIDERS: SheetSpec = SheetSpec {
     ],
 };
 
-pub const SHEETS: [SheetSpec; 5] = [COMMUNITIES, LOCALITIES, STAKEHOLDERS, GROUPS, PROVIDERS];
+/// The diagnostic's register of secondary documents, which findings cite.
+pub const DOCUMENTS: SheetSpec = SheetSpec {
+    name: "documents",
+    columns: &[
+        ID,
+        col("titre", "Title", true),
+        col("editeur", "Publisher", true),
+        col("date_publication", "Publication date (YYYY-MM-DD)", false),
+        col("lien", "Link (http:// or https://)", false),
+        DELETE,
+    ],
+};
+
+/// Risk reports as a protection monitor or a service provider gives them (the reports derived
+/// from linked indicators and codes are not in the workbook: they are made when read).
+pub const RISKS: SheetSpec = SheetSpec {
+    name: "rapports_risques",
+    columns: &[
+        ID,
+        COMMUNITY,
+        col("localite", "Locality", true),
+        listed("risque", "Risk", "risques"),
+        listed("source", "Source", "sources"),
+        col("date", "Date (YYYY-MM-DD)", true),
+        col("part", "Share of respondents or cases (%)", false),
+        col("cas", "Cases over the last three months", false),
+        Column {
+            key: "present",
+            en: "The source says it is present (oui/non)",
+            hxl: None,
+            list: Some("oui_non"),
+            required: false,
+        },
+        col("observation", "Note", false),
+        DELETE,
+    ],
+};
+
+pub const SHEETS: [SheetSpec; 7] = [
+    COMMUNITIES,
+    LOCALITIES,
+    STAKEHOLDERS,
+    GROUPS,
+    PROVIDERS,
+    DOCUMENTS,
+    RISKS,
+];
 
 fn french<V: Closed>() -> Vec<String> {
     let fr = Tr::new(Lang::Fr);
@@ -215,6 +266,8 @@ fn lists() -> Vec<(&'static str, Vec<String>)> {
         ("niveaux", french::<Level>()),
         ("types_groupe", french::<GroupKind>()),
         ("secteurs", french::<Sector>()),
+        ("risques", french::<RiskType>()),
+        ("sources", french::<SourceType>()),
         ("oui_non", vec!["oui".into(), "non".into()]),
     ]
 }
@@ -351,6 +404,38 @@ pub async fn export(
             ]);
         }
     }
+    for c in &communities {
+        let localities = store.localities(c.id).await?;
+        for r in store.risk_reports(c.id).await? {
+            let place = localities
+                .iter()
+                .find(|l| l.id == r.locality_id)
+                .map_or(String::new(), |l| l.name.clone());
+            sheets[6].push(vec![
+                r.id.to_string(),
+                c.name.clone(),
+                place,
+                label(r.risk),
+                label(r.source),
+                r.observed_on.to_string(),
+                number(r.prevalence.map(|p| p * 100.0)),
+                whole(r.incidents),
+                yes_no(r.present),
+                r.note.clone(),
+                String::new(),
+            ]);
+        }
+    }
+    for d in store.documents(diagnostic.id).await? {
+        sheets[5].push(vec![
+            d.id.to_string(),
+            d.title.clone(),
+            d.publisher.clone(),
+            d.published_on.map(|p| p.to_string()).unwrap_or_default(),
+            d.link.clone().unwrap_or_default(),
+            String::new(),
+        ]);
+    }
     for s in store.stakeholders(diagnostic.id, None).await? {
         sheets[2].push(vec![
             s.id.to_string(),
@@ -389,7 +474,7 @@ pub async fn export(
 /// [`SHEETS`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkbookImported {
-    pub counts: [[usize; 4]; 5],
+    pub counts: [[usize; 4]; 7],
 }
 
 impl WorkbookImported {
@@ -400,6 +485,8 @@ impl WorkbookImported {
             "workbook.stakeholders",
             "workbook.groups",
             "workbook.providers",
+            "workbook.documents",
+            "workbook.risks",
         ];
         names
             .iter()
@@ -500,6 +587,19 @@ impl Cells<'_, '_> {
             other => {
                 self.refuse(key, Refusal::new("workbook.yes_no").arg("value", other));
                 None
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<time::Date> {
+        match self.row.get(key) {
+            "" => None,
+            text => {
+                let d = sigida_formats::parse_date(text);
+                if d.is_none() {
+                    self.refuse(key, Refusal::new("workbook.date").arg("value", text));
+                }
+                d
             }
         }
     }
@@ -937,6 +1037,121 @@ pub async fn import(
         provider_changes.push((row.at("organisation"), change(current, provider, delete)));
     }
 
+    // Documents, by id or by title.
+    let stored_documents = store.documents(diagnostic.id).await?;
+    let mut document_changes: Vec<(Location, Change<Document>)> = Vec::new();
+    for row in &sheet_rows[5] {
+        let mut c = Cells {
+            row,
+            problems: &mut problems,
+        };
+        let id = c.id(|id| stored_documents.iter().any(|s| s.id == id));
+        let title = c.required("titre");
+        let publisher = c.required("editeur");
+        let published_on = c.date("date_publication");
+        let delete = c.delete();
+        if title.is_empty() || publisher.is_empty() {
+            continue;
+        }
+        let current = id
+            .and_then(|id| stored_documents.iter().find(|s| s.id == id))
+            .or_else(|| {
+                stored_documents
+                    .iter()
+                    .find(|s| s.title.eq_ignore_ascii_case(&title))
+            });
+        let document = Document {
+            id: current.map_or_else(Id::new, |k| k.id),
+            diagnostic_id: diagnostic.id,
+            title,
+            publisher,
+            published_on,
+            link: Some(c.text("lien")).filter(|l| !l.is_empty()),
+        };
+        if let Err(refused) = crate::analysis::findings::check_document(&document) {
+            c.refuse("lien", refused);
+            continue;
+        }
+        document_changes.push((row.at("titre"), change(current, document, delete)));
+    }
+
+    // Entered risk reports, by id, else new (a report is an observation: two alike are two).
+    let mut stored_reports = Vec::new();
+    for c in &stored {
+        stored_reports.extend(store.risk_reports(c.id).await?);
+    }
+    let mut report_changes: Vec<(Location, Change<RiskReport>)> = Vec::new();
+    for row in &sheet_rows[6] {
+        let mut c = Cells {
+            row,
+            problems: &mut problems,
+        };
+        let id = c.id(|id| stored_reports.iter().any(|s: &RiskReport| s.id == id));
+        let community_text = c.required("communaute");
+        let community = community_named(&communities, &community_text);
+        if community.is_none() && !community_text.is_empty() {
+            c.refuse(
+                "communaute",
+                Refusal::new("workbook.community").arg("value", community_text.as_str()),
+            );
+        }
+        let place = c.required("localite");
+        let locality = community.and_then(|k| {
+            localities
+                .iter()
+                .find(|l| l.community_id == k.id && l.name.eq_ignore_ascii_case(&place))
+        });
+        if let (Some(k), None, false) = (community, locality, place.is_empty()) {
+            c.refuse(
+                "localite",
+                Refusal::new("workbook.locality")
+                    .arg("value", place.as_str())
+                    .arg("community", k.name.as_str()),
+            );
+        }
+        let risk = c.choice::<RiskType>("risque");
+        let source = c.choice::<SourceType>("source");
+        let date = c.date("date");
+        if c.text("date").is_empty() {
+            c.refuse(
+                "date",
+                Refusal::new("workbook.required").arg("column", "date"),
+            );
+        }
+        let share = c.number("part");
+        if let Some(p) = share.filter(|p| !(0.0..=100.0).contains(p)) {
+            c.refuse(
+                "part",
+                Refusal::new("workbook.percent").arg("value", p.to_string()),
+            );
+        }
+        let cases = c.whole::<u32>("cas");
+        let present = c.yes_no("present").unwrap_or(true);
+        let delete = c.delete();
+        let (Some(community), Some(locality), Some(risk), Some(source), Some(date)) =
+            (community, locality, risk, source, date)
+        else {
+            continue;
+        };
+        let current = id.and_then(|id| stored_reports.iter().find(|s| s.id == id));
+        let report = RiskReport {
+            id: current.map_or_else(Id::new, |k| k.id),
+            community_id: community.id,
+            locality_id: locality.id,
+            risk,
+            source,
+            observed_on: date,
+            prevalence: share
+                .filter(|p| (0.0..=100.0).contains(p))
+                .map(|p| p / 100.0),
+            incidents: cases,
+            present,
+            note: c.text("observation"),
+            origin: ReportOrigin::Entered,
+        };
+        report_changes.push((row.at("risque"), change(current, report, delete)));
+    }
+
     if !problems.is_empty() {
         return Err(AppError::File(problems));
     }
@@ -985,21 +1200,21 @@ pub async fn import(
     apply!(
         community_changes,
         0,
-        |c| super::add_community(&mut tx, c).await,
-        super::edit_community(&mut tx, c).await,
-        super::edit_community(&mut tx, c).await
+        |c| crate::register::add_community(&mut tx, c).await,
+        crate::register::edit_community(&mut tx, c).await,
+        crate::register::edit_community(&mut tx, c).await
     );
     apply!(
         locality_changes,
         1,
-        |l| super::add_locality(&mut tx, l).await,
-        super::edit_locality(&mut tx, l).await,
+        |l| crate::register::add_locality(&mut tx, l).await,
+        crate::register::edit_locality(&mut tx, l).await,
         tx.delete_locality(l.id).await.map_err(AppError::from)
     );
     apply!(
         stakeholder_changes,
         2,
-        |s| super::add_stakeholder(&mut tx, s).await,
+        |s| crate::register::add_stakeholder(&mut tx, s).await,
         tx.update_stakeholder(s).await.map_err(AppError::from),
         tx.delete_actor(ActorTable::Stakeholders, &s.id.to_string())
             .await
@@ -1008,7 +1223,7 @@ pub async fn import(
     apply!(
         group_changes,
         3,
-        |g| super::add_group(&mut tx, g).await,
+        |g| crate::register::add_group(&mut tx, g).await,
         tx.update_group(g).await.map_err(AppError::from),
         tx.delete_actor(ActorTable::Groups, &g.id.to_string())
             .await
@@ -1017,11 +1232,29 @@ pub async fn import(
     apply!(
         provider_changes,
         4,
-        |s| super::add_service_provider(&mut tx, s).await,
+        |s| crate::register::add_service_provider(&mut tx, s).await,
         tx.update_service_provider(s).await.map_err(AppError::from),
         tx.delete_actor(ActorTable::ServiceProviders, &s.id.to_string())
             .await
             .map_err(AppError::from)
+    );
+    apply!(
+        document_changes,
+        5,
+        |d| crate::analysis::findings::add_document(&mut tx, by, d).await,
+        crate::analysis::findings::edit_document(&mut tx, by, d).await,
+        crate::analysis::findings::remove_document(&mut tx, by, d.id).await
+    );
+    apply!(
+        report_changes,
+        6,
+        |r| crate::analysis::risks::enter_risk_report(&mut tx, by, r).await,
+        async {
+            crate::analysis::risks::remove_risk_report(&mut tx, by, r.community_id, r.id).await?;
+            crate::analysis::risks::enter_risk_report(&mut tx, by, r).await
+        }
+        .await,
+        crate::analysis::risks::remove_risk_report(&mut tx, by, r.community_id, r.id).await
     );
     tx.audit(&AuditEvent {
         id: Id::new(),

@@ -1,6 +1,6 @@
 //! The diagnostic workbook: communities, localities, stakeholders, socio-economic groups,
-//! service providers (the 4W map), the document register and the risk reports entered, in one
-//! XLSX, as field teams fill them in Excel, offline. It stands above the rooms: its import
+//! service providers (the 4W map), the document register, the risk reports entered and the
+//! indicators (with the risk each measures), in one XLSX, as field teams fill them in Excel, offline. It stands above the rooms: its import
 //! calls the register's and the analysis's use-cases in one transaction.
 //!
 //! - The template has one sheet per register, French keys in row 1, English in row 2, the 4W
@@ -23,9 +23,11 @@ use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::citation::Document;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
-use sigida_core::finding::SourceType;
+use sigida_core::finding::{SourceType, Theme};
 use sigida_core::geography::{Locality, LocalityKind};
+use sigida_core::indicator::{Indicator, IndicatorKind};
 use sigida_core::instrument::ImportKind;
+use sigida_core::instrument::Instrument;
 use sigida_core::personal::Personal;
 use sigida_core::protection::{ReportOrigin, RiskReport, RiskType};
 use sigida_core::vocabulary::Closed;
@@ -241,7 +243,39 @@ pub const RISKS: SheetSpec = SheetSpec {
     ],
 };
 
-pub const SHEETS: [SheetSpec; 7] = [
+/// The indicators the analysts define, each with the risk it measures when one is linked.
+pub const INDICATORS: SheetSpec = SheetSpec {
+    name: "indicateurs",
+    columns: &[
+        ID,
+        col("code", "Code (lower-case letters, digits, _)", true),
+        col("libelle", "Label", true),
+        listed("theme", "Theme", "themes"),
+        col("instrument", "Instrument (its name)", true),
+        listed("mesure", "Measure", "mesures"),
+        col(
+            "question",
+            "Question, option column or XLSForm expression",
+            true,
+        ),
+        col("option", "Option counted", false),
+        col("poids", "Weight column", false),
+        col("strates", "Strata column", false),
+        col("grappes", "Cluster column", false),
+        col("question_localite", "Locality question", true),
+        col("desagregations", "Disaggregations (separated by ;)", false),
+        Column {
+            key: "risque",
+            en: "Risk it measures (a share only)",
+            hxl: None,
+            list: Some("risques"),
+            required: false,
+        },
+        DELETE,
+    ],
+};
+
+pub const SHEETS: [SheetSpec; 8] = [
     COMMUNITIES,
     LOCALITIES,
     STAKEHOLDERS,
@@ -249,6 +283,7 @@ pub const SHEETS: [SheetSpec; 7] = [
     PROVIDERS,
     DOCUMENTS,
     RISKS,
+    INDICATORS,
 ];
 
 fn french<V: Closed>() -> Vec<String> {
@@ -267,6 +302,8 @@ fn lists() -> Vec<(&'static str, Vec<String>)> {
         ("types_groupe", french::<GroupKind>()),
         ("secteurs", french::<Sector>()),
         ("risques", french::<RiskType>()),
+        ("themes", french::<Theme>()),
+        ("mesures", french::<IndicatorKind>()),
         ("sources", french::<SourceType>()),
         ("oui_non", vec!["oui".into(), "non".into()]),
     ]
@@ -426,6 +463,35 @@ pub async fn export(
             ]);
         }
     }
+    let instruments = store.instruments(diagnostic.id).await?;
+    let risk_links = store.indicator_risks(diagnostic.id).await?;
+    for i in store.indicators(diagnostic.id).await? {
+        let risk = risk_links
+            .iter()
+            .find(|(id, _)| *id == i.id)
+            .map(|(_, r)| *r);
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        sheets[7].push(vec![
+            i.id.to_string(),
+            i.code.clone(),
+            i.label.clone(),
+            label(i.theme),
+            instruments
+                .iter()
+                .find(|k| k.id == i.instrument_id)
+                .map_or(String::new(), |k| k.name.clone()),
+            label(i.kind),
+            i.question.clone(),
+            opt(&i.option),
+            opt(&i.weight_column),
+            opt(&i.strata_column),
+            opt(&i.cluster_column),
+            i.locality_column.clone(),
+            i.by.join(" ; "),
+            risk.map(label).unwrap_or_default(),
+            String::new(),
+        ]);
+    }
     for d in store.documents(diagnostic.id).await? {
         sheets[5].push(vec![
             d.id.to_string(),
@@ -474,7 +540,7 @@ pub async fn export(
 /// [`SHEETS`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkbookImported {
-    pub counts: [[usize; 4]; 7],
+    pub counts: [[usize; 4]; 8],
 }
 
 impl WorkbookImported {
@@ -487,6 +553,7 @@ impl WorkbookImported {
             "workbook.providers",
             "workbook.documents",
             "workbook.risks",
+            "workbook.indicators",
         ];
         names
             .iter()
@@ -507,6 +574,9 @@ impl WorkbookImported {
             .join(" ")
     }
 }
+
+/// An indicator and the risk it measures, as a row of the indicators sheet.
+type Linked = (Indicator, Option<RiskType>);
 
 /// What becomes of a row.
 enum Change<T> {
@@ -1152,6 +1222,120 @@ pub async fn import(
         report_changes.push((row.at("risque"), change(current, report, delete)));
     }
 
+    // Indicators, by id or by code; each checked against its instrument's form and data.
+    let stored_indicators = store.indicators(diagnostic.id).await?;
+    let stored_links = store.indicator_risks(diagnostic.id).await?;
+    let instruments = store.instruments(diagnostic.id).await?;
+    let mut forms: Vec<(Id<Instrument>, sigida_xlsform::Form, Vec<String>)> = Vec::new();
+    let mut indicator_changes: Vec<(Location, Change<Linked>)> = Vec::new();
+    for row in &sheet_rows[7] {
+        let mut c = Cells {
+            row,
+            problems: &mut problems,
+        };
+        let id = c.id(|id| stored_indicators.iter().any(|s| s.id == id));
+        let code = c.required("code");
+        let instrument_text = c.required("instrument");
+        let instrument = instruments
+            .iter()
+            .find(|k| k.name.eq_ignore_ascii_case(&instrument_text));
+        if instrument.is_none() && !instrument_text.is_empty() {
+            c.refuse(
+                "instrument",
+                Refusal::new("workbook.instrument").arg("value", instrument_text.as_str()),
+            );
+        }
+        let theme = c.choice::<Theme>("theme");
+        let kind = c.choice::<IndicatorKind>("mesure");
+        let risk = match c.text("risque") {
+            t if t.is_empty() => None,
+            _ => c.choice::<RiskType>("risque"),
+        };
+        let delete = c.delete();
+        let Some(instrument) = instrument else {
+            continue;
+        };
+        if !forms.iter().any(|(k, _, _)| *k == instrument.id) {
+            let form =
+                crate::common::clean_data::latest_form(store, diagnostic, instrument).await?;
+            let headers = if store.instrument_import_ids(instrument.id).await?.is_empty() {
+                Vec::new()
+            } else {
+                crate::common::clean_data::raw_dataset(store, instrument, &form)
+                    .await?
+                    .headers
+            };
+            forms.push((instrument.id, form, headers));
+        }
+        let Some((_, form, headers)) = forms.iter().find(|(k, _, _)| *k == instrument.id) else {
+            continue;
+        };
+        let current = id
+            .and_then(|id| stored_indicators.iter().find(|s| s.id == id))
+            .or_else(|| stored_indicators.iter().find(|s| s.code == code));
+        let draft = crate::analysis::definitions::IndicatorDraft {
+            code: code.clone(),
+            label: c.text("libelle"),
+            theme,
+            instrument: Some(instrument.id),
+            kind,
+            question: c.text("question"),
+            option: Some(c.text("option")),
+            weight: Some(c.text("poids")),
+            strata: Some(c.text("strates")),
+            cluster: Some(c.text("grappes")),
+            locality: c.text("question_localite"),
+            by: c
+                .text("desagregations")
+                .split(';')
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        let indicator_id = current.map_or_else(Id::new, |k| k.id);
+        match crate::analysis::definitions::check(
+            &draft,
+            form,
+            headers,
+            diagnostic.id,
+            indicator_id,
+        ) {
+            Err(refused) => {
+                let column = match refused.args.iter().find(|(n, _)| *n == "field") {
+                    Some((_, f)) => match f.as_str() {
+                        "label" => "libelle",
+                        "kind" => "mesure",
+                        "weight" => "poids",
+                        "strata" => "strates",
+                        "cluster" => "grappes",
+                        "locality" => "question_localite",
+                        "by" => "desagregations",
+                        "code" => "code",
+                        "option" => "option",
+                        "theme" => "theme",
+                        _ => "question",
+                    },
+                    None => "question",
+                };
+                c.refuse(column, refused);
+            }
+            Ok(indicator) => {
+                let before = current.map(|k| {
+                    let linked = stored_links
+                        .iter()
+                        .find(|(id, _)| *id == k.id)
+                        .map(|(_, r)| *r);
+                    (k.clone(), linked)
+                });
+                indicator_changes.push((
+                    row.at("code"),
+                    change(before.as_ref(), (indicator, risk), delete),
+                ));
+            }
+        }
+    }
+
     if !problems.is_empty() {
         return Err(AppError::File(problems));
     }
@@ -1255,6 +1439,24 @@ pub async fn import(
         }
         .await,
         crate::analysis::risks::remove_risk_report(&mut tx, by, r.community_id, r.id).await
+    );
+    apply!(
+        indicator_changes,
+        7,
+        |i| async {
+            crate::analysis::definitions::save_indicator(&mut tx, by, &i.0).await?;
+            if i.1.is_some() {
+                crate::analysis::risks::link_indicator(&mut tx, by, i.0.id, i.1).await?;
+            }
+            Ok(())
+        }
+        .await,
+        async {
+            crate::analysis::definitions::save_indicator(&mut tx, by, &i.0).await?;
+            crate::analysis::risks::link_indicator(&mut tx, by, i.0.id, i.1).await
+        }
+        .await,
+        crate::analysis::definitions::remove_indicator(&mut tx, by, i.0.id).await
     );
     tx.audit(&AuditEvent {
         id: Id::new(),

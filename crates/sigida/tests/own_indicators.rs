@@ -419,6 +419,68 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         assert!(out.status.success(), "{args:?}: {}", text(&out));
     }
 
+    // The indicators in the diagnostic workbook: exported, imported back unchanged; a label
+    // edited in the file changes that indicator only; an expression broken in it is refused at
+    // its cell, nothing written.
+    let exported = tmp.path().join("registres.xlsx");
+    let out = run(&[
+        "workbook",
+        "export",
+        "--out",
+        exported.to_str().unwrap(),
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["workbook", "import", exported.to_str().unwrap(), "--dir", d]);
+    assert!(
+        text(&out).contains("Indicateurs : 0 ajout(s), 0 modification(s), 3 inchangé(s)"),
+        "{}",
+        text(&out)
+    );
+    let mut tables = sigida_formats::table::read_tables(&exported).unwrap();
+    let sheet = tables
+        .iter_mut()
+        .find(|t| t.sheet.as_deref() == Some("indicateurs"))
+        .unwrap();
+    let (label, question) = (
+        sheet.column("libelle").unwrap(),
+        sheet.column("question").unwrap(),
+    );
+    let row = sheet
+        .rows
+        .iter_mut()
+        .find(|(_, r)| r.iter().any(|c| c == "hh_size_mean"))
+        .unwrap();
+    row.1[label] = "Taille moyenne des ménages".into();
+    let edited = tmp.path().join("indicateurs.xlsx");
+    sigida_formats::write::write_workbook(&edited, &tables).unwrap();
+    let out = run(&["workbook", "import", edited.to_str().unwrap(), "--dir", d]);
+    assert!(
+        text(&out).contains("Indicateurs : 0 ajout(s), 1 modification(s), 2 inchangé(s)"),
+        "{}",
+        text(&out)
+    );
+    let sheet = tables
+        .iter_mut()
+        .find(|t| t.sheet.as_deref() == Some("indicateurs"))
+        .unwrap();
+    let row = sheet
+        .rows
+        .iter_mut()
+        .find(|(_, r)| r.iter().any(|c| c == "hh_large"))
+        .unwrap();
+    row.1[question] = "${hh_size} >=".into();
+    let broken = tmp.path().join("casse.xlsx");
+    sigida_formats::write::write_workbook(&broken, &tables).unwrap();
+    let out = run(&["workbook", "import", broken.to_str().unwrap(), "--dir", d]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("feuille « indicateurs »") && text(&out).contains("caractère"),
+        "{}",
+        text(&out)
+    );
+
     // Two findings, citing an indicator's cell and a flow figure, a document and an excerpt.
     let mut findings = Vec::new();
     for (statement, wants) in [

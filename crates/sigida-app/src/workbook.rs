@@ -1,6 +1,7 @@
 //! The diagnostic workbook: communities, localities, stakeholders, socio-economic groups,
 //! service providers (the 4W map), the document register, the risk reports entered and the
-//! indicators (with the risk each measures), in one XLSX, as field teams fill them in Excel, offline. It stands above the rooms: its import
+//! indicators (with the risk each measures), the findings and the evidence they cite, in one
+//! XLSX, as field teams fill them in Excel, offline. It stands above the rooms: its import
 //! calls the register's and the analysis's use-cases in one transaction.
 //!
 //! - The template has one sheet per register, French keys in row 1, English in row 2, the 4W
@@ -20,10 +21,11 @@ use sigida_core::actors::{
     GroupKind, Level, Sector, ServiceProvider, SocioEconomicGroup, Stakeholder, StakeholderType,
 };
 use sigida_core::audit::{AuditAction, AuditEvent};
+use sigida_core::citation::Citation;
 use sigida_core::citation::Document;
 use sigida_core::community::{Community, slugify};
 use sigida_core::diagnostic::Diagnostic;
-use sigida_core::finding::{SourceType, Theme};
+use sigida_core::finding::{Evidence, Finding, SourceType, Stance, Theme, ValidationStatus};
 use sigida_core::geography::{Locality, LocalityKind};
 use sigida_core::indicator::{Indicator, IndicatorKind};
 use sigida_core::instrument::ImportKind;
@@ -275,7 +277,43 @@ pub const INDICATORS: SheetSpec = SheetSpec {
     ],
 };
 
-pub const SHEETS: [SheetSpec; 8] = [
+/// The findings the analysts write (a meeting's decision is shown, and stands).
+pub const FINDINGS: SheetSpec = SheetSpec {
+    name: "constats",
+    columns: &[
+        ID,
+        COMMUNITY,
+        listed("theme", "Theme", "themes"),
+        col("enonce", "Statement", true),
+        col(
+            "localites",
+            "Localities it is about (separated by ;)",
+            false,
+        ),
+        col("statut", "Where the meeting left it (read only)", false),
+        DELETE,
+    ],
+};
+
+/// The evidence each finding cites: a source Sigida holds, by its reference.
+pub const EVIDENCE: SheetSpec = SheetSpec {
+    name: "preuves",
+    columns: &[
+        ID,
+        col("constat", "Finding (its id, or its statement)", true),
+        col(
+            "reference",
+            "Source cited (indicator|code|cell, flow|month|origin|destination, document|id|page…)",
+            true,
+        ),
+        listed("position", "Stance", "positions"),
+        col("ce_que_dit_la_source", "What the source says", false),
+        col("valeur_citee", "Value cited (read only)", false),
+        DELETE,
+    ],
+};
+
+pub const SHEETS: [SheetSpec; 10] = [
     COMMUNITIES,
     LOCALITIES,
     STAKEHOLDERS,
@@ -284,6 +322,8 @@ pub const SHEETS: [SheetSpec; 8] = [
     DOCUMENTS,
     RISKS,
     INDICATORS,
+    FINDINGS,
+    EVIDENCE,
 ];
 
 fn french<V: Closed>() -> Vec<String> {
@@ -304,6 +344,7 @@ fn lists() -> Vec<(&'static str, Vec<String>)> {
         ("risques", french::<RiskType>()),
         ("themes", french::<Theme>()),
         ("mesures", french::<IndicatorKind>()),
+        ("positions", french::<Stance>()),
         ("sources", french::<SourceType>()),
         ("oui_non", vec!["oui".into(), "non".into()]),
     ]
@@ -492,6 +533,40 @@ pub async fn export(
             String::new(),
         ]);
     }
+    for c in &communities {
+        let localities = store.localities(c.id).await?;
+        for f in store.findings(c.id).await? {
+            let places: Vec<String> = f
+                .localities
+                .iter()
+                .filter_map(|id| localities.iter().find(|l| l.id == *id))
+                .map(|l| l.name.clone())
+                .collect();
+            sheets[8].push(vec![
+                f.id.to_string(),
+                c.name.clone(),
+                label(f.theme),
+                f.statement.clone(),
+                places.join(" ; "),
+                label(f.validation),
+                String::new(),
+            ]);
+        }
+        for e in store.evidence_of_community(c.id).await? {
+            sheets[9].push(vec![
+                e.id.to_string(),
+                e.finding_id.to_string(),
+                e.reference.clone(),
+                label(e.stance),
+                e.summary.clone(),
+                e.cited
+                    .as_ref()
+                    .map(|v| sigida_report::findings::cited_value(tr, v, diagnostic.min_cell))
+                    .unwrap_or_default(),
+                String::new(),
+            ]);
+        }
+    }
     for d in store.documents(diagnostic.id).await? {
         sheets[5].push(vec![
             d.id.to_string(),
@@ -540,7 +615,7 @@ pub async fn export(
 /// [`SHEETS`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkbookImported {
-    pub counts: [[usize; 4]; 8],
+    pub counts: [[usize; 4]; 10],
 }
 
 impl WorkbookImported {
@@ -554,6 +629,8 @@ impl WorkbookImported {
             "workbook.documents",
             "workbook.risks",
             "workbook.indicators",
+            "workbook.findings",
+            "workbook.evidence",
         ];
         names
             .iter()
@@ -1336,6 +1413,167 @@ pub async fn import(
         }
     }
 
+    let tr = Tr::new(Lang::Fr);
+    // Findings, by id or by community and statement; a new one is pending.
+    let mut stored_findings: Vec<Finding> = Vec::new();
+    for c in &stored {
+        stored_findings.extend(store.findings(c.id).await?);
+    }
+    let mut findings = stored_findings.clone();
+    let mut finding_changes: Vec<(Location, Change<Finding>)> = Vec::new();
+    for row in &sheet_rows[8] {
+        let mut c = Cells {
+            row,
+            problems: &mut problems,
+        };
+        let id = c.id(|id| stored_findings.iter().any(|s| s.id == id));
+        let community_text = c.required("communaute");
+        let community = community_named(&communities, &community_text);
+        if community.is_none() && !community_text.is_empty() {
+            c.refuse(
+                "communaute",
+                Refusal::new("workbook.community").arg("value", community_text.as_str()),
+            );
+        }
+        let theme = c.choice::<Theme>("theme");
+        let statement = c.required("enonce");
+        let delete = c.delete();
+        let (Some(community), Some(theme), false) = (community, theme, statement.is_empty()) else {
+            continue;
+        };
+        let mut places = Vec::new();
+        for name in c
+            .text("localites")
+            .split(';')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            match localities
+                .iter()
+                .find(|l| l.community_id == community.id && l.name.eq_ignore_ascii_case(name))
+            {
+                Some(l) => places.push(l.id),
+                None => c.refuse(
+                    "localites",
+                    Refusal::new("workbook.locality")
+                        .arg("value", name)
+                        .arg("community", community.name.as_str()),
+                ),
+            }
+        }
+        let current = id
+            .and_then(|id| stored_findings.iter().find(|s| s.id == id))
+            .or_else(|| {
+                stored_findings.iter().find(|s| {
+                    s.community_id == community.id && s.statement.eq_ignore_ascii_case(&statement)
+                })
+            });
+        let finding = match current {
+            Some(k) => Finding {
+                theme,
+                statement,
+                localities: places,
+                ..k.clone()
+            },
+            None => Finding {
+                id: Id::new(),
+                community_id: community.id,
+                theme,
+                statement,
+                confidence: None,
+                validation: ValidationStatus::Pending,
+                amended_statement: None,
+                localities: places,
+                created_at: at,
+            },
+        };
+        if current.is_none() {
+            findings.push(finding.clone());
+        }
+        finding_changes.push((row.at("enonce"), change(current, finding, delete)));
+    }
+
+    // Evidence, by id; its finding by id or statement; its source checked against what the
+    // finding's community holds, the value it says now kept as the value cited.
+    let mut stored_evidence: Vec<Evidence> = Vec::new();
+    for c in &stored {
+        stored_evidence.extend(store.evidence_of_community(c.id).await?);
+    }
+    let mut sources: Vec<(Id<Community>, crate::analysis::citations::Sources)> = Vec::new();
+    let mut evidence_changes: Vec<(Location, Change<Evidence>)> = Vec::new();
+    for row in &sheet_rows[9] {
+        let mut c = Cells {
+            row,
+            problems: &mut problems,
+        };
+        let id = c.id(|id| stored_evidence.iter().any(|s| s.id == id));
+        let finding_text = c.required("constat");
+        let finding = findings.iter().find(|f| {
+            f.id.to_string() == finding_text || f.statement.eq_ignore_ascii_case(&finding_text)
+        });
+        if finding.is_none() && !finding_text.is_empty() {
+            c.refuse(
+                "constat",
+                Refusal::new("workbook.finding").arg("value", finding_text.as_str()),
+            );
+        }
+        let reference = c.required("reference");
+        let citation = match Citation::parse(&reference) {
+            Ok(citation) => Some(citation),
+            Err(_) if reference.is_empty() => None,
+            Err(_) => {
+                c.refuse(
+                    "reference",
+                    Refusal::new("workbook.citation").arg("value", reference.as_str()),
+                );
+                None
+            }
+        };
+        let stance = c.choice::<Stance>("position");
+        let delete = c.delete();
+        let (Some(finding), Some(citation), Some(stance)) = (finding, citation, stance) else {
+            continue;
+        };
+        let current = id.and_then(|id| stored_evidence.iter().find(|s| s.id == id));
+        if !sources.iter().any(|(k, _)| *k == finding.community_id) {
+            let Some(community) = communities.iter().find(|k| k.id == finding.community_id) else {
+                continue;
+            };
+            let loaded =
+                crate::analysis::citations::sources(store, diagnostic, community, "fr").await?;
+            sources.push((community.id, loaded));
+        }
+        let Some((_, held)) = sources.iter().find(|(k, _)| *k == finding.community_id) else {
+            continue;
+        };
+        let now = held.value(&citation);
+        if now.is_none() && !delete {
+            c.refuse(
+                "reference",
+                Refusal::new("citation.unknown").arg("reference", reference.as_str()),
+            );
+            continue;
+        }
+        let summary = match c.text("ce_que_dit_la_source") {
+            s if s.is_empty() => held.label(tr, &citation),
+            s => s,
+        };
+        let evidence = Evidence {
+            id: current.map_or_else(Id::new, |k| k.id),
+            finding_id: finding.id,
+            source_type: citation.source_type(),
+            stance,
+            summary,
+            reference: citation.reference(),
+            // Unchanged evidence keeps the value it cited; a new or changed one cites now's.
+            cited: match current {
+                Some(k) if k.reference == citation.reference() => k.cited.clone(),
+                _ => now,
+            },
+        };
+        evidence_changes.push((row.at("reference"), change(current, evidence, delete)));
+    }
+
     if !problems.is_empty() {
         return Err(AppError::File(problems));
     }
@@ -1458,6 +1696,53 @@ pub async fn import(
         .await,
         crate::analysis::definitions::remove_indicator(&mut tx, by, i.0.id).await
     );
+    apply!(
+        finding_changes,
+        8,
+        |f| {
+            let draft = crate::analysis::findings::FindingDraft {
+                theme: f.theme,
+                statement: f.statement.clone(),
+                localities: f.localities.clone(),
+            };
+            let community = communities.iter().find(|k| k.id == f.community_id);
+            match community {
+                Some(k) => crate::analysis::findings::write_finding(
+                    &mut tx,
+                    by,
+                    k,
+                    f.id,
+                    &draft,
+                    f.created_at,
+                )
+                .await
+                .map(|_| ()),
+                None => Ok(()),
+            }
+        },
+        {
+            let draft = crate::analysis::findings::FindingDraft {
+                theme: f.theme,
+                statement: f.statement.clone(),
+                localities: f.localities.clone(),
+            };
+            crate::analysis::findings::edit_finding(&mut tx, by, f.id, &draft)
+                .await
+                .map(|_| ())
+        },
+        crate::analysis::findings::remove_finding(&mut tx, by, f.id).await
+    );
+    apply!(
+        evidence_changes,
+        9,
+        |e| cite_again(&mut tx, by, e).await,
+        async {
+            crate::analysis::findings::remove_evidence(&mut tx, by, e.id).await?;
+            cite_again(&mut tx, by, e).await
+        }
+        .await,
+        crate::analysis::findings::remove_evidence(&mut tx, by, e.id).await
+    );
     tx.audit(&AuditEvent {
         id: Id::new(),
         at,
@@ -1469,6 +1754,33 @@ pub async fn import(
     .await?;
     tx.commit().await?;
     Ok(Some(done))
+}
+
+/// A piece of evidence of the workbook cited through the findings use-case, with the value it
+/// was read with.
+async fn cite_again(
+    tx: &mut sigida_store::Tx,
+    by: Option<&str>,
+    e: &Evidence,
+) -> Result<(), AppError> {
+    let Some(citation) = e.citation() else {
+        return Ok(());
+    };
+    crate::analysis::findings::cite(
+        tx,
+        by,
+        e.finding_id,
+        e.id,
+        crate::analysis::findings::Citing {
+            citation: &citation,
+            stance: e.stance,
+            summary: &e.summary,
+            label: &e.summary,
+            now: e.cited.clone(),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 fn tally<T>(counts: &mut [usize; 4], change: &Change<T>) {

@@ -623,4 +623,99 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         plan.contains(findings[0].0),
         "the plan names the finding its action answers"
     );
+
+    // The findings and their evidence in the workbook: exported, imported back unchanged (the
+    // decided findings stand); a finding and a piece of evidence added in the file are written
+    // through the same use-cases; an unreadable reference is refused at its cell.
+    let exported = tmp.path().join("constats.xlsx");
+    let out = run(&[
+        "workbook",
+        "export",
+        "--out",
+        exported.to_str().unwrap(),
+        "--dir",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["workbook", "import", exported.to_str().unwrap(), "--dir", d]);
+    let said = text(&out);
+    assert!(
+        said.contains("Constats : 0 ajout(s), 0 modification(s), 2 inchangé(s)")
+            && said.contains("Preuves : 0 ajout(s), 0 modification(s), 4 inchangé(s)"),
+        "{said}"
+    );
+    let mut tables = sigida_formats::table::read_tables(&exported).unwrap();
+    let document = tables
+        .iter()
+        .find(|t| t.sheet.as_deref() == Some("documents"))
+        .and_then(|t| {
+            t.rows
+                .iter()
+                .find(|(_, r)| r.iter().any(|c| c == "Profil migratoire du Mali"))
+        })
+        .map(|(_, r)| r[0].clone())
+        .unwrap();
+    let statement = "Les départs vers la Mauritanie passent par Nioro-Ville.";
+    for (name, row) in [
+        (
+            "constats",
+            vec![
+                "",
+                "Nioro du Sahel",
+                "Migration et flux",
+                statement,
+                "Nioro-Ville",
+                "",
+                "",
+            ],
+        ),
+        (
+            "preuves",
+            vec![
+                "",
+                statement,
+                &format!("document|{document}|8"),
+                "confirme",
+                "",
+                "",
+                "",
+            ],
+        ),
+    ] {
+        let sheet = tables
+            .iter_mut()
+            .find(|t| t.sheet.as_deref() == Some(name))
+            .unwrap();
+        let next = sheet.rows.last().map_or(3, |(n, _)| n + 1);
+        sheet
+            .rows
+            .push((next, row.iter().map(|c| c.to_string()).collect()));
+    }
+    let added = tmp.path().join("ajouts.xlsx");
+    sigida_formats::write::write_workbook(&added, &tables).unwrap();
+    let out = run(&["workbook", "import", added.to_str().unwrap(), "--dir", d]);
+    let said = text(&out);
+    assert!(
+        said.contains("Constats : 1 ajout(s)") && said.contains("Preuves : 1 ajout(s)"),
+        "{said}"
+    );
+    let (_, page) = s.get("/communities/nioro-du-sahel/findings");
+    assert!(page.contains(statement) && page.contains("Profil migratoire du Mali, p. 8"));
+    let sheet = tables
+        .iter_mut()
+        .find(|t| t.sheet.as_deref() == Some("preuves"))
+        .unwrap();
+    let last = sheet.rows.len() - 1;
+    sheet.rows[last].1[2] = "enquête|x".into();
+    sheet.rows[last].1[0] = String::new();
+    let broken = tmp.path().join("reference.xlsx");
+    sigida_formats::write::write_workbook(&broken, &tables).unwrap();
+    let out = run(&["workbook", "import", broken.to_str().unwrap(), "--dir", d]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("feuille « preuves »")
+            && text(&out).contains("référence « enquête|x » illisible"),
+        "{}",
+        text(&out)
+    );
 }

@@ -751,6 +751,19 @@ impl Cells<'_, '_> {
         }
     }
 
+    /// The community the row's required `communaute` names, or a problem.
+    fn community<'c>(&mut self, communities: &'c [Community]) -> Option<&'c Community> {
+        let text = self.required("communaute");
+        let community = community_named(communities, &text);
+        if community.is_none() && !text.is_empty() {
+            self.refuse(
+                "communaute",
+                Refusal::new("workbook.community").arg("value", text.as_str()),
+            );
+        }
+        community
+    }
+
     fn delete(&mut self) -> bool {
         self.yes_no("supprimer").unwrap_or(false)
     }
@@ -919,14 +932,7 @@ pub async fn import(
             problems: &mut problems,
         };
         let id = c.id(|id| stored_localities.iter().any(|s| s.id == id));
-        let community_text = c.required("communaute");
-        let community = community_named(&communities, &community_text);
-        if community.is_none() && !community_text.is_empty() {
-            c.refuse(
-                "communaute",
-                Refusal::new("workbook.community").arg("value", community_text.as_str()),
-            );
-        }
+        let community = c.community(&communities);
         let name = c.required("nom");
         let kind = c.choice::<LocalityKind>("type");
         let pcode = c.text("pcode").to_ascii_uppercase();
@@ -1068,14 +1074,7 @@ pub async fn import(
             problems: &mut problems,
         };
         let id = c.id(|id| stored_groups.iter().any(|s| s.id == id));
-        let community_text = c.required("communaute");
-        let community = community_named(&communities, &community_text);
-        if community.is_none() && !community_text.is_empty() {
-            c.refuse(
-                "communaute",
-                Refusal::new("workbook.community").arg("value", community_text.as_str()),
-            );
-        }
+        let community = c.community(&communities);
         let kind = c.choice::<GroupKind>("type");
         let name = c.required("nom");
         let size = c.whole::<i64>("taille");
@@ -1112,14 +1111,7 @@ pub async fn import(
             problems: &mut problems,
         };
         let id = c.id(|id| stored_providers.iter().any(|s| s.id == id));
-        let community_text = c.required("communaute");
-        let community = community_named(&communities, &community_text);
-        if community.is_none() && !community_text.is_empty() {
-            c.refuse(
-                "communaute",
-                Refusal::new("workbook.community").arg("value", community_text.as_str()),
-            );
-        }
+        let community = c.community(&communities);
         let organisation = c.required("organisation");
         let sector = c.choice::<Sector>("secteur");
         let service = c.required("service");
@@ -1234,14 +1226,7 @@ pub async fn import(
             problems: &mut problems,
         };
         let id = c.id(|id| stored_reports.iter().any(|s: &RiskReport| s.id == id));
-        let community_text = c.required("communaute");
-        let community = community_named(&communities, &community_text);
-        if community.is_none() && !community_text.is_empty() {
-            c.refuse(
-                "communaute",
-                Refusal::new("workbook.community").arg("value", community_text.as_str()),
-            );
-        }
+        let community = c.community(&communities);
         let place = c.required("localite");
         let locality = community.and_then(|k| {
             localities
@@ -1427,14 +1412,7 @@ pub async fn import(
             problems: &mut problems,
         };
         let id = c.id(|id| stored_findings.iter().any(|s| s.id == id));
-        let community_text = c.required("communaute");
-        let community = community_named(&communities, &community_text);
-        if community.is_none() && !community_text.is_empty() {
-            c.refuse(
-                "communaute",
-                Refusal::new("workbook.community").arg("value", community_text.as_str()),
-            );
-        }
+        let community = c.community(&communities);
         let theme = c.choice::<Theme>("theme");
         let statement = c.required("enonce");
         let delete = c.delete();

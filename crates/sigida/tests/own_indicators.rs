@@ -2,8 +2,9 @@
 //! indicators pages only: a share of an option, a mean and an expression, on the survey's
 //! clusters, previewed then saved; a wrong expression refused at its character. The values the
 //! community's page stores equal `sigida estimate` run on the same clean rows (the community's,
-//! downloaded as clean data). Then the chain through the pages: findings citing an indicator
-//! cell, a flow figure, a document and an excerpt, a meeting that validates one and amends the other, an action answering
+//! downloaded as clean data). Then the chain through the pages: two risk reports entered, an
+//! indicator and a code linked to risks, findings citing an indicator cell, a flow figure, a
+//! document and an excerpt, a meeting that validates one and amends the other, an action answering
 //! the validated one, and the contextual analysis, the minutes and the plan that show them.
 
 mod support;
@@ -480,6 +481,79 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
         "{}",
         text(&out)
     );
+
+    // Risks: two reports entered; an indicator linked to a risk (a report by locality once it
+    // is disaggregated by its locality question); a code linked to a risk (its note of
+    // Nioro-Ville becomes that locality's report).
+    let (_, protection) = s.get("/communities/nioro-du-sahel/protection");
+    for (risk, cases) in [("gbv", "4"), ("child_protection", "2")] {
+        let (status, to) = s.post(
+            "/communities/nioro-du-sahel/protection/reports",
+            &[
+                ("csrf", &csrf),
+                ("locality", &locality),
+                ("risk", risk),
+                ("source", "service_map"),
+                ("date", "2026-02-15"),
+                ("cases", cases),
+                ("present", "1"),
+                ("note", "CSREF de Nioro"),
+            ],
+        );
+        assert!(status == 303 && to.contains("saved=1"), "{to}");
+    }
+    let action = |page: &str, part: &str, code: &str| {
+        page.split("action=\"")
+            .filter(|a| {
+                a.split("</form>")
+                    .next()
+                    .unwrap()
+                    .contains(&format!("<code>{code}</code>"))
+            })
+            .map(|a| a.split('"').next().unwrap().to_owned())
+            .find(|a| a.contains(part))
+            .unwrap_or_else(|| panic!("no {part} form for {code}"))
+    };
+    let link = action(&protection, "/protection/indicators/", "resp_female");
+    let (status, _) = s.post(&link, &[("csrf", &csrf), ("risk", "gbv")]);
+    assert_eq!(status, 303);
+    let (_, page) = s.get("/communities/nioro-du-sahel/protection");
+    assert!(
+        page.contains("non désagrégé par sa question de localité"),
+        "the page says why"
+    );
+    let female = link.rsplit('/').next().unwrap().to_owned();
+    let (status, _) = s.post(
+        &format!("/indicators/{female}"),
+        &[
+            ("csrf", &csrf),
+            ("instrument", &instrument),
+            ("code", "resp_female"),
+            ("label", "resp_female"),
+            ("theme", "protection"),
+            ("kind", "share"),
+            ("question", "resp_gender"),
+            ("option", "female"),
+            ("cluster", "cluster_id"),
+            ("locality", "admin3"),
+            ("by", "setting\nadmin3"),
+            ("step", "save"),
+        ],
+    );
+    assert_eq!(status, 303);
+    let code = action(&page, "/protection/codes/", "extorsion");
+    let (status, _) = s.post(&code, &[("csrf", &csrf), ("risk", "detention_extortion")]);
+    assert_eq!(status, 303);
+    let (_, page) = s.get("/communities/nioro-du-sahel/protection");
+    assert!(
+        page.contains("indicateur resp_female"),
+        "the survey's report by locality"
+    );
+    assert!(
+        page.contains("code extorsion, note NIO-KII-01"),
+        "the coded note's report"
+    );
+    assert!(page.contains("CSREF de Nioro"), "the entered reports");
 
     // Two findings, citing an indicator's cell and a flow figure, a document and an excerpt.
     let mut findings = Vec::new();

@@ -105,6 +105,9 @@ pub fn forms(
                     (risk_select("risk", *risk, true))
                     button type="submit" { (tr.t("register.save")) }
                 }
+                @if !i.by.contains(&i.locality_column) {
+                    " " span.note { (tr.t("protection.no_locality_split")) }
+                }
                 br;
             }
             @for (c, risk) in codes {

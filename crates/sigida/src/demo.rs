@@ -1113,7 +1113,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     // Indicators on the household survey, computed on its clean data for each community.
     let mut tx = store.begin().await?;
     for indicator in household_indicators(&mut g, &diagnostic, household.id) {
-        sigida_app::analysis::findings::add_indicator(&mut tx, &indicator).await?;
+        sigida_app::analysis::definitions::save_indicator(&mut tx, None, &indicator).await?;
     }
     tx.commit().await?;
     for (community, _) in &communities {

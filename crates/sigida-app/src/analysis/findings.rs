@@ -1,27 +1,17 @@
-//! What the analysts write of a community's analysis: indicators over a form's questions,
-//! protection risk reports, findings, the evidence they cite from what Sigida holds, and the
-//! register of secondary documents. Each use-case writes inside the caller's transaction (a
-//! page's, a workbook sheet's, the demo's: all or nothing) and leaves an audit event.
+//! What the analysts write of a community's analysis: findings, the evidence they cite from
+//! what Sigida holds, and the register of secondary documents. Each use-case writes inside the
+//! caller's transaction (a page's, a workbook sheet's, the demo's: all or nothing) and leaves an
+//! audit event.
 
 use sigida_core::citation::{Citation, CitedValue, Document};
 use sigida_core::community::Community;
 use sigida_core::finding::{Confidence, Evidence, Finding, Stance, Theme, ValidationStatus};
 use sigida_core::geography::Locality;
-use sigida_core::indicator::Indicator;
 use sigida_core::{Id, Timestamp};
 use sigida_store::Tx;
 
 use super::audit;
 use crate::{AppError, Refusal};
-
-/// An indicator needs its code: it is how findings and pages cite it.
-pub async fn add_indicator(tx: &mut Tx, indicator: &Indicator) -> Result<(), AppError> {
-    if indicator.code.trim().is_empty() {
-        return Err(Refusal::new("indicator.code").into());
-    }
-    tx.insert_indicator(indicator).await?;
-    Ok(())
-}
 
 fn refused(code: &'static str, field: &'static str) -> Refusal {
     Refusal::new(code).arg("field", field)

@@ -1058,13 +1058,16 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     )
     .await?;
     kit_instruments(&store, dir).await?;
-    let mut tx = store.begin().await?;
-    let mut communities = Vec::new();
-    for profile in [&DIBOLI, &GAO] {
-        communities.push(community(&mut g, &mut tx, &diagnostic, profile).await?);
-    }
-    national_stakeholders(&mut g, &mut tx, &diagnostic).await?;
-    tx.commit().await?;
+    // The zone's communities, localities and actors, all or nothing, as a workbook brings them.
+    let communities = sigida_app::common::in_transaction(&store, async |tx| {
+        let mut communities = Vec::new();
+        for profile in [&DIBOLI, &GAO] {
+            communities.push(community(&mut g, tx, &diagnostic, profile).await?);
+        }
+        national_stakeholders(&mut g, tx, &diagnostic).await?;
+        Ok::<_, Failure>(communities)
+    })
+    .await?;
     println!(
         "  ✓ zone : 2 régions, {} cercles (COD-AB {COD}), 2 communautés",
         KAYES_CERCLES.len() + GAO_CERCLES.len()
@@ -1111,11 +1114,14 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         checked.rows, checked.merge.added
     );
     // Indicators on the household survey, computed on its clean data for each community.
-    let mut tx = store.begin().await?;
-    for indicator in household_indicators(&mut g, &diagnostic, household.id) {
-        sigida_app::analysis::definitions::save_indicator(&mut tx, None, &indicator).await?;
-    }
-    tx.commit().await?;
+    let indicators = household_indicators(&mut g, &diagnostic, household.id);
+    sigida_app::common::in_transaction(&store, async |tx| {
+        for indicator in &indicators {
+            sigida_app::analysis::definitions::save_indicator(tx, None, indicator).await?;
+        }
+        Ok::<_, Failure>(())
+    })
+    .await?;
     for (community, _) in &communities {
         let computed = sigida_app::analysis::indicators::community_indicators(
             &store,
@@ -1210,15 +1216,20 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     // What each source reports of the protection risks, locality by locality.
     // The household survey's reports are the engine's shares on its clean data, by locality.
     let survey = survey_risk_shares(&store, &diagnostic, &household).await?;
-    let mut tx = store.begin().await?;
-    let mut reported = 0;
+    let mut reports = Vec::new();
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
-        for report in risk_reports(&mut g, profile, community, localities, &survey) {
-            sigida_app::analysis::risks::enter_risk_report(&mut tx, None, &report).await?;
-            reported += 1;
-        }
+        reports.extend(risk_reports(
+            &mut g, profile, community, localities, &survey,
+        ));
     }
-    tx.commit().await?;
+    let reported = reports.len();
+    sigida_app::common::in_transaction(&store, async |tx| {
+        for report in &reports {
+            sigida_app::analysis::risks::enter_risk_report(tx, None, report).await?;
+        }
+        Ok::<_, Failure>(())
+    })
+    .await?;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for capacity in capacities(&mut g, profile, community, localities) {
             sigida_app::analysis::field_work::add_capacity(&store, &capacity).await?;
@@ -1796,7 +1807,6 @@ async fn write_findings(
     use sigida_app::analysis::findings::{self, Citing, FindingDraft};
     use sigida_core::citation::{Citation, Document};
     let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
-    let mut tx = store.begin().await?;
     // The secondary sources come into the register before a finding cites them.
     let mut documents = Vec::new();
     for (_, _, evidence) in p.findings {
@@ -1819,11 +1829,16 @@ async fn write_findings(
                 .ok(),
                 link: None,
             };
-            findings::add_document(&mut tx, None, &document).await?;
             documents.push(document);
         }
     }
-    tx.commit().await?;
+    sigida_app::common::in_transaction(store, async |tx| {
+        for document in &documents {
+            findings::add_document(tx, None, document).await?;
+        }
+        Ok::<_, Failure>(())
+    })
+    .await?;
     let sources = sigida_app::analysis::citations::sources(store, diagnostic, community, "fr")
         .await
         .map_err(|e| Failure::Other(e.to_string()))?;
@@ -1832,8 +1847,8 @@ async fn write_findings(
         .iter()
         .find(|e| e.data.kind() == sigida_core::exercises::ExerciseKind::SeasonalCalendar);
     let written_at = at(time::macros::datetime!(2026-02-27 10:00 UTC));
-    let mut tx = store.begin().await?;
-    let mut written = Vec::new();
+    sigida_app::common::in_transaction(store, async |tx| {
+        let mut written = Vec::new();
     for (i, (theme, statement, evidence)) in p.findings.iter().enumerate() {
         let draft = FindingDraft {
             theme: *theme,
@@ -1841,7 +1856,7 @@ async fn write_findings(
             localities: Vec::new(),
         };
         let mut finding =
-            findings::write_finding(&mut tx, None, community, g.id(), &draft, written_at).await?;
+            findings::write_finding(tx, None, community, g.id(), &draft, written_at).await?;
         for (source_type, stance, summary) in evidence.iter() {
             let (tag, said) = tagged(summary);
             let citation = match source_type {
@@ -1889,7 +1904,7 @@ async fn write_findings(
             // An indicator's evidence says its figure: the source's label and value.
             let own = if said.starts_with('=') { "" } else { said };
             findings::cite(
-                &mut tx,
+                tx,
                 None,
                 finding.id,
                 g.id(),
@@ -1908,7 +1923,7 @@ async fn write_findings(
         } else {
             Confidence::Medium
         };
-        findings::set_confidence(&mut tx, None, finding.id, Some(confidence)).await?;
+        findings::set_confidence(tx, None, finding.id, Some(confidence)).await?;
         finding.confidence = Some(confidence);
         // The meeting validates most findings, amends one and leaves the single-source one
         // pending: what it will decide, carried to the meeting.
@@ -1924,8 +1939,9 @@ async fn write_findings(
         };
         written.push(finding);
     }
-    tx.commit().await?;
-    Ok(written)
+        Ok::<_, Failure>(written)
+    })
+    .await
 }
 
 /// A demo evidence text and its tag: `{tag} text`.

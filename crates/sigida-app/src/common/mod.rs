@@ -5,3 +5,16 @@ pub mod error;
 pub mod explain;
 pub mod files;
 pub mod lookup;
+
+/// Runs use-cases that write inside a transaction as one: committed when all of them
+/// succeed, nothing written otherwise. What a page does with one form, a script with a batch.
+pub async fn in_transaction<T, E, F>(store: &sigida_store::Store, work: F) -> Result<T, E>
+where
+    F: AsyncFnOnce(&mut sigida_store::Tx) -> Result<T, E>,
+    E: From<sigida_store::StoreError>,
+{
+    let mut tx = store.begin().await?;
+    let done = work(&mut tx).await?;
+    tx.commit().await?;
+    Ok(done)
+}

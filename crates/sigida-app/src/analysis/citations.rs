@@ -54,11 +54,14 @@ pub async fn sources(
     community: &Community,
     language: &str,
 ) -> Result<Sources, DatasetError> {
+    let indicators =
+        crate::analysis::indicators::community_indicators(store, diagnostic, community, language)
+            .await?;
+    let risks =
+        crate::analysis::risks::risk_reports_with(store, diagnostic, community, &indicators)
+            .await?;
     Ok(Sources {
-        indicators: crate::analysis::indicators::community_indicators(
-            store, diagnostic, community, language,
-        )
-        .await?,
+        indicators,
         flows: store.flow_counts(community.id).await?,
         notes: store.interview_notes(community.id).await?,
         codebook: store.codebook(diagnostic.id).await?,
@@ -66,10 +69,7 @@ pub async fn sources(
         exercises: store.exercises(community.id).await?,
         localities: store.localities(community.id).await?,
         services: store.service_providers(community.id).await?,
-        risks: crate::analysis::risks::community_risk_reports(
-            store, diagnostic, community, language,
-        )
-        .await?,
+        risks,
         documents: store.documents(diagnostic.id).await?,
     })
 }

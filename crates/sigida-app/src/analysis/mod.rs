@@ -106,13 +106,9 @@ pub async fn community_analysis(
     lang: sigida_report::Lang,
     generated_on: time::Date,
 ) -> Result<sigida_report::analysis::CommunityAnalysis, crate::common::clean_data::DatasetError> {
-    let indicators = crate::analysis::indicators::community_indicators(
-        store,
-        diagnostic,
-        community,
-        lang.code(),
-    )
-    .await?;
+    // What evidence can cite is what the report shows: its indicators (brought up to date once),
+    // its risk reports, its flows and its exercises.
+    let sources = citations::sources(store, diagnostic, community, lang.code()).await?;
     let traveller_surveys = crate::analysis::traveller_surveys::community_traveller_surveys(
         store,
         diagnostic,
@@ -139,19 +135,16 @@ pub async fn community_analysis(
         ));
     }
     let overview = community_overview(store, diagnostic, community).await?;
-    let evidence_views = citations::sources(store, diagnostic, community, lang.code())
-        .await?
-        .views(sigida_report::Tr::new(lang), &overview.evidence);
+    let evidence_views = sources.views(sigida_report::Tr::new(lang), &overview.evidence);
     Ok(sigida_report::analysis::CommunityAnalysis {
         overview,
         evidence_views,
-        flow_counts: store.flow_counts(community.id).await?,
+        flow_counts: sources.flows,
         traveller_surveys,
-        risk_reports: risks::community_risk_reports(store, diagnostic, community, lang.code())
-            .await?,
+        risk_reports: sources.risks,
         capacities: store.capacities(community.id).await?,
-        indicators,
-        exercises: store.exercises(community.id).await?,
+        indicators: sources.indicators,
+        exercises: sources.exercises,
         notes: qualitative.notes,
         codebook: qualitative.codebook,
         excerpts: qualitative.excerpts,

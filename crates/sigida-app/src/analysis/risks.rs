@@ -16,6 +16,7 @@ use sigida_core::geography::Locality;
 use sigida_core::indicator::{Indicator, IndicatorKind};
 use sigida_core::protection::{ReportOrigin, RiskReport, RiskType};
 use sigida_core::qualitative::{Code, InterviewNote, NoteKind};
+use sigida_report::indicators::Computed;
 use sigida_store::{Store, Tx};
 
 use super::audit;
@@ -30,11 +31,25 @@ pub async fn community_risk_reports(
     community: &Community,
     language: &str,
 ) -> Result<Vec<RiskReport>, DatasetError> {
+    let computed = if store.indicator_risks(diagnostic.id).await?.is_empty() {
+        Vec::new()
+    } else {
+        super::indicators::community_indicators(store, diagnostic, community, language).await?
+    };
+    risk_reports_with(store, diagnostic, community, &computed).await
+}
+
+/// The same, from the community's indicators already brought up to date (a page that shows
+/// both computes them once).
+pub async fn risk_reports_with(
+    store: &Store,
+    diagnostic: &Diagnostic,
+    community: &Community,
+    computed: &[Computed],
+) -> Result<Vec<RiskReport>, DatasetError> {
     let mut reports = store.risk_reports(community.id).await?;
     let links = store.indicator_risks(diagnostic.id).await?;
     if !links.is_empty() {
-        let computed =
-            super::indicators::community_indicators(store, diagnostic, community, language).await?;
         for (indicator, risk) in links {
             let Some(c) = computed.iter().find(|c| c.indicator.id == indicator) else {
                 continue;

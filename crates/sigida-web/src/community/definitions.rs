@@ -346,9 +346,10 @@ async fn posted(
             definitions::preview(&state.store, &diagnostic, &draft).await?;
         if fields.get("step") == "save" {
             indicator.id = existing.as_ref().map_or_else(Id::new, |i| i.id);
-            let mut tx = state.store.begin().await?;
-            definitions::save_indicator(&mut tx, Some(&viewer.user.username), &indicator).await?;
-            tx.commit().await?;
+            sigida_app::common::in_transaction(&state.store, async |tx| {
+                definitions::save_indicator(tx, Some(&viewer.user.username), &indicator).await
+            })
+            .await?;
             return Ok(None);
         }
         Ok::<_, AppError>(Some(preview))
@@ -471,12 +472,9 @@ pub async fn delete(
     viewer.check_csrf(fields.get("csrf"))?;
     let diagnostic = state.store.main_diagnostic().await?;
     let indicator = indicator_of(&state, &viewer, &diagnostic, &id).await?;
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        definitions::remove_indicator(&mut tx, Some(&viewer.user.username), indicator.id).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
-    }
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
+        definitions::remove_indicator(tx, Some(&viewer.user.username), indicator.id).await
+    })
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/indicators?saved=1").into_response()),

@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
-use sigida_app::AppError;
 use sigida_app::analysis::findings as use_cases;
 use sigida_core::Id;
 use sigida_core::access::Permission;
@@ -157,10 +156,10 @@ pub async fn create(
     let diagnostic = state.store.main_diagnostic().await?;
     let result = async {
         let document = from_fields(&fields, Id::new(), &diagnostic)?;
-        let mut tx = state.store.begin().await?;
-        use_cases::add_document(&mut tx, Some(&viewer.user.username), &document).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
+        sigida_app::common::in_transaction(&state.store, async |tx| {
+            use_cases::add_document(tx, Some(&viewer.user.username), &document).await
+        })
+        .await
     }
     .await;
     match answer(viewer.tr, result, |_| "/documents?saved=1".to_owned())? {
@@ -270,10 +269,10 @@ pub async fn update(
     let document = document_of(&state, &viewer, &diagnostic, &id).await?;
     let result = async {
         let changed = from_fields(&fields, document.id, &diagnostic)?;
-        let mut tx = state.store.begin().await?;
-        use_cases::edit_document(&mut tx, Some(&viewer.user.username), &changed).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
+        sigida_app::common::in_transaction(&state.store, async |tx| {
+            use_cases::edit_document(tx, Some(&viewer.user.username), &changed).await
+        })
+        .await
     }
     .await;
     let then = format!("/documents/{}?saved=1", document.id);
@@ -303,12 +302,9 @@ pub async fn delete(
     viewer.check_csrf(fields.get("csrf"))?;
     let diagnostic = state.store.main_diagnostic().await?;
     let document = document_of(&state, &viewer, &diagnostic, &id).await?;
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        use_cases::remove_document(&mut tx, Some(&viewer.user.username), document.id).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
-    }
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
+        use_cases::remove_document(tx, Some(&viewer.user.username), document.id).await
+    })
     .await;
     match answer(viewer.tr, result, |_| "/documents?saved=1".to_owned())? {
         Answer::Saved(saved) => Ok(saved),

@@ -263,18 +263,12 @@ pub async fn create_finding(
     viewer.check_csrf(fields.get("csrf"))?;
     let result = async {
         let draft = draft(&fields)?;
-        let mut tx = state.store.begin().await?;
-        let finding = use_cases::write_finding(
-            &mut tx,
-            Some(&viewer.user.username),
-            &community,
-            Id::new(),
-            &draft,
-            sigida_core::Timestamp::now(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(finding)
+        let by = Some(viewer.user.username.as_str());
+        let at = sigida_core::Timestamp::now();
+        sigida_app::common::in_transaction(&state.store, async |tx| {
+            use_cases::write_finding(tx, by, &community, Id::new(), &draft, at).await
+        })
+        .await
     }
     .await;
     match result {
@@ -591,14 +585,7 @@ impl<'a> FindingForm<'a> {
     where
         F: AsyncFnOnce(&mut sigida_store::Tx) -> Result<(), AppError>,
     {
-        let result = async {
-            let mut tx = self.state.store.begin().await?;
-            run(&mut tx).await?;
-            tx.commit().await?;
-            Ok::<_, AppError>(())
-        }
-        .await;
-        match result {
+        match sigida_app::common::in_transaction(&self.state.store, run).await {
             Ok(()) => Ok(Redirect::to(&then).into_response()),
             Err(AppError::Refused(r)) => {
                 let refused = Refused::new(self.viewer.tr, &r);
@@ -771,9 +758,11 @@ pub async fn set_confidence(
         "" => None,
         code => Some(code.parse::<Confidence>().map_err(|_| viewer.not_found())?),
     };
-    let mut tx = state.store.begin().await?;
-    use_cases::set_confidence(&mut tx, Some(&viewer.user.username), finding.id, confidence).await?;
-    tx.commit().await?;
+    let by = Some(viewer.user.username.as_str());
+    sigida_app::common::in_transaction(&state.store, async |tx| {
+        use_cases::set_confidence(tx, by, finding.id, confidence).await
+    })
+    .await?;
     Ok(Redirect::to(&format!(
         "/communities/{}/findings?saved=1#{}",
         community.slug,

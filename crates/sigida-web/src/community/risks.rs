@@ -168,17 +168,6 @@ pub async fn linkable(
 
 type Posted = Form<HashMap<String, String>>;
 
-/// Runs a use-case in one transaction, committed when it succeeds.
-async fn in_tx<F>(state: &AppState, run: F) -> Result<(), AppError>
-where
-    F: AsyncFnOnce(&mut sigida_store::Tx) -> Result<(), AppError>,
-{
-    let mut tx = state.store.begin().await?;
-    run(&mut tx).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 fn back(slug: &str, query: &str, anchor: &str) -> Response {
     Redirect::to(&format!("/communities/{slug}/protection?{query}#{anchor}")).into_response()
 }
@@ -258,7 +247,7 @@ pub async fn add_report(
             ));
         }
     };
-    let result = in_tx(&state, async |tx| {
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
         risks::enter_risk_report(tx, Some(&viewer.user.username), &report).await?;
         Ok(())
     })
@@ -275,7 +264,7 @@ pub async fn delete_report(
 ) -> Result<Response, WebError> {
     viewer.check_csrf(get(&form, "csrf"))?;
     let id = id.parse().map_err(|_| viewer.not_found())?;
-    let result = in_tx(&state, async |tx| {
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
         risks::remove_risk_report(tx, Some(&viewer.user.username), community.id, id).await?;
         Ok(())
     })
@@ -305,7 +294,7 @@ pub async fn link_indicator(
         .into_iter()
         .find(|i| i.id.to_string() == id)
         .ok_or_else(|| viewer.not_found())?;
-    let result = in_tx(&state, async |tx| {
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
         risks::link_indicator(
             tx,
             Some(&viewer.user.username),
@@ -337,7 +326,7 @@ pub async fn link_code(
         .into_iter()
         .find(|c| c.id.to_string() == id)
         .ok_or_else(|| viewer.not_found())?;
-    let result = in_tx(&state, async |tx| {
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
         risks::link_code(tx, Some(&viewer.user.username), code.id, chosen_risk(&form)).await?;
         Ok(())
     })
@@ -372,7 +361,7 @@ pub async fn note_locality(
         ))
         .into_response()
     };
-    let result = in_tx(&state, async |tx| {
+    let result = sigida_app::common::in_transaction(&state.store, async |tx| {
         risks::set_note_locality(tx, Some(&viewer.user.username), &note, locality).await?;
         Ok(())
     })

@@ -58,16 +58,6 @@ pub async fn selection(
     let tr = viewer.tr;
     let localities = state.store.localities(community.id).await?;
     let ids: Vec<_> = localities.iter().map(|l| l.id).collect();
-    let reports = sigida_app::analysis::risks::community_risk_reports(
-        &state.store,
-        &diagnostic,
-        &community,
-        viewer.tr.lang.code(),
-    )
-    .await?;
-    let grid = severity_grid(&ids, RiskType::ALL, &reports);
-    let providers = state.store.service_providers(community.id).await?;
-    let cover = coverage(&ids, Sector::ALL, &providers);
     let computed = sigida_app::analysis::indicators::community_indicators(
         &state.store,
         &diagnostic,
@@ -75,6 +65,16 @@ pub async fn selection(
         tr.lang.code(),
     )
     .await?;
+    let reports = sigida_app::analysis::risks::risk_reports_with(
+        &state.store,
+        &diagnostic,
+        &community,
+        &computed,
+    )
+    .await?;
+    let grid = severity_grid(&ids, RiskType::ALL, &reports);
+    let providers = state.store.service_providers(community.id).await?;
+    let cover = coverage(&ids, Sector::ALL, &providers);
 
     let mut candidates = vec![
         Candidate {

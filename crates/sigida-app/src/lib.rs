@@ -17,6 +17,8 @@
 //! - `reports`: every document of the diagnostic written as files.
 //! - `workbook`: the diagnostic workbook (registers and analysis in one XLSX), above the rooms
 //!   whose use-cases its import calls.
+//! - `script`: a scripted user (the demo): the use-cases behind a handle that hands out
+//!   nothing of the store, above the rooms like `reports` and `workbook`.
 
 pub mod accounts;
 pub mod analysis;
@@ -28,6 +30,7 @@ pub mod meetings;
 pub mod plans;
 pub mod register;
 pub mod reports;
+pub mod script;
 pub mod workbook;
 
 pub use common::error::{AppError, Refusal};

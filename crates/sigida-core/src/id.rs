@@ -31,6 +31,19 @@ impl<T> Id<T> {
         Self::from_uuid(uuid::Builder::from_random_bytes(seed.to_be_bytes()).into_uuid())
     }
 
+    /// The id of something read from others rather than stored (a risk report derived from an
+    /// indicator's value in a locality): the same on every read, different for other sources.
+    pub fn derived<A, B>(from: Id<A>, within: Id<B>, part: u64) -> Self {
+        let mix = |mut z: u128| {
+            z ^= z >> 67;
+            z = z.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+            z ^ (z >> 61)
+        };
+        let seed = mix(mix(from.uuid.as_u128()) ^ within.uuid.as_u128().rotate_left(41))
+            ^ u128::from(part);
+        Self::from_seed(mix(seed))
+    }
+
     pub fn uuid(&self) -> Uuid {
         self.uuid
     }

@@ -6,7 +6,6 @@
 //! 4 the database cannot be opened or written.
 
 mod clean;
-mod demo;
 mod estimate;
 mod flows;
 mod form;
@@ -389,6 +388,18 @@ impl From<sigida_app::common::clean_data::DatasetError> for Failure {
     }
 }
 
+impl From<sigida_demo::DemoError> for Failure {
+    fn from(e: sigida_demo::DemoError) -> Self {
+        use sigida_demo::DemoError;
+        match e {
+            DemoError::App(e) => Failure::from(e),
+            DemoError::Format(e) => Failure::from(e),
+            DemoError::Io(e) => Failure::from(e),
+            DemoError::Script(_) => Failure::Other(e.to_string()),
+        }
+    }
+}
+
 impl From<sigida_app::Refusal> for Failure {
     fn from(r: sigida_app::Refusal) -> Self {
         Failure::from(sigida_app::AppError::from(r))
@@ -500,7 +511,21 @@ fn main() -> ExitCode {
                 Ok(())
             }
             Command::Demo { dir, serve, addr } => {
-                demo::run(&dir, serve.then_some(addr.as_str())).await
+                let logins = sigida_demo::run(&dir).await?;
+                println!("{logins}");
+                if serve {
+                    let place = Place {
+                        dir: dir.clone(),
+                        database: None,
+                    };
+                    serve::run(place.open().await?, &addr, Some(logins)).await
+                } else {
+                    println!(
+                        "Pour ouvrir l'interface : sigida serve --dir {}",
+                        dir.display()
+                    );
+                    Ok(())
+                }
             }
             Command::Serve { place, addr } => {
                 let store = place.open().await?;

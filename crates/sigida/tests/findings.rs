@@ -241,9 +241,22 @@ fn risks_come_from_entered_reports_linked_indicators_and_coded_notes() {
     let (_, page) = s.get("/communities/diboli/protection");
     assert!(page.contains("Sept cas au centre de santé") && page.contains("saisi"));
 
-    // Derived from an indicator: a share linked to a risk gives each locality's survey report.
+    // Derived from an indicator: the demo links the shares of households naming a concern to
+    // their risks; the share holding an identity paper, linked here, gives each locality's
+    // survey report of missing papers too.
+    assert!(
+        page.contains("indicateur hh_concern_extortion")
+            && !page.contains("indicateur hh_id_document"),
+        "the demo's linked indicators give reports, the unlinked one none"
+    );
     let action = page
         .split("action=\"")
+        .filter(|a| {
+            a.split("</form>")
+                .next()
+                .unwrap()
+                .contains("<code>hh_id_document</code>")
+        })
         .map(|a| a.split('"').next().unwrap())
         .find(|a| a.starts_with("/communities/diboli/protection/indicators/"))
         .unwrap()
@@ -255,7 +268,7 @@ fn risks_come_from_entered_reports_linked_indicators_and_coded_notes() {
     assert_eq!(status, 303);
     let (_, page) = s.get("/communities/diboli/protection");
     assert!(
-        page.contains("indicateur hh_"),
+        page.contains("indicateur hh_id_document"),
         "derived reports name their indicator"
     );
 

@@ -116,7 +116,7 @@ fn from_indicator(
             let locality = places.iter().find(|(a, _)| a == answer.trim())?.1;
             let share = v.estimate.clamp(0.0, 1.0);
             Some(RiskReport {
-                id: Id::new(),
+                id: Id::derived(indicator.id, locality, risk as u64),
                 community_id: community.id,
                 locality_id: locality,
                 risk,
@@ -140,7 +140,7 @@ fn from_note(
     community: &Community,
 ) -> Option<RiskReport> {
     Some(RiskReport {
-        id: Id::new(),
+        id: Id::derived(note.id, code.id, risk as u64),
         community_id: community.id,
         locality_id: note.locality_id?,
         risk,

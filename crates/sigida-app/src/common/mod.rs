@@ -11,10 +11,10 @@ pub mod lookup;
 pub async fn in_transaction<T, E, F>(store: &sigida_store::Store, work: F) -> Result<T, E>
 where
     F: AsyncFnOnce(&mut sigida_store::Tx) -> Result<T, E>,
-    E: From<sigida_store::StoreError>,
+    E: From<crate::AppError>,
 {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin().await.map_err(crate::AppError::from)?;
     let done = work(&mut tx).await?;
-    tx.commit().await?;
+    tx.commit().await.map_err(crate::AppError::from)?;
     Ok(done)
 }

@@ -3,22 +3,23 @@
 //! (Gao region, a transit hub towards Algeria and Niger). Places and P-codes (COD-AB v03) are
 //! real; people, figures and organisations' contacts are invented. Same output on every run.
 //!
-//! The demo is a scripted user: each step goes through the use-case a command or a page calls
-//! (`sigida_app` and the binary's imports): the diagnostic, the zone's COD-AB file, the
-//! household and traveller surveys (XLSForm + exports), their cleaning, the flow sheets, the
-//! coded notes, the exercises, the capacities, the accounts, every step of the consultation
-//! meetings (register, questions, ballots, counts, decisions) and of the plans (actions,
-//! budget, indicators, milestones, adoption, follow-up), the reports.
-//!
-//! Its communities, localities, groups, stakeholders, service providers and bare instruments
-//! go through `sigida_app::register`, its indicators, risk reports, findings and evidence
-//! through `sigida_app::analysis::findings`: the use-cases the pages, commands and workbook
-//! sheets of issues 17 and 18 call, each writing inside the caller's transaction. The demo
-//! writes nothing to the store itself.
+//! The demo is a scripted user, and structurally so: this crate depends on the use-cases
+//! (`sigida_app`) and not on the store; it holds a [`Script`], which hands out nothing of the
+//! store, so each step can only be a use-case a command or a page calls: the diagnostic, the
+//! zone's COD-AB file, the instruments' XLSForms and the surveys' exports, their cleaning, the
+//! indicators (and the risks they measure), the flow sheets, the coded notes, the exercises,
+//! the risk reports and capacities, the documents, findings and evidence, every step of the
+//! consultation meetings (register, questions, ballots, counts, decisions) and of the plans
+//! (actions, budget, indicators, milestones, adoption, follow-up), the accounts, the reports.
+//! What a workbook import brings in one go (the registers, the indicators, the risk reports,
+//! the findings and their evidence) goes in [`Script::batch`]es, all or nothing.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use sigida_app::AppError;
+use sigida_app::common::files::Upload;
+use sigida_app::script::{Batch, Script};
 use sigida_core::access::Role;
 use sigida_core::actors::*;
 use sigida_core::community::{Community, slugify};
@@ -33,9 +34,21 @@ use sigida_core::protection::{RiskReport, RiskType};
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::Table;
 use sigida_report::Lang;
-use sigida_store::{Store, Tx};
 
-use crate::Failure;
+/// Why the demo stopped: a use-case refused or failed (shown as the commands show it), a file
+/// of its folder could not be written, or its own script does not hold together (a programming
+/// error, never a user's input).
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Format(#[from] sigida_formats::FormatError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("démonstration : {0}")]
+    Script(String),
+}
 
 /// SplitMix64: tiny, and the same sequence on every platform and version.
 struct Rng(u64);
@@ -988,40 +1001,18 @@ fn phone(rng: &mut Rng) -> String {
     )
 }
 
-/// Removes a previous demo (never a real diagnostic) so the demo always starts clean.
-async fn clear_previous(dir: &Path) -> Result<(), Failure> {
-    let db = dir.join(sigida_store::SQLITE_FILE);
-    if !db.exists() {
-        return Ok(());
-    }
-    let store = Store::open_dir(dir).await?;
-    let synthetic = store.diagnostics().await?.iter().all(|d| d.synthetic);
-    store.close().await;
-    if !synthetic {
-        return Err(Failure::Input(format!(
-            "{} contient un vrai diagnostic : choisissez un autre dossier pour la démonstration",
-            dir.display()
-        )));
-    }
-    for suffix in ["", "-wal", "-shm"] {
-        let path = dir.join(format!("{}{suffix}", sigida_store::SQLITE_FILE));
-        if path.exists() {
-            std::fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
-}
-
 pub struct DemoUser {
     pub username: &'static str,
     pub role: Role,
     pub password: String,
 }
 
-pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
+/// Builds the demonstration in `dir` (a previous demonstration there is replaced, a real
+/// diagnostic refused) and writes its reports; answers the demo accounts and their passwords,
+/// as a banner to print.
+pub async fn run(dir: &Path) -> Result<String, DemoError> {
     std::fs::create_dir_all(dir)?;
-    clear_previous(dir).await?;
-    let store = Store::open_dir(dir).await?;
+    let script = Script::open_afresh(dir).await?;
     let mut g = Gen {
         rng: Rng(20_260_312),
         seq: 0,
@@ -1045,29 +1036,30 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     };
     // Through the same use-cases as `sigida init` and `sigida geo import`: the zone's P-codes
     // are a COD-AB file in the long layout, written to donnees/ and imported.
-    sigida_app::diagnostic::create_diagnostic(&store, &diagnostic).await?;
+    script.create_diagnostic(&diagnostic).await?;
     let data_dir = dir.join("donnees");
     std::fs::create_dir_all(&data_dir)?;
     let cod = data_dir.join("cod-ab-mali-kayes-gao.csv");
     std::fs::write(&cod, cod_file())?;
-    crate::geo::import_bytes(
-        &store,
-        &crate::import::read_source(&cod)?.0,
-        &std::fs::read(&cod)?,
-        None,
-    )
-    .await?;
-    kit_instruments(&store, dir).await?;
+    let imported = script
+        .import_geography(
+            quiet(&cod.display().to_string(), &std::fs::read(&cod)?),
+            None,
+        )
+        .await?;
+    println!("  ✓ {} : {}", cod.display(), imported.summary(FR));
+    kit_instruments(&script, dir).await?;
     // The zone's communities, localities and actors, all or nothing, as a workbook brings them.
-    let communities = sigida_app::common::in_transaction(&store, async |tx| {
-        let mut communities = Vec::new();
-        for profile in [&DIBOLI, &GAO] {
-            communities.push(community(&mut g, tx, &diagnostic, profile).await?);
-        }
-        national_stakeholders(&mut g, tx, &diagnostic).await?;
-        Ok::<_, Failure>(communities)
-    })
-    .await?;
+    let communities = script
+        .batch(async |b| {
+            let mut communities = Vec::new();
+            for profile in [&DIBOLI, &GAO] {
+                communities.push(community(&mut g, b, &diagnostic, profile).await?);
+            }
+            national_stakeholders(&mut g, b, &diagnostic).await?;
+            Ok::<_, DemoError>(communities)
+        })
+        .await?;
     println!(
         "  ✓ zone : 2 régions, {} cercles (COD-AB {COD}), 2 communautés",
         KAYES_CERCLES.len() + GAO_CERCLES.len()
@@ -1092,51 +1084,48 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     };
     household_survey
         .import(
-            &store,
+            &script,
             &data_dir,
             &kit_survey("enquete-menage.xlsx", &all_localities)?,
             exports,
         )
         .await?;
-    let household = store
-        .instrument_by_name(diagnostic.id, HOUSEHOLD_SURVEY)
+    let household = script
+        .instrument(&diagnostic, HOUSEHOLD_SURVEY)
         .await?
-        .ok_or_else(|| Failure::Other("l'enquête ménage n'a pas été importée".into()))?;
-    let checked = sigida_app::cleaning::check_instrument(
-        &store,
-        &diagnostic,
-        &household,
-        Some("locality".into()),
-    )
-    .await?;
+        .ok_or_else(|| DemoError::Script("l'enquête ménage n'a pas été importée".into()))?;
+    let checked = script
+        .check_instrument(&diagnostic, &household, Some("locality".into()))
+        .await?;
     println!(
         "  ✓ nettoyage : {} soumissions vérifiées, {} entrées au journal",
         checked.rows, checked.merge.added
     );
-    // Indicators on the household survey, computed on its clean data for each community.
+    // Indicators on the household survey, computed on its clean data for each community; the
+    // shares of households naming a protection concern measure that risk, locality by locality
+    // (linked as the protection page links them).
     let indicators = household_indicators(&mut g, &diagnostic, household.id);
-    sigida_app::common::in_transaction(&store, async |tx| {
-        for indicator in &indicators {
-            sigida_app::analysis::definitions::save_indicator(tx, None, indicator).await?;
-        }
-        Ok::<_, Failure>(())
-    })
-    .await?;
+    script
+        .batch(async |b| {
+            for (indicator, risk) in &indicators {
+                b.save_indicator(indicator).await?;
+                if risk.is_some() {
+                    b.link_indicator(indicator.id, *risk).await?;
+                }
+            }
+            Ok::<_, DemoError>(())
+        })
+        .await?;
     for (community, _) in &communities {
-        let computed = sigida_app::analysis::indicators::community_indicators(
-            &store,
-            &diagnostic,
-            community,
-            "fr",
-        )
-        .await
-        .map_err(|e| Failure::Other(e.to_string()))?;
+        let computed = script
+            .community_indicators(&diagnostic, community, "fr")
+            .await?;
         let values: usize = computed
             .iter()
             .map(|c| c.values.as_ref().map_or(0, Vec::len))
             .sum();
         if let Some(failed) = computed.iter().find_map(|c| c.values.as_ref().err()) {
-            return Err(Failure::Other(format!("indicateur : {failed}")));
+            return Err(DemoError::Script(format!("indicateur : {failed}")));
         }
         println!(
             "  ✓ indicateurs de {} : {} indicateurs, {values} estimations avec leur provenance",
@@ -1150,14 +1139,10 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         let flows = flow_counts(&mut g.rng, profile);
         let name = format!("suivi-flux-{}.csv", community.slug);
         std::fs::write(data_dir.join(&name), &flows)?;
-        let said = crate::flows::import_bytes(
-            &store,
-            &quiet(&name),
-            flows.as_bytes(),
-            &community.slug,
-            None,
-        )
-        .await?;
+        let done = script
+            .import_flows(quiet(&name, flows.as_bytes()), community)
+            .await?;
+        let said = done.summary(FR, |f, tr| f.summary(tr));
         println!("  ✓ {} — {said}", data_dir.join(&name).display());
     }
 
@@ -1178,7 +1163,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     };
     traveller_survey
         .import(
-            &store,
+            &script,
             &data_dir,
             &kit_survey("enquete-voyageurs.xlsx", &all_localities)?,
             exports,
@@ -1190,13 +1175,9 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         let name = format!("notes-codees-{}.xlsx", community.slug);
         let path = data_dir.join(&name);
         sigida_formats::write::write_workbook(&path, &coded_notes(profile))?;
-        let said = crate::notes::import_bytes(
-            &store,
-            &quiet(&name),
-            &std::fs::read(&path)?,
-            &community.slug,
-        )
-        .await?;
+        let bytes = std::fs::read(&path)?;
+        let done = script.import_notes(quiet(&name, &bytes), community).await?;
+        let said = done.summary(FR, |n, tr| n.summary(tr));
         println!("  ✓ {} — {said}", path.display());
     }
 
@@ -1205,7 +1186,7 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
     for (profile, (community, _)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for exercise in community_exercises(&mut g, profile, community)? {
             let typed = at(time::macros::datetime!(2026-02-08 18:00 UTC));
-            sigida_app::analysis::field_work::record_exercise(&store, &exercise, typed).await?;
+            script.record_exercise(&exercise, typed).await?;
             recorded += 1;
         }
     }
@@ -1213,51 +1194,50 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
         "  ✓ exercices communautaires : {recorded} (profils historiques, calendriers saisonniers, classements par paires, FFOM)"
     );
 
-    // What each source reports of the protection risks, locality by locality.
-    // The household survey's reports are the engine's shares on its clean data, by locality.
-    let survey = survey_risk_shares(&store, &diagnostic, &household).await?;
+    // What the other sources report of the protection risks, locality by locality, entered
+    // as a protection monitor or a service provider enters them (the household survey's
+    // shares come from the indicators linked above).
     let mut reports = Vec::new();
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
-        reports.extend(risk_reports(
-            &mut g, profile, community, localities, &survey,
-        ));
+        reports.extend(risk_reports(&mut g, profile, community, localities));
     }
     let reported = reports.len();
-    sigida_app::common::in_transaction(&store, async |tx| {
-        for report in &reports {
-            sigida_app::analysis::risks::enter_risk_report(tx, None, report).await?;
-        }
-        Ok::<_, Failure>(())
-    })
-    .await?;
+    script
+        .batch(async |b| {
+            for report in &reports {
+                b.enter_risk_report(report).await?;
+            }
+            Ok::<_, DemoError>(())
+        })
+        .await?;
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         for capacity in capacities(&mut g, profile, community, localities) {
-            sigida_app::analysis::field_work::add_capacity(&store, &capacity).await?;
+            script.add_capacity(&capacity).await?;
         }
     }
     println!(
-        "  ✓ protection : {reported} rapports de sources sur les risques, par localité ; capacités et opportunités"
+        "  ✓ protection : {reported} rapports saisis par localité (informateurs, groupes, services, suivi des flux), {} risques mesurés par les indicateurs de l'enquête ménage ; capacités et opportunités",
+        MEASURED_RISKS.len()
     );
 
     // The analysts write each community's findings, citing what Sigida now holds; then its
     // consultation meeting and the plan it adopts, as a facilitator runs them.
     for (profile, (community, localities)) in [&DIBOLI, &GAO].into_iter().zip(&communities) {
         let findings =
-            write_findings(&mut g, &store, &diagnostic, community, localities, profile).await?;
-        consultation_and_plan(&mut g, &store, community, profile, localities, &findings).await?;
+            write_findings(&mut g, &script, &diagnostic, community, localities, profile).await?;
+        consultation_and_plan(&mut g, &script, community, profile, localities, &findings).await?;
     }
     println!("  ✓ constats écrits et cités, réunions de consultation, plans d'action et suivi");
 
-    let users = demo_users(&store, &mut g).await?;
-    let reports = sigida_app::reports::write_reports(
-        &store,
-        dir,
-        &diagnostic,
-        None,
-        &Lang::ALL,
-        &sigida_app::reports::Format::ALL,
-    )
-    .await?;
+    let users = demo_users(&script, &mut g).await?;
+    let reports = script
+        .write_reports(
+            dir,
+            &diagnostic,
+            &Lang::ALL,
+            &sigida_app::reports::Format::ALL,
+        )
+        .await?;
     for path in &reports {
         println!("  ✓ rapport : {}", path.display());
     }
@@ -1273,24 +1253,14 @@ pub async fn run(dir: &Path, serve: Option<&str>) -> Result<(), Failure> {
             u.password
         );
     }
-    println!("{logins}");
-    match serve {
-        Some(addr) => crate::serve::run(store, addr, Some(logins)).await,
-        None => {
-            println!(
-                "Pour ouvrir l'interface : sigida serve --dir {}",
-                dir.display()
-            );
-            store.close().await;
-            Ok(())
-        }
-    }
+    script.close().await;
+    Ok(logins)
 }
 
 /// The instruments the demo has no data for come from the kit, as a team's do: their XLSForms
 /// written to `instruments/` (as `sigida init --instruments` does) and imported. The household
 /// and traveller surveys come in through forms of their own, with their synthetic exports.
-async fn kit_instruments(store: &Store, dir: &Path) -> Result<(), Failure> {
+async fn kit_instruments(script: &Script, dir: &Path) -> Result<(), DemoError> {
     let folder = dir.join("instruments");
     std::fs::create_dir_all(&folder)?;
     for (file, name) in [
@@ -1313,18 +1283,18 @@ async fn kit_instruments(store: &Store, dir: &Path) -> Result<(), Failure> {
         ("profil-communautaire.xlsx", "Profil communautaire"),
     ] {
         let form = sigida_app::diagnostic::kit::kit_form(file)
-            .ok_or_else(|| Failure::Other(format!("{file} : absent du kit")))?;
+            .ok_or_else(|| DemoError::Script(format!("{file} : absent du kit")))?;
         std::fs::write(folder.join(file), form.bytes)?;
-        crate::import::form_bytes(store, &quiet(file), form.bytes, name, form.kind).await?;
+        import_form(script, file, form.bytes, name, form.kind).await?;
     }
     Ok(())
 }
 
 /// A survey of the kit with the demo's localities as its `localite` list, as a team fills it
 /// before loading it into Kobo or ODK.
-fn kit_survey(file: &str, localities: &[&Locality]) -> Result<Vec<Table>, Failure> {
+fn kit_survey(file: &str, localities: &[&Locality]) -> Result<Vec<Table>, DemoError> {
     let form = sigida_app::diagnostic::kit::kit_form(file)
-        .ok_or_else(|| Failure::Other(format!("{file} : absent du kit")))?;
+        .ok_or_else(|| DemoError::Script(format!("{file} : absent du kit")))?;
     let mut tables = sigida_formats::table::read_tables_from_bytes(file, form.bytes)?;
     if let Some(choices) = tables
         .iter_mut()
@@ -1369,11 +1339,27 @@ fn row(cells: &[&str]) -> Vec<String> {
 const HOUSEHOLD_SURVEY: &str = "Enquête ménage";
 
 /// A file the demo wrote, named as it is in its data folder.
-fn quiet(name: &str) -> crate::import::Source {
-    crate::import::Source {
-        shown: name.to_owned(),
-        name: name.to_owned(),
+fn quiet<'a>(name: &'a str, bytes: &'a [u8]) -> Upload<'a> {
+    Upload {
+        name,
+        shown: name,
+        bytes,
     }
+}
+
+/// A form into an instrument, as `sigida import form` brings it.
+async fn import_form(
+    script: &Script,
+    name: &str,
+    bytes: &[u8],
+    instrument: &str,
+    kind: InstrumentKind,
+) -> Result<(), DemoError> {
+    let done = script
+        .import_form(quiet(name, bytes), instrument, kind)
+        .await?;
+    println!("  ✓ {name} : {}", done.summary(FR, instrument));
+    Ok(())
 }
 
 /// A demo survey as a team would bring it: its XLSForm written to the data folder and
@@ -1390,33 +1376,36 @@ struct Survey {
 impl Survey {
     async fn import(
         &self,
-        store: &Store,
+        script: &Script,
         data_dir: &Path,
         form: &[Table],
         exports: Vec<(String, String)>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), DemoError> {
         let form_name = format!("formulaire-{}.xlsx", self.file_stem);
         let form_path = data_dir.join(&form_name);
         sigida_formats::write::write_workbook(&form_path, form)?;
-        crate::import::form_bytes(
-            store,
-            &quiet(&form_name),
-            &std::fs::read(&form_path)?,
-            self.instrument,
-            self.kind,
-        )
-        .await?;
+        let bytes = std::fs::read(&form_path)?;
+        import_form(script, &form_name, &bytes, self.instrument, self.kind).await?;
         for (community, export) in exports {
             let name = format!("{}-{community}.csv", self.file_stem);
             std::fs::write(data_dir.join(&name), &export)?;
-            crate::import::data_bytes(
-                store,
-                &quiet(&name),
-                export.into_bytes(),
-                self.instrument,
-                self.accept_warnings,
-            )
-            .await?;
+            // As `sigida import data` does: checked against the form, kept or refused whole.
+            let done = script
+                .import_export(
+                    self.instrument,
+                    &name,
+                    export.into_bytes(),
+                    self.accept_warnings,
+                )
+                .await?;
+            let said = done.summary(FR, self.instrument);
+            if let sigida_app::imports::instruments::ExportOutcome::Refused { .. } = done.outcome {
+                return Err(DemoError::Script(format!(
+                    "{name} :\n{}\n{said}",
+                    done.report(FR)
+                )));
+            }
+            println!("  ✓ {name} : {said}");
         }
         Ok(())
     }
@@ -1636,9 +1625,9 @@ fn traveller_survey(rng: &mut Rng, p: &Profile, localities: &[Locality]) -> Stri
 
 async fn national_stakeholders(
     g: &mut Gen,
-    tx: &mut Tx,
+    b: &mut Batch<'_>,
     diagnostic: &Diagnostic,
-) -> Result<(), Failure> {
+) -> Result<(), DemoError> {
     for (organisation, kind, role) in [
         (
             "Comité national de lutte contre la traite des personnes",
@@ -1657,22 +1646,19 @@ async fn national_stakeholders(
         ),
     ] {
         let female = g.rng.chance(0.5);
-        sigida_app::register::add_stakeholder(
-            tx,
-            &Stakeholder {
-                id: g.id(),
-                diagnostic_id: diagnostic.id,
-                community_id: None,
-                organisation: organisation.into(),
-                kind,
-                level: Level::National,
-                role_in_zone: role.into(),
-                contact_name: Personal::new(person(&mut g.rng, female)),
-                contact_phone: Personal::new(phone(&mut g.rng)),
-                influence: Some(5),
-                interest: Some(4),
-            },
-        )
+        b.add_stakeholder(&Stakeholder {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            community_id: None,
+            organisation: organisation.into(),
+            kind,
+            level: Level::National,
+            role_in_zone: role.into(),
+            contact_name: Personal::new(person(&mut g.rng, female)),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            influence: Some(5),
+            interest: Some(4),
+        })
         .await?;
     }
     Ok(())
@@ -1680,10 +1666,10 @@ async fn national_stakeholders(
 
 async fn community(
     g: &mut Gen,
-    tx: &mut Tx,
+    b: &mut Batch<'_>,
     diagnostic: &Diagnostic,
     p: &Profile,
-) -> Result<(Community, Vec<Locality>), Failure> {
+) -> Result<(Community, Vec<Locality>), DemoError> {
     let community = Community {
         id: g.id(),
         diagnostic_id: diagnostic.id,
@@ -1698,7 +1684,7 @@ async fn community(
         longitude: Some(p.centre.1),
         archived_at: None,
     };
-    sigida_app::register::add_community(tx, &community).await?;
+    b.add_community(&community).await?;
     let mut localities = Vec::new();
     for (name, kind, population, (dlat, dlon)) in p.localities {
         let locality = Locality {
@@ -1714,73 +1700,64 @@ async fn community(
             population_source: "Estimation du chef de village (démonstration)".into(),
             population_year: Some(2025),
         };
-        sigida_app::register::add_locality(tx, &locality).await?;
+        b.add_locality(&locality).await?;
         localities.push(locality);
     }
     for (kind, name, size, vulnerabilities, priorities, representation) in p.groups {
-        sigida_app::register::add_group(
-            tx,
-            &SocioEconomicGroup {
-                id: g.id(),
-                community_id: community.id,
-                kind: *kind,
-                name: (*name).into(),
-                size_estimate: Some(*size),
-                size_indicator: group_size_indicator(*kind).map(Into::into),
-                vulnerabilities: (*vulnerabilities).into(),
-                priorities: (*priorities).into(),
-                representation: (*representation).into(),
-            },
-        )
+        b.add_group(&SocioEconomicGroup {
+            id: g.id(),
+            community_id: community.id,
+            kind: *kind,
+            name: (*name).into(),
+            size_estimate: Some(*size),
+            size_indicator: group_size_indicator(*kind).map(Into::into),
+            vulnerabilities: (*vulnerabilities).into(),
+            priorities: (*priorities).into(),
+            representation: (*representation).into(),
+        })
         .await?;
     }
     for (organisation, kind, level, role) in p.stakeholders {
         let female = g.rng.chance(0.4);
-        sigida_app::register::add_stakeholder(
-            tx,
-            &Stakeholder {
-                id: g.id(),
-                diagnostic_id: diagnostic.id,
-                community_id: Some(community.id),
-                organisation: (*organisation).into(),
-                kind: *kind,
-                level: *level,
-                role_in_zone: (*role).into(),
-                contact_name: Personal::new(person(&mut g.rng, female)),
-                contact_phone: Personal::new(phone(&mut g.rng)),
-                influence: Some(1 + g.rng.below(5) as u8),
-                interest: Some(1 + g.rng.below(5) as u8),
-            },
-        )
+        b.add_stakeholder(&Stakeholder {
+            id: g.id(),
+            diagnostic_id: diagnostic.id,
+            community_id: Some(community.id),
+            organisation: (*organisation).into(),
+            kind: *kind,
+            level: *level,
+            role_in_zone: (*role).into(),
+            contact_name: Personal::new(person(&mut g.rng, female)),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            influence: Some(1 + g.rng.below(5) as u8),
+            interest: Some(1 + g.rng.below(5) as u8),
+        })
         .await?;
     }
     for (organisation, sector, service, target) in p.services {
         let locality = g.rng.pick(&localities).clone();
-        sigida_app::register::add_service_provider(
-            tx,
-            &ServiceProvider {
-                id: g.id(),
-                community_id: community.id,
-                locality_id: Some(locality.id),
-                organisation: (*organisation).into(),
-                sector: *sector,
-                service: (*service).into(),
-                target_groups: (*target).into(),
-                capacity_per_month: Some(20 * (1 + g.rng.below(30) as i64)),
-                free_of_charge: g.rng.chance(0.7),
-                opening_hours: (*g.rng.pick(&[
-                    "8h–16h du lundi au vendredi",
-                    "7h30–17h tous les jours",
-                    "24 h sur 24",
-                    "Mardi et jeudi",
-                ]))
-                .into(),
-                accepts_referrals: g.rng.chance(0.6),
-                contact_phone: Personal::new(phone(&mut g.rng)),
-                latitude: locality.latitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
-                longitude: locality.longitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
-            },
-        )
+        b.add_service_provider(&ServiceProvider {
+            id: g.id(),
+            community_id: community.id,
+            locality_id: Some(locality.id),
+            organisation: (*organisation).into(),
+            sector: *sector,
+            service: (*service).into(),
+            target_groups: (*target).into(),
+            capacity_per_month: Some(20 * (1 + g.rng.below(30) as i64)),
+            free_of_charge: g.rng.chance(0.7),
+            opening_hours: (*g.rng.pick(&[
+                "8h–16h du lundi au vendredi",
+                "7h30–17h tous les jours",
+                "24 h sur 24",
+                "Mardi et jeudi",
+            ]))
+            .into(),
+            accepts_referrals: g.rng.chance(0.6),
+            contact_phone: Personal::new(phone(&mut g.rng)),
+            latitude: locality.latitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+            longitude: locality.longitude.map(|l| l + (g.rng.unit() - 0.5) * 0.006),
+        })
         .await?;
     }
     Ok((community, localities))
@@ -1798,13 +1775,13 @@ const PLENARY: &str = "Plénière de la réunion de consultation";
 /// the meeting will reach (the store holds them pending until it decides).
 async fn write_findings(
     g: &mut Gen,
-    store: &Store,
+    script: &Script,
     diagnostic: &Diagnostic,
     community: &Community,
     localities: &[Locality],
     p: &Profile,
-) -> Result<Vec<Finding>, Failure> {
-    use sigida_app::analysis::findings::{self, Citing, FindingDraft};
+) -> Result<Vec<Finding>, DemoError> {
+    use sigida_app::analysis::findings::{Citing, FindingDraft};
     use sigida_core::citation::{Citation, Document};
     let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
     // The secondary sources come into the register before a finding cites them.
@@ -1832,22 +1809,21 @@ async fn write_findings(
             documents.push(document);
         }
     }
-    sigida_app::common::in_transaction(store, async |tx| {
-        for document in &documents {
-            findings::add_document(tx, None, document).await?;
-        }
-        Ok::<_, Failure>(())
-    })
-    .await?;
-    let sources = sigida_app::analysis::citations::sources(store, diagnostic, community, "fr")
-        .await
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    script
+        .batch(async |b| {
+            for document in &documents {
+                b.add_document(document).await?;
+            }
+            Ok::<_, DemoError>(())
+        })
+        .await?;
+    let sources = script.sources(diagnostic, community, "fr").await?;
     let seasonal = sources
         .exercises
         .iter()
         .find(|e| e.data.kind() == sigida_core::exercises::ExerciseKind::SeasonalCalendar);
     let written_at = at(time::macros::datetime!(2026-02-27 10:00 UTC));
-    sigida_app::common::in_transaction(store, async |tx| {
+    script.batch(async |b| {
         let mut written = Vec::new();
     for (i, (theme, statement, evidence)) in p.findings.iter().enumerate() {
         let draft = FindingDraft {
@@ -1856,7 +1832,7 @@ async fn write_findings(
             localities: Vec::new(),
         };
         let mut finding =
-            findings::write_finding(tx, None, community, g.id(), &draft, written_at).await?;
+            b.write_finding(community, g.id(), &draft, written_at).await?;
         for (source_type, stance, summary) in evidence.iter() {
             let (tag, said) = tagged(summary);
             let citation = match source_type {
@@ -1887,7 +1863,7 @@ async fn write_findings(
                     sector: tag
                         .unwrap_or_default()
                         .parse()
-                        .map_err(|_| Failure::Other(format!("secteur de « {summary} »")))?,
+                        .map_err(|_| DemoError::Script(format!("secteur de « {summary} »")))?,
                 },
                 SourceType::PraExercise => Citation::Exercise {
                     id: seasonal.map(|e| e.id.to_string()).unwrap_or_default(),
@@ -1903,10 +1879,7 @@ async fn write_findings(
             };
             // An indicator's evidence says its figure: the source's label and value.
             let own = if said.starts_with('=') { "" } else { said };
-            findings::cite(
-                tx,
-                None,
-                finding.id,
+            b.cite(finding.id,
                 g.id(),
                 Citing {
                     citation: &citation,
@@ -1923,7 +1896,7 @@ async fn write_findings(
         } else {
             Confidence::Medium
         };
-        findings::set_confidence(tx, None, finding.id, Some(confidence)).await?;
+        b.set_confidence(finding.id, Some(confidence)).await?;
         finding.confidence = Some(confidence);
         // The meeting validates most findings, amends one and leaves the single-source one
         // pending: what it will decide, carried to the meeting.
@@ -1939,7 +1912,7 @@ async fn write_findings(
         };
         written.push(finding);
     }
-        Ok::<_, Failure>(written)
+        Ok::<_, DemoError>(written)
     })
     .await
 }
@@ -1957,12 +1930,12 @@ fn tagged(summary: &str) -> (Option<&str>, &str) {
 /// decided, then the first priority, each group leaning to its own.
 async fn meeting_votes(
     g: &mut Gen,
-    store: &Store,
+    script: &Script,
     meeting: &Meeting,
     p: &Profile,
     findings: &[Finding],
     present: &[Participant],
-) -> Result<Vec<(Id<Finding>, Id<Decision>)>, Failure> {
+) -> Result<Vec<(Id<Finding>, Id<Decision>)>, DemoError> {
     use sigida_app::meetings;
     let cast_at = |minute: u64| {
         at(meeting
@@ -1971,14 +1944,14 @@ async fn meeting_votes(
             .unwrap_or(meeting.date.midnight())
             .assume_utc())
     };
-    let questions = meetings::put_findings(store, meeting, || g.id()).await?;
+    let questions = script.put_findings(meeting, || g.id()).await?;
     let mut validations = Vec::new();
     for (position, finding) in findings.iter().enumerate() {
         let position = position + 1;
         let Some(question) = questions.iter().find(|q| q.finding_id == Some(finding.id)) else {
             continue;
         };
-        meetings::set_open(store, meeting, question.id, true).await?;
+        script.set_open(meeting, question.id, true).await?;
         // The room leans the way the meeting decided.
         let leaning: [f64; 3] = match finding.validation {
             ValidationStatus::Validated => [0.82, 0.13, 0.05],
@@ -2000,16 +1973,14 @@ async fn meeting_votes(
                 by_hands[choice] += 1;
                 continue;
             }
-            meetings::cast_ballot(
-                store,
-                &Ballot {
+            script
+                .cast_ballot(&Ballot {
                     question_id: question.id,
                     participant_id: participant.id,
                     option: VALIDATION_OPTIONS[choice].into(),
                     cast_at: cast_at(position as u64 * 7 + i as u64 % 5),
-                },
-            )
-            .await?;
+                })
+                .await?;
         }
         for (choice, count) in by_hands.into_iter().enumerate().filter(|(_, c)| *c > 0) {
             let votes = CountedVotes {
@@ -2021,9 +1992,9 @@ async fn meeting_votes(
                 group: None,
                 entered_at: cast_at(position as u64 * 7 + 6),
             };
-            meetings::add_count(store, meeting, votes).await?;
+            script.add_count(meeting, votes).await?;
         }
-        meetings::set_open(store, meeting, question.id, false).await?;
+        script.set_open(meeting, question.id, false).await?;
         // The facilitator records the outcome, with the counts, as the meeting's decision; a
         // finding the room could not settle is sent back for more evidence.
         if finding.validation == ValidationStatus::Pending {
@@ -2031,15 +2002,9 @@ async fn meeting_votes(
                 "Constat à compléter avant la prochaine réunion : « {} ».",
                 question.prompt
             );
-            meetings::record_decision(
-                store,
-                meeting,
-                g.id(),
-                DecisionKind::NextStep,
-                &text,
-                PLENARY,
-            )
-            .await?;
+            script
+                .record_decision(meeting, g.id(), DecisionKind::NextStep, &text, PLENARY)
+                .await?;
             continue;
         }
         let outcome = meetings::Outcome {
@@ -2052,7 +2017,7 @@ async fn meeting_votes(
                 ""
             },
         };
-        let (_, decision) = meetings::decide_finding(store, FR, meeting, g.id(), outcome).await?;
+        let (_, decision) = script.decide_finding(FR, meeting, g.id(), outcome).await?;
         validations.push((finding.id, decision.id));
     }
     // The first priority: each group's own first priority is an option.
@@ -2063,15 +2028,15 @@ async fn meeting_votes(
             options.push(first.to_owned());
         }
     }
-    let question = meetings::add_question(
-        store,
-        g.id(),
-        meeting,
-        "Première priorité pour la communauté",
-        options.clone(),
-    )
-    .await?;
-    meetings::set_open(store, meeting, question.id, true).await?;
+    let question = script
+        .add_question(
+            g.id(),
+            meeting,
+            "Première priorité pour la communauté",
+            options.clone(),
+        )
+        .await?;
+    script.set_open(meeting, question.id, true).await?;
     for (i, participant) in present.iter().enumerate() {
         let own = p
             .groups
@@ -2084,18 +2049,16 @@ async fn meeting_votes(
         } else {
             g.rng.below(options.len() as u64) as usize
         };
-        meetings::cast_ballot(
-            store,
-            &Ballot {
+        script
+            .cast_ballot(&Ballot {
                 question_id: question.id,
                 participant_id: participant.id,
                 option: options[choice].clone(),
                 cast_at: cast_at(200 + i as u64 % 9),
-            },
-        )
-        .await?;
+            })
+            .await?;
     }
-    meetings::set_open(store, meeting, question.id, false).await?;
+    script.set_open(meeting, question.id, false).await?;
     Ok(validations)
 }
 
@@ -2103,17 +2066,16 @@ async fn meeting_votes(
 /// follow-up: every step through the use-cases the meeting's, plan's and action's pages call.
 async fn consultation_and_plan(
     g: &mut Gen,
-    store: &Store,
+    script: &Script,
     community: &Community,
     p: &Profile,
     localities: &[Locality],
     findings: &[Finding],
-) -> Result<(), Failure> {
+) -> Result<(), DemoError> {
     use sigida_app::{meetings, plans};
     let validated: Vec<&Finding> = findings.iter().filter(|f| f.is_accepted()).collect();
-    let meeting = meetings::create_meeting(
-        store,
-        Meeting {
+    let meeting = script
+        .create_meeting(Meeting {
             id: g.id(),
             community_id: community.id,
             level: Level::Local,
@@ -2129,9 +2091,8 @@ async fn consultation_and_plan(
                 "Sélection des localités d'intervention".into(),
                 "Prochaines étapes".into(),
             ],
-        },
-    )
-    .await?;
+        })
+        .await?;
     let count = 34 + g.rng.below(20);
     let groups: Vec<GroupKind> = p.groups.iter().map(|g| g.0).collect();
     let mut present = Vec::new();
@@ -2161,22 +2122,22 @@ async fn consultation_and_plan(
                 .assume_utc()),
             code: std::array::from_fn(|_| g.rng.below(256) as u8),
         };
-        present.push(meetings::register(store, arrival).await?);
+        present.push(script.register(arrival).await?);
     }
-    let validations = meeting_votes(g, store, &meeting, p, findings, &present).await?;
+    let validations = meeting_votes(g, script, &meeting, p, findings, &present).await?;
     let selected: Vec<&str> = localities.iter().take(3).map(|l| l.name.as_str()).collect();
-    let selection = meetings::record_decision(
-        store,
-        &meeting,
-        g.id(),
-        DecisionKind::LocalitySelection,
-        &format!(
-            "Localités retenues pour l'intervention : {}.",
-            selected.join(", ")
-        ),
-        PLENARY,
-    )
-    .await?;
+    let selection = script
+        .record_decision(
+            &meeting,
+            g.id(),
+            DecisionKind::LocalitySelection,
+            &format!(
+                "Localités retenues pour l'intervention : {}.",
+                selected.join(", ")
+            ),
+            PLENARY,
+        )
+        .await?;
     let new_plan = plans::NewPlan {
         id: g.id(),
         title: format!("Plan d'action communautaire de {}", community.name),
@@ -2232,8 +2193,9 @@ async fn consultation_and_plan(
             decision_ids: validation.into_iter().chain([selection.id]).collect(),
             origin_id: None,
         };
-        let (in_plan, action) =
-            plans::add_action(store, community, new_plan.clone(), draft).await?;
+        let (in_plan, action) = script
+            .add_action(community, new_plan.clone(), draft)
+            .await?;
         plan = Some(in_plan);
         for year in start.year..=end.year {
             let line = BudgetLine {
@@ -2246,7 +2208,7 @@ async fn consultation_and_plan(
                 funding_source: (*g.rng.pick(&["OIM", "Commune", "UNICEF"])).into(),
                 year,
             };
-            plans::add_budget_line(store, &line).await?;
+            script.add_budget_line(&line).await?;
         }
         let coordination = BudgetLine {
             id: g.id(),
@@ -2258,7 +2220,7 @@ async fn consultation_and_plan(
             funding_source: "OIM".into(),
             year: start.year,
         };
-        plans::add_budget_line(store, &coordination).await?;
+        script.add_budget_line(&coordination).await?;
         let indicator = PlanIndicator {
             id: g.id(),
             action_id: action.id,
@@ -2268,7 +2230,7 @@ async fn consultation_and_plan(
             unit: response.indicator.1.into(),
             means_of_verification: response.indicator.4.into(),
         };
-        plans::add_indicator(store, &indicator).await?;
+        script.add_plan_indicator(&indicator).await?;
         let mut milestones = Vec::new();
         for (k, title) in response.milestones.iter().enumerate() {
             let index = (start.index() + k as u8).min(end.index());
@@ -2279,7 +2241,7 @@ async fn consultation_and_plan(
                 due: Quarter::new(index / 4 + 1, index % 4 + 1).unwrap_or(start),
                 done_on: None,
             };
-            plans::add_milestone(store, &milestone).await?;
+            script.add_milestone(&milestone).await?;
             milestones.push(milestone);
         }
         actions.push((action, indicator, milestones));
@@ -2293,15 +2255,9 @@ async fn consultation_and_plan(
         plan.title,
         actions.len()
     );
-    plans::adopt(
-        store,
-        &plan,
-        &meeting,
-        p.meeting_date,
-        g.id(),
-        [&text, PLENARY],
-    )
-    .await?;
+    script
+        .adopt(&plan, &meeting, p.meeting_date, g.id(), [&text, PLENARY])
+        .await?;
     // The first round of follow-up, at the end of September: the actions of the first two
     // quarters are under way (one late), their first milestone reached, their indicator measured.
     let follow_up = time::macros::date!(2026 - 09 - 30);
@@ -2314,12 +2270,12 @@ async fn consultation_and_plan(
         } else {
             ActionStatus::Ongoing
         };
-        plans::set_status(store, action.id, status).await?;
+        script.set_status(action.id, status).await?;
         if status == ActionStatus::Ongoing
             && let Some(first) = milestones.first()
         {
             let reached = Some(time::macros::date!(2026 - 07 - 15));
-            plans::milestone_done(store, action.id, first.id, reached).await?;
+            script.milestone_done(action.id, first.id, reached).await?;
         }
         let (baseline, target) = (
             indicator.baseline.unwrap_or(0.0),
@@ -2339,7 +2295,7 @@ async fn consultation_and_plan(
             note: "Premier tour de suivi (rapport trimestriel du partenaire)".into(),
             recorded_by: "suivi-evaluation".into(),
         };
-        plans::add_measurement(store, &measurement).await?;
+        script.add_measurement(&measurement).await?;
     }
     Ok(())
 }
@@ -2857,7 +2813,7 @@ fn community_exercises(
     g: &mut Gen,
     p: &Profile,
     community: &Community,
-) -> Result<Vec<sigida_core::exercises::Exercise>, Failure> {
+) -> Result<Vec<sigida_core::exercises::Exercise>, DemoError> {
     use sigida_core::exercises::{
         Exercise, parse_calendar, parse_mobility_map, parse_objectives_tree, parse_pairwise,
         parse_problem_tree, parse_stakeholder_matrix, parse_swot, parse_timeline, parse_venn,
@@ -2906,7 +2862,7 @@ fn community_exercises(
         )
     };
     let bad = |e: sigida_core::exercises::LineError| {
-        Failure::Other(format!("exercice de démonstration : {e}"))
+        DemoError::Script(format!("exercice de démonstration : {e}"))
     };
     let mut exercise = |title: &str, group, held_on, data| Exercise {
         id: g.id(),
@@ -2976,12 +2932,13 @@ fn community_exercises(
 
 /// The household survey's indicators: who has left, who means to, papers, remittances, the
 /// protection concerns households name, household size and income; by sex of the respondent,
-/// status and locality, with the survey's design (strata = locality, clusters, weights).
+/// status and locality, with the survey's design (strata = locality, clusters, weights); each
+/// share of households naming a protection concern with the risk it measures.
 fn household_indicators(
     g: &mut Gen,
     diagnostic: &Diagnostic,
     instrument: Id<Instrument>,
-) -> Vec<sigida_core::indicator::Indicator> {
+) -> Vec<(sigida_core::indicator::Indicator, Option<RiskType>)> {
     use sigida_core::indicator::{Indicator, IndicatorKind};
     /// (code, label, theme, kind, question, option counted)
     type Spec = (
@@ -2992,7 +2949,7 @@ fn household_indicators(
         &'static str,
         Option<&'static str>,
     );
-    let specs: [Spec; 14] = [
+    let specs: [Spec; 12] = [
         (
             "hh_member_abroad",
             "Ménages dont un membre vit à l'étranger",
@@ -3024,22 +2981,6 @@ fn household_indicators(
             IndicatorKind::Share,
             "has_id_document",
             Some("yes"),
-        ),
-        (
-            "hh_concern_extortion",
-            "Ménages qui citent l'extorsion parmi leurs préoccupations",
-            Theme::Protection,
-            IndicatorKind::Share,
-            "protection_concerns",
-            Some("extortion"),
-        ),
-        (
-            "hh_concern_armed_recruitment",
-            "Ménages qui citent le recrutement par des groupes armés",
-            Theme::Security,
-            IndicatorKind::Share,
-            "protection_concerns",
-            Some("armed_recruitment"),
         ),
         (
             "hh_concern_exploitation",
@@ -3106,36 +3047,99 @@ fn household_indicators(
             Some("host"),
         ),
     ];
-    specs
+    // The concerns households name, each the share that measures its risk.
+    let concerns = [
+        (
+            "hh_concern_extortion",
+            "Ménages qui citent l'extorsion parmi leurs préoccupations",
+            Theme::Protection,
+            "extortion",
+            RiskType::DetentionExtortion,
+        ),
+        (
+            "hh_concern_forced_labour",
+            "Ménages qui citent le travail forcé",
+            Theme::Protection,
+            "forced_labour",
+            RiskType::ForcedLabour,
+        ),
+        (
+            "hh_concern_armed_recruitment",
+            "Ménages qui citent le recrutement par des groupes armés",
+            Theme::Security,
+            "armed_recruitment",
+            RiskType::ArmedRecruitment,
+        ),
+        (
+            "hh_concern_gbv",
+            "Ménages qui citent les violences basées sur le genre",
+            Theme::Protection,
+            "gbv",
+            RiskType::GenderBasedViolence,
+        ),
+        (
+            "hh_concern_child_labour",
+            "Ménages qui citent le travail des enfants",
+            Theme::Protection,
+            "child_labour",
+            RiskType::ChildProtection,
+        ),
+    ];
+    let specs = specs
         .into_iter()
-        .map(|(code, label, theme, kind, question, option)| Indicator {
-            id: g.id(),
-            diagnostic_id: diagnostic.id,
-            instrument_id: instrument,
-            code: code.into(),
-            label: label.into(),
-            theme,
-            kind,
-            question: question.into(),
-            option: option.map(Into::into),
-            weight_column: Some("weight".into()),
-            strata_column: Some("locality".into()),
-            cluster_column: Some("cluster_id".into()),
-            locality_column: "locality".into(),
-            // A count of households of one status is only broken down by place.
-            by: if kind == IndicatorKind::Total {
-                vec!["locality".into()]
-            } else {
-                vec![
-                    "resp_sex".into(),
-                    "resp_age_group".into(),
-                    "status".into(),
-                    "locality".into(),
-                ]
-            },
+        .map(|spec| (spec, None))
+        .chain(concerns.map(|(code, label, theme, option, risk)| {
+            let spec: Spec = (
+                code,
+                label,
+                theme,
+                IndicatorKind::Share,
+                "protection_concerns",
+                Some(option),
+            );
+            (spec, Some(risk))
+        }));
+    specs
+        .map(|((code, label, theme, kind, question, option), risk)| {
+            let indicator = Indicator {
+                id: g.id(),
+                diagnostic_id: diagnostic.id,
+                instrument_id: instrument,
+                code: code.into(),
+                label: label.into(),
+                theme,
+                kind,
+                question: question.into(),
+                option: option.map(Into::into),
+                weight_column: Some("weight".into()),
+                strata_column: Some("locality".into()),
+                cluster_column: Some("cluster_id".into()),
+                locality_column: "locality".into(),
+                // A count of households of one status is only broken down by place.
+                by: if kind == IndicatorKind::Total {
+                    vec!["locality".into()]
+                } else {
+                    vec![
+                        "resp_sex".into(),
+                        "resp_age_group".into(),
+                        "status".into(),
+                        "locality".into(),
+                    ]
+                },
+            };
+            (indicator, risk)
         })
         .collect()
 }
+
+/// The risks the household survey measures, each by the share of households naming it.
+const MEASURED_RISKS: [RiskType; 5] = [
+    RiskType::DetentionExtortion,
+    RiskType::ForcedLabour,
+    RiskType::ArmedRecruitment,
+    RiskType::GenderBasedViolence,
+    RiskType::ChildProtection,
+];
 
 /// The household-survey indicator that estimates a group's size, for the groups a household
 /// survey can count (in households).
@@ -3236,62 +3240,9 @@ fn capacities(
         .collect()
 }
 
-/// The survey questions that measure a protection risk: (risk, column, answer counted).
-const SURVEY_RISKS: [(RiskType, &str, &str); 5] = [
-    (
-        RiskType::DetentionExtortion,
-        "protection_concerns",
-        "extortion",
-    ),
-    (
-        RiskType::ForcedLabour,
-        "protection_concerns",
-        "forced_labour",
-    ),
-    (
-        RiskType::ArmedRecruitment,
-        "protection_concerns",
-        "armed_recruitment",
-    ),
-    (RiskType::GenderBasedViolence, "protection_concerns", "gbv"),
-    (
-        RiskType::ChildProtection,
-        "protection_concerns",
-        "child_labour",
-    ),
-];
-
-/// The share of households naming each risk, by locality (its slug), from the household
-/// survey's clean data with its design — what a survey-indicator report says.
-async fn survey_risk_shares(
-    store: &Store,
-    diagnostic: &Diagnostic,
-    household: &Instrument,
-) -> Result<std::collections::HashMap<(String, RiskType), f64>, Failure> {
-    use sigida_survey::table::{Measure, TableSpec, estimate_table};
-    let (_, clean, _) = sigida_app::common::clean_data::clean_dataset(store, diagnostic, household)
-        .await
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    let mut shares = std::collections::HashMap::new();
-    for (risk, column, option) in SURVEY_RISKS {
-        let spec = TableSpec {
-            weight: Some("weight"),
-            strata: Some("locality"),
-            cluster: Some("cluster_id"),
-            by: &["locality"],
-            measure: Measure::Share { column, option },
-        };
-        let rows = estimate_table(&clean.headers, &clean.rows, &spec)
-            .map_err(|e| Failure::Other(format!("enquête ménage, {column} : {e}")))?;
-        for row in rows {
-            shares.insert((row.domain.join(" "), risk), row.estimate.estimate);
-        }
-    }
-    Ok(shares)
-}
-
-/// What the household survey, key informants, focus groups, service providers and flow
-/// monitors say of each protection risk in each locality. Diboli's risks are those of a
+/// What key informants, focus groups, service providers and flow monitors say of each
+/// protection risk in each locality, and the household survey's own tally of the risks it has
+/// no indicator for (trafficking, missing papers). Diboli's risks are those of a
 /// labour-migration corridor and its gold fields (forced labour, girls trafficked to the
 /// mining sites, missing papers at the border); Gao's those of the route north under armed
 /// groups (recruitment of youth, detention and extortion, violence against women). The last
@@ -3302,7 +3253,6 @@ fn risk_reports(
     p: &Profile,
     community: &Community,
     localities: &[Locality],
-    survey: &std::collections::HashMap<(String, RiskType), f64>,
 ) -> Vec<RiskReport> {
     use RiskType::*;
     use SourceType::*;
@@ -3358,22 +3308,17 @@ fn risk_reports(
                 note: note.to_owned(),
                 origin: Default::default(),
             };
-            // Where the household survey asked about the risk, its report is the engine's share
-            // on the clean data; elsewhere the survey module's own tally (trafficking, papers).
-            let measured = survey.get(&(slugify(&locality.name), risk)).copied();
-            let note = if measured.is_some() {
-                "Enquête ménage, part pondérée calculée sur les données nettoyées (plan stratifié à grappes)"
-            } else {
-                "Enquête ménage : ménages qui signalent ce risque dans leur localité"
-            };
-            let share = measured.unwrap_or(varied);
-            reports.push(report(
-                SurveyIndicator,
-                Some((share * 1000.0).round() / 1000.0),
-                None,
-                false,
-                note,
-            ));
+            // Where the household survey asked about the risk, its report is the linked
+            // indicator's share; elsewhere the survey module's own tally, entered.
+            if !MEASURED_RISKS.contains(&risk) {
+                reports.push(report(
+                    SurveyIndicator,
+                    Some((varied * 1000.0).round() / 1000.0),
+                    None,
+                    false,
+                    "Enquête ménage : ménages qui signalent ce risque dans leur localité",
+                ));
+            }
             if i == last {
                 continue;
             }
@@ -3397,7 +3342,7 @@ fn risk_reports(
     reports
 }
 
-async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure> {
+async fn demo_users(script: &Script, g: &mut Gen) -> Result<Vec<DemoUser>, DemoError> {
     let accounts = [
         (
             "coordination",
@@ -3420,9 +3365,8 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
     for (username, role, name, organisation) in accounts {
         let password = sigida_app::accounts::generate_password();
         // Through the same use-case as `sigida user add`.
-        sigida_app::accounts::create_account(
-            store,
-            sigida_app::accounts::NewAccount {
+        script
+            .create_account(sigida_app::accounts::NewAccount {
                 id: g.id(),
                 username,
                 role,
@@ -3431,9 +3375,8 @@ async fn demo_users(store: &Store, g: &mut Gen) -> Result<Vec<DemoUser>, Failure
                 password: &password,
                 at: at(time::macros::datetime!(2026-01-12 08:00 UTC)),
                 by: None,
-            },
-        )
-        .await?;
+            })
+            .await?;
         users.push(DemoUser {
             username,
             role,

@@ -110,8 +110,15 @@ pub async fn write_reports(
         }
         let plan = match store.latest_plan(community.id).await? {
             Some(plan) => Some(
-                crate::plans::plan_document(store, diagnostic, community, &plan, generated_on)
-                    .await?,
+                crate::plans::plan_document(
+                    store,
+                    diagnostic,
+                    community,
+                    &plan,
+                    generated_on,
+                    None,
+                )
+                .await?,
             ),
             None => None,
         };

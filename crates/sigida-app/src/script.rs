@@ -21,9 +21,7 @@ use sigida_core::finding::{Confidence, Evidence, Finding};
 use sigida_core::geography::Locality;
 use sigida_core::indicator::Indicator;
 use sigida_core::instrument::{Instrument, InstrumentKind};
-use sigida_core::meeting::{
-    Ballot, CountedVotes, Decision, DecisionKind, Meeting, Participant, Question,
-};
+use sigida_core::meeting::{CountedVotes, Decision, DecisionKind, Meeting, Participant, Question};
 use sigida_core::plan::{
     Action, ActionPlan, ActionStatus, BudgetLine, Measurement, Milestone, PlanIndicator,
 };
@@ -44,7 +42,7 @@ use crate::imports::flows::{FlowsImported, import_flows};
 use crate::imports::geography::{GeographyImported, import_geography};
 use crate::imports::instruments::{ExportImport, FormImport, import_export, import_form};
 use crate::imports::notes::{NotesImported, import_notes};
-use crate::meetings::{self, Arrival, Outcome};
+use crate::meetings::{self, Arrival, Joined, Outcome};
 use crate::plans::{self, NewPlan};
 use crate::reports::{self, Format};
 use crate::{AppError, Refusal};
@@ -243,12 +241,29 @@ impl Script {
         meeting: &Meeting,
         question: Id<Question>,
         open: bool,
+        at: Timestamp,
     ) -> Result<(), AppError> {
-        meetings::set_open(&self.store, meeting, question, open).await
+        meetings::set_open(&self.store, meeting, question, open, at).await
     }
 
-    pub async fn cast_ballot(&self, ballot: &Ballot) -> Result<(), AppError> {
-        meetings::cast_ballot(&self.store, ballot).await
+    pub async fn close_to_phones(&self, meeting: &Meeting, at: Timestamp) -> Result<(), AppError> {
+        meetings::close_to_phones(&self.store, meeting, at).await
+    }
+
+    /// A phone joins with the participant's code, as at `/v`.
+    pub async fn join(&self, code: &str, at: Timestamp) -> Result<Option<Joined>, AppError> {
+        meetings::join(&self.store, code, at).await
+    }
+
+    /// A phone's vote with the token it got when it joined, as at `/v/ballot`.
+    pub async fn vote(
+        &self,
+        token: &str,
+        question: Id<Question>,
+        option: String,
+        at: Timestamp,
+    ) -> Result<(), AppError> {
+        meetings::vote(&self.store, token, question, option, at).await
     }
 
     pub async fn add_count(&self, meeting: &Meeting, votes: CountedVotes) -> Result<(), AppError> {

@@ -228,6 +228,23 @@ pub struct PlanContent {
 }
 
 impl PlanContent {
+    /// What `user` may see of the plan, by the one rule every page, download and document
+    /// follows ([`User::may_see_action`]): a partner viewer, the actions its organisation
+    /// leads with their budget, indicators, measurements and milestones; every other role, all.
+    ///
+    /// [`User::may_see_action`]: crate::access::User::may_see_action
+    pub fn seen_by(mut self, user: &crate::access::User) -> Self {
+        self.actions.retain(|a| user.may_see_action(a));
+        let actions: Vec<Id<Action>> = self.actions.iter().map(|a| a.id).collect();
+        self.lines.retain(|l| actions.contains(&l.action_id));
+        self.indicators.retain(|i| actions.contains(&i.action_id));
+        self.milestones.retain(|m| actions.contains(&m.action_id));
+        let indicators: Vec<Id<PlanIndicator>> = self.indicators.iter().map(|i| i.id).collect();
+        self.measurements
+            .retain(|m| indicators.contains(&m.indicator_id));
+        self
+    }
+
     pub fn action(&self, id: Id<Action>) -> Option<&Action> {
         self.actions.iter().find(|a| a.id == id)
     }

@@ -1945,13 +1945,15 @@ async fn meeting_votes(
             .assume_utc())
     };
     let questions = script.put_findings(meeting, || g.id()).await?;
+    let mut phones = Phones::default();
     let mut validations = Vec::new();
     for (position, finding) in findings.iter().enumerate() {
         let position = position + 1;
         let Some(question) = questions.iter().find(|q| q.finding_id == Some(finding.id)) else {
             continue;
         };
-        script.set_open(meeting, question.id, true).await?;
+        let opened = cast_at(position as u64 * 7);
+        script.set_open(meeting, question.id, true, opened).await?;
         // The room leans the way the meeting decided.
         let leaning: [f64; 3] = match finding.validation {
             ValidationStatus::Validated => [0.82, 0.13, 0.05],
@@ -1973,13 +1975,10 @@ async fn meeting_votes(
                 by_hands[choice] += 1;
                 continue;
             }
-            script
-                .cast_ballot(&Ballot {
-                    question_id: question.id,
-                    participant_id: participant.id,
-                    option: VALIDATION_OPTIONS[choice].into(),
-                    cast_at: cast_at(position as u64 * 7 + i as u64 % 5),
-                })
+            let at = cast_at(position as u64 * 7 + i as u64 % 5);
+            let option = VALIDATION_OPTIONS[choice].into();
+            phones
+                .vote(script, participant, question.id, option, at)
                 .await?;
         }
         for (choice, count) in by_hands.into_iter().enumerate().filter(|(_, c)| *c > 0) {
@@ -1994,7 +1993,8 @@ async fn meeting_votes(
             };
             script.add_count(meeting, votes).await?;
         }
-        script.set_open(meeting, question.id, false).await?;
+        let closed = cast_at(position as u64 * 7 + 6);
+        script.set_open(meeting, question.id, false, closed).await?;
         // The facilitator records the outcome, with the counts, as the meeting's decision; a
         // finding the room could not settle is sent back for more evidence.
         if finding.validation == ValidationStatus::Pending {
@@ -2036,7 +2036,9 @@ async fn meeting_votes(
             options.clone(),
         )
         .await?;
-    script.set_open(meeting, question.id, true).await?;
+    script
+        .set_open(meeting, question.id, true, cast_at(200))
+        .await?;
     for (i, participant) in present.iter().enumerate() {
         let own = p
             .groups
@@ -2049,17 +2051,53 @@ async fn meeting_votes(
         } else {
             g.rng.below(options.len() as u64) as usize
         };
-        script
-            .cast_ballot(&Ballot {
-                question_id: question.id,
-                participant_id: participant.id,
-                option: options[choice].clone(),
-                cast_at: cast_at(200 + i as u64 % 9),
-            })
+        let at = cast_at(200 + i as u64 % 9);
+        let option = options[choice].clone();
+        phones
+            .vote(script, participant, question.id, option, at)
             .await?;
     }
-    script.set_open(meeting, question.id, false).await?;
+    script
+        .set_open(meeting, question.id, false, cast_at(210))
+        .await?;
+    // The facilitator closes the meeting to phones: their codes and tokens vote no more.
+    script.close_to_phones(meeting, cast_at(211)).await?;
     Ok(validations)
+}
+
+/// The room's phones: each joins with its participant's code the first time it votes, as at
+/// `/v`, then votes with the token it got, as at `/v/ballot`.
+#[derive(Default)]
+struct Phones {
+    tokens: std::collections::HashMap<Id<Participant>, String>,
+}
+
+impl Phones {
+    async fn vote(
+        &mut self,
+        script: &Script,
+        participant: &Participant,
+        question: Id<Question>,
+        option: String,
+        at: Timestamp,
+    ) -> Result<(), DemoError> {
+        let token = match self.tokens.entry(participant.id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(first) => {
+                let joined = script
+                    .join(&participant.check_code, at)
+                    .await?
+                    .ok_or_else(|| {
+                        DemoError::Script(format!(
+                            "le code {} n'ouvre pas la réunion",
+                            participant.check_code
+                        ))
+                    })?;
+                first.insert(joined.token)
+            }
+        };
+        Ok(script.vote(token, question, option, at).await?)
+    }
 }
 
 /// The consultation meeting of a community and the plan it adopts, then a first round of

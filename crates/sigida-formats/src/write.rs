@@ -1,7 +1,13 @@
 //! Writing tables for people and other tools: CSV (UTF-8, `,`, quoted as needed) and XLSX
 //! (header row bold and frozen, numbers stored as numbers), with an optional HXL hashtag row
 //! under the headers.
+//!
+//! A CSV is opened in a spreadsheet, which runs a cell that starts like a formula
+//! (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`): every CSV cell goes through [`formula_safe`] unless
+//! the caller asks for the raw values ([`Cells::Raw`], for R and scripts, which run nothing).
+//! XLSX cells are written as text or numbers, never as formulas, so a workbook needs nothing.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook};
@@ -19,21 +25,65 @@ fn failure(path: &Path, what: Refusal) -> FormatError {
     )
 }
 
-/// Writes `table` (and the `hxl` hashtag row, when given) as CSV or XLSX by `path`'s extension.
-pub fn write_table(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+/// What a CSV's cells hold: made safe for a spreadsheet, or the values as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cells {
+    FormulaSafe,
+    Raw,
+}
+
+/// A cell a spreadsheet will show and not run: one that starts with `=`, `+`, `-`, `@`, a tab,
+/// a carriage return or a line feed gets a leading `'` (OWASP's advice), unless it is a number
+/// (`-12.5`, `+3`), which stays as it is so that figures remain figures.
+pub fn formula_safe(cell: &str) -> Cow<'_, str> {
+    let starts_like_formula = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\n')
+    );
+    if starts_like_formula && cell.parse::<f64>().is_err() {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV record's cells as `cells` says.
+pub fn csv_cells<'a, I>(record: I, cells: Cells) -> impl Iterator<Item = Cow<'a, str>>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    record.into_iter().map(move |cell| match cells {
+        Cells::FormulaSafe => formula_safe(cell),
+        Cells::Raw => Cow::Borrowed(cell),
+    })
+}
+
+/// Writes `table` (and the `hxl` hashtag row, when given) as CSV or XLSX by `path`'s extension;
+/// CSV cells as `cells` says.
+pub fn write_table(
+    path: &Path,
+    table: &Table,
+    hxl: Option<&[String]>,
+    cells: Cells,
+) -> Result<(), FormatError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match extension.as_str() {
-        "csv" => write_csv(path, table, hxl),
+        "csv" => write_csv(path, table, hxl, cells),
         "xlsx" => write_xlsx(path, table, hxl),
         _ => Err(failure(path, Refusal::new("file.write_extension"))),
     }
 }
 
-fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), FormatError> {
+fn write_csv(
+    path: &Path,
+    table: &Table,
+    hxl: Option<&[String]>,
+    cells: Cells,
+) -> Result<(), FormatError> {
     let mut writer = csv::Writer::from_path(path).map_err(|e| {
         failure(
             path,
@@ -46,12 +96,19 @@ fn write_csv(path: &Path, table: &Table, hxl: Option<&[String]>) -> Result<(), F
             Refusal::new("file.write").arg("detail", e.to_string()),
         )
     };
-    writer.write_record(&table.headers).map_err(error)?;
+    let mut write = |record: &[String]| {
+        writer
+            .write_record(
+                csv_cells(record.iter().map(String::as_str), cells).map(|c| c.into_owned()),
+            )
+            .map_err(error)
+    };
+    write(&table.headers)?;
     if let Some(tags) = hxl {
-        writer.write_record(tags).map_err(error)?;
+        write(tags)?;
     }
-    for (_, cells) in &table.rows {
-        writer.write_record(cells).map_err(error)?;
+    for (_, row) in &table.rows {
+        write(row)?;
     }
     writer.flush().map_err(|e| {
         failure(
@@ -218,6 +275,38 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_that_starts_like_a_formula_is_shown_not_run() {
+        for (typed, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"ici\")",
+                "'=HYPERLINK(\"http://x\",\"ici\")",
+            ),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("+223 76 12 34 56", "'+223 76 12 34 56"),
+            // Figures stay figures; ordinary text is untouched.
+            ("-12.5", "-12.5"),
+            ("+3", "+3"),
+            ("1e-3", "1e-3"),
+            ("Ségou = Kayes", "Ségou = Kayes"),
+            ("", ""),
+        ] {
+            assert_eq!(formula_safe(typed), written, "{typed:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut t = table();
+        t.rows[0].1[3] = "=1+1".into();
+        write_table(&path, &t, None, Cells::FormulaSafe).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains(",'=1+1\n"));
+        write_table(&path, &t, None, Cells::Raw).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains(",=1+1\n"));
+    }
+
+    #[test]
     fn csv_and_xlsx_read_back_the_same_cells() {
         let dir = tempfile::tempdir().unwrap();
         let tags = vec![
@@ -228,7 +317,7 @@ mod tests {
         ];
         for name in ["t.csv", "t.xlsx"] {
             let path = dir.path().join(name);
-            write_table(&path, &table(), Some(&tags)).unwrap();
+            write_table(&path, &table(), Some(&tags), Cells::FormulaSafe).unwrap();
             let back = read_tables(&path).unwrap().remove(0);
             assert_eq!(back.headers, table().headers, "{name}");
             assert_eq!(back.rows[0].1[..2], tags[..2], "{name}: the hashtag row");
@@ -236,7 +325,7 @@ mod tests {
             let want: Vec<Vec<String>> = table().rows.into_iter().map(|(_, c)| c).collect();
             assert_eq!(cells, want, "{name}");
         }
-        assert!(write_table(&dir.path().join("t.ods"), &table(), None).is_err());
+        assert!(write_table(&dir.path().join("t.ods"), &table(), None, Cells::Raw).is_err());
     }
 }
 

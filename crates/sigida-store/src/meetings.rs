@@ -120,14 +120,45 @@ impl Store {
             .transpose()
     }
 
-    /// The participant a phone's code names: in the latest meeting that has the code.
-    pub async fn voter(&self, code: &str) -> Result<Option<Participant>> {
+    /// Until when a meeting takes phones' codes (`None`: never opened to them).
+    pub async fn phones_open_until(&self, meeting: Id<Meeting>) -> Result<Option<Timestamp>> {
+        let Some(row) = sqlx::query("SELECT open_until FROM meeting_phones WHERE meeting_id = $1")
+            .bind(meeting.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Cols::of("meeting_phones", &row).timestamp("open_until")?,
+        ))
+    }
+
+    /// The participant a phone's code names, in a meeting open to phones at `now`.
+    pub async fn voter_to_join(&self, code: &str, now: Timestamp) -> Result<Option<Participant>> {
         sqlx::query(
-            "SELECT p.* FROM participants p JOIN meetings m ON m.id = p.meeting_id
-             WHERE p.check_code = $1 AND p.check_code <> ''
-             ORDER BY m.meeting_date DESC, m.id LIMIT 1",
+            "SELECT p.* FROM participants p JOIN meeting_phones o ON o.meeting_id = p.meeting_id
+             WHERE p.check_code = $1 AND p.check_code <> '' AND o.open_until > $2
+             ORDER BY o.open_until DESC, p.id LIMIT 1",
         )
         .bind(code.trim().to_uppercase())
+        .bind(now.to_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(participant)
+        .transpose()
+    }
+
+    /// The participant whose phone holds `token`, while its meeting is open to phones at `now`.
+    pub async fn voter_by_token(&self, token: &str, now: Timestamp) -> Result<Option<Participant>> {
+        sqlx::query(
+            "SELECT p.* FROM voter_tokens t JOIN participants p ON p.id = t.participant_id
+             JOIN meeting_phones o ON o.meeting_id = p.meeting_id
+             WHERE t.token_sha256 = $1 AND o.open_until > $2",
+        )
+        .bind(crate::imports::sha256_hex(token.as_bytes()))
+        .bind(now.to_rfc3339())
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
@@ -240,6 +271,41 @@ impl Tx {
     }
 
     /// Marks a participant present (the first check-in counts).
+    /// Opens a meeting to phones until `until` (or moves its closing there).
+    pub async fn set_phones_open_until(
+        &mut self,
+        meeting: Id<Meeting>,
+        until: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO meeting_phones (meeting_id, open_until) VALUES ($1, $2)
+             ON CONFLICT (meeting_id) DO UPDATE SET open_until = excluded.open_until",
+        )
+        .bind(meeting.to_string())
+        .bind(until.to_rfc3339())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Keeps the SHA-256 of a phone's token for the participant who joined with it.
+    pub async fn add_voter_token(
+        &mut self,
+        token: &str,
+        participant: Id<Participant>,
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO voter_tokens (token_sha256, participant_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(crate::imports::sha256_hex(token.as_bytes()))
+        .bind(participant.to_string())
+        .bind(at.to_rfc3339())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn check_in(&mut self, participant: Id<Participant>, at: Timestamp) -> Result<()> {
         sqlx::query(
             "UPDATE participants SET checked_in_at = COALESCE(checked_in_at, $1) WHERE id = $2",

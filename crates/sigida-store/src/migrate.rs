@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "risk_sources",
         sql: include_str!("../migrations/0017_risk_sources.sql"),
     },
+    Migration {
+        version: 18,
+        name: "phones",
+        sql: include_str!("../migrations/0018_phones.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

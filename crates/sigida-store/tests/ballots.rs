@@ -209,7 +209,35 @@ async fn three_hundred_ballots_at_once_are_three_hundred_and_a_second_vote_repla
         assert!(matches!(closed, Err(StoreError::Refused(_))), "{closed:?}");
         tx.commit().await.unwrap();
 
-        let by_code = store.voter(" c00007 ").await.unwrap().unwrap();
+        // A code joins only while its meeting is open to phones; its token votes as long.
+        let at = now();
+        assert!(store.voter_to_join("C00007", at).await.unwrap().is_none());
+        let mut tx = store.begin().await.unwrap();
+        tx.set_phones_open_until(s.question.meeting_id, at.plus_seconds(3600))
+            .await
+            .unwrap();
+        tx.add_voter_token("jeton", s.voters[7].id, at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let by_code = store.voter_to_join(" c00007 ", at).await.unwrap().unwrap();
         assert_eq!(by_code.id, s.voters[7].id, "codes are read in capitals");
+        let by_token = store.voter_by_token("jeton", at).await.unwrap().unwrap();
+        assert_eq!(by_token.id, s.voters[7].id);
+        let later = at.plus_seconds(3601);
+        assert!(
+            store
+                .voter_to_join("C00007", later)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .voter_by_token("jeton", later)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

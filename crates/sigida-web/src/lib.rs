@@ -78,6 +78,7 @@ pub fn app(store: Store) -> Router {
     http::routes::router(routes(), &state)
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(http::origin::same_origin))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(http::compress::compress))
         .with_state(state)
@@ -94,8 +95,16 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // Same-origin, so that a form of these pages names its origin (under `no-referrer` a
+        // browser sends `Origin: null`), and nothing goes to another host.
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages and downloads hold contacts, votes and survey answers: no browser or proxy keeps
+    // them (a laptop shared in a meeting hall). Only what says otherwise (the stylesheet) is
+    // cached.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }

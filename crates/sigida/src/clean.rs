@@ -10,7 +10,7 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::instrument::Instrument;
 use sigida_core::{Id, Timestamp};
 use sigida_formats::table::{Table, read_tables};
-use sigida_formats::write::{write_data_sheets, write_table};
+use sigida_formats::write::{Cells, write_data_sheets, write_table};
 use sigida_store::Store;
 use sigida_xlsform::cleaning::read_log;
 use sigida_xlsform::export::hxl_tags;
@@ -64,7 +64,7 @@ pub async fn check(
     );
     if let Some(path) = log_out {
         let log = store.cleaning_log(instrument.id).await?;
-        write_table(path, &log_table(&log), None)?;
+        write_table(path, &log_table(&log), None, Cells::FormulaSafe)?;
         println!(
             "Journal écrit dans {} ({} entrées) : remplissez change_type et new_value, puis « sigida clean apply --log ».",
             path.display(),
@@ -79,6 +79,7 @@ pub struct ApplyOptions<'a> {
     pub out: Option<&'a Path>,
     pub hxl: bool,
     pub with_personal: bool,
+    pub cells: Cells,
 }
 
 pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Result<(), Failure> {
@@ -194,7 +195,7 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
         );
         return Ok(());
     }
-    write_table(out, &tables[0], tags[0].as_deref())?;
+    write_table(out, &tables[0], tags[0].as_deref(), options.cells)?;
     println!("Écrit : {}", out.display());
     // CSV holds one table: each repeat's goes in a file beside it, named after it.
     let stem = out
@@ -206,7 +207,7 @@ pub async fn apply(place: &Place, name: &str, options: ApplyOptions<'_>) -> Resu
             "{stem}-{}.csv",
             table.sheet.as_deref().unwrap_or("repetition")
         ));
-        write_table(&path, table, tags.as_deref())?;
+        write_table(&path, table, tags.as_deref(), options.cells)?;
         println!(
             "Écrit : {} (répétition « {} », {} lignes)",
             path.display(),

@@ -732,7 +732,15 @@ fn write(args: &EstimateArgs, lines: &[Line], domain_names: &[Vec<&str>]) -> Res
         if let Some((kish, deff)) = line.deff {
             record.extend([kish.to_string(), deff.to_string()]);
         }
-        out.write_record(&record).map_err(error)?;
+        // Figures are left as they are; a domain's answer is made safe for a spreadsheet.
+        out.write_record(
+            sigida_formats::write::csv_cells(
+                record.iter().map(String::as_str),
+                sigida_formats::write::Cells::FormulaSafe,
+            )
+            .map(|c| c.into_owned()),
+        )
+        .map_err(error)?;
     }
     let bytes = out
         .into_inner()

@@ -250,6 +250,11 @@ enum CleanCommand {
         /// Keep the personal-data columns (the export is written to the audit log).
         #[arg(long)]
         with_personal: bool,
+        /// Write a CSV's cells as they are, for R or a script: without it a cell that starts
+        /// like a spreadsheet formula (= + - @) is written with a leading ' so that a
+        /// spreadsheet shows it and does not run it.
+        #[arg(long)]
+        raw: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -620,6 +625,7 @@ fn main() -> ExitCode {
                         out,
                         hxl,
                         with_personal,
+                        raw,
                         place,
                     },
             } => {
@@ -628,6 +634,11 @@ fn main() -> ExitCode {
                     out: out.as_deref(),
                     hxl,
                     with_personal,
+                    cells: if raw {
+                        sigida_formats::write::Cells::Raw
+                    } else {
+                        sigida_formats::write::Cells::FormulaSafe
+                    },
                 };
                 clean::apply(&place, &instrument, options).await
             }

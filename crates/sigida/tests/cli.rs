@@ -221,6 +221,30 @@ fn users_are_added_with_a_password_from_stdin_or_generated() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
+    // The password policy holds on the command line as on the pages.
+    for (weak, said) in [
+        ("          ", "trop court"),
+        ("password12", "trop facile à deviner"),
+        ("aminata-2026", "contient le nom du compte"),
+    ] {
+        let mut child = sigida()
+            .args(["user", "add", "aminata", "--role", "analyst", "--dir", d])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{weak}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{weak:?}: {}", text(&out));
+        assert!(text(&out).contains(said), "{weak:?}: {}", text(&out));
+    }
+
     let generated = run(&[
         "user",
         "add",

@@ -102,6 +102,10 @@ fn three_hundred_phones_vote_at_once_and_a_killed_laptop_keeps_every_acknowledge
         }
         tx.insert_question(&first).await.unwrap();
         tx.insert_question(&second).await.unwrap();
+        // Opened to phones, as opening a question on the facilitator's screen does.
+        tx.set_phones_open_until(meeting.id, now().plus_seconds(3600))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         store.close().await;
         (meeting, first, second, codes)

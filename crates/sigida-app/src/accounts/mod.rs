@@ -32,6 +32,56 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The password policy, the same for every way an account gets a password (`sigida user add`
+/// and `passwd`, the users page, the demo): at least [`MIN_PASSWORD_CHARS`] characters that are
+/// not spaces, not one character repeated, not a common password (`common_passwords.txt`, also
+/// with digits or signs around it or digits for letters: `password12`, `P@ssw0rd2026`), and not
+/// the account's own name. A refusal names the rule broken.
+pub fn check_password(password: &str, username: &str) -> Result<(), Refusal> {
+    let visible = password.chars().filter(|c| !c.is_whitespace()).count();
+    if visible < MIN_PASSWORD_CHARS {
+        return Err(Refusal::new("account.short_password")
+            .arg("n", MIN_PASSWORD_CHARS.to_string())
+            .arg("field", "password"));
+    }
+    let lower = password.trim().to_lowercase();
+    let mut distinct: Vec<char> = lower.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // The letters under digits and signs written around them, digits read as letters.
+    let core: String = lower
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_' && *c != '.')
+        .collect();
+    let common = |candidate: &str| {
+        COMMON_PASSWORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| l == candidate)
+    };
+    let digits_only = lower.chars().all(|c| !c.is_alphabetic());
+    if distinct.len() < 4 || digits_only || common(&lower) || common(&core) {
+        return Err(Refusal::new("account.common_password").arg("field", "password"));
+    }
+    let name = username.trim().to_lowercase();
+    if name.chars().count() >= 3 && lower.contains(&name) {
+        return Err(Refusal::new("account.password_has_name").arg("field", "password"));
+    }
+    Ok(())
+}
+
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
 /// A password easy to read aloud and type on a phone: no 0/O, 1/l/I.
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -64,11 +114,7 @@ pub async fn create_account(store: &Store, a: NewAccount<'_>) -> Result<User, Ap
             .arg("username", username)
             .into());
     }
-    if a.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Refusal::new("account.short_password")
-            .arg("n", MIN_PASSWORD_CHARS.to_string())
-            .into());
-    }
+    check_password(a.password, username)?;
     let hash = hash_password(a.password)?;
     let user = User {
         id: a.id,
@@ -172,12 +218,7 @@ pub async fn reset_password(
     by: Option<&str>,
     at: Timestamp,
 ) -> Result<(), AppError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Refusal::new("account.short_password")
-            .arg("n", MIN_PASSWORD_CHARS.to_string())
-            .arg("field", "password")
-            .into());
-    }
+    check_password(password, username)?;
     let user = account(store, username).await?;
     let hash = hash_password(password)?;
     let mut tx = store.begin().await?;
@@ -198,6 +239,37 @@ pub async fn reset_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_rule_they_break() {
+        let code = |p: &str| check_password(p, "fatou").err().map(|r| r.code);
+        assert_eq!(code("          "), Some("account.short_password"));
+        assert_eq!(code("  abc  def  "), Some("account.short_password"));
+        for weak in [
+            "password12",
+            "Password2026!",
+            "P@ssw0rd2026",
+            "azerty12345",
+            "motdepasse",
+            "1234567890",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "2026-Bamako-2026",
+            "sigida2026!",
+        ] {
+            assert_eq!(code(weak), Some("account.common_password"), "{weak}");
+        }
+        assert_eq!(code("fatou-2026-kayes"), Some("account.password_has_name"));
+        for strong in [
+            "DuRjT-GQwfh-iaTvt",
+            "mot-de-passe-de-test",
+            "le fleuve à Gao en crue",
+            "9 tabaski, 3 chèvres",
+        ] {
+            assert_eq!(code(strong), None, "{strong}");
+        }
+        assert_eq!(code(&generate_password()), None);
+    }
 
     #[test]
     fn passwords_hash_and_verify() {

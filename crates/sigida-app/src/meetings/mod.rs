@@ -97,20 +97,75 @@ pub async fn register(store: &Store, a: Arrival) -> Result<Participant, AppError
     Ok(participant)
 }
 
-/// A phone joins with its code: the participant is checked in (if the register had not done
-/// it). `None` when no participant has that code.
-pub async fn join(
-    store: &Store,
-    code: &str,
-    at: Timestamp,
-) -> Result<Option<Participant>, AppError> {
-    let Some(participant) = store.voter(code).await? else {
+/// How long a meeting stays open to phones once its facilitator opens it (or opens a
+/// question): a meeting's day. Past it, codes and phones' tokens are refused until it is opened
+/// again, so a code read months later votes nowhere.
+pub const PHONES_OPEN_SECONDS: i64 = 12 * 3600;
+
+/// A phone that joined: its participant, and the token its cookie holds instead of the code.
+pub struct Joined {
+    pub participant: Participant,
+    pub token: String,
+}
+
+/// A phone joins with its code while the meeting is open to phones: the participant is
+/// checked in (if the register had not done it) and the phone gets a random token, of which
+/// the store keeps only the hash. `None` when no participant of a meeting open at `at` has
+/// that code (the caller counts it as a failed guess).
+pub async fn join(store: &Store, code: &str, at: Timestamp) -> Result<Option<Joined>, AppError> {
+    let Some(participant) = store.voter_to_join(code, at).await? else {
         return Ok(None);
     };
+    let token = random_token();
     let mut tx = store.begin().await?;
     tx.check_in(participant.id, at).await?;
+    tx.add_voter_token(&token, participant.id, at).await?;
     tx.commit().await?;
-    Ok(Some(participant))
+    Ok(Some(Joined { participant, token }))
+}
+
+/// The participant a phone's token names, while the meeting is open to phones at `at`.
+pub async fn voter(
+    store: &Store,
+    token: &str,
+    at: Timestamp,
+) -> Result<Option<Participant>, AppError> {
+    Ok(store.voter_by_token(token, at).await?)
+}
+
+/// Opens the meeting to phones for [`PHONES_OPEN_SECONDS`] from `at`; answers until when.
+pub async fn open_to_phones(
+    store: &Store,
+    meeting: &Meeting,
+    at: Timestamp,
+) -> Result<Timestamp, AppError> {
+    let until = at.plus_seconds(PHONES_OPEN_SECONDS);
+    let mut tx = store.begin().await?;
+    tx.set_phones_open_until(meeting.id, until).await?;
+    tx.commit().await?;
+    Ok(until)
+}
+
+/// Closes the meeting to phones at `at`: no code joins and no phone votes after it.
+pub async fn close_to_phones(
+    store: &Store,
+    meeting: &Meeting,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    if store.phones_open_until(meeting.id).await?.is_none() {
+        return Ok(());
+    }
+    let mut tx = store.begin().await?;
+    tx.set_phones_open_until(meeting.id, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 32 random bytes, in hex.
+fn random_token() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Adds a question of choice, closed until the facilitator opens it: a prompt and two options
@@ -187,26 +242,51 @@ async fn question_of(
         .ok_or_else(|| StoreError::not_found("missing.question", question).into())
 }
 
-/// Opens a question to votes, or closes it.
+/// Opens a question to votes (and the meeting to phones, if it was not: the room votes on
+/// it from `at`), or closes it.
 pub async fn set_open(
     store: &Store,
     meeting: &Meeting,
     question: Id<Question>,
     open: bool,
+    at: Timestamp,
 ) -> Result<(), AppError> {
     let q = question_of(store, meeting, question).await?;
+    let phones_closed = store
+        .phones_open_until(meeting.id)
+        .await?
+        .is_none_or(|until| until <= at);
     let mut tx = store.begin().await?;
     tx.set_question_open(q.id, open).await?;
+    if open && phones_closed {
+        tx.set_phones_open_until(meeting.id, at.plus_seconds(PHONES_OPEN_SECONDS))
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-/// A participant's ballot from their phone; casting again replaces it. The store refuses a
-/// closed question, another meeting's, an option not of the question, or a participant not
-/// yet welcomed.
-pub async fn cast_ballot(store: &Store, ballot: &Ballot) -> Result<(), AppError> {
+/// A phone's vote: the participant its token names while the meeting is open to phones (else
+/// `vote.closed`); voting again replaces the ballot. The store refuses a closed question,
+/// another meeting's, or an option not of the question.
+pub async fn vote(
+    store: &Store,
+    token: &str,
+    question: Id<Question>,
+    option: String,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    let Some(me) = store.voter_by_token(token, at).await? else {
+        return Err(Refusal::new("vote.closed").into());
+    };
+    let ballot = Ballot {
+        question_id: question,
+        participant_id: me.id,
+        option,
+        cast_at: at,
+    };
     let mut tx = store.begin().await?;
-    tx.cast_ballot(ballot).await?;
+    tx.cast_ballot(&ballot).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -246,8 +246,14 @@ pub async fn plan_document(
     community: &Community,
     plan: &sigida_core::plan::ActionPlan,
     generated_on: time::Date,
+    reader: Option<&sigida_core::access::User>,
 ) -> Result<sigida_report::plan::PlanDocument, StoreError> {
-    let content = store.plan_content(plan.id).await?;
+    // What the reader may see of it (a partner, its own actions); the whole plan for a command.
+    let seen = |content: sigida_core::plan::PlanContent| match reader {
+        Some(user) => content.seen_by(user),
+        None => content,
+    };
+    let content = seen(store.plan_content(plan.id).await?);
     let totals =
         sigida_core::plan::budget_totals(&content.actions, &content.lines).ok_or_else(|| {
             StoreError::Refused(
@@ -257,7 +263,7 @@ pub async fn plan_document(
     let versions = store.plans(community.id).await?;
     let changes = match versions.iter().find(|v| v.version == plan.version - 1) {
         Some(before) => Some(sigida_core::plan::changes(
-            &store.plan_content(before.id).await?,
+            &seen(store.plan_content(before.id).await?),
             &content,
         )),
         None => None,

@@ -2,7 +2,7 @@
 //! a name, an organisation, disable a user (their sessions end at once), give a new password.
 
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use sigida_app::AppError;
@@ -87,7 +87,6 @@ async fn page(state: &AppState, viewer: &Viewer, said: Said) -> Result<Response,
         }
     };
     let refused = said.refused.is_some();
-    let shows_password = said.password.is_some();
     let mut response = layout::page(
         viewer,
         "/users",
@@ -98,11 +97,6 @@ async fn page(state: &AppState, viewer: &Viewer, said: Said) -> Result<Response,
     .into_response();
     if refused {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    if shows_password {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)
 }

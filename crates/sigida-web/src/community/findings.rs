@@ -150,10 +150,11 @@ async fn findings_page(
     let may_edit = viewer.may(Permission::EditAnalysis);
     let may_plan = viewer.may(Permission::EditPlans);
     // From a finding to the actions of the plan in force that answer it.
-    let actions = match state.store.latest_plan(community.id).await? {
+    let mut actions = match state.store.latest_plan(community.id).await? {
         Some(plan) => state.store.actions(plan.id).await?,
         None => Vec::new(),
     };
+    actions.retain(|a| viewer.user.may_see_action(a));
     let page_of = |f: &Finding| format!("/communities/{}/findings/{}", community.slug, f.id);
     let more = |f: &Finding| {
         let answering: Vec<_> = actions

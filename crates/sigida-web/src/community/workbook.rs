@@ -50,14 +50,11 @@ pub async fn export_file(
         Some(&viewer.user.username),
     )
     .await?;
-    let mut response = crate::http::download::attachment(XLSX, "sigida-registres.xlsx", done.bytes);
-    if done.personal {
-        response.headers_mut().insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-    }
-    Ok(response)
+    Ok(crate::http::download::attachment(
+        XLSX,
+        "sigida-registres.xlsx",
+        done.bytes,
+    ))
 }
 
 pub async fn import_file(

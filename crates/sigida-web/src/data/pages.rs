@@ -525,14 +525,25 @@ fn write_clean(
             &sheets,
         )?);
     }
+    // Answers are typed by respondents: made safe for the spreadsheet that opens the CSV (the
+    // workbook holds them as text, as they are).
     let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = |record: &[String]| {
+        writer.write_record(
+            sigida_formats::write::csv_cells(
+                record.iter().map(String::as_str),
+                sigida_formats::write::Cells::FormulaSafe,
+            )
+            .map(|c| c.into_owned()),
+        )
+    };
     if let Some(table) = tables.first() {
-        writer.write_record(&table.headers)?;
+        write(&table.headers)?;
         if let Some(Some(tags)) = tags.first() {
-            writer.write_record(tags)?;
+            write(tags)?;
         }
         for (_, cells) in &table.rows {
-            writer.write_record(cells)?;
+            write(cells)?;
         }
     }
     Ok(writer.into_inner().map_err(|e| e.into_error())?)

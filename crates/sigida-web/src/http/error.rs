@@ -18,6 +18,9 @@ pub enum WebError {
     NotFound { api: bool, lang: Lang },
     #[error("expired form")]
     Csrf { lang: Lang },
+    /// A form sent from a page of another site (`http::origin`).
+    #[error("form from another site")]
+    CrossOrigin { lang: Lang },
     /// A file sent in a form that could not be read whole: over the size limit (413), or cut.
     #[error("upload: {detail}")]
     Upload {
@@ -108,6 +111,7 @@ impl WebError {
             WebError::Forbidden { .. } => "forbidden",
             WebError::NotFound { .. } => "not_found",
             WebError::Csrf { .. } => "csrf",
+            WebError::CrossOrigin { .. } => "cross_origin",
             WebError::Upload {
                 too_large: true, ..
             } => "too_large",
@@ -152,6 +156,13 @@ impl IntoResponse for WebError {
                 *lang,
                 "error.bad_request",
                 "error.csrf",
+            ),
+            WebError::CrossOrigin { lang } => (
+                StatusCode::FORBIDDEN,
+                false,
+                *lang,
+                "error.bad_request",
+                "error.cross_origin",
             ),
             WebError::Upload {
                 lang, too_large, ..

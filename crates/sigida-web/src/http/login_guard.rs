@@ -11,6 +11,11 @@
 //! - an **address** (a whole team behind one laptop, or one phone) gets `ADDRESS_FREE`
 //!   failures in `WINDOW` before the same doubling applies to it.
 //!
+//! - a phone's **code** (six characters of 31: 31⁶ ≈ 887 million, a meeting holding at most a
+//!   few hundred) gets `CODE_FREE` wrong codes per address in `WINDOW`, then the same
+//!   doubling: past the free ones about one guess a minute, some 740 in a meeting's 12 hours,
+//!   so the odds an address finds one of 300 codes are about 740 × 300 / 887 million, 1 in 4 000.
+//!
 //! A locked attempt is answered `429` with `Retry-After` and checks no password. Failures are
 //! forgotten after `WINDOW`; the tables hold at most `MAX_TRACKED` entries each, the oldest
 //! dropped first, so a flood of made-up names or addresses cannot grow them.
@@ -24,6 +29,7 @@ use tokio::sync::Semaphore;
 
 pub const ACCOUNT_FREE: u32 = 5;
 pub const ADDRESS_FREE: u32 = 20;
+pub const CODE_FREE: u32 = 10;
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const HASH_WAIT: Duration = Duration::from_secs(10);
@@ -49,6 +55,9 @@ impl Failures {
 struct Tables {
     accounts: HashMap<String, Failures>,
     addresses: HashMap<IpAddr, Failures>,
+    /// Wrong phone codes, by address (apart from passwords: a phone mistyping its code does
+    /// not slow the team's logins).
+    codes: HashMap<IpAddr, Failures>,
 }
 
 fn note<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, Failures>, key: &K, now: Instant) {
@@ -68,6 +77,12 @@ fn note<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, Failures>, key: 
     });
     entry.count += 1;
     entry.last = now;
+}
+
+/// The address a phone's wrong codes count against; one without a known address (no
+/// connection information) counts against all of them together, never against none.
+fn code_key(address: Option<IpAddr>) -> IpAddr {
+    address.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
 /// A hash no password matches, checked for unknown accounts so that the time a refusal takes
@@ -165,6 +180,29 @@ impl LoginGuard {
             if let Some(address) = address {
                 note(&mut tables.addresses, &address, now);
             }
+        }
+    }
+
+    /// Whether a phone at `address` must wait before trying a code again.
+    pub fn check_code(&self, address: Option<IpAddr>) -> Result<(), Refusal> {
+        let now = Instant::now();
+        let Ok(tables) = self.tables.lock() else {
+            return Ok(());
+        };
+        match tables
+            .codes
+            .get(&code_key(address))
+            .and_then(|f| f.wait(CODE_FREE, now))
+        {
+            Some(wait) => Err(Refusal::Wait(wait)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn code_failed(&self, address: Option<IpAddr>) {
+        let now = Instant::now();
+        if let Ok(mut tables) = self.tables.lock() {
+            note(&mut tables.codes, &code_key(address), now);
         }
     }
 

@@ -10,6 +10,7 @@ pub mod form;
 pub mod heavy;
 pub mod layout;
 pub mod login_guard;
+pub mod origin;
 pub mod routes;
 pub mod server;
 pub mod upload;

@@ -87,6 +87,11 @@ pub async fn meeting(
     let tr = viewer.tr;
     let questions = state.store.questions(meeting.id).await?;
     let data = meeting_data(&state, &meeting).await?;
+    let phones_until = state
+        .store
+        .phones_open_until(meeting.id)
+        .await?
+        .filter(|until| *until > Timestamp::now());
     let inclusion = Inclusion::of(&data.participants);
     let host = headers
         .get(header::HOST)
@@ -104,6 +109,19 @@ pub async fn meeting(
         div.join {
             p { (tr.t("meeting.join")) }
             p.join-url { "http://" (host) "/v" }
+            form.inline method="post" action=(action(if phones_until.is_some() { "phones/close" } else { "phones/open" })) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                @match phones_until {
+                    Some(until) => {
+                        span role="status" { (tr.t("meeting.phones_open").replace("{time}", &format!("{} {:02}:{:02} UTC", format::date(tr, until.date()), until.datetime().hour(), until.datetime().minute()))) } " "
+                        button type="submit" { (tr.t("meeting.phones_close_button")) }
+                    }
+                    None => {
+                        span role="status" { (tr.t("meeting.phones_closed")) } " "
+                        button.primary type="submit" { (tr.t("meeting.phones_open_button")) }
+                    }
+                }
+            }
         }
         @if let Some(code) = &shown.code {
             p.join-code role="status" { (tr.t("meeting.new_code")) " " strong { (code) } }
@@ -354,11 +372,31 @@ pub async fn set_open(
         _ => return Err(viewer.not_found()),
     };
     let question = question.parse().map_err(|_| viewer.not_found())?;
-    match meetings::set_open(&state.store, &meeting, question, open).await {
+    match meetings::set_open(&state.store, &meeting, question, open, Timestamp::now()).await {
         Ok(()) => Ok(back(&meeting, "")),
         Err(AppError::Store(StoreError::NotFound { .. })) => Err(viewer.not_found()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Opens the meeting to phones (for a meeting's day) or closes it to them.
+pub async fn set_phones(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Loaded(meeting): Loaded<Meeting>,
+    Path((_, verb)): Path<(String, String)>,
+    Form(form): Form<Csrf>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf)?;
+    let now = Timestamp::now();
+    match verb.as_str() {
+        "open" => {
+            meetings::open_to_phones(&state.store, &meeting, now).await?;
+        }
+        "close" => meetings::close_to_phones(&state.store, &meeting, now).await?,
+        _ => return Err(viewer.not_found()),
+    }
+    Ok(back(&meeting, ""))
 }
 
 #[derive(Deserialize)]

@@ -72,6 +72,12 @@ pub fn routes() -> Vec<Entry> {
             facilitator::add_count,
         ),
         post(
+            "/meetings/{id}/phones/{verb}",
+            Needs(RunMeetings),
+            Meeting,
+            facilitator::set_phones,
+        ),
+        post(
             "/meetings/{id}/questions/{question}/{verb}",
             Needs(RunMeetings),
             Meeting,

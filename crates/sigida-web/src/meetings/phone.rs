@@ -6,30 +6,38 @@ use crate::http::error::{WebError, shown_refusal};
 use crate::http::layout;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sigida_app::AppError;
 use sigida_app::meetings;
 use sigida_core::Timestamp;
-use sigida_core::meeting::{Ballot, Participant, Question};
+use sigida_core::meeting::{Participant, Question};
 use sigida_report::Tr;
 use sigida_report::minutes::option_label;
 
 // ---- The participants' phones: no account, a code. ----
 
-/// The phone's cookie: the participant's code.
+/// The phone's cookie: the token it got for its code when it joined (never the code).
 const VOTER_COOKIE: &str = "sigida_voter";
 
+/// The participant of this phone, while the meeting is open to phones.
 async fn voter_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Participant>, WebError> {
     match cookie(headers, VOTER_COOKIE) {
-        Some(code) => Ok(state.store.voter(code).await?),
+        Some(token) => Ok(meetings::voter(&state.store, token, Timestamp::now()).await?),
         None => Ok(None),
     }
 }
 
-fn code_form(tr: Tr, failed: bool) -> Markup {
+/// Why the code form is shown again.
+enum Failed {
+    No,
+    UnknownCode,
+    Wait(u64),
+}
+
+fn code_form(tr: Tr, failed: Failed) -> Markup {
     layout::public_page(
         tr,
         tr.t("vote.title"),
@@ -37,7 +45,11 @@ fn code_form(tr: Tr, failed: bool) -> Markup {
             h1 { (tr.t("vote.title")) }
             p.lead { (tr.t("vote.intro")) }
             form.stack method="post" action="/v" {
-                @if failed { p.alert role="alert" { (tr.t("vote.unknown_code")) } }
+                @match failed {
+                    Failed::No => {}
+                    Failed::UnknownCode => p.alert role="alert" { (tr.t("vote.unknown_code")) },
+                    Failed::Wait(n) => p.alert role="alert" { (tr.t("vote.wait").replace("{n}", &n.to_string())) },
+                }
                 label { (tr.t("vote.code")) input name="code" autocomplete="off" autocapitalize="characters" required autofocus inputmode="text" maxlength="12"; }
                 button.primary type="submit" { (tr.t("vote.enter")) }
             }
@@ -52,7 +64,7 @@ pub async fn phone_home(
     if voter_of(&state, &headers).await?.is_some() {
         return Ok(Redirect::to("/v/ballot").into_response());
     }
-    Ok(code_form(Tr::new(language(&headers)), false).into_response())
+    Ok(code_form(Tr::new(language(&headers)), Failed::No).into_response())
 }
 
 #[derive(Deserialize)]
@@ -60,21 +72,51 @@ pub struct CodeForm {
     code: String,
 }
 
-/// A phone joins with its code: the participant is checked in (if the register had not done it)
-/// and the phone remembers the code.
+/// A phone joins with its code while the meeting is open to phones: the participant is checked
+/// in (if the register had not done it) and the phone keeps a token for the meeting's day.
+/// Wrong codes are counted by address and slow the next tries (`http::login_guard`).
 pub async fn phone_join(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(language(&headers));
-    let Some(participant) = meetings::join(&state.store, &form.code, Timestamp::now()).await?
-    else {
-        return Ok(code_form(tr, true).into_response());
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Err(crate::http::login_guard::Refusal::Wait(wait)) =
+        state.login_guard.check_code(address)
+    {
+        let seconds = wait.as_secs().max(1);
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            code_form(tr, Failed::Wait(seconds)),
+        )
+            .into_response();
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
+    // A code is six characters: anything longer is no code, refused unread.
+    let joined = if form.code.len() > 32 {
+        None
+    } else {
+        meetings::join(&state.store, &form.code, Timestamp::now()).await?
     };
+    let Some(joined) = joined else {
+        state.login_guard.code_failed(address);
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code_form(tr, Failed::UnknownCode),
+        )
+            .into_response());
+    };
+    let seconds = meetings::PHONES_OPEN_SECONDS;
     let cookie = format!(
-        "{VOTER_COOKIE}={}; Path=/v; HttpOnly; SameSite=Lax; Max-Age=43200",
-        participant.check_code
+        "{VOTER_COOKIE}={}; Path=/v; HttpOnly; SameSite=Lax; Max-Age={seconds}",
+        joined.token
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/v/ballot")).into_response())
 }
@@ -149,20 +191,17 @@ pub async fn phone_vote(
     headers: HeaderMap,
     Form(form): Form<BallotForm>,
 ) -> Result<Response, WebError> {
-    let Some(me) = voter_of(&state, &headers).await? else {
+    let Some(token) = cookie(&headers, VOTER_COOKIE) else {
         return Ok(Redirect::to("/v").into_response());
     };
     let Ok(question) = form.question.parse() else {
         return Ok(Redirect::to("/v/ballot").into_response());
     };
-    let ballot = Ballot {
-        question_id: question,
-        participant_id: me.id,
-        option: form.option,
-        cast_at: Timestamp::now(),
-    };
-    match meetings::cast_ballot(&state.store, &ballot).await {
+    match meetings::vote(&state.store, token, question, form.option, Timestamp::now()).await {
         Ok(()) => Ok(Redirect::to("/v/ballot?saved=1").into_response()),
+        Err(AppError::Refused(r)) if r.code == "vote.closed" => {
+            Ok(Redirect::to("/v").into_response())
+        }
         Err(AppError::Refused(r)) => {
             Ok(Redirect::to(&format!("/v/ballot?refused={}", r.code)).into_response())
         }

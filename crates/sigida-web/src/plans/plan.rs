@@ -60,14 +60,22 @@ pub async fn plan_page(
         ),
         None => versions.iter().max_by_key(|p| p.version),
     };
+    // What the viewer may see of it: a partner, the actions its organisation leads.
     let content = match plan {
-        Some(p) => state.store.plan_content(p.id).await?,
+        Some(p) => state.store.plan_content(p.id).await?.seen_by(&viewer.user),
         None => PlanContent::default(),
     };
     let previous = match plan.and_then(|p| versions.iter().find(|v| v.version == p.version - 1)) {
         Some(before) => Some((
             before.version,
-            changes(&state.store.plan_content(before.id).await?, &content),
+            changes(
+                &state
+                    .store
+                    .plan_content(before.id)
+                    .await?
+                    .seen_by(&viewer.user),
+                &content,
+            ),
         )),
         None => None,
     };

@@ -300,9 +300,16 @@ pub async fn template(State(state): State<AppState>, viewer: Viewer) -> Result<R
     let mut out = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Titles and names are typed by people: made safe for the spreadsheet that opens the file.
     let write = |out: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
-        out.write_record(record)
-            .map_err(|e| WebError::failed("suivi", e))
+        out.write_record(
+            sigida_formats::write::csv_cells(
+                record.iter().copied(),
+                sigida_formats::write::Cells::FormulaSafe,
+            )
+            .map(|c| c.into_owned()),
+        )
+        .map_err(|e| WebError::failed("suivi", e))
     };
     write(&mut out, &sigida_formats::progress::TEMPLATE_COLUMNS)?;
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();

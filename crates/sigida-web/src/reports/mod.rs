@@ -99,9 +99,15 @@ pub async fn community_report(
             .latest_plan(community.id)
             .await?
             .ok_or_else(|| viewer.not_found())?;
-        let doc =
-            sigida_app::plans::plan_document(&state.store, &diagnostic, &community, &plan, today)
-                .await?;
+        let doc = sigida_app::plans::plan_document(
+            &state.store,
+            &diagnostic,
+            &community,
+            &plan,
+            today,
+            Some(&viewer.user),
+        )
+        .await?;
         let workbook = match file.as_str() {
             "plan-action.xlsx" => Some(Lang::Fr),
             "plan-action.en.xlsx" => Some(Lang::En),

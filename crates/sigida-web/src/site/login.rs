@@ -17,10 +17,19 @@ use sigida_core::{Id, Timestamp};
 use sigida_report::{Lang, Tr};
 use sigida_store::NewSession;
 
-/// Only local paths are followed after login, so a link cannot send a user elsewhere.
+/// Only a path on this server is followed after login or a change of language, so a link
+/// cannot send a user elsewhere: it starts with one `/`, and holds only visible ASCII other
+/// than `\` (a browser drops tabs and newlines and reads `\` as `/`, so `/\t/host` or
+/// `/\\host` would lead to another host). Anything else goes to the home page.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with(['/', '\\'])
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -229,5 +238,26 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(
+            safe_next(Some("/communities?lang=en#top")),
+            "/communities?lang=en#top"
+        );
+        // What a WHATWG parser would take to another host once it strips tabs and newlines
+        // or reads a backslash as a slash.
+        for forged in [
+            "/\t/host/phish",
+            "/\n/host",
+            "/\r\n/host",
+            "/\\host",
+            "/\\/host",
+            "\\\\host",
+            "/ /host",
+            " //host",
+            "/\u{a0}/host",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(forged)), "/", "{forged:?}");
+        }
     }
 }

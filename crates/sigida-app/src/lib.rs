@@ -10,6 +10,7 @@
 //!   sheets, coded notes.
 //! - `cleaning`: the checks that fill an instrument's cleaning log.
 //! - `accounts`: passwords and accounts.
+//! - `backup`: a sealed snapshot of the whole diagnostic, and its checked restore.
 //! - `analysis`: a community's overview, indicators brought up to date, traveller surveys, the
 //!   contextual analysis assembled for its report.
 //! - `meetings`: a meeting's minutes.
@@ -22,6 +23,7 @@
 
 pub mod accounts;
 pub mod analysis;
+pub mod backup;
 pub mod cleaning;
 pub mod common;
 pub mod diagnostic;

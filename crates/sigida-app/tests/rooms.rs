@@ -10,6 +10,7 @@ use sigida_testkit::rooms::{named, sources};
 const ROOMS: &[&str] = &[
     "accounts",
     "analysis",
+    "backup",
     "cleaning",
     "diagnostic",
     "imports",

@@ -21,7 +21,7 @@ fn user(row: &sqlx::any::AnyRow) -> Result<User> {
     })
 }
 
-fn audit_event(row: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+pub(crate) fn audit_event(row: &sqlx::any::AnyRow) -> Result<AuditEvent> {
     let c = Cols::of("audit_log", row);
     Ok(AuditEvent {
         id: c.id("id")?,
@@ -212,21 +212,6 @@ impl Tx {
             .bind(sha256_hex(token.as_bytes()))
             .execute(self.conn())
             .await?;
-        Ok(())
-    }
-
-    pub async fn audit(&mut self, e: &AuditEvent) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(e.id.to_string())
-        .bind(e.at.to_rfc3339())
-        .bind(&e.actor)
-        .bind(e.action.code())
-        .bind(&e.subject)
-        .bind(&e.detail)
-        .execute(self.conn())
-        .await?;
         Ok(())
     }
 }

@@ -24,6 +24,8 @@
 //! - `accounts`: users, sessions, the audit log.
 
 mod accounts;
+mod audit;
+pub use audit::{AuditBreak, AuditCheck};
 mod actors;
 pub use actors::ActorTable;
 mod analysis;
@@ -230,6 +232,19 @@ impl Store {
         let store = Self { pool, backend };
         migrate::run(&store.pool, backend).await?;
         Ok(store)
+    }
+
+    /// Writes a consistent copy of the whole embedded database to `path` (a new file), as it
+    /// is at one instant while others go on writing (`VACUUM INTO`: one read transaction).
+    pub async fn snapshot_sqlite(&self, path: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl("postgres".into()));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -106,6 +106,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "phones",
         sql: include_str!("../migrations/0018_phones.sql"),
     },
+    Migration {
+        version: 19,
+        name: "audit_chain",
+        sql: include_str!("../migrations/0019_audit_chain.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

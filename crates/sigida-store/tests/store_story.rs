@@ -936,3 +936,78 @@ async fn a_local_finding_its_cited_value_and_the_documents_round_trip() {
         assert!(store.documents(s.diagnostic.id).await.unwrap().is_empty());
     }
 }
+
+/// The audit log is a hash chain: intact as Sigida writes it, and an entry edited, deleted or
+/// slipped in behind its back is found at its place, on both databases.
+#[tokio::test]
+async fn the_audit_chain_shows_an_edited_a_deleted_and_a_forged_entry() {
+    use sigida_core::audit::{AuditAction, AuditEvent};
+    use sigida_store::AuditBreak;
+    use sqlx::Executor;
+    for t in common::stores().await {
+        let store = &t.store;
+        let mut ids = Vec::new();
+        for i in 0..6 {
+            let event = AuditEvent {
+                id: Id::new(),
+                at: at("2026-02-01T08:00:00Z").plus_seconds(i),
+                actor: Some("coord".into()),
+                action: AuditAction::ViewPersonalData,
+                subject: format!("stakeholder:{i}"),
+                detail: "contacts".into(),
+            };
+            ids.push(event.id.to_string());
+            store.audit(&event).await.unwrap();
+        }
+        let intact = store.verify_audit().await.unwrap();
+        assert_eq!(intact.entries, 6, "{}", t.label);
+        assert!(intact.breaks.is_empty(), "{}: {:?}", t.label, intact.breaks);
+        assert_eq!(intact.head.len(), 64);
+
+        sqlx::any::install_default_drivers();
+        let behind = sqlx::AnyPool::connect(&t.url).await.unwrap();
+        behind
+            .execute(
+                format!(
+                    "UPDATE audit_log SET actor = 'quelqu''un' WHERE id = '{}'",
+                    ids[1]
+                )
+                .as_str(),
+            )
+            .await
+            .unwrap();
+        behind
+            .execute(format!("DELETE FROM audit_log WHERE id = '{}'", ids[3]).as_str())
+            .await
+            .unwrap();
+        behind
+            .execute(
+                "INSERT INTO audit_log (id, at, actor, action, subject, detail)
+                 VALUES ('forged', '2026-02-01T09:00:00.000000Z', NULL, 'login', 'user:x', '')",
+            )
+            .await
+            .unwrap();
+        behind.close().await;
+        let found = store.verify_audit().await.unwrap().breaks;
+        assert!(
+            found.contains(&AuditBreak::Edited {
+                seq: 2,
+                id: ids[1].clone()
+            }),
+            "{}: {found:?}",
+            t.label
+        );
+        assert!(
+            found.contains(&AuditBreak::Missing { from: 4, to: 4 }),
+            "{}: {found:?}",
+            t.label
+        );
+        assert!(
+            found.contains(&AuditBreak::Unchained {
+                id: "forged".into()
+            }),
+            "{}: {found:?}",
+            t.label
+        );
+    }
+}

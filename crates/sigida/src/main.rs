@@ -5,6 +5,7 @@
 //! 3 a user's file is wrong (the message names file, sheet, row and column);
 //! 4 the database cannot be opened or written.
 
+mod backup;
 mod clean;
 mod estimate;
 mod flows;
@@ -90,6 +91,35 @@ enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// The team's key, kept outside the diagnostic's folder.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// A consistent snapshot of the whole diagnostic, taken while the server runs, sealed with
+    /// the team's key (--key-file) or a passphrase (asked, or SIGIDA_PASSPHRASE).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, env = "SIGIDA_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Puts a backup back, after opening it whole and checking the database it holds; a
+    /// folder's previous database is kept aside, renamed.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "SIGIDA_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// The audit log: who saw personal data, who changed what.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Weighted survey estimates with design-based standard errors (R survey's numbers):
     /// proportions, means, select_multiple options, totals and ratios by domain.
     Estimate(estimate::EstimateArgs),
@@ -147,6 +177,25 @@ enum Command {
     Workbook {
         #[command(subcommand)]
         command: workbook::WorkbookCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Writes a new key file (32 random bytes, mode 0600), never over an existing one.
+    New {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the audit log's hash chain: an entry edited, deleted or added behind Sigida's
+    /// back is named with its place. Prints the chain's end to keep; exit 1 when it is broken.
+    Verify {
+        #[command(flatten)]
+        place: Place,
     },
 }
 
@@ -545,6 +594,22 @@ fn main() -> ExitCode {
                     },
             } => geo::import(&place, &file, cod_version.as_deref()).await,
             Command::Estimate(args) => estimate::run(args),
+            Command::Audit {
+                command: AuditCommand::Verify { place },
+            } => verify_audit(&place).await,
+            Command::Key {
+                command: KeyCommand::New { out },
+            } => backup::new_key(&out),
+            Command::Backup {
+                out,
+                key_file,
+                place,
+            } => backup::backup(&place, &out, key_file.as_deref()).await,
+            Command::Restore {
+                file,
+                key_file,
+                place,
+            } => backup::restore_file(&place, &file, key_file.as_deref()).await,
             Command::Community { command } => command.run().await,
             Command::User {
                 command: UserCommand::Disable { username, place },
@@ -703,6 +768,56 @@ fn main() -> ExitCode {
 }
 
 /// The instrument kit into `dir/instruments/`, each form named as the kit names it.
+/// `sigida audit verify`.
+async fn verify_audit(place: &Place) -> Result<(), Failure> {
+    use sigida_store::AuditBreak;
+    let store = place.open().await?;
+    let check = store.verify_audit().await?;
+    store.close().await;
+    println!(
+        "Journal d'audit : {} entrées chaînées (copie {}), fin de chaîne {}",
+        check.entries,
+        if check.replica.is_empty() {
+            "—"
+        } else {
+            &check.replica
+        },
+        if check.head.is_empty() {
+            "—"
+        } else {
+            &check.head
+        }
+    );
+    if check.breaks.is_empty() {
+        println!("Chaîne intacte : aucune entrée modifiée, supprimée ni ajoutée hors de Sigida.");
+        return Ok(());
+    }
+    for b in &check.breaks {
+        let said = match b {
+            AuditBreak::Edited { seq, id } => {
+                format!("entrée n° {seq} ({id}) : modifiée après son écriture")
+            }
+            AuditBreak::Missing { from, to } if from == to => {
+                format!("entrée n° {from} : supprimée")
+            }
+            AuditBreak::Missing { from, to } => format!("entrées n° {from} à {to} : supprimées"),
+            AuditBreak::Unchained { id } => {
+                format!(
+                    "entrée {id} : ajoutée hors de Sigida (elle n'a pas de place dans la chaîne)"
+                )
+            }
+            AuditBreak::Truncated { head_seq, last } => format!(
+                "fin de chaîne : {head_seq} entrées écrites, la dernière trouvée est la n° {last} (des entrées de la fin ont été supprimées ou la fin réécrite)"
+            ),
+        };
+        eprintln!("  ✗ {said}");
+    }
+    Err(Failure::Other(format!(
+        "le journal d'audit a été modifié hors de Sigida ({} anomalie(s))",
+        check.breaks.len()
+    )))
+}
+
 fn write_kit(dir: &std::path::Path) -> Result<(), Failure> {
     let folder = dir.join("instruments");
     std::fs::create_dir_all(&folder)?;

@@ -411,3 +411,119 @@ fn users_get_a_new_password_and_are_disabled_from_the_command_line() {
     assert_eq!(unknown.status.code(), Some(3), "{}", text(&unknown));
     assert!(text(&unknown).contains("personne"), "{}", text(&unknown));
 }
+
+/// `sigida audit verify` says the chain is intact as Sigida wrote it, and names an entry edited
+/// in the database behind its back (exit 1).
+#[test]
+fn audit_verify_finds_an_entry_edited_behind_sigidas_back() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let d = dir.path().to_str().unwrap();
+    for name in ["awa", "moussa"] {
+        let out = run(&[
+            "user",
+            "add",
+            name,
+            "--role",
+            "analyst",
+            "--generate-password",
+            "--dir",
+            d,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let intact = run(&["audit", "verify", "--dir", d]);
+    assert!(intact.status.success(), "{}", text(&intact));
+    assert!(
+        text(&intact).contains("Chaîne intacte"),
+        "{}",
+        text(&intact)
+    );
+    let db = dir.path().join("sigida.db");
+    let edited = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+             c.execute(\"UPDATE audit_log SET subject = 'user:personne' WHERE seq = 1\"); c.commit()",
+            db.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(edited.status.success(), "{}", text(&edited));
+    let broken = run(&["audit", "verify", "--dir", d]);
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
+    assert!(
+        text(&broken).contains("entrée n° 1") && text(&broken).contains("modifiée"),
+        "{}",
+        text(&broken)
+    );
+}
+
+/// The central server's backup: `pg_dump` sealed with a passphrase, restored by `pg_restore`
+/// into another database after the whole file was opened; what was there comes back.
+#[test]
+fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere() {
+    let Ok(url) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
+        sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
+        return;
+    };
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args([url.as_str(), "-qAtc", sql])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{sql}: {}", text(&out));
+    };
+    let base = url.rsplit_once('/').unwrap().0.to_owned();
+    let [from, to] =
+        ["from", "to"].map(|w| format!("sigida_test_backup_{w}_{}", std::process::id()));
+    for name in [&from, &to] {
+        psql(&format!("DROP DATABASE IF EXISTS {name}"));
+        psql(&format!("CREATE DATABASE {name}"));
+    }
+    let (from, to) = (format!("{base}/{from}"), format!("{base}/{to}"));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let with_phrase = |args: &[&str]| {
+        let out = sigida()
+            .args(args)
+            .env("SIGIDA_PASSPHRASE", "le fleuve à Gao en crue")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        out
+    };
+    with_phrase(&["init", d, "--name", "Central", "--database", &from]);
+    with_phrase(&[
+        "user",
+        "add",
+        "awa",
+        "--role",
+        "analyst",
+        "--generate-password",
+        "--database",
+        &from,
+    ]);
+    let file = dir.path().join("central.sigida");
+    with_phrase(&[
+        "backup",
+        "--out",
+        file.to_str().unwrap(),
+        "--database",
+        &from,
+    ]);
+    let sealed = std::fs::read(&file).unwrap();
+    assert!(!sealed.windows(7).any(|w| w == b"Central"), "sealed");
+    with_phrase(&["restore", file.to_str().unwrap(), "--database", &to]);
+    let verify = with_phrase(&["audit", "verify", "--database", &to]);
+    assert!(
+        text(&verify).contains("Chaîne intacte"),
+        "{}",
+        text(&verify)
+    );
+    let users = std::process::Command::new("psql")
+        .args([to.as_str(), "-qAtc", "SELECT username FROM users"])
+        .output()
+        .unwrap();
+    assert_eq!(text(&users).trim(), "awa");
+}

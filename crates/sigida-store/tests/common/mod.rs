@@ -7,23 +7,35 @@ use sigida_store::Store;
 pub struct TestStore {
     pub store: Store,
     pub label: &'static str,
+    /// Where to connect behind the store's back (to play the one who edits the database).
+    #[allow(dead_code)] // read by the stories that tamper, not by every test file
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn stores() -> Vec<TestStore> {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Store::open_dir(dir.path()).await.unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join(sigida_store::SQLITE_FILE).display()
+    );
     let mut stores = vec![TestStore {
         store: sqlite,
         label: "sqlite",
+        url,
         _dir: Some(dir),
     }];
     match std::env::var("SIGIDA_TEST_POSTGRES_URL") {
-        Ok(url) => stores.push(TestStore {
-            store: fresh_postgres(&url).await,
-            label: "postgres",
-            _dir: None,
-        }),
+        Ok(url) => {
+            let (store, url) = fresh_postgres(&url).await;
+            stores.push(TestStore {
+                store,
+                label: "postgres",
+                url,
+                _dir: None,
+            })
+        }
         Err(_) => {
             sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
         }
@@ -31,7 +43,7 @@ pub async fn stores() -> Vec<TestStore> {
     stores
 }
 
-pub async fn fresh_postgres(url: &str) -> Store {
+pub async fn fresh_postgres(url: &str) -> (Store, String) {
     use sqlx::Executor;
     sqlx::any::install_default_drivers();
     let name = format!("sigida_test_{}", uuid::Uuid::new_v4().simple());
@@ -42,5 +54,6 @@ pub async fn fresh_postgres(url: &str) -> Store {
         .unwrap();
     admin.close().await;
     let (base, _) = url.rsplit_once('/').unwrap();
-    Store::connect(&format!("{base}/{name}")).await.unwrap()
+    let url = format!("{base}/{name}");
+    (Store::connect(&url).await.unwrap(), url)
 }

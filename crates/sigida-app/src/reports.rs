@@ -200,5 +200,22 @@ pub async fn write_reports(
             )?);
         }
     }
+    // Reports carry no personal data; they are the team's all the same: readable by its
+    // owner only, like the diagnostic.
+    private_tree(&reports).map_err(|e| written_to(&reports, e))?;
     Ok(written)
+}
+
+/// A folder and all it holds readable by its owner only (folders 0700, files 0600).
+fn private_tree(folder: &Path) -> std::io::Result<()> {
+    sigida_vault::restrict(folder, 0o700)?;
+    for entry in std::fs::read_dir(folder)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            private_tree(&path)?;
+        } else {
+            sigida_vault::restrict(&path, 0o600)?;
+        }
+    }
+    Ok(())
 }

@@ -27,7 +27,8 @@ use sigida_core::plan::{
 };
 use sigida_core::protection::{Capacity, RiskReport, RiskType};
 use sigida_report::{Lang, Tr};
-use sigida_store::{Store, Tx};
+use sigida_store::{Store, StoreError, Tx};
+use sigida_vault::Key;
 
 use crate::accounts::{self, NewAccount};
 use crate::analysis::citations::{self, Sources};
@@ -54,19 +55,29 @@ pub struct Script {
 }
 
 impl Script {
-    /// Opens (or creates) the diagnostic in `dir`, as `sigida … --dir` does.
-    pub async fn open(dir: &Path) -> Result<Self, AppError> {
+    /// Opens (or creates) the diagnostic in `dir` with its key, as `sigida … --dir` does.
+    pub async fn open(dir: &Path, key: Key) -> Result<Self, AppError> {
         Ok(Self {
-            store: Store::open_dir(dir).await?,
+            store: Store::open_dir_with(dir, Some(key)).await?,
         })
     }
 
     /// Opens `dir` afresh for a demonstration: a previous demonstration there (a diagnostic
     /// marked synthetic) is removed first; a real diagnostic is refused, never touched.
-    pub async fn open_afresh(dir: &Path) -> Result<Self, AppError> {
+    pub async fn open_afresh(dir: &Path, key: Key) -> Result<Self, AppError> {
         let database = dir.join(sigida_store::SQLITE_FILE);
         if database.exists() {
-            let store = Store::open_dir(dir).await?;
+            // Only with its key can it be told a demonstration: one sealed with another key is
+            // left alone.
+            let store = match Store::open_dir_with(dir, Some(key.clone())).await {
+                Ok(store) => store,
+                Err(StoreError::Locked | StoreError::WrongKey) => {
+                    return Err(Refusal::new("demo.other_key")
+                        .arg("dir", dir.display().to_string())
+                        .into());
+                }
+                Err(e) => return Err(e.into()),
+            };
             let synthetic = store.diagnostics().await?.iter().all(|d| d.synthetic);
             store.close().await;
             if !synthetic {
@@ -84,7 +95,7 @@ impl Script {
                 }
             }
         }
-        Self::open(dir).await
+        Self::open(dir, key).await
     }
 
     /// Closes the diagnostic (its last writes flushed to disk).

@@ -22,6 +22,8 @@ vocabulary! {
         AnalysisChanged = "analysis_changed",
         /// The diagnostic's settings changed.
         SettingsChanged = "settings_changed",
+        /// A person's personal data erased on request (what is kept: that it was there).
+        Erased = "erased",
         Denied = "denied",
     }
 }

@@ -1007,12 +1007,12 @@ pub struct DemoUser {
     pub password: String,
 }
 
-/// Builds the demonstration in `dir` (a previous demonstration there is replaced, a real
-/// diagnostic refused) and writes its reports; answers the demo accounts and their passwords,
+/// Builds the demonstration in `dir`, its personal data sealed with `key` (a previous
+/// demonstration there is replaced, a real diagnostic refused) and writes its reports; answers the demo accounts and their passwords,
 /// as a banner to print.
-pub async fn run(dir: &Path) -> Result<String, DemoError> {
+pub async fn run(dir: &Path, key: sigida_vault::Key) -> Result<String, DemoError> {
     std::fs::create_dir_all(dir)?;
-    let script = Script::open_afresh(dir).await?;
+    let script = Script::open_afresh(dir, key).await?;
     let mut g = Gen {
         rng: Rng(20_260_312),
         seq: 0,

@@ -527,7 +527,19 @@ pub fn sniff_separator(header: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
+/// A workbook's sheets. The workbook reader is another crate's: a crafted file that makes it
+/// panic (fuzzing found cell references whose column overflows) is refused like any unreadable
+/// workbook, with its name, instead of taking the request or the command down.
 fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
+    std::panic::catch_unwind(|| read_workbook_unguarded(name, bytes)).unwrap_or_else(|_| {
+        Err(FormatError::new(
+            file_location(Path::new(name)),
+            Refusal::new("file.workbook").arg("detail", "structure interne invalide"),
+        ))
+    })
+}
+
+fn read_workbook_unguarded(name: &str, bytes: &[u8]) -> Result<Vec<Table>, FormatError> {
     check_unzipped_size(name, bytes)?;
     let mut workbook =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {

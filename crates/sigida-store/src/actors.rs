@@ -7,9 +7,10 @@ use sigida_core::diagnostic::Diagnostic;
 use sigida_core::personal::Personal;
 
 use crate::rows::Cols;
+use crate::sealing::Sealer;
 use crate::{Result, Store, StoreError, Tx, is_foreign_key_violation};
 
-fn stakeholder(row: &sqlx::any::AnyRow) -> Result<Stakeholder> {
+fn stakeholder(row: &sqlx::any::AnyRow, s: &Sealer) -> Result<Stakeholder> {
     let c = Cols::of("stakeholders", row);
     Ok(Stakeholder {
         id: c.id("id")?,
@@ -19,8 +20,16 @@ fn stakeholder(row: &sqlx::any::AnyRow) -> Result<Stakeholder> {
         kind: c.code("kind")?,
         level: c.code("level")?,
         role_in_zone: c.text("role_in_zone")?,
-        contact_name: Personal::new(c.text("contact_name")?),
-        contact_phone: Personal::new(c.text("contact_phone")?),
+        contact_name: Personal::new(s.open_text(
+            "stakeholders",
+            "contact_name",
+            c.text("contact_name")?,
+        )?),
+        contact_phone: Personal::new(s.open_text(
+            "stakeholders",
+            "contact_phone",
+            c.text("contact_phone")?,
+        )?),
         influence: c.opt_small("influence")?,
         interest: c.opt_small("interest")?,
     })
@@ -41,7 +50,7 @@ fn group(row: &sqlx::any::AnyRow) -> Result<SocioEconomicGroup> {
     })
 }
 
-fn service(row: &sqlx::any::AnyRow) -> Result<ServiceProvider> {
+fn service(row: &sqlx::any::AnyRow, s: &Sealer) -> Result<ServiceProvider> {
     let c = Cols::of("service_providers", row);
     Ok(ServiceProvider {
         id: c.id("id")?,
@@ -55,7 +64,11 @@ fn service(row: &sqlx::any::AnyRow) -> Result<ServiceProvider> {
         free_of_charge: c.bool("free_of_charge")?,
         opening_hours: c.text("opening_hours")?,
         accepts_referrals: c.bool("accepts_referrals")?,
-        contact_phone: Personal::new(c.text("contact_phone")?),
+        contact_phone: Personal::new(s.open_text(
+            "service_providers",
+            "contact_phone",
+            c.text("contact_phone")?,
+        )?),
         latitude: c.opt_f64("latitude")?,
         longitude: c.opt_f64("longitude")?,
     })
@@ -87,7 +100,7 @@ impl Store {
                 .await?
             }
         };
-        rows.iter().map(stakeholder).collect()
+        rows.iter().map(|r| stakeholder(r, &self.seal)).collect()
     }
 
     pub async fn groups(&self, community: Id<Community>) -> Result<Vec<SocioEconomicGroup>> {
@@ -111,7 +124,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(service)
+        .map(|r| service(r, &self.seal))
         .collect()
     }
 }
@@ -130,8 +143,8 @@ impl Tx {
         .bind(s.kind.code())
         .bind(s.level.code())
         .bind(&s.role_in_zone)
-        .bind(s.contact_name.expose())
-        .bind(s.contact_phone.expose())
+        .bind(self.1.text(s.contact_name.expose()))
+        .bind(self.1.text(s.contact_phone.expose()))
         .bind(s.influence.map(i64::from))
         .bind(s.interest.map(i64::from))
         .execute(self.conn())
@@ -177,7 +190,7 @@ impl Tx {
         .bind(i64::from(s.free_of_charge))
         .bind(&s.opening_hours)
         .bind(i64::from(s.accepts_referrals))
-        .bind(s.contact_phone.expose())
+        .bind(self.1.text(s.contact_phone.expose()))
         .bind(s.latitude)
         .bind(s.longitude)
         .execute(self.conn())
@@ -198,8 +211,8 @@ impl Tx {
         .bind(s.kind.code())
         .bind(s.level.code())
         .bind(&s.role_in_zone)
-        .bind(s.contact_name.expose())
-        .bind(s.contact_phone.expose())
+        .bind(self.1.text(s.contact_name.expose()))
+        .bind(self.1.text(s.contact_phone.expose()))
         .bind(s.influence.map(i64::from))
         .bind(s.interest.map(i64::from))
         .bind(s.diagnostic_id.to_string())
@@ -246,7 +259,7 @@ impl Tx {
         .bind(i64::from(s.free_of_charge))
         .bind(&s.opening_hours)
         .bind(i64::from(s.accepts_referrals))
-        .bind(s.contact_phone.expose())
+        .bind(self.1.text(s.contact_phone.expose()))
         .bind(s.latitude)
         .bind(s.longitude)
         .bind(s.community_id.to_string())

@@ -6,17 +6,18 @@ use sigida_core::instrument::{Instrument, RawImport};
 use sqlx::Row;
 
 use crate::rows::Cols;
+use crate::sealing::Sealer;
 use crate::{Result, Store, StoreError, Tx};
 
-fn entry(row: &sqlx::any::AnyRow) -> Result<LogEntry> {
+fn entry(row: &sqlx::any::AnyRow, s: &Sealer) -> Result<LogEntry> {
     let c = Cols::of("cleaning_log", row);
     let code = c.text("decision")?;
     Ok(LogEntry {
         uuid: c.text("uuid")?,
         loop_index: c.text("loop_index")?,
         question: c.text("question")?,
-        old_value: c.text("old_value")?,
-        new_value: c.text("new_value")?,
+        old_value: s.open_text("cleaning_log", "old_value", c.text("old_value")?)?,
+        new_value: s.open_text("cleaning_log", "new_value", c.text("new_value")?)?,
         issue: c.text("issue")?,
         check: c.text("check_name")?,
         decision: Decision::parse(&code).ok_or_else(|| StoreError::Corrupt {
@@ -56,7 +57,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|row| Ok((row.try_get::<i64, _>("seq")?, entry(row)?)))
+            .map(|row| Ok((row.try_get::<i64, _>("seq")?, entry(row, &self.seal)?)))
             .collect()
     }
 
@@ -124,7 +125,7 @@ impl Tx {
         )
         .bind(instrument.to_string())
         .bind(seq)
-        .bind(&decision.new_value)
+        .bind(self.1.text(&decision.new_value))
         .bind(decision.decision.code())
         .bind(&decision.author)
         .bind(&decision.date)
@@ -152,7 +153,7 @@ impl Tx {
             .await?
         {
             let seq: i64 = row.try_get("seq")?;
-            existing.push((seq, entry(&row)?));
+            existing.push((seq, entry(&row, &self.1)?));
         }
         let mut next = existing.last().map_or(0, |(s, _)| s + 1);
         let mut merge = LogMerge::default();
@@ -190,8 +191,8 @@ impl Tx {
                     )
                     .bind(&id)
                     .bind(*seq)
-                    .bind(&e.old_value)
-                    .bind(&e.new_value)
+                    .bind(self.1.text(&e.old_value))
+                    .bind(self.1.text(&e.new_value))
                     .bind(&e.check)
                     .bind(e.decision.code())
                     .bind(&e.author)
@@ -212,8 +213,8 @@ impl Tx {
                     .bind(next)
                     .bind(&e.uuid)
                     .bind(&e.question)
-                    .bind(&e.old_value)
-                    .bind(&e.new_value)
+                    .bind(self.1.text(&e.old_value))
+                    .bind(self.1.text(&e.new_value))
                     .bind(&e.issue)
                     .bind(&e.check)
                     .bind(e.decision.code())

@@ -133,7 +133,7 @@ impl Store {
         }
         let mut bytes = Vec::new();
         for row in rows {
-            bytes.extend_from_slice(&row.try_get::<Vec<u8>, _>("bytes")?);
+            bytes.extend_from_slice(&self.seal.open_bytes(row.try_get::<Vec<u8>, _>("bytes")?)?);
         }
         Ok(bytes)
     }
@@ -254,7 +254,9 @@ impl Store {
                     sheet: c.opt_text("sheet")?,
                     row: c.i64("row_number")?,
                     column: c.text("column_name")?,
-                    value: c.text("value")?,
+                    value: self
+                        .seal
+                        .open_text("import_problems", "value", c.text("value")?)?,
                     message: c.text("message")?,
                 })
             })
@@ -307,7 +309,7 @@ impl Tx {
                 sqlx::query("INSERT INTO blob_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
                     .bind(&sha256)
                     .bind(seq as i64)
-                    .bind(chunk.to_vec())
+                    .bind(self.1.bytes(chunk))
                     .execute(self.conn())
                     .await?;
             }
@@ -423,7 +425,7 @@ impl Tx {
             .bind(&p.sheet)
             .bind(p.row)
             .bind(&p.column)
-            .bind(&p.value)
+            .bind(self.1.text(&p.value))
             .bind(&p.message)
             .execute(self.conn())
             .await?;

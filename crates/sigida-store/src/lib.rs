@@ -25,7 +25,9 @@
 
 mod accounts;
 mod audit;
+mod erasure;
 pub use audit::{AuditBreak, AuditCheck};
+pub use erasure::Erasable;
 mod actors;
 pub use actors::ActorTable;
 mod analysis;
@@ -41,6 +43,7 @@ mod plans;
 mod protection;
 mod qualitative;
 mod rows;
+mod sealing;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -80,6 +83,12 @@ pub enum StoreError {
     },
     #[error("{}", self.refusal())]
     NewerSchema(i64),
+    /// The diagnostic's personal data is sealed and no key was given.
+    #[error("{}", self.refusal())]
+    Locked,
+    /// The key given is not the diagnostic's.
+    #[error("{}", self.refusal())]
+    WrongKey,
     #[error("{}", self.refusal())]
     Corrupt {
         table: &'static str,
@@ -128,6 +137,8 @@ impl StoreError {
                 .arg("name", *name)
                 .arg("detail", source.to_string()),
             StoreError::NewerSchema(v) => Refusal::new("store.newer").arg("version", v.to_string()),
+            StoreError::Locked => Refusal::new("store.locked"),
+            StoreError::WrongKey => Refusal::new("store.wrong_key"),
             StoreError::Corrupt {
                 table,
                 column,
@@ -148,6 +159,32 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The diagnostic's folder readable by its owner only (0700), and its database (0600) — made
+/// empty before SQLite opens it, so that the journal files SQLite makes beside it take the same
+/// mode. A folder Sigida may not change (not its owner's) is left as it is.
+fn private_files(dir: &Path, database: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = sigida_vault::restrict(dir, 0o700);
+        if !database.exists() {
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(database);
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", database.display()));
+            if file.exists() {
+                let _ = sigida_vault::restrict(&file, 0o600);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, database);
+}
+
 /// A database URL with its password hidden, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -166,6 +203,7 @@ pub fn redact_url(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    seal: sealing::Sealer,
 }
 
 impl std::fmt::Debug for Store {
@@ -177,12 +215,25 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating it on first use) the embedded database of the diagnostic in `dir`.
     pub async fn open_dir(dir: &Path) -> Result<Self> {
+        Self::open_dir_with(dir, None).await
+    }
+
+    /// The same, with the team's key: personal data is sealed with it (see `sealing`).
+    pub async fn open_dir_with(dir: &Path, key: Option<sigida_vault::Key>) -> Result<Self> {
         let path = dir.join(SQLITE_FILE);
-        Self::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+        private_files(dir, &path);
+        Self::connect_with(&format!("sqlite://{}?mode=rwc", path.display()), key).await
     }
 
     /// Connects to `postgres://…` or `sqlite://…` and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Connects with the team's key, or without one. A diagnostic that has a key opens only
+    /// with it ([`StoreError::Locked`], [`StoreError::WrongKey`]); one opened with a key for
+    /// the first time has its personal data sealed then.
+    pub async fn connect_with(url: &str, key: Option<sigida_vault::Key>) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
@@ -220,7 +271,7 @@ impl Store {
                         // commits of the write-ahead log on a power cut).
                         conn.execute(
                             "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; \
-                             PRAGMA synchronous = FULL;",
+                             PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
                         )
                         .await?;
                     }
@@ -229,8 +280,17 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let mut store = Self {
+            pool,
+            backend,
+            seal: sealing::Sealer::default(),
+        };
         migrate::run(&store.pool, backend).await?;
+        store.seal = sealing::Sealer::new(key);
+        if let Err(e) = store.unlock().await {
+            store.pool.close().await;
+            return Err(e);
+        }
         Ok(store)
     }
 
@@ -252,7 +312,7 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(self.pool.begin().await?))
+        Ok(Tx(self.pool.begin().await?, self.seal.clone()))
     }
 
     pub async fn close(&self) {
@@ -299,7 +359,7 @@ impl Store {
 
 /// One transaction: every write method of the store lives here, and nothing is visible to
 /// others (nor kept after a crash) until [`Tx::commit`].
-pub struct Tx(Transaction<'static, Any>);
+pub struct Tx(Transaction<'static, Any>, sealing::Sealer);
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {

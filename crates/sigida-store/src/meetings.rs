@@ -7,6 +7,7 @@ use sigida_core::personal::Personal;
 use sigida_core::refusal::Refusal;
 
 use crate::rows::{Cols, date_text, json_text};
+use crate::sealing::Sealer;
 use crate::{Result, Store, StoreError, Tx};
 use sigida_core::Timestamp;
 
@@ -24,12 +25,14 @@ fn meeting(row: &sqlx::any::AnyRow) -> Result<Meeting> {
     })
 }
 
-fn participant(row: &sqlx::any::AnyRow) -> Result<Participant> {
+fn participant(row: &sqlx::any::AnyRow, s: &Sealer) -> Result<Participant> {
     let c = Cols::of("participants", row);
     Ok(Participant {
         id: c.id("id")?,
         meeting_id: c.id("meeting_id")?,
-        name: c.opt_text("name")?.map(Personal::new),
+        name: s
+            .open_opt_text("participants", "name", c.opt_text("name")?)?
+            .map(Personal::new),
         sex: c.code("sex")?,
         age_group: c.code("age_group")?,
         stakeholder_type: c.opt_code("stakeholder_type")?,
@@ -37,7 +40,7 @@ fn participant(row: &sqlx::any::AnyRow) -> Result<Participant> {
         organisation: c.text("organisation")?,
         consent: c.bool("consent")?,
         checked_in_at: c.opt_timestamp("checked_in_at")?,
-        check_code: c.text("check_code")?,
+        check_code: s.open_text("participants", "check_code", c.text("check_code")?)?,
     })
 }
 
@@ -106,7 +109,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(participant)
+            .map(|r| participant(r, &self.seal))
             .collect()
     }
 
@@ -138,15 +141,15 @@ impl Store {
     pub async fn voter_to_join(&self, code: &str, now: Timestamp) -> Result<Option<Participant>> {
         sqlx::query(
             "SELECT p.* FROM participants p JOIN meeting_phones o ON o.meeting_id = p.meeting_id
-             WHERE p.check_code = $1 AND p.check_code <> '' AND o.open_until > $2
+             WHERE p.check_code_hash = $1 AND p.check_code <> '' AND o.open_until > $2
              ORDER BY o.open_until DESC, p.id LIMIT 1",
         )
-        .bind(code.trim().to_uppercase())
+        .bind(self.seal.lookup(&code.trim().to_uppercase()))
         .bind(now.to_rfc3339())
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(participant)
+        .map(|r| participant(r, &self.seal))
         .transpose()
     }
 
@@ -162,7 +165,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(participant)
+        .map(|r| participant(r, &self.seal))
         .transpose()
     }
 
@@ -251,12 +254,15 @@ impl Tx {
     pub async fn insert_participant(&mut self, p: &Participant) -> Result<()> {
         sqlx::query(
             "INSERT INTO participants (id, meeting_id, name, sex, age_group, stakeholder_type,
-                group_kind, organisation, consent, checked_in_at, check_code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                group_kind, organisation, consent, checked_in_at, check_code, check_code_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(p.id.to_string())
         .bind(p.meeting_id.to_string())
-        .bind(p.name.as_ref().map(|n| n.expose().clone()))
+        .bind(
+            self.1
+                .opt_text(p.name.as_ref().map(|n| n.expose().as_str())),
+        )
         .bind(p.sex.code())
         .bind(p.age_group.code())
         .bind(p.stakeholder_type.map(|s| s.code()))
@@ -264,7 +270,8 @@ impl Tx {
         .bind(&p.organisation)
         .bind(i64::from(p.consent))
         .bind(p.checked_in_at.map(|t| t.to_rfc3339()))
-        .bind(p.check_code.to_uppercase())
+        .bind(self.1.text(&p.check_code.to_uppercase()))
+        .bind(self.1.lookup(&p.check_code.to_uppercase()))
         .execute(self.conn())
         .await?;
         Ok(())

@@ -111,6 +111,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_chain",
         sql: include_str!("../migrations/0019_audit_chain.sql"),
     },
+    Migration {
+        version: 20,
+        name: "vault",
+        sql: include_str!("../migrations/0020_vault.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "erasures",
+        sql: include_str!("../migrations/0021_erasures.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

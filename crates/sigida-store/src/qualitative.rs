@@ -7,9 +7,10 @@ use sigida_core::personal::Personal;
 use sigida_core::qualitative::{Code, Excerpt, InterviewNote};
 
 use crate::rows::{Cols, date_text};
+use crate::sealing::Sealer;
 use crate::{Result, Store, Tx};
 
-fn note(row: &sqlx::any::AnyRow) -> Result<InterviewNote> {
+fn note(row: &sqlx::any::AnyRow, s: &Sealer) -> Result<InterviewNote> {
     let c = Cols::of("interview_notes", row);
     Ok(InterviewNote {
         id: c.id("id")?,
@@ -19,7 +20,7 @@ fn note(row: &sqlx::any::AnyRow) -> Result<InterviewNote> {
         group: c.opt_code("group_kind")?,
         sex: c.opt_code("sex")?,
         held_on: c.date("held_on")?,
-        text: Personal::new(c.text("text")?),
+        text: Personal::new(s.open_text("interview_notes", "text", c.text("text")?)?),
         locality_id: c.opt_id("locality_id")?,
     })
 }
@@ -62,7 +63,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(note)
+            .map(|r| note(r, &self.seal))
             .collect()
     }
 
@@ -107,7 +108,11 @@ impl Store {
                 Ok(Excerpt {
                     id,
                     note_id: c.id("note_id")?,
-                    text: Personal::new(c.text("text")?),
+                    text: Personal::new(self.seal.open_text(
+                        "excerpts",
+                        "text",
+                        c.text("text")?,
+                    )?),
                     codes: pairs
                         .iter()
                         .filter(|(e, _)| *e == id)
@@ -147,7 +152,7 @@ impl Tx {
         .bind(n.group.map(|g| g.code()))
         .bind(n.sex.map(|s| s.code()))
         .bind(date_text(n.held_on))
-        .bind(n.text.expose())
+        .bind(self.1.text(n.text.expose()))
         .bind(n.locality_id.map(|l| l.to_string()))
         .execute(self.conn())
         .await?;
@@ -196,7 +201,7 @@ impl Tx {
             .bind(e.id.to_string())
             .bind(e.note_id.to_string())
             .bind(seq)
-            .bind(e.text.expose())
+            .bind(self.1.text(e.text.expose()))
             .execute(self.conn())
             .await?;
         for code in &e.codes {

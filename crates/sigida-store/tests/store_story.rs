@@ -1011,3 +1011,91 @@ async fn the_audit_chain_shows_an_edited_a_deleted_and_a_forged_entry() {
         );
     }
 }
+
+/// Personal data at rest: a diagnostic kept in clear is sealed the first time it opens with a
+/// key; from then on it opens only with that key, reads back the same values, and shows none
+/// of them to a look at the database; a new key takes over the whole of it.
+#[tokio::test]
+async fn personal_data_is_sealed_with_the_key_and_opens_only_with_it() {
+    use sigida_core::actors::{Level, Stakeholder, StakeholderType};
+    use sigida_core::personal::Personal;
+    use sigida_store::StoreError;
+    use sigida_vault::Key;
+    use sqlx::Row;
+    for t in common::stores().await {
+        let s = seed(&t.store).await;
+        let stakeholder = Stakeholder {
+            id: Id::new(),
+            diagnostic_id: s.diagnostic.id,
+            community_id: Some(s.community.id),
+            organisation: "Association des rapatriés".into(),
+            kind: StakeholderType::MigrantAssociation,
+            level: Level::Local,
+            role_in_zone: "Accueil".into(),
+            contact_name: Personal::new("Fadimata Maïga".into()),
+            contact_phone: Personal::new("+223 76 12 34 56".into()),
+            influence: None,
+            interest: None,
+        };
+        let mut tx = t.store.begin().await.unwrap();
+        tx.insert_stakeholder(&stakeholder).await.unwrap();
+        tx.commit().await.unwrap();
+        t.store.close().await;
+
+        sqlx::any::install_default_drivers();
+        let stored = || async {
+            let behind = sqlx::AnyPool::connect(&t.url).await.unwrap();
+            let row = sqlx::query("SELECT contact_name, contact_phone FROM stakeholders")
+                .fetch_one(&behind)
+                .await
+                .unwrap();
+            let values: (String, String) = (row.try_get(0).unwrap(), row.try_get(1).unwrap());
+            behind.close().await;
+            values
+        };
+        assert_eq!(
+            stored().await.1,
+            "+223 76 12 34 56",
+            "{}: in clear before",
+            t.label
+        );
+
+        let key = Key::generate();
+        let sealed = Store::connect_with(&t.url, Some(key.clone()))
+            .await
+            .unwrap();
+        let read = sealed.stakeholders(s.diagnostic.id, None).await.unwrap();
+        assert_eq!(read[0].contact_phone.expose(), "+223 76 12 34 56");
+        assert_eq!(read[0].contact_name.expose(), "Fadimata Maïga");
+        sealed.close().await;
+        let (name, phone) = stored().await;
+        assert!(
+            !name.contains("Fadimata") && !phone.contains("76 12"),
+            "{}: sealed in the database",
+            t.label
+        );
+        assert!(matches!(
+            Store::connect_with(&t.url, None).await,
+            Err(StoreError::Locked)
+        ));
+        assert!(matches!(
+            Store::connect_with(&t.url, Some(Key::generate())).await,
+            Err(StoreError::WrongKey)
+        ));
+
+        let next = Key::generate();
+        let mut store = Store::connect_with(&t.url, Some(key.clone()))
+            .await
+            .unwrap();
+        store.rotate_key(next.clone()).await.unwrap();
+        store.close().await;
+        assert!(matches!(
+            Store::connect_with(&t.url, Some(key)).await,
+            Err(StoreError::WrongKey)
+        ));
+        let store = Store::connect_with(&t.url, Some(next)).await.unwrap();
+        let read = store.stakeholders(s.diagnostic.id, None).await.unwrap();
+        assert_eq!(read[0].contact_phone.expose(), "+223 76 12 34 56");
+        store.close().await;
+    }
+}

@@ -204,6 +204,42 @@ impl Key {
             .collect()
     }
 
+    /// One value sealed on its own (a phone number, a name, a chunk of a raw file): a random
+    /// nonce, then the ciphertext with its tag.
+    pub fn seal_value(&self, plain: &[u8]) -> Vec<u8> {
+        let n = nonce();
+        let mut out = n.to_vec();
+        // Encrypting into memory cannot fail (the input is far below the cipher's limit).
+        out.extend(
+            self.cipher()
+                .encrypt(XNonce::from_slice(&n), plain)
+                .unwrap_or_default(),
+        );
+        out
+    }
+
+    /// The value [`Key::seal_value`] sealed; `None` when it was not sealed with this key or
+    /// was altered.
+    pub fn open_value(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < 24 + 16 {
+            return None;
+        }
+        let (n, body) = sealed.split_at(24);
+        self.cipher().decrypt(XNonce::from_slice(n), body).ok()
+    }
+
+    /// A value's keyed fingerprint, to find a record by a value that is itself sealed (a
+    /// phone's code): the same text always gives the same 64 hex digits under one key, and
+    /// nothing can be learned of the text without the key.
+    pub fn lookup(&self, text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"sigida-lookup\0");
+        h.update(self.0);
+        h.update(text.as_bytes());
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.0).into())
     }

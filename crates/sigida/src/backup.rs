@@ -31,25 +31,55 @@ pub fn new_key(out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The secret a command seals or opens with: `--key-file` (or `SIGIDA_KEY_FILE`), else a
-/// passphrase (`SIGIDA_PASSPHRASE`, or asked, twice when sealing).
-fn secret(key_file: Option<&Path>, place: &Place, sealing: bool) -> Result<Secret, Failure> {
-    if let Some(path) = key_file {
-        if place.database.is_none()
-            && let (Ok(key), Ok(dir)) = (path.canonicalize(), place.dir.canonicalize())
-            && key.starts_with(&dir)
-        {
+/// `sigida key rotate --new-key-file PATH`.
+pub async fn rotate(place: &Place, new_key_file: &Path) -> Result<(), Failure> {
+    let mut store = place.open().await?;
+    if place.database.is_none() {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        if absolute(new_key_file).starts_with(absolute(&place.dir)) {
             return Err(Failure::Input(format!(
-                "{} est dans le dossier du diagnostic : gardez la clé ailleurs",
-                path.display()
+                "{} est dans le dossier du diagnostic : gardez la clé hors de lui",
+                new_key_file.display()
             )));
         }
-        return Ok(Secret::KeyFile(
-            Key::read_file(path).map_err(vault_refusal)?,
-        ));
+    }
+    let key = Key::write_new_file(new_key_file).map_err(vault_refusal)?;
+    let rotated = store.rotate_key(key.clone()).await;
+    store.close().await;
+    if let Err(e) = rotated {
+        // Nothing was sealed with it: the new file goes, the old key still opens everything.
+        let _ = std::fs::remove_file(new_key_file);
+        return Err(e.into());
+    }
+    println!(
+        "Données personnelles scellées avec la nouvelle clé {} (empreinte {}). Donnez-la \
+         désormais (--key-file, ou remplacez le fichier à côté du dossier) ; l'ancienne n'ouvre \
+         plus que les sauvegardes prises avant.",
+        new_key_file.display(),
+        key.fingerprint()
+    );
+    Ok(())
+}
+
+/// The secret a command seals or opens with: a passphrase when asked for (`--passphrase`) or
+/// when the diagnostic has no key (`SIGIDA_PASSPHRASE`, or asked, twice when sealing), else the
+/// diagnostic's key (`--key-file`, or the file beside the folder). Answers the key too, to
+/// open the diagnostic the backup holds.
+fn secret(
+    place: &Place,
+    sealing: bool,
+    passphrase: bool,
+) -> Result<(Secret, Option<Key>), Failure> {
+    let key = crate::keys::for_opening(
+        place.key_file.as_deref(),
+        &place.dir,
+        place.database.is_none(),
+    )?;
+    if let Some(key) = key.clone().filter(|_| !passphrase) {
+        return Ok((Secret::KeyFile(key.clone()), Some(key)));
     }
     if let Ok(phrase) = std::env::var("SIGIDA_PASSPHRASE") {
-        return Ok(Secret::Passphrase(phrase));
+        return Ok((Secret::Passphrase(phrase), key));
     }
     let phrase = rpassword::prompt_password("Phrase secrète : ")?;
     if sealing {
@@ -63,7 +93,7 @@ fn secret(key_file: Option<&Path>, place: &Place, sealing: bool) -> Result<Secre
             ));
         }
     }
-    Ok(Secret::Passphrase(phrase))
+    Ok((Secret::Passphrase(phrase), key))
 }
 
 fn database(place: &Place) -> Database<'_> {
@@ -74,8 +104,8 @@ fn database(place: &Place) -> Database<'_> {
 }
 
 /// `sigida backup --out FILE`.
-pub async fn backup(place: &Place, out: &Path, key_file: Option<&Path>) -> Result<(), Failure> {
-    let secret = secret(key_file, place, true)?;
+pub async fn backup(place: &Place, out: &Path, passphrase: bool) -> Result<(), Failure> {
+    let (secret, _) = secret(place, true, passphrase)?;
     let store = place.open().await?;
     let taken = take(&store, database(place), out, secret).await;
     store.close().await;
@@ -90,13 +120,9 @@ pub async fn backup(place: &Place, out: &Path, key_file: Option<&Path>) -> Resul
 }
 
 /// `sigida restore FILE`.
-pub async fn restore_file(
-    place: &Place,
-    file: &Path,
-    key_file: Option<&Path>,
-) -> Result<(), Failure> {
-    let secret = secret(key_file, place, false)?;
-    let restored = restore(file, database(place), secret).await?;
+pub async fn restore_file(place: &Place, file: &Path, passphrase: bool) -> Result<(), Failure> {
+    let (secret, key) = secret(place, false, passphrase)?;
+    let restored = restore(file, database(place), secret, key).await?;
     println!(
         "Restauré : « {} » ({} entrées au journal d'audit).",
         restored.diagnostic, restored.audit_entries

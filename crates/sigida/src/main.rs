@@ -12,6 +12,7 @@ mod flows;
 mod form;
 mod geo;
 mod import;
+mod keys;
 mod kobo;
 mod notes;
 mod register;
@@ -45,6 +46,10 @@ pub struct Place {
     /// A PostgreSQL server instead of the folder's SQLite file (postgres://user:pass@host/db).
     #[arg(long, env = "SIGIDA_DATABASE_URL")]
     database: Option<String>,
+    /// The diagnostic's key (default: DIR.key beside the folder). Personal data is sealed
+    /// with it; keep it outside the folder.
+    #[arg(long, env = "SIGIDA_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -64,6 +69,10 @@ enum Command {
         min_cell: u64,
         #[arg(long, env = "SIGIDA_DATABASE_URL")]
         database: Option<String>,
+        /// The diagnostic's key, made if it does not exist (default: DIR.key beside the
+        /// folder; required with --database).
+        #[arg(long, env = "SIGIDA_KEY_FILE")]
+        key_file: Option<PathBuf>,
         /// Also write the instrument kit (XLSForms for Kobo or ODK) to DIR/instruments/.
         #[arg(long)]
         instruments: bool,
@@ -77,6 +86,9 @@ enum Command {
         serve: bool,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// The demonstration's key, made if it does not exist (default: DIR.key beside it).
+        #[arg(long, env = "SIGIDA_KEY_FILE")]
+        key_file: Option<PathBuf>,
     },
     /// Serves the web interface and the JSON API.
     Serve {
@@ -101,8 +113,9 @@ enum Command {
     Backup {
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, env = "SIGIDA_KEY_FILE")]
-        key_file: Option<PathBuf>,
+        /// Seal it with a passphrase (asked, or SIGIDA_PASSPHRASE) rather than the key.
+        #[arg(long)]
+        passphrase: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -110,8 +123,20 @@ enum Command {
     /// folder's previous database is kept aside, renamed.
     Restore {
         file: PathBuf,
-        #[arg(long, env = "SIGIDA_KEY_FILE")]
-        key_file: Option<PathBuf>,
+        /// It was sealed with a passphrase (asked, or SIGIDA_PASSPHRASE).
+        #[arg(long)]
+        passphrase: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Erases a person's personal data on request: a meeting's participant (name and code), a
+    /// stakeholder's contact, a service provider's phone. The record and its counts stay; the
+    /// erasure is audited.
+    Erase {
+        /// participant, stakeholder or provider
+        kind: String,
+        /// The record's id (on its page, or in the registers' workbook).
+        id: String,
         #[command(flatten)]
         place: Place,
     },
@@ -186,6 +211,14 @@ enum KeyCommand {
     New {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Seals the diagnostic's personal data with a new key, made at --new-key-file (never over
+    /// an existing file); the old key then opens only the backups taken before.
+    Rotate {
+        #[arg(long)]
+        new_key_file: PathBuf,
+        #[command(flatten)]
+        place: Place,
     },
 }
 
@@ -474,8 +507,9 @@ impl From<std::io::Error> for Failure {
 
 impl Place {
     pub async fn open(&self) -> Result<sigida_store::Store, Failure> {
+        let key = keys::for_opening(self.key_file.as_deref(), &self.dir, self.database.is_none())?;
         let opened = match &self.database {
-            Some(url) => sigida_store::Store::connect(url).await,
+            Some(url) => sigida_store::Store::connect_with(url, key).await,
             None => {
                 if !self.dir.join(sigida_store::SQLITE_FILE).exists() {
                     return Err(Failure::Input(format!(
@@ -484,7 +518,7 @@ impl Place {
                         self.dir.display()
                     )));
                 }
-                sigida_store::Store::open_dir(&self.dir).await
+                sigida_store::Store::open_dir_with(&self.dir, key).await
             }
         };
         opened.map_err(|e| {
@@ -556,27 +590,37 @@ fn main() -> ExitCode {
                 country,
                 min_cell,
                 database,
+                key_file,
                 instruments,
             } => {
-                init(dir.clone(), name, country, min_cell, database).await?;
+                init(dir.clone(), name, country, min_cell, database, key_file).await?;
                 if instruments {
                     write_kit(&dir)?;
                 }
                 Ok(())
             }
-            Command::Demo { dir, serve, addr } => {
-                let logins = sigida_demo::run(&dir).await?;
+            Command::Demo {
+                dir,
+                serve,
+                addr,
+                key_file,
+            } => {
+                let (key, key_path, made) = keys::for_new(key_file.as_deref(), &dir)?;
+                let logins = sigida_demo::run(&dir, key.clone()).await?;
+                keys::say_where(&key_path, &key, made);
                 println!("{logins}");
                 if serve {
                     let place = Place {
                         dir: dir.clone(),
                         database: None,
+                        key_file: Some(key_path),
                     };
                     serve::run(place.open().await?, &addr, Some(logins)).await
                 } else {
                     println!(
-                        "Pour ouvrir l'interface : sigida serve --dir {}",
-                        dir.display()
+                        "Pour ouvrir l'interface : sigida serve --dir {} --key-file {}",
+                        dir.display(),
+                        key_path.display()
                     );
                     Ok(())
                 }
@@ -597,19 +641,55 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { place },
             } => verify_audit(&place).await,
+            Command::Erase { kind, id, place } => {
+                use sigida_store::Erasable;
+                let kind = match kind.as_str() {
+                    "participant" => Erasable::Participant,
+                    "stakeholder" => Erasable::Stakeholder,
+                    "provider" => Erasable::ServiceProvider,
+                    other => {
+                        return Err(Failure::Input(format!(
+                            "« {other} » : attendu participant, stakeholder ou provider"
+                        )));
+                    }
+                };
+                let store = place.open().await?;
+                let done = sigida_app::register::erasure::erase(
+                    &store,
+                    kind,
+                    &id,
+                    None,
+                    sigida_core::Timestamp::now(),
+                )
+                .await;
+                store.close().await;
+                done?;
+                println!(
+                    "Données personnelles de {} {id} effacées (l'effacement est inscrit au journal d'audit).",
+                    kind.code()
+                );
+                Ok(())
+            }
             Command::Key {
                 command: KeyCommand::New { out },
             } => backup::new_key(&out),
+            Command::Key {
+                command:
+                    KeyCommand::Rotate {
+                        new_key_file,
+                        place,
+                    },
+            } => backup::rotate(&place, &new_key_file).await,
             Command::Backup {
                 out,
-                key_file,
+                passphrase,
                 place,
-            } => backup::backup(&place, &out, key_file.as_deref()).await,
+            } => backup::backup(&place, &out, passphrase).await,
             Command::Restore {
                 file,
-                key_file,
+                passphrase,
                 place,
-            } => backup::restore_file(&place, &file, key_file.as_deref()).await,
+            } => backup::restore_file(&place, &file, passphrase).await,
             Command::Community { command } => command.run().await,
             Command::User {
                 command: UserCommand::Disable { username, place },
@@ -839,14 +919,22 @@ async fn init(
     country: String,
     min_cell: u64,
     database: Option<String>,
+    key_file: Option<PathBuf>,
 ) -> Result<(), Failure> {
     sigida_app::diagnostic::check_country(&country.to_ascii_uppercase())?;
+    if database.is_some() && key_file.is_none() {
+        return Err(Failure::Input(
+            "--key-file : la clé du diagnostic central (créée si elle n'existe pas), gardée hors du serveur de base de données".into(),
+        ));
+    }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("{} : création impossible : {e}", dir.display())))?;
+    let (key, key_path, made) = keys::for_new(key_file.as_deref(), &dir)?;
     let store = match &database {
-        Some(url) => sigida_store::Store::connect(url).await?,
-        None => sigida_store::Store::open_dir(&dir).await?,
+        Some(url) => sigida_store::Store::connect_with(url, Some(key.clone())).await?,
+        None => sigida_store::Store::open_dir_with(&dir, Some(key.clone())).await?,
     };
+    keys::say_where(&key_path, &key, made);
     if let Ok(existing) = store.main_diagnostic().await {
         println!(
             "{} contient déjà le diagnostic « {} ».",

@@ -29,7 +29,7 @@ fn the_disclosure_threshold_is_the_diagnostics_and_at_least_one() {
     let out = run(&["init", target.to_str().unwrap(), "--min-cell", "10"]);
     assert!(out.status.success(), "{}", text(&out));
     let min_cell = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = sigida_store::Store::open_dir(&target).await.unwrap();
+        let store = support::open_store(&target).await;
         let d = store.main_diagnostic().await.unwrap();
         store.close().await;
         d.min_cell
@@ -460,7 +460,8 @@ fn audit_verify_finds_an_entry_edited_behind_sigidas_back() {
 }
 
 /// The central server's backup: `pg_dump` sealed with a passphrase, restored by `pg_restore`
-/// into another database after the whole file was opened; what was there comes back.
+/// into another database after the whole file was opened; what was there comes back, its
+/// personal data still sealed with the diagnostic's key.
 #[test]
 fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere() {
     let Ok(url) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
@@ -484,9 +485,12 @@ fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere()
     let (from, to) = (format!("{base}/{from}"), format!("{base}/{to}"));
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("central.key");
     let with_phrase = |args: &[&str]| {
         let out = sigida()
             .args(args)
+            .env("SIGIDA_KEY_FILE", &key)
             .env("SIGIDA_PASSPHRASE", "le fleuve à Gao en crue")
             .output()
             .unwrap();
@@ -507,6 +511,7 @@ fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere()
     let file = dir.path().join("central.sigida");
     with_phrase(&[
         "backup",
+        "--passphrase",
         "--out",
         file.to_str().unwrap(),
         "--database",
@@ -514,7 +519,13 @@ fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere()
     ]);
     let sealed = std::fs::read(&file).unwrap();
     assert!(!sealed.windows(7).any(|w| w == b"Central"), "sealed");
-    with_phrase(&["restore", file.to_str().unwrap(), "--database", &to]);
+    with_phrase(&[
+        "restore",
+        "--passphrase",
+        file.to_str().unwrap(),
+        "--database",
+        &to,
+    ]);
     let verify = with_phrase(&["audit", "verify", "--database", &to]);
     assert!(
         text(&verify).contains("Chaîne intacte"),

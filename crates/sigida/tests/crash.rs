@@ -132,7 +132,8 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ok = sigida()
-        .args(["init", d.to_str().unwrap(), "--database", &db])
+        .args(["init", d.to_str().unwrap(), "--database", &db, "--key-file"])
+        .arg(d.with_extension("key"))
         .output()
         .unwrap();
     assert!(
@@ -144,7 +145,8 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
     big_cod_file(&file, 60_000);
 
     let mut child = sigida()
-        .args(["geo", "import", "--database", &db])
+        .args(["geo", "import", "--database", &db, "--key-file"])
+        .arg(d.with_extension("key"))
         .arg(&file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -188,7 +190,8 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
     assert_eq!(psql(&db, "SELECT count(*) FROM raw_imports"), "0");
 
     let out = sigida()
-        .args(["geo", "import", "--database", &db])
+        .args(["geo", "import", "--database", &db, "--key-file"])
+        .arg(d.with_extension("key"))
         .arg(&file)
         .output()
         .unwrap();

@@ -191,3 +191,163 @@ fn the_demo_is_the_same_on_every_run() {
         "about 400–600 household interviews per community"
     );
 }
+
+/// Every file of a folder, with its bytes.
+fn files_of(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_of(&path));
+        } else {
+            files.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    files
+}
+
+/// A laptop lost with the demo's folder gives away no name, phone or code: every personal
+/// value is sealed with the key, which is beside the folder, not in it; the database and the
+/// reports are readable by their owner only.
+#[test]
+fn the_demos_folder_holds_no_name_phone_or_code_in_clear() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::start(dir.path());
+    drop(server);
+    let key = support::key_beside(dir.path());
+    assert!(key.exists() && !key.starts_with(dir.path()));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // What the demo holds, read with the key: contacts, participants' names and codes.
+    let personal: Vec<String> = runtime.block_on(async {
+        let store = support::open_store(dir.path()).await;
+        let diagnostic = store.main_diagnostic().await.unwrap();
+        let mut personal = Vec::new();
+        for s in store.stakeholders(diagnostic.id, None).await.unwrap() {
+            personal.push(s.contact_name.expose().clone());
+            personal.push(s.contact_phone.expose().clone());
+        }
+        for community in store.communities(diagnostic.id).await.unwrap() {
+            for p in store.service_providers(community.id).await.unwrap() {
+                personal.push(p.contact_phone.expose().clone());
+            }
+            for meeting in store.meetings(community.id).await.unwrap() {
+                for p in store.participants(meeting.id).await.unwrap() {
+                    personal.push(p.check_code.clone());
+                    if let Some(name) = &p.name {
+                        personal.push(name.expose().clone());
+                    }
+                }
+            }
+        }
+        store.close().await;
+        personal
+    });
+    assert!(personal.len() > 150, "{}", personal.len());
+    assert!(personal.iter().any(|p| p.starts_with("+223 ")));
+    for (path, bytes) in files_of(dir.path()) {
+        for value in &personal {
+            assert!(
+                !bytes.windows(value.len()).any(|w| w == value.as_bytes()),
+                "{} holds « {value} » in clear",
+                path.display()
+            );
+        }
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.path().join("sigida.db")), 0o600);
+    assert_eq!(mode(dir.path()), 0o700);
+    assert_eq!(mode(&dir.path().join("reports")), 0o700);
+    assert_eq!(
+        mode(&dir.path().join("reports/diboli/analyse-contextuelle.pdf")),
+        0o600
+    );
+    assert_eq!(mode(&key), 0o600);
+    // Without its key the folder does not open.
+    let refused = support::run(&[
+        "serve",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--key-file",
+        "/nonexistent/sigida.key",
+    ]);
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "{}",
+        support::text(&refused)
+    );
+    runtime.block_on(async {
+        let locked = sigida_store::Store::open_dir(dir.path()).await;
+        assert!(matches!(locked, Err(sigida_store::StoreError::Locked)));
+    });
+
+    // A participant asks that their name be erased: the sealed value that held it is gone from
+    // every file, the register keeps counting them, the erasure is audited.
+    let (participant, meeting, count) = runtime.block_on(async {
+        let store = support::open_store(dir.path()).await;
+        let diagnostic = store.main_diagnostic().await.unwrap();
+        let community = store.communities(diagnostic.id).await.unwrap().remove(0);
+        let meeting = store.meetings(community.id).await.unwrap().remove(0);
+        let participants = store.participants(meeting.id).await.unwrap();
+        let named = participants
+            .iter()
+            .find(|p| p.name.is_some())
+            .unwrap()
+            .clone();
+        store.close().await;
+        (named, meeting.id, participants.len())
+    });
+    let sealed_name = |id: &str| {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+                 print(c.execute('SELECT name FROM participants WHERE id = ?', (sys.argv[2],)).fetchone()[0])",
+                dir.path().join("sigida.db").to_str().unwrap(),
+                id,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let before = sealed_name(&participant.id.to_string());
+    assert!(before.len() > 60, "{before}");
+    let sealed_hex = before.trim_start_matches('\u{1}').to_owned();
+    let erased = support::run(&[
+        "erase",
+        "participant",
+        &participant.id.to_string(),
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(erased.status.success(), "{}", support::text(&erased));
+    for (path, bytes) in files_of(dir.path()) {
+        assert!(
+            !bytes
+                .windows(sealed_hex.len())
+                .any(|w| w == sealed_hex.as_bytes()),
+            "{} still holds the erased name's sealed value",
+            path.display()
+        );
+    }
+    runtime.block_on(async {
+        let store = support::open_store(dir.path()).await;
+        let participants = store.participants(meeting).await.unwrap();
+        assert_eq!(participants.len(), count, "the register still counts them");
+        let again = participants
+            .iter()
+            .find(|p| p.id == participant.id)
+            .unwrap();
+        assert!(again.name.is_none() && again.check_code.is_empty());
+        let audit = store.audit_events(20).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == sigida_core::audit::AuditAction::Erased
+                    && e.subject == format!("participant:{}", participant.id))
+        );
+        assert!(store.verify_audit().await.unwrap().breaks.is_empty());
+        store.close().await;
+    });
+}

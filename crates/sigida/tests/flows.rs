@@ -23,7 +23,7 @@ fn import(dir: &Path, file: &Path) -> std::process::Output {
 fn diboli_travellers(dir: &Path) -> u64 {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = sigida_store::Store::open_dir(dir).await.unwrap();
+        let store = support::open_store(dir).await;
         let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let counts = store.flow_counts(diboli.id).await.unwrap();
         store.close().await;

@@ -4,7 +4,6 @@
 
 use sigida_core::cleaning::{Decision, LogEntry};
 use sigida_core::community::slugify;
-use sigida_store::Store;
 
 mod support;
 use support::{run, text};
@@ -17,7 +16,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
     assert!(demo.status.success(), "{}", text(&demo));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (localities, stored, instrument, indicator, diboli) = runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let localities: Vec<String> = store
             .localities(diboli.id)
@@ -122,7 +121,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
 
     // The demo's findings cite the indicators: the evidence keeps the stored figure.
     let (evidence, values) = runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let evidence = store.evidence_of_community(diboli).await.unwrap();
         let diagnostic = store.main_diagnostic().await.unwrap();
         let remittances = store
@@ -171,7 +170,7 @@ fn stored_values_equal_the_engine_and_follow_the_cleaning_log() {
         .find(|r| localities.iter().any(|l| l == &r[locality]) && &r[abroad] == "no")
         .unwrap();
     runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let mut tx = store.begin().await.unwrap();
         tx.merge_log(
             instrument,

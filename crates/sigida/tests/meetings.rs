@@ -9,7 +9,6 @@ use std::sync::{Arc, Barrier, Mutex};
 
 use sigida_core::meeting::{AgeGroup, Participant, Question, QuestionKind, Sex, tally};
 use sigida_core::{Id, Timestamp};
-use sigida_store::Store;
 use support::{DemoServer, agent};
 
 const PHONES: usize = 300;
@@ -63,7 +62,7 @@ async fn room(
     Question,
     Vec<String>,
 ) {
-    let store = Store::open_dir(dir).await.unwrap();
+    let store = support::open_store(dir).await;
     let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
     let meeting = store.meetings(diboli.id).await.unwrap().remove(0);
     let question = |position: i64| Question {
@@ -151,7 +150,7 @@ fn three_hundred_phones_vote_at_once_and_a_killed_laptop_keeps_every_acknowledge
         started.elapsed().as_secs_f64()
     );
     runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let ballots: Vec<_> = store
             .ballots(meeting.id)
             .await
@@ -194,7 +193,7 @@ fn three_hundred_phones_vote_at_once_and_a_killed_laptop_keeps_every_acknowledge
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 40);
     runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let problems = store.check_integrity().await.unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         let ballots: Vec<_> = store
@@ -231,11 +230,10 @@ fn a_backup_taken_while_phones_vote_restores_every_ballot_acknowledged_before_it
     let mut server = DemoServer::start(dir.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (meeting, first, _, codes) = runtime.block_on(room(dir.path()));
+    // The demo's key, beside its folder: it seals the diagnostic and the backup.
+    let key = support::key_beside(dir.path());
     let keys = tempfile::tempdir().unwrap();
-    let key = keys.path().join("sigida.key");
     let d = dir.path().to_str().unwrap();
-    let made = support::run(&["key", "new", "--out", key.to_str().unwrap()]);
-    assert!(made.status.success(), "{}", support::text(&made));
     let backup = keys.path().join("diboli.sigida");
 
     let cookies: Vec<String> = std::thread::scope(|scope| {
@@ -317,7 +315,10 @@ fn a_backup_taken_while_phones_vote_restores_every_ballot_acknowledged_before_it
     let out = restore(&key);
     assert!(out.status.success(), "{}", support::text(&out));
     runtime.block_on(async {
-        let store = Store::open_dir(&target).await.unwrap();
+        let key = sigida_vault::Key::read_file(&key).unwrap();
+        let store = sigida_store::Store::open_dir_with(&target, Some(key))
+            .await
+            .unwrap();
         assert!(store.check_integrity().await.unwrap().is_empty());
         let ballots: Vec<_> = store
             .ballots(meeting.id)

@@ -223,7 +223,7 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
     ]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let stored = runtime.block_on(async {
-        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let store = support::open_store(&dir).await;
         let (diagnostic, community) =
             support::diagnostic_and_community(&store, "nioro-du-sahel").await;
         let mut out = Vec::new();
@@ -261,7 +261,7 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
 
     // Redefined, the indicator is computed again: its provenance names the new definition.
     let id = runtime.block_on(async {
-        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let store = support::open_store(&dir).await;
         let diagnostic = store.main_diagnostic().await.unwrap();
         let id = store
             .indicators(diagnostic.id)
@@ -298,7 +298,7 @@ fn an_analyst_defines_indicators_that_equal_sigida_estimate_on_the_same_clean_ro
     let (_, page) = s.get("/communities/nioro-du-sahel/indicators");
     assert!(page.contains("Ménages de 4 personnes ou plus"), "{page}");
     let (before, after) = runtime.block_on(async {
-        let store = sigida_store::Store::open_dir(&dir).await.unwrap();
+        let store = support::open_store(&dir).await;
         let (_, community) = support::diagnostic_and_community(&store, "nioro-du-sahel").await;
         let values = store.indicator_values(id, community.id).await.unwrap();
         store.close().await;

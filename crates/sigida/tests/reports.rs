@@ -5,7 +5,6 @@
 use sigida_core::disclosure::{Cell, DEFAULT_MIN_CELL, publish};
 use sigida_report::indicators::{interval, value};
 use sigida_report::{Lang, Tr};
-use sigida_store::Store;
 
 mod support;
 use support::{run, text};
@@ -33,7 +32,7 @@ fn every_indicator_value_in_a_report_is_the_engines() {
         let html =
             std::fs::read_to_string(dir.path().join("reports").join(slug).join(file)).unwrap();
         let stored = runtime.block_on(async {
-            let store = Store::open_dir(dir.path()).await.unwrap();
+            let store = support::open_store(dir.path()).await;
             let (diagnostic, community) = support::diagnostic_and_community(&store, slug).await;
             let mut out = Vec::new();
             for indicator in store.indicators(diagnostic.id).await.unwrap() {
@@ -140,7 +139,7 @@ fn every_indicator_value_in_a_report_is_the_engines() {
     }
     assert!(text.contains("Page 3 / "), "numbered pages");
     let stored = runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let mut out = Vec::new();
         for indicator in store.indicators(diagnostic.id).await.unwrap() {
@@ -290,7 +289,7 @@ fn a_plans_budget_adds_up_alike_in_its_html_pdf_and_workbook() {
     assert!(demo.status.success(), "{}", text(&demo));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let lines = runtime.block_on(async {
-        let store = Store::open_dir(dir.path()).await.unwrap();
+        let store = support::open_store(dir.path()).await;
         let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
         let plan = store.plans(diboli.id).await.unwrap().remove(0);
         let lines = store.budget_lines(plan.id).await.unwrap();

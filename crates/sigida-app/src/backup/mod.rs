@@ -216,6 +216,7 @@ pub async fn restore(
     file: &Path,
     target: Database<'_>,
     secret: Secret,
+    key: Option<sigida_vault::Key>,
 ) -> Result<Restored, AppError> {
     let near = match target {
         Database::Folder(dir) => dir.join(sigida_store::SQLITE_FILE),
@@ -255,7 +256,9 @@ pub async fn restore(
             if head != SQLITE_HEAD {
                 return Err(Refusal::new("backup.other_backend").into());
             }
-            let checked = Store::connect(&format!("sqlite://{}", opened.0.display())).await?;
+            // Opened with the diagnostic's key: its personal data is sealed with it.
+            let checked =
+                Store::connect_with(&format!("sqlite://{}", opened.0.display()), key).await?;
             let problems = checked.check_integrity().await?;
             let diagnostic = checked.diagnostics().await?.into_iter().next();
             let audit = checked.verify_audit().await?;
@@ -314,7 +317,7 @@ pub async fn restore(
                 .arg(dump)
             })
             .await?;
-            let restored = Store::connect(url).await?;
+            let restored = Store::connect_with(url, key).await?;
             let diagnostic = restored.diagnostics().await?.into_iter().next();
             let audit = restored.verify_audit().await?;
             restored.close().await;

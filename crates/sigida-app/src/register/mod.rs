@@ -4,6 +4,7 @@
 //! nothing; each refuses what no user could mean (a blank name, a cercle outside its region).
 
 pub mod actors;
+pub mod erasure;
 pub mod geography;
 pub mod places;
 

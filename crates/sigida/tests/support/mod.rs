@@ -236,3 +236,23 @@ pub fn add_user(dir: &Path, username: &str, role: &str, password: &str) {
         .unwrap();
     assert!(add.wait_with_output().unwrap().status.success());
 }
+
+/// The store of a diagnostic folder, opened with its key (the file beside it, as the
+/// commands find it) when it has one.
+pub async fn open_store(dir: impl AsRef<Path>) -> sigida_store::Store {
+    let dir = dir.as_ref();
+    let key = key_beside(dir);
+    let key = key
+        .exists()
+        .then(|| sigida_vault::Key::read_file(&key).unwrap());
+    sigida_store::Store::open_dir_with(dir, key).await.unwrap()
+}
+
+/// The key file beside a diagnostic's folder, where `sigida init` and `sigida demo` make it.
+pub fn key_beside(dir: &Path) -> PathBuf {
+    let absolute = std::path::absolute(dir).unwrap();
+    absolute.with_file_name(format!(
+        "{}.key",
+        absolute.file_name().unwrap().to_string_lossy()
+    ))
+}

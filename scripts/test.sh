@@ -15,6 +15,8 @@ missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v curl >/dev/null || missing+=(curl)
+command -v openssl >/dev/null || missing+=(openssl)
 # The package lists are fetched once, and only if something is missing.
 apt_ready=
 apt_install() {

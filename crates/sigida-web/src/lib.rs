@@ -41,6 +41,17 @@ pub struct AppState {
     pub store: Store,
     /// Password checks at once, and the back-off after failed logins.
     pub login_guard: http::login_guard::LoginGuard,
+    /// How the server is reached, for the pages that tell people.
+    pub reached: Reached,
+}
+
+/// How the server is reached: staff over TLS (with the certificate's fingerprint to check)
+/// and phones on their own plain listener, or everything on one plain listener.
+#[derive(Clone, Debug, Default)]
+pub struct Reached {
+    pub tls_fingerprint: Option<String>,
+    /// The phones' listener's port, when it is not the staff's.
+    pub phones_port: Option<u16>,
 }
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
@@ -71,11 +82,37 @@ pub fn routes() -> Vec<http::routes::Entry> {
 
 /// The whole application; tests drive it without a socket.
 pub fn app(store: Store) -> Router {
+    app_reached(store, Reached::default())
+}
+
+/// The whole application, knowing how it is reached.
+pub fn app_reached(store: Store, reached: Reached) -> Router {
+    build(routes(), store, reached)
+}
+
+/// What the phones' plain listener serves beside a TLS one: the phones' pages, the
+/// stylesheet and the health check, nothing of the staff's.
+pub fn phones_app(store: Store) -> Router {
+    let phones = routes()
+        .into_iter()
+        .filter(|e| {
+            let path = e.route.path;
+            path == "/v"
+                || path.starts_with("/v/")
+                || path.starts_with("/assets/")
+                || path == "/healthz"
+        })
+        .collect();
+    build(phones, store, Reached::default())
+}
+
+fn build(entries: Vec<http::routes::Entry>, store: Store, reached: Reached) -> Router {
     let state = AppState {
         store,
         login_guard: http::login_guard::LoginGuard::default(),
+        reached,
     };
-    http::routes::router(routes(), &state)
+    http::routes::router(entries, &state)
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(http::origin::same_origin))

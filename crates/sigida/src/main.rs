@@ -97,6 +97,16 @@ enum Command {
         /// Address to listen on; 0.0.0.0:8080 lets phones on the local Wi-Fi connect.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Serve the staff's pages over HTTPS on --addr, the phones' over HTTP on
+        /// --phones-addr. The certificate: --cert and --cert-key, or one made for this laptop.
+        #[arg(long)]
+        tls: bool,
+        #[arg(long, requires = "tls")]
+        cert: Option<PathBuf>,
+        #[arg(long, requires = "tls")]
+        cert_key: Option<PathBuf>,
+        #[arg(long, default_value = "0.0.0.0:8081")]
+        phones_addr: String,
     },
     /// Geography: admin units with P-codes.
     Geo {
@@ -615,7 +625,7 @@ fn main() -> ExitCode {
                         database: None,
                         key_file: Some(key_path),
                     };
-                    serve::run(place.open().await?, &addr, Some(logins)).await
+                    serve::run(place.open().await?, &addr, Some(logins), None).await
                 } else {
                     println!(
                         "Pour ouvrir l'interface : sigida serve --dir {} --key-file {}",
@@ -625,9 +635,25 @@ fn main() -> ExitCode {
                     Ok(())
                 }
             }
-            Command::Serve { place, addr } => {
+            Command::Serve {
+                place,
+                addr,
+                tls,
+                cert,
+                cert_key,
+                phones_addr,
+            } => {
+                let tls = if tls {
+                    Some(serve::TlsOptions {
+                        files: serve::tls_files(cert.as_deref(), cert_key.as_deref())?,
+                        beside: keys::beside(&place.dir).with_extension(""),
+                        phones_addr,
+                    })
+                } else {
+                    None
+                };
                 let store = place.open().await?;
-                serve::run(store, &addr, None).await
+                serve::run(store, &addr, None, tls).await
             }
             Command::Geo {
                 command:

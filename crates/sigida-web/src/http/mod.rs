@@ -13,4 +13,5 @@ pub mod login_guard;
 pub mod origin;
 pub mod routes;
 pub mod server;
+pub mod tls;
 pub mod upload;

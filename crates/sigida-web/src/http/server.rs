@@ -69,11 +69,57 @@ impl PerAddress {
     }
 }
 
+/// One connection's requests, until it closes or the server stops.
+async fn connection<S>(
+    stream: S,
+    app: Router,
+    peer: std::net::SocketAddr,
+    over_tls: bool,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service =
+        hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            if over_tls {
+                request.extensions_mut().insert(super::tls::OverTls);
+            }
+            let app = app.clone();
+            async move { tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await }
+        });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = async { stop.wait_for(|stopping| *stopping).await.is_ok() } => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, connection).await;
+        }
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then lets open requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, app, shutdown, None).await
+}
+
+/// The same, over TLS when `tls` is given: the handshake must end within `HEADER_TIMEOUT`
+/// too, and each request is marked [`super::tls::OverTls`].
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    tls: Option<super::tls::Tls>,
 ) -> std::io::Result<()> {
     let total = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let per_address = Arc::new(PerAddress::default());
@@ -102,29 +148,17 @@ pub async fn serve(
         }
         let app = app.clone();
         let per_address = per_address.clone();
-        let mut stop = stop_rx.clone();
+        let stop = stop_rx.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(
-                move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    let app = app.clone();
-                    async move {
-                        tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await
+            match tls {
+                None => connection(stream, app, peer, false, stop).await,
+                Some(tls) => {
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(HEADER_TIMEOUT, tls.acceptor.accept(stream)).await
+                    {
+                        connection(stream, app, peer, true, stop).await;
                     }
-                },
-            );
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                _ = async { stop.wait_for(|stopping| *stopping).await.is_ok() } => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(DRAIN, connection).await;
                 }
             }
             per_address.leave(peer.ip());

@@ -97,6 +97,14 @@ pub async fn meeting(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
+    // Beside a TLS listener, phones have a plain one of their own on another port.
+    let phones_host = match state.reached.phones_port {
+        Some(port) => {
+            let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+            format!("{name}:{port}")
+        }
+        None => host.to_owned(),
+    };
     let share = |n: usize| format::percent(tr, inclusion.share(n).map(|p| p / 100.0));
     let action = |tail: &str| format!("/meetings/{}/{tail}", meeting.id);
     let slug = community.slug;
@@ -108,7 +116,10 @@ pub async fn meeting(
         h1 { (meeting.title) }
         div.join {
             p { (tr.t("meeting.join")) }
-            p.join-url { "http://" (host) "/v" }
+            p.join-url { "http://" (phones_host) "/v" }
+            @if let Some(fingerprint) = &state.reached.tls_fingerprint {
+                p.note { (tr.t("meeting.tls_fingerprint")) " " code { (fingerprint) } }
+            }
             form.inline method="post" action=(action(if phones_until.is_some() { "phones/close" } else { "phones/open" })) {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 @match phones_until {

@@ -176,8 +176,14 @@ pub async fn login(
     })
     .await?;
     tx.commit().await?;
+    // Over TLS the cookie is `Secure`: a browser never sends it over the phones' plain port.
+    let secure = if extensions.get::<crate::http::tls::OverTls>().is_some() {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}"
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}"
     );
     Ok((
         [(header::SET_COOKIE, cookie)],

@@ -44,6 +44,8 @@ vocabulary! {
         ManageUsers = "manage_users",
         /// The diagnostic's settings: name, programme, country, period, languages, threshold.
         EditSettings = "edit_settings",
+        /// Erasing a person's personal data on request (audited).
+        ErasePersonalData = "erase_personal_data",
     }
 }
 
@@ -63,6 +65,7 @@ impl Role {
                 RunMeetings,
                 DownloadReports,
                 ViewAudit,
+                ErasePersonalData,
             ],
             Role::Analyst => &[
                 ViewDiagnostic,

@@ -302,3 +302,64 @@ async fn a_phone_code_joins_only_an_open_meeting_guessing_is_slowed_and_the_cook
     .await;
     assert_eq!(location(&vote), "/v");
 }
+
+#[tokio::test]
+async fn a_coordinator_erases_a_contact_at_their_request_and_the_stakeholder_stays() {
+    let f = fixture().await;
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let stakeholder = f
+        .store
+        .stakeholders(diagnostic.id, None)
+        .await
+        .unwrap()
+        .remove(0);
+    let edit = format!(
+        "/communities/gao-chateau/actors/parties-prenantes/{}/edit",
+        stakeholder.id
+    );
+    let erase = edit.replace("/edit", "/erase");
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, &edit, Some(&analyst)).await;
+    assert!(
+        !page.body.contains("/erase"),
+        "only those who may erase see the form"
+    );
+    let csrf = csrf_of(&page.body);
+    let refused = send(
+        &f.app,
+        form_post(&erase, &analyst, format!("csrf={csrf}&confirm=yes")),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, &edit, Some(&coordinator)).await;
+    assert!(page.body.contains(&erase), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let erased = send(
+        &f.app,
+        form_post(&erase, &coordinator, format!("csrf={csrf}&confirm=yes")),
+    )
+    .await;
+    assert_eq!(erased.status, StatusCode::SEE_OTHER);
+    let after = f
+        .store
+        .stakeholders(diagnostic.id, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        after.id, stakeholder.id,
+        "the stakeholder stays in the register"
+    );
+    assert_eq!(after.organisation, stakeholder.organisation);
+    assert!(after.contact_name.expose().is_empty() && after.contact_phone.expose().is_empty());
+    let audit = f.store.audit_events(50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == sigida_core::audit::AuditAction::Erased
+                && e.actor.as_deref() == Some("coordinator")
+                && e.subject == format!("stakeholder:{}", stakeholder.id))
+    );
+}

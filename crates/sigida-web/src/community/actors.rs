@@ -468,6 +468,15 @@ async fn form_page(
             (form_fields(tr, kind, fields, &localities, refused))
             button.primary type="submit" { (tr.t("register.save")) }
         }
+        @if let (Some(id), true) = (id, viewer.may(sigida_core::access::Permission::ErasePersonalData) && !matches!(kind, Kind::Groups)) {
+            h2 { (tr.t("actors.erase_title")) }
+            p.note { (tr.t("actors.erase_note")) }
+            form.stacked method="post" action={(base) "/" (id) "/erase"} {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label.choice { input type="checkbox" name="confirm" value="yes" required; (tr.t("actors.erase_confirm")) }
+                button type="submit" { (tr.t("actors.erase_title")) }
+            }
+        }
         @if let Some(id) = id {
             h2 { (tr.t("register.delete_title")) }
             form.stacked method="post" action={(base) "/" (id) "/delete"} {
@@ -644,6 +653,40 @@ pub async fn update_actor(
         Fields(fields),
     )
     .await
+}
+
+/// A stakeholder's contact or a provider's phone erased on request: the actor stays.
+pub async fn erase_actor(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    InCommunity { community, .. }: InCommunity,
+    Path((_, kind, id)): Path<(String, String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let fields = Fields(fields);
+    viewer.check_csrf(fields.get("csrf"))?;
+    let erasable = match kind_of(&viewer, &kind)? {
+        Kind::Stakeholders => sigida_store::Erasable::Stakeholder,
+        Kind::Providers => sigida_store::Erasable::ServiceProvider,
+        Kind::Groups => return Err(viewer.not_found()),
+    };
+    let back = format!("/communities/{}/actors", community.slug);
+    if fields.get("confirm") != "yes" {
+        return Ok(Redirect::to(&format!("{back}?refused=register.confirm")).into_response());
+    }
+    match sigida_app::register::erasure::erase(
+        &state.store,
+        erasable,
+        &id,
+        Some(&viewer.user.username),
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("{back}?saved=1")).into_response()),
+        Err(AppError::Store(sigida_store::StoreError::NotFound { .. })) => Err(viewer.not_found()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn delete_actor(

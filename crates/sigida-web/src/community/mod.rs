@@ -321,6 +321,12 @@ pub fn routes() -> Vec<Entry> {
             Community,
             actors::delete_actor,
         ),
+        post(
+            "/communities/{slug}/actors/{kind}/{id}/erase",
+            Needs(sigida_core::access::Permission::ErasePersonalData),
+            Community,
+            actors::erase_actor,
+        ),
         get(
             "/communities/new",
             Needs(EditRegister),

@@ -3,15 +3,17 @@
 //! deleted or slipped in by hand breaks the chain at its place ([`Store::verify_audit`]).
 //!
 //! The chain's end (`audit_head`) is read and moved in the writing transaction after taking its
-//! row's lock, so two writers never fork it. It detects what is done to the database behind
-//! Sigida's back; someone who can rewrite the whole table and its head can rewrite the chain,
-//! which is why `sigida audit verify` prints the head's hash for the coordinator to keep (in a
-//! report, a backup's note): a later head that does not continue it shows a rewrite.
+//! row's lock, so two writers never fork it. In a diagnostic with a key, each link is keyed
+//! with a secret kept sealed in `vault`: someone who can rewrite the whole table and its head
+//! still cannot make links that verify without the key. Without a key, a complete rewrite
+//! could rebuild the chain, which is why `sigida audit verify` also prints the head's hash for
+//! the coordinator to keep: a later head that does not continue it shows a rewrite.
 
 use sha2::{Digest, Sha256};
 use sigida_core::audit::AuditEvent;
 
 use crate::rows::Cols;
+use crate::sealing::Sealer;
 use crate::{Result, Store, Tx};
 
 /// The hash of an entry after `previous`: every field length-prefixed, so no two entries give
@@ -36,6 +38,16 @@ fn entry_hash(previous: &str, replica: &str, seq: i64, e: &AuditEvent) -> String
         h.update(field.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An entry's link: keyed with the diagnostic's audit secret from the first entry it keys on
+/// (so that only who holds the key can make a link that verifies), plain before it.
+fn link(seal: &Sealer, previous: &str, replica: &str, seq: i64, e: &AuditEvent) -> String {
+    let plain = entry_hash(previous, replica, seq, e);
+    match seal.audit_key() {
+        Some(audit) if seq >= audit.from_seq => seal.keyed_link(&plain).unwrap_or(plain),
+        _ => plain,
+    }
 }
 
 /// What `sigida audit verify` found.
@@ -90,7 +102,7 @@ impl Tx {
         entries.push(e.clone());
         for (i, entry) in entries.iter().enumerate() {
             seq += 1;
-            hash = entry_hash(&hash, &replica, seq, entry);
+            hash = link(&self.1, &hash, &replica, seq, entry);
             let statement = if i < first_new {
                 "UPDATE audit_log SET replica = $1, seq = $2, hash = $3 WHERE id = $4"
             } else {
@@ -160,7 +172,7 @@ impl Store {
             }
             let stored = c.opt_text("hash").ok().flatten().unwrap_or_default();
             let row_replica = c.opt_text("replica").ok().flatten().unwrap_or_default();
-            let computed = event.map(|e| entry_hash(&previous, &row_replica, seq, &e));
+            let computed = event.map(|e| link(&self.seal, &previous, &row_replica, seq, &e));
             if computed.as_ref() != Some(&stored) {
                 breaks.push(AuditBreak::Edited { seq, id });
             }

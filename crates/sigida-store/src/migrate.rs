@@ -121,6 +121,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "erasures",
         sql: include_str!("../migrations/0021_erasures.sql"),
     },
+    Migration {
+        version: 22,
+        name: "audit_key",
+        sql: include_str!("../migrations/0022_audit_key.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

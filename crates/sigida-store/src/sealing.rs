@@ -21,8 +21,15 @@ const TEXT: &str = "\u{1}s1:";
 const BYTES: &[u8] = b"\x00SIGIDA-s1:";
 
 /// The key personal values are sealed with, if the diagnostic has one.
+/// The secret the audit chain's links are keyed with (kept in `vault`, sealed with the
+/// diagnostic's key, so a new key keeps the chain), and the first entry it keys.
+pub(crate) struct AuditKey {
+    pub(crate) secret: String,
+    pub(crate) from_seq: i64,
+}
+
 #[derive(Clone, Default)]
-pub struct Sealer(Option<Arc<Key>>);
+pub struct Sealer(Option<Arc<Key>>, Option<Arc<AuditKey>>);
 
 impl std::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,7 +57,25 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 impl Sealer {
     pub(crate) fn new(key: Option<Key>) -> Self {
-        Sealer(key.map(Arc::new))
+        Sealer(key.map(Arc::new), None)
+    }
+
+    /// The audit chain's key, when the diagnostic has one.
+    pub(crate) fn audit_key(&self) -> Option<&AuditKey> {
+        self.1.as_deref()
+    }
+
+    /// A link of the audit chain keyed with the audit secret alone (`k:` and 64 hex digits),
+    /// not with the diagnostic's key, so that a new key keeps the chain as it is.
+    pub(crate) fn keyed_link(&self, unkeyed: &str) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let audit = self.1.as_ref()?;
+        let mut h = Sha256::new();
+        h.update(b"sigida-audit\0");
+        h.update(audit.secret.as_bytes());
+        h.update(b"\0");
+        h.update(unkeyed.as_bytes());
+        Some(format!("k:{}", hex(&h.finalize())))
     }
 
     pub(crate) fn key(&self) -> Option<&Key> {
@@ -158,22 +183,56 @@ const PERSONAL: &[(&str, &[&str], &[&str])] = &[
 impl crate::Store {
     /// Checks the key against the diagnostic's, or seals a diagnostic opened with a key for
     /// the first time.
-    pub(crate) async fn unlock(&self) -> Result<()> {
-        use sqlx::Row;
-        let stored = sqlx::query("SELECT check_value FROM vault WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| row.try_get::<String, _>(0))
-            .transpose()?;
-        match (stored, self.seal.key()) {
-            (Some(stored), Some(_)) => match self.seal.open_text("vault", "check_value", stored) {
-                Ok(text) if text == CHECK => Ok(()),
-                _ => Err(StoreError::WrongKey),
-            },
-            (Some(_), None) => Err(StoreError::Locked),
-            (None, None) => Ok(()),
-            (None, Some(_)) => self.reseal(&self.seal).await,
+    pub(crate) async fn unlock(&mut self) -> Result<()> {
+        match self.vault_row().await? {
+            Some((check, _)) if self.seal.key().is_some() => {
+                match self.seal.open_text("vault", "check_value", check) {
+                    Ok(text) if text == CHECK => {}
+                    _ => return Err(StoreError::WrongKey),
+                }
+            }
+            Some(_) => return Err(StoreError::Locked),
+            None if self.seal.key().is_none() => return Ok(()),
+            None => {
+                let seal = self.seal.clone();
+                self.reseal(&seal).await?;
+            }
         }
+        let audit = match self.vault_row().await? {
+            Some((_, Some((secret, from)))) => {
+                let secret = self.seal.open_text("vault", "audit_secret", secret)?;
+                let from_seq = self
+                    .seal
+                    .open_text("vault", "audit_from", from)?
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt {
+                        table: "vault",
+                        column: "audit_from",
+                        detail: "not a number".into(),
+                    })?;
+                Some(Arc::new(AuditKey { secret, from_seq }))
+            }
+            _ => None,
+        };
+        self.seal.1 = audit;
+        Ok(())
+    }
+
+    /// The vault's check and, when the audit chain is keyed, its secret and first keyed entry.
+    #[allow(clippy::type_complexity)]
+    async fn vault_row(&self) -> Result<Option<(String, Option<(String, String)>)>> {
+        use sqlx::Row;
+        let Some(row) =
+            sqlx::query("SELECT check_value, audit_secret, audit_from FROM vault WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let check: String = row.try_get(0)?;
+        let secret: Option<String> = row.try_get(1)?;
+        let from: Option<String> = row.try_get(2)?;
+        Ok(Some((check, secret.zip(from))))
     }
 
     /// Seals the diagnostic's personal data with a new key (`sigida key rotate`): every value
@@ -183,7 +242,7 @@ impl crate::Store {
         if self.seal.key().is_none() {
             return Err(StoreError::Locked);
         }
-        let to = Sealer::new(Some(key));
+        let to = Sealer(Some(Arc::new(key)), self.seal.1.clone());
         self.reseal(&to).await?;
         self.seal = to;
         Ok(())
@@ -261,13 +320,32 @@ impl crate::Store {
                 .execute(tx.conn())
                 .await?;
         }
+        // The audit chain's secret goes on with the diagnostic (sealed again with the new key
+        // on a rotation); a diagnostic sealed for the first time keys its chain from the next
+        // entry on (the entries before were written without a key).
+        let (secret, from_seq) = match self.seal.audit_key() {
+            Some(audit) => (audit.secret.clone(), audit.from_seq),
+            None => {
+                let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+                    .fetch_one(tx.conn())
+                    .await?;
+                (
+                    Key::generate().lookup("audit-secret"),
+                    head.try_get::<i64, _>(0)? + 1,
+                )
+            }
+        };
         sqlx::query("DELETE FROM vault WHERE id = 1")
             .execute(tx.conn())
             .await?;
-        sqlx::query("INSERT INTO vault (id, check_value) VALUES (1, $1)")
-            .bind(to.text(CHECK))
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO vault (id, check_value, audit_secret, audit_from) VALUES (1, $1, $2, $3)",
+        )
+        .bind(to.text(CHECK))
+        .bind(to.text(&secret))
+        .bind(to.text(&from_seq.to_string()))
+        .execute(tx.conn())
+        .await?;
         tx.commit().await?;
         if self.backend == crate::Backend::Sqlite {
             sqlx::query("VACUUM").execute(&self.pool).await?;

@@ -1083,11 +1083,32 @@ async fn personal_data_is_sealed_with_the_key_and_opens_only_with_it() {
             Err(StoreError::WrongKey)
         ));
 
+        // With a key, the audit chain's links are keyed, and a new key keeps the chain.
+        let event = |subject: &str| sigida_core::audit::AuditEvent {
+            id: Id::new(),
+            at: at("2026-02-01T08:00:00Z"),
+            actor: None,
+            action: sigida_core::audit::AuditAction::ViewPersonalData,
+            subject: subject.into(),
+            detail: String::new(),
+        };
         let next = Key::generate();
         let mut store = Store::connect_with(&t.url, Some(key.clone()))
             .await
             .unwrap();
+        store.audit(&event("stakeholder:1")).await.unwrap();
+        let check = store.verify_audit().await.unwrap();
+        assert!(check.breaks.is_empty(), "{}: {:?}", t.label, check.breaks);
+        assert!(check.head.starts_with("k:"), "{}: {}", t.label, check.head);
         store.rotate_key(next.clone()).await.unwrap();
+        store.audit(&event("stakeholder:2")).await.unwrap();
+        store.close().await;
+        let store = Store::connect_with(&t.url, Some(next.clone()))
+            .await
+            .unwrap();
+        let check = store.verify_audit().await.unwrap();
+        assert!(check.breaks.is_empty(), "{}: {:?}", t.label, check.breaks);
+        assert_eq!(check.entries, 2, "{}", t.label);
         store.close().await;
         assert!(matches!(
             Store::connect_with(&t.url, Some(key)).await,

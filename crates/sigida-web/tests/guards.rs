@@ -363,3 +363,70 @@ async fn a_coordinator_erases_a_contact_at_their_request_and_the_stakeholder_sta
                 && e.subject == format!("stakeholder:{}", stakeholder.id))
     );
 }
+
+#[tokio::test]
+async fn a_coordinator_erases_a_participants_name_and_the_attendance_still_counts_them() {
+    use sigida_core::meeting::{AgeGroup, Meeting, Sex};
+    use sigida_core::{Id, Timestamp};
+    let f = fixture().await;
+    let community = gao(&f).await;
+    let meeting = sigida_app::meetings::create_meeting(
+        &f.store,
+        Meeting {
+            id: Id::new(),
+            community_id: community.id,
+            level: sigida_core::actors::Level::Local,
+            title: "Réunion de consultation".into(),
+            date: time::macros::date!(2026 - 03 - 19),
+            place: "Mairie".into(),
+            facilitators: String::new(),
+            agenda: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let participant = sigida_app::meetings::register(
+        &f.store,
+        sigida_app::meetings::Arrival {
+            id: Id::new(),
+            meeting_id: meeting.id,
+            name: Some("Aminata Touré".into()),
+            sex: Sex::Female,
+            age_group: AgeGroup::Adult,
+            stakeholder_type: None,
+            group: None,
+            organisation: String::new(),
+            consent: true,
+            at: Timestamp::now(),
+            code: [1, 2, 3, 4, 5, 6],
+        },
+    )
+    .await
+    .unwrap();
+    let page_of = format!("/meetings/{}", meeting.id);
+    let facilitator = login(&f.app, "facilitator").await;
+    let page = get(&f.app, &page_of, Some(&facilitator)).await;
+    assert!(
+        !page.body.contains("Aminata"),
+        "only those who may erase see the names"
+    );
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, &page_of, Some(&coordinator)).await;
+    assert!(page.body.contains("Aminata Touré"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let erased = send(
+        &f.app,
+        form_post(
+            &format!("{page_of}/erase"),
+            &coordinator,
+            format!("csrf={csrf}&participant={}&confirm=yes", participant.id),
+        ),
+    )
+    .await;
+    assert_eq!(erased.status, StatusCode::SEE_OTHER);
+    let after = f.store.participants(meeting.id).await.unwrap();
+    assert_eq!(after.len(), 1, "still counted");
+    assert!(after[0].name.is_none() && after[0].check_code.is_empty());
+    let page = get(&f.app, &page_of, Some(&coordinator)).await;
+    assert!(!page.body.contains("Aminata"));
+}

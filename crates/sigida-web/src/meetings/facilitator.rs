@@ -93,6 +93,22 @@ pub async fn meeting(
         .await?
         .filter(|until| *until > Timestamp::now());
     let inclusion = Inclusion::of(&data.participants);
+    // The names of the register, for those who may erase one at the person's request (each
+    // showing audited).
+    let named: Vec<&Participant> = data
+        .participants
+        .iter()
+        .filter(|p| p.name.is_some())
+        .collect();
+    let show_names = viewer.may(Permission::ErasePersonalData)
+        && !named.is_empty()
+        && viewer
+            .reveal_personal_data(
+                &state,
+                &format!("meeting:{}", meeting.id),
+                "noms du registre",
+            )
+            .await?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -161,6 +177,21 @@ pub async fn meeting(
                 label { (tr.t("meeting.organisation")) input name="organisation"; }
                 label.check { input type="checkbox" name="consent" value="yes" required; " " (tr.t("meeting.consent")) }
                 button.primary type="submit" { (tr.t("meeting.check_in")) }
+            }
+        }
+        @if show_names {
+            details {
+                summary { (tr.t("meeting.erase_title")) }
+                p.note { (tr.t("meeting.erase_note")) }
+                @for p in &named {
+                    form.inline method="post" action=(action("erase")) {
+                        input type="hidden" name="csrf" value=(viewer.csrf);
+                        input type="hidden" name="participant" value=(p.id);
+                        span { (p.name.as_ref().map(|n| n.expose().as_str()).unwrap_or("")) " " }
+                        label.choice { input type="checkbox" name="confirm" value="yes" required; (tr.t("actors.erase_confirm")) }
+                        button type="submit" { (tr.t("actors.erase_title")) }
+                    }
+                }
             }
         }
         h2 { (tr.t("meeting.questions")) }
@@ -388,6 +419,43 @@ pub async fn set_open(
         Err(AppError::Store(StoreError::NotFound { .. })) => Err(viewer.not_found()),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct Erasure {
+    csrf: String,
+    participant: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A participant's name and code erased at their request; they stay in the register's counts.
+pub async fn erase_participant(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Loaded(meeting): Loaded<Meeting>,
+    Form(form): Form<Erasure>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf)?;
+    let participants = state.store.participants(meeting.id).await?;
+    let Some(participant) = participants
+        .iter()
+        .find(|p| p.id.to_string() == form.participant.trim())
+    else {
+        return Err(viewer.not_found());
+    };
+    if form.confirm != "yes" {
+        return Ok(refused(&meeting, "register.confirm"));
+    }
+    sigida_app::register::erasure::erase(
+        &state.store,
+        sigida_store::Erasable::Participant,
+        &participant.id.to_string(),
+        Some(&viewer.user.username),
+        Timestamp::now(),
+    )
+    .await?;
+    Ok(back(&meeting, "saved=1"))
 }
 
 /// Opens the meeting to phones (for a meeting's day) or closes it to them.

@@ -72,6 +72,12 @@ pub fn routes() -> Vec<Entry> {
             facilitator::add_count,
         ),
         post(
+            "/meetings/{id}/erase",
+            Needs(sigida_core::access::Permission::ErasePersonalData),
+            Meeting,
+            facilitator::erase_participant,
+        ),
+        post(
             "/meetings/{id}/phones/{verb}",
             Needs(RunMeetings),
             Meeting,

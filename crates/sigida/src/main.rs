@@ -518,6 +518,7 @@ impl From<std::io::Error> for Failure {
 impl Place {
     pub async fn open(&self) -> Result<sigida_store::Store, Failure> {
         let key = keys::for_opening(self.key_file.as_deref(), &self.dir, self.database.is_none())?;
+        let keyless = key.is_none();
         let opened = match &self.database {
             Some(url) => sigida_store::Store::connect_with(url, key).await,
             None => {
@@ -531,7 +532,7 @@ impl Place {
                 sigida_store::Store::open_dir_with(&self.dir, key).await
             }
         };
-        opened.map_err(|e| {
+        let store = opened.map_err(|e| {
             Failure::Database(format!(
                 "{} : {e}",
                 self.database
@@ -543,7 +544,23 @@ impl Place {
                         .display()
                         .to_string())
             ))
-        })
+        })?;
+        if keyless {
+            // Opened without a key: a diagnostic made before keys existed, in clear (a sealed
+            // one refuses to open without its key).
+            let how = match &self.database {
+                Some(_) => "« sigida key new --out FICHIER » puis --key-file FICHIER".to_owned(),
+                None => format!(
+                    "« sigida key new --out {} » puis toute commande",
+                    keys::beside(&self.dir).display()
+                ),
+            };
+            eprintln!(
+                "attention : ce diagnostic n'est pas chiffré (aucune clé) : ses données \
+                 personnelles sont en clair sur le disque ; {how} les chiffre"
+            );
+        }
+        Ok(store)
     }
 }
 

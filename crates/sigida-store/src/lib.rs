@@ -165,14 +165,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 fn private_files(dir: &Path, database: &Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
         let _ = sigida_vault::restrict(dir, 0o700);
         if !database.exists() {
-            let _ = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(database);
+            let _ = sigida_vault::create_private(database);
         }
         for suffix in ["", "-wal", "-shm"] {
             let file = std::path::PathBuf::from(format!("{}{suffix}", database.display()));

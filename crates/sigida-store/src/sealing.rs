@@ -184,22 +184,24 @@ impl crate::Store {
     /// Checks the key against the diagnostic's, or seals a diagnostic opened with a key for
     /// the first time.
     pub(crate) async fn unlock(&mut self) -> Result<()> {
-        match self.vault_row().await? {
-            Some((check, _)) if self.seal.key().is_some() => {
+        let row = match self.vault_row().await? {
+            Some((check, audit)) if self.seal.key().is_some() => {
                 match self.seal.open_text("vault", "check_value", check) {
-                    Ok(text) if text == CHECK => {}
+                    Ok(text) if text == CHECK => audit,
                     _ => return Err(StoreError::WrongKey),
                 }
             }
             Some(_) => return Err(StoreError::Locked),
             None if self.seal.key().is_none() => return Ok(()),
             None => {
+                // Sealed now: the vault row is the one just written.
                 let seal = self.seal.clone();
                 self.reseal(&seal).await?;
+                self.vault_row().await?.and_then(|(_, audit)| audit)
             }
-        }
-        let audit = match self.vault_row().await? {
-            Some((_, Some((secret, from)))) => {
+        };
+        let audit = match row {
+            Some((secret, from)) => {
                 let secret = self.seal.open_text("vault", "audit_secret", secret)?;
                 let from_seq = self
                     .seal

@@ -26,7 +26,7 @@ const CHECK: &[u8] = b"sigida: la cle est la bonne";
 const KIND_KEY_FILE: u8 = 1;
 const KIND_PASSPHRASE: u8 = 2;
 
-/// What went wrong, with a stable code for the catalogue (`vault.<code>`).
+/// What went wrong, with a stable code: the catalogue's (`refusal.vault.<what>`).
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error("{path}: {problem}")]
@@ -71,28 +71,28 @@ impl std::fmt::Display for KeyProblem {
 impl KeyProblem {
     pub fn code(self) -> &'static str {
         match self {
-            KeyProblem::Missing => "key_missing",
-            KeyProblem::Unreadable => "key_unreadable",
-            KeyProblem::Malformed => "key_malformed",
-            KeyProblem::Exposed => "key_exposed",
-            KeyProblem::Exists => "key_exists",
+            KeyProblem::Missing => "vault.key_missing",
+            KeyProblem::Unreadable => "vault.key_unreadable",
+            KeyProblem::Malformed => "vault.key_malformed",
+            KeyProblem::Exposed => "vault.key_exposed",
+            KeyProblem::Exists => "vault.key_exists",
         }
     }
 }
 
 impl VaultError {
-    /// The catalogue's code (`vault.<code>`).
+    /// The refusal's code in the catalogue (`vault.wrong_key`…).
     pub fn code(&self) -> &'static str {
         match self {
             VaultError::KeyFile { problem, .. } => problem.code(),
-            VaultError::NotSealed => "not_sealed",
-            VaultError::WrongKey => "wrong_key",
-            VaultError::Damaged { .. } => "damaged",
-            VaultError::Truncated => "truncated",
-            VaultError::NeedsPassphrase => "needs_passphrase",
-            VaultError::NeedsKeyFile => "needs_key_file",
-            VaultError::Passphrase(_) => "passphrase",
-            VaultError::Io(_) => "io",
+            VaultError::NotSealed => "vault.not_sealed",
+            VaultError::WrongKey => "vault.wrong_key",
+            VaultError::Damaged { .. } => "vault.damaged",
+            VaultError::Truncated => "vault.truncated",
+            VaultError::NeedsPassphrase => "vault.needs_passphrase",
+            VaultError::NeedsKeyFile => "vault.needs_key_file",
+            VaultError::Passphrase(_) => "vault.passphrase",
+            VaultError::Io(_) => "vault.io",
         }
     }
 }
@@ -168,14 +168,7 @@ impl Key {
             restrict(parent, 0o700)?;
         }
         let key = Key::generate();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(path).map_err(|e| match e.kind() {
+        let mut file = create_private(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => VaultError::KeyFile {
                 path: path.to_owned(),
                 problem: KeyProblem::Exists,
@@ -243,6 +236,19 @@ impl Key {
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.0).into())
     }
+}
+
+/// A new file readable by its owner only (0600), never over an existing one: a key, a
+/// backup, a certificate, a snapshot on its way to being sealed.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// Sets a file's or folder's mode (owner only); nothing on systems without modes.

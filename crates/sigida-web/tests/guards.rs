@@ -154,6 +154,54 @@ async fn a_partner_sees_only_its_organisations_actions_on_every_page_and_documen
     }
 }
 
+/// A meeting of the fixture's community with one participant registered (named or not).
+async fn meeting_with(
+    f: &Fixture,
+    name: Option<String>,
+    code: [u8; 6],
+) -> (
+    sigida_core::meeting::Meeting,
+    sigida_core::meeting::Participant,
+) {
+    use sigida_core::meeting::{AgeGroup, Meeting, Sex};
+    use sigida_core::{Id, Timestamp};
+    let community = gao(f).await;
+    let meeting = sigida_app::meetings::create_meeting(
+        &f.store,
+        Meeting {
+            id: Id::new(),
+            community_id: community.id,
+            level: sigida_core::actors::Level::Local,
+            title: "Réunion de consultation".into(),
+            date: time::macros::date!(2026 - 03 - 19),
+            place: "Mairie".into(),
+            facilitators: String::new(),
+            agenda: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let participant = sigida_app::meetings::register(
+        &f.store,
+        sigida_app::meetings::Arrival {
+            id: Id::new(),
+            meeting_id: meeting.id,
+            name,
+            sex: Sex::Female,
+            age_group: AgeGroup::Adult,
+            stakeholder_type: None,
+            group: None,
+            organisation: String::new(),
+            consent: true,
+            at: Timestamp::now(),
+            code,
+        },
+    )
+    .await
+    .unwrap();
+    (meeting, participant)
+}
+
 /// A phone's request from `peer`, as the server's accept loop hands it over.
 fn from_phone(mut request: Request<Body>, peer: &str) -> Request<Body> {
     let peer: std::net::SocketAddr = peer.parse().unwrap();
@@ -175,43 +223,9 @@ fn code_post(code: &str, peer: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn a_phone_code_joins_only_an_open_meeting_guessing_is_slowed_and_the_cookie_is_a_token() {
-    use sigida_core::meeting::{AgeGroup, Meeting, Sex};
-    use sigida_core::{Id, Timestamp};
+    use sigida_core::Id;
     let f = fixture().await;
-    let community = gao(&f).await;
-    let meeting = sigida_app::meetings::create_meeting(
-        &f.store,
-        Meeting {
-            id: Id::new(),
-            community_id: community.id,
-            level: sigida_core::actors::Level::Local,
-            title: "Réunion de consultation".into(),
-            date: time::macros::date!(2026 - 03 - 19),
-            place: "Mairie".into(),
-            facilitators: String::new(),
-            agenda: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
-    let participant = sigida_app::meetings::register(
-        &f.store,
-        sigida_app::meetings::Arrival {
-            id: Id::new(),
-            meeting_id: meeting.id,
-            name: None,
-            sex: Sex::Female,
-            age_group: AgeGroup::Youth,
-            stakeholder_type: None,
-            group: None,
-            organisation: String::new(),
-            consent: true,
-            at: Timestamp::now(),
-            code: [7, 1, 2, 3, 4, 5],
-        },
-    )
-    .await
-    .unwrap();
+    let (meeting, participant) = meeting_with(&f, None, [7, 1, 2, 3, 4, 5]).await;
     let code = participant.check_code.clone();
 
     // Before the facilitator opens the meeting, the right code joins nothing.
@@ -366,43 +380,9 @@ async fn a_coordinator_erases_a_contact_at_their_request_and_the_stakeholder_sta
 
 #[tokio::test]
 async fn a_coordinator_erases_a_participants_name_and_the_attendance_still_counts_them() {
-    use sigida_core::meeting::{AgeGroup, Meeting, Sex};
-    use sigida_core::{Id, Timestamp};
     let f = fixture().await;
-    let community = gao(&f).await;
-    let meeting = sigida_app::meetings::create_meeting(
-        &f.store,
-        Meeting {
-            id: Id::new(),
-            community_id: community.id,
-            level: sigida_core::actors::Level::Local,
-            title: "Réunion de consultation".into(),
-            date: time::macros::date!(2026 - 03 - 19),
-            place: "Mairie".into(),
-            facilitators: String::new(),
-            agenda: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
-    let participant = sigida_app::meetings::register(
-        &f.store,
-        sigida_app::meetings::Arrival {
-            id: Id::new(),
-            meeting_id: meeting.id,
-            name: Some("Aminata Touré".into()),
-            sex: Sex::Female,
-            age_group: AgeGroup::Adult,
-            stakeholder_type: None,
-            group: None,
-            organisation: String::new(),
-            consent: true,
-            at: Timestamp::now(),
-            code: [1, 2, 3, 4, 5, 6],
-        },
-    )
-    .await
-    .unwrap();
+    let (meeting, participant) =
+        meeting_with(&f, Some("Aminata Touré".into()), [1, 2, 3, 4, 5, 6]).await;
     let page_of = format!("/meetings/{}", meeting.id);
     let facilitator = login(&f.app, "facilitator").await;
     let page = get(&f.app, &page_of, Some(&facilitator)).await;

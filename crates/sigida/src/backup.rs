@@ -35,13 +35,7 @@ pub fn new_key(out: &Path) -> Result<(), Failure> {
 pub async fn rotate(place: &Place, new_key_file: &Path) -> Result<(), Failure> {
     let mut store = place.open().await?;
     if place.database.is_none() {
-        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-        if absolute(new_key_file).starts_with(absolute(&place.dir)) {
-            return Err(Failure::Input(format!(
-                "{} est dans le dossier du diagnostic : gardez la clé hors de lui",
-                new_key_file.display()
-            )));
-        }
+        crate::keys::outside(new_key_file, &place.dir)?;
     }
     let key = Key::write_new_file(new_key_file).map_err(vault_refusal)?;
     let rotated = store.rotate_key(key.clone()).await;
@@ -70,11 +64,7 @@ fn secret(
     sealing: bool,
     passphrase: bool,
 ) -> Result<(Secret, Option<Key>), Failure> {
-    let key = crate::keys::for_opening(
-        place.key_file.as_deref(),
-        &place.dir,
-        place.database.is_none(),
-    )?;
+    let key = place.key()?;
     if let Some(key) = key.clone().filter(|_| !passphrase) {
         return Ok((Secret::KeyFile(key.clone()), Some(key)));
     }
@@ -105,8 +95,8 @@ fn database(place: &Place) -> Database<'_> {
 
 /// `sigida backup --out FILE`.
 pub async fn backup(place: &Place, out: &Path, passphrase: bool) -> Result<(), Failure> {
-    let (secret, _) = secret(place, true, passphrase)?;
-    let store = place.open().await?;
+    let (secret, key) = secret(place, true, passphrase)?;
+    let store = place.open_with(key).await?;
     let taken = take(&store, database(place), out, secret).await;
     store.close().await;
     let taken = taken?;

@@ -21,7 +21,7 @@ pub fn beside(dir: &Path) -> PathBuf {
 }
 
 /// Refuses a key file inside the diagnostic's folder.
-fn outside(key: &Path, dir: &Path) -> Result<(), Failure> {
+pub fn outside(key: &Path, dir: &Path) -> Result<(), Failure> {
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     if absolute(key).starts_with(absolute(dir)) {
         return Err(Failure::Input(format!(

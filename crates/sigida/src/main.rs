@@ -516,8 +516,20 @@ impl From<std::io::Error> for Failure {
 }
 
 impl Place {
+    /// The diagnostic's key: `--key-file`, or the file beside the folder (`None`: no key).
+    pub fn key(&self) -> Result<Option<sigida_vault::Key>, Failure> {
+        keys::for_opening(self.key_file.as_deref(), &self.dir, self.database.is_none())
+    }
+
     pub async fn open(&self) -> Result<sigida_store::Store, Failure> {
-        let key = keys::for_opening(self.key_file.as_deref(), &self.dir, self.database.is_none())?;
+        self.open_with(self.key()?).await
+    }
+
+    /// Opens the diagnostic with a key already read ([`Place::key`]).
+    pub async fn open_with(
+        &self,
+        key: Option<sigida_vault::Key>,
+    ) -> Result<sigida_store::Store, Failure> {
         let keyless = key.is_none();
         let opened = match &self.database {
             Some(url) => sigida_store::Store::connect_with(url, key).await,

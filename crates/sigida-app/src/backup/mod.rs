@@ -26,22 +26,9 @@ pub enum Database<'a> {
     Postgres(&'a str),
 }
 
-/// A vault's refusal as the catalogue says it (`refusal.vault.<code>`).
+/// A vault's refusal as the catalogue says it (`refusal.vault.<what>`).
 pub fn vault_refusal(e: VaultError) -> AppError {
-    let refusal = Refusal::new(match e.code() {
-        "key_missing" => "vault.key_missing",
-        "key_unreadable" => "vault.key_unreadable",
-        "key_malformed" => "vault.key_malformed",
-        "key_exposed" => "vault.key_exposed",
-        "key_exists" => "vault.key_exists",
-        "not_sealed" => "vault.not_sealed",
-        "wrong_key" => "vault.wrong_key",
-        "damaged" => "vault.damaged",
-        "truncated" => "vault.truncated",
-        "needs_passphrase" => "vault.needs_passphrase",
-        "needs_key_file" => "vault.needs_key_file",
-        _ => "vault.io",
-    });
+    let refusal = Refusal::new(e.code());
     match e {
         VaultError::KeyFile { path, .. } => refusal.arg("path", path.display().to_string()),
         other => refusal.arg("detail", other.to_string()),
@@ -76,16 +63,8 @@ impl Scratch {
     }
 }
 
-/// A new file readable by its owner only.
 fn create_private(path: &Path) -> Result<std::fs::File, AppError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path).map_err(written(path))
+    sigida_vault::create_private(path).map_err(written(path))
 }
 
 impl Drop for Scratch {

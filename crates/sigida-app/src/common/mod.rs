@@ -6,6 +6,13 @@ pub mod explain;
 pub mod files;
 pub mod lookup;
 
+/// 32 random bytes in hex: a session's token, a form's CSRF token, a phone's token.
+pub fn random_token() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Runs use-cases that write inside a transaction as one: committed when all of them
 /// succeed, nothing written otherwise. What a page does with one form, a script with a batch.
 pub async fn in_transaction<T, E, F>(store: &sigida_store::Store, work: F) -> Result<T, E>

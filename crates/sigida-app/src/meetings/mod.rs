@@ -116,7 +116,7 @@ pub async fn join(store: &Store, code: &str, at: Timestamp) -> Result<Option<Joi
     let Some(participant) = store.voter_to_join(code, at).await? else {
         return Ok(None);
     };
-    let token = random_token();
+    let token = crate::common::random_token();
     let mut tx = store.begin().await?;
     tx.check_in(participant.id, at).await?;
     tx.add_voter_token(&token, participant.id, at).await?;
@@ -159,13 +159,6 @@ pub async fn close_to_phones(
     tx.set_phones_open_until(meeting.id, at).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// 32 random bytes, in hex.
-fn random_token() -> String {
-    use rand::Rng;
-    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Adds a question of choice, closed until the facilitator opens it: a prompt and two options

@@ -248,8 +248,7 @@ pub async fn add_report(
         }
     };
     let result = sigida_app::common::in_transaction(&state.store, async |tx| {
-        risks::enter_risk_report(tx, Some(&viewer.user.username), &report).await?;
-        Ok(())
+        risks::enter_risk_report(tx, Some(&viewer.user.username), &report).await
     })
     .await;
     answered(&community.slug, "rapports", result)
@@ -265,8 +264,7 @@ pub async fn delete_report(
     viewer.check_csrf(get(&form, "csrf"))?;
     let id = id.parse().map_err(|_| viewer.not_found())?;
     let result = sigida_app::common::in_transaction(&state.store, async |tx| {
-        risks::remove_risk_report(tx, Some(&viewer.user.username), community.id, id).await?;
-        Ok(())
+        risks::remove_risk_report(tx, Some(&viewer.user.username), community.id, id).await
     })
     .await;
     answered(&community.slug, "rapports", result)
@@ -301,8 +299,7 @@ pub async fn link_indicator(
             indicator.id,
             chosen_risk(&form),
         )
-        .await?;
-        Ok(())
+        .await
     })
     .await;
     answered(&community.slug, "liens", result)
@@ -327,8 +324,7 @@ pub async fn link_code(
         .find(|c| c.id.to_string() == id)
         .ok_or_else(|| viewer.not_found())?;
     let result = sigida_app::common::in_transaction(&state.store, async |tx| {
-        risks::link_code(tx, Some(&viewer.user.username), code.id, chosen_risk(&form)).await?;
-        Ok(())
+        risks::link_code(tx, Some(&viewer.user.username), code.id, chosen_risk(&form)).await
     })
     .await;
     answered(&community.slug, "liens", result)
@@ -362,8 +358,7 @@ pub async fn note_locality(
         .into_response()
     };
     let result = sigida_app::common::in_transaction(&state.store, async |tx| {
-        risks::set_note_locality(tx, Some(&viewer.user.username), &note, locality).await?;
-        Ok(())
+        risks::set_note_locality(tx, Some(&viewer.user.username), &note, locality).await
     })
     .await;
     match result {

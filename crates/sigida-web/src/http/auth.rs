@@ -7,7 +7,6 @@ use crate::http::error::WebError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use rand::Rng;
 use sigida_core::access::{Permission, User};
 use sigida_core::audit::{AuditAction, AuditEvent};
 use sigida_core::{Id, Timestamp};
@@ -17,11 +16,6 @@ pub(crate) const SESSION_COOKIE: &str = "sigida_session";
 pub(crate) const LANG_COOKIE: &str = "sigida_lang";
 /// A working day in the field: long enough for a meeting, short enough for a shared laptop.
 pub(crate) const SESSION_SECONDS: i64 = 10 * 3600;
-
-pub(crate) fn random_token() -> String {
-    let bytes: [u8; 32] = rand::rngs::OsRng.r#gen();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers

@@ -66,7 +66,10 @@ impl Tls {
                 (cert, made.cert.pem()),
                 (key, made.key_pair.serialize_pem()),
             ] {
-                write_private(path, pem.as_bytes()).map_err(|e| file_error(path, e))?;
+                use std::io::Write;
+                sigida_vault::create_private(path)
+                    .and_then(|mut file| file.write_all(pem.as_bytes()))
+                    .map_err(|e| file_error(path, e))?;
             }
         }
         Self::from_pem_files(cert, key)
@@ -94,16 +97,4 @@ impl Tls {
             fingerprint,
         })
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(bytes)
 }

@@ -1,9 +1,7 @@
 //! Signing in and out, and choosing the language.
 
 use crate::AppState;
-use crate::http::auth::{
-    LANG_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Viewer, cookie, language, random_token,
-};
+use crate::http::auth::{LANG_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Viewer, cookie, language};
 use crate::http::error::WebError;
 use crate::http::layout;
 use axum::Form;
@@ -155,12 +153,12 @@ pub async fn login(
         ));
     };
     state.login_guard.succeeded(&account);
-    let token = random_token();
+    let token = sigida_app::common::random_token();
     let created_at = Timestamp::now();
     let mut tx = state.store.begin().await?;
     tx.open_session(&NewSession {
         token: &token,
-        csrf_token: &random_token(),
+        csrf_token: &sigida_app::common::random_token(),
         user_id: user.id,
         created_at,
         expires_at: created_at.plus_seconds(SESSION_SECONDS),

@@ -6,8 +6,9 @@ use calamine::{Data, Reader};
 
 use crate::{FormatError, Location, Refusal};
 
-/// One sheet (or the whole CSV): headers and rows of text, empty cells as "".
-#[derive(Clone, Debug, PartialEq)]
+/// One sheet (or the whole CSV): headers and rows of text, empty cells as "". Serialisable:
+/// a raw file's redacted copy is its tables, as read.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub file: String,
     /// `None` for CSV.

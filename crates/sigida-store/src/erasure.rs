@@ -1,8 +1,10 @@
 //! Erasure on request: a person's personal fields emptied, the row kept (so counts, tallies
 //! and votes stay right), the erasure listed, and what the fields held zeroed on disk.
 
+use sigida_core::instrument::{Instrument, RawImport};
 use sigida_core::{Id, Timestamp};
 
+use crate::rows::Cols;
 use crate::{Backend, Result, Store, StoreError, Tx};
 
 /// Whose personal data is erased.
@@ -85,7 +87,104 @@ impl Tx {
     }
 }
 
+/// What an erasure of a survey respondent is listed as.
+const RESPONDENT: &str = "respondent";
+
+impl Tx {
+    /// Lists the erasure of a survey respondent (submission `uuid` of `instrument`) and empties
+    /// what the cleaning log holds of their answers to `columns` (their personal questions).
+    /// The raw files are the application's to redact ([`Tx::redact_raw_file`]).
+    pub async fn erase_respondent(
+        &mut self,
+        instrument: Id<Instrument>,
+        uuid: &str,
+        columns: &[String],
+        at: Timestamp,
+        by: Option<&str>,
+    ) -> Result<()> {
+        for column in columns {
+            sqlx::query(
+                "UPDATE cleaning_log SET old_value = '', new_value = ''
+                 WHERE instrument_id = $1 AND uuid = $2 AND question = $3",
+            )
+            .bind(instrument.to_string())
+            .bind(uuid)
+            .bind(column)
+            .execute(self.conn())
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO erasures (id, kind, subject_id, erased_at, erased_by, instrument_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Id::<()>::new().to_string())
+        .bind(RESPONDENT)
+        .bind(uuid)
+        .bind(at.to_rfc3339())
+        .bind(by)
+        .bind(instrument.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Empties the values an import's check kept for some rows of one of its sheets.
+    pub async fn blank_problem_values(
+        &mut self,
+        import: Id<RawImport>,
+        sheet: Option<&str>,
+        rows: &[i64],
+    ) -> Result<()> {
+        for row in rows {
+            sqlx::query(
+                "UPDATE import_problems SET value = ''
+                 WHERE import_id = $1 AND row_number = $2 AND COALESCE(sheet, '') = $3",
+            )
+            .bind(import.to_string())
+            .bind(row)
+            .bind(sheet.unwrap_or(""))
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+}
+
 impl Store {
+    /// The submissions of `instrument` whose respondent was erased.
+    pub async fn erased_respondents(
+        &self,
+        instrument: Id<Instrument>,
+    ) -> Result<std::collections::HashSet<String>> {
+        use sqlx::Row;
+        sqlx::query("SELECT subject_id FROM erasures WHERE kind = $1 AND instrument_id = $2")
+            .bind(RESPONDENT)
+            .bind(instrument.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok(row.try_get(0)?))
+            .collect()
+    }
+
+    /// The instrument a submission (by its uuid, without `uuid:`) was imported into.
+    pub async fn instrument_of_submission(&self, uuid: &str) -> Result<Option<Id<Instrument>>> {
+        use sqlx::Row;
+        let rows = sqlx::query("SELECT instrument_id, entries FROM submission_sets")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let entries: Vec<u8> = row.try_get(1)?;
+            let holds = entries
+                .split(|b| *b == b'\n')
+                .any(|line| line.split(|b| *b == b'\t').next() == Some(uuid.as_bytes()));
+            if holds {
+                return Ok(Some(Cols::of("submission_sets", &row).id("instrument_id")?));
+            }
+        }
+        Ok(None)
+    }
+
     /// After an erasure: the write-ahead log copied into the database and emptied, so that no
     /// earlier version of an erased field stays in a file (`secure_delete` has zeroed it in the
     /// database's pages).

@@ -70,6 +70,14 @@ pub struct NewSubmission<'a> {
     pub submitted_at: Option<&'a str>,
 }
 
+/// What Sigida reads of an import ([`Store::raw_content`]).
+pub enum RawContent {
+    /// The bytes exactly as they arrived.
+    Original(Vec<u8>),
+    /// The import's redacted copy, as the application wrote it.
+    Redacted(Vec<u8>),
+}
+
 /// Raw files are stored in pieces of this size.
 const CHUNK: usize = 8 * 1024 * 1024;
 /// The lines of a submission set: (uuid, row, submitted_at).
@@ -136,6 +144,21 @@ impl Store {
             bytes.extend_from_slice(&self.seal.open_bytes(row.try_get::<Vec<u8>, _>("bytes")?)?);
         }
         Ok(bytes)
+    }
+
+    /// What Sigida reads of an import: the bytes as they arrived, or its redacted copy once a
+    /// respondent was erased from it.
+    pub async fn raw_content(&self, import: Id<RawImport>) -> Result<RawContent> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT sha256, redacted_sha256 FROM raw_imports WHERE id = $1")
+            .bind(import.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("missing.import", import))?;
+        Ok(match row.try_get::<Option<String>, _>(1)? {
+            Some(redacted) => RawContent::Redacted(self.raw_bytes(&redacted).await?),
+            None => RawContent::Original(self.raw_bytes(&row.try_get::<String, _>(0)?).await?),
+        })
     }
 
     pub async fn raw_import(&self, id: Id<RawImport>) -> Result<RawImport> {
@@ -275,6 +298,83 @@ impl Store {
 }
 
 impl Tx {
+    /// Stores bytes by their hash, sealed, unless they are stored already.
+    async fn put_blob(&mut self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let stored = sqlx::query("SELECT COUNT(*) FROM blob_chunks WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_one(self.conn())
+            .await
+            .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0))?;
+        if stored > 0 {
+            return Ok(());
+        }
+        // An empty file is one empty chunk: every kept file has at least one.
+        let chunks: Vec<&[u8]> = if bytes.is_empty() {
+            vec![&[]]
+        } else {
+            bytes.chunks(CHUNK).collect()
+        };
+        for (seq, chunk) in chunks.into_iter().enumerate() {
+            sqlx::query("INSERT INTO blob_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
+                .bind(sha256)
+                .bind(seq as i64)
+                .bind(self.1.bytes(chunk))
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes stored bytes that nothing reads any more: no import whose readable content they
+    /// are (the original of an unredacted import, or a redacted copy), no form version.
+    async fn drop_blob_if_unread(&mut self, sha256: &str) -> Result<()> {
+        let readers = sqlx::query(
+            "SELECT CAST(
+                (SELECT COUNT(*) FROM raw_imports
+                  WHERE (sha256 = $1 AND redacted_sha256 IS NULL) OR redacted_sha256 = $1)
+              + (SELECT COUNT(*) FROM instrument_versions WHERE form_sha256 = $1) AS BIGINT)",
+        )
+        .bind(sha256)
+        .fetch_one(self.conn())
+        .await
+        .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0))?;
+        if readers == 0 {
+            sqlx::query("DELETE FROM blob_chunks WHERE sha256 = $1")
+                .bind(sha256)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces what Sigida reads of an import by `redacted` (its tables with an erased
+    /// respondent's personal answers emptied, as the application writes them); the bytes read
+    /// until now are deleted if nothing else reads them. The import keeps the hash of what
+    /// arrived, so the same file imported again is still recognised (and stays redacted).
+    pub async fn redact_raw_file(&mut self, import: Id<RawImport>, redacted: &[u8]) -> Result<()> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT sha256, redacted_sha256 FROM raw_imports WHERE id = $1")
+            .bind(import.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::not_found("missing.import", import))?;
+        let read_until_now: String = match row.try_get::<Option<String>, _>(1)? {
+            Some(redacted) => redacted,
+            None => row.try_get(0)?,
+        };
+        let sha256 = sha256_hex(redacted);
+        self.put_blob(&sha256, redacted).await?;
+        sqlx::query("UPDATE raw_imports SET redacted_sha256 = $2 WHERE id = $1")
+            .bind(import.to_string())
+            .bind(&sha256)
+            .execute(self.conn())
+            .await?;
+        if read_until_now != sha256 {
+            self.drop_blob_if_unread(&read_until_now).await?;
+        }
+        Ok(())
+    }
+
     /// Keeps a raw file. The same bytes imported again as the same kind return the first
     /// import unchanged (`created == false`).
     pub async fn keep_raw_file(&mut self, file: RawFile<'_>) -> Result<StoredImport> {
@@ -293,27 +393,7 @@ impl Tx {
                 created: false,
             });
         }
-        let stored = sqlx::query("SELECT COUNT(*) FROM blob_chunks WHERE sha256 = $1")
-            .bind(&sha256)
-            .fetch_one(self.conn())
-            .await
-            .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0))?;
-        if stored == 0 {
-            // An empty file is one empty chunk: every kept file has at least one.
-            let chunks: Vec<&[u8]> = if file.bytes.is_empty() {
-                vec![&[]]
-            } else {
-                file.bytes.chunks(CHUNK).collect()
-            };
-            for (seq, chunk) in chunks.into_iter().enumerate() {
-                sqlx::query("INSERT INTO blob_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
-                    .bind(&sha256)
-                    .bind(seq as i64)
-                    .bind(self.1.bytes(chunk))
-                    .execute(self.conn())
-                    .await?;
-            }
-        }
+        self.put_blob(&sha256, file.bytes).await?;
         let import = RawImport {
             id: file.id,
             diagnostic_id: file.diagnostic_id,

@@ -54,7 +54,7 @@ use sqlx::{Any, AnyPool, Transaction};
 pub use accounts::NewSession;
 pub use cleaning::LogMerge;
 pub use geography::AdminUnitCounts;
-pub use imports::{ImportProblem, NewSubmission, RawFile, StoredImport, sha256_hex};
+pub use imports::{ImportProblem, NewSubmission, RawContent, RawFile, StoredImport, sha256_hex};
 pub use migrate::MIGRATIONS_APPLIED_TABLE;
 
 /// The file name of the embedded database inside a diagnostic's folder.

@@ -126,6 +126,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_key",
         sql: include_str!("../migrations/0022_audit_key.sql"),
     },
+    Migration {
+        version: 23,
+        name: "respondent_erasure",
+        sql: include_str!("../migrations/0023_respondent_erasure.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

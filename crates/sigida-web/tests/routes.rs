@@ -2549,22 +2549,25 @@ async fn the_administrator_manages_accounts_and_a_disabled_user_is_out_at_once()
 /// REACH's MSNA form and its dummy export uploaded through the pages; its admin3 answers are
 /// placeholder codes (`PCODE111`…): the analyst maps one to a locality of Gao Château in the
 /// table, and the rest stay listed as mapped to nothing; the community's rows follow.
-#[tokio::test]
-async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table() {
+/// REACH's MSNA form and its dummy export (241 submissions) uploaded through the pages by
+/// `user`: the instrument « MSNA », and the CSRF token used. `None` without the shared data.
+async fn msna_uploaded(
+    f: &Fixture,
+    user: &str,
+) -> Option<(String, sigida_core::instrument::Instrument, String)> {
     let (Some(form), Some(data)) = (
         sigida_testkit::shared("reach-msna-2024/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx"),
         sigida_testkit::shared("reach-msna-2024/dummy_raw_data.xlsx"),
     ) else {
-        return;
+        return None;
     };
-    let f = fixture().await;
-    let analyst = login(&f.app, "analyst").await;
-    let csrf = csrf_of(&get(&f.app, "/imports", Some(&analyst)).await.body);
+    let cookie = login(&f.app, user).await;
+    let csrf = csrf_of(&get(&f.app, "/imports", Some(&cookie)).await.body);
     let sent = send(
         &f.app,
         multipart_post(
             "/imports/form",
-            &analyst,
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("instrument", "MSNA"),
@@ -2579,7 +2582,7 @@ async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table(
         &f.app,
         multipart_post(
             "/imports/data",
-            &analyst,
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("instrument", "MSNA"),
@@ -2595,7 +2598,6 @@ async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table(
         "{}",
         sent.body
     );
-
     let diagnostic = f.store.main_diagnostic().await.unwrap();
     let instrument = f
         .store
@@ -2603,6 +2605,15 @@ async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table(
         .await
         .unwrap()
         .unwrap();
+    Some((cookie, instrument, csrf))
+}
+
+#[tokio::test]
+async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table() {
+    let f = fixture().await;
+    let Some((analyst, instrument, csrf)) = msna_uploaded(&f, "analyst").await else {
+        return;
+    };
     let community = gao(&f).await;
     let locality = sigida_app::register::register_locality(
         &f.store,
@@ -2646,4 +2657,101 @@ async fn a_real_survey_is_uploaded_and_its_locality_answers_mapped_in_the_table(
         "the saved question and mapping come back"
     );
     assert!(page.body.contains("Gao Château — Sosso Koïra"));
+}
+
+/// A respondent of a real survey erased from the instrument's page, by a coordinator only:
+/// the raw file is replaced by its redacted copy, the erasure audited; a submission the
+/// instrument does not hold is refused on the page.
+#[tokio::test]
+async fn a_coordinator_erases_a_respondent_from_the_instruments_page() {
+    let f = fixture().await;
+    let Some((analyst, instrument, _)) = msna_uploaded(&f, "analyst").await else {
+        return;
+    };
+    let page_of = format!("/instruments/{}", instrument.id);
+    let erase = format!("{page_of}/erase");
+    let page = get(&f.app, &page_of, Some(&analyst)).await;
+    assert!(
+        !page.body.contains(&erase),
+        "only those who may erase see the form"
+    );
+    let refused = send(
+        &f.app,
+        form_post(
+            &erase,
+            &analyst,
+            format!("csrf={}&uuid=x&confirm=yes", csrf_of(&page.body)),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, &page_of, Some(&coordinator)).await;
+    assert!(page.body.contains(&erase), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let unknown = send(
+        &f.app,
+        form_post(
+            &erase,
+            &coordinator,
+            format!("csrf={csrf}&uuid=pas-ici&confirm=yes"),
+        ),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("aucune soumission « pas-ici »"),
+        "{}",
+        unknown.body
+    );
+
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let import = f
+        .store
+        .raw_imports(diagnostic.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.kind == sigida_core::instrument::ImportKind::SurveyData)
+        .unwrap();
+    let (uuid, _) = f
+        .store
+        .submissions_of_import(import.id)
+        .await
+        .unwrap()
+        .remove(3);
+    let erased = send(
+        &f.app,
+        form_post(
+            &erase,
+            &coordinator,
+            format!("csrf={csrf}&uuid={uuid}&confirm=yes"),
+        ),
+    )
+    .await;
+    assert_eq!(location(&erased), format!("{page_of}?erased=1#erase"));
+    let page = get(&f.app, &location(&erased), Some(&coordinator)).await;
+    assert!(
+        page.body
+            .contains("sont effacées de tous les fichiers bruts")
+    );
+    assert!(matches!(
+        f.store.raw_content(import.id).await.unwrap(),
+        sigida_store::RawContent::Redacted(_)
+    ));
+    assert!(
+        f.store.raw_bytes(&import.sha256).await.is_err(),
+        "the original bytes are gone"
+    );
+    let audit = f.store.audit_events(20).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == AuditAction::Erased
+        && e.actor.as_deref() == Some("coordinator")
+        && e.subject == format!("respondent:{uuid}")));
+    // Its other answers still count.
+    let (_, clean, _) =
+        sigida_app::common::clean_data::clean_dataset(&f.store, &diagnostic, &instrument)
+            .await
+            .unwrap();
+    assert_eq!(clean.rows.len(), 241);
 }

@@ -140,12 +140,14 @@ enum Command {
         place: Place,
     },
     /// Erases a person's personal data on request: a meeting's participant (name and code), a
-    /// stakeholder's contact, a service provider's phone. The record and its counts stay; the
+    /// stakeholder's contact, a service provider's phone, a survey respondent's personal
+    /// answers (in every raw file that holds them). The record and its counts stay; the
     /// erasure is audited.
     Erase {
-        /// participant, stakeholder or provider
+        /// participant, stakeholder, provider or respondent
         kind: String,
-        /// The record's id (on its page, or in the registers' workbook).
+        /// The record's id (on its page, or in the registers' workbook); for a respondent,
+        /// their submission's `_uuid` or instanceID.
         id: String,
         #[command(flatten)]
         place: Place,
@@ -696,6 +698,24 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { place },
             } => verify_audit(&place).await,
+            Command::Erase { kind, id, place } if kind == "respondent" => {
+                let store = place.open().await?;
+                let done = sigida_app::register::erasure::erase_respondent(
+                    &store,
+                    &id,
+                    None,
+                    None,
+                    sigida_core::Timestamp::now(),
+                )
+                .await;
+                store.close().await;
+                let done = done?;
+                println!(
+                    "Réponses personnelles du répondant {id} effacées ({} : {} fichier(s) brut(s) remplacé(s) par une copie expurgée, {} valeur(s) vidée(s) ; l'effacement est inscrit au journal d'audit).",
+                    done.instrument, done.files, done.cells
+                );
+                Ok(())
+            }
             Command::Erase { kind, id, place } => {
                 use sigida_store::Erasable;
                 let kind = match kind.as_str() {
@@ -704,7 +724,7 @@ fn main() -> ExitCode {
                     "provider" => Erasable::ServiceProvider,
                     other => {
                         return Err(Failure::Input(format!(
-                            "« {other} » : attendu participant, stakeholder ou provider"
+                            "« {other} » : attendu participant, stakeholder, provider ou respondent"
                         )));
                     }
                 };

@@ -53,9 +53,9 @@ fn diagnostic_with_form() -> tempfile::TempDir {
     dir
 }
 
-/// Imports the example's 632 submissions, warnings accepted.
-fn import_all(d: &str, export: &Path) {
-    let out = run(&[
+/// `sigida import data EXPORT --instrument "Iraq WASH" --accept-warnings --dir D`.
+fn import_data(d: &str, export: &Path) -> std::process::Output {
+    run(&[
         "import",
         "data",
         export.to_str().unwrap(),
@@ -64,7 +64,12 @@ fn import_all(d: &str, export: &Path) {
         "--accept-warnings",
         "--dir",
         d,
-    ]);
+    ])
+}
+
+/// Imports the example's 632 submissions, warnings accepted.
+fn import_all(d: &str, export: &Path) {
+    let out = import_data(d, export);
     assert!(
         text(&out).contains("632 nouvelles soumissions"),
         "{}",
@@ -251,4 +256,124 @@ fn a_crlf_export_with_quoted_newlines_loses_no_submission() {
         31,
         "the answers keep their newline"
     );
+}
+
+/// A respondent asks that their personal data be erased (IOM's data protection principles):
+/// their personal answers leave the raw files (each replaced by a redacted copy, the original
+/// bytes deleted), the cleaning log and the clean data; their other answers still count; a new
+/// export from Kobo that still holds them is kept redacted at once.
+#[test]
+fn an_erased_respondent_leaves_the_raw_files_and_stays_erased_when_imported_again() {
+    let Some(raw) = shared("reach-iraq-cleaningtools/cleaningtools_raw_data.csv") else {
+        return;
+    };
+    let dir = diagnostic_with_form();
+    let d = dir.path().to_str().unwrap();
+    // The real export, the respondent of row 10 with a device id of their own and a phone
+    // number typed in an "other" answer.
+    let (headers, mut rows) = read(&raw);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (uuid_col, device, other) = (
+        col("X_uuid"),
+        col("deviceid"),
+        col("shelter_occupation_other"),
+    );
+    let uuid = rows[10][uuid_col].clone();
+    rows[10][device] = "imei:35-ERASE-ME-4891".into();
+    rows[10][other] = "chez son oncle, appeler le +964 770 123 4567".into();
+    let write = |path: &Path, rows: &[Vec<String>]| {
+        let mut writer = csv::Writer::from_path(path).unwrap();
+        writer.write_record(&headers).unwrap();
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        writer.flush().unwrap();
+    };
+    let export = dir.path().join("export.csv");
+    write(&export, &rows);
+    import_all(d, &export);
+    let holds_them = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        text.contains("ERASE-ME") || text.contains("770 123 4567")
+    };
+    assert!(holds_them(&std::fs::read(&export).unwrap()));
+
+    let out = run(&["erase", "respondent", &format!("uuid:{uuid}"), "--dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 fichier(s) brut(s)"),
+        "{}",
+        text(&out)
+    );
+    let unknown = run(&["erase", "respondent", "pas-une-soumission", "--dir", d]);
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown).contains("aucune soumission « pas-une-soumission »"),
+        "{}",
+        text(&unknown)
+    );
+
+    // The clean data still has all 632 submissions, the respondent's personal answers empty.
+    let clean = dir.path().join("propre.csv");
+    let out = clean_apply(d, &["--out", clean.to_str().unwrap(), "--with-personal"]);
+    assert!(text(&out).contains(": 632 soumissions"), "{}", text(&out));
+    assert!(!holds_them(&std::fs::read(&clean).unwrap()));
+    let (clean_headers, clean_rows) = read(&clean);
+    let uuid_at = clean_headers.iter().position(|h| h == "X_uuid").unwrap();
+    let theirs = clean_rows.iter().find(|r| r[uuid_at] == uuid).unwrap();
+    let at = |name: &str| clean_headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(theirs[at("deviceid")], "");
+    assert_eq!(theirs[at("shelter_occupation_other")], "");
+    assert_eq!(theirs[at("num_hh_member")], rows[10][col("num_hh_member")]);
+
+    // The same export imported again changes nothing; a later export that still holds them
+    // is kept redacted from the start.
+    let again = import_data(d, &export);
+    assert!(
+        text(&again).contains("déjà été importé"),
+        "{}",
+        text(&again)
+    );
+    rows[0][other] = "un autre changement".into();
+    let later = dir.path().join("export-2.csv");
+    write(&later, &rows);
+    let out = import_data(d, &later);
+    assert!(
+        text(&out).contains("0 nouvelles soumissions"),
+        "{}",
+        text(&out)
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = support::open_store(dir.path()).await;
+        let diagnostic = store.main_diagnostic().await.unwrap();
+        let imports = store.raw_imports(diagnostic.id).await.unwrap();
+        let data: Vec<_> = imports
+            .iter()
+            .filter(|i| i.kind == sigida_core::instrument::ImportKind::SurveyData)
+            .collect();
+        assert_eq!(data.len(), 2);
+        for import in data {
+            // The bytes that arrived are gone; what is read is the redacted copy.
+            assert!(store.raw_bytes(&import.sha256).await.is_err());
+            match store.raw_content(import.id).await.unwrap() {
+                sigida_store::RawContent::Redacted(bytes) => {
+                    assert!(!holds_them(&bytes), "{}", import.file_name);
+                    assert!(String::from_utf8_lossy(&bytes).contains(&uuid));
+                }
+                sigida_store::RawContent::Original(_) => {
+                    panic!("{} not redacted", import.file_name)
+                }
+            }
+        }
+        let audit = store.audit_events(10).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.subject == format!("respondent:{uuid}"))
+        );
+        assert!(store.verify_audit().await.unwrap().breaks.is_empty());
+        store.close().await;
+    });
 }

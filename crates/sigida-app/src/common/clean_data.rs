@@ -24,6 +24,8 @@ pub enum DatasetError {
     Form(#[from] sigida_xlsform::FormError),
     #[error("dataset.no_form instrument={0:?}")]
     NoForm(String),
+    #[error("redacted copy: {0}")]
+    Redacted(String),
     #[error("worker: {0}")]
     Worker(#[from] tokio::task::JoinError),
 }
@@ -175,8 +177,7 @@ pub async fn imported_datasets(
 ) -> Result<Vec<Imported>, DatasetError> {
     let mut out = Vec::new();
     for (import, brought) in store.imports_with_submissions(instrument.id).await? {
-        let bytes = store.raw_bytes(&import.sha256).await?;
-        let tables = sigida_xlsform::import::export_tables(&import.file_name, &bytes)?;
+        let tables = super::redaction::import_tables(store, &import).await?;
         let dataset = assemble(form, tables)?;
         out.push(Imported {
             import,

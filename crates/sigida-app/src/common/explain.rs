@@ -48,6 +48,9 @@ impl DatasetError {
             DatasetError::NoForm(instrument) => {
                 tr.refusal(&Refusal::new("dataset.no_form").arg("instrument", instrument.as_str()))
             }
+            DatasetError::Redacted(detail) => {
+                tr.refusal(&Refusal::new("dataset.redacted").arg("detail", detail.as_str()))
+            }
             DatasetError::Worker(e) => {
                 tr.refusal(&Refusal::new("dataset.worker").arg("detail", e.to_string()))
             }

@@ -5,6 +5,7 @@ pub mod error;
 pub mod explain;
 pub mod files;
 pub mod lookup;
+pub mod redaction;
 
 /// 32 random bytes in hex: a session's token, a form's CSRF token, a phone's token.
 pub fn random_token() -> String {

@@ -13,6 +13,7 @@ use sigida_xlsform::read_form_bytes;
 use super::audited;
 use crate::common::clean_data::{latest_form, off_runtime};
 use crate::common::files::Upload;
+use crate::common::redaction::redact;
 use crate::{AppError, Refusal};
 
 /// A form taken as an instrument's newest version.
@@ -343,15 +344,34 @@ pub async fn import_export(
         .pop()
         .ok_or_else(|| Refusal::new("instrument.no_form").arg("instrument", name))?;
     let form = latest_form(store, &diagnostic, &instrument).await?;
+    let erased = store.erased_respondents(instrument.id).await?;
     let at = Timestamp::now();
     let now_days = at.datetime().unix_timestamp() as f64 / 86_400.0;
     let path = std::path::PathBuf::from(file_name);
+    let name_of_file = file_name.to_owned();
     let (result, bytes) = off_runtime(move || {
-        let result = check_export(&form, &path, &bytes, now_days);
+        let result = (|| -> Result<_, AppError> {
+            let check = check_export(&form, &path, &bytes, now_days)?;
+            // A respondent erased before still in this export (Kobo keeps them): the file is
+            // kept redacted at once.
+            let holds_erased = check
+                .main
+                .submissions
+                .iter()
+                .any(|(_, uuid, _)| erased.contains(uuid.as_str()));
+            let redacted = if holds_erased {
+                let tables = sigida_xlsform::import::export_tables(&name_of_file, &bytes)
+                    .map_err(crate::common::clean_data::DatasetError::from)?;
+                redact(&form, tables, &erased)?
+            } else {
+                None
+            };
+            Ok((check, redacted))
+        })();
         (result, bytes)
     })
     .await?;
-    let check = result?;
+    let (check, redacted) = result?;
     let problems = check.problem_total();
     if problems > 0 && !accept_warnings {
         return Ok(ExportImport {
@@ -410,6 +430,13 @@ pub async fn import_export(
         .collect();
     tx.add_import_problems(kept.import.id, &kept_problems)
         .await?;
+    if let Some(copy) = &redacted {
+        tx.redact_raw_file(kept.import.id, &copy.bytes).await?;
+        for (sheet, rows) in &copy.rows {
+            tx.blank_problem_values(kept.import.id, sheet.as_deref(), rows)
+                .await?;
+        }
+    }
     tx.audit(&audited(
         at,
         by,
@@ -421,6 +448,9 @@ pub async fn import_export(
     ))
     .await?;
     tx.commit().await?;
+    if redacted.is_some() {
+        store.scrub().await?;
+    }
     let total = u64::try_from(store.submission_count(instrument.id).await?).unwrap_or(0);
     let rows = check.main.rows as u64;
     Ok(ExportImport {

@@ -7,7 +7,9 @@ pub mod localities;
 pub mod pages;
 pub mod uploads;
 
-use sigida_core::access::Permission::{EditAnalysis, EnterData, ViewData, ViewDiagnostic};
+use sigida_core::access::Permission::{
+    EditAnalysis, EnterData, ErasePersonalData, ViewData, ViewDiagnostic,
+};
 
 use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
 
@@ -89,6 +91,12 @@ pub fn routes() -> Vec<Entry> {
             Needs(ViewData),
             Instrument,
             pages::export_clean_xlsx,
+        ),
+        post(
+            "/instruments/{id}/erase",
+            Needs(ErasePersonalData),
+            Instrument,
+            pages::erase_respondent,
         ),
     ]
 }

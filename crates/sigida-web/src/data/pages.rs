@@ -93,14 +93,68 @@ pub async fn instruments(
     ))
 }
 
+#[derive(Deserialize, Default)]
+pub struct InstrumentAsked {
+    #[serde(default)]
+    erased: Option<String>,
+}
+
 pub async fn instrument(
     State(state): State<AppState>,
     viewer: Viewer,
     Loaded(instrument): Loaded<Instrument>,
+    Query(asked): Query<InstrumentAsked>,
+) -> Result<Markup, WebError> {
+    let notice = asked.erased.is_some().then(|| {
+        html! { p.note role="status" { (viewer.tr.t("instruments.erased")) } }
+    });
+    instrument_page(&state, &viewer, &instrument, notice).await
+}
+
+/// A survey respondent's personal answers erased at their request, from this instrument's raw
+/// files, cleaning log and import problems (coordinators only).
+pub async fn erase_respondent(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Loaded(instrument): Loaded<Instrument>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let fields = crate::http::form::Fields(fields);
+    viewer.check_csrf(fields.get("csrf"))?;
+    let done = if fields.get("confirm") == "yes" {
+        sigida_app::register::erasure::erase_respondent(
+            &state.store,
+            fields.get("uuid"),
+            Some(instrument.id),
+            Some(&viewer.user.username),
+            sigida_core::Timestamp::now(),
+        )
+        .await
+    } else {
+        Err(sigida_app::Refusal::new("register.confirm").into())
+    };
+    match done {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/instruments/{}?erased=1#erase", instrument.id)).into_response(),
+        ),
+        Err(sigida_app::AppError::Refused(r)) => {
+            let notice = html! { p.alert role="alert" { (viewer.tr.refusal(&r)) } };
+            let page = instrument_page(&state, &viewer, &instrument, Some(notice)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn instrument_page(
+    state: &AppState,
+    viewer: &Viewer,
+    instrument: &Instrument,
+    notice: Option<Markup>,
 ) -> Result<Markup, WebError> {
     let tr = viewer.tr;
     let diagnostic = state.store.main_diagnostic().await?;
-    let form = match latest_form(&state.store, &diagnostic, &instrument).await {
+    let form = match latest_form(&state.store, &diagnostic, instrument).await {
         Ok(form) => form,
         Err(sigida_app::common::clean_data::DatasetError::NoForm(_)) => {
             let body = html! {
@@ -109,7 +163,7 @@ pub async fn instrument(
                 p { (tr.t("instruments.no_form")) }
             };
             return Ok(layout::page(
-                &viewer,
+                viewer,
                 "/instruments",
                 &instrument.name,
                 diagnostic.synthetic,
@@ -171,9 +225,23 @@ pub async fn instrument(
                 @if l.choices.len() > 6 { ", …" }
             }
         } }
+        @if viewer.may(Permission::ErasePersonalData) {
+            h2 id="erase" { (tr.t("instruments.erase_title")) }
+            (notice.unwrap_or_default())
+            p.note { (tr.t("instruments.erase_note")) }
+            form.stacked method="post" action={"/instruments/" (instrument.id) "/erase"} {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label.field {
+                    span { (tr.t("instruments.erase_uuid")) " *" }
+                    input type="text" name="uuid" required autocomplete="off" spellcheck="false";
+                }
+                label.choice { input type="checkbox" name="confirm" value="yes" required; (tr.t("instruments.erase_confirm")) }
+                button type="submit" { (tr.t("instruments.erase_title")) }
+            }
+        }
     };
     Ok(layout::page(
-        &viewer,
+        viewer,
         "/instruments",
         &instrument.name,
         diagnostic.synthetic,

@@ -33,6 +33,7 @@ pub mod plans;
 pub mod register;
 pub mod reports;
 pub mod script;
+pub mod sync;
 pub mod workbook;
 
 pub use common::error::{AppError, Refusal};

@@ -17,6 +17,7 @@ const ROOMS: &[&str] = &[
     "meetings",
     "plans",
     "register",
+    "sync",
 ];
 
 #[test]

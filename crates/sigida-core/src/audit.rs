@@ -24,6 +24,8 @@ vocabulary! {
         SettingsChanged = "settings_changed",
         /// A person's personal data erased on request (what is kept: that it was there).
         Erased = "erased",
+        /// Another copy's changes applied here (by a sync file or over the network).
+        Synced = "synced",
         Denied = "denied",
     }
 }

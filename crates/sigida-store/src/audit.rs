@@ -142,16 +142,22 @@ impl Store {
             .await?;
         let c = Cols::of("audit_head", &head);
         let (replica, head_seq, head_hash) = (c.text("replica")?, c.i64("seq")?, c.text("hash")?);
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq, id")
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY replica, seq, id")
             .fetch_all(&self.pool)
             .await?;
         let mut breaks = Vec::new();
         let (mut previous, mut expected, mut entries) = (String::new(), 1i64, 0i64);
+        // Other copies' chains, merged in by a sync: each checked from its first entry, its
+        // links keyed as they were written (a chain keyed once stays keyed); their end is
+        // checked on the copy that wrote them.
+        let mut others: std::collections::BTreeMap<String, (String, i64, bool)> =
+            Default::default();
         for row in &rows {
             let c = Cols::of("audit_log", row);
             let id = c.opt_text("id")?.unwrap_or_default();
             // A row Sigida cannot read as an entry was not written by it: its place says which.
             let event = crate::accounts::audit_event(row).ok();
+            let row_replica = c.opt_text("replica").ok().flatten().unwrap_or_default();
             let Some(seq) = c.opt_i64("seq").ok().flatten() else {
                 // A row without a place in the chain: before the first entry of the chain it
                 // is an older entry the next write chains; after it, one written by hand.
@@ -161,6 +167,38 @@ impl Store {
                 continue;
             };
             entries += 1;
+            let stored = c.opt_text("hash").ok().flatten().unwrap_or_default();
+            if !row_replica.is_empty() && row_replica != replica {
+                let (prev, next, keyed) =
+                    others
+                        .entry(row_replica.clone())
+                        .or_insert((String::new(), 1, false));
+                if seq != *next {
+                    if seq > *next {
+                        breaks.push(AuditBreak::Missing {
+                            from: *next,
+                            to: seq - 1,
+                        });
+                    }
+                    *next = seq;
+                }
+                let plain = event.map(|e| entry_hash(prev, &row_replica, seq, &e));
+                let is_keyed = stored.starts_with("k:");
+                let computed = plain.map(|p| {
+                    if is_keyed {
+                        self.seal.keyed_link(&p).unwrap_or(p)
+                    } else {
+                        p
+                    }
+                });
+                if computed.as_ref() != Some(&stored) || (*keyed && !is_keyed) {
+                    breaks.push(AuditBreak::Edited { seq, id });
+                }
+                *keyed |= is_keyed;
+                *prev = stored;
+                *next += 1;
+                continue;
+            }
             if seq != expected {
                 if seq > expected {
                     breaks.push(AuditBreak::Missing {
@@ -170,8 +208,6 @@ impl Store {
                 }
                 expected = seq;
             }
-            let stored = c.opt_text("hash").ok().flatten().unwrap_or_default();
-            let row_replica = c.opt_text("replica").ok().flatten().unwrap_or_default();
             let computed = event.map(|e| link(&self.seal, &previous, &row_replica, seq, &e));
             if computed.as_ref() != Some(&stored) {
                 breaks.push(AuditBreak::Edited { seq, id });

@@ -41,6 +41,40 @@ impl Erasable {
         }
     }
 
+    /// The table the subject is a row of, and what its erased fields hold after the erasure.
+    fn erased(
+        self,
+    ) -> (
+        &'static str,
+        &'static [(&'static str, Option<&'static str>)],
+    ) {
+        match self {
+            Erasable::Participant => (
+                "participants",
+                &[
+                    ("name", None),
+                    ("check_code", Some("")),
+                    ("check_code_hash", Some("")),
+                ],
+            ),
+            Erasable::Stakeholder => (
+                "stakeholders",
+                &[("contact_name", Some("")), ("contact_phone", Some(""))],
+            ),
+            Erasable::ServiceProvider => ("service_providers", &[("contact_phone", Some(""))]),
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        [
+            Erasable::Participant,
+            Erasable::Stakeholder,
+            Erasable::ServiceProvider,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+
     fn missing(self) -> &'static str {
         match self {
             Erasable::Participant => "missing.participant",
@@ -51,6 +85,72 @@ impl Erasable {
 }
 
 impl Tx {
+    /// What must follow an erasure on this copy: a phone that joined with the code votes no
+    /// more, and the change log and its conflicts keep no earlier value of the erased fields
+    /// (the log is what travels to other copies).
+    async fn erased_everywhere(&mut self, kind: Erasable, subject: &str) -> Result<()> {
+        if kind == Erasable::Participant {
+            sqlx::query("DELETE FROM voter_tokens WHERE participant_id = $1")
+                .bind(subject)
+                .execute(self.conn())
+                .await?;
+        }
+        if self.conn().backend_name() != "SQLite" {
+            return Ok(());
+        }
+        let (table, fields) = kind.erased();
+        let set: String = fields
+            .iter()
+            .map(|(f, v)| match v {
+                Some(v) => format!(", '$.{f}', '{v}'"),
+                None => format!(", '$.{f}', NULL"),
+            })
+            .collect();
+        sqlx::query(&format!(
+            "UPDATE sync_changes SET
+                old_row = CASE WHEN old_row IS NULL THEN NULL ELSE json_set(old_row{set}) END,
+                new_row = CASE WHEN new_row IS NULL THEN NULL ELSE json_set(new_row{set}) END
+             WHERE tbl = $1 AND pk = json_array($2)"
+        ))
+        .bind(table)
+        .bind(subject)
+        .execute(self.conn())
+        .await?;
+        let names: Vec<String> = fields.iter().map(|(f, _)| format!("'{f}'")).collect();
+        sqlx::query(&format!(
+            "UPDATE sync_conflicts SET base_value = NULL, local_value = NULL, remote_value = NULL
+             WHERE tbl = $1 AND pk = json_array($2) AND field IN ('*', {})",
+            names.join(", ")
+        ))
+        .bind(table)
+        .bind(subject)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Carries out again every erasure this copy lists (those that came from other copies
+    /// too): a field erased elsewhere is emptied here, and one an older copy filled again is
+    /// emptied again. Run after another copy's changes are applied.
+    pub(crate) async fn reapply_erasures(&mut self) -> Result<()> {
+        use sqlx::Row;
+        let listed = sqlx::query("SELECT kind, subject_id FROM erasures")
+            .fetch_all(self.conn())
+            .await?;
+        for row in &listed {
+            let (code, subject): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let Some(kind) = Erasable::from_code(&code) else {
+                continue;
+            };
+            sqlx::query(kind.statement())
+                .bind(&subject)
+                .execute(self.conn())
+                .await?;
+            self.erased_everywhere(kind, &subject).await?;
+        }
+        Ok(())
+    }
+
     /// Empties the personal fields of `subject` and lists the erasure (`by`: who asked it done).
     pub async fn erase(
         &mut self,
@@ -66,13 +166,7 @@ impl Tx {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found(kind.missing(), subject));
         }
-        // A phone that joined with the code holds a token: it votes no more.
-        if kind == Erasable::Participant {
-            sqlx::query("DELETE FROM voter_tokens WHERE participant_id = $1")
-                .bind(subject)
-                .execute(self.conn())
-                .await?;
-        }
+        self.erased_everywhere(kind, subject).await?;
         sqlx::query(
             "INSERT INTO erasures (id, kind, subject_id, erased_at, erased_by) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -91,28 +185,16 @@ impl Tx {
 const RESPONDENT: &str = "respondent";
 
 impl Tx {
-    /// Lists the erasure of a survey respondent (submission `uuid` of `instrument`) and empties
-    /// what the cleaning log holds of their answers to `columns` (their personal questions).
-    /// The raw files are the application's to redact ([`Tx::redact_raw_file`]).
+    /// Lists the erasure of a survey respondent (submission `uuid` of `instrument`); their
+    /// answers are the application's to redact ([`Tx::redact_raw_file`],
+    /// [`Tx::blank_respondent`]).
     pub async fn erase_respondent(
         &mut self,
         instrument: Id<Instrument>,
         uuid: &str,
-        columns: &[String],
         at: Timestamp,
         by: Option<&str>,
     ) -> Result<()> {
-        for column in columns {
-            sqlx::query(
-                "UPDATE cleaning_log SET old_value = '', new_value = ''
-                 WHERE instrument_id = $1 AND uuid = $2 AND question = $3",
-            )
-            .bind(instrument.to_string())
-            .bind(uuid)
-            .bind(column)
-            .execute(self.conn())
-            .await?;
-        }
         sqlx::query(
             "INSERT INTO erasures (id, kind, subject_id, erased_at, erased_by, instrument_id)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -125,6 +207,48 @@ impl Tx {
         .bind(instrument.to_string())
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Empties what the cleaning log holds (and held, in the change log) of an erased
+    /// respondent's answers to `columns`, their personal questions.
+    pub async fn blank_respondent(
+        &mut self,
+        instrument: Id<Instrument>,
+        uuid: &str,
+        columns: &[String],
+    ) -> Result<()> {
+        let sqlite = self.conn().backend_name() == "SQLite";
+        for column in columns {
+            sqlx::query(
+                "UPDATE cleaning_log SET old_value = '', new_value = ''
+                 WHERE instrument_id = $1 AND uuid = $2 AND question = $3",
+            )
+            .bind(instrument.to_string())
+            .bind(uuid)
+            .bind(column)
+            .execute(self.conn())
+            .await?;
+            if sqlite {
+                // The log's earlier versions of those entries too.
+                sqlx::query(
+                    "UPDATE sync_changes SET
+                        old_row = CASE WHEN old_row IS NULL THEN NULL
+                            ELSE json_set(old_row, '$.old_value', '', '$.new_value', '') END,
+                        new_row = CASE WHEN new_row IS NULL THEN NULL
+                            ELSE json_set(new_row, '$.old_value', '', '$.new_value', '') END
+                     WHERE tbl = 'cleaning_log'
+                       AND json_extract(COALESCE(new_row, old_row), '$.instrument_id') = $1
+                       AND json_extract(COALESCE(new_row, old_row), '$.uuid') = $2
+                       AND json_extract(COALESCE(new_row, old_row), '$.question') = $3",
+                )
+                .bind(instrument.to_string())
+                .bind(uuid)
+                .bind(column)
+                .execute(self.conn())
+                .await?;
+            }
+        }
         Ok(())
     }
 

@@ -26,6 +26,7 @@
 mod accounts;
 mod audit;
 mod erasure;
+pub mod sync;
 pub use audit::{AuditBreak, AuditCheck};
 pub use erasure::Erasable;
 mod actors;
@@ -281,6 +282,10 @@ impl Store {
             seal: sealing::Sealer::default(),
         };
         migrate::run(&store.pool, backend).await?;
+        if backend == Backend::Sqlite {
+            let mut conn = store.pool.acquire().await?;
+            sync::install(&mut conn).await?;
+        }
         store.seal = sealing::Sealer::new(key);
         if let Err(e) = store.unlock().await {
             store.pool.close().await;

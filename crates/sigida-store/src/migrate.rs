@@ -15,6 +15,11 @@ struct Migration {
     sql: &'static str,
 }
 
+/// The schema's version: its last migration.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -130,6 +135,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 23,
         name: "respondent_erasure",
         sql: include_str!("../migrations/0023_respondent_erasure.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "sync",
+        sql: include_str!("../migrations/0024_sync.sql"),
     },
 ];
 

@@ -45,7 +45,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
@@ -218,6 +218,37 @@ impl crate::Store {
         };
         self.seal.1 = audit;
         Ok(())
+    }
+
+    /// The secret the audit chain is keyed with (carried, sealed, to a new copy).
+    pub fn audit_secret(&self) -> Option<String> {
+        self.seal.audit_key().map(|a| a.secret.clone())
+    }
+
+    /// A new copy (its own chain still empty) keys its chain with the diagnostic's audit
+    /// secret, so that every copy can check every chain merged into it. Answers whether it did.
+    pub async fn adopt_audit_secret(&mut self, secret: &str) -> Result<bool> {
+        use sqlx::Row;
+        if self.seal.key().is_none() {
+            return Ok(false);
+        }
+        let head: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if head > 0 || self.audit_secret().as_deref() == Some(secret) {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE vault SET audit_secret = $1, audit_from = $2 WHERE id = 1")
+            .bind(self.seal.text(secret))
+            .bind(self.seal.text("1"))
+            .execute(&self.pool)
+            .await?;
+        self.seal.1 = Some(Arc::new(AuditKey {
+            secret: secret.to_owned(),
+            from_seq: 1,
+        }));
+        Ok(true)
     }
 
     /// The vault's check and, when the audit chain is keyed, its secret and first keyed entry.

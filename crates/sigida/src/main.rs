@@ -18,6 +18,7 @@ mod notes;
 mod register;
 mod report;
 mod serve;
+mod sync;
 mod users;
 mod workbook;
 
@@ -42,7 +43,7 @@ struct Cli {
 pub struct Place {
     /// The diagnostic's folder (its SQLite database is DIR/sigida.db).
     #[arg(long, default_value = ".")]
-    dir: PathBuf,
+    pub dir: PathBuf,
     /// A PostgreSQL server instead of the folder's SQLite file (postgres://user:pass@host/db).
     #[arg(long, env = "SIGIDA_DATABASE_URL")]
     database: Option<String>,
@@ -112,6 +113,12 @@ enum Command {
     Geo {
         #[command(subcommand)]
         command: GeoCommand,
+    },
+    /// Copies of the diagnostic brought together: sync files carried by hand between a field
+    /// laptop and the central copy.
+    Sync {
+        #[command(subcommand)]
+        command: sync::SyncCommand,
     },
     /// The team's key, kept outside the diagnostic's folder.
     Key {
@@ -745,6 +752,7 @@ fn main() -> ExitCode {
                 );
                 Ok(())
             }
+            Command::Sync { command } => sync::run(command).await,
             Command::Key {
                 command: KeyCommand::New { out },
             } => backup::new_key(&out),

@@ -12,8 +12,9 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use sigida_store::{Backend, Store, StoreError};
-use sigida_vault::{Secret, VaultError};
+use sigida_vault::Secret;
 
+pub use crate::common::error::vault_refusal;
 use crate::{AppError, Refusal};
 
 const SQLITE_HEAD: &[u8] = b"sigida-sqlite\n";
@@ -24,16 +25,6 @@ const POSTGRES_HEAD: &[u8] = b"sigida-postgres\n";
 pub enum Database<'a> {
     Folder(&'a Path),
     Postgres(&'a str),
-}
-
-/// A vault's refusal as the catalogue says it (`refusal.vault.<what>`).
-pub fn vault_refusal(e: VaultError) -> AppError {
-    let refusal = Refusal::new(e.code());
-    match e {
-        VaultError::KeyFile { path, .. } => refusal.arg("path", path.display().to_string()),
-        other => refusal.arg("detail", other.to_string()),
-    }
-    .into()
 }
 
 fn written(path: &Path) -> impl FnOnce(std::io::Error) -> AppError + '_ {

@@ -66,6 +66,18 @@ impl From<Refusal> for AppError {
     }
 }
 
+/// A vault's refusal as the catalogue says it (`refusal.vault.<what>`).
+pub fn vault_refusal(e: sigida_vault::VaultError) -> AppError {
+    let refusal = Refusal::new(e.code());
+    match e {
+        sigida_vault::VaultError::KeyFile { path, .. } => {
+            refusal.arg("path", path.display().to_string())
+        }
+        other => refusal.arg("detail", other.to_string()),
+    }
+    .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,15 +28,81 @@ pub struct Redacted {
 /// The tables of a survey-data import, as its file gives them or as its redacted copy keeps
 /// them.
 pub async fn import_tables(store: &Store, import: &RawImport) -> Result<Vec<Table>, DatasetError> {
+    Ok(read_import(store, import).await?.0)
+}
+
+/// The tables of an import, and whether they come from its redacted copy.
+async fn read_import(
+    store: &Store,
+    import: &RawImport,
+) -> Result<(Vec<Table>, bool), DatasetError> {
     match store.raw_content(import.id).await? {
-        RawContent::Original(bytes) => Ok(sigida_xlsform::import::export_tables(
-            &import.file_name,
-            &bytes,
-        )?),
-        RawContent::Redacted(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| DatasetError::Redacted(e.to_string()))
-        }
+        RawContent::Original(bytes) => Ok((
+            sigida_xlsform::import::export_tables(&import.file_name, &bytes)?,
+            false,
+        )),
+        RawContent::Redacted(bytes) => Ok((
+            serde_json::from_slice(&bytes).map_err(|e| DatasetError::Redacted(e.to_string()))?,
+            true,
+        )),
     }
+}
+
+/// What redacting an instrument's imports changed.
+#[derive(Debug, Default)]
+pub struct Redactions {
+    /// Raw files replaced by a (new) redacted copy.
+    pub files: usize,
+    /// Answers emptied.
+    pub cells: usize,
+}
+
+/// Redacts, in `tx`, every import of `instrument` that still holds one of the `erased`
+/// respondents, and empties their personal answers in the cleaning log (the form's personal
+/// columns, by header and by question name). Run by an erasure, and after another copy's
+/// changes arrive (an export it imported may hold someone erased here).
+pub async fn redact_instrument(
+    store: &Store,
+    tx: &mut sigida_store::Tx,
+    instrument: &sigida_core::instrument::Instrument,
+    form: &Form,
+    erased: &HashSet<String>,
+) -> Result<Redactions, DatasetError> {
+    let mut done = Redactions::default();
+    if erased.is_empty() {
+        return Ok(done);
+    }
+    let mut columns: Vec<String> = Vec::new();
+    for (import, _) in store.imports_with_submissions(instrument.id).await? {
+        let (tables, already) = read_import(store, &import).await?;
+        for table in &tables {
+            for c in personal_columns(form, &table.headers) {
+                let header = &table.headers[c];
+                for name in [header.as_str(), header.rsplit('/').next().unwrap_or(header)] {
+                    if !columns.iter().any(|k| k == name) {
+                        columns.push(name.to_owned());
+                    }
+                }
+            }
+        }
+        let Some(copy) = redact(form, tables, erased)? else {
+            continue;
+        };
+        if already && copy.cells == 0 {
+            continue;
+        }
+        tx.redact_raw_file(import.id, &copy.bytes).await?;
+        for (sheet, rows) in &copy.rows {
+            tx.blank_problem_values(import.id, sheet.as_deref(), rows)
+                .await?;
+        }
+        done.files += 1;
+        done.cells += copy.cells;
+    }
+    for uuid in erased {
+        tx.blank_respondent(instrument.id, uuid, &columns).await?;
+    }
+    Ok(done)
 }
 
 /// Columns that name or place the respondent whatever the form says: the instance's name

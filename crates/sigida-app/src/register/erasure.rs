@@ -20,8 +20,8 @@ use sigida_core::{Id, Timestamp};
 use sigida_store::{Erasable, Store};
 
 use crate::AppError;
-use crate::common::clean_data::{latest_form, personal_columns};
-use crate::common::redaction::{import_tables, redact};
+use crate::common::clean_data::latest_form;
+use crate::common::redaction::redact_instrument;
 
 /// Erases `subject`'s personal data (`by`: the coordinator who does it, `None` from the
 /// command line), in one transaction with its audit entry, then scrubs the files.
@@ -88,39 +88,10 @@ pub async fn erase_respondent(
         .ok_or_else(unknown)?;
     let form = latest_form(store, &diagnostic, &instrument).await?;
     let erased = HashSet::from([uuid.to_owned()]);
-    let mut redacted = Vec::new();
-    let mut columns: Vec<String> = Vec::new();
-    for (import, _) in store.imports_with_submissions(instrument.id).await? {
-        let tables = import_tables(store, &import).await?;
-        for table in &tables {
-            for c in personal_columns(&form, &table.headers) {
-                if !columns.contains(&table.headers[c]) {
-                    columns.push(table.headers[c].clone());
-                }
-            }
-        }
-        if let Some(copy) = redact(&form, tables, &erased)? {
-            redacted.push((import.id, copy));
-        }
-    }
-    // The cleaning log names a question by its name, the export's header by its path.
-    let named: Vec<String> = columns
-        .iter()
-        .filter_map(|h| h.rsplit('/').next().map(str::to_owned))
-        .chain(columns.iter().cloned())
-        .collect();
     let mut tx = store.begin().await?;
-    tx.erase_respondent(instrument.id, uuid, &named, at, by)
-        .await?;
-    let mut cells = 0;
-    for (import, copy) in &redacted {
-        tx.redact_raw_file(*import, &copy.bytes).await?;
-        for (sheet, rows) in &copy.rows {
-            tx.blank_problem_values(*import, sheet.as_deref(), rows)
-                .await?;
-        }
-        cells += copy.cells;
-    }
+    tx.erase_respondent(instrument.id, uuid, at, by).await?;
+    let done = redact_instrument(store, &mut tx, &instrument, &form, &erased).await?;
+    let (files, cells) = (done.files, done.cells);
     tx.audit(&AuditEvent {
         id: sigida_core::Id::new(),
         at,
@@ -129,8 +100,7 @@ pub async fn erase_respondent(
         subject: format!("respondent:{uuid}"),
         detail: format!(
             "réponses personnelles effacées sur demande ({} : {} fichier(s) brut(s), {cells} valeur(s))",
-            instrument.name,
-            redacted.len()
+            instrument.name, files
         ),
     })
     .await?;
@@ -138,7 +108,7 @@ pub async fn erase_respondent(
     store.scrub().await?;
     Ok(RespondentErased {
         instrument: instrument.name,
-        files: redacted.len(),
+        files,
         cells,
     })
 }

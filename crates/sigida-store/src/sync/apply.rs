@@ -1,0 +1,548 @@
+//! Another copy's changes applied here, each by its table's class.
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+use sqlx::any::{Any, AnyArguments};
+use sqlx::query::Query;
+
+use super::classes::Class;
+use super::shape::{Kind, Shape, shapes};
+use super::{Batch, Change};
+use crate::sealing::unhex;
+use crate::{Result, StoreError, Tx};
+
+/// What applying a batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Changes applied (a change already here counts too: it changes nothing).
+    pub applied: usize,
+    /// Changes this copy had already received from that peer.
+    pub skipped: usize,
+    /// Rows a deletion here keeps deleted.
+    pub tombstoned: usize,
+    /// New conflicts kept for a person.
+    pub conflicts: usize,
+}
+
+type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+fn refused(code: &'static str) -> StoreError {
+    StoreError::Refused(sigida_core::refusal::Refusal::new(code))
+}
+
+/// A value as its column holds it, bound to a statement.
+fn bind<'q>(query: AnyQuery<'q>, kind: Kind, value: Option<&Value>) -> Result<AnyQuery<'q>> {
+    let bad = |v: &Value| StoreError::Corrupt {
+        table: "sync",
+        column: "value",
+        detail: format!("{kind:?} attendu, {v} reçu"),
+    };
+    let value = match value {
+        None | Some(Value::Null) => {
+            return Ok(match kind {
+                Kind::Int => query.bind(None::<i64>),
+                Kind::Real => query.bind(None::<f64>),
+                Kind::Blob => query.bind(None::<Vec<u8>>),
+                Kind::Text => query.bind(None::<String>),
+            });
+        }
+        Some(v) => v,
+    };
+    Ok(match kind {
+        Kind::Text => match value {
+            Value::String(s) => query.bind(s.clone()),
+            other => query.bind(other.to_string()),
+        },
+        Kind::Int => query.bind(integer(value).ok_or_else(|| bad(value))?),
+        Kind::Real => query.bind(real(value).ok_or_else(|| bad(value))?),
+        Kind::Blob => {
+            let hex = value.as_str().ok_or_else(|| bad(value))?;
+            query.bind(unhex(hex).ok_or_else(|| bad(value))?)
+        }
+    })
+}
+
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.parse().ok(),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+fn real(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether two values of a column are the same value.
+fn same(kind: Kind, a: Option<&Value>, b: Option<&Value>) -> bool {
+    let a = a.filter(|v| !v.is_null());
+    let b = b.filter(|v| !v.is_null());
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match kind {
+            Kind::Real => match (real(a), real(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => a == b,
+            },
+            Kind::Int => match (integer(a), integer(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => a == b,
+            },
+            Kind::Text | Kind::Blob => a == b,
+        },
+        _ => false,
+    }
+}
+
+/// Binds a row's key values, in the key's order.
+fn bind_key<'q>(mut query: AnyQuery<'q>, shape: &Shape, key: &[Value]) -> Result<AnyQuery<'q>> {
+    let keys = shape.keys();
+    if keys.len() != key.len() {
+        return Err(StoreError::Corrupt {
+            table: "sync",
+            column: "pk",
+            detail: format!("{} : clé de {} valeurs attendue", shape.table, keys.len()),
+        });
+    }
+    for (c, v) in keys.iter().zip(key) {
+        query = bind(query, c.kind, Some(v))?;
+    }
+    Ok(query)
+}
+
+/// A row as it is here, as a change carries it.
+pub(crate) async fn current_row(
+    conn: &mut sqlx::AnyConnection,
+    shape: &Shape,
+    key: &[Value],
+) -> Result<Option<Map<String, Value>>> {
+    let sql = format!(
+        "SELECT {} FROM {} r WHERE {}",
+        shape.row_json("r"),
+        shape.table,
+        shape.key_condition(1)
+    );
+    let row = bind_key(sqlx::query(&sql), shape, key)?
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let text: String = r.try_get(0)?;
+            match serde_json::from_str(&text) {
+                Ok(Value::Object(map)) => Ok(Some(map)),
+                _ => Err(StoreError::Corrupt {
+                    table: "sync",
+                    column: "row",
+                    detail: shape.table.clone(),
+                }),
+            }
+        }
+    }
+}
+
+impl Tx {
+    /// Applies another copy's batch in this transaction: what this copy already received from
+    /// it is skipped, the rest applied by class, and the peer's place recorded with the
+    /// batch, so the same batch applied twice changes nothing and a batch cut short is sent
+    /// again whole. Foreign keys are checked at commit (a row and the rows it refers to may
+    /// come in any order).
+    pub async fn apply(&mut self, batch: &Batch, at: &str) -> Result<Applied> {
+        if self.conn().backend_name() != "SQLite" {
+            return Err(refused("sync.backend"));
+        }
+        if batch.schema != crate::migrate::latest_version() {
+            return Err(StoreError::Refused(
+                sigida_core::refusal::Refusal::new("sync.schema")
+                    .arg("theirs", batch.schema.to_string())
+                    .arg("ours", crate::migrate::latest_version().to_string()),
+            ));
+        }
+        let conn = self.conn();
+        let own: String = sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if batch.from == own {
+            return Err(refused("sync.own_changes"));
+        }
+        let peer =
+            sqlx::query("SELECT sent_upto, received_upto FROM sync_peers WHERE replica = $1")
+                .bind(&batch.from)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let (sent, received) = match &peer {
+            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?),
+            None => (0, 0),
+        };
+        if batch.after > received {
+            return Err(StoreError::Refused(
+                sigida_core::refusal::Refusal::new("sync.gap")
+                    .arg("name", batch.name.as_str())
+                    .arg("after", batch.after.to_string())
+                    .arg("received", received.to_string()),
+            ));
+        }
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE sync_context SET via = $1, resolves = 0 WHERE id = 1")
+            .bind(&batch.from)
+            .execute(&mut *conn)
+            .await?;
+        let shapes = shapes(conn).await?;
+        let mut done = Applied::default();
+        for change in &batch.changes {
+            if change.seq <= received {
+                done.skipped += 1;
+                continue;
+            }
+            let shape = shapes
+                .iter()
+                .find(|s| s.table == change.table)
+                .ok_or_else(|| {
+                    StoreError::Refused(
+                        sigida_core::refusal::Refusal::new("sync.table")
+                            .arg("table", change.table.as_str()),
+                    )
+                })?;
+            if change.resolves {
+                sqlx::query("UPDATE sync_context SET resolves = 1 WHERE id = 1")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let mut one = One {
+                conn: &mut *conn,
+                shape,
+                change,
+                from: &batch.from,
+                at,
+                done: &mut done,
+            };
+            match shape.class {
+                Class::Union => one.union().await?,
+                Class::Merge => one.merge().await?,
+                Class::Local => {}
+            }
+            if change.resolves {
+                sqlx::query("UPDATE sync_context SET resolves = 0 WHERE id = 1")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            done.applied += 1;
+        }
+        sqlx::query(
+            "INSERT INTO sync_peers (replica, name, sent_upto, received_upto, last_sync_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (replica) DO UPDATE SET name = $2, sent_upto = $3, received_upto = $4, last_sync_at = $5",
+        )
+        .bind(&batch.from)
+        .bind(&batch.name)
+        .bind(sent.max(batch.ack))
+        .bind(received.max(batch.upto))
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        // An erasure is never undone by a union or a merge.
+        self.reapply_erasures().await?;
+        sqlx::query("UPDATE sync_context SET via = NULL, resolves = 0 WHERE id = 1")
+            .execute(self.conn())
+            .await?;
+        Ok(done)
+    }
+}
+
+/// One change being applied.
+struct One<'a> {
+    conn: &'a mut sqlx::AnyConnection,
+    shape: &'a Shape,
+    change: &'a Change,
+    from: &'a str,
+    at: &'a str,
+    done: &'a mut Applied,
+}
+
+impl One<'_> {
+    fn value<'m>(row: Option<&'m Map<String, Value>>, column: &str) -> Option<&'m Value> {
+        row.and_then(|r| r.get(column))
+    }
+
+    async fn here(&mut self) -> Result<Option<Map<String, Value>>> {
+        current_row(self.conn, self.shape, &self.change.key).await
+    }
+
+    /// Whether this copy's last word on the row is its deletion.
+    async fn tombstoned(&mut self) -> Result<bool> {
+        let sql = format!(
+            "SELECT op FROM sync_changes WHERE tbl = $1 AND pk = json_array({}) ORDER BY seq DESC LIMIT 1",
+            (0..self.shape.keys().len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let query = sqlx::query(&sql).bind(self.shape.table.clone());
+        let row = bind_key(query, self.shape, &self.change.key)?
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<String, _>(0)? == "d",
+            None => false,
+        })
+    }
+
+    /// Notes a deletion this copy never saw the row of, so that a later copy of it stays out.
+    async fn tombstone(&mut self) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO sync_changes (tbl, pk, op, old_row, new_row, changed_at, via, resolves)
+             VALUES ($1, json_array({}), 'd', NULL, NULL, $2, $3, 0)",
+            (0..self.shape.keys().len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let query = sqlx::query(&sql)
+            .bind(self.shape.table.clone())
+            .bind(self.at.to_owned())
+            .bind(self.from.to_owned());
+        bind_key(query, self.shape, &self.change.key)?
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert(&mut self, row: &Map<String, Value>) -> Result<()> {
+        let names: Vec<&str> = self.shape.columns.iter().map(|c| c.name.as_str()).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.shape.table,
+            names.join(", "),
+            (1..=names.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for c in &self.shape.columns {
+            query = bind(query, c.kind, row.get(&c.name))?;
+        }
+        query.execute(&mut *self.conn).await?;
+        Ok(())
+    }
+
+    async fn update(&mut self, fields: &[&str], row: &Map<String, Value>) -> Result<()> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let sets: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{f} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {} WHERE {}",
+            self.shape.table,
+            sets.join(", "),
+            self.shape.key_condition(fields.len() + 1)
+        );
+        let mut query = sqlx::query(&sql);
+        for f in fields {
+            let kind = self.shape.column(f).map_or(Kind::Text, |c| c.kind);
+            query = bind(query, kind, row.get(*f))?;
+        }
+        bind_key(query, self.shape, &self.change.key)?
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(&mut self) -> Result<()> {
+        let sql = format!(
+            "DELETE FROM {} WHERE {}",
+            self.shape.table,
+            self.shape.key_condition(1)
+        );
+        bind_key(sqlx::query(&sql), self.shape, &self.change.key)?
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps both values of a field (or of a whole row, `*`) for a person to choose.
+    async fn conflict(
+        &mut self,
+        field: &str,
+        base: Option<&Value>,
+        local: Option<Value>,
+        remote: Option<Value>,
+    ) -> Result<()> {
+        let key = serde_json::to_string(&self.change.key).unwrap_or_default();
+        let text = |v: Option<&Value>| v.map(Value::to_string);
+        let remote_text = text(remote.as_ref());
+        let already: i64 = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM sync_conflicts WHERE tbl = $1 AND pk = $2
+             AND field = $3 AND resolved_at IS NULL AND COALESCE(remote_value, '') = $4",
+        )
+        .bind(self.shape.table.clone())
+        .bind(&key)
+        .bind(field)
+        .bind(remote_text.clone().unwrap_or_default())
+        .fetch_one(&mut *self.conn)
+        .await?
+        .try_get(0)?;
+        if already > 0 {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO sync_conflicts (id, tbl, pk, field, base_value, local_value, remote_value,
+                remote_replica, detected_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(self.shape.table.clone())
+        .bind(&key)
+        .bind(field)
+        .bind(text(base))
+        .bind(text(local.as_ref()))
+        .bind(remote_text)
+        .bind(self.from.to_owned())
+        .bind(self.at.to_owned())
+        .execute(&mut *self.conn)
+        .await?;
+        self.done.conflicts += 1;
+        Ok(())
+    }
+
+    /// A resolution settles this copy's open conflicts on the fields it sets.
+    async fn settle(&mut self, field: &str) -> Result<()> {
+        let key = serde_json::to_string(&self.change.key).unwrap_or_default();
+        sqlx::query(
+            "UPDATE sync_conflicts SET resolved_at = $1, resolved_by = $2
+             WHERE tbl = $3 AND pk = $4 AND (field = $5 OR field = '*') AND resolved_at IS NULL",
+        )
+        .bind(self.at.to_owned())
+        .bind(format!("replica:{}", self.from))
+        .bind(self.shape.table.clone())
+        .bind(key)
+        .bind(field)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Union: added when missing, replaced by the newer state, deleted for good.
+    async fn union(&mut self) -> Result<()> {
+        let here = self.here().await?;
+        if self.change.op == "d" {
+            if here.is_some() {
+                self.delete().await?;
+            } else if !self.tombstoned().await? {
+                self.tombstone().await?;
+            }
+            return Ok(());
+        }
+        let Some(new) = &self.change.new else {
+            return Ok(());
+        };
+        match here {
+            None if self.tombstoned().await? => self.done.tombstoned += 1,
+            None => self.insert(new).await?,
+            Some(here) => {
+                let fields: Vec<&str> = self
+                    .shape
+                    .columns
+                    .iter()
+                    .filter(|c| !same(c.kind, here.get(&c.name), new.get(&c.name)))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                self.update(&fields, new).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Merge: field by field from the version the change was based on.
+    async fn merge(&mut self) -> Result<()> {
+        let change = self.change;
+        let here = self.here().await?;
+        match (change.op.as_str(), here) {
+            ("d", None) => {
+                if !self.tombstoned().await? {
+                    self.tombstone().await?;
+                }
+            }
+            ("d", Some(here)) => {
+                let unchanged = self.shape.columns.iter().all(|c| {
+                    same(
+                        c.kind,
+                        here.get(&c.name),
+                        Self::value(change.old.as_ref(), &c.name),
+                    )
+                });
+                if unchanged || change.resolves {
+                    self.delete().await?;
+                } else {
+                    // Edited here, deleted there: the row stays until a person chooses.
+                    let base = change.old.clone().map(Value::Object);
+                    self.conflict("*", base.as_ref(), Some(Value::Object(here)), None)
+                        .await?;
+                }
+            }
+            (_, None) => {
+                let Some(new) = &change.new else {
+                    return Ok(());
+                };
+                if self.tombstoned().await? && !change.resolves {
+                    // Deleted here, edited (or created again) there.
+                    let base = change.old.clone().map(Value::Object);
+                    self.conflict("*", base.as_ref(), None, Some(Value::Object(new.clone())))
+                        .await?;
+                } else {
+                    self.insert(new).await?;
+                }
+            }
+            (_, Some(here)) => {
+                let Some(new) = &change.new else {
+                    return Ok(());
+                };
+                let old = change.old.as_ref();
+                let mut set: Vec<&str> = Vec::new();
+                let mut conflicts = Vec::new();
+                for c in self.shape.columns.iter().filter(|c| c.key == 0) {
+                    let (o, n, h) = (
+                        Self::value(old, &c.name),
+                        new.get(&c.name),
+                        here.get(&c.name),
+                    );
+                    // An insert has no base: only what differs from here matters.
+                    if old.is_some() && same(c.kind, o, n) {
+                        continue;
+                    }
+                    if same(c.kind, h, n) {
+                        continue;
+                    }
+                    if change.resolves || (old.is_some() && same(c.kind, h, o)) {
+                        set.push(c.name.as_str());
+                    } else {
+                        conflicts.push((c.name.as_str(), o.cloned(), h.cloned(), n.cloned()));
+                    }
+                }
+                self.update(&set, new).await?;
+                if change.resolves {
+                    for f in &set {
+                        self.settle(f).await?;
+                    }
+                }
+                for (field, base, local, remote) in conflicts {
+                    self.conflict(field, base.as_ref(), local, remote).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

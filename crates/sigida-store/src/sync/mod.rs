@@ -1,0 +1,276 @@
+//! Copies of one diagnostic brought together: a change log written by triggers in every
+//! writer's transaction, the changes a peer has not acknowledged (`Store::outgoing`), and
+//! their application on another copy (`Tx::apply`), by each table's class: union, field
+//! merge with conflicts kept for a person, or local to a copy.
+
+mod apply;
+mod classes;
+mod shape;
+
+pub use apply::Applied;
+pub use classes::{CLASSES, Class, class_of};
+pub(crate) use shape::install;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// What a copy sends: its changes after what the peer acknowledged, up to `upto`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Batch {
+    /// The sending copy (its replica id) and its name.
+    pub from: String,
+    pub name: String,
+    /// The schema it was written with (its last migration).
+    pub schema: i64,
+    /// The peer's changes the sender has applied, so the peer need not send them again.
+    pub ack: i64,
+    /// The sender's log position the batch starts after, and the one it goes up to.
+    pub after: i64,
+    pub upto: i64,
+    pub changes: Vec<Change>,
+}
+
+/// One row's change.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    pub table: String,
+    /// The row's primary key, in the key's order.
+    pub key: Vec<Value>,
+    /// `i` inserted, `u` updated, `d` deleted.
+    pub op: String,
+    /// The row before (merged tables: the version the change was based on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<Map<String, Value>>,
+    /// The row after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub resolves: bool,
+}
+
+/// A copy this one exchanges with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub replica: String,
+    pub name: String,
+    /// The last of our changes it acknowledged.
+    pub sent_upto: i64,
+    /// The last of its changes we applied.
+    pub received_upto: i64,
+    pub last_sync_at: Option<String>,
+}
+
+/// Two changes that could not both be kept: the values on each side, until a person chooses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    pub id: String,
+    pub table: String,
+    /// The row's key, as JSON.
+    pub key: String,
+    /// The field, or `*` for an edit against a deletion.
+    pub field: String,
+    pub base: Option<Value>,
+    pub local: Option<Value>,
+    pub remote: Option<Value>,
+    pub remote_replica: String,
+    pub detected_at: String,
+}
+
+fn parse_json(
+    table: &'static str,
+    column: &'static str,
+    text: Option<String>,
+) -> Result<Option<Value>> {
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| StoreError::Corrupt {
+            table,
+            column,
+            detail: e.to_string(),
+        })
+    })
+    .transpose()
+}
+
+fn object(value: Option<Value>) -> Option<Map<String, Value>> {
+    match value {
+        Some(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// This copy's identity (the replica id its audit chain carries) and name.
+    pub async fn replica(&self) -> Result<(String, String)> {
+        let id: String = sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let name: String = sqlx::query("SELECT name FROM sync_context WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        // Until a person names it, a copy goes by the start of its id.
+        let name = if name.is_empty() {
+            format!("copie {}", id.get(..8).unwrap_or(&id))
+        } else {
+            name
+        };
+        Ok((id, name))
+    }
+
+    /// Names this copy, as its peers will list it.
+    pub async fn name_replica(&self, name: &str) -> Result<()> {
+        sqlx::query("UPDATE sync_context SET name = $1 WHERE id = 1")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The copies this one has exchanged with.
+    pub async fn peers(&self) -> Result<Vec<Peer>> {
+        sqlx::query("SELECT * FROM sync_peers ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Peer {
+                    replica: r.try_get("replica")?,
+                    name: r.try_get("name")?,
+                    sent_upto: r.try_get("sent_upto")?,
+                    received_upto: r.try_get("received_upto")?,
+                    last_sync_at: r.try_get("last_sync_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The conflicts no one has settled yet.
+    pub async fn open_conflicts(&self) -> Result<Vec<Conflict>> {
+        let rows = sqlx::query(
+            "SELECT * FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY detected_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let json = |c: &'static str| -> Result<Option<Value>> {
+                    parse_json("sync_conflicts", c, r.try_get(c)?)
+                };
+                Ok(Conflict {
+                    id: r.try_get("id")?,
+                    table: r.try_get("tbl")?,
+                    key: r.try_get("pk")?,
+                    field: r.try_get("field")?,
+                    base: json("base_value")?,
+                    local: json("local_value")?,
+                    remote: json("remote_value")?,
+                    remote_replica: r.try_get("remote_replica")?,
+                    detected_at: r.try_get("detected_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Our changes that `peer` (a replica id; `None`: a new copy) has not acknowledged, with
+    /// our acknowledgement of theirs. Rows of union tables travel as they are now (the last
+    /// change of each row only); rows merged field by field travel change by change, each with
+    /// the version it was based on. Changes that came from `peer` itself are not sent back.
+    pub async fn outgoing(&self, peer: Option<&str>) -> Result<Batch> {
+        let (from, name) = self.replica().await?;
+        let known = match peer {
+            Some(p) => self.peers().await?.into_iter().find(|x| x.replica == p),
+            None => None,
+        };
+        let (after, ack) = known
+            .as_ref()
+            .map_or((0, 0), |p| (p.sent_upto, p.received_upto));
+        let upto: i64 =
+            sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        let rows = sqlx::query(
+            "SELECT seq, tbl, pk, op, old_row, new_row, resolves FROM sync_changes
+             WHERE seq > $1 AND seq <= $2 AND (via IS NULL OR via <> $3) ORDER BY seq",
+        )
+        .bind(after)
+        .bind(upto)
+        .bind(peer.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let shapes = shape::shapes(&mut conn).await?;
+        // The last change of each row of a union table: the row travels once, as it is now.
+        let mut last: std::collections::HashMap<(String, String), i64> = Default::default();
+        for r in &rows {
+            last.insert((r.try_get("tbl")?, r.try_get("pk")?), r.try_get("seq")?);
+        }
+        let mut changes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let seq: i64 = r.try_get("seq")?;
+            let table: String = r.try_get("tbl")?;
+            let pk: String = r.try_get("pk")?;
+            let Some(shape) = shapes.iter().find(|s| s.table == table) else {
+                continue;
+            };
+            let key = match parse_json("sync_changes", "pk", Some(pk.clone()))? {
+                Some(Value::Array(key)) => key,
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        table: "sync_changes",
+                        column: "pk",
+                        detail: pk,
+                    });
+                }
+            };
+            let op: String = r.try_get("op")?;
+            let mut change = Change {
+                seq,
+                table: table.clone(),
+                key,
+                op,
+                old: object(parse_json(
+                    "sync_changes",
+                    "old_row",
+                    r.try_get("old_row")?,
+                )?),
+                new: object(parse_json(
+                    "sync_changes",
+                    "new_row",
+                    r.try_get("new_row")?,
+                )?),
+                resolves: r.try_get::<i64, _>("resolves")? != 0,
+            };
+            if shape.class == Class::Union {
+                if last.get(&(table, pk)) != Some(&seq) {
+                    continue;
+                }
+                if change.op != "d" {
+                    match apply::current_row(&mut conn, shape, &change.key).await? {
+                        Some(row) => {
+                            change.op = "u".into();
+                            change.new = Some(row);
+                        }
+                        // Deleted since: its deletion comes later in the log.
+                        None => continue,
+                    }
+                }
+            }
+            changes.push(change);
+        }
+        Ok(Batch {
+            from,
+            name,
+            schema: crate::migrate::latest_version(),
+            ack,
+            after,
+            upto,
+            changes,
+        })
+    }
+}

@@ -1,0 +1,364 @@
+//! Two copies of one diagnostic, apart, brought together by sync files carried by hand: the
+//! central copy (the demo) and a laptop cloned from it. Each edits offline; after the files
+//! travel both ways, what could merge is merged, what could not is a conflict on both sides
+//! with both values, and every other row is the same on both copies.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use sigida_app::analysis::findings::{FindingDraft, edit_finding, set_confidence, write_finding};
+use sigida_app::register::actors::{Actor, remove_actor, save_actor};
+use sigida_core::actors::{Level, Stakeholder, StakeholderType};
+use sigida_core::finding::{Confidence, Finding, Theme};
+use sigida_core::personal::Personal;
+use sigida_core::{Id, Timestamp};
+
+mod support;
+use support::{open_store, run, text};
+
+fn sigida(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    text(&out)
+}
+
+fn flows(dir: &Path, name: &str, rows: &str) {
+    let sheet = dir.with_file_name(name);
+    std::fs::write(
+        &sheet,
+        format!(
+            "Date,Flow type,From,To,Individuals,Unaccompanied,Means\n\
+             #date,#direction,#loc+origin,#loc+destination,#affected+total,#affected+children+unaccompanied,#meta+transport\n{rows}"
+        ),
+    )
+    .unwrap();
+    sigida(&[
+        "import",
+        "flows",
+        sheet.to_str().unwrap(),
+        "--community",
+        "diboli",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+}
+
+/// Every row of the tables that travel, by table, as SQLite holds them (sealed values as
+/// they are sealed): what two copies must share.
+fn rows_of(dir: &Path) -> Vec<(String, BTreeSet<String>)> {
+    let script = "import sqlite3, sys\n\
+        c = sqlite3.connect(sys.argv[1])\n\
+        local = set(sys.argv[2].split(','))\n\
+        for (t,) in c.execute(\"select name from sqlite_master where type='table' and name not like 'sqlite_%' order by name\"):\n\
+        \x20   if t in local: continue\n\
+        \x20   for r in c.execute('select * from ' + t): print(t + '\\t' + repr(r))\n";
+    let local: Vec<&str> = sigida_store::sync::CLASSES
+        .iter()
+        .filter(|(_, c)| *c == sigida_store::sync::Class::Local)
+        .map(|(t, _)| *t)
+        .collect();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            dir.join("sigida.db").to_str().unwrap(),
+            &local.join(","),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut tables: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let (table, row) = line.split_once('\t').unwrap();
+        match tables.last_mut() {
+            Some((t, rows)) if t == table => {
+                rows.insert(row.to_owned());
+            }
+            _ => tables.push((table.to_owned(), BTreeSet::from([row.to_owned()]))),
+        }
+    }
+    tables
+}
+
+/// The rows that differ between two copies, but for `except` (rows holding one of them).
+fn differences(a: &Path, b: &Path, except: &[String]) -> Vec<String> {
+    let (a, b) = (rows_of(a), rows_of(b));
+    let all = |rows: &[(String, BTreeSet<String>)]| -> BTreeSet<String> {
+        rows.iter()
+            .flat_map(|(t, rs)| rs.iter().map(move |r| format!("{t} {r}")))
+            .filter(|r| !except.iter().any(|e| r.contains(e.as_str())))
+            // Each copy audits the files it applied: its own entries are its own.
+            .filter(|r| !r.contains("'synced'"))
+            .collect()
+    };
+    let (a, b) = (all(&a), all(&b));
+    a.symmetric_difference(&b).cloned().collect()
+}
+
+#[test]
+fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
+    let root = tempfile::tempdir().unwrap();
+    let central = root.path().join("central");
+    let laptop = root.path().join("laptop");
+    let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
+    sigida(&["demo", "--dir", c]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let at = Timestamp::now();
+
+    // Before the laptop leaves: two pending findings and a stakeholder, at the centre.
+    let (merged, disputed, stakeholder) = runtime.block_on(async {
+        let store = open_store(&central).await;
+        let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+        let mut tx = store.begin().await.unwrap();
+        let mut ids = Vec::new();
+        for statement in [
+            "Les départs vers Dakar augmentent",
+            "Les transporteurs rackettent",
+        ] {
+            let id: Id<Finding> = Id::new();
+            let draft = FindingDraft {
+                theme: Theme::Migration,
+                statement: statement.into(),
+                localities: Vec::new(),
+            };
+            write_finding(&mut tx, None, &diboli, id, &draft, at)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        tx.commit().await.unwrap();
+        let stakeholder = Stakeholder {
+            id: Id::new(),
+            diagnostic_id: diagnostic.id,
+            community_id: Some(diboli.id),
+            organisation: "Comité des transporteurs".into(),
+            kind: StakeholderType::MigrantAssociation,
+            level: Level::Local,
+            role_in_zone: "Gare routière".into(),
+            contact_name: Personal::new("Moussa Diarra".into()),
+            contact_phone: Personal::new("+223 66 12 34 56".into()),
+            influence: Some(3),
+            interest: Some(4),
+        };
+        save_actor(
+            &store,
+            &Actor::Stakeholder(stakeholder.clone()),
+            true,
+            None,
+            at,
+        )
+        .await
+        .unwrap();
+        store.close().await;
+        (ids[0], ids[1], stakeholder)
+    });
+
+    // The laptop's copy, made from a file and the key brought apart.
+    let clone_file = root.path().join("nouvelle-copie.sync");
+    let said = sigida(&[
+        "sync",
+        "export",
+        "--out",
+        clone_file.to_str().unwrap(),
+        "--new-copy",
+        "--dir",
+        c,
+    ]);
+    assert!(said.contains("pour une nouvelle copie"), "{said}");
+    let bytes = std::fs::read(&clone_file).unwrap();
+    assert!(
+        !bytes.windows(13).any(|w| w == b"Moussa Diarra"),
+        "the file is sealed"
+    );
+    std::fs::copy(support::key_beside(&central), support::key_beside(&laptop)).unwrap();
+    let said = sigida(&[
+        "sync",
+        "clone",
+        "--file",
+        clone_file.to_str().unwrap(),
+        "--name",
+        "laptop-kayes",
+        "--dir",
+        l,
+    ]);
+    assert!(said.contains("0 conflit"), "{said}");
+    let shared = rows_of(&central);
+    assert!(
+        shared.len() > 30 && shared.iter().map(|(_, r)| r.len()).sum::<usize>() > 5_000,
+        "the demo's rows are compared"
+    );
+    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+
+    // Apart: the centre rewrites one finding, the laptop rates it (different fields); both
+    // rewrite the other (the same field); the laptop deletes the stakeholder the centre edits;
+    // both count travellers.
+    runtime.block_on(async {
+        let store = open_store(&central).await;
+        let mut tx = store.begin().await.unwrap();
+        for (id, statement) in [
+            (merged, "Les départs vers Dakar doublent depuis janvier"),
+            (disputed, "Les transporteurs rackettent à Diboli (centre)"),
+        ] {
+            let draft = FindingDraft {
+                theme: Theme::Migration,
+                statement: statement.into(),
+                localities: Vec::new(),
+            };
+            edit_finding(&mut tx, None, id, &draft).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let edited = Stakeholder {
+            role_in_zone: "Gare routière et marché".into(),
+            ..stakeholder.clone()
+        };
+        save_actor(&store, &Actor::Stakeholder(edited), false, None, at)
+            .await
+            .unwrap();
+        store.close().await;
+
+        let store = open_store(&laptop).await;
+        let mut tx = store.begin().await.unwrap();
+        set_confidence(&mut tx, None, merged, Some(Confidence::High))
+            .await
+            .unwrap();
+        let draft = FindingDraft {
+            theme: Theme::Migration,
+            statement: "Les transporteurs rackettent à Diboli (terrain)".into(),
+            localities: Vec::new(),
+        };
+        edit_finding(&mut tx, None, disputed, &draft).await.unwrap();
+        tx.commit().await.unwrap();
+        remove_actor(&store, &Actor::Stakeholder(stakeholder.clone()), None, at)
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    flows(
+        &central,
+        "centre.csv",
+        "2026-03-02,outgoing,Kayes,Dakar (Sénégal),31,0,bus\n",
+    );
+    flows(
+        &laptop,
+        "terrain.csv",
+        "2026-03-03,incoming,Kidira (Sénégal),Kayes,12,1,train\n",
+    );
+
+    // The laptop's file to the centre, the centre's back, and the laptop's acknowledgement.
+    let file = |name: &str| root.path().join(name).to_str().unwrap().to_owned();
+    let said = sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("terrain-1.sync"),
+        "--dir",
+        l,
+    ]);
+    assert!(said.contains("pour « "), "{said}");
+    let said = sigida(&["sync", "import", &file("terrain-1.sync"), "--dir", c]);
+    assert!(said.contains("2 conflit(s)"), "{said}");
+    let again = sigida(&["sync", "import", &file("terrain-1.sync"), "--dir", c]);
+    assert!(
+        again.contains("0 appliquée(s)") && again.contains("0 conflit(s)"),
+        "{again}"
+    );
+    sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("centre-1.sync"),
+        "--dir",
+        c,
+    ]);
+    let said = sigida(&["sync", "import", &file("centre-1.sync"), "--dir", l]);
+    assert!(said.contains("2 conflit(s)"), "{said}");
+    sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("terrain-2.sync"),
+        "--dir",
+        l,
+    ]);
+    let said = sigida(&["sync", "import", &file("terrain-2.sync"), "--dir", c]);
+    assert!(said.contains("0 conflit(s)"), "{said}");
+
+    // Merged: the centre's statement and the laptop's confidence, on both copies. Kept for a
+    // person: each copy its own statement of the disputed finding and the other's beside it;
+    // the stakeholder kept at the centre, deleted on the laptop, the deletion beside it.
+    runtime.block_on(async {
+        for (dir, own, theirs) in [
+            (&central, "(centre)", "(terrain)"),
+            (&laptop, "(terrain)", "(centre)"),
+        ] {
+            let store = open_store(dir).await;
+            let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+            let findings = store.findings(diboli.id).await.unwrap();
+            let one = findings.iter().find(|f| f.id == merged).unwrap();
+            assert_eq!(
+                one.statement,
+                "Les départs vers Dakar doublent depuis janvier"
+            );
+            assert_eq!(one.confidence, Some(Confidence::High), "{}", dir.display());
+            let other = findings.iter().find(|f| f.id == disputed).unwrap();
+            assert!(other.statement.ends_with(own), "{}", other.statement);
+            let conflicts = store.open_conflicts().await.unwrap();
+            assert_eq!(conflicts.len(), 2, "{conflicts:?}");
+            let on_statement = conflicts
+                .iter()
+                .find(|c| c.table == "findings" && c.field == "statement")
+                .unwrap();
+            assert!(on_statement.key.contains(&disputed.to_string()));
+            assert!(
+                on_statement
+                    .local
+                    .as_ref()
+                    .unwrap()
+                    .to_string()
+                    .contains(own)
+            );
+            assert!(
+                on_statement
+                    .remote
+                    .as_ref()
+                    .unwrap()
+                    .to_string()
+                    .contains(theirs)
+            );
+            let on_row = conflicts
+                .iter()
+                .find(|c| c.table == "stakeholders" && c.field == "*")
+                .unwrap();
+            let kept = store.stakeholders(diagnostic.id, None).await.unwrap();
+            let here = kept.iter().any(|s| s.id == stakeholder.id);
+            assert_eq!(here, dir == &central, "kept at the centre only");
+            assert_eq!(on_row.local.is_some(), here);
+            assert_eq!(on_row.remote.is_some(), !here);
+            let travellers: u32 = store
+                .flow_counts(diboli.id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.travellers)
+                .sum();
+            assert!(travellers > 10_000);
+            assert!(store.verify_audit().await.unwrap().breaks.is_empty());
+            store.close().await;
+        }
+    });
+    // Every other row is the same on both copies, both flow sheets included.
+    assert_eq!(
+        differences(
+            &central,
+            &laptop,
+            &[disputed.to_string(), stakeholder.id.to_string()]
+        ),
+        Vec::<String>::new()
+    );
+    let status = sigida(&["sync", "status", "--dir", l]);
+    assert!(status.contains("2 conflit(s) à trancher"), "{status}");
+}

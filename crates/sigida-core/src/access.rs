@@ -46,6 +46,8 @@ vocabulary! {
         EditSettings = "edit_settings",
         /// Erasing a person's personal data on request (audited).
         ErasePersonalData = "erase_personal_data",
+        /// The copies of the diagnostic and the conflicts between them, settled (audited).
+        ResolveConflicts = "resolve_conflicts",
     }
 }
 
@@ -66,6 +68,7 @@ impl Role {
                 DownloadReports,
                 ViewAudit,
                 ErasePersonalData,
+                ResolveConflicts,
             ],
             Role::Analyst => &[
                 ViewDiagnostic,
@@ -76,6 +79,7 @@ impl Role {
                 EditAnalysis,
                 EditPlans,
                 DownloadReports,
+                ResolveConflicts,
             ],
             Role::Facilitator => &[
                 ViewDiagnostic,

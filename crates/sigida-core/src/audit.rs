@@ -26,6 +26,8 @@ vocabulary! {
         Erased = "erased",
         /// Another copy's changes applied here (by a sync file or over the network).
         Synced = "synced",
+        /// A conflict between two copies settled by a person.
+        ConflictResolved = "conflict_resolved",
         Denied = "denied",
     }
 }

@@ -28,6 +28,7 @@ pub mod meetings;
 pub mod plans;
 pub mod reports;
 pub mod site;
+pub mod sync;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<http::routes::Entry> {
         reports::routes(),
         admin::routes(),
         api::routes(),
+        sync::routes(),
     ]
     .into_iter()
     .flatten()

@@ -410,3 +410,96 @@ async fn a_coordinator_erases_a_participants_name_and_the_attendance_still_count
     let page = get(&f.app, &page_of, Some(&coordinator)).await;
     assert!(!page.body.contains("Aminata"));
 }
+
+/// A conflict between this copy and a laptop's, settled on the copies page by a coordinator
+/// (a partner is refused the page): the value chosen is written and the settlement audited.
+#[tokio::test]
+async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page() {
+    let f = fixture().await;
+    let diagnostic = f.store.main_diagnostic().await.unwrap();
+    let mut stakeholder = f
+        .store
+        .stakeholders(diagnostic.id, None)
+        .await
+        .unwrap()
+        .remove(0);
+    // The laptop's copy, made from this one's log; both reword the stakeholder's role.
+    let laptop_dir = tempfile::tempdir().unwrap();
+    let laptop = sigida_store::Store::open_dir(laptop_dir.path())
+        .await
+        .unwrap();
+    let apply = |from: &sigida_store::Store, to: &sigida_store::Store| {
+        let (from, to) = (from.clone(), to.clone());
+        async move {
+            let (peer, _) = to.replica().await.unwrap();
+            let batch = from.outgoing(Some(&peer)).await.unwrap();
+            let mut tx = to.begin().await.unwrap();
+            tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    apply(&f.store, &laptop).await;
+    for (store, role) in [
+        (&f.store, "Accueil au centre"),
+        (&laptop, "Accueil au terrain"),
+    ] {
+        stakeholder.role_in_zone = role.into();
+        let mut tx = store.begin().await.unwrap();
+        tx.update_stakeholder(&stakeholder).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    apply(&laptop, &f.store).await;
+
+    let partner = login(&f.app, "partner_viewer").await;
+    assert_eq!(
+        get(&f.app, "/sync", Some(&partner)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, "/sync", Some(&coordinator)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Conflits à trancher (1)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Accueil au centre") && page.body.contains("Accueil au terrain"));
+    assert!(
+        !page.body.contains("Fadimata"),
+        "personal values are not opened on the page"
+    );
+    let conflict = f.store.open_conflicts().await.unwrap().remove(0);
+    let csrf = csrf_of(&page.body);
+    let settled = send(
+        &f.app,
+        form_post(
+            &format!("/sync/conflicts/{}", conflict.id),
+            &coordinator,
+            format!("csrf={csrf}&choice=theirs"),
+        ),
+    )
+    .await;
+    assert_eq!(location(&settled), "/sync?settled=1#conflits");
+    assert!(f.store.open_conflicts().await.unwrap().is_empty());
+    let after = f
+        .store
+        .stakeholders(diagnostic.id, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(after.role_in_zone, "Accueil au terrain");
+    let audit = f.store.audit_events(20).await.unwrap();
+    assert!(audit.iter().any(
+        |e| e.action == sigida_core::audit::AuditAction::ConflictResolved
+            && e.actor.as_deref() == Some("coordinator")
+    ));
+    // The settlement reaches the laptop, which had the same conflict or none: both agree.
+    apply(&f.store, &laptop).await;
+    let there = laptop
+        .stakeholders(diagnostic.id, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(there.role_in_zone, "Accueil au terrain");
+    assert!(laptop.open_conflicts().await.unwrap().is_empty());
+}

@@ -14,6 +14,7 @@ const ROOMS: &[&str] = &[
     "plans",
     "reports",
     "site",
+    "sync",
 ];
 
 #[test]

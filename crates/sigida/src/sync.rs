@@ -42,6 +42,27 @@ pub enum SyncCommand {
         #[command(flatten)]
         place: Place,
     },
+    /// Settles a conflict (its id from `sync status`): this copy's value, the other's, one's
+    /// own, or (a name both copies gave) the other's row discarded or renamed with --value.
+    Resolve {
+        id: String,
+        #[arg(long, conflicts_with_all = ["theirs", "value", "discard"])]
+        ours: bool,
+        #[arg(long, conflicts_with_all = ["value", "discard"])]
+        theirs: bool,
+        #[arg(long, conflicts_with = "discard")]
+        value: Option<String>,
+        #[arg(long)]
+        discard: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Names this copy, as the other copies list it (« centre Bamako », « laptop Gao »).
+    Name {
+        name: String,
+        #[command(flatten)]
+        place: Place,
+    },
     /// This copy's name, the copies it exchanges with, and the conflicts waiting for a person.
     Status {
         #[command(flatten)]
@@ -143,6 +164,48 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             println!("{}", said(&done?));
             Ok(())
         }
+        SyncCommand::Resolve {
+            id,
+            ours,
+            theirs,
+            value,
+            discard,
+            place,
+        } => {
+            use sigida_store::sync::Choice;
+            let choice = match (ours, theirs, value, discard) {
+                (true, ..) => Choice::Ours,
+                (_, true, ..) => Choice::Theirs,
+                (_, _, Some(v), _) => Choice::Value(v),
+                (.., true) => Choice::Discard,
+                _ => {
+                    return Err(Failure::Input(
+                        "dites quoi garder : --ours, --theirs, --value TEXTE ou --discard".into(),
+                    ));
+                }
+            };
+            let store = place.open().await?;
+            let done = sigida_app::sync::resolve(&store, &id, &choice, None).await;
+            store.close().await;
+            let c = done?;
+            println!(
+                "Conflit tranché ({} · {}) ; la décision part avec le prochain fichier de synchronisation.",
+                c.table, c.field
+            );
+            Ok(())
+        }
+        SyncCommand::Name { name, place } => {
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err(Failure::Input("le nom de la copie est vide".into()));
+            }
+            let store = place.open().await?;
+            let done = store.name_replica(&name).await;
+            store.close().await;
+            done?;
+            println!("Cette copie s'appelle désormais « {name} ».");
+            Ok(())
+        }
         SyncCommand::Status { place } => {
             let store = place.open().await?;
             let (id, name) = store.replica().await?;
@@ -165,7 +228,8 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             println!("{} conflit(s) à trancher.", conflicts.len());
             for c in &conflicts {
                 println!(
-                    "- {} {} · {} : ici {}, là-bas {}",
+                    "- [{}] {} {} · {} : ici {}, là-bas {}",
+                    c.id,
                     c.table,
                     c.key,
                     c.field,

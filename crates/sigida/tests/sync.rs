@@ -105,7 +105,15 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     let central = root.path().join("central");
     let laptop = root.path().join("laptop");
     let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
-    sigida(&["demo", "--dir", c]);
+    let demo = sigida(&["demo", "--dir", c]);
+    // The coordinator's login, as the demo printed it.
+    let password = demo
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|w| w.len() == 3 && w[0] == "coordination")
+        .map(|w| w[2].to_owned())
+        .unwrap();
+    sigida(&["sync", "name", "centre Bamako", "--dir", c]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let at = Timestamp::now();
 
@@ -361,4 +369,122 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     );
     let status = sigida(&["sync", "status", "--dir", l]);
     assert!(status.contains("2 conflit(s) à trancher"), "{status}");
+
+    // At the centre, a coordinator opens the copies page and takes the laptop's wording (in
+    // Chromium, at desktop and phone widths); the stakeholder is kept from the command line.
+    // The decisions travel, settle the laptop's conflicts too, and the copies are the same.
+    if support::webdriver::available() {
+        let server = support::DemoServer::serve(&central);
+        let browser = support::webdriver::Browser::start();
+        browser.viewport(1280, 900, false);
+        browser.goto(&format!("{}/login?next=/sync", server.base));
+        browser.type_into("input[name=username]", "coordination");
+        browser.type_into("input[name=password]", &password);
+        browser.click("button[type=submit]");
+        let page = browser.wait_for_text("Conflits à trancher (2)");
+        assert!(
+            page.contains("laptop-kayes"),
+            "the laptop is listed by its name"
+        );
+        assert!(page.contains("(centre)") && page.contains("(terrain)"));
+        assert!(page.contains("centre Bamako") && page.contains("Comité des transporteurs"));
+        assert!(
+            !page.contains("Moussa"),
+            "personal values stay sealed on the page"
+        );
+        let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        browser.screenshot(&shots.join("sync-desktop.png"));
+        browser.viewport(390, 844, true);
+        let overflow = browser.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "the copies page scrolls sideways: {overflow}"
+        );
+        browser.screenshot(&shots.join("sync-phone.png"));
+        let form = format!(
+            "#conflit-{} ",
+            runtime.block_on(async {
+                let store = open_store(&central).await;
+                let id = store
+                    .open_conflicts()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|c| c.field == "statement")
+                    .unwrap()
+                    .id;
+                store.close().await;
+                id
+            })
+        );
+        browser.click(&format!("{form}input[value=theirs]"));
+        browser.click(&format!("{form}button[type=submit]"));
+        let page = browser.wait_for_text("Conflit tranché");
+        assert!(page.contains("Conflits à trancher (1)"), "{page}");
+    }
+    let conflicts = runtime.block_on(async {
+        let store = open_store(&central).await;
+        let conflicts = store.open_conflicts().await.unwrap();
+        store.close().await;
+        conflicts
+    });
+    for c in &conflicts {
+        let choice = if c.field == "statement" {
+            "--theirs"
+        } else {
+            "--ours"
+        };
+        let said = sigida(&["sync", "resolve", &c.id, choice, "--dir", c_dir(&central)]);
+        assert!(said.contains("Conflit tranché"), "{said}");
+    }
+    sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("centre-2.sync"),
+        "--dir",
+        c,
+    ]);
+    let said = sigida(&["sync", "import", &file("centre-2.sync"), "--dir", l]);
+    assert!(said.contains("0 conflit(s)"), "{said}");
+    sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("terrain-3.sync"),
+        "--dir",
+        l,
+    ]);
+    sigida(&["sync", "import", &file("terrain-3.sync"), "--dir", c]);
+    runtime.block_on(async {
+        for dir in [&central, &laptop] {
+            let store = open_store(dir).await;
+            assert_eq!(
+                store.open_conflicts().await.unwrap(),
+                vec![],
+                "{}",
+                dir.display()
+            );
+            let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+            let findings = store.findings(diboli.id).await.unwrap();
+            let other = findings.iter().find(|f| f.id == disputed).unwrap();
+            assert!(
+                other.statement.ends_with("(terrain)"),
+                "{}",
+                other.statement
+            );
+            let kept = store.stakeholders(diagnostic.id, None).await.unwrap();
+            let s = kept.iter().find(|s| s.id == stakeholder.id).unwrap();
+            assert_eq!(s.role_in_zone, "Gare routière et marché");
+            assert_eq!(s.contact_name.expose(), "Moussa Diarra");
+            store.close().await;
+        }
+    });
+    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+}
+
+fn c_dir(dir: &Path) -> &str {
+    dir.to_str().unwrap()
 }

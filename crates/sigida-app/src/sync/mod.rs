@@ -242,3 +242,44 @@ async fn enforce_erasures(store: &Store) -> Result<usize, AppError> {
     }
     Ok(redacted)
 }
+
+/// Settles a conflict (`by`: the coordinator or analyst who chose), audited; the settlement
+/// travels to the other copies with the next file and settles it there too.
+pub async fn resolve(
+    store: &Store,
+    conflict: &str,
+    choice: &sigida_store::sync::Choice,
+    by: Option<&str>,
+) -> Result<sigida_store::sync::Conflict, AppError> {
+    let at = Timestamp::now();
+    let mut tx = store.begin().await?;
+    let settled = tx
+        .resolve_conflict(
+            conflict,
+            choice,
+            by.unwrap_or("ligne de commande"),
+            &at.to_rfc3339(),
+        )
+        .await?;
+    tx.audit(&AuditEvent {
+        id: sigida_core::Id::new(),
+        at,
+        actor: by.map(str::to_owned),
+        action: AuditAction::ConflictResolved,
+        subject: format!("{}:{}", settled.table, settled.key),
+        detail: format!(
+            "champ {} : {}",
+            settled.field,
+            match choice {
+                sigida_store::sync::Choice::Ours => "valeur de cette copie gardée".to_owned(),
+                sigida_store::sync::Choice::Theirs => "valeur de l'autre copie prise".to_owned(),
+                sigida_store::sync::Choice::Value(_) => "nouvelle valeur écrite".to_owned(),
+                sigida_store::sync::Choice::Discard => "ligne de l'autre copie écartée".to_owned(),
+            }
+        ),
+    })
+    .await?;
+    tx.commit().await?;
+    store.scrub().await?;
+    Ok(settled)
+}

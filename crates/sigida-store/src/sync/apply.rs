@@ -22,6 +22,9 @@ pub struct Applied {
     pub tombstoned: usize,
     /// New conflicts kept for a person.
     pub conflicts: usize,
+    /// Rows this copy already holds under another id (the same file imported on both copies,
+    /// the same form version), with the rows that refer to them: not added twice.
+    pub duplicates: usize,
 }
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
@@ -31,7 +34,11 @@ fn refused(code: &'static str) -> StoreError {
 }
 
 /// A value as its column holds it, bound to a statement.
-fn bind<'q>(query: AnyQuery<'q>, kind: Kind, value: Option<&Value>) -> Result<AnyQuery<'q>> {
+pub(crate) fn bind<'q>(
+    query: AnyQuery<'q>,
+    kind: Kind,
+    value: Option<&Value>,
+) -> Result<AnyQuery<'q>> {
     let bad = |v: &Value| StoreError::Corrupt {
         table: "sync",
         column: "value",
@@ -100,8 +107,20 @@ fn same(kind: Kind, a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
+/// The column a UNIQUE index refused, from SQLite's message
+/// (`UNIQUE constraint failed: communities.diagnostic_id, communities.slug`): its last.
+fn clashing_field(message: &str) -> Option<String> {
+    let columns = message.split("failed:").nth(1)?;
+    let last = columns.split(',').next_back()?.trim();
+    Some(last.rsplit('.').next()?.to_owned())
+}
+
 /// Binds a row's key values, in the key's order.
-fn bind_key<'q>(mut query: AnyQuery<'q>, shape: &Shape, key: &[Value]) -> Result<AnyQuery<'q>> {
+pub(crate) fn bind_key<'q>(
+    mut query: AnyQuery<'q>,
+    shape: &Shape,
+    key: &[Value],
+) -> Result<AnyQuery<'q>> {
     let keys = shape.keys();
     if keys.len() != key.len() {
         return Err(StoreError::Corrupt {
@@ -198,6 +217,7 @@ impl Tx {
             .await?;
         let shapes = shapes(conn).await?;
         let mut done = Applied::default();
+        let mut duplicates: std::collections::HashSet<(String, String)> = Default::default();
         for change in &batch.changes {
             if change.seq <= received {
                 done.skipped += 1;
@@ -224,6 +244,7 @@ impl Tx {
                 from: &batch.from,
                 at,
                 done: &mut done,
+                duplicates: &mut duplicates,
             };
             match shape.class {
                 Class::Union => one.union().await?,
@@ -266,6 +287,8 @@ struct One<'a> {
     from: &'a str,
     at: &'a str,
     done: &'a mut Applied,
+    /// Rows skipped as duplicates here, by table and id, so that rows referring to them are.
+    duplicates: &'a mut std::collections::HashSet<(String, String)>,
 }
 
 impl One<'_> {
@@ -316,7 +339,58 @@ impl One<'_> {
         Ok(())
     }
 
+    /// Inserts the row; a row that takes a name or number another row here already has (a
+    /// slug, a plan's version, an indicator's code…) is kept as a conflict instead, with the
+    /// whole row, for a person to rename.
     async fn insert(&mut self, row: &Map<String, Value>) -> Result<()> {
+        let refers_to_duplicate = self.shape.refs.iter().any(|(column, table)| {
+            row.get(column)
+                .and_then(Value::as_str)
+                .is_some_and(|id| self.duplicates.contains(&(table.clone(), id.to_owned())))
+        });
+        if refers_to_duplicate {
+            self.skip_as_duplicate(row);
+            return Ok(());
+        }
+        match self.insert_row(row).await {
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                if self.shape.class == Class::Union {
+                    // The same thing under another id (the same file imported on both copies):
+                    // ours stands for it.
+                    self.skip_as_duplicate(row);
+                    Ok(())
+                } else {
+                    self.name_taken(e.message(), row).await
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A row that takes a name another row here has: kept whole as a conflict, with the field
+    /// that clashed, for a person to rename.
+    async fn name_taken(&mut self, message: &str, row: &Map<String, Value>) -> Result<()> {
+        let field = clashing_field(message).unwrap_or_default();
+        self.conflict(
+            "unique",
+            Some(&Value::String(field)),
+            None,
+            Some(Value::Object(row.clone())),
+        )
+        .await
+    }
+
+    fn skip_as_duplicate(&mut self, row: &Map<String, Value>) {
+        if let [key] = self.shape.keys().as_slice()
+            && let Some(id) = row.get(&key.name).and_then(Value::as_str)
+        {
+            self.duplicates
+                .insert((self.shape.table.clone(), id.to_owned()));
+        }
+        self.done.duplicates += 1;
+    }
+
+    async fn insert_row(&mut self, row: &Map<String, Value>) -> Result<()> {
         let names: Vec<&str> = self.shape.columns.iter().map(|c| c.name.as_str()).collect();
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({})",
@@ -355,10 +429,16 @@ impl One<'_> {
             let kind = self.shape.column(f).map_or(Kind::Text, |c| c.kind);
             query = bind(query, kind, row.get(*f))?;
         }
-        bind_key(query, self.shape, &self.change.key)?
+        let done = bind_key(query, self.shape, &self.change.key)?
             .execute(&mut *self.conn)
-            .await?;
-        Ok(())
+            .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                self.name_taken(e.message(), row).await
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn delete(&mut self) -> Result<()> {
@@ -423,7 +503,8 @@ impl One<'_> {
         let key = serde_json::to_string(&self.change.key).unwrap_or_default();
         sqlx::query(
             "UPDATE sync_conflicts SET resolved_at = $1, resolved_by = $2
-             WHERE tbl = $3 AND pk = $4 AND (field = $5 OR field = '*') AND resolved_at IS NULL",
+             WHERE tbl = $3 AND pk = $4 AND (field = $5 OR field = '*' OR field = 'unique')
+               AND resolved_at IS NULL",
         )
         .bind(self.at.to_owned())
         .bind(format!("replica:{}", self.from))
@@ -466,8 +547,32 @@ impl One<'_> {
         Ok(())
     }
 
-    /// Merge: field by field from the version the change was based on.
+    /// Merge: field by field from the version the change was based on. A settlement made on
+    /// another copy settles the same conflicts here.
     async fn merge(&mut self) -> Result<()> {
+        self.merge_change().await?;
+        if self.change.resolves {
+            let change = self.change;
+            let settled: Vec<String> = self
+                .shape
+                .columns
+                .iter()
+                .filter(|c| c.key == 0)
+                .filter(|c| match (&change.old, &change.new) {
+                    (Some(o), Some(n)) => !same(c.kind, o.get(&c.name), n.get(&c.name)),
+                    _ => true,
+                })
+                .map(|c| c.name.clone())
+                .collect();
+            for field in settled {
+                self.settle(&field).await?;
+            }
+            self.settle("*").await?;
+        }
+        Ok(())
+    }
+
+    async fn merge_change(&mut self) -> Result<()> {
         let change = self.change;
         let here = self.here().await?;
         match (change.op.as_str(), here) {
@@ -533,11 +638,6 @@ impl One<'_> {
                     }
                 }
                 self.update(&set, new).await?;
-                if change.resolves {
-                    for f in &set {
-                        self.settle(f).await?;
-                    }
-                }
                 for (field, base, local, remote) in conflicts {
                     self.conflict(field, base.as_ref(), local, remote).await?;
                 }

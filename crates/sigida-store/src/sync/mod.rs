@@ -5,10 +5,12 @@
 
 mod apply;
 mod classes;
+mod resolve;
 mod shape;
 
 pub use apply::Applied;
 pub use classes::{CLASSES, Class, class_of};
+pub use resolve::Choice;
 pub(crate) use shape::install;
 
 use serde::{Deserialize, Serialize};
@@ -71,8 +73,9 @@ pub struct Conflict {
     pub table: String,
     /// The row's key, as JSON.
     pub key: String,
-    /// The field, or `*` for an edit against a deletion.
+    /// The field, `*` for an edit against a deletion, `unique` for a name both copies gave.
     pub field: String,
+    /// The value both started from (for `unique`: the name of the field that clashed).
     pub base: Option<Value>,
     pub local: Option<Value>,
     pub remote: Option<Value>,
@@ -93,6 +96,23 @@ fn parse_json(
         })
     })
     .transpose()
+}
+
+pub(crate) fn conflict_of(r: &sqlx::any::AnyRow) -> Result<Conflict> {
+    let json = |c: &'static str| -> Result<Option<Value>> {
+        parse_json("sync_conflicts", c, r.try_get(c)?)
+    };
+    Ok(Conflict {
+        id: r.try_get("id")?,
+        table: r.try_get("tbl")?,
+        key: r.try_get("pk")?,
+        field: r.try_get("field")?,
+        base: json("base_value")?,
+        local: json("local_value")?,
+        remote: json("remote_value")?,
+        remote_replica: r.try_get("remote_replica")?,
+        detected_at: r.try_get("detected_at")?,
+    })
 }
 
 fn object(value: Option<Value>) -> Option<Map<String, Value>> {
@@ -156,24 +176,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let json = |c: &'static str| -> Result<Option<Value>> {
-                    parse_json("sync_conflicts", c, r.try_get(c)?)
-                };
-                Ok(Conflict {
-                    id: r.try_get("id")?,
-                    table: r.try_get("tbl")?,
-                    key: r.try_get("pk")?,
-                    field: r.try_get("field")?,
-                    base: json("base_value")?,
-                    local: json("local_value")?,
-                    remote: json("remote_value")?,
-                    remote_replica: r.try_get("remote_replica")?,
-                    detected_at: r.try_get("detected_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(conflict_of).collect()
     }
 
     /// Our changes that `peer` (a replica id; `None`: a new copy) has not acknowledged, with

@@ -30,6 +30,8 @@ pub(crate) struct Shape {
     pub table: String,
     pub class: Class,
     pub columns: Vec<Column>,
+    /// Its foreign keys: (column, the table it refers to).
+    pub refs: Vec<(String, String)>,
 }
 
 impl Shape {
@@ -190,10 +192,19 @@ pub(crate) async fn shapes(conn: &mut sqlx::AnyConnection) -> Result<Vec<Shape>>
                 detail: format!("la table {table} n'a pas de clé primaire"),
             });
         }
+        let refs = sqlx::query(&format!(
+            "SELECT \"from\", \"table\" FROM pragma_foreign_key_list('{table}')"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<Vec<(String, String)>>>()?;
         out.push(Shape {
             table,
             class,
             columns,
+            refs,
         });
     }
     Ok(out)

@@ -21,6 +21,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/progress", "nav.progress", Permission::ViewDiagnostic),
     ("/instruments", "nav.imports", Permission::ViewData),
     ("/settings", "settings.title", Permission::EditSettings),
+    ("/sync", "nav.sync", Permission::ResolveConflicts),
     ("/audit", "nav.audit", Permission::ViewAudit),
     ("/users", "nav.users", Permission::ManageUsers),
 ];

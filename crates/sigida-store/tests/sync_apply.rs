@@ -1,0 +1,118 @@
+//! The change log and its application between two SQLite copies, through the store alone: a
+//! copy made from the log, a batch applied twice, a batch that skips one refused, and a name
+//! two copies both gave (a community's slug) kept as a conflict rather than failing the sync.
+
+use sigida_core::community::Community;
+use sigida_core::diagnostic::Diagnostic;
+use sigida_core::{Id, Timestamp};
+use sigida_store::Store;
+
+fn community(diagnostic: Id<Diagnostic>, name: &str, slug: &str) -> Community {
+    Community {
+        id: Id::new(),
+        diagnostic_id: diagnostic,
+        name: name.into(),
+        slug: slug.into(),
+        region_pcode: "ML01".into(),
+        cercle_pcode: "ML0101".into(),
+        cod_version: "v03".into(),
+        description: String::new(),
+        latitude: Some(14.445_678_901_234_567),
+        longitude: None,
+        selection_reason: String::new(),
+        archived_at: None,
+    }
+}
+
+async fn exchange(from: &Store, to: &Store) -> sigida_store::sync::Applied {
+    let (peer, _) = to.replica().await.unwrap();
+    let batch = from.outgoing(Some(&peer)).await.unwrap();
+    let mut tx = to.begin().await.unwrap();
+    let done = tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
+    tx.commit().await.unwrap();
+    done
+}
+
+#[tokio::test]
+async fn a_copy_made_from_the_log_merges_back_and_a_shared_slug_becomes_a_conflict() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Store::open_dir(a_dir.path()).await.unwrap();
+    let b = Store::open_dir(b_dir.path()).await.unwrap();
+    let diagnostic = Diagnostic {
+        id: Id::new(),
+        name: "Diagnostic".into(),
+        country_iso3: "MLI".into(),
+        programme: "Test".into(),
+        synthetic: true,
+        min_cell: 5,
+        created_at: Timestamp::parse("2026-01-12T08:00:00Z").unwrap(),
+        period_start: None,
+        period_end: None,
+        languages: sigida_core::diagnostic::default_languages(),
+    };
+    let diboli = community(diagnostic.id, "Diboli", "diboli");
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_diagnostic(&diagnostic).await.unwrap();
+    let unit = |pcode: &str, level, parent: Option<&str>| sigida_core::geography::AdminUnit {
+        pcode: pcode.into(),
+        cod_version: "v03".into(),
+        level,
+        name: "Kayes".into(),
+        parent_pcode: parent.map(Into::into),
+        valid_from: None,
+    };
+    tx.upsert_admin_units(&[unit("ML01", 1, None), unit("ML0101", 2, Some("ML01"))])
+        .await
+        .unwrap();
+    tx.insert_community(&diboli).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The new copy, from everything A logged.
+    let batch = a.outgoing(None).await.unwrap();
+    let mut tx = b.begin().await.unwrap();
+    let done = tx.apply(&batch, "2026-12-07T09:00:00Z").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(done.conflicts, 0);
+    let copied = b.communities(diagnostic.id).await.unwrap();
+    assert_eq!(copied, vec![diboli.clone()], "reals travel exactly");
+    // The same batch again changes nothing.
+    let mut tx = b.begin().await.unwrap();
+    let again = tx.apply(&batch, "2026-12-07T09:01:00Z").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((again.applied, again.skipped), (0, batch.changes.len()));
+
+    // Both name a new community « kayes »: each copy keeps its own and the other's row beside.
+    for store in [&a, &b] {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_community(&community(diagnostic.id, "Kayes", "kayes"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let to_a = exchange(&b, &a).await;
+    let to_b = exchange(&a, &b).await;
+    assert_eq!((to_a.conflicts, to_b.conflicts), (1, 1));
+    for store in [&a, &b] {
+        let conflicts = store.open_conflicts().await.unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].field, "unique");
+        assert!(conflicts[0].remote.as_ref().unwrap()["slug"] == "kayes");
+        assert_eq!(store.communities(diagnostic.id).await.unwrap().len(), 2);
+    }
+
+    // A batch that starts after what B received (one in between went missing) is refused.
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_community(&community(diagnostic.id, "Nioro", "nioro"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (b_id, _) = b.replica().await.unwrap();
+    let mut skipping = a.outgoing(Some(&b_id)).await.unwrap();
+    skipping.after += 1_000;
+    let mut tx = b.begin().await.unwrap();
+    let refused = tx.apply(&skipping, "2026-12-07T11:00:00Z").await;
+    assert!(
+        matches!(&refused, Err(sigida_store::StoreError::Refused(r)) if r.code == "sync.gap"),
+        "{refused:?}"
+    );
+}

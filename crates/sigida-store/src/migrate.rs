@@ -141,6 +141,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("../migrations/0024_sync.sql"),
     },
+    Migration {
+        version: 25,
+        name: "replicas",
+        sql: include_str!("../migrations/0025_replicas.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

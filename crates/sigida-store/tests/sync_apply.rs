@@ -26,7 +26,7 @@ fn community(diagnostic: Id<Diagnostic>, name: &str, slug: &str) -> Community {
 
 async fn exchange(from: &Store, to: &Store) -> sigida_store::sync::Applied {
     let (peer, _) = to.replica().await.unwrap();
-    let batch = from.outgoing(Some(&peer)).await.unwrap();
+    let batch = from.outgoing(Some(&peer), None).await.unwrap();
     let mut tx = to.begin().await.unwrap();
     let done = tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
     tx.commit().await.unwrap();
@@ -68,7 +68,7 @@ async fn a_copy_made_from_the_log_merges_back_and_a_shared_slug_becomes_a_confli
     tx.commit().await.unwrap();
 
     // The new copy, from everything A logged.
-    let batch = a.outgoing(None).await.unwrap();
+    let batch = a.outgoing(None, None).await.unwrap();
     let mut tx = b.begin().await.unwrap();
     let done = tx.apply(&batch, "2026-12-07T09:00:00Z").await.unwrap();
     tx.commit().await.unwrap();
@@ -107,7 +107,7 @@ async fn a_copy_made_from_the_log_merges_back_and_a_shared_slug_becomes_a_confli
         .unwrap();
     tx.commit().await.unwrap();
     let (b_id, _) = b.replica().await.unwrap();
-    let mut skipping = a.outgoing(Some(&b_id)).await.unwrap();
+    let mut skipping = a.outgoing(Some(&b_id), None).await.unwrap();
     skipping.after += 1_000;
     let mut tx = b.begin().await.unwrap();
     let refused = tx.apply(&skipping, "2026-12-07T11:00:00Z").await;

@@ -432,7 +432,7 @@ async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page(
         let (from, to) = (from.clone(), to.clone());
         async move {
             let (peer, _) = to.replica().await.unwrap();
-            let batch = from.outgoing(Some(&peer)).await.unwrap();
+            let batch = from.outgoing(Some(&peer), None).await.unwrap();
             let mut tx = to.begin().await.unwrap();
             tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
             tx.commit().await.unwrap();

@@ -116,9 +116,17 @@ enum Command {
     },
     /// Copies of the diagnostic brought together: sync files carried by hand between a field
     /// laptop and the central copy.
+    #[command(args_conflicts_with_subcommands = true)]
     Sync {
         #[command(subcommand)]
-        command: sync::SyncCommand,
+        command: Option<sync::SyncCommand>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Field laptops registered at the centre, each with a revocable sync token.
+    Replica {
+        #[command(subcommand)]
+        command: sync::ReplicaCommand,
     },
     /// The team's key, kept outside the diagnostic's folder.
     Key {
@@ -752,7 +760,15 @@ fn main() -> ExitCode {
                 );
                 Ok(())
             }
-            Command::Sync { command } => sync::run(command).await,
+            Command::Sync {
+                command: Some(command),
+                ..
+            } => sync::run(command).await,
+            Command::Sync {
+                command: None,
+                place,
+            } => sync::online(&place).await,
+            Command::Replica { command } => sync::replica(command).await,
             Command::Key {
                 command: KeyCommand::New { out },
             } => backup::new_key(&out),

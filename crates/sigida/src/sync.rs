@@ -8,6 +8,260 @@ use sigida_app::sync::{For, read_file, write_file};
 use crate::{Failure, Place, keys};
 
 #[derive(Subcommand)]
+pub enum ReplicaCommand {
+    /// Registers a field laptop and prints its sync token (shown once), with the fingerprint
+    /// of this server's certificate when it has one.
+    Add {
+        name: String,
+        /// The communities it works on (slugs, comma-separated; default: all).
+        #[arg(long, value_delimiter = ',')]
+        communities: Vec<String>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// The laptops registered here and when each last synchronised.
+    List {
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Revokes a laptop's token: it syncs no more.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+pub async fn replica(command: ReplicaCommand) -> Result<(), Failure> {
+    match command {
+        ReplicaCommand::Add {
+            name,
+            communities,
+            place,
+        } => {
+            let store = place.open().await?;
+            let done = sigida_app::sync::add_replica(&store, &name, &communities, None).await;
+            store.close().await;
+            let (replica, token) = done?;
+            println!(
+                "Ordinateur « {} » enregistré ({}).",
+                replica.name,
+                if replica.communities.is_empty() {
+                    "toutes les communautés".to_owned()
+                } else {
+                    replica.communities.join(", ")
+                }
+            );
+            println!("Jeton de synchronisation (montré une seule fois) : {token}");
+            let certificate = place.dir.with_file_name(format!(
+                "{}.tls.pem",
+                place
+                    .dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+            if let Ok(pem) = std::fs::read(&certificate)
+                && let Some(fingerprint) = fingerprint_of_pem(&pem)
+            {
+                println!("Empreinte du certificat du serveur : {fingerprint}");
+                println!(
+                    "Sur l'ordinateur : sigida sync clone --server https://ADRESSE --token {token} --fingerprint {fingerprint} --dir DOSSIER"
+                );
+            } else {
+                println!(
+                    "Sur l'ordinateur : sigida sync clone --server https://ADRESSE --token {token} --dir DOSSIER"
+                );
+            }
+            Ok(())
+        }
+        ReplicaCommand::List { place } => {
+            let store = place.open().await?;
+            let replicas = store.replicas().await;
+            store.close().await;
+            for r in replicas? {
+                println!(
+                    "- « {} » : {} ; dernier échange {}{}",
+                    r.name,
+                    if r.communities.is_empty() {
+                        "toutes les communautés".to_owned()
+                    } else {
+                        r.communities.join(", ")
+                    },
+                    r.last_sync_at.as_deref().unwrap_or("jamais"),
+                    r.revoked_at
+                        .map(|at| format!(" ; révoqué le {at}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        ReplicaCommand::Revoke { name, place } => {
+            let store = place.open().await?;
+            let done = sigida_app::sync::revoke_replica(&store, &name, None).await;
+            store.close().await;
+            done?;
+            println!("Jeton de « {name} » révoqué : cet ordinateur ne se synchronise plus.");
+            Ok(())
+        }
+    }
+}
+
+/// The SHA-256 fingerprint of a PEM certificate's first certificate, as `serve --tls` prints it.
+fn fingerprint_of_pem(pem: &[u8]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let text = std::str::from_utf8(pem).ok()?;
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let der = base64_decode(&body)?;
+    Some(
+        Sha256::digest(&der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    )
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let bytes: Vec<u8> = text
+        .bytes()
+        .filter(|b| *b != b'=' && !b.is_ascii_whitespace())
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= value(*c)? << (18 - 6 * i);
+        }
+        let take = chunk.len().saturating_sub(1);
+        for i in 0..take {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Exchanges with the centre until neither side has anything left to send; each exchange is
+/// one transaction on each side, so a sync cut at any point is completed by the next.
+async fn exchange_all(
+    store: &mut sigida_store::Store,
+    server: &sigida_store::sync::Server,
+) -> Result<String, Failure> {
+    let started = std::time::Instant::now();
+    // The centre is the one peer of a laptop that syncs online (with none yet, it is learnt
+    // from the first answer; a copy that also exchanged files sends its log whole, which the
+    // centre skips).
+    let peers = store.peers().await?;
+    let mut server_id = match peers.as_slice() {
+        [one] => Some(one.replica.clone()),
+        _ => None,
+    };
+    let (mut sent, mut received, mut conflicts, mut rounds) = (0usize, 0usize, 0usize, 0usize);
+    loop {
+        let (body, more_out, changes) =
+            sigida_app::sync::request(store, server_id.as_deref()).await?;
+        let url = format!("{}/sync/v1/exchange", server.url);
+        let (token, fingerprint) = (server.token.clone(), server.fingerprint.clone());
+        let answer =
+            tokio::task::spawn_blocking(move || post(&url, &token, fingerprint.as_deref(), &body))
+                .await
+                .map_err(|e| Failure::Other(e.to_string()))??;
+        let got = sigida_app::sync::answer(store, answer, &server.url).await?;
+        server_id = Some(got.from_replica.clone());
+        rounds += 1;
+        sent += changes;
+        received += got.applied.applied;
+        conflicts += got.applied.conflicts;
+        if !more_out && !got.more && changes == 0 && got.applied.applied == 0 {
+            break;
+        }
+        if rounds > 100_000 {
+            return Err(Failure::Other("la synchronisation ne converge pas".into()));
+        }
+    }
+    Ok(format!(
+        "Synchronisé avec {} : {sent} modification(s) envoyée(s), {received} reçue(s), {conflicts} conflit(s) à trancher, en {rounds} échange(s) ({:.1} s).",
+        server.url,
+        started.elapsed().as_secs_f64()
+    ))
+}
+
+/// One exchange over HTTP(S): the sealed batch out, the centre's sealed batch back.
+fn post(
+    url: &str,
+    token: &str,
+    fingerprint: Option<&str>,
+    body: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let agent = match fingerprint {
+        Some(pin) => ureq::AgentBuilder::new()
+            .tls_config(std::sync::Arc::new(pinned::config(pin)?))
+            .build(),
+        None => ureq::AgentBuilder::new().build(),
+    };
+    let response = agent
+        .post(url)
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Content-Type", "application/octet-stream")
+        .timeout(std::time::Duration::from_secs(600))
+        .send_bytes(body);
+    match response {
+        Ok(r) => {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut r.into_reader(), &mut out)
+                .map_err(|e| Failure::Other(format!("{url} : {e}")))?;
+            Ok(out)
+        }
+        Err(ureq::Error::Status(code, r)) => {
+            let said = r.into_string().unwrap_or_default();
+            Err(Failure::Input(format!(
+                "le serveur a refusé ({code}) : {said}"
+            )))
+        }
+        Err(e) => Err(Failure::Other(format!(
+            "{url} injoignable : {e} (pas de lien ? la prochaine synchronisation reprendra où celle-ci s'est arrêtée)"
+        ))),
+    }
+}
+
+/// `sigida sync --dir DIR`: the laptop's exchange with the centre it was cloned from.
+pub async fn online(place: &Place) -> Result<(), Failure> {
+    let mut store = place.open().await?;
+    let server = match store.sync_server().await {
+        Ok(Some(server)) => server,
+        Ok(None) => {
+            store.close().await;
+            return Err(Failure::Input(
+                "cette copie ne connaît pas de serveur central : elle a été faite par fichier (« sigida sync export / import »), ou faites-la avec « sigida sync clone --server »".into(),
+            ));
+        }
+        Err(e) => {
+            store.close().await;
+            return Err(e.into());
+        }
+    };
+    let done = exchange_all(&mut store, &server).await;
+    store.close().await;
+    println!("{}", done?);
+    Ok(())
+}
+
+#[derive(Subcommand)]
 pub enum SyncCommand {
     /// Writes the changes the other copy has not acknowledged into FILE, sealed with the
     /// diagnostic's key (for the one copy this one knows, a new copy when it knows none).
@@ -30,12 +284,21 @@ pub enum SyncCommand {
         #[command(flatten)]
         place: Place,
     },
-    /// Makes a new copy in DIR (a new folder) from a file written with `export --new-copy`.
-    /// The copy is sealed with the diagnostic's key: the key file brought separately
-    /// (--key-file, or DIR.key beside the folder).
+    /// Makes a new copy in DIR (a new folder) from a file written with `export --new-copy`, or
+    /// from the centre (--server and the token `sigida replica add` printed there). The copy is
+    /// sealed with the diagnostic's key: the key file brought separately (--key-file, or
+    /// DIR.key beside the folder).
     Clone {
+        #[arg(long, required_unless_present = "server", conflicts_with = "server")]
+        file: Option<PathBuf>,
+        /// The centre's address (https://…), for a copy made over the network.
+        #[arg(long, requires = "token")]
+        server: Option<String>,
         #[arg(long)]
-        file: PathBuf,
+        token: Option<String>,
+        /// The SHA-256 fingerprint of the centre's certificate, pinned (a self-signed one).
+        #[arg(long)]
+        fingerprint: Option<String>,
         /// This copy's name, as the others will list it.
         #[arg(long)]
         name: Option<String>,
@@ -135,7 +398,14 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             println!("{}", said(&done?));
             Ok(())
         }
-        SyncCommand::Clone { file, name, place } => {
+        SyncCommand::Clone {
+            file,
+            server,
+            token,
+            fingerprint,
+            name,
+            place,
+        } => {
             if place.dir.join(sigida_store::SQLITE_FILE).exists() {
                 return Err(Failure::Input(format!(
                     "{} contient déjà un diagnostic : la copie se fait dans un nouveau dossier",
@@ -154,11 +424,22 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "copie".into())
             });
-            let done = async {
-                store.name_replica(&name).await?;
-                read_file(&mut store, &key, &file, None).await
+            store.name_replica(&name).await?;
+            if let (Some(url), Some(token)) = (server, token) {
+                let server = sigida_store::sync::Server {
+                    url: url.trim_end_matches('/').to_owned(),
+                    token,
+                    fingerprint,
+                };
+                store.set_sync_server(&server).await?;
+                let done = exchange_all(&mut store, &server).await;
+                store.close().await;
+                println!("Copie « {name} » faite dans {}.", place.dir.display());
+                println!("{}", done?);
+                return Ok(());
             }
-            .await;
+            let file = file.unwrap_or_default();
+            let done = read_file(&mut store, &key, &file, None).await;
             store.close().await;
             println!("Copie « {name} » faite dans {}.", place.dir.display());
             println!("{}", said(&done?));
@@ -243,5 +524,104 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
+    }
+}
+
+/// A self-signed certificate trusted by its fingerprint alone (the one `sigida serve --tls`
+/// prints and `sigida replica add` gives with the token): the signatures of the handshake are
+/// still checked, so only who holds that certificate's key answers.
+mod pinned {
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+    use sha2::{Digest, Sha256};
+
+    use crate::Failure;
+
+    #[derive(Debug)]
+    struct Pin {
+        fingerprint: String,
+        provider: Arc<rustls::crypto::CryptoProvider>,
+    }
+
+    fn plain(fingerprint: &str) -> String {
+        fingerprint
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect::<String>()
+            .to_ascii_uppercase()
+    }
+
+    impl ServerCertVerifier for Pin {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            let got: String = Sha256::digest(end_entity.as_ref())
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect();
+            if got == self.fingerprint {
+                Ok(ServerCertVerified::assertion())
+            } else {
+                Err(rustls::Error::General(format!(
+                    "le certificat du serveur n'a pas l'empreinte attendue (reçue {got})"
+                )))
+            }
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
+
+    pub fn config(fingerprint: &str) -> Result<rustls::ClientConfig, Failure> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let pin = Pin {
+            fingerprint: plain(fingerprint),
+            provider: provider.clone(),
+        };
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Failure::Other(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(pin))
+            .with_no_client_auth())
     }
 }

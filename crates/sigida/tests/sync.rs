@@ -488,3 +488,162 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
 fn c_dir(dir: &Path) -> &str {
     dir.to_str().unwrap()
 }
+
+/// A field laptop registered at the centre syncs over HTTPS, the centre's self-signed
+/// certificate pinned by the fingerprint given with the token: cloned, then both sides' work
+/// exchanged in one command; a sync with nothing to do changes nothing; a wrong token, a
+/// revoked one and a wrong fingerprint are refused in plain words.
+#[test]
+fn a_registered_laptop_syncs_with_the_centre_over_https() {
+    use std::io::{BufRead, BufReader};
+    let root = tempfile::tempdir().unwrap();
+    let central = root.path().join("central");
+    let laptop = root.path().join("laptop");
+    let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
+    sigida(&["demo", "--dir", c]);
+    let mut server = support::sigida()
+        .args([
+            "serve",
+            "--tls",
+            "--addr",
+            "127.0.0.1:0",
+            "--phones-addr",
+            "127.0.0.1:0",
+            "--dir",
+            c,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    // Killed when the test ends, whatever happens.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Killed(server);
+    let listening = lines.next().unwrap().unwrap();
+    std::thread::spawn(move || for _ in lines {});
+    let base = format!(
+        "https://{}",
+        listening
+            .split("https://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap()
+    );
+
+    let added = sigida(&[
+        "replica",
+        "add",
+        "laptop-gao",
+        "--communities",
+        "gao-chateau",
+        "--dir",
+        c,
+    ]);
+    let after = |label: &str| {
+        added
+            .lines()
+            .find_map(|l| l.split_once(label).map(|(_, v)| v.trim().to_owned()))
+            .unwrap_or_else(|| panic!("{label} in {added}"))
+    };
+    let (token, fingerprint) = (after("une seule fois) :"), after("certificat du serveur :"));
+    std::fs::copy(support::key_beside(&central), support::key_beside(&laptop)).unwrap();
+    let key = support::key_beside(&central);
+    let key = key.to_str().unwrap();
+    let wrong = run(&[
+        "sync",
+        "clone",
+        "--server",
+        &base,
+        "--token",
+        "pas-le-bon",
+        "--fingerprint",
+        &fingerprint,
+        "--key-file",
+        key,
+        "--dir",
+        root.path().join("autre").to_str().unwrap(),
+    ]);
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("jeton de synchronisation inconnu"),
+        "{}",
+        text(&wrong)
+    );
+    let said = sigida(&[
+        "sync",
+        "clone",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--fingerprint",
+        &fingerprint,
+        "--name",
+        "laptop-gao",
+        "--dir",
+        l,
+    ]);
+    assert!(said.contains("Synchronisé avec"), "{said}");
+    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+
+    // Both count travellers, the centre while it serves; one command brings them together.
+    flows(
+        &central,
+        "centre.csv",
+        "2026-03-02,outgoing,Kayes,Dakar (Sénégal),31,0,bus\n",
+    );
+    flows(
+        &laptop,
+        "terrain.csv",
+        "2026-03-03,incoming,Kidira (Sénégal),Kayes,12,1,train\n",
+    );
+    let said = sigida(&["sync", "--dir", l]);
+    assert!(said.contains("0 conflit(s)"), "{said}");
+    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+    let idle = sigida(&["sync", "--dir", l]);
+    assert!(
+        idle.contains("0 modification(s) envoyée(s), 0 reçue(s)")
+            && idle.contains("en 1 échange(s)"),
+        "{idle}"
+    );
+    let listed = sigida(&["replica", "list", "--dir", c]);
+    assert!(
+        listed.contains("« laptop-gao » : gao-chateau ; dernier échange 20"),
+        "{listed}"
+    );
+
+    // A laptop given a wrong fingerprint does not talk to that server.
+    let other = root.path().join("copie-2");
+    let pinned = run(&[
+        "sync",
+        "clone",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--fingerprint",
+        "00:11:22",
+        "--key-file",
+        key,
+        "--dir",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!pinned.status.success());
+    assert!(
+        text(&pinned).contains("empreinte attendue"),
+        "{}",
+        text(&pinned)
+    );
+    // Revoked, the laptop syncs no more.
+    sigida(&["replica", "revoke", "laptop-gao", "--dir", c]);
+    let revoked = run(&["sync", "--dir", l]);
+    assert!(!revoked.status.success());
+    assert!(text(&revoked).contains("révoqué"), "{}", text(&revoked));
+}

@@ -14,6 +14,10 @@ use sigida_store::Store;
 use sigida_store::sync::{Applied, Batch, Peer};
 use sigida_vault::{Key, Secret};
 
+pub use replicas::{add_replica, revoke_replica};
+
+mod replicas;
+
 use crate::common::clean_data::{latest_form, off_runtime};
 use crate::common::error::vault_refusal;
 use crate::common::redaction::redact_instrument;
@@ -32,6 +36,9 @@ struct Envelope {
     diagnostic: Option<String>,
     /// The secret the audit chains are keyed with, for a new copy.
     audit_secret: Option<String>,
+    /// Whether the sender has more after this batch (an exchange over the network).
+    #[serde(default)]
+    more: bool,
     batch: Batch,
 }
 
@@ -58,8 +65,11 @@ pub struct Written {
 /// What applying a sync file did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
-    /// The copy it came from.
+    /// The copy it came from: its name and replica id.
     pub from: String,
+    pub from_replica: String,
+    /// Whether that copy has more to send (an exchange over the network).
+    pub more: bool,
     pub applied: Applied,
     /// Raw files redacted here because they hold someone erased on a copy.
     pub redacted: usize,
@@ -103,33 +113,22 @@ pub async fn write_file(
     out: &Path,
 ) -> Result<Written, AppError> {
     let peer = peer_for(&store.peers().await?, to)?;
-    let batch = store
-        .outgoing(peer.as_ref().map(|p| p.replica.as_str()))
-        .await?;
-    let diagnostic = store.main_diagnostic().await.ok().map(|d| d.id.to_string());
-    let changes = batch.changes.len();
-    let envelope = Envelope {
-        format: FORMAT.into(),
-        protocol: PROTOCOL,
-        diagnostic,
-        audit_secret: store.audit_secret(),
-        batch,
-    };
+    let envelope = envelope_of(store, peer.as_ref().map(|p| p.replica.as_str()), None).await?;
+    let changes = envelope.batch.changes.len();
     let (key, out) = (key.clone(), out.to_owned());
     let bytes = off_runtime(move || -> Result<u64, AppError> {
-        let json = serde_json::to_vec(&envelope)
-            .map_err(|e| Refusal::new("sync.encode").arg("detail", e.to_string()))?;
+        let sealed = seal(&key, &envelope)?;
         let partial = out.with_extension("partiel");
         let written = |source| AppError::Write {
             path: out.clone(),
             source,
         };
-        let file = sigida_vault::create_private(&partial).map_err(written)?;
-        let mut writer = std::io::BufWriter::new(file);
-        sigida_vault::seal(&Secret::KeyFile(key), &json[..], &mut writer).map_err(vault_refusal)?;
-        drop(writer);
+        let mut file = sigida_vault::create_private(&partial).map_err(written)?;
+        std::io::Write::write_all(&mut file, &sealed).map_err(written)?;
+        file.sync_all().map_err(written)?;
+        drop(file);
         std::fs::rename(&partial, &out).map_err(written)?;
-        Ok(std::fs::metadata(&out).map_err(written)?.len())
+        Ok(sealed.len() as u64)
     })
     .await??;
     Ok(Written {
@@ -137,6 +136,58 @@ pub async fn write_file(
         changes,
         bytes,
     })
+}
+
+/// What this copy sends `peer` (`None`: a new copy), at most `limit` log entries.
+async fn envelope_of(
+    store: &Store,
+    peer: Option<&str>,
+    limit: Option<usize>,
+) -> Result<Envelope, AppError> {
+    let batch = store.outgoing(peer, limit).await?;
+    let (_, last) = store.log_span().await?;
+    Ok(Envelope {
+        format: FORMAT.into(),
+        protocol: PROTOCOL,
+        diagnostic: store.main_diagnostic().await.ok().map(|d| d.id.to_string()),
+        audit_secret: store.audit_secret(),
+        more: batch.upto < last,
+        batch,
+    })
+}
+
+fn seal(key: &Key, envelope: &Envelope) -> Result<Vec<u8>, AppError> {
+    let json = serde_json::to_vec(envelope)
+        .map_err(|e| Refusal::new("sync.encode").arg("detail", e.to_string()))?;
+    let mut sealed = Vec::with_capacity(json.len() + 1024);
+    sigida_vault::seal(&Secret::KeyFile(key.clone()), &json[..], &mut sealed)
+        .map_err(vault_refusal)?;
+    Ok(sealed)
+}
+
+/// Opens sealed bytes (`shown`: where they came from, for the messages) and checks that they
+/// are a sync exchange of this protocol.
+fn open(key: &Key, sealed: &[u8], shown: &str) -> Result<Envelope, AppError> {
+    let mut json = Vec::new();
+    sigida_vault::open(&Secret::KeyFile(key.clone()), sealed, &mut json).map_err(vault_refusal)?;
+    let envelope: Envelope = serde_json::from_slice(&json).map_err(|e| {
+        Refusal::new("sync.not_a_sync_file")
+            .arg("path", shown)
+            .arg("detail", e.to_string())
+    })?;
+    if envelope.format != FORMAT {
+        return Err(Refusal::new("sync.not_a_sync_file")
+            .arg("path", shown)
+            .arg("detail", envelope.format)
+            .into());
+    }
+    if envelope.protocol != PROTOCOL {
+        return Err(Refusal::new("sync.protocol")
+            .arg("theirs", envelope.protocol.to_string())
+            .arg("ours", PROTOCOL.to_string())
+            .into());
+    }
+    Ok(envelope)
 }
 
 /// Opens a sync file with `key` and applies it to `store` in one transaction (audited), then
@@ -149,74 +200,120 @@ pub async fn read_file(
 ) -> Result<Received, AppError> {
     let (key_copy, path) = (key.clone(), file.to_owned());
     let envelope = off_runtime(move || -> Result<Envelope, AppError> {
-        let input = std::fs::File::open(&path).map_err(|e| {
+        let sealed = std::fs::read(&path).map_err(|e| {
             Refusal::new("sync.unreadable")
                 .arg("path", path.display().to_string())
                 .arg("detail", e.to_string())
         })?;
-        let mut json = Vec::new();
-        sigida_vault::open(
-            &Secret::KeyFile(key_copy),
-            std::io::BufReader::new(input),
-            &mut json,
-        )
-        .map_err(vault_refusal)?;
-        let envelope: Envelope = serde_json::from_slice(&json).map_err(|e| {
-            Refusal::new("sync.not_a_sync_file")
-                .arg("path", path.display().to_string())
-                .arg("detail", e.to_string())
-        })?;
-        Ok(envelope)
+        open(&key_copy, &sealed, &path.display().to_string())
     })
     .await??;
-    if envelope.format != FORMAT {
-        return Err(Refusal::new("sync.not_a_sync_file")
-            .arg("path", file.display().to_string())
-            .arg("detail", envelope.format)
-            .into());
+    adopt(store, &envelope).await?;
+    receive(store, &envelope, by).await
+}
+
+/// A new copy takes the diagnostic's audit secret from the first batch it receives.
+async fn adopt(store: &mut Store, envelope: &Envelope) -> Result<(), AppError> {
+    if store.main_diagnostic().await.is_err()
+        && let Some(secret) = &envelope.audit_secret
+    {
+        store.adopt_audit_secret(secret).await?;
     }
-    if envelope.protocol != PROTOCOL {
-        return Err(Refusal::new("sync.protocol")
-            .arg("theirs", envelope.protocol.to_string())
-            .arg("ours", PROTOCOL.to_string())
-            .into());
-    }
-    let ours = store.main_diagnostic().await.ok();
-    if let (Some(ours), Some(theirs)) = (&ours, &envelope.diagnostic)
+    Ok(())
+}
+
+/// Applies another copy's batch in one transaction (audited), then redacts what an erasure
+/// listed on either copy requires.
+async fn receive(
+    store: &Store,
+    envelope: &Envelope,
+    by: Option<&str>,
+) -> Result<Received, AppError> {
+    if let (Ok(ours), Some(theirs)) = (store.main_diagnostic().await, &envelope.diagnostic)
         && ours.id.to_string() != *theirs
     {
         return Err(Refusal::new("sync.other_diagnostic")
             .arg("ours", ours.name.as_str())
             .into());
     }
-    if ours.is_none()
-        && let Some(secret) = &envelope.audit_secret
-    {
-        store.adopt_audit_secret(secret).await?;
-    }
     let at = Timestamp::now();
     let batch = &envelope.batch;
     let mut tx = store.begin().await?;
     let applied = tx.apply(batch, &at.to_rfc3339()).await?;
-    tx.audit(&AuditEvent {
-        id: sigida_core::Id::new(),
-        at,
-        actor: by.map(str::to_owned),
-        action: AuditAction::Synced,
-        subject: format!("replica:{}", batch.from),
-        detail: format!(
-            "« {} » : {} modification(s) appliquée(s), {} déjà reçue(s), {} conflit(s)",
-            batch.name, applied.applied, applied.skipped, applied.conflicts
-        ),
-    })
-    .await?;
+    // Audited when it brought something besides the other copy's own audit entries.
+    if applied.applied > applied.audit || applied.conflicts > 0 {
+        tx.audit(&AuditEvent {
+            id: sigida_core::Id::new(),
+            at,
+            actor: by.map(str::to_owned),
+            action: AuditAction::Synced,
+            subject: format!("replica:{}", batch.from),
+            detail: format!(
+                "« {} » : {} modification(s) appliquée(s), {} déjà reçue(s), {} conflit(s)",
+                batch.name, applied.applied, applied.skipped, applied.conflicts
+            ),
+        })
+        .await?;
+    }
     tx.commit().await?;
     let redacted = enforce_erasures(store).await?;
     Ok(Received {
         from: batch.name.clone(),
+        from_replica: batch.from.clone(),
+        more: envelope.more,
         applied,
         redacted,
     })
+}
+
+/// The most log entries one exchange over the network carries each way.
+pub const EXCHANGE_LIMIT: usize = 2_000;
+
+/// A laptop's side of one exchange: what it sends the centre (`server`: the centre's replica
+/// id once known), sealed, and whether it has more after it.
+pub async fn request(
+    store: &Store,
+    server: Option<&str>,
+) -> Result<(Vec<u8>, bool, usize), AppError> {
+    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
+    let envelope = envelope_of(store, server, Some(EXCHANGE_LIMIT)).await?;
+    let (more, changes) = (envelope.more, envelope.batch.changes.len());
+    let sealed = off_runtime(move || seal(&key, &envelope)).await??;
+    Ok((sealed, more, changes))
+}
+
+/// A laptop applies the centre's answer.
+pub async fn answer(store: &mut Store, sealed: Vec<u8>, shown: &str) -> Result<Received, AppError> {
+    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
+    let shown = shown.to_owned();
+    let envelope = off_runtime(move || open(&key, &sealed, &shown)).await??;
+    adopt(store, &envelope).await?;
+    receive(store, &envelope, None).await
+}
+
+/// The centre's side of one exchange: a registered laptop's batch (its token checked, bound
+/// to the copy that first used it) applied, and the centre's changes it has not acknowledged
+/// sent back, sealed.
+pub async fn exchange(store: &Store, token: &str, sealed: Vec<u8>) -> Result<Vec<u8>, AppError> {
+    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
+    let replica = store
+        .replica_by_token(&sigida_store::sha256_hex(token.trim().as_bytes()))
+        .await?
+        .ok_or_else(|| Refusal::new("sync.token"))?;
+    let opened = key.clone();
+    let envelope = off_runtime(move || open(&opened, &sealed, "requête")).await??;
+    let from = envelope.batch.from.clone();
+    if replica.replica.as_ref().is_some_and(|bound| *bound != from) {
+        return Err(Refusal::new("sync.token_other_copy")
+            .arg("name", replica.name.as_str())
+            .into());
+    }
+    receive(store, &envelope, Some(&format!("réplica {}", replica.name))).await?;
+    store
+        .replica_synced(&replica.id, &from, &Timestamp::now().to_rfc3339())
+        .await?;
+    let back = envelope_of(store, Some(&from), Some(EXCHANGE_LIMIT)).await?;
+    off_runtime(move || seal(&key, &back)).await?
 }
 
 /// Every respondent erased on any copy, redacted from the raw files here.

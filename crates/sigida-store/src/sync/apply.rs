@@ -22,6 +22,9 @@ pub struct Applied {
     pub tombstoned: usize,
     /// New conflicts kept for a person.
     pub conflicts: usize,
+    /// Of the changes applied, those that are other copies' audit entries (an exchange that
+    /// brings only them is not audited again, so two copies do not echo each other's entries).
+    pub audit: usize,
     /// Rows this copy already holds under another id (the same file imported on both copies,
     /// the same form version), with the rows that refer to them: not added twice.
     pub duplicates: usize,
@@ -257,6 +260,9 @@ impl Tx {
                     .await?;
             }
             done.applied += 1;
+            if change.table == "audit_log" {
+                done.audit += 1;
+            }
         }
         sqlx::query(
             "INSERT INTO sync_peers (replica, name, sent_upto, received_upto, last_sync_at)

@@ -76,6 +76,7 @@ pub const CLASSES: &[(&str, Class)] = &[
     ("sync_conflicts", Class::Local),
     ("sync_context", Class::Local),
     ("sync_peers", Class::Local),
+    ("sync_replicas", Class::Local),
     ("users", Class::Local),
     ("vault", Class::Local),
     ("voter_tokens", Class::Local),

@@ -5,11 +5,13 @@
 
 mod apply;
 mod classes;
+mod replicas;
 mod resolve;
 mod shape;
 
 pub use apply::Applied;
 pub use classes::{CLASSES, Class, class_of};
+pub use replicas::{Replica, Server};
 pub use resolve::Choice;
 pub(crate) use shape::install;
 
@@ -169,6 +171,16 @@ impl Store {
             .collect()
     }
 
+    /// The first and last positions of this copy's change log.
+    pub async fn log_span(&self) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(MIN(seq), 0) AS BIGINT), CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
     /// The conflicts no one has settled yet.
     pub async fn open_conflicts(&self) -> Result<Vec<Conflict>> {
         let rows = sqlx::query(
@@ -183,7 +195,9 @@ impl Store {
     /// our acknowledgement of theirs. Rows of union tables travel as they are now (the last
     /// change of each row only); rows merged field by field travel change by change, each with
     /// the version it was based on. Changes that came from `peer` itself are not sent back.
-    pub async fn outgoing(&self, peer: Option<&str>) -> Result<Batch> {
+    /// With `limit`, at most that many log entries are read: `upto` says where the batch stops,
+    /// and the next batch starts there.
+    pub async fn outgoing(&self, peer: Option<&str>, limit: Option<usize>) -> Result<Batch> {
         let (from, name) = self.replica().await?;
         let known = match peer {
             Some(p) => self.peers().await?.into_iter().find(|x| x.replica == p),
@@ -192,11 +206,22 @@ impl Store {
         let (after, ack) = known
             .as_ref()
             .map_or((0, 0), |p| (p.sent_upto, p.received_upto));
-        let upto: i64 =
-            sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes")
+        let upto: i64 = match limit {
+            None => sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes")
                 .fetch_one(&self.pool)
                 .await?
-                .try_get(0)?;
+                .try_get(0)?,
+            Some(n) => sqlx::query(
+                "SELECT CAST(COALESCE(MAX(seq), $2) AS BIGINT) FROM
+                   (SELECT seq FROM sync_changes WHERE seq > $1 ORDER BY seq LIMIT $3) w",
+            )
+            .bind(after)
+            .bind(after)
+            .bind(i64::try_from(n).unwrap_or(i64::MAX))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?,
+        };
         let rows = sqlx::query(
             "SELECT seq, tbl, pk, op, old_row, new_row, resolves FROM sync_changes
              WHERE seq > $1 AND seq <= $2 AND (via IS NULL OR via <> $3) ORDER BY seq",

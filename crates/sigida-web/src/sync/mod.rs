@@ -14,7 +14,7 @@ use crate::http::auth::Viewer;
 use crate::http::error::WebError;
 use crate::http::form::Fields;
 use crate::http::layout;
-use crate::http::routes::{Access::Needs, Entry, Loads, get, post};
+use crate::http::routes::{Access::Needs, Access::Public, Entry, Loads, get, post};
 
 pub fn routes() -> Vec<Entry> {
     vec![
@@ -25,6 +25,8 @@ pub fn routes() -> Vec<Entry> {
             Loads::Nothing,
             settle,
         ),
+        // A field laptop's exchange: its token, not a session, says who it is.
+        post("/sync/v1/exchange", Public, Loads::Nothing, exchange).body_limit(EXCHANGE_BODY),
     ]
 }
 
@@ -220,5 +222,45 @@ pub async fn settle(
             Err(viewer.not_found())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The largest exchange a laptop may send (raw files travel in it, sealed).
+const EXCHANGE_BODY: usize = 1024 * 1024 * 1024;
+
+/// One exchange with a field laptop: its sealed batch in, the centre's sealed batch out.
+/// Refusals are plain text, in French, for the laptop to print.
+pub async fn exchange(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use axum::http::StatusCode;
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let tr = sigida_report::Tr::new(sigida_report::Lang::Fr);
+    match sigida_app::sync::exchange(&state.store, token, body.to_vec()).await {
+        Ok(sealed) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            sealed,
+        )
+            .into_response(),
+        Err(sigida_app::AppError::Refused(r))
+            if r.code == "sync.token" || r.code == "sync.token_other_copy" =>
+        {
+            (StatusCode::UNAUTHORIZED, tr.refusal(&r)).into_response()
+        }
+        Err(
+            sigida_app::AppError::Refused(r)
+            | sigida_app::AppError::Store(sigida_store::StoreError::Refused(r)),
+        ) => (StatusCode::UNPROCESSABLE_ENTITY, tr.refusal(&r)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "sync exchange failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, e.text(tr)).into_response()
+        }
     }
 }

@@ -647,3 +647,109 @@ fn a_registered_laptop_syncs_with_the_centre_over_https() {
     assert!(!revoked.status.success());
     assert!(text(&revoked).contains("révoqué"), "{}", text(&revoked));
 }
+
+/// A sync killed (SIGKILL) on the laptop, then the centre killed and started again during the
+/// next one: the sync after completes, and the two copies hold the same rows — nothing lost,
+/// nothing twice.
+#[test]
+fn a_sync_killed_on_either_side_is_completed_by_the_next() {
+    use std::io::{BufRead, BufReader};
+    let root = tempfile::tempdir().unwrap();
+    let central = root.path().join("central");
+    let laptop = root.path().join("laptop");
+    let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
+    sigida(&["demo", "--dir", c]);
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let serve = |port: u16| {
+        let mut child = support::sigida()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--dir", c])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines.next().unwrap().unwrap();
+        assert!(listening.contains("écoute"), "{listening}");
+        std::thread::spawn(move || for _ in lines {});
+        Killed(child)
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = serve(port);
+    let base = format!("http://127.0.0.1:{port}");
+    let added = sigida(&["replica", "add", "laptop-kayes", "--dir", c]);
+    let token = added
+        .lines()
+        .find_map(|l| {
+            l.split_once("une seule fois) : ")
+                .map(|(_, t)| t.trim().to_owned())
+        })
+        .unwrap();
+    std::fs::copy(support::key_beside(&central), support::key_beside(&laptop)).unwrap();
+    sigida(&[
+        "sync", "clone", "--server", &base, "--token", &token, "--dir", l,
+    ]);
+
+    // A season of counts on each side: several exchanges' worth.
+    let rows = |day: usize, from: &str| -> String {
+        (0..3_000)
+            .map(|i| {
+                format!(
+                    "2026-{:02}-{:02},outgoing,{from},Dakar (Sénégal),{},0,bus\n",
+                    1 + (day + i / 28) % 12,
+                    1 + i % 28,
+                    1 + i % 40
+                )
+            })
+            .collect()
+    };
+    flows(&laptop, "terrain.csv", &rows(0, "Kayes"));
+    flows(&central, "centre.csv", &rows(5, "Diboli"));
+
+    // The laptop killed in the middle of its sync.
+    let mut syncing = support::sigida()
+        .args(["sync", "--dir", l])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let _ = syncing.kill();
+    let _ = syncing.wait();
+    // Then the centre killed during the next, and started again.
+    let mut syncing = support::sigida()
+        .args(["sync", "--dir", l])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    drop(server);
+    let _ = syncing.wait();
+    server = serve(port);
+    let said = sigida(&["sync", "--dir", l]);
+    assert!(said.contains("Synchronisé"), "{said}");
+    drop(server);
+    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        for dir in [&central, &laptop] {
+            let store = open_store(dir).await;
+            let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+            let counts = store.flow_counts(diboli.id).await.unwrap();
+            let ours = counts
+                .iter()
+                .filter(|c| c.origin == "Kayes" || c.origin == "Diboli")
+                .filter(|c| c.destination == "Dakar (Sénégal)")
+                .count();
+            assert!(ours >= 6_000, "{}: {ours}", dir.display());
+            assert!(store.verify_audit().await.unwrap().breaks.is_empty());
+            store.close().await;
+        }
+    });
+}

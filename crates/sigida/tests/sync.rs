@@ -753,3 +753,83 @@ fn a_sync_killed_on_either_side_is_completed_by_the_next() {
         }
     });
 }
+
+/// An adopted plan stays frozen on every copy: a laptop's change to one of its actions (made
+/// before the laptop learnt of the adoption) is kept beside as a conflict at the centre, while
+/// its follow-up (the action's status) applies.
+#[test]
+fn an_adopted_plan_stays_frozen_whichever_copy_edits_it() {
+    let root = tempfile::tempdir().unwrap();
+    let central = root.path().join("central");
+    let laptop = root.path().join("laptop");
+    let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
+    sigida(&["demo", "--dir", c]);
+    let file = |name: &str| root.path().join(name).to_str().unwrap().to_owned();
+    sigida(&[
+        "sync",
+        "export",
+        "--out",
+        &file("copie.sync"),
+        "--new-copy",
+        "--dir",
+        c,
+    ]);
+    std::fs::copy(support::key_beside(&central), support::key_beside(&laptop)).unwrap();
+    sigida(&["sync", "clone", "--file", &file("copie.sync"), "--dir", l]);
+    // On the laptop, behind the use-cases' back (as an older copy's edit arrives): an adopted
+    // plan's action reworded, and its status moved on.
+    let script = "import sqlite3, sys\n\
+        c = sqlite3.connect(sys.argv[1])\n\
+        (a, title) = c.execute(\"select a.id, a.title from actions a join action_plans p on p.id = a.plan_id where p.status <> 'draft' and a.status <> 'done' limit 1\").fetchone()\n\
+        c.execute(\"update actions set title = title || ' (terrain)', status = 'done' where id = ?\", (a,))\n\
+        c.commit()\n\
+        print(a + '\\t' + title)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, laptop.join("sigida.db").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (action, title) = stdout.trim().split_once('\t').unwrap();
+    sigida(&["sync", "export", "--out", &file("terrain.sync"), "--dir", l]);
+    let said = sigida(&["sync", "import", &file("terrain.sync"), "--dir", c]);
+    assert!(said.contains("1 conflit(s)"), "{said}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = open_store(&central).await;
+        let conflicts = store.open_conflicts().await.unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(
+            (conflicts[0].table.as_str(), conflicts[0].field.as_str()),
+            ("actions", "title")
+        );
+        assert!(conflicts[0].key.contains(action));
+        let script_title: String = conflicts[0]
+            .local
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(script_title, title, "the adopted wording stays");
+        store.close().await;
+    });
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select status from actions where id = ?', (sys.argv[2],)).fetchone()[0])",
+            central.join("sigida.db").to_str().unwrap(),
+            action,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout).trim(),
+        "done",
+        "follow-up applies"
+    );
+}

@@ -553,6 +553,45 @@ impl One<'_> {
         Ok(())
     }
 
+    /// A change to an adopted plan's content: follow-up applies; anything else is kept beside
+    /// as a conflict (the plan changes through a new version, or a person settles it).
+    async fn frozen(&mut self, here: Option<Map<String, Value>>) -> Result<()> {
+        let change = self.change;
+        match (change.op.as_str(), here, &change.new) {
+            ("d", None, _) => Ok(()),
+            ("d", Some(here), _) => {
+                let base = change.old.clone().map(Value::Object);
+                self.conflict("*", base.as_ref(), Some(Value::Object(here)), None)
+                    .await
+            }
+            (_, None, Some(new)) => {
+                self.conflict("*", None, None, Some(Value::Object(new.clone())))
+                    .await
+            }
+            (_, Some(here), Some(new)) => {
+                let old = change.old.as_ref();
+                let mut set = Vec::new();
+                for c in self.shape.columns.iter().filter(|c| c.key == 0) {
+                    let (o, n, h) = (
+                        Self::value(old, &c.name),
+                        new.get(&c.name),
+                        here.get(&c.name),
+                    );
+                    if (old.is_some() && same(c.kind, o, n)) || same(c.kind, h, n) {
+                        continue;
+                    }
+                    if self.follow_up(&c.name) && (old.is_none() || same(c.kind, h, o)) {
+                        set.push(c.name.as_str());
+                    } else {
+                        self.conflict(&c.name, o, h.cloned(), n.cloned()).await?;
+                    }
+                }
+                self.update(&set, new).await
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Merge: field by field from the version the change was based on. A settlement made on
     /// another copy settles the same conflicts here.
     async fn merge(&mut self) -> Result<()> {
@@ -578,9 +617,56 @@ impl One<'_> {
         Ok(())
     }
 
+    /// Whether the row belongs to an action plan adopted here: its content changes only through
+    /// a new version, whichever copy the change comes from (follow-up goes on).
+    async fn in_adopted_plan(&mut self, here: Option<&Map<String, Value>>) -> Result<bool> {
+        let row = here
+            .or(self.change.new.as_ref())
+            .or(self.change.old.as_ref());
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let text = |f: &str| row.get(f).and_then(Value::as_str).map(str::to_owned);
+        let plan = match self.shape.table.as_str() {
+            "actions" => text("plan_id"),
+            "budget_lines" | "plan_indicators" | "milestones" | "action_findings"
+            | "action_decisions" => match text("action_id") {
+                Some(action) => sqlx::query("SELECT plan_id FROM actions WHERE id = $1")
+                    .bind(action)
+                    .fetch_optional(&mut *self.conn)
+                    .await?
+                    .map(|r| r.try_get::<String, _>(0))
+                    .transpose()?,
+                None => None,
+            },
+            _ => return Ok(false),
+        };
+        let Some(plan) = plan else {
+            return Ok(false);
+        };
+        let status: Option<String> = sqlx::query("SELECT status FROM action_plans WHERE id = $1")
+            .bind(plan)
+            .fetch_optional(&mut *self.conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        Ok(status.is_some_and(|s| s != "draft"))
+    }
+
+    /// Follow-up fields, which an adopted plan keeps recording.
+    fn follow_up(&self, field: &str) -> bool {
+        matches!(
+            (self.shape.table.as_str(), field),
+            ("actions", "status") | ("milestones", "done_on")
+        )
+    }
+
     async fn merge_change(&mut self) -> Result<()> {
         let change = self.change;
         let here = self.here().await?;
+        if !change.resolves && self.in_adopted_plan(here.as_ref()).await? {
+            return self.frozen(here).await;
+        }
         match (change.op.as_str(), here) {
             ("d", None) => {
                 if !self.tombstoned().await? {

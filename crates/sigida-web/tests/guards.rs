@@ -468,6 +468,18 @@ async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page(
         !page.body.contains("Fadimata"),
         "personal values are not opened on the page"
     );
+    // The stakeholder's own page says a conflict waits on it, and where to settle it.
+    let edit = format!(
+        "/communities/gao-chateau/actors/parties-prenantes/{}/edit",
+        stakeholder.id
+    );
+    let own = get(&f.app, &edit, Some(&coordinator)).await;
+    assert!(
+        own.body.contains("1 conflit(s) entre copies"),
+        "{}",
+        own.body
+    );
+    assert!(own.body.contains("href=\"/sync#conflits\""));
     let conflict = f.store.open_conflicts().await.unwrap().remove(0);
     let csrf = csrf_of(&page.body);
     let settled = send(
@@ -481,6 +493,8 @@ async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page(
     .await;
     assert_eq!(location(&settled), "/sync?settled=1#conflits");
     assert!(f.store.open_conflicts().await.unwrap().is_empty());
+    let own = get(&f.app, &edit, Some(&coordinator)).await;
+    assert!(!own.body.contains("conflit(s) entre copies"));
     let after = f
         .store
         .stakeholders(diagnostic.id, None)

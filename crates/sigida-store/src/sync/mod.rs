@@ -181,6 +181,20 @@ impl Store {
         Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
+    /// How many conflicts wait on one record (a table's row by its single id).
+    pub async fn conflicts_on(&self, table: &str, id: &str) -> Result<i64> {
+        let key = serde_json::to_string(&[id]).unwrap_or_default();
+        Ok(sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM sync_conflicts
+             WHERE tbl = $1 AND pk = $2 AND resolved_at IS NULL",
+        )
+        .bind(table)
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
+    }
+
     /// The conflicts no one has settled yet.
     pub async fn open_conflicts(&self) -> Result<Vec<Conflict>> {
         let rows = sqlx::query(

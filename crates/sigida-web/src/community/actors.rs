@@ -459,9 +459,19 @@ async fn form_page(
             tr.t("actors.add")
         }
     );
+    let table = match kind {
+        Kind::Stakeholders => "stakeholders",
+        Kind::Groups => "socio_economic_groups",
+        Kind::Providers => "service_providers",
+    };
+    let conflicts = match id {
+        Some(id) => crate::http::conflicts::banner(state, viewer, table, id).await?,
+        None => html! {},
+    };
     let body = html! {
         p.note { a href={"/communities/" (community.slug) "/actors"} { "← " (tr.t("actors.title")) } }
         h1 { (title) }
+        (conflicts)
         (alert(refused, FIELDS))
         form.stacked method="post" action=(action) {
             input type="hidden" name="csrf" value=(viewer.csrf);

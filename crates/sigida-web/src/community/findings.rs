@@ -402,8 +402,11 @@ async fn one_finding_page(
         .filter_map(|id| localities.iter().find(|l| l.id == *id))
         .map(|l| l.name.clone())
         .collect();
+    let conflicts =
+        crate::http::conflicts::banner(state, viewer, "findings", &finding.id.to_string()).await?;
     let body = html! {
         p.note { a href={"/communities/" (community.slug) "/findings#" (findings::anchor(finding))} { "← " (tr.t("findings.title")) } }
+        (conflicts)
         @if saved { p.note role="status" { (tr.t("findings.saved")) } }
         @if let Some(r) = again.other { p.alert role="alert" { (r.text) } }
         p.note { (tr.t(finding.theme.label_key())) " · " (tr.t(finding.validation.label_key())) }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod community;
 pub mod compress;
+pub mod conflicts;
 pub mod download;
 pub mod error;
 pub mod form;

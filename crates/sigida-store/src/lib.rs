@@ -315,6 +315,17 @@ impl Store {
         Ok(Tx(self.pool.begin().await?, self.seal.clone()))
     }
 
+    /// A transaction that reads before it writes and must not fail when another writer comes
+    /// between (several laptops syncing at once): on SQLite it takes the write lock at once,
+    /// waiting its turn, rather than failing when it first writes.
+    pub async fn begin_writing(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx(tx, self.seal.clone()))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await
     }

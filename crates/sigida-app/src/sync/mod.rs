@@ -238,7 +238,7 @@ async fn receive(
     }
     let at = Timestamp::now();
     let batch = &envelope.batch;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_writing().await?;
     let applied = tx.apply(batch, &at.to_rfc3339()).await?;
     // Audited when it brought something besides the other copy's own audit entries.
     if applied.applied > applied.audit || applied.conflicts > 0 {

@@ -361,6 +361,26 @@ fn said(received: &sigida_app::sync::Received) -> String {
     )
 }
 
+/// A conflict's value as the command prints it: a sealed personal value is not shown, nor
+/// the sealed fields of a whole record.
+fn shown(value: Option<&serde_json::Value>) -> String {
+    let sealed = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.starts_with('\u{1}'));
+    match value {
+        None => "(supprimé)".into(),
+        Some(v) if sealed(v) => "(donnée personnelle scellée)".into(),
+        Some(serde_json::Value::Object(row)) => {
+            let mut row = row.clone();
+            for v in row.values_mut() {
+                if sealed(v) {
+                    *v = serde_json::Value::String("(scellé)".into());
+                }
+            }
+            serde_json::Value::Object(row).to_string()
+        }
+        Some(v) => v.to_string(),
+    }
+}
+
 pub async fn run(command: SyncCommand) -> Result<(), Failure> {
     match command {
         SyncCommand::Export {
@@ -514,12 +534,8 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
                     c.table,
                     c.key,
                     c.field,
-                    c.local
-                        .as_ref()
-                        .map_or("(supprimé)".into(), |v| v.to_string()),
-                    c.remote
-                        .as_ref()
-                        .map_or("(supprimé)".into(), |v| v.to_string())
+                    shown(c.local.as_ref()),
+                    shown(c.remote.as_ref())
                 );
             }
             Ok(())

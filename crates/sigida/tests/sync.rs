@@ -369,6 +369,10 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     );
     let status = sigida(&["sync", "status", "--dir", l]);
     assert!(status.contains("2 conflit(s) à trancher"), "{status}");
+    assert!(
+        status.contains("(scellé)") && !status.contains("s1:"),
+        "personal values are not printed: {status}"
+    );
 
     // At the centre, a coordinator opens the copies page and takes the laptop's wording (in
     // Chromium, at desktop and phone widths); the stakeholder is kept from the command line.

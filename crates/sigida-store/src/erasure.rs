@@ -27,18 +27,17 @@ impl Erasable {
         }
     }
 
-    fn statement(self) -> &'static str {
-        match self {
-            Erasable::Participant => {
-                "UPDATE participants SET name = NULL, check_code = '', check_code_hash = '' WHERE id = $1"
-            }
-            Erasable::Stakeholder => {
-                "UPDATE stakeholders SET contact_name = '', contact_phone = '' WHERE id = $1"
-            }
-            Erasable::ServiceProvider => {
-                "UPDATE service_providers SET contact_phone = '' WHERE id = $1"
-            }
-        }
+    /// The statement that erases the subject's fields (`$1`: its id), from [`Self::erased`].
+    fn statement(self) -> String {
+        let (table, fields) = self.erased();
+        let sets: Vec<String> = fields
+            .iter()
+            .map(|(f, v)| match v {
+                Some(v) => format!("{f} = '{v}'"),
+                None => format!("{f} = NULL"),
+            })
+            .collect();
+        format!("UPDATE {table} SET {} WHERE id = $1", sets.join(", "))
     }
 
     /// The table the subject is a row of, and what its erased fields hold after the erasure.
@@ -142,7 +141,7 @@ impl Tx {
             let Some(kind) = Erasable::from_code(&code) else {
                 continue;
             };
-            sqlx::query(kind.statement())
+            sqlx::query(&kind.statement())
                 .bind(&subject)
                 .execute(self.conn())
                 .await?;
@@ -159,7 +158,7 @@ impl Tx {
         at: Timestamp,
         by: Option<&str>,
     ) -> Result<()> {
-        let done = sqlx::query(kind.statement())
+        let done = sqlx::query(&kind.statement())
             .bind(subject)
             .execute(self.conn())
             .await?;

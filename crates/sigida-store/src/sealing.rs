@@ -18,6 +18,11 @@ use crate::{Result, StoreError};
 
 /// What begins a sealed value: a control character no form or page can type, then the version.
 const TEXT: &str = "\u{1}s1:";
+
+/// Whether a stored text is sealed.
+pub(crate) fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(TEXT)
+}
 const BYTES: &[u8] = b"\x00SIGIDA-s1:";
 
 /// The key personal values are sealed with, if the diagnostic has one.

@@ -12,12 +12,17 @@ use crate::Failure;
 
 /// `<folder>.key`, beside the folder.
 pub fn beside(dir: &Path) -> PathBuf {
+    beside_as(dir, "key")
+}
+
+/// `<folder>.<suffix>`, beside the folder: the key, the certificate made for the laptop.
+pub fn beside_as(dir: &Path, suffix: &str) -> PathBuf {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
     let name = absolute
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sigida".into());
-    absolute.with_file_name(format!("{name}.key"))
+    absolute.with_file_name(format!("{name}.{suffix}"))
 }
 
 /// Refuses a key file inside the diagnostic's folder.

@@ -692,7 +692,7 @@ fn main() -> ExitCode {
                 let tls = if tls {
                     Some(serve::TlsOptions {
                         files: serve::tls_files(cert.as_deref(), cert_key.as_deref())?,
-                        beside: keys::beside(&place.dir).with_extension(""),
+                        dir: place.dir.clone(),
                         phones_addr,
                     })
                 } else {

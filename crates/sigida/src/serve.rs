@@ -15,8 +15,8 @@ use crate::Failure;
 pub struct TlsOptions {
     /// The team's certificate and key (PEM), or `None` for one made for this laptop.
     pub files: Option<(PathBuf, PathBuf)>,
-    /// Where a made certificate is kept (beside the diagnostic's folder).
-    pub beside: PathBuf,
+    /// The diagnostic's folder: a made certificate is kept beside it.
+    pub dir: PathBuf,
     /// The phones' plain listener.
     pub phones_addr: String,
 }
@@ -47,22 +47,17 @@ fn names(addr: &str) -> Vec<String> {
     names
 }
 
+/// Where the certificate made for this laptop is kept: `<folder>.tls.pem`, beside the folder.
+pub fn made_certificate(dir: &std::path::Path) -> PathBuf {
+    crate::keys::beside_as(dir, "tls.pem")
+}
+
 fn certificate(options: &TlsOptions, addr: &str) -> Result<sigida_web::http::tls::Tls, Failure> {
-    let made = |suffix: &str| -> PathBuf {
-        let name = options
-            .beside
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
-        options.beside.with_file_name(format!(
-            "{}.{suffix}",
-            name.unwrap_or_else(|| "sigida".into())
-        ))
-    };
     let tls = match &options.files {
         Some((cert, key)) => sigida_web::http::tls::Tls::from_pem_files(cert, key),
         None => sigida_web::http::tls::Tls::self_signed(
-            &made("tls.pem"),
-            &made("tls-key.pem"),
+            &made_certificate(&options.dir),
+            &crate::keys::beside_as(&options.dir, "tls-key.pem"),
             names(addr),
         ),
     };

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use sigida_app::sync::{For, read_file, write_file};
+use sigida_app::sync::{For, read_file, scope, write_file};
 
 use crate::{Failure, Place, keys};
 
@@ -46,24 +46,11 @@ pub async fn replica(command: ReplicaCommand) -> Result<(), Failure> {
             println!(
                 "Ordinateur « {} » enregistré ({}).",
                 replica.name,
-                if replica.communities.is_empty() {
-                    "toutes les communautés".to_owned()
-                } else {
-                    replica.communities.join(", ")
-                }
+                scope(&replica.communities)
             );
             println!("Jeton de synchronisation (montré une seule fois) : {token}");
-            let certificate = place.dir.with_file_name(format!(
-                "{}.tls.pem",
-                place
-                    .dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            if let Ok(pem) = std::fs::read(&certificate)
-                && let Some(fingerprint) = fingerprint_of_pem(&pem)
-            {
+            let certificate = crate::serve::made_certificate(&place.dir);
+            if let Ok(fingerprint) = sigida_web::http::tls::certificate_fingerprint(&certificate) {
                 println!("Empreinte du certificat du serveur : {fingerprint}");
                 println!(
                     "Sur l'ordinateur : sigida sync clone --server https://ADRESSE --token {token} --fingerprint {fingerprint} --dir DOSSIER"
@@ -83,11 +70,7 @@ pub async fn replica(command: ReplicaCommand) -> Result<(), Failure> {
                 println!(
                     "- « {} » : {} ; dernier échange {}{}",
                     r.name,
-                    if r.communities.is_empty() {
-                        "toutes les communautés".to_owned()
-                    } else {
-                        r.communities.join(", ")
-                    },
+                    scope(&r.communities),
                     r.last_sync_at.as_deref().unwrap_or("jamais"),
                     r.revoked_at
                         .map(|at| format!(" ; révoqué le {at}"))
@@ -107,55 +90,6 @@ pub async fn replica(command: ReplicaCommand) -> Result<(), Failure> {
     }
 }
 
-/// The SHA-256 fingerprint of a PEM certificate's first certificate, as `serve --tls` prints it.
-fn fingerprint_of_pem(pem: &[u8]) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let text = std::str::from_utf8(pem).ok()?;
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    let der = base64_decode(&body)?;
-    Some(
-        Sha256::digest(&der)
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":"),
-    )
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let bytes: Vec<u8> = text
-        .bytes()
-        .filter(|b| *b != b'=' && !b.is_ascii_whitespace())
-        .collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= value(*c)? << (18 - 6 * i);
-        }
-        let take = chunk.len().saturating_sub(1);
-        for i in 0..take {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// Exchanges with the centre until neither side has anything left to send; each exchange is
 /// one transaction on each side, so a sync cut at any point is completed by the next.
 async fn exchange_all(
@@ -171,16 +105,21 @@ async fn exchange_all(
         [one] => Some(one.replica.clone()),
         _ => None,
     };
+    let agent = match &server.fingerprint {
+        Some(pin) => ureq::AgentBuilder::new()
+            .tls_config(std::sync::Arc::new(pinned::config(pin)?))
+            .build(),
+        None => ureq::AgentBuilder::new().build(),
+    };
+    let url = format!("{}/sync/v1/exchange", server.url);
     let (mut sent, mut received, mut conflicts, mut rounds) = (0usize, 0usize, 0usize, 0usize);
     loop {
         let (body, more_out, changes) =
             sigida_app::sync::request(store, server_id.as_deref()).await?;
-        let url = format!("{}/sync/v1/exchange", server.url);
-        let (token, fingerprint) = (server.token.clone(), server.fingerprint.clone());
-        let answer =
-            tokio::task::spawn_blocking(move || post(&url, &token, fingerprint.as_deref(), &body))
-                .await
-                .map_err(|e| Failure::Other(e.to_string()))??;
+        let (agent, url, token) = (agent.clone(), url.clone(), server.token.clone());
+        let answer = tokio::task::spawn_blocking(move || post(&agent, &url, &token, &body))
+            .await
+            .map_err(|e| Failure::Other(e.to_string()))??;
         let got = sigida_app::sync::answer(store, answer, &server.url).await?;
         server_id = Some(got.from_replica.clone());
         rounds += 1;
@@ -202,18 +141,7 @@ async fn exchange_all(
 }
 
 /// One exchange over HTTP(S): the sealed batch out, the centre's sealed batch back.
-fn post(
-    url: &str,
-    token: &str,
-    fingerprint: Option<&str>,
-    body: &[u8],
-) -> Result<Vec<u8>, Failure> {
-    let agent = match fingerprint {
-        Some(pin) => ureq::AgentBuilder::new()
-            .tls_config(std::sync::Arc::new(pinned::config(pin)?))
-            .build(),
-        None => ureq::AgentBuilder::new().build(),
-    };
+fn post(agent: &ureq::Agent, url: &str, token: &str, body: &[u8]) -> Result<Vec<u8>, Failure> {
     let response = agent
         .post(url)
         .set("Authorization", &format!("Bearer {token}"))
@@ -336,7 +264,7 @@ pub enum SyncCommand {
 fn needs_key(place: &Place) -> Result<sigida_vault::Key, Failure> {
     place.key()?.ok_or_else(|| {
         Failure::Input(format!(
-            "il faut la clé du diagnostic pour un fichier de synchronisation : {} ou --key-file",
+            "il faut la clé du diagnostic pour en faire une copie : {} ou --key-file",
             keys::beside(&place.dir).display()
         ))
     })
@@ -364,14 +292,14 @@ fn said(received: &sigida_app::sync::Received) -> String {
 /// A conflict's value as the command prints it: a sealed personal value is not shown, nor
 /// the sealed fields of a whole record.
 fn shown(value: Option<&serde_json::Value>) -> String {
-    let sealed = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.starts_with('\u{1}'));
+    use sigida_store::sync::is_sealed;
     match value {
         None => "(supprimé)".into(),
-        Some(v) if sealed(v) => "(donnée personnelle scellée)".into(),
+        Some(v) if is_sealed(v) => "(donnée personnelle scellée)".into(),
         Some(serde_json::Value::Object(row)) => {
             let mut row = row.clone();
             for v in row.values_mut() {
-                if sealed(v) {
+                if is_sealed(v) {
                     *v = serde_json::Value::String("(scellé)".into());
                 }
             }
@@ -389,14 +317,13 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             new_copy,
             place,
         } => {
-            let key = needs_key(&place)?;
-            let store = place.open_with(Some(key.clone())).await?;
+            let store = place.open().await?;
             let to = match (&peer, new_copy) {
                 (_, true) => For::NewCopy,
                 (Some(name), _) => For::Peer(name),
                 (None, false) => For::Default,
             };
-            let done = write_file(&store, &key, to, &out).await;
+            let done = write_file(&store, to, &out).await;
             store.close().await;
             let done = done?;
             println!(
@@ -411,9 +338,8 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             Ok(())
         }
         SyncCommand::Import { file, place } => {
-            let key = needs_key(&place)?;
-            let mut store = place.open_with(Some(key.clone())).await?;
-            let done = read_file(&mut store, &key, &file, None).await;
+            let mut store = place.open().await?;
+            let done = read_file(&mut store, &file, None).await;
             store.close().await;
             println!("{}", said(&done?));
             Ok(())
@@ -434,7 +360,7 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             }
             let key = needs_key(&place)?;
             std::fs::create_dir_all(&place.dir)?;
-            let mut store = sigida_store::Store::open_dir_with(&place.dir, Some(key.clone()))
+            let mut store = sigida_store::Store::open_dir_with(&place.dir, Some(key))
                 .await
                 .map_err(|e| Failure::Database(e.to_string()))?;
             let name = name.unwrap_or_else(|| {
@@ -459,7 +385,7 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
                 return Ok(());
             }
             let file = file.unwrap_or_default();
-            let done = read_file(&mut store, &key, &file, None).await;
+            let done = read_file(&mut store, &file, None).await;
             store.close().await;
             println!("Copie « {name} » faite dans {}.", place.dir.display());
             println!("{}", said(&done?));
@@ -549,12 +475,10 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
 mod pinned {
     use std::sync::Arc;
 
+    use crate::Failure;
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
     use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
     use rustls::{DigitallySignedStruct, SignatureScheme};
-    use sha2::{Digest, Sha256};
-
-    use crate::Failure;
 
     #[derive(Debug)]
     struct Pin {
@@ -579,11 +503,8 @@ mod pinned {
             _ocsp: &[u8],
             _now: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
-            let got: String = Sha256::digest(end_entity.as_ref())
-                .iter()
-                .map(|b| format!("{b:02X}"))
-                .collect();
-            if got == self.fingerprint {
+            let got = sigida_web::http::tls::fingerprint(end_entity.as_ref());
+            if plain(&got) == self.fingerprint {
                 Ok(ServerCertVerified::assertion())
             } else {
                 Err(rustls::Error::General(format!(

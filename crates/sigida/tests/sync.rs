@@ -499,47 +499,22 @@ fn c_dir(dir: &Path) -> &str {
 /// revoked one and a wrong fingerprint are refused in plain words.
 #[test]
 fn a_registered_laptop_syncs_with_the_centre_over_https() {
-    use std::io::{BufRead, BufReader};
     let root = tempfile::tempdir().unwrap();
     let central = root.path().join("central");
     let laptop = root.path().join("laptop");
     let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
     sigida(&["demo", "--dir", c]);
-    let mut server = support::sigida()
-        .args([
-            "serve",
+    let server = support::DemoServer::serve_with(
+        &central,
+        &[
             "--tls",
             "--addr",
             "127.0.0.1:0",
             "--phones-addr",
             "127.0.0.1:0",
-            "--dir",
-            c,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    // Killed when the test ends, whatever happens.
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _server = Killed(server);
-    let listening = lines.next().unwrap().unwrap();
-    std::thread::spawn(move || for _ in lines {});
-    let base = format!(
-        "https://{}",
-        listening
-            .split("https://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap()
+        ],
     );
+    let base = server.base.clone();
 
     let added = sigida(&[
         "replica",
@@ -657,31 +632,13 @@ fn a_registered_laptop_syncs_with_the_centre_over_https() {
 /// nothing twice.
 #[test]
 fn a_sync_killed_on_either_side_is_completed_by_the_next() {
-    use std::io::{BufRead, BufReader};
     let root = tempfile::tempdir().unwrap();
     let central = root.path().join("central");
     let laptop = root.path().join("laptop");
     let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
     sigida(&["demo", "--dir", c]);
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let serve = |port: u16| {
-        let mut child = support::sigida()
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--dir", c])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let listening = lines.next().unwrap().unwrap();
-        assert!(listening.contains("écoute"), "{listening}");
-        std::thread::spawn(move || for _ in lines {});
-        Killed(child)
+        support::DemoServer::serve_with(&central, &["--addr", &format!("127.0.0.1:{port}")])
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

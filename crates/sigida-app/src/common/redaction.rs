@@ -25,6 +25,23 @@ pub struct Redacted {
     pub cells: usize,
 }
 
+impl Redacted {
+    /// Kept in `tx` as what `import` reads from now on, the import's problems on the emptied
+    /// rows emptied too.
+    pub async fn keep(
+        &self,
+        tx: &mut sigida_store::Tx,
+        import: sigida_core::Id<RawImport>,
+    ) -> Result<(), sigida_store::StoreError> {
+        tx.redact_raw_file(import, &self.bytes).await?;
+        for (sheet, rows) in &self.rows {
+            tx.blank_problem_values(import, sheet.as_deref(), rows)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// The tables of a survey-data import, as its file gives them or as its redacted copy keeps
 /// them.
 pub async fn import_tables(store: &Store, import: &RawImport) -> Result<Vec<Table>, DatasetError> {
@@ -91,11 +108,7 @@ pub async fn redact_instrument(
         if already && copy.cells == 0 {
             continue;
         }
-        tx.redact_raw_file(import.id, &copy.bytes).await?;
-        for (sheet, rows) in &copy.rows {
-            tx.blank_problem_values(import.id, sheet.as_deref(), rows)
-                .await?;
-        }
+        copy.keep(tx, import.id).await?;
         done.files += 1;
         done.cells += copy.cells;
     }

@@ -431,11 +431,7 @@ pub async fn import_export(
     tx.add_import_problems(kept.import.id, &kept_problems)
         .await?;
     if let Some(copy) = &redacted {
-        tx.redact_raw_file(kept.import.id, &copy.bytes).await?;
-        for (sheet, rows) in &copy.rows {
-            tx.blank_problem_values(kept.import.id, sheet.as_deref(), rows)
-                .await?;
-        }
+        copy.keep(&mut tx, kept.import.id).await?;
     }
     tx.audit(&audited(
         at,

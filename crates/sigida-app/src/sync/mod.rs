@@ -14,7 +14,7 @@ use sigida_store::Store;
 use sigida_store::sync::{Applied, Batch, Peer};
 use sigida_vault::{Key, Secret};
 
-pub use replicas::{add_replica, revoke_replica};
+pub use replicas::{add_replica, revoke_replica, scope};
 
 mod replicas;
 
@@ -36,9 +36,6 @@ struct Envelope {
     diagnostic: Option<String>,
     /// The secret the audit chains are keyed with, for a new copy.
     audit_secret: Option<String>,
-    /// Whether the sender has more after this batch (an exchange over the network).
-    #[serde(default)]
-    more: bool,
     batch: Batch,
 }
 
@@ -106,16 +103,12 @@ fn peer_for(peers: &[Peer], to: For<'_>) -> Result<Option<Peer>, AppError> {
 
 /// Writes the changes `to` has not acknowledged into `out`, sealed with `key`. The file
 /// appears whole or not at all.
-pub async fn write_file(
-    store: &Store,
-    key: &Key,
-    to: For<'_>,
-    out: &Path,
-) -> Result<Written, AppError> {
+pub async fn write_file(store: &Store, to: For<'_>, out: &Path) -> Result<Written, AppError> {
+    let key = key_of(store)?;
     let peer = peer_for(&store.peers().await?, to)?;
     let envelope = envelope_of(store, peer.as_ref().map(|p| p.replica.as_str()), None).await?;
     let changes = envelope.batch.changes.len();
-    let (key, out) = (key.clone(), out.to_owned());
+    let out = out.to_owned();
     let bytes = off_runtime(move || -> Result<u64, AppError> {
         let sealed = seal(&key, &envelope)?;
         let partial = out.with_extension("partiel");
@@ -138,21 +131,25 @@ pub async fn write_file(
     })
 }
 
+/// The diagnostic's key, which seals every exchange.
+fn key_of(store: &Store) -> Result<Key, AppError> {
+    store
+        .key()
+        .ok_or_else(|| Refusal::new("sync.no_key").into())
+}
+
 /// What this copy sends `peer` (`None`: a new copy), at most `limit` log entries.
 async fn envelope_of(
     store: &Store,
     peer: Option<&str>,
     limit: Option<usize>,
 ) -> Result<Envelope, AppError> {
-    let batch = store.outgoing(peer, limit).await?;
-    let (_, last) = store.log_span().await?;
     Ok(Envelope {
         format: FORMAT.into(),
         protocol: PROTOCOL,
         diagnostic: store.main_diagnostic().await.ok().map(|d| d.id.to_string()),
         audit_secret: store.audit_secret(),
-        more: batch.upto < last,
-        batch,
+        batch: store.outgoing(peer, limit).await?,
     })
 }
 
@@ -190,24 +187,37 @@ fn open(key: &Key, sealed: &[u8], shown: &str) -> Result<Envelope, AppError> {
     Ok(envelope)
 }
 
-/// Opens a sync file with `key` and applies it to `store` in one transaction (audited), then
-/// redacts what an erasure listed on either copy requires.
+/// Opens a sync file with the diagnostic's key and applies it to `store` in one transaction
+/// (audited), then redacts what an erasure listed on either copy requires.
 pub async fn read_file(
     store: &mut Store,
-    key: &Key,
     file: &Path,
     by: Option<&str>,
 ) -> Result<Received, AppError> {
-    let (key_copy, path) = (key.clone(), file.to_owned());
-    let envelope = off_runtime(move || -> Result<Envelope, AppError> {
-        let sealed = std::fs::read(&path).map_err(|e| {
-            Refusal::new("sync.unreadable")
-                .arg("path", path.display().to_string())
-                .arg("detail", e.to_string())
-        })?;
-        open(&key_copy, &sealed, &path.display().to_string())
+    let path = file.to_owned();
+    let sealed = off_runtime(move || {
+        std::fs::read(&path).map_err(|e| {
+            AppError::from(
+                Refusal::new("sync.unreadable")
+                    .arg("path", path.display().to_string())
+                    .arg("detail", e.to_string()),
+            )
+        })
     })
     .await??;
+    receive_sealed(store, sealed, &file.display().to_string(), by).await
+}
+
+/// Sealed bytes of another copy (`shown`: where they came from) opened and applied.
+async fn receive_sealed(
+    store: &mut Store,
+    sealed: Vec<u8>,
+    shown: &str,
+    by: Option<&str>,
+) -> Result<Received, AppError> {
+    let key = key_of(store)?;
+    let shown = shown.to_owned();
+    let envelope = off_runtime(move || open(&key, &sealed, &shown)).await??;
     adopt(store, &envelope).await?;
     receive(store, &envelope, by).await
 }
@@ -256,11 +266,21 @@ async fn receive(
         .await?;
     }
     tx.commit().await?;
-    let redacted = enforce_erasures(store).await?;
+    // Raw files are read again only when an erasure or an import came: every exchange of a
+    // sync would otherwise parse every file of an instrument with someone erased.
+    let redacted = if batch
+        .changes
+        .iter()
+        .any(|c| matches!(c.table.as_str(), "erasures" | "raw_imports"))
+    {
+        enforce_erasures(store).await?
+    } else {
+        0
+    };
     Ok(Received {
         from: batch.name.clone(),
         from_replica: batch.from.clone(),
-        more: envelope.more,
+        more: batch.more,
         applied,
         redacted,
     })
@@ -275,27 +295,23 @@ pub async fn request(
     store: &Store,
     server: Option<&str>,
 ) -> Result<(Vec<u8>, bool, usize), AppError> {
-    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
+    let key = key_of(store)?;
     let envelope = envelope_of(store, server, Some(EXCHANGE_LIMIT)).await?;
-    let (more, changes) = (envelope.more, envelope.batch.changes.len());
+    let (more, changes) = (envelope.batch.more, envelope.batch.changes.len());
     let sealed = off_runtime(move || seal(&key, &envelope)).await??;
     Ok((sealed, more, changes))
 }
 
 /// A laptop applies the centre's answer.
 pub async fn answer(store: &mut Store, sealed: Vec<u8>, shown: &str) -> Result<Received, AppError> {
-    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
-    let shown = shown.to_owned();
-    let envelope = off_runtime(move || open(&key, &sealed, &shown)).await??;
-    adopt(store, &envelope).await?;
-    receive(store, &envelope, None).await
+    receive_sealed(store, sealed, shown, None).await
 }
 
 /// The centre's side of one exchange: a registered laptop's batch (its token checked, bound
 /// to the copy that first used it) applied, and the centre's changes it has not acknowledged
 /// sent back, sealed.
 pub async fn exchange(store: &Store, token: &str, sealed: Vec<u8>) -> Result<Vec<u8>, AppError> {
-    let key = store.key().ok_or_else(|| Refusal::new("sync.no_key"))?;
+    let key = key_of(store)?;
     let replica = store
         .replica_by_token(&sigida_store::sha256_hex(token.trim().as_bytes()))
         .await?

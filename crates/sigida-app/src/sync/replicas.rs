@@ -19,6 +19,15 @@ fn audited(at: Timestamp, by: Option<&str>, name: &str, detail: String) -> Audit
     }
 }
 
+/// The communities a laptop works on, as people read them.
+pub fn scope(communities: &[String]) -> String {
+    if communities.is_empty() {
+        "toutes les communautés".to_owned()
+    } else {
+        communities.join(", ")
+    }
+}
+
 /// Registers a laptop (`communities`: the slugs it works on, empty for all; each must be a
 /// community of the diagnostic) and answers its token, shown once: only its hash is kept.
 pub async fn add_replica(
@@ -64,14 +73,7 @@ pub async fn add_replica(
         at,
         by,
         name,
-        format!(
-            "réplica enregistré ({})",
-            if communities.is_empty() {
-                "toutes les communautés".to_owned()
-            } else {
-                communities.join(", ")
-            }
-        ),
+        format!("réplica enregistré ({})", scope(communities)),
     ))
     .await?;
     tx.commit().await?;

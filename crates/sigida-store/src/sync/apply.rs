@@ -37,11 +37,7 @@ fn refused(code: &'static str) -> StoreError {
 }
 
 /// A value as its column holds it, bound to a statement.
-pub(crate) fn bind<'q>(
-    query: AnyQuery<'q>,
-    kind: Kind,
-    value: Option<&Value>,
-) -> Result<AnyQuery<'q>> {
+fn bind<'q>(query: AnyQuery<'q>, kind: Kind, value: Option<&Value>) -> Result<AnyQuery<'q>> {
     let bad = |v: &Value| StoreError::Corrupt {
         table: "sync",
         column: "value",
@@ -119,11 +115,7 @@ fn clashing_field(message: &str) -> Option<String> {
 }
 
 /// Binds a row's key values, in the key's order.
-pub(crate) fn bind_key<'q>(
-    mut query: AnyQuery<'q>,
-    shape: &Shape,
-    key: &[Value],
-) -> Result<AnyQuery<'q>> {
+fn bind_key<'q>(mut query: AnyQuery<'q>, shape: &Shape, key: &[Value]) -> Result<AnyQuery<'q>> {
     let keys = shape.keys();
     if keys.len() != key.len() {
         return Err(StoreError::Corrupt {
@@ -167,6 +159,118 @@ pub(crate) async fn current_row(
             }
         }
     }
+}
+
+/// The message of a UNIQUE index's refusal, `None` for any other error.
+fn unique_violation(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            Some(db.message().to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A whole row inserted.
+pub(crate) async fn insert_row(
+    conn: &mut sqlx::AnyConnection,
+    shape: &Shape,
+    row: &Map<String, Value>,
+) -> Result<()> {
+    let names: Vec<&str> = shape.columns.iter().map(|c| c.name.as_str()).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        shape.table,
+        names.join(", "),
+        Shape::placeholders(1, names.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for c in &shape.columns {
+        query = bind(query, c.kind, row.get(&c.name))?;
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// `fields` of the row named by `key` set to their values in `row`.
+pub(crate) async fn update_row(
+    conn: &mut sqlx::AnyConnection,
+    shape: &Shape,
+    key: &[Value],
+    fields: &[&str],
+    row: &Map<String, Value>,
+) -> Result<()> {
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let sets: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{f} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {}",
+        shape.table,
+        sets.join(", "),
+        shape.key_condition(fields.len() + 1)
+    );
+    let mut query = sqlx::query(&sql);
+    for f in fields {
+        let kind = shape.column(f).map_or(Kind::Text, |c| c.kind);
+        query = bind(query, kind, row.get(*f))?;
+    }
+    bind_key(query, shape, key)?.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The row named by `key` deleted.
+pub(crate) async fn delete_row(
+    conn: &mut sqlx::AnyConnection,
+    shape: &Shape,
+    key: &[Value],
+) -> Result<()> {
+    let sql = format!(
+        "DELETE FROM {} WHERE {}",
+        shape.table,
+        shape.key_condition(1)
+    );
+    bind_key(sqlx::query(&sql), shape, key)?
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A change logged by hand, where no trigger would log it as it must travel: a deletion this
+/// copy never saw the row of (a tombstone), a settlement that must win elsewhere.
+pub(crate) struct Entry<'a> {
+    pub op: &'a str,
+    pub old: Option<&'a Map<String, Value>>,
+    pub new: Option<&'a Map<String, Value>>,
+    pub via: Option<&'a str>,
+    pub resolves: bool,
+}
+
+pub(crate) async fn log_entry(
+    conn: &mut sqlx::AnyConnection,
+    shape: &Shape,
+    key: &[Value],
+    entry: Entry<'_>,
+) -> Result<()> {
+    let text = |m: Option<&Map<String, Value>>| m.map(|m| Value::Object(m.clone()).to_string());
+    let sql = format!(
+        "INSERT INTO sync_changes (tbl, pk, op, old_row, new_row, changed_at, via, resolves)
+         VALUES ($1, json_array({}), $2, $3, $4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), $5, $6)",
+        shape.key_placeholders(7)
+    );
+    let query = sqlx::query(&sql)
+        .bind(shape.table.clone())
+        .bind(entry.op.to_owned())
+        .bind(text(entry.old))
+        .bind(text(entry.new))
+        .bind(entry.via.map(str::to_owned))
+        .bind(i64::from(entry.resolves));
+    bind_key(query, shape, key)?.execute(&mut *conn).await?;
+    Ok(())
 }
 
 impl Tx {
@@ -310,10 +414,7 @@ impl One<'_> {
     async fn tombstoned(&mut self) -> Result<bool> {
         let sql = format!(
             "SELECT op FROM sync_changes WHERE tbl = $1 AND pk = json_array({}) ORDER BY seq DESC LIMIT 1",
-            (0..self.shape.keys().len())
-                .map(|i| format!("${}", i + 2))
-                .collect::<Vec<_>>()
-                .join(", ")
+            self.shape.key_placeholders(2)
         );
         let query = sqlx::query(&sql).bind(self.shape.table.clone());
         let row = bind_key(query, self.shape, &self.change.key)?
@@ -327,22 +428,19 @@ impl One<'_> {
 
     /// Notes a deletion this copy never saw the row of, so that a later copy of it stays out.
     async fn tombstone(&mut self) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO sync_changes (tbl, pk, op, old_row, new_row, changed_at, via, resolves)
-             VALUES ($1, json_array({}), 'd', NULL, NULL, $2, $3, 0)",
-            (0..self.shape.keys().len())
-                .map(|i| format!("${}", i + 4))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let query = sqlx::query(&sql)
-            .bind(self.shape.table.clone())
-            .bind(self.at.to_owned())
-            .bind(self.from.to_owned());
-        bind_key(query, self.shape, &self.change.key)?
-            .execute(&mut *self.conn)
-            .await?;
-        Ok(())
+        log_entry(
+            self.conn,
+            self.shape,
+            &self.change.key,
+            Entry {
+                op: "d",
+                old: None,
+                new: None,
+                via: Some(self.from),
+                resolves: false,
+            },
+        )
+        .await
     }
 
     /// Inserts the row; a row that takes a name or number another row here already has (a
@@ -358,18 +456,18 @@ impl One<'_> {
             self.skip_as_duplicate(row);
             return Ok(());
         }
-        match self.insert_row(row).await {
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                if self.shape.class == Class::Union {
-                    // The same thing under another id (the same file imported on both copies):
-                    // ours stands for it.
+        match insert_row(self.conn, self.shape, row).await {
+            Err(e) => match unique_violation(&e) {
+                // The same thing under another id (the same file imported on both copies):
+                // ours stands for it.
+                Some(_) if self.shape.class == Class::Union => {
                     self.skip_as_duplicate(row);
                     Ok(())
-                } else {
-                    self.name_taken(e.message(), row).await
                 }
-            }
-            other => other,
+                Some(message) => self.name_taken(&message, row).await,
+                None => Err(e),
+            },
+            ok => ok,
         }
     }
 
@@ -396,67 +494,18 @@ impl One<'_> {
         self.done.duplicates += 1;
     }
 
-    async fn insert_row(&mut self, row: &Map<String, Value>) -> Result<()> {
-        let names: Vec<&str> = self.shape.columns.iter().map(|c| c.name.as_str()).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            self.shape.table,
-            names.join(", "),
-            (1..=names.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for c in &self.shape.columns {
-            query = bind(query, c.kind, row.get(&c.name))?;
-        }
-        query.execute(&mut *self.conn).await?;
-        Ok(())
-    }
-
     async fn update(&mut self, fields: &[&str], row: &Map<String, Value>) -> Result<()> {
-        if fields.is_empty() {
-            return Ok(());
-        }
-        let sets: Vec<String> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| format!("{f} = ${}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE {} SET {} WHERE {}",
-            self.shape.table,
-            sets.join(", "),
-            self.shape.key_condition(fields.len() + 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for f in fields {
-            let kind = self.shape.column(f).map_or(Kind::Text, |c| c.kind);
-            query = bind(query, kind, row.get(*f))?;
-        }
-        let done = bind_key(query, self.shape, &self.change.key)?
-            .execute(&mut *self.conn)
-            .await;
-        match done {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                self.name_taken(e.message(), row).await
-            }
-            Err(e) => Err(e.into()),
+        match update_row(self.conn, self.shape, &self.change.key, fields, row).await {
+            Err(e) => match unique_violation(&e) {
+                Some(message) => self.name_taken(&message, row).await,
+                None => Err(e),
+            },
+            ok => ok,
         }
     }
 
     async fn delete(&mut self) -> Result<()> {
-        let sql = format!(
-            "DELETE FROM {} WHERE {}",
-            self.shape.table,
-            self.shape.key_condition(1)
-        );
-        bind_key(sqlx::query(&sql), self.shape, &self.change.key)?
-            .execute(&mut *self.conn)
-            .await?;
-        Ok(())
+        delete_row(self.conn, self.shape, &self.change.key).await
     }
 
     /// Keeps both values of a field (or of a whole row, `*`) for a person to choose.

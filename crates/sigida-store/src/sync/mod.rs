@@ -12,7 +12,7 @@ mod shape;
 pub use apply::Applied;
 pub use classes::{CLASSES, Class, class_of};
 pub use replicas::{Replica, Server};
-pub use resolve::Choice;
+pub use resolve::{Choice, is_sealed};
 pub(crate) use shape::install;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,9 @@ pub struct Batch {
     /// The sender's log position the batch starts after, and the one it goes up to.
     pub after: i64,
     pub upto: i64,
+    /// Whether the sender's log goes on after `upto` (a batch cut at a limit).
+    #[serde(default)]
+    pub more: bool,
     pub changes: Vec<Change>,
 }
 
@@ -171,16 +174,6 @@ impl Store {
             .collect()
     }
 
-    /// The first and last positions of this copy's change log.
-    pub async fn log_span(&self) -> Result<(i64, i64)> {
-        let row = sqlx::query(
-            "SELECT CAST(COALESCE(MIN(seq), 0) AS BIGINT), CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((row.try_get(0)?, row.try_get(1)?))
-    }
-
     /// How many conflicts wait on one record (a table's row by its single id).
     pub async fn conflicts_on(&self, table: &str, id: &str) -> Result<i64> {
         let key = serde_json::to_string(&[id]).unwrap_or_default();
@@ -220,11 +213,13 @@ impl Store {
         let (after, ack) = known
             .as_ref()
             .map_or((0, 0), |p| (p.sent_upto, p.received_upto));
-        let upto: i64 = match limit {
-            None => sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes")
+        let end: i64 =
+            sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM sync_changes")
                 .fetch_one(&self.pool)
                 .await?
-                .try_get(0)?,
+                .try_get(0)?;
+        let upto: i64 = match limit {
+            None => end,
             Some(n) => sqlx::query(
                 "SELECT CAST(COALESCE(MAX(seq), $2) AS BIGINT) FROM
                    (SELECT seq FROM sync_changes WHERE seq > $1 ORDER BY seq LIMIT $3) w",
@@ -312,6 +307,7 @@ impl Store {
             ack,
             after,
             upto,
+            more: upto < end,
             changes,
         })
     }

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::apply::{bind_key, current_row};
+use super::apply::{Entry, current_row, delete_row, insert_row, log_entry, update_row};
 use super::shape::{Shape, shapes};
 use crate::{Result, Store, StoreError, Tx};
 
@@ -27,54 +27,50 @@ fn refused(code: &'static str) -> StoreError {
     StoreError::Refused(sigida_core::refusal::Refusal::new(code))
 }
 
-impl Store {
-    /// A value of a conflict as a person reads it: `(text, personal)`; a sealed value opened
-    /// (the caller shows it only to who may see personal data, and audits it).
-    pub fn conflict_text(&self, table: &'static str, value: Option<&Value>) -> (String, bool) {
-        match value {
-            None | Some(Value::Null) => (String::new(), false),
-            Some(Value::String(s)) if s.starts_with('\u{1}') => (
-                self.seal
-                    .open_text(table, "sync", s.clone())
-                    .unwrap_or_default(),
-                true,
-            ),
-            Some(Value::String(s)) => (s.clone(), false),
-            Some(other) => (other.to_string(), false),
-        }
-    }
+/// Whether a value of a conflict is a sealed personal value: shown to no one as it is (the
+/// pages and commands say it is there, sealed).
+pub fn is_sealed(value: &Value) -> bool {
+    value.as_str().is_some_and(crate::sealing::is_sealed_text)
 }
 
 impl Store {
-    /// What a person calls the record of a conflict: its name, organisation, title or
+    /// What a person calls the record of each conflict: its name, organisation, title or
     /// statement, as it is here (or as the other copy has it, when deleted here).
-    pub async fn conflict_label(&self, conflict: &super::Conflict) -> Result<Option<String>> {
+    pub async fn conflict_labels(
+        &self,
+        conflicts: &[super::Conflict],
+    ) -> Result<Vec<Option<String>>> {
         let mut conn = self.pool.acquire().await?;
         let shapes = shapes(&mut conn).await?;
-        let Some(shape) = shapes.iter().find(|s| s.table == conflict.table) else {
-            return Ok(None);
-        };
-        let key: Vec<Value> = serde_json::from_str(&conflict.key).unwrap_or_default();
-        let here = current_row(&mut conn, shape, &key).await?;
-        let row = here.or_else(|| {
-            [&conflict.remote, &conflict.local]
-                .into_iter()
-                .find_map(|v| v.as_ref().and_then(Value::as_object).cloned())
-        });
-        Ok(row.and_then(|row| {
-            [
-                "name",
-                "organisation",
-                "title",
-                "statement",
-                "label",
-                "code",
-                "item",
-            ]
-            .iter()
-            .find_map(|f| row.get(*f).and_then(Value::as_str).map(str::to_owned))
-            .filter(|t| !t.starts_with('\u{1}'))
-        }))
+        let mut labels = Vec::with_capacity(conflicts.len());
+        for conflict in conflicts {
+            let Some(shape) = shapes.iter().find(|s| s.table == conflict.table) else {
+                labels.push(None);
+                continue;
+            };
+            let key: Vec<Value> = serde_json::from_str(&conflict.key).unwrap_or_default();
+            let here = current_row(&mut conn, shape, &key).await?;
+            let row = here.or_else(|| {
+                [&conflict.remote, &conflict.local]
+                    .into_iter()
+                    .find_map(|v| v.as_ref().and_then(Value::as_object).cloned())
+            });
+            labels.push(row.and_then(|row| {
+                [
+                    "name",
+                    "organisation",
+                    "title",
+                    "statement",
+                    "label",
+                    "code",
+                    "item",
+                ]
+                .iter()
+                .find_map(|f| row.get(*f).and_then(Value::as_str).map(str::to_owned))
+                .filter(|t| !crate::sealing::is_sealed_text(t))
+            }));
+        }
+        Ok(labels)
     }
 }
 
@@ -186,7 +182,7 @@ impl Tx {
                     (true, None) => Err(refused("sync.conflict_gone")),
                     (false, _) => {
                         if here.is_some() {
-                            self.delete_row(shape, key).await?;
+                            delete_row(self.conn(), shape, key).await?;
                         }
                         self.log_resolution(shape, key, "d", here.as_ref(), None)
                             .await
@@ -224,61 +220,16 @@ impl Tx {
         key: &[Value],
         row: &Map<String, Value>,
     ) -> Result<()> {
-        let exists = current_row(self.conn(), shape, key).await?.is_some();
-        let columns: Vec<&super::shape::Column> = shape.columns.iter().collect();
-        let sql = if exists {
-            let sets: Vec<String> = columns
-                .iter()
-                .filter(|c| c.key == 0)
-                .enumerate()
-                .map(|(i, c)| format!("{} = ${}", c.name, i + 1))
-                .collect();
-            format!(
-                "UPDATE {} SET {} WHERE {}",
-                shape.table,
-                sets.join(", "),
-                shape.key_condition(sets.len() + 1)
-            )
-        } else {
-            format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                shape.table,
-                columns
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                (1..=columns.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let mut query = sqlx::query(&sql);
-        if exists {
-            for c in columns.iter().filter(|c| c.key == 0) {
-                query = super::apply::bind(query, c.kind, row.get(&c.name))?;
-            }
-            query = bind_key(query, shape, key)?;
-        } else {
-            for c in &columns {
-                query = super::apply::bind(query, c.kind, row.get(&c.name))?;
-            }
+        if current_row(self.conn(), shape, key).await?.is_none() {
+            return insert_row(self.conn(), shape, row).await;
         }
-        query.execute(self.conn()).await?;
-        Ok(())
-    }
-
-    async fn delete_row(&mut self, shape: &Shape, key: &[Value]) -> Result<()> {
-        let sql = format!(
-            "DELETE FROM {} WHERE {}",
-            shape.table,
-            shape.key_condition(1)
-        );
-        bind_key(sqlx::query(&sql), shape, key)?
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        let fields: Vec<&str> = shape
+            .columns
+            .iter()
+            .filter(|c| c.key == 0)
+            .map(|c| c.name.as_str())
+            .collect();
+        update_row(self.conn(), shape, key, &fields, row).await
     }
 
     /// The settlement as a change that resolves, whatever the triggers logged.
@@ -290,21 +241,13 @@ impl Tx {
         old: Option<&Map<String, Value>>,
         new: Option<&Map<String, Value>>,
     ) -> Result<()> {
-        let text = |m: Option<&Map<String, Value>>| m.map(|m| Value::Object(m.clone()).to_string());
-        let sql = format!(
-            "INSERT INTO sync_changes (tbl, pk, op, old_row, new_row, changed_at, via, resolves)
-             VALUES ($1, json_array({}), $2, $3, $4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 1)",
-            (0..shape.keys().len())
-                .map(|i| format!("${}", i + 5))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let query = sqlx::query(&sql)
-            .bind(shape.table.clone())
-            .bind(op.to_owned())
-            .bind(text(old))
-            .bind(text(new));
-        bind_key(query, shape, key)?.execute(self.conn()).await?;
-        Ok(())
+        let entry = Entry {
+            op,
+            old,
+            new,
+            via: None,
+            resolves: true,
+        };
+        log_entry(self.conn(), shape, key, entry).await
     }
 }

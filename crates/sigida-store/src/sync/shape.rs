@@ -77,6 +77,19 @@ impl Shape {
         format!("json_array({})", keys.join(", "))
     }
 
+    /// `$first, $first+1, …`, `count` of them.
+    pub fn placeholders(first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The placeholders of the key's values, bound from `$first`.
+    pub fn key_placeholders(&self, first: usize) -> String {
+        Self::placeholders(first, self.keys().len())
+    }
+
     /// `k1 = $n AND k2 = $n+1…`, the row named by its key's values bound from `$first`.
     pub fn key_condition(&self, first: usize) -> String {
         self.keys()

@@ -35,6 +35,25 @@ pub struct Tls {
     pub fingerprint: String,
 }
 
+/// `AB:CD:…`, the SHA-256 of a certificate (DER), as people compare it.
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The fingerprint of the first certificate of a PEM file.
+pub fn certificate_fingerprint(cert: &Path) -> Result<String, TlsError> {
+    let first = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| file_error(cert, e))?
+        .next()
+        .ok_or_else(|| file_error(cert, "aucun certificat PEM"))?
+        .map_err(|e| file_error(cert, e))?;
+    Ok(fingerprint(first.as_ref()))
+}
+
 fn file_error(path: &Path, detail: impl ToString) -> TlsError {
     TlsError::File {
         path: path.display().to_string(),
@@ -79,12 +98,7 @@ impl Tls {
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> Result<Self, TlsError> {
-        let digest = Sha256::digest(chain[0].as_ref());
-        let fingerprint = digest
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":");
+        let fingerprint = fingerprint(chain[0].as_ref());
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use sigida_core::access::Permission::ResolveConflicts;
 use sigida_report::Tr;
-use sigida_store::sync::{Choice, Conflict};
+use sigida_store::sync::{Choice, Conflict, is_sealed};
 
 use crate::AppState;
 use crate::http::auth::Viewer;
@@ -65,18 +65,27 @@ fn field_name(tr: Tr, field: &str) -> String {
         .map_or_else(|| field.to_owned(), str::to_owned)
 }
 
+/// A value of a conflict as text (a sealed one is never opened here).
+fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A value of a conflict as the page shows it: sealed personal values are not opened here.
-fn shown(tr: Tr, state: &AppState, c: &Conflict, value: Option<&serde_json::Value>) -> Markup {
+fn shown(tr: Tr, c: &Conflict, value: Option<&serde_json::Value>) -> Markup {
     match (c.field.as_str(), value) {
         (_, None) => html! { em { (tr.t("sync.deleted")) } },
         ("*" | "unique", Some(serde_json::Value::Object(row))) => {
             let mut parts = Vec::new();
             for (k, v) in row {
-                let (text, personal) = state.store.conflict_text("sync_conflicts", Some(v));
+                let text = plain(v);
                 if k == "id" || k.ends_with("_id") || text.is_empty() {
                     continue;
                 }
-                parts.push(if personal {
+                parts.push(if is_sealed(v) {
                     format!("{k} : {}", tr.t("sync.personal"))
                 } else {
                     format!("{k} : {text}")
@@ -84,14 +93,8 @@ fn shown(tr: Tr, state: &AppState, c: &Conflict, value: Option<&serde_json::Valu
             }
             html! { small { (parts.join(" · ")) } }
         }
-        (_, Some(v)) => {
-            let (text, personal) = state.store.conflict_text("sync_conflicts", Some(v));
-            if personal {
-                html! { em { (tr.t("sync.personal")) } }
-            } else {
-                html! { (text) }
-            }
-        }
+        (_, Some(v)) if is_sealed(v) => html! { em { (tr.t("sync.personal")) } },
+        (_, Some(v)) => html! { (plain(v)) },
     }
 }
 
@@ -137,10 +140,7 @@ pub async fn page(
     let (id, name) = state.store.replica().await?;
     let peers = state.store.peers().await?;
     let conflicts = state.store.open_conflicts().await?;
-    let mut names = Vec::with_capacity(conflicts.len());
-    for c in &conflicts {
-        names.push(state.store.conflict_label(c).await?);
-    }
+    let names = state.store.conflict_labels(&conflicts).await?;
     let peer_name = |replica: &str| {
         peers
             .iter()
@@ -182,8 +182,8 @@ pub async fn page(
                         }
                     }
                     dl {
-                        dt { (tr.t("sync.here")) } dd { (shown(tr, &state, c, c.local.as_ref())) }
-                        dt { (tr.t("sync.there")) " (" (peer_name(&c.remote_replica)) ")" } dd { (shown(tr, &state, c, c.remote.as_ref())) }
+                        dt { (tr.t("sync.here")) } dd { (shown(tr, c, c.local.as_ref())) }
+                        dt { (tr.t("sync.there")) " (" (peer_name(&c.remote_replica)) ")" } dd { (shown(tr, c, c.remote.as_ref())) }
                     }
                     (choices(tr, &viewer, c))
                 }

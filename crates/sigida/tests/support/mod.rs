@@ -55,7 +55,16 @@ impl DemoServer {
 
     /// `sigida serve` on the diagnostic of `dir` (a team's own, made by `sigida init`).
     pub fn serve(dir: &Path) -> Self {
-        Self::spawn(&["serve", "--addr", "127.0.0.1:0", "--dir"], dir, 0)
+        Self::serve_with(dir, &["--addr", "127.0.0.1:0"])
+    }
+
+    /// `sigida serve ARGS… --dir DIR` (`--tls`, a fixed `--addr`…); `base` is where the staff
+    /// reach it.
+    pub fn serve_with(dir: &Path, args: &[&str]) -> Self {
+        let mut all = vec!["serve"];
+        all.extend_from_slice(args);
+        all.push("--dir");
+        Self::spawn(&all, dir, 0)
     }
 
     fn spawn(args: &[&str], dir: &Path, logins_expected: usize) -> Self {

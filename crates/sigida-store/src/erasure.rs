@@ -5,6 +5,7 @@ use sigida_core::instrument::{Instrument, RawImport};
 use sigida_core::{Id, Timestamp};
 
 use crate::rows::Cols;
+use crate::sync::{Dialect, key_text};
 use crate::{Backend, Result, Store, StoreError, Tx};
 
 /// Whose personal data is erased.
@@ -94,35 +95,33 @@ impl Tx {
                 .execute(self.conn())
                 .await?;
         }
-        if self.conn().backend_name() != "SQLite" {
-            return Ok(());
-        }
+        let dialect = Dialect::of(self.conn());
         let (table, fields) = kind.erased();
-        let set: String = fields
+        let values: Vec<(&str, String)> = fields
             .iter()
-            .map(|(f, v)| match v {
-                Some(v) => format!(", '$.{f}', '{v}'"),
-                None => format!(", '$.{f}', NULL"),
-            })
+            .map(|(f, v)| (*f, v.map_or("NULL".to_owned(), |v| format!("'{v}'"))))
             .collect();
+        let set: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_str())).collect();
         sqlx::query(&format!(
             "UPDATE sync_changes SET
-                old_row = CASE WHEN old_row IS NULL THEN NULL ELSE json_set(old_row{set}) END,
-                new_row = CASE WHEN new_row IS NULL THEN NULL ELSE json_set(new_row{set}) END
-             WHERE tbl = $1 AND pk = json_array($2)"
+                old_row = CASE WHEN old_row IS NULL THEN NULL ELSE {} END,
+                new_row = CASE WHEN new_row IS NULL THEN NULL ELSE {} END
+             WHERE tbl = $1 AND pk = $2",
+            dialect.json_set("old_row", &set),
+            dialect.json_set("new_row", &set),
         ))
         .bind(table)
-        .bind(subject)
+        .bind(key_text(&[subject.into()]))
         .execute(self.conn())
         .await?;
         let names: Vec<String> = fields.iter().map(|(f, _)| format!("'{f}'")).collect();
         sqlx::query(&format!(
             "UPDATE sync_conflicts SET base_value = NULL, local_value = NULL, remote_value = NULL
-             WHERE tbl = $1 AND pk = json_array($2) AND field IN ('*', {})",
+             WHERE tbl = $1 AND pk = $2 AND field IN ('*', {})",
             names.join(", ")
         ))
         .bind(table)
-        .bind(subject)
+        .bind(key_text(&[subject.into()]))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -217,7 +216,21 @@ impl Tx {
         uuid: &str,
         columns: &[String],
     ) -> Result<()> {
-        let sqlite = self.conn().backend_name() == "SQLite";
+        let dialect = Dialect::of(self.conn());
+        let blank = [("old_value", "''"), ("new_value", "''")];
+        let field = |f| dialect.json_text("COALESCE(new_row, old_row)", f);
+        // The log's earlier versions of those entries too.
+        let earlier = format!(
+            "UPDATE sync_changes SET
+                old_row = CASE WHEN old_row IS NULL THEN NULL ELSE {} END,
+                new_row = CASE WHEN new_row IS NULL THEN NULL ELSE {} END
+             WHERE tbl = 'cleaning_log' AND {} = $1 AND {} = $2 AND {} = $3",
+            dialect.json_set("old_row", &blank),
+            dialect.json_set("new_row", &blank),
+            field("instrument_id"),
+            field("uuid"),
+            field("question"),
+        );
         for column in columns {
             sqlx::query(
                 "UPDATE cleaning_log SET old_value = '', new_value = ''
@@ -228,25 +241,12 @@ impl Tx {
             .bind(column)
             .execute(self.conn())
             .await?;
-            if sqlite {
-                // The log's earlier versions of those entries too.
-                sqlx::query(
-                    "UPDATE sync_changes SET
-                        old_row = CASE WHEN old_row IS NULL THEN NULL
-                            ELSE json_set(old_row, '$.old_value', '', '$.new_value', '') END,
-                        new_row = CASE WHEN new_row IS NULL THEN NULL
-                            ELSE json_set(new_row, '$.old_value', '', '$.new_value', '') END
-                     WHERE tbl = 'cleaning_log'
-                       AND json_extract(COALESCE(new_row, old_row), '$.instrument_id') = $1
-                       AND json_extract(COALESCE(new_row, old_row), '$.uuid') = $2
-                       AND json_extract(COALESCE(new_row, old_row), '$.question') = $3",
-                )
+            sqlx::query(&earlier)
                 .bind(instrument.to_string())
                 .bind(uuid)
                 .bind(column)
                 .execute(self.conn())
                 .await?;
-            }
         }
         Ok(())
     }

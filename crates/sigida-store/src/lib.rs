@@ -282,7 +282,7 @@ impl Store {
             seal: sealing::Sealer::default(),
         };
         migrate::run(&store.pool, backend).await?;
-        if backend == Backend::Sqlite {
+        {
             let mut conn = store.pool.acquire().await?;
             sync::install(&mut conn).await?;
         }

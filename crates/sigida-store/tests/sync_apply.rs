@@ -1,6 +1,11 @@
-//! The change log and its application between two SQLite copies, through the store alone: a
-//! copy made from the log, a batch applied twice, a batch that skips one refused, and a name
-//! two copies both gave (a community's slug) kept as a conflict rather than failing the sync.
+//! The change log and its application between two copies, through the store alone: a copy
+//! made from the log, a batch applied twice, a batch that skips one refused, and a name two
+//! copies both gave (a community's slug) kept as a conflict rather than failing the sync.
+//! Between two SQLite copies, and between the central PostgreSQL and an SQLite laptop both
+//! ways (PostgreSQL's own log, triggers and unique refusals).
+
+#[allow(dead_code)] // the stories here take the PostgreSQL store only
+mod common;
 
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
@@ -34,10 +39,45 @@ async fn exchange(from: &Store, to: &Store) -> sigida_store::sync::Applied {
 }
 
 #[tokio::test]
-async fn a_copy_made_from_the_log_merges_back_and_a_shared_slug_becomes_a_conflict() {
+async fn between_two_sqlite_copies() {
     let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Store::open_dir(a_dir.path()).await.unwrap();
     let b = Store::open_dir(b_dir.path()).await.unwrap();
+    copy_merge_and_clash(&a, &b).await;
+}
+
+async fn postgres() -> Option<Store> {
+    match std::env::var("SIGIDA_TEST_POSTGRES_URL") {
+        Ok(url) => Some(common::fresh_postgres(&url).await.0),
+        Err(_) => {
+            sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn from_the_central_postgres_to_a_laptop() {
+    let Some(centre) = postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open_dir(dir.path()).await.unwrap();
+    copy_merge_and_clash(&centre, &laptop).await;
+}
+
+#[tokio::test]
+async fn from_a_laptop_to_the_central_postgres() {
+    let Some(centre) = postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open_dir(dir.path()).await.unwrap();
+    copy_merge_and_clash(&laptop, &centre).await;
+}
+
+/// A makes a diagnostic, B is made from A's log, both name a community alike.
+async fn copy_merge_and_clash(a: &Store, b: &Store) {
     let diagnostic = Diagnostic {
         id: Id::new(),
         name: "Diagnostic".into(),
@@ -82,17 +122,17 @@ async fn a_copy_made_from_the_log_merges_back_and_a_shared_slug_becomes_a_confli
     assert_eq!((again.applied, again.skipped), (0, batch.changes.len()));
 
     // Both name a new community « kayes »: each copy keeps its own and the other's row beside.
-    for store in [&a, &b] {
+    for store in [a, b] {
         let mut tx = store.begin().await.unwrap();
         tx.insert_community(&community(diagnostic.id, "Kayes", "kayes"))
             .await
             .unwrap();
         tx.commit().await.unwrap();
     }
-    let to_a = exchange(&b, &a).await;
-    let to_b = exchange(&a, &b).await;
+    let to_a = exchange(b, a).await;
+    let to_b = exchange(a, b).await;
     assert_eq!((to_a.conflicts, to_b.conflicts), (1, 1));
-    for store in [&a, &b] {
+    for store in [a, b] {
         let conflicts = store.open_conflicts().await.unwrap();
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].field, "unique");

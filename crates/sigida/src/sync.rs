@@ -352,17 +352,38 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             name,
             place,
         } => {
-            if place.dir.join(sigida_store::SQLITE_FILE).exists() {
-                return Err(Failure::Input(format!(
-                    "{} contient déjà un diagnostic : la copie se fait dans un nouveau dossier",
-                    place.dir.display()
-                )));
-            }
-            let key = needs_key(&place)?;
-            std::fs::create_dir_all(&place.dir)?;
-            let mut store = sigida_store::Store::open_dir_with(&place.dir, Some(key))
-                .await
-                .map_err(|e| Failure::Database(e.to_string()))?;
+            // A laptop's copy in a new folder; or the central copy on a PostgreSQL server
+            // (--database), in an empty database, from a file a laptop made.
+            let mut store = match &place.database {
+                None => {
+                    if place.dir.join(sigida_store::SQLITE_FILE).exists() {
+                        return Err(Failure::Input(format!(
+                            "{} contient déjà un diagnostic : la copie se fait dans un nouveau dossier",
+                            place.dir.display()
+                        )));
+                    }
+                    let key = needs_key(&place)?;
+                    std::fs::create_dir_all(&place.dir)?;
+                    sigida_store::Store::open_dir_with(&place.dir, Some(key))
+                        .await
+                        .map_err(|e| Failure::Database(e.to_string()))?
+                }
+                Some(url) => {
+                    let store = place.open_with(Some(needs_key(&place)?)).await?;
+                    if !store.diagnostics().await?.is_empty() {
+                        store.close().await;
+                        return Err(Failure::Input(format!(
+                            "{} contient déjà un diagnostic : la copie se fait dans une base vide",
+                            sigida_store::redact_url(url)
+                        )));
+                    }
+                    store
+                }
+            };
+            let whereto = match &place.database {
+                Some(url) => sigida_store::redact_url(url),
+                None => place.dir.display().to_string(),
+            };
             let name = name.unwrap_or_else(|| {
                 place
                     .dir
@@ -380,14 +401,14 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
                 store.set_sync_server(&server).await?;
                 let done = exchange_all(&mut store, &server).await;
                 store.close().await;
-                println!("Copie « {name} » faite dans {}.", place.dir.display());
+                println!("Copie « {name} » faite dans {whereto}.");
                 println!("{}", done?);
                 return Ok(());
             }
             let file = file.unwrap_or_default();
             let done = read_file(&mut store, &file, None).await;
             store.close().await;
-            println!("Copie « {name} » faite dans {}.", place.dir.display());
+            println!("Copie « {name} » faite dans {whereto}.");
             println!("{}", said(&done?));
             Ok(())
         }
@@ -438,8 +459,15 @@ pub async fn run(command: SyncCommand) -> Result<(), Failure> {
             let (id, name) = store.replica().await?;
             let peers = store.peers().await?;
             let conflicts = store.open_conflicts().await?;
+            let shared = store.shared_content().await;
             store.close().await;
+            let shared = shared?;
             println!("Cette copie : « {name} » ({id}).");
+            // Two copies that have exchanged everything print the same line.
+            println!(
+                "Contenu partagé : {} ligne(s), empreinte {}.",
+                shared.rows, shared.sha256
+            );
             if peers.is_empty() {
                 println!("Aucune autre copie connue.");
             }

@@ -120,49 +120,9 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     // Before the laptop leaves: two pending findings and a stakeholder, at the centre.
     let (merged, disputed, stakeholder) = runtime.block_on(async {
         let store = open_store(&central).await;
-        let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
-        let mut tx = store.begin().await.unwrap();
-        let mut ids = Vec::new();
-        for statement in [
-            "Les départs vers Dakar augmentent",
-            "Les transporteurs rackettent",
-        ] {
-            let id: Id<Finding> = Id::new();
-            let draft = FindingDraft {
-                theme: Theme::Migration,
-                statement: statement.into(),
-                localities: Vec::new(),
-            };
-            write_finding(&mut tx, None, &diboli, id, &draft, at)
-                .await
-                .unwrap();
-            ids.push(id);
-        }
-        tx.commit().await.unwrap();
-        let stakeholder = Stakeholder {
-            id: Id::new(),
-            diagnostic_id: diagnostic.id,
-            community_id: Some(diboli.id),
-            organisation: "Comité des transporteurs".into(),
-            kind: StakeholderType::MigrantAssociation,
-            level: Level::Local,
-            role_in_zone: "Gare routière".into(),
-            contact_name: Personal::new("Moussa Diarra".into()),
-            contact_phone: Personal::new("+223 66 12 34 56".into()),
-            influence: Some(3),
-            interest: Some(4),
-        };
-        save_actor(
-            &store,
-            &Actor::Stakeholder(stakeholder.clone()),
-            true,
-            None,
-            at,
-        )
-        .await
-        .unwrap();
+        let made = two_findings_and_a_stakeholder(&store, at).await;
         store.close().await;
-        (ids[0], ids[1], stakeholder)
+        made
     });
 
     // The laptop's copy, made from a file and the key brought apart.
@@ -205,44 +165,12 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     // rewrite the other (the same field); the laptop deletes the stakeholder the centre edits;
     // both count travellers.
     runtime.block_on(async {
+        let ids = (merged, disputed);
         let store = open_store(&central).await;
-        let mut tx = store.begin().await.unwrap();
-        for (id, statement) in [
-            (merged, "Les départs vers Dakar doublent depuis janvier"),
-            (disputed, "Les transporteurs rackettent à Diboli (centre)"),
-        ] {
-            let draft = FindingDraft {
-                theme: Theme::Migration,
-                statement: statement.into(),
-                localities: Vec::new(),
-            };
-            edit_finding(&mut tx, None, id, &draft).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-        let edited = Stakeholder {
-            role_in_zone: "Gare routière et marché".into(),
-            ..stakeholder.clone()
-        };
-        save_actor(&store, &Actor::Stakeholder(edited), false, None, at)
-            .await
-            .unwrap();
+        work_apart(&store, ids, false, "(centre)", &stakeholder, false, at).await;
         store.close().await;
-
         let store = open_store(&laptop).await;
-        let mut tx = store.begin().await.unwrap();
-        set_confidence(&mut tx, None, merged, Some(Confidence::High))
-            .await
-            .unwrap();
-        let draft = FindingDraft {
-            theme: Theme::Migration,
-            statement: "Les transporteurs rackettent à Diboli (terrain)".into(),
-            localities: Vec::new(),
-        };
-        edit_finding(&mut tx, None, disputed, &draft).await.unwrap();
-        tx.commit().await.unwrap();
-        remove_actor(&store, &Actor::Stakeholder(stakeholder.clone()), None, at)
-            .await
-            .unwrap();
+        work_apart(&store, ids, true, "(terrain)", &stakeholder, true, at).await;
         store.close().await;
     });
     flows(
@@ -379,13 +307,7 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
     // The decisions travel, settle the laptop's conflicts too, and the copies are the same.
     if support::webdriver::available() {
         let server = support::DemoServer::serve(&central);
-        let browser = support::webdriver::Browser::start();
-        browser.viewport(1280, 900, false);
-        browser.goto(&format!("{}/login?next=/sync", server.base));
-        browser.type_into("input[name=username]", "coordination");
-        browser.type_into("input[name=password]", &password);
-        browser.click("button[type=submit]");
-        let page = browser.wait_for_text("Conflits à trancher (2)");
+        let (browser, page) = copies_page(&server.base, &password);
         assert!(
             page.contains("laptop-kayes"),
             "the laptop is listed by its name"
@@ -487,6 +409,111 @@ fn two_copies_edit_apart_and_a_file_carried_by_hand_brings_them_together() {
         }
     });
     assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+}
+
+/// Two pending findings of Diboli and a stakeholder with personal contacts, written on a copy.
+async fn two_findings_and_a_stakeholder(
+    store: &sigida_store::Store,
+    at: Timestamp,
+) -> (Id<Finding>, Id<Finding>, Stakeholder) {
+    let (diagnostic, diboli) = support::diagnostic_and_community(store, "diboli").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for statement in [
+        "Les départs vers Dakar augmentent",
+        "Les transporteurs rackettent",
+    ] {
+        let id: Id<Finding> = Id::new();
+        write_finding(&mut tx, None, &diboli, id, &draft(statement), at)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    let stakeholder = Stakeholder {
+        id: Id::new(),
+        diagnostic_id: diagnostic.id,
+        community_id: Some(diboli.id),
+        organisation: "Comité des transporteurs".into(),
+        kind: StakeholderType::MigrantAssociation,
+        level: Level::Local,
+        role_in_zone: "Gare routière".into(),
+        contact_name: Personal::new("Moussa Diarra".into()),
+        contact_phone: Personal::new("+223 66 12 34 56".into()),
+        influence: Some(3),
+        interest: Some(4),
+    };
+    save_actor(
+        store,
+        &Actor::Stakeholder(stakeholder.clone()),
+        true,
+        None,
+        at,
+    )
+    .await
+    .unwrap();
+    (ids[0], ids[1], stakeholder)
+}
+
+fn draft(statement: &str) -> FindingDraft {
+    FindingDraft {
+        theme: Theme::Migration,
+        statement: statement.into(),
+        localities: Vec::new(),
+    }
+}
+
+/// One copy's work apart: the first finding rewritten or rated (different fields on two
+/// copies), the second rewritten ending with `suffix` (the same field), the stakeholder deleted
+/// or its role edited.
+async fn work_apart(
+    store: &sigida_store::Store,
+    (merged, disputed): (Id<Finding>, Id<Finding>),
+    rate: bool,
+    suffix: &str,
+    stakeholder: &Stakeholder,
+    delete: bool,
+    at: Timestamp,
+) {
+    let mut tx = store.begin().await.unwrap();
+    if rate {
+        set_confidence(&mut tx, None, merged, Some(Confidence::High))
+            .await
+            .unwrap();
+    } else {
+        let statement = "Les départs vers Dakar doublent depuis janvier";
+        edit_finding(&mut tx, None, merged, &draft(statement))
+            .await
+            .unwrap();
+    }
+    let statement = format!("Les transporteurs rackettent à Diboli {suffix}");
+    edit_finding(&mut tx, None, disputed, &draft(&statement))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let actor = if delete {
+        remove_actor(store, &Actor::Stakeholder(stakeholder.clone()), None, at).await
+    } else {
+        let edited = Stakeholder {
+            role_in_zone: "Gare routière et marché".into(),
+            ..stakeholder.clone()
+        };
+        save_actor(store, &Actor::Stakeholder(edited), false, None, at).await
+    };
+    actor.unwrap();
+}
+
+/// The coordinator signed in on the Copies page of the centre at `base`, two conflicts
+/// waiting, at desktop width.
+fn copies_page(base: &str, password: &str) -> (support::webdriver::Browser, String) {
+    let browser = support::webdriver::Browser::start();
+    browser.viewport(1280, 900, false);
+    browser.goto(&format!("{base}/login?next=/sync"));
+    browser.type_into("input[name=username]", "coordination");
+    browser.type_into("input[name=password]", password);
+    browser.click("button[type=submit]");
+    let page = browser.wait_for_text("Conflits à trancher (2)");
+    (browser, page)
 }
 
 fn c_dir(dir: &Path) -> &str {
@@ -793,4 +820,433 @@ fn an_adopted_plan_stays_frozen_whichever_copy_edits_it() {
         "done",
         "follow-up applies"
     );
+}
+
+/// A fresh PostgreSQL database on the test server (`SIGIDA_TEST_POSTGRES_URL`).
+fn fresh_database(admin: &str, name: &str) -> String {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = std::process::Command::new("psql")
+            .args([admin, "-qAtc", &sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// A meeting held on one copy: a register of three, a question counted on paper, a decision.
+async fn hold_meeting(store: &sigida_store::Store, community: &str, title: &str) {
+    use sigida_app::meetings::{
+        Arrival, add_count, add_question, create_meeting, record_decision, register,
+    };
+    use sigida_core::meeting::{AgeGroup, BallotSource, CountedVotes, DecisionKind, Meeting, Sex};
+    let (_, community) = support::diagnostic_and_community(store, community).await;
+    let meeting = create_meeting(
+        store,
+        Meeting {
+            id: Id::new(),
+            community_id: community.id,
+            level: Level::Local,
+            title: title.into(),
+            date: time::macros::date!(2026 - 03 - 20),
+            place: "Mairie".into(),
+            facilitators: "Équipe".into(),
+            agenda: vec!["Localités".into()],
+        },
+    )
+    .await
+    .unwrap();
+    for (i, sex) in [Sex::Female, Sex::Male, Sex::Female]
+        .into_iter()
+        .enumerate()
+    {
+        register(
+            store,
+            Arrival {
+                id: Id::new(),
+                meeting_id: meeting.id,
+                name: Some(format!("Participant {i} ({title})")),
+                sex,
+                age_group: AgeGroup::Youth,
+                stakeholder_type: None,
+                group: None,
+                organisation: String::new(),
+                consent: true,
+                at: Timestamp::now(),
+                code: [1, 2, 3, 4, 5, u8::try_from(i).unwrap()],
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let question = add_question(
+        store,
+        Id::new(),
+        &meeting,
+        "Quelle localité d'abord ?",
+        vec!["Diboli".into(), "Kidira".into()],
+    )
+    .await
+    .unwrap();
+    add_count(
+        store,
+        &meeting,
+        CountedVotes {
+            id: Id::new(),
+            question_id: question.id,
+            option: "Diboli".into(),
+            count: 3,
+            source: BallotSource::Paper,
+            group: None,
+            entered_at: Timestamp::now(),
+        },
+    )
+    .await
+    .unwrap();
+    record_decision(
+        store,
+        &meeting,
+        Id::new(),
+        DecisionKind::LocalitySelection,
+        &format!("Diboli d'abord ({title})"),
+        "L'assemblée",
+    )
+    .await
+    .unwrap();
+}
+
+/// The line `sigida sync status` prints of what a copy shares with the others.
+fn shared_line(args: &[&str]) -> String {
+    let mut all = vec!["sync", "status"];
+    all.extend_from_slice(args);
+    let said = sigida(&all);
+    said.lines()
+        .find(|l| l.starts_with("Contenu partagé"))
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_owned()
+}
+
+/// The acceptance: the central diagnostic on PostgreSQL, two SQLite laptops cloned
+/// from it over HTTPS, offline from each other. Both edit the same finding (different fields
+/// merge; the same field is one conflict with both values, settled on the centre's page), one
+/// deletes a stakeholder the other edits (a conflict, settled from the command line), both
+/// count travellers and hold a meeting. After syncs in both orders the three copies share the
+/// same rows (the same fingerprint on the three, the same rows between the laptops) and write
+/// the same report.
+#[test]
+fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
+    let Ok(admin) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
+        sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let path = |name: &str| root.path().join(name);
+    let (seed, centre, kayes, gao) = (path("demo"), path("centre"), path("kayes"), path("gao"));
+    sigida(&["demo", "--dir", c_dir(&seed)]);
+
+    // The central copy, on PostgreSQL, made from the demo's file.
+    let db = fresh_database(&admin, &format!("sigida_test_sync_{}", std::process::id()));
+    std::fs::create_dir_all(&centre).unwrap();
+    let key = support::key_beside(&centre);
+    std::fs::copy(support::key_beside(&seed), &key).unwrap();
+    let key = key.to_str().unwrap().to_owned();
+    let at_centre = [
+        "--database",
+        db.as_str(),
+        "--key-file",
+        key.as_str(),
+        "--dir",
+        c_dir(&centre),
+    ];
+    let with = |args: &[&str]| -> String {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&at_centre);
+        sigida(&all)
+    };
+    sigida(&[
+        "sync",
+        "export",
+        "--new-copy",
+        "--out",
+        path("demo.sync").to_str().unwrap(),
+        "--dir",
+        c_dir(&seed),
+    ]);
+    let said = with(&[
+        "sync",
+        "clone",
+        "--file",
+        path("demo.sync").to_str().unwrap(),
+        "--name",
+        "centre Bamako",
+    ]);
+    assert!(said.contains("0 conflit(s)"), "{said}");
+    let refused = run(&[
+        "sync",
+        "clone",
+        "--file",
+        path("demo.sync").to_str().unwrap(),
+        "--database",
+        &db,
+        "--key-file",
+        &key,
+    ]);
+    assert!(
+        !refused.status.success() && text(&refused).contains("une base vide"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(
+        shared_line(&at_centre),
+        shared_line(&["--dir", c_dir(&seed)])
+    );
+    let password = with(&[
+        "user",
+        "add",
+        "coordination",
+        "--role",
+        "coordinator",
+        "--generate-password",
+    ])
+    .lines()
+    .find_map(|l| l.strip_prefix("Mot de passe : ").map(str::to_owned))
+    .unwrap();
+
+    // Two findings and a stakeholder written at the centre, on PostgreSQL, before the laptops
+    // leave.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let at = Timestamp::now();
+    let open_centre = || async {
+        sigida_store::Store::connect_with(
+            &db,
+            Some(sigida_vault::Key::read_file(Path::new(&key)).unwrap()),
+        )
+        .await
+        .unwrap()
+    };
+    let (merged, disputed, stakeholder) = runtime.block_on(async {
+        let store = open_centre().await;
+        let made = two_findings_and_a_stakeholder(&store, at).await;
+        store.close().await;
+        made
+    });
+
+    // The centre serves over HTTPS; each laptop is registered and cloned from it.
+    let server = support::DemoServer::serve_with(
+        &centre,
+        &[
+            "--database",
+            &db,
+            "--key-file",
+            &key,
+            "--tls",
+            "--addr",
+            "127.0.0.1:0",
+            "--phones-addr",
+            "127.0.0.1:0",
+        ],
+    );
+    let added: Vec<String> = ["laptop-kayes", "laptop-gao"]
+        .iter()
+        .map(|name| with(&["replica", "add", name]))
+        .collect();
+    for ((laptop, name), added) in [(&kayes, "laptop-kayes"), (&gao, "laptop-gao")]
+        .into_iter()
+        .zip(&added)
+    {
+        let after = |label: &str| {
+            added
+                .lines()
+                .find_map(|l| l.split_once(label).map(|(_, v)| v.trim().to_owned()))
+                .unwrap_or_else(|| panic!("{label} in {added}"))
+        };
+        std::fs::copy(support::key_beside(&centre), support::key_beside(laptop)).unwrap();
+        let said = sigida(&[
+            "sync",
+            "clone",
+            "--server",
+            &server.base,
+            "--token",
+            &after("une seule fois) :"),
+            "--fingerprint",
+            &after("certificat du serveur :"),
+            "--name",
+            name,
+            "--dir",
+            c_dir(laptop),
+        ]);
+        assert!(said.contains("Synchronisé avec"), "{said}");
+    }
+    assert_eq!(differences(&kayes, &gao, &[]), Vec::<String>::new());
+
+    // Apart: Kayes rewrites one finding and deletes the stakeholder; Gao rates that finding
+    // and edits the stakeholder; both rewrite the other finding; both count and meet.
+    runtime.block_on(async {
+        let ids = (merged, disputed);
+        let store = open_store(&kayes).await;
+        work_apart(&store, ids, false, "(Kayes)", &stakeholder, true, at).await;
+        hold_meeting(&store, "diboli", "Assemblée de Kayes").await;
+        store.close().await;
+        let store = open_store(&gao).await;
+        work_apart(&store, ids, true, "(Gao)", &stakeholder, false, at).await;
+        hold_meeting(&store, "diboli", "Assemblée de Gao").await;
+        store.close().await;
+    });
+    flows(
+        &kayes,
+        "kayes.csv",
+        "2026-03-02,outgoing,Kayes,Dakar (Sénégal),31,0,bus\n",
+    );
+    flows(
+        &gao,
+        "gao.csv",
+        "2026-03-03,incoming,Kidira (Sénégal),Kayes,12,1,train\n",
+    );
+
+    // Kayes, then Gao, then Kayes again.
+    for laptop in [&kayes, &gao, &kayes] {
+        let said = sigida(&["sync", "--dir", c_dir(laptop)]);
+        assert!(said.contains("Synchronisé"), "{said}");
+    }
+    let conflicts = runtime.block_on(async {
+        let store = open_centre().await;
+        let conflicts = store.open_conflicts().await.unwrap();
+        store.close().await;
+        conflicts
+    });
+    assert_eq!(conflicts.len(), 2, "{conflicts:?}");
+    let on_statement = conflicts
+        .iter()
+        .find(|c| c.table == "findings" && c.field == "statement")
+        .unwrap();
+    assert!(
+        on_statement
+            .local
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("(Kayes)")
+    );
+    assert!(
+        on_statement
+            .remote
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("(Gao)")
+    );
+    let on_row = conflicts
+        .iter()
+        .find(|c| c.table == "stakeholders" && c.field == "*")
+        .unwrap();
+    assert!(
+        on_row.local.is_none() && on_row.remote.is_some(),
+        "deleted here, edited there"
+    );
+
+    // The coordinator takes Gao's wording on the centre's page; the stakeholder, edited in
+    // Gao, is kept from the command line.
+    if support::webdriver::available() {
+        let (browser, page) = copies_page(&server.base, &password);
+        assert!(
+            page.contains("laptop-gao") && page.contains("laptop-kayes"),
+            "{page}"
+        );
+        browser.click(&format!("#conflit-{} input[value=theirs]", on_statement.id));
+        browser.click(&format!("#conflit-{} button[type=submit]", on_statement.id));
+        let page = browser.wait_for_text("Conflit tranché");
+        assert!(page.contains("Conflits à trancher (1)"), "{page}");
+    } else {
+        with(&["sync", "resolve", &on_statement.id, "--theirs"]);
+    }
+    let said = with(&["sync", "resolve", &on_row.id, "--theirs"]);
+    assert!(said.contains("Conflit tranché"), "{said}");
+
+    // Gao, then Kayes, then Gao again: the settlements travel and settle Gao's own conflicts.
+    for laptop in [&gao, &kayes, &gao] {
+        let said = sigida(&["sync", "--dir", c_dir(laptop)]);
+        assert!(said.contains("Synchronisé"), "{said}");
+    }
+    drop(server);
+
+    let shared = shared_line(&at_centre);
+    for laptop in [&kayes, &gao] {
+        assert_eq!(
+            shared_line(&["--dir", c_dir(laptop)]),
+            shared,
+            "{}",
+            laptop.display()
+        );
+    }
+    assert_eq!(differences(&kayes, &gao, &[]), Vec::<String>::new());
+    runtime.block_on(async {
+        for store in [
+            open_centre().await,
+            open_store(&kayes).await,
+            open_store(&gao).await,
+        ] {
+            assert_eq!(store.open_conflicts().await.unwrap(), vec![]);
+            let (diagnostic, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+            let findings = store.findings(diboli.id).await.unwrap();
+            let one = findings.iter().find(|f| f.id == merged).unwrap();
+            assert_eq!(
+                one.statement,
+                "Les départs vers Dakar doublent depuis janvier"
+            );
+            assert_eq!(one.confidence, Some(Confidence::High));
+            let other = findings.iter().find(|f| f.id == disputed).unwrap();
+            assert!(other.statement.ends_with("(Gao)"), "{}", other.statement);
+            let kept = store.stakeholders(diagnostic.id, None).await.unwrap();
+            let s = kept.iter().find(|s| s.id == stakeholder.id).unwrap();
+            assert_eq!(s.role_in_zone, "Gare routière et marché");
+            assert_eq!(s.contact_name.expose(), "Moussa Diarra");
+            let meetings = store.meetings(diboli.id).await.unwrap();
+            for title in ["Assemblée de Kayes", "Assemblée de Gao"] {
+                let m = meetings.iter().find(|m| m.title == title).unwrap();
+                assert_eq!(store.participants(m.id).await.unwrap().len(), 3);
+            }
+            let origins: Vec<String> = store
+                .flow_counts(diboli.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.origin)
+                .collect();
+            assert!(origins.iter().any(|o| o == "Kidira (Sénégal)"));
+            assert!(store.verify_audit().await.unwrap().breaks.is_empty());
+            store.close().await;
+        }
+    });
+
+    // The same report from the three.
+    let report = |place: &[&str], dir: &Path| -> String {
+        let mut args = vec![
+            "report",
+            "--community",
+            "diboli",
+            "--lang",
+            "fr",
+            "--format",
+            "html",
+        ];
+        args.extend_from_slice(place);
+        sigida(&args);
+        std::fs::read_to_string(dir.join("reports/diboli/analyse-contextuelle.html")).unwrap()
+    };
+    let central_report = report(&at_centre, &centre);
+    assert!(central_report.contains("doublent depuis janvier"));
+    for laptop in [&kayes, &gao] {
+        assert!(
+            report(&["--dir", c_dir(laptop)], laptop) == central_report,
+            "{} writes another report",
+            laptop.display()
+        );
+    }
 }

@@ -6,7 +6,7 @@ use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
 
 use super::classes::Class;
-use super::shape::{Kind, Shape, shapes};
+use super::shape::{Dialect, Kind, Shape, key_text, shapes};
 use super::{Batch, Change};
 use crate::sealing::unhex;
 use crate::{Result, StoreError, Tx};
@@ -106,12 +106,30 @@ fn same(kind: Kind, a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
-/// The column a UNIQUE index refused, from SQLite's message
-/// (`UNIQUE constraint failed: communities.diagnostic_id, communities.slug`): its last.
-fn clashing_field(message: &str) -> Option<String> {
-    let columns = message.split("failed:").nth(1)?;
-    let last = columns.split(',').next_back()?.trim();
-    Some(last.rsplit('.').next()?.to_owned())
+/// The column a UNIQUE index refused, its last: from SQLite's message
+/// (`UNIQUE constraint failed: communities.diagnostic_id, communities.slug`), or from the
+/// index PostgreSQL names.
+async fn clashing_field(conn: &mut sqlx::AnyConnection, clash: &Clash) -> Result<Option<String>> {
+    if let Some(index) = &clash.index {
+        return Ok(sqlx::query(
+            "SELECT CAST(a.attname AS TEXT) FROM pg_class x
+             JOIN pg_index i ON i.indexrelid = x.oid
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+             WHERE x.relname = $1
+             ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum) DESC LIMIT 1",
+        )
+        .bind(index)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?);
+    }
+    let last = || {
+        let columns = clash.message.split("failed:").nth(1)?;
+        let last = columns.split(',').next_back()?.trim();
+        Some(last.rsplit('.').next()?.to_owned())
+    };
+    Ok(last())
 }
 
 /// Binds a row's key values, in the key's order.
@@ -161,14 +179,44 @@ pub(crate) async fn current_row(
     }
 }
 
-/// The message of a UNIQUE index's refusal, `None` for any other error.
-fn unique_violation(e: &StoreError) -> Option<String> {
+/// A UNIQUE index's refusal: its message and, on PostgreSQL, the index's name.
+struct Clash {
+    message: String,
+    index: Option<String>,
+}
+
+fn unique_violation(e: &StoreError) -> Option<Clash> {
     match e {
         StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Some(db.message().to_owned())
+            Some(Clash {
+                message: db.message().to_owned(),
+                index: db.constraint().map(str::to_owned),
+            })
         }
         _ => None,
     }
+}
+
+/// Runs one statement that may be refused so that the transaction goes on after a refusal:
+/// PostgreSQL aborts a transaction at its first error unless a savepoint contains it.
+async fn contained<F, T>(conn: &mut sqlx::AnyConnection, statement: F) -> Result<T>
+where
+    F: AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<T>,
+{
+    if Dialect::of(conn) == Dialect::Sqlite {
+        return statement(conn).await;
+    }
+    sqlx::query("SAVEPOINT sync_row")
+        .execute(&mut *conn)
+        .await?;
+    let done = statement(&mut *conn).await;
+    let end = if done.is_ok() {
+        "RELEASE SAVEPOINT sync_row"
+    } else {
+        "ROLLBACK TO SAVEPOINT sync_row"
+    };
+    sqlx::query(end).execute(&mut *conn).await?;
+    done
 }
 
 /// A whole row inserted.
@@ -259,17 +307,19 @@ pub(crate) async fn log_entry(
     let text = |m: Option<&Map<String, Value>>| m.map(|m| Value::Object(m.clone()).to_string());
     let sql = format!(
         "INSERT INTO sync_changes (tbl, pk, op, old_row, new_row, changed_at, via, resolves)
-         VALUES ($1, json_array({}), $2, $3, $4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), $5, $6)",
-        shape.key_placeholders(7)
+         VALUES ($1, $2, $3, $4, $5, {}, $6, $7)",
+        shape.dialect.now()
     );
-    let query = sqlx::query(&sql)
+    sqlx::query(&sql)
         .bind(shape.table.clone())
+        .bind(key_text(key))
         .bind(entry.op.to_owned())
         .bind(text(entry.old))
         .bind(text(entry.new))
         .bind(entry.via.map(str::to_owned))
-        .bind(i64::from(entry.resolves));
-    bind_key(query, shape, key)?.execute(&mut *conn).await?;
+        .bind(i64::from(entry.resolves))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -280,9 +330,6 @@ impl Tx {
     /// again whole. Foreign keys are checked at commit (a row and the rows it refers to may
     /// come in any order).
     pub async fn apply(&mut self, batch: &Batch, at: &str) -> Result<Applied> {
-        if self.conn().backend_name() != "SQLite" {
-            return Err(refused("sync.backend"));
-        }
         if batch.schema != crate::migrate::latest_version() {
             return Err(StoreError::Refused(
                 sigida_core::refusal::Refusal::new("sync.schema")
@@ -315,9 +362,11 @@ impl Tx {
                     .arg("received", received.to_string()),
             ));
         }
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *conn)
-            .await?;
+        let defer = match Dialect::of(conn) {
+            Dialect::Sqlite => "PRAGMA defer_foreign_keys = ON",
+            Dialect::Postgres => "SET CONSTRAINTS ALL DEFERRED",
+        };
+        sqlx::query(defer).execute(&mut *conn).await?;
         sqlx::query("UPDATE sync_context SET via = $1, resolves = 0 WHERE id = 1")
             .bind(&batch.from)
             .execute(&mut *conn)
@@ -412,14 +461,13 @@ impl One<'_> {
 
     /// Whether this copy's last word on the row is its deletion.
     async fn tombstoned(&mut self) -> Result<bool> {
-        let sql = format!(
-            "SELECT op FROM sync_changes WHERE tbl = $1 AND pk = json_array({}) ORDER BY seq DESC LIMIT 1",
-            self.shape.key_placeholders(2)
-        );
-        let query = sqlx::query(&sql).bind(self.shape.table.clone());
-        let row = bind_key(query, self.shape, &self.change.key)?
-            .fetch_optional(&mut *self.conn)
-            .await?;
+        let row = sqlx::query(
+            "SELECT op FROM sync_changes WHERE tbl = $1 AND pk = $2 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(self.shape.table.clone())
+        .bind(key_text(&self.change.key))
+        .fetch_optional(&mut *self.conn)
+        .await?;
         Ok(match row {
             Some(r) => r.try_get::<String, _>(0)? == "d",
             None => false,
@@ -456,7 +504,8 @@ impl One<'_> {
             self.skip_as_duplicate(row);
             return Ok(());
         }
-        match insert_row(self.conn, self.shape, row).await {
+        let shape = self.shape;
+        match contained(self.conn, async |c| insert_row(c, shape, row).await).await {
             Err(e) => match unique_violation(&e) {
                 // The same thing under another id (the same file imported on both copies):
                 // ours stands for it.
@@ -464,7 +513,7 @@ impl One<'_> {
                     self.skip_as_duplicate(row);
                     Ok(())
                 }
-                Some(message) => self.name_taken(&message, row).await,
+                Some(clash) => self.name_taken(&clash, row).await,
                 None => Err(e),
             },
             ok => ok,
@@ -473,8 +522,8 @@ impl One<'_> {
 
     /// A row that takes a name another row here has: kept whole as a conflict, with the field
     /// that clashed, for a person to rename.
-    async fn name_taken(&mut self, message: &str, row: &Map<String, Value>) -> Result<()> {
-        let field = clashing_field(message).unwrap_or_default();
+    async fn name_taken(&mut self, clash: &Clash, row: &Map<String, Value>) -> Result<()> {
+        let field = clashing_field(self.conn, clash).await?.unwrap_or_default();
         self.conflict(
             "unique",
             Some(&Value::String(field)),
@@ -495,9 +544,14 @@ impl One<'_> {
     }
 
     async fn update(&mut self, fields: &[&str], row: &Map<String, Value>) -> Result<()> {
-        match update_row(self.conn, self.shape, &self.change.key, fields, row).await {
+        let (shape, key) = (self.shape, &self.change.key);
+        match contained(self.conn, async |c| {
+            update_row(c, shape, key, fields, row).await
+        })
+        .await
+        {
             Err(e) => match unique_violation(&e) {
-                Some(message) => self.name_taken(&message, row).await,
+                Some(clash) => self.name_taken(&clash, row).await,
                 None => Err(e),
             },
             ok => ok,

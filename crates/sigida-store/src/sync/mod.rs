@@ -13,7 +13,7 @@ pub use apply::Applied;
 pub use classes::{CLASSES, Class, class_of};
 pub use replicas::{Replica, Server};
 pub use resolve::{Choice, is_sealed};
-pub(crate) use shape::install;
+pub(crate) use shape::{Dialect, install, key_text};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -120,6 +120,16 @@ pub(crate) fn conflict_of(r: &sqlx::any::AnyRow) -> Result<Conflict> {
     })
 }
 
+/// What a copy shares with the others, summed up: its rows of every table that travels but
+/// the audit log (each copy audits its own exchanges, so its chain differs by them), in one
+/// SHA-256. Two copies that have exchanged everything show the same, whichever engine each
+/// runs on: values are compared as values (a real as a number, not as its engine writes it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedContent {
+    pub rows: usize,
+    pub sha256: String,
+}
+
 fn object(value: Option<Value>) -> Option<Map<String, Value>> {
     match value {
         Some(Value::Object(map)) => Some(map),
@@ -186,6 +196,47 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get(0)?)
+    }
+
+    /// The fingerprint of what this copy shares with the others ([`SharedContent`]).
+    pub async fn shared_content(&self) -> Result<SharedContent> {
+        use sha2::Digest;
+        let mut conn = self.pool.acquire().await?;
+        let shapes = shape::shapes(&mut conn).await?;
+        let mut hash = sha2::Sha256::new();
+        let mut count = 0;
+        for shape in shapes.iter().filter(|s| s.table != "audit_log") {
+            let rows = sqlx::query(&format!(
+                "SELECT {} FROM {} r",
+                shape.row_json("r"),
+                shape.table
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut lines = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let row = object(parse_json("sync", "row", r.try_get(0)?)?).unwrap_or_default();
+                let canonical: std::collections::BTreeMap<&str, Value> = shape
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.as_str(), shape::canonical(c.kind, row.get(&c.name))))
+                    .collect();
+                lines.push(serde_json::to_string(&canonical).unwrap_or_default());
+            }
+            lines.sort();
+            count += lines.len();
+            for line in lines {
+                hash.update(shape.table.as_bytes());
+                hash.update(b"\t");
+                hash.update(line.as_bytes());
+                hash.update(b"\n");
+            }
+        }
+        let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(SharedContent {
+            rows: count,
+            sha256,
+        })
     }
 
     /// The conflicts no one has settled yet.

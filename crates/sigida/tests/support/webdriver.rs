@@ -51,6 +51,9 @@ impl Browser {
         let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
+            // A server's self-signed certificate (`serve --tls`) accepted, as the coordinator
+            // accepts it once having compared its fingerprint.
+            "acceptInsecureCerts": true,
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": [

@@ -7,8 +7,10 @@
 #[allow(dead_code)] // the stories here take the PostgreSQL store only
 mod common;
 
+use sigida_core::cleaning::{Decision, LogEntry};
 use sigida_core::community::Community;
 use sigida_core::diagnostic::Diagnostic;
+use sigida_core::instrument::{Instrument, InstrumentKind};
 use sigida_core::{Id, Timestamp};
 use sigida_store::Store;
 
@@ -155,4 +157,85 @@ async fn copy_merge_and_clash(a: &Store, b: &Store) {
         matches!(&refused, Err(sigida_store::StoreError::Refused(r)) if r.code == "sync.gap"),
         "{refused:?}"
     );
+
+    cleaning_logs_numbered_alike(a, b, diagnostic.id).await;
+}
+
+fn entry(uuid: &str, question: &str) -> LogEntry {
+    LogEntry {
+        uuid: uuid.into(),
+        loop_index: String::new(),
+        question: question.into(),
+        old_value: "999".into(),
+        new_value: String::new(),
+        issue: "valeur extrême".into(),
+        check: "outlier_iqr".into(),
+        decision: Decision::Pending,
+        author: "sigida".into(),
+        date: "2026-03-01".into(),
+        reason: String::new(),
+    }
+}
+
+/// Each copy logs a different entry under the same number, and both the same entry: after the
+/// exchange each copy holds the three, once each, and a decision taken on one reaches the
+/// other's entry, whatever number each gave it.
+async fn cleaning_logs_numbered_alike(a: &Store, b: &Store, diagnostic: Id<Diagnostic>) {
+    let instrument = Instrument {
+        id: Id::new(),
+        diagnostic_id: diagnostic,
+        kind: InstrumentKind::HouseholdSurvey,
+        name: "Ménages".into(),
+    };
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_instrument(&instrument).await.unwrap();
+    tx.commit().await.unwrap();
+    exchange(a, b).await;
+    for (store, own) in [(a, "a-1"), (b, "b-1")] {
+        let mut tx = store.begin().await.unwrap();
+        tx.merge_log(
+            instrument.id,
+            &[entry(own, "age"), entry("commun", "revenu")],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (to_a, to_b) = (exchange(b, a).await, exchange(a, b).await);
+    assert_eq!((to_a.conflicts, to_b.conflicts), (0, 0));
+    let about = |log: Vec<(i64, LogEntry)>| -> Vec<String> {
+        let mut all: Vec<String> = log.into_iter().map(|(_, e)| e.uuid).collect();
+        all.sort();
+        all
+    };
+    for store in [a, b] {
+        let log = store.numbered_log(instrument.id).await.unwrap();
+        assert_eq!(about(log), ["a-1", "b-1", "commun"]);
+    }
+    // A decides on B's entry, under A's number for it; B's entry takes the decision.
+    let seq = a
+        .numbered_log(instrument.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, e)| e.uuid == "b-1")
+        .unwrap()
+        .0;
+    let decided = LogEntry {
+        new_value: "45".into(),
+        decision: Decision::Change,
+        reason: "âge en mois".into(),
+        ..entry("b-1", "age")
+    };
+    let mut tx = a.begin().await.unwrap();
+    tx.decide(instrument.id, seq, &decided).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(exchange(a, b).await.conflicts, 0);
+    let on_b = b.cleaning_log(instrument.id).await.unwrap();
+    let theirs = on_b.iter().find(|e| e.uuid == "b-1").unwrap();
+    assert_eq!(
+        (theirs.decision, theirs.new_value.as_str()),
+        (Decision::Change, "45")
+    );
+    assert_eq!(on_b.len(), 3);
 }

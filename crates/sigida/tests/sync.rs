@@ -23,6 +23,10 @@ fn sigida(args: &[&str]) -> String {
 }
 
 fn flows(dir: &Path, name: &str, rows: &str) {
+    flows_in(dir, "diboli", name, rows);
+}
+
+fn flows_in(dir: &Path, community: &str, name: &str, rows: &str) {
     let sheet = dir.with_file_name(name);
     std::fs::write(
         &sheet,
@@ -37,7 +41,7 @@ fn flows(dir: &Path, name: &str, rows: &str) {
         "flows",
         sheet.to_str().unwrap(),
         "--community",
-        "diboli",
+        community,
         "--dir",
         dir.to_str().unwrap(),
     ]);
@@ -597,22 +601,87 @@ fn a_registered_laptop_syncs_with_the_centre_over_https() {
         l,
     ]);
     assert!(said.contains("Synchronisé avec"), "{said}");
-    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+    // Registered for Gao-Château, the laptop holds that community's work and the whole
+    // diagnostic's (instruments, national stakeholders, every raw file), not Diboli's.
+    let in_scope = |tables: &[(String, BTreeSet<String>)], table: &str, id: &str| {
+        tables
+            .iter()
+            .filter(|(t, _)| t == table)
+            .flat_map(|(_, rows)| rows.iter())
+            .filter(|r| r.contains(id))
+            .count()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (diboli, gao) = runtime.block_on(async {
+        let store = open_store(&central).await;
+        let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
+        let (_, gao) = support::diagnostic_and_community(&store, "gao-chateau").await;
+        store.close().await;
+        (diboli.id.to_string(), gao.id.to_string())
+    });
+    let (at_centre, on_laptop) = (rows_of(&central), rows_of(&laptop));
+    for table in ["findings", "meetings", "action_plans", "localities"] {
+        assert!(in_scope(&at_centre, table, &diboli) > 0, "{table}");
+        assert_eq!(in_scope(&on_laptop, table, &diboli), 0, "{table} of Diboli");
+        assert_eq!(
+            in_scope(&on_laptop, table, &gao),
+            in_scope(&at_centre, table, &gao),
+            "{table} of Gao"
+        );
+    }
+    let whole = |tables: &[(String, BTreeSet<String>)], table: &str| {
+        tables
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, r)| r.len())
+    };
+    for table in ["instruments", "raw_imports", "communities", "indicators"] {
+        assert_eq!(
+            whole(&on_laptop, table),
+            whole(&at_centre, table),
+            "{table}"
+        );
+    }
+    // The children of Diboli's rows stay at the centre too: participants, ballots, actions.
+    for table in ["participants", "ballots", "actions"] {
+        assert!(
+            whole(&on_laptop, table) < whole(&at_centre, table),
+            "{table}"
+        );
+    }
 
-    // Both count travellers, the centre while it serves; one command brings them together.
+    // Both count travellers, the centre in Diboli while it serves, the laptop in Gao; one
+    // command brings the laptop's to the centre.
     flows(
         &central,
         "centre.csv",
         "2026-03-02,outgoing,Kayes,Dakar (Sénégal),31,0,bus\n",
     );
-    flows(
+    flows_in(
         &laptop,
+        "gao-chateau",
         "terrain.csv",
-        "2026-03-03,incoming,Kidira (Sénégal),Kayes,12,1,train\n",
+        "2026-03-03,incoming,Ansongo,Gao,12,1,bus\n",
     );
     let said = sigida(&["sync", "--dir", l]);
     assert!(said.contains("0 conflit(s)"), "{said}");
-    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+    let (at_centre, on_laptop) = (rows_of(&central), rows_of(&laptop));
+    let has = |tables: &[(String, BTreeSet<String>)], what: &str| {
+        tables
+            .iter()
+            .filter(|(t, _)| t == "flow_counts")
+            .any(|(_, rows)| rows.iter().any(|r| r.contains(what)))
+    };
+    assert!(
+        has(&at_centre, "'Ansongo'"),
+        "the laptop's counts reach the centre"
+    );
+    assert!(has(&on_laptop, "'Ansongo'"));
+    assert_eq!(
+        in_scope(&on_laptop, "flow_counts", &diboli),
+        0,
+        "Diboli's counts stay at the centre"
+    );
     let idle = sigida(&["sync", "--dir", l]);
     assert!(
         idle.contains("0 modification(s) envoyée(s), 0 reçue(s)")

@@ -393,6 +393,13 @@ impl Tx {
                     .execute(&mut *conn)
                     .await?;
             }
+            // A cleaning-log entry is the same entry on every copy by what it is about, not by
+            // its number (two copies both number their next entry alike).
+            let renumbered = match shape.table.as_str() {
+                "cleaning_log" => cleaning_entry_here(&mut *conn, change).await?,
+                _ => None,
+            };
+            let change = renumbered.as_ref().unwrap_or(change);
             let mut one = One {
                 conn: &mut *conn,
                 shape,
@@ -436,6 +443,80 @@ impl Tx {
             .await?;
         Ok(done)
     }
+}
+
+/// A cleaning-log entry from another copy, under this copy's number for it: the entry about
+/// the same submission, repeat row, column and issue here (their decisions then merge field by
+/// field), or, for an entry new here whose number another entry already has, the next free
+/// number. `None` when the number is already this copy's.
+async fn cleaning_entry_here(
+    conn: &mut sqlx::AnyConnection,
+    change: &Change,
+) -> Result<Option<Change>> {
+    let Some(row) = change.new.as_ref().or(change.old.as_ref()) else {
+        return Ok(None);
+    };
+    let text = |f: &str| {
+        row.get(f)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let Some(seq) = row.get("seq").and_then(integer) else {
+        return Ok(None);
+    };
+    let instrument = text("instrument_id");
+    let same: Option<i64> = sqlx::query(
+        "SELECT seq FROM cleaning_log WHERE instrument_id = $1 AND uuid = $2 AND loop_index = $3
+           AND question = $4 AND issue = $5
+         ORDER BY CASE WHEN seq = $6 THEN 0 ELSE 1 END, seq LIMIT 1",
+    )
+    .bind(&instrument)
+    .bind(text("uuid"))
+    .bind(text("loop_index"))
+    .bind(text("question"))
+    .bind(text("issue"))
+    .bind(seq)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    let here = match same {
+        Some(s) => s,
+        None => {
+            let taken: i64 = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM cleaning_log WHERE instrument_id = $1 AND seq = $2",
+            )
+            .bind(&instrument)
+            .bind(seq)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+            if taken == 0 {
+                seq
+            } else {
+                sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(seq), -1) + 1 AS BIGINT) FROM cleaning_log WHERE instrument_id = $1",
+                )
+                .bind(&instrument)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?
+            }
+        }
+    };
+    if here == seq {
+        return Ok(None);
+    }
+    let mut local = change.clone();
+    local.key = vec![Value::String(instrument), Value::from(here)];
+    for row in [local.new.as_mut(), local.old.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        row.insert("seq".into(), Value::from(here));
+    }
+    Ok(Some(local))
 }
 
 /// One change being applied.

@@ -7,6 +7,7 @@ mod apply;
 mod classes;
 mod replicas;
 mod resolve;
+mod scope;
 mod shape;
 
 pub use apply::Applied;
@@ -130,6 +131,23 @@ pub struct SharedContent {
     pub sha256: String,
 }
 
+/// Every row of a table, as changes carry them.
+pub(crate) async fn all_rows(
+    conn: &mut sqlx::AnyConnection,
+    shape: &shape::Shape,
+) -> Result<Vec<Map<String, Value>>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM {} r",
+        shape.row_json("r"),
+        shape.table
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(object(parse_json("sync", "row", r.try_get(0)?)?).unwrap_or_default()))
+        .collect()
+}
+
 fn object(value: Option<Value>) -> Option<Map<String, Value>> {
     match value {
         Some(Value::Object(map)) => Some(map),
@@ -206,16 +224,9 @@ impl Store {
         let mut hash = sha2::Sha256::new();
         let mut count = 0;
         for shape in shapes.iter().filter(|s| s.table != "audit_log") {
-            let rows = sqlx::query(&format!(
-                "SELECT {} FROM {} r",
-                shape.row_json("r"),
-                shape.table
-            ))
-            .fetch_all(&mut *conn)
-            .await?;
+            let rows = all_rows(&mut conn, shape).await?;
             let mut lines = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let row = object(parse_json("sync", "row", r.try_get(0)?)?).unwrap_or_default();
+            for row in &rows {
                 let canonical: std::collections::BTreeMap<&str, Value> = shape
                     .columns
                     .iter()
@@ -293,6 +304,11 @@ impl Store {
         .await?;
         let mut conn = self.pool.acquire().await?;
         let shapes = shape::shapes(&mut conn).await?;
+        // A laptop registered for some communities receives theirs and the whole diagnostic's.
+        let scope = match peer {
+            Some(p) => scope::Scope::of(&mut conn, &shapes, p).await?,
+            None => None,
+        };
         // The last change of each row of a union table: the row travels once, as it is now.
         let mut last: std::collections::HashMap<(String, String), i64> = Default::default();
         for r in &rows {
@@ -348,6 +364,11 @@ impl Store {
                         None => continue,
                     }
                 }
+            }
+            if let Some(scope) = &scope
+                && !scope.keeps(shape, change.new.as_ref().or(change.old.as_ref()))
+            {
+                continue;
             }
             changes.push(change);
         }

@@ -48,6 +48,8 @@ vocabulary! {
         ErasePersonalData = "erase_personal_data",
         /// The copies of the diagnostic and the conflicts between them, settled (audited).
         ResolveConflicts = "resolve_conflicts",
+        /// Registering field laptops and revoking their sync tokens (audited).
+        ManageReplicas = "manage_replicas",
     }
 }
 
@@ -69,6 +71,7 @@ impl Role {
                 ViewAudit,
                 ErasePersonalData,
                 ResolveConflicts,
+                ManageReplicas,
             ],
             Role::Analyst => &[
                 ViewDiagnostic,

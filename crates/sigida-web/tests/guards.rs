@@ -517,3 +517,130 @@ async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page(
     assert_eq!(there.role_in_zone, "Accueil au terrain");
     assert!(laptop.open_conflicts().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_coordinator_registers_a_field_laptop_shows_its_token_once_and_revokes_it() {
+    let f = fixture().await;
+    // An analyst settles conflicts but does not hand out sync tokens.
+    let analyst = login(&f.app, "analyst").await;
+    let page = get(&f.app, "/sync", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("Ordinateurs de terrain"),
+        "{}",
+        page.body
+    );
+    let refused = send(
+        &f.app,
+        form_post(
+            "/sync/replicas",
+            &analyst,
+            format!("csrf={}&name=laptop", csrf_of(&page.body)),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let coordinator = login(&f.app, "coordinator").await;
+    let page = get(&f.app, "/sync", Some(&coordinator)).await;
+    assert!(
+        page.body.contains("Aucun ordinateur de terrain"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("value=\"gao-chateau\""),
+        "the communities are offered"
+    );
+    let csrf = csrf_of(&page.body);
+    let registered = send(
+        &f.app,
+        form_post(
+            "/sync/replicas",
+            &coordinator,
+            format!("csrf={csrf}&name=laptop+Gao&community=gao-chateau"),
+        ),
+    )
+    .await
+    .body;
+    assert!(
+        registered.contains("Ordinateur enregistré : laptop Gao"),
+        "{registered}"
+    );
+    let token = registered
+        .split("Jeton de synchronisation : <code>")
+        .nth(1)
+        .and_then(|r| r.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert!(token.len() >= 32, "{token}");
+    assert!(registered.contains(&format!(
+        "sigida sync clone --server https://ADRESSE --token {token}"
+    )));
+    let kept = f
+        .store
+        .replica_by_token(&sigida_store::sha256_hex(token.as_bytes()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.communities, vec!["gao-chateau".to_owned()]);
+    // The list shows it by name and scope; the token is not shown again.
+    let page = get(&f.app, "/sync", Some(&coordinator)).await;
+    assert!(
+        page.body.contains("laptop Gao")
+            && page
+                .body
+                .contains("<td data-label=\"Communautés\">Gao Château</td>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&token), "the token is shown once");
+    let twice = send(
+        &f.app,
+        form_post(
+            "/sync/replicas",
+            &coordinator,
+            format!("csrf={csrf}&name=laptop+Gao"),
+        ),
+    )
+    .await;
+    assert!(
+        twice.status.is_client_error(),
+        "{} {}",
+        twice.status,
+        twice.body
+    );
+    assert!(twice.body.contains("déjà enregistré"));
+
+    let revoked = send(
+        &f.app,
+        form_post(
+            "/sync/replicas/revoke",
+            &coordinator,
+            format!("csrf={csrf}&name=laptop+Gao"),
+        ),
+    )
+    .await;
+    assert_eq!(location(&revoked), "/sync#ordinateurs");
+    assert!(
+        f.store
+            .replica_by_token(&sigida_store::sha256_hex(token.as_bytes()))
+            .await
+            .unwrap()
+            .is_none(),
+        "a revoked token syncs no more"
+    );
+    let page = get(&f.app, "/sync", Some(&coordinator)).await;
+    assert!(page.body.contains("révoqué le"), "{}", page.body);
+    let audit = f.store.audit_events(20).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .filter(
+                |e| e.subject == "replica:laptop Gao" && e.actor.as_deref() == Some("coordinator")
+            )
+            .count()
+            == 2,
+        "registered and revoked, both audited"
+    );
+}

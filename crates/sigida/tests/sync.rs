@@ -1228,6 +1228,19 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
             page.contains("laptop-gao") && page.contains("laptop-kayes"),
             "{page}"
         );
+        // The laptops registered here, each with its last exchange and what waits for it.
+        assert!(
+            page.contains("Ordinateurs de terrain") && page.contains("Modifications en attente")
+        );
+        let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        browser.screenshot(&shots.join("sync-centre-desktop.png"));
+        browser.viewport(390, 844, true);
+        let overflow = browser.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        assert!(overflow.as_i64().unwrap() <= 0, "sideways: {overflow}");
+        browser.screenshot(&shots.join("sync-centre-phone.png"));
+        browser.viewport(1280, 900, false);
         browser.click(&format!("#conflit-{} input[value=theirs]", on_statement.id));
         browser.click(&format!("#conflit-{} button[type=submit]", on_statement.id));
         let page = browser.wait_for_text("Conflit tranché");

@@ -202,6 +202,26 @@ impl Store {
             .collect()
     }
 
+    /// How many of this copy's changes wait for `peer` (a replica id): logged after what it
+    /// acknowledged, and not its own.
+    pub async fn waiting_for(&self, peer: &str) -> Result<i64> {
+        let after = self
+            .peers()
+            .await?
+            .into_iter()
+            .find(|p| p.replica == peer)
+            .map_or(0, |p| p.sent_upto);
+        Ok(sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM sync_changes
+             WHERE seq > $1 AND (via IS NULL OR via <> $2)",
+        )
+        .bind(after)
+        .bind(peer)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
+    }
+
     /// How many conflicts wait on one record (a table's row by its single id).
     pub async fn conflicts_on(&self, table: &str, id: &str) -> Result<i64> {
         let key = serde_json::to_string(&[id]).unwrap_or_default();

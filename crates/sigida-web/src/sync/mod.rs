@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use sigida_core::access::Permission::ResolveConflicts;
+use sigida_core::access::Permission::{ManageReplicas, ResolveConflicts};
 use sigida_report::Tr;
 use sigida_store::sync::{Choice, Conflict, is_sealed};
 
@@ -16,6 +16,8 @@ use crate::http::form::Fields;
 use crate::http::layout;
 use crate::http::routes::{Access::Needs, Access::Public, Entry, Loads, get, post};
 
+mod replicas;
+
 pub fn routes() -> Vec<Entry> {
     vec![
         get("/sync", Needs(ResolveConflicts), Loads::Nothing, page),
@@ -24,6 +26,18 @@ pub fn routes() -> Vec<Entry> {
             Needs(ResolveConflicts),
             Loads::Nothing,
             settle,
+        ),
+        post(
+            "/sync/replicas",
+            Needs(ManageReplicas),
+            Loads::Nothing,
+            replicas::add,
+        ),
+        post(
+            "/sync/replicas/revoke",
+            Needs(ManageReplicas),
+            Loads::Nothing,
+            replicas::revoke,
         ),
         // A field laptop's exchange: its token, not a session, says who it is.
         post("/sync/v1/exchange", Public, Loads::Nothing, exchange).body_limit(EXCHANGE_BODY),
@@ -130,7 +144,20 @@ pub async fn page(
     viewer: Viewer,
     Query(asked): Query<Asked>,
 ) -> Result<Markup, WebError> {
+    let shown = replicas::Shown::Nothing;
+    render(&state, &viewer, asked.settled.is_some(), &shown).await
+}
+
+/// The Copies page: this copy, the others, the laptops registered here (with a new one's
+/// token, once), the conflicts.
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    settled: bool,
+    after: &replicas::Shown<'_>,
+) -> Result<Markup, WebError> {
     let tr = viewer.tr;
+    let laptops = replicas::section(state, viewer, after).await?;
     let synthetic = state
         .store
         .main_diagnostic()
@@ -149,7 +176,7 @@ pub async fn page(
     };
     let body = html! {
         h1 { (tr.t("sync.title")) }
-        @if asked.settled.is_some() { p.note role="status" { (tr.t("sync.settled")) } }
+        @if settled { p.note role="status" { (tr.t("sync.settled")) } }
         p.lead { (tr.t("sync.this_copy")) " : " strong { (name) } " " small { code { (id) } } }
         h2 { (tr.t("sync.peers")) }
         @if peers.is_empty() { p { (tr.t("sync.no_peers")) } } @else {
@@ -168,6 +195,7 @@ pub async fn page(
                 } } }
             } }
         }
+        (laptops)
         h2 id="conflits" { (tr.t("sync.conflicts")) " (" (conflicts.len()) ")" }
         @if conflicts.is_empty() { p { (tr.t("sync.no_conflicts")) } } @else {
             p.note { (tr.t("sync.conflicts_note")) }
@@ -185,13 +213,13 @@ pub async fn page(
                         dt { (tr.t("sync.here")) } dd { (shown(tr, c, c.local.as_ref())) }
                         dt { (tr.t("sync.there")) " (" (peer_name(&c.remote_replica)) ")" } dd { (shown(tr, c, c.remote.as_ref())) }
                     }
-                    (choices(tr, &viewer, c))
+                    (choices(tr, viewer, c))
                 }
             }
         }
     };
     Ok(layout::page(
-        &viewer,
+        viewer,
         "/sync",
         tr.t("sync.title"),
         synthetic,

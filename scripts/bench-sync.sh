@@ -5,7 +5,8 @@
 # laptops, each with a week of counts, syncing at once. Prints wall times and sizes.
 # Needs python3 with numpy and openpyxl for the generator (pip install numpy openpyxl).
 # Usage: scripts/bench-sync.sh [ROWS]    (default 100000; SIGIDA=path/to/sigida to skip the
-# release build)
+# release build; POSTGRES=postgres://user:pass@host/db, a role that may create databases: the
+# centre on PostgreSQL, made from the demo's sync file, instead of the demo's SQLite folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=../shared/bench
@@ -21,10 +22,23 @@ python3 "$BENCH/gen_household.py" "$ROWS" "$WORK/household.csv" >/dev/null
 now() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
-"$SIGIDA" demo --dir "$WORK/central" >/dev/null
-"$SIGIDA" import form "$WORK/form.xlsx" --instrument menage --dir "$WORK/central" >/dev/null
+if [ -n "${POSTGRES:-}" ]; then
+  psql "$POSTGRES" -qc "DROP DATABASE IF EXISTS sigida_bench_sync" 2>/dev/null
+  psql "$POSTGRES" -qc "CREATE DATABASE sigida_bench_sync"
+  "$SIGIDA" demo --dir "$WORK/seed" >/dev/null
+  "$SIGIDA" sync export --new-copy --out "$WORK/seed.sync" --dir "$WORK/seed" >/dev/null
+  mkdir -p "$WORK/central"; cp "$WORK/seed.key" "$WORK/central.key"
+  CENTRE=(--database "${POSTGRES%/*}/sigida_bench_sync" --key-file "$WORK/central.key" --dir "$WORK/central")
+  t=$(now); "$SIGIDA" sync clone --file "$WORK/seed.sync" --name centre "${CENTRE[@]}" >/dev/null
+  echo "centre: PostgreSQL, made from the demo's file in $(took "$t") s"
+else
+  "$SIGIDA" demo --dir "$WORK/central" >/dev/null
+  CENTRE=(--dir "$WORK/central")
+  echo "centre: the demo's SQLite folder"
+fi
+"$SIGIDA" import form "$WORK/form.xlsx" --instrument menage "${CENTRE[@]}" >/dev/null
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$SIGIDA" serve --addr "127.0.0.1:$PORT" --dir "$WORK/central" >/dev/null 2>&1 &
+"$SIGIDA" serve --addr "127.0.0.1:$PORT" "${CENTRE[@]}" >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 3
@@ -43,7 +57,7 @@ PY
 clone() {
   local name=$1
   local token
-  token=$("$SIGIDA" replica add "$name" --dir "$WORK/central" | sed -n 's/.*une seule fois) : //p')
+  token=$("$SIGIDA" replica add "$name" "${CENTRE[@]}" | sed -n 's/.*une seule fois) : //p')
   cp "$WORK/central.key" "$WORK/$name.key"
   "$SIGIDA" sync clone --server "http://127.0.0.1:$PORT" --token "$token" --dir "$WORK/$name" >/dev/null
 }

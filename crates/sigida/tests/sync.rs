@@ -1233,7 +1233,7 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
             page.contains("Ordinateurs de terrain") && page.contains("Modifications en attente")
         );
         let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-        browser.screenshot(&shots.join("sync-centre-desktop.png"));
+        browser.screenshot(&shots.join("copies-centre-bureau.png"));
         browser.viewport(390, 844, true);
         let overflow = browser.script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth",

@@ -146,6 +146,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "replicas",
         sql: include_str!("../migrations/0025_replicas.sql"),
     },
+    Migration {
+        version: 26,
+        name: "meeting_runner",
+        sql: include_str!("../migrations/0026_meeting_runner.sql"),
+    },
 ];
 
 /// The PostgreSQL form of DDL written with SQLite's column types. Only whole words change, so

@@ -979,6 +979,10 @@ async fn hold_meeting(store: &sigida_store::Store, community: &str, title: &str)
     )
     .await
     .unwrap();
+    // Run from this copy: opened to its phones here.
+    sigida_app::meetings::open_to_phones(store, &meeting, Timestamp::now())
+        .await
+        .unwrap();
     record_decision(
         store,
         &meeting,
@@ -1293,6 +1297,25 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
             for title in ["Assemblée de Kayes", "Assemblée de Gao"] {
                 let m = meetings.iter().find(|m| m.title == title).unwrap();
                 assert_eq!(store.participants(m.id).await.unwrap().len(), 3);
+            }
+            // Each meeting is run from the laptop that held it: no other copy opens it to
+            // phones.
+            let (_, name) = store.replica().await.unwrap();
+            for (title, runner) in [
+                ("Assemblée de Kayes", "laptop-kayes"),
+                ("Assemblée de Gao", "laptop-gao"),
+            ] {
+                let m = meetings.iter().find(|m| m.title == title).unwrap();
+                let opened =
+                    sigida_app::meetings::open_to_phones(&store, m, Timestamp::now()).await;
+                match opened {
+                    Ok(_) => assert_eq!(name, runner),
+                    Err(sigida_app::AppError::Refused(r)) => {
+                        assert_ne!(name, runner);
+                        assert_eq!(r.code, "meeting.other_copy");
+                    }
+                    Err(e) => panic!("{e}"),
+                }
             }
             let origins: Vec<String> = store
                 .flow_counts(diboli.id)

@@ -141,6 +141,7 @@ pub async fn open_to_phones(
 ) -> Result<Timestamp, AppError> {
     let until = at.plus_seconds(PHONES_OPEN_SECONDS);
     let mut tx = store.begin().await?;
+    tx.run_meeting_here(meeting.id).await?;
     tx.set_phones_open_until(meeting.id, until).await?;
     tx.commit().await?;
     Ok(until)
@@ -252,6 +253,7 @@ pub async fn set_open(
     let mut tx = store.begin().await?;
     tx.set_question_open(q.id, open).await?;
     if open && phones_closed {
+        tx.run_meeting_here(meeting.id).await?;
         tx.set_phones_open_until(meeting.id, at.plus_seconds(PHONES_OPEN_SECONDS))
             .await?;
     }

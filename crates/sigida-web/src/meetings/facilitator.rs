@@ -417,6 +417,7 @@ pub async fn set_open(
     match meetings::set_open(&state.store, &meeting, question, open, Timestamp::now()).await {
         Ok(()) => Ok(back(&meeting, "")),
         Err(AppError::Store(StoreError::NotFound { .. })) => Err(viewer.not_found()),
+        Err(AppError::Refused(r)) => Ok(refused(&meeting, r.code)),
         Err(e) => Err(e.into()),
     }
 }
@@ -469,9 +470,12 @@ pub async fn set_phones(
     viewer.check_csrf(&form.csrf)?;
     let now = Timestamp::now();
     match verb.as_str() {
-        "open" => {
-            meetings::open_to_phones(&state.store, &meeting, now).await?;
-        }
+        "open" => match meetings::open_to_phones(&state.store, &meeting, now).await {
+            Err(AppError::Refused(r)) => return Ok(refused(&meeting, r.code)),
+            done => {
+                done?;
+            }
+        },
         "close" => meetings::close_to_phones(&state.store, &meeting, now).await?,
         _ => return Err(viewer.not_found()),
     }

@@ -27,6 +27,18 @@ fn flows(dir: &Path, name: &str, rows: &str) {
 }
 
 fn flows_in(dir: &Path, community: &str, name: &str, rows: &str) {
+    flows_at(
+        &["--dir", dir.to_str().unwrap()],
+        dir,
+        community,
+        name,
+        rows,
+    );
+}
+
+/// Flow counts imported on the copy `place` names (`--dir D`, or `--database URL --key-file K`),
+/// the sheet written beside `dir`.
+fn flows_at(place: &[&str], dir: &Path, community: &str, name: &str, rows: &str) {
     let sheet = dir.with_file_name(name);
     std::fs::write(
         &sheet,
@@ -36,15 +48,142 @@ fn flows_in(dir: &Path, community: &str, name: &str, rows: &str) {
         ),
     )
     .unwrap();
-    sigida(&[
+    let mut args = vec![
         "import",
         "flows",
         sheet.to_str().unwrap(),
         "--community",
         community,
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(place);
+    sigida(&args);
+}
+
+/// The central copy, made from the demo: the demo's own SQLite folder, or a PostgreSQL
+/// database cloned from the demo's file (the server's certificate and reports in `dir`, its
+/// key beside it either way).
+struct Centre {
+    dir: std::path::PathBuf,
+    database: Option<String>,
+    /// The key file, beside the folder.
+    key: String,
+}
+
+impl Centre {
+    fn sqlite(root: &Path) -> Self {
+        let dir = root.join("centre");
+        sigida(&["demo", "--dir", c_dir(&dir)]);
+        Centre {
+            key: support::key_beside(&dir).to_str().unwrap().to_owned(),
+            dir,
+            database: None,
+        }
+    }
+
+    /// `None` (and the test says what it needs) without a PostgreSQL server to test on.
+    fn postgres(root: &Path) -> Option<Self> {
+        let Ok(admin) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
+            sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
+            return None;
+        };
+        let seed = root.join("demo");
+        sigida(&["demo", "--dir", c_dir(&seed)]);
+        let name = format!("sigida_test_sync_{}", uuid::Uuid::new_v4().simple());
+        let dir = root.join("centre");
+        let centre = Centre {
+            key: support::key_beside(&dir).to_str().unwrap().to_owned(),
+            dir,
+            database: Some(fresh_database(&admin, &name)),
+        };
+        std::fs::create_dir_all(&centre.dir).unwrap();
+        std::fs::copy(support::key_beside(&seed), &centre.key).unwrap();
+        let file = root.join("demo.sync");
+        sigida(&[
+            "sync",
+            "export",
+            "--new-copy",
+            "--out",
+            file.to_str().unwrap(),
+            "--dir",
+            c_dir(&seed),
+        ]);
+        let said = centre.run(&[
+            "sync",
+            "clone",
+            "--file",
+            file.to_str().unwrap(),
+            "--name",
+            "centre Bamako",
+        ]);
+        assert!(said.contains("0 conflit(s)"), "{said}");
+        // The centre holds what the demo holds.
+        assert_eq!(
+            shared_line(&centre.place()),
+            shared_line(&["--dir", c_dir(&seed)])
+        );
+        Some(centre)
+    }
+
+    /// The arguments that name it on a command line, but for `--dir`.
+    fn database_args(&self) -> Vec<&str> {
+        match &self.database {
+            Some(db) => vec!["--database", db, "--key-file", &self.key],
+            None => Vec::new(),
+        }
+    }
+
+    fn place(&self) -> Vec<&str> {
+        let mut place = self.database_args();
+        place.extend(["--dir", c_dir(&self.dir)]);
+        place
+    }
+
+    /// `sigida ARGS… PLACE`.
+    fn run(&self, args: &[&str]) -> String {
+        let mut all = args.to_vec();
+        all.extend(self.place());
+        sigida(&all)
+    }
+
+    fn serve(&self, args: &[&str]) -> support::DemoServer {
+        let mut all = self.database_args();
+        all.extend_from_slice(args);
+        support::DemoServer::serve_with(&self.dir, &all)
+    }
+
+    async fn open(&self) -> sigida_store::Store {
+        match &self.database {
+            Some(db) => sigida_store::Store::connect_with(
+                db,
+                Some(sigida_vault::Key::read_file(Path::new(&self.key)).unwrap()),
+            )
+            .await
+            .unwrap(),
+            None => open_store(&self.dir).await,
+        }
+    }
+
+    /// A laptop's copy made over the network, under a token registered here.
+    fn clone_laptop(&self, base: &str, laptop: &Path, name: &str, fingerprint: bool) {
+        let added = self.run(&["replica", "add", name]);
+        let after = |label: &str| {
+            added
+                .lines()
+                .find_map(|l| l.split_once(label).map(|(_, v)| v.trim().to_owned()))
+                .unwrap_or_else(|| panic!("{label} in {added}"))
+        };
+        std::fs::copy(&self.key, support::key_beside(laptop)).unwrap();
+        let token = after("une seule fois) :");
+        let mut args = vec!["sync", "clone", "--server", base, "--token", &token];
+        let pinned;
+        if fingerprint {
+            pinned = after("certificat du serveur :");
+            args.extend(["--fingerprint", &pinned]);
+        }
+        args.extend(["--name", name, "--dir", c_dir(laptop)]);
+        let said = sigida(&args);
+        assert!(said.contains("Synchronisé avec"), "{said}");
+    }
 }
 
 /// Every row of the tables that travel, by table, as SQLite holds them (sealed values as
@@ -729,13 +868,22 @@ fn a_registered_laptop_syncs_with_the_centre_over_https() {
 #[test]
 fn a_sync_killed_on_either_side_is_completed_by_the_next() {
     let root = tempfile::tempdir().unwrap();
-    let central = root.path().join("central");
-    let laptop = root.path().join("laptop");
-    let (c, l) = (central.to_str().unwrap(), laptop.to_str().unwrap());
-    sigida(&["demo", "--dir", c]);
-    let serve = |port: u16| {
-        support::DemoServer::serve_with(&central, &["--addr", &format!("127.0.0.1:{port}")])
-    };
+    killed_and_completed(&Centre::sqlite(root.path()), root.path());
+}
+
+/// The same with the centre on PostgreSQL: the server killed rolls back its transaction.
+#[test]
+fn a_sync_killed_on_either_side_is_completed_by_the_next_at_a_postgres_centre() {
+    let root = tempfile::tempdir().unwrap();
+    if let Some(centre) = Centre::postgres(root.path()) {
+        killed_and_completed(&centre, root.path());
+    }
+}
+
+fn killed_and_completed(centre: &Centre, root: &Path) {
+    let laptop = root.join("laptop");
+    let l = c_dir(&laptop);
+    let serve = |port: u16| centre.serve(&["--addr", &format!("127.0.0.1:{port}")]);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -743,18 +891,7 @@ fn a_sync_killed_on_either_side_is_completed_by_the_next() {
         .port();
     let mut server = serve(port);
     let base = format!("http://127.0.0.1:{port}");
-    let added = sigida(&["replica", "add", "laptop-kayes", "--dir", c]);
-    let token = added
-        .lines()
-        .find_map(|l| {
-            l.split_once("une seule fois) : ")
-                .map(|(_, t)| t.trim().to_owned())
-        })
-        .unwrap();
-    std::fs::copy(support::key_beside(&central), support::key_beside(&laptop)).unwrap();
-    sigida(&[
-        "sync", "clone", "--server", &base, "--token", &token, "--dir", l,
-    ]);
+    centre.clone_laptop(&base, &laptop, "laptop-kayes", false);
 
     // A season of counts on each side: several exchanges' worth.
     let rows = |day: usize, from: &str| -> String {
@@ -770,7 +907,13 @@ fn a_sync_killed_on_either_side_is_completed_by_the_next() {
             .collect()
     };
     flows(&laptop, "terrain.csv", &rows(0, "Kayes"));
-    flows(&central, "centre.csv", &rows(5, "Diboli"));
+    flows_at(
+        &centre.place(),
+        &centre.dir,
+        "diboli",
+        "centre.csv",
+        &rows(5, "Diboli"),
+    );
 
     // The laptop killed in the middle of its sync.
     let mut syncing = support::sigida()
@@ -792,11 +935,13 @@ fn a_sync_killed_on_either_side_is_completed_by_the_next() {
     let said = sigida(&["sync", "--dir", l]);
     assert!(said.contains("Synchronisé"), "{said}");
     drop(server);
-    assert_eq!(differences(&central, &laptop, &[]), Vec::<String>::new());
+    assert_eq!(shared_line(&centre.place()), shared_line(&["--dir", l]));
+    if centre.database.is_none() {
+        assert_eq!(differences(&centre.dir, &laptop, &[]), Vec::<String>::new());
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        for dir in [&central, &laptop] {
-            let store = open_store(dir).await;
+        for store in [centre.open().await, open_store(&laptop).await] {
             let (_, diboli) = support::diagnostic_and_community(&store, "diboli").await;
             let counts = store.flow_counts(diboli.id).await.unwrap();
             let ours = counts
@@ -804,7 +949,7 @@ fn a_sync_killed_on_either_side_is_completed_by_the_next() {
                 .filter(|c| c.origin == "Kayes" || c.origin == "Diboli")
                 .filter(|c| c.destination == "Dakar (Sénégal)")
                 .count();
-            assert!(ours >= 6_000, "{}: {ours}", dir.display());
+            assert!(ours >= 6_000, "{ours}");
             assert!(store.verify_audit().await.unwrap().breaks.is_empty());
             store.close().await;
         }
@@ -1015,148 +1160,63 @@ fn shared_line(args: &[&str]) -> String {
 /// the same report.
 #[test]
 fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
-    let Ok(admin) = std::env::var("SIGIDA_TEST_POSTGRES_URL") else {
-        sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
+    let root = tempfile::tempdir().unwrap();
+    let Some(centre) = Centre::postgres(root.path()) else {
         return;
     };
-    let root = tempfile::tempdir().unwrap();
-    let path = |name: &str| root.path().join(name);
-    let (seed, centre, kayes, gao) = (path("demo"), path("centre"), path("kayes"), path("gao"));
-    sigida(&["demo", "--dir", c_dir(&seed)]);
-
-    // The central copy, on PostgreSQL, made from the demo's file.
-    let db = fresh_database(&admin, &format!("sigida_test_sync_{}", std::process::id()));
-    std::fs::create_dir_all(&centre).unwrap();
-    let key = support::key_beside(&centre);
-    std::fs::copy(support::key_beside(&seed), &key).unwrap();
-    let key = key.to_str().unwrap().to_owned();
-    let at_centre = [
-        "--database",
-        db.as_str(),
-        "--key-file",
-        key.as_str(),
-        "--dir",
-        c_dir(&centre),
-    ];
-    let with = |args: &[&str]| -> String {
-        let mut all = args.to_vec();
-        all.extend_from_slice(&at_centre);
-        sigida(&all)
-    };
-    sigida(&[
-        "sync",
-        "export",
-        "--new-copy",
-        "--out",
-        path("demo.sync").to_str().unwrap(),
-        "--dir",
-        c_dir(&seed),
-    ]);
-    let said = with(&[
-        "sync",
-        "clone",
-        "--file",
-        path("demo.sync").to_str().unwrap(),
-        "--name",
-        "centre Bamako",
-    ]);
-    assert!(said.contains("0 conflit(s)"), "{said}");
+    let (kayes, gao) = (root.path().join("kayes"), root.path().join("gao"));
+    let db = centre.database.clone().unwrap_or_default();
     let refused = run(&[
         "sync",
         "clone",
         "--file",
-        path("demo.sync").to_str().unwrap(),
+        root.path().join("demo.sync").to_str().unwrap(),
         "--database",
         &db,
         "--key-file",
-        &key,
+        &centre.key,
     ]);
     assert!(
         !refused.status.success() && text(&refused).contains("une base vide"),
         "{}",
         text(&refused)
     );
-    assert_eq!(
-        shared_line(&at_centre),
-        shared_line(&["--dir", c_dir(&seed)])
-    );
-    let password = with(&[
-        "user",
-        "add",
-        "coordination",
-        "--role",
-        "coordinator",
-        "--generate-password",
-    ])
-    .lines()
-    .find_map(|l| l.strip_prefix("Mot de passe : ").map(str::to_owned))
-    .unwrap();
+    let password = centre
+        .run(&[
+            "user",
+            "add",
+            "coordination",
+            "--role",
+            "coordinator",
+            "--generate-password",
+        ])
+        .lines()
+        .find_map(|l| l.strip_prefix("Mot de passe : ").map(str::to_owned))
+        .unwrap();
 
     // Two findings and a stakeholder written at the centre, on PostgreSQL, before the laptops
     // leave.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let at = Timestamp::now();
-    let open_centre = || async {
-        sigida_store::Store::connect_with(
-            &db,
-            Some(sigida_vault::Key::read_file(Path::new(&key)).unwrap()),
-        )
-        .await
-        .unwrap()
-    };
     let (merged, disputed, stakeholder) = runtime.block_on(async {
-        let store = open_centre().await;
+        let store = centre.open().await;
         let made = two_findings_and_a_stakeholder(&store, at).await;
         store.close().await;
         made
     });
 
-    // The centre serves over HTTPS; each laptop is registered and cloned from it.
-    let server = support::DemoServer::serve_with(
-        &centre,
-        &[
-            "--database",
-            &db,
-            "--key-file",
-            &key,
-            "--tls",
-            "--addr",
-            "127.0.0.1:0",
-            "--phones-addr",
-            "127.0.0.1:0",
-        ],
-    );
-    let added: Vec<String> = ["laptop-kayes", "laptop-gao"]
-        .iter()
-        .map(|name| with(&["replica", "add", name]))
-        .collect();
-    for ((laptop, name), added) in [(&kayes, "laptop-kayes"), (&gao, "laptop-gao")]
-        .into_iter()
-        .zip(&added)
-    {
-        let after = |label: &str| {
-            added
-                .lines()
-                .find_map(|l| l.split_once(label).map(|(_, v)| v.trim().to_owned()))
-                .unwrap_or_else(|| panic!("{label} in {added}"))
-        };
-        std::fs::copy(support::key_beside(&centre), support::key_beside(laptop)).unwrap();
-        let said = sigida(&[
-            "sync",
-            "clone",
-            "--server",
-            &server.base,
-            "--token",
-            &after("une seule fois) :"),
-            "--fingerprint",
-            &after("certificat du serveur :"),
-            "--name",
-            name,
-            "--dir",
-            c_dir(laptop),
-        ]);
-        assert!(said.contains("Synchronisé avec"), "{said}");
-    }
+    // The centre serves over HTTPS; each laptop is registered and cloned from it, its
+    // certificate pinned; Kayes syncs again to learn of Gao's registration.
+    let server = centre.serve(&[
+        "--tls",
+        "--addr",
+        "127.0.0.1:0",
+        "--phones-addr",
+        "127.0.0.1:0",
+    ]);
+    centre.clone_laptop(&server.base, &kayes, "laptop-kayes", true);
+    centre.clone_laptop(&server.base, &gao, "laptop-gao", true);
+    sigida(&["sync", "--dir", c_dir(&kayes)]);
     assert_eq!(differences(&kayes, &gao, &[]), Vec::<String>::new());
 
     // Apart: Kayes rewrites one finding and deletes the stakeholder; Gao rates that finding
@@ -1189,7 +1249,7 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
         assert!(said.contains("Synchronisé"), "{said}");
     }
     let conflicts = runtime.block_on(async {
-        let store = open_centre().await;
+        let store = centre.open().await;
         let conflicts = store.open_conflicts().await.unwrap();
         store.close().await;
         conflicts
@@ -1250,9 +1310,9 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
         let page = browser.wait_for_text("Conflit tranché");
         assert!(page.contains("Conflits à trancher (1)"), "{page}");
     } else {
-        with(&["sync", "resolve", &on_statement.id, "--theirs"]);
+        centre.run(&["sync", "resolve", &on_statement.id, "--theirs"]);
     }
-    let said = with(&["sync", "resolve", &on_row.id, "--theirs"]);
+    let said = centre.run(&["sync", "resolve", &on_row.id, "--theirs"]);
     assert!(said.contains("Conflit tranché"), "{said}");
 
     // Gao, then Kayes, then Gao again: the settlements travel and settle Gao's own conflicts.
@@ -1262,7 +1322,7 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
     }
     drop(server);
 
-    let shared = shared_line(&at_centre);
+    let shared = shared_line(&centre.place());
     for laptop in [&kayes, &gao] {
         assert_eq!(
             shared_line(&["--dir", c_dir(laptop)]),
@@ -1274,7 +1334,7 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
     assert_eq!(differences(&kayes, &gao, &[]), Vec::<String>::new());
     runtime.block_on(async {
         for store in [
-            open_centre().await,
+            centre.open().await,
             open_store(&kayes).await,
             open_store(&gao).await,
         ] {
@@ -1345,7 +1405,7 @@ fn a_central_postgres_and_two_laptops_hold_one_diagnostic() {
         sigida(&args);
         std::fs::read_to_string(dir.join("reports/diboli/analyse-contextuelle.html")).unwrap()
     };
-    let central_report = report(&at_centre, &centre);
+    let central_report = report(&centre.place(), &centre.dir);
     assert!(central_report.contains("doublent depuis janvier"));
     for laptop in [&kayes, &gao] {
         assert!(

@@ -7,6 +7,7 @@
 //! - `export`, `import`: exports checked against their form; `dataset`: an export's main table
 //!   and repeat tables, each repeat row linked to its submission; `cleaning`: the cleaning log.
 //! - `derived`: columns computed from an expression over a table (indicators on expressions).
+//! - `xform`: the ODK XForm of a form, as pyxform writes it.
 //! - `read`: reading XLSX, XLS and CSV XLSForms into the model, with errors and warnings that
 //!   name the sheet, row, column and character.
 
@@ -18,6 +19,7 @@ pub mod form;
 pub mod import;
 pub mod kobo;
 pub mod read;
+pub mod xform;
 pub mod xpath;
 
 pub use form::{Form, FormError, Problem, Question, QuestionKind};

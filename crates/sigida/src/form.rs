@@ -1,4 +1,5 @@
-//! `sigida form inspect`: what an XLSForm holds, or where it is wrong.
+//! `sigida form inspect`: what an XLSForm holds, or where it is wrong; `sigida form xform`: its
+//! ODK XForm.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,13 +10,23 @@ use sigida_xlsform::read_form;
 
 use crate::Failure;
 
-pub fn inspect(file: &Path, json: bool, language: &str) -> Result<(), Failure> {
-    let form = read_form(file).map_err(|e| {
+fn read(file: &Path) -> Result<Form, Failure> {
+    read_form(file).map_err(|e| {
         Failure::Input(format!(
             "formulaire illisible :\n{}",
             sigida_app::common::explain::form_error(crate::tr(), &e)
         ))
-    })?;
+    })
+}
+
+/// Prints the form's XForm, as ODK Collect, Enketo and ODK Central read it.
+pub fn xform(file: &Path) -> Result<(), Failure> {
+    println!("{}", sigida_xlsform::xform::write(&read(file)?));
+    Ok(())
+}
+
+pub fn inspect(file: &Path, json: bool, language: &str) -> Result<(), Failure> {
+    let form = read(file)?;
     if json {
         let summary = serde_json::json!({
             "questions": form.questions.len(),

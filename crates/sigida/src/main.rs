@@ -405,6 +405,9 @@ enum FormCommand {
         #[arg(long, default_value = "fr")]
         lang: String,
     },
+    /// Prints the form's ODK XForm (XML), as pyxform writes it: what ODK Collect and Enketo
+    /// read.
+    Xform { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -909,6 +912,9 @@ fn main() -> ExitCode {
             Command::Form {
                 command: FormCommand::Inspect { file, json, lang },
             } => form::inspect(&file, json, &lang),
+            Command::Form {
+                command: FormCommand::Xform { file },
+            } => form::xform(&file),
             Command::User {
                 command:
                     UserCommand::Add {

@@ -58,6 +58,33 @@ fn every_kit_form_converts_with_pyxform_and_reads_in_sigida() {
             );
             let xform = std::fs::read_to_string(&xml).unwrap();
             assert!(xform.contains("<h:html"), "{}", file.display());
+            // Sigida's own XForm of the form is well-formed and binds the same nodes.
+            let ours = run(&["form", "xform", file.to_str().unwrap()]);
+            assert!(ours.status.success(), "{}", text(&ours));
+            let binds = |xml: &[u8]| -> String {
+                let mut child = Command::new("python3")
+                    .args([
+                        "-c",
+                        "import sys, xml.etree.ElementTree as E\n\
+                         t = E.fromstring(sys.stdin.buffer.read())\n\
+                         print(sorted(b.get('nodeset') for b in t.iter('{http://www.w3.org/2002/xforms}bind')))",
+                    ])
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                use std::io::Write as _;
+                child.stdin.take().unwrap().write_all(xml).unwrap();
+                let out = child.wait_with_output().unwrap();
+                assert!(out.status.success(), "{}", file.display());
+                String::from_utf8(out.stdout).unwrap()
+            };
+            assert_eq!(
+                binds(&ours.stdout),
+                binds(xform.as_bytes()),
+                "{}",
+                file.display()
+            );
             assert!(
                 xform.contains("lang=\"English (en)\""),
                 "{}",

@@ -1,0 +1,716 @@
+//! The ODK XForm (XML) of a form, as pyxform writes it: the primary instance (groups, repeats,
+//! defaults, `meta/instanceID`), one secondary instance per choice list, the binds, the body's
+//! controls with their labels and hints (inline, or in `itext` when the column names a
+//! language) and the choice lists' itemsets.
+//!
+//! Written so that ODK Collect, Enketo and Sigida's own OpenRosa endpoints read what Kobo or
+//! ODK Central would serve for the same XLSForm. Not yet written: `or_other`, loops over a list,
+//! references relative to a repeat, media, `choice_filter` on translated lists, and a few
+//! widget types; the comparison with pyxform's output says which forms agree.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use crate::form::{Form, GroupKind, Question, QuestionKind, Translations};
+
+/// The XForm of `form`.
+pub fn write(form: &Form) -> String {
+    Writer::new(form).document()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// pyxform's `phone number` question: text of digits (the device's number is the metadata
+/// `phonenumber`).
+fn is_phone_number(q: &Question) -> bool {
+    q.type_text.trim().eq_ignore_ascii_case("phone number")
+}
+
+/// Whether a column's name can name an element of an itemset's item.
+fn element_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// A node of the survey in sheet order: a group (by index) or a question (by index).
+#[derive(Clone, Copy)]
+enum Node {
+    Group(usize),
+    Question(usize),
+}
+
+struct Writer<'f> {
+    form: &'f Form,
+    root: String,
+    /// Whether any label or hint names a language (then all go to `itext`).
+    translated: bool,
+}
+
+impl<'f> Writer<'f> {
+    fn new(form: &'f Form) -> Self {
+        let root = form
+            .settings
+            .get("name")
+            .cloned()
+            .unwrap_or_else(|| "data".to_owned());
+        let named = |t: &Translations| t.keys().any(|k| !k.is_empty());
+        let translated = form
+            .questions
+            .iter()
+            .any(|q| named(&q.label) || named(&q.hint))
+            || form.groups.iter().any(|g| named(&g.label))
+            || form
+                .choice_lists
+                .iter()
+                .any(|l| l.choices.iter().any(|c| named(&c.label)));
+        Writer {
+            form,
+            root,
+            translated,
+        }
+    }
+
+    fn id(&self) -> String {
+        self.form.form_id.clone().unwrap_or_else(|| {
+            std::path::Path::new(&self.form.file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "data".to_owned())
+        })
+    }
+
+    /// The children of a group (`None`: the survey), in sheet order.
+    fn children(&self, parent: Option<usize>) -> Vec<Node> {
+        let mut nodes: Vec<(usize, Node)> = Vec::new();
+        for (i, g) in self.form.groups.iter().enumerate() {
+            if g.parent == parent {
+                nodes.push((g.row, Node::Group(i)));
+            }
+        }
+        for (i, q) in self.form.questions.iter().enumerate() {
+            if q.group == parent {
+                nodes.push((q.row, Node::Question(i)));
+            }
+        }
+        nodes.sort_by_key(|(row, _)| *row);
+        nodes.into_iter().map(|(_, n)| n).collect()
+    }
+
+    fn group_path(&self, group: Option<usize>) -> String {
+        let mut names = Vec::new();
+        let mut at = group;
+        while let Some(i) = at {
+            let g = &self.form.groups[i];
+            names.push(g.name.as_str());
+            at = g.parent;
+        }
+        names.reverse();
+        let mut path = format!("/{}", self.root);
+        for n in names {
+            path.push('/');
+            path.push_str(n);
+        }
+        path
+    }
+
+    fn path(&self, q: &Question) -> String {
+        format!("{}/{}", self.group_path(q.group), q.name)
+    }
+
+    /// The repeats a group lies in (their paths), innermost first.
+    fn repeats_of(&self, group: Option<usize>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut at = group;
+        while let Some(i) = at {
+            if self.form.groups[i].kind == GroupKind::Repeat {
+                out.push(self.group_path(Some(i)));
+            }
+            at = self.form.groups[i].parent;
+        }
+        out
+    }
+
+    /// How `target` is written from `context`'s bind: relative (`../x`) when both lie in one
+    /// repeat (the context's or one around it), as pyxform writes it, absolute otherwise.
+    fn reference(&self, target: &str, context: Option<&Question>) -> String {
+        let Some(q) = context else {
+            return target.to_owned();
+        };
+        let shared = self
+            .repeats_of(q.group)
+            .iter()
+            .any(|repeat| target.starts_with(&format!("{repeat}/")));
+        if !shared {
+            return target.to_owned();
+        }
+        let path = self.path(q);
+        let here: Vec<&str> = path.split('/').collect();
+        let there: Vec<&str> = target.split('/').collect();
+        let common = here.iter().zip(&there).take_while(|(a, b)| a == b).count();
+        let mut out = "../".repeat(here.len() - common);
+        out.push_str(&there[common..].join("/"));
+        out
+    }
+
+    /// `${name}` written as the question's path, with a space either side as pyxform writes
+    /// it; typographic quotes straightened, as pyxform does.
+    fn expression(&self, text: &str) -> String {
+        self.expression_in(text, None)
+    }
+
+    fn expression_in(&self, text: &str, context: Option<&Question>) -> String {
+        let text = text
+            .replace(['\u{2018}', '\u{2019}'], "'")
+            .replace(['\u{201c}', '\u{201d}'], "\"");
+        let text = text.as_str();
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    let name = &after[..end];
+                    match self.form.questions.iter().find(|q| q.name == name) {
+                        Some(q) => {
+                            out.push(' ');
+                            out.push_str(&self.reference(&self.path(q), context));
+                            out.push(' ');
+                        }
+                        None => match self.form.groups.iter().position(|g| g.name == name) {
+                            Some(g) => {
+                                out.push(' ');
+                                out.push_str(&self.group_path(Some(g)));
+                                out.push(' ');
+                            }
+                            None => out.push_str(&rest[start..start + 2 + end + 1]),
+                        },
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn document(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "<?xml version=\"1.0\"?><h:html xmlns=\"http://www.w3.org/2002/xforms\" \
+             xmlns:h=\"http://www.w3.org/1999/xhtml\" xmlns:ev=\"http://www.w3.org/2001/xml-events\" \
+             xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:jr=\"http://openrosa.org/javarosa\" \
+             xmlns:orx=\"http://openrosa.org/xforms\" xmlns:odk=\"http://www.opendatakit.org/xforms\">",
+        );
+        let title = self.form.title.clone().unwrap_or_else(|| self.id());
+        let _ = write!(out, "<h:head><h:title>{}</h:title>", escape(&title));
+        out.push_str("<model odk:xforms-version=\"1.0.0\">");
+        if self.translated {
+            out.push_str(&self.itext());
+        }
+        let _ = write!(
+            out,
+            "<instance><{} id=\"{}\"",
+            self.root,
+            escape(&self.id())
+        );
+        if let Some(v) = &self.form.version {
+            let _ = write!(out, " version=\"{}\"", escape(v));
+        }
+        out.push('>');
+        self.instance(None, None, &mut out);
+        let _ = write!(out, "<meta><instanceID/></meta></{}></instance>", self.root);
+        for list in self.used_lists() {
+            out.push_str(&self.choices_instance(&list));
+        }
+        self.binds(None, &mut out);
+        let _ = write!(
+            out,
+            "<bind nodeset=\"/{}/meta/instanceID\" type=\"string\" readonly=\"true()\" jr:preload=\"uid\"/>",
+            self.root
+        );
+        out.push_str("</model></h:head><h:body>");
+        self.body(None, &mut out);
+        out.push_str("</h:body></h:html>");
+        out
+    }
+
+    /// The instance below `parent`. Outside any repeat, a repeat is written twice: its
+    /// template (with every repeat inside it a template too), then its first instance (with
+    /// none); `templates` says which of the two is being written below a repeat.
+    fn instance(&self, parent: Option<usize>, templates: Option<bool>, out: &mut String) {
+        for node in self.children(parent) {
+            match node {
+                Node::Group(i) => {
+                    let g = &self.form.groups[i];
+                    let repeat = g.kind == GroupKind::Repeat;
+                    if repeat && templates != Some(false) {
+                        let _ = write!(out, "<{} jr:template=\"\">", g.name);
+                        self.instance(Some(i), Some(true), out);
+                        let _ = write!(out, "</{}>", g.name);
+                    }
+                    if !repeat || templates != Some(true) {
+                        let _ = write!(out, "<{}>", g.name);
+                        self.instance(Some(i), if repeat { Some(false) } else { templates }, out);
+                        let _ = write!(out, "</{}>", g.name);
+                    }
+                }
+                Node::Question(i) => {
+                    let q = &self.form.questions[i];
+                    match q.default.as_deref().filter(|d| !d.contains("${")) {
+                        Some(d) => {
+                            let _ = write!(out, "<{0}>{1}</{0}>", q.name, escape(d));
+                        }
+                        None => {
+                            let _ = write!(out, "<{}/>", q.name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lists a select question uses, in the order of the choices sheet.
+    fn used_lists(&self) -> Vec<String> {
+        let used: BTreeSet<&str> = self
+            .form
+            .questions
+            .iter()
+            .filter_map(|q| match &q.kind {
+                QuestionKind::SelectOne { list, .. }
+                | QuestionKind::SelectMultiple { list, .. }
+                | QuestionKind::Rank { list, .. } => Some(list.as_str()),
+                _ => None,
+            })
+            .collect();
+        self.form
+            .choice_lists
+            .iter()
+            .filter(|l| used.contains(l.name.as_str()))
+            .map(|l| l.name.clone())
+            .collect()
+    }
+
+    fn choices_instance(&self, list: &str) -> String {
+        let mut out = format!("<instance id=\"{}\"><root>", escape(list));
+        if let Some(l) = self.form.choice_lists.iter().find(|l| l.name == list) {
+            for (i, c) in l.choices.iter().enumerate() {
+                out.push_str("<item>");
+                if self.translated {
+                    let _ = write!(out, "<itextId>{}-{i}</itextId>", escape(list));
+                    let _ = write!(out, "<name>{}</name>", escape(&c.name));
+                } else {
+                    let _ = write!(out, "<name>{}</name>", escape(&c.name));
+                    let label = c.label.get("").cloned().unwrap_or_default();
+                    let _ = write!(out, "<label>{}</label>", escape(&label));
+                }
+                for (k, v) in c.extra.iter().filter(|(k, _)| element_name(k)) {
+                    let _ = write!(out, "<{k}>{}</{k}>", escape(v));
+                }
+                out.push_str("</item>");
+            }
+        }
+        out.push_str("</root></instance>");
+        out
+    }
+
+    fn bind_type(q: &Question) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
+        let plain = |t| Some((t, Vec::new()));
+        match &q.kind {
+            QuestionKind::Integer => plain("int"),
+            QuestionKind::Decimal => plain("decimal"),
+            QuestionKind::Range => plain("int"),
+            QuestionKind::Date => plain("date"),
+            QuestionKind::DateTime => plain("dateTime"),
+            QuestionKind::Time => plain("time"),
+            QuestionKind::GeoPoint => plain("geopoint"),
+            QuestionKind::GeoTrace => plain("geotrace"),
+            QuestionKind::GeoShape => plain("geoshape"),
+            QuestionKind::Barcode => plain("barcode"),
+            QuestionKind::Photo
+            | QuestionKind::Audio
+            | QuestionKind::Video
+            | QuestionKind::File => plain("binary"),
+            QuestionKind::Rank { .. } => plain("odk:rank"),
+            QuestionKind::Note => Some(("string", vec![("readonly", "true()")])),
+            QuestionKind::Metadata { .. } if is_phone_number(q) => plain("string"),
+            QuestionKind::Metadata { name } => match name.as_str() {
+                "start" | "end" => Some((
+                    "dateTime",
+                    vec![
+                        ("jr:preload", "timestamp"),
+                        (
+                            "jr:preloadParams",
+                            if name == "start" { "start" } else { "end" },
+                        ),
+                    ],
+                )),
+                "today" => Some((
+                    "date",
+                    vec![("jr:preload", "date"), ("jr:preloadParams", "today")],
+                )),
+                "deviceid" | "username" | "phonenumber" | "simserial" | "subscriberid"
+                | "email" => Some((
+                    "string",
+                    vec![
+                        ("jr:preload", "property"),
+                        (
+                            "jr:preloadParams",
+                            match name.as_str() {
+                                "deviceid" => "deviceid",
+                                "username" => "username",
+                                "phonenumber" => "phonenumber",
+                                "simserial" => "simserial",
+                                "subscriberid" => "subscriberid",
+                                _ => "email",
+                            },
+                        ),
+                    ],
+                )),
+                _ => plain("string"),
+            },
+            _ => plain("string"),
+        }
+    }
+
+    fn binds(&self, parent: Option<usize>, out: &mut String) {
+        for node in self.children(parent) {
+            match node {
+                Node::Group(i) => {
+                    let g = &self.form.groups[i];
+                    if let Some(r) = &g.relevant {
+                        let _ = write!(
+                            out,
+                            "<bind nodeset=\"{}\" relevant=\"{}\"/>",
+                            self.group_path(Some(i)),
+                            escape(&self.expression(r))
+                        );
+                    }
+                    self.binds(Some(i), out);
+                }
+                Node::Question(i) => {
+                    let q = &self.form.questions[i];
+                    let Some((kind, extra)) = Self::bind_type(q) else {
+                        continue;
+                    };
+                    let _ = write!(out, "<bind nodeset=\"{}\" type=\"{kind}\"", self.path(q));
+                    let expr = |name: &str, v: &Option<String>, out: &mut String| {
+                        if let Some(v) = v {
+                            let _ = write!(
+                                out,
+                                " {name}=\"{}\"",
+                                escape(&self.expression_in(v, Some(q)))
+                            );
+                        }
+                    };
+                    match (&q.relevant, q.generated) {
+                        // The "specify other" question pyxform adds beside a select.
+                        (Some(r), true) => {
+                            let sibling = r.replace("${", "../").replace('}', "");
+                            let _ = write!(out, " relevant=\"{}\"", escape(&sibling));
+                        }
+                        _ => expr("relevant", &q.relevant, out),
+                    }
+                    let phone = is_phone_number(q);
+                    match &q.constraint {
+                        None if phone => out.push_str(" constraint=\"regex(., '^\\d*$')\""),
+                        _ => expr("constraint", &q.constraint, out),
+                    }
+                    if let Some(m) = q.constraint_message.get("") {
+                        let _ = write!(out, " jr:constraintMsg=\"{}\"", escape(m));
+                    }
+                    let required =
+                        q.required
+                            .as_deref()
+                            .map(|r| match r.to_ascii_lowercase().as_str() {
+                                "yes" | "true" | "true()" => "true()".to_owned(),
+                                "no" | "false" | "false()" => String::new(),
+                                _ => self.expression_in(r, Some(q)),
+                            });
+                    if let Some(r) = required.filter(|r| !r.is_empty()) {
+                        let _ = write!(out, " required=\"{}\"", escape(&r));
+                    }
+                    expr("calculate", &q.calculation, out);
+                    let read_only =
+                        q.read_only
+                            .as_deref()
+                            .map(|r| match r.to_ascii_lowercase().as_str() {
+                                "yes" | "true" | "true()" => "true()".to_owned(),
+                                _ => String::new(),
+                            });
+                    let mut attrs = extra;
+                    if read_only.as_deref() == Some("true()")
+                        && !attrs.iter().any(|(k, _)| *k == "readonly")
+                    {
+                        attrs.insert(0, ("readonly", "true()"));
+                    }
+                    for (k, v) in attrs {
+                        let _ = write!(out, " {k}=\"{v}\"");
+                    }
+                    out.push_str("/>");
+                }
+            }
+        }
+    }
+
+    fn itext_id(path: &str, what: &str) -> String {
+        format!("{path}:{what}")
+    }
+
+    /// A label's or hint's words as XML: each `${name}` an `<output>` of its value.
+    fn words(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            let Some(end) = rest[start..].find('}') else {
+                break;
+            };
+            out.push_str(&escape(&rest[..start]));
+            let reference = &rest[start..start + end + 1];
+            let _ = write!(
+                out,
+                "<output value=\"{}\"/>",
+                escape(&self.expression(reference))
+            );
+            rest = &rest[start + end + 1..];
+        }
+        out.push_str(&escape(rest));
+        out
+    }
+
+    /// The label and hint of a control: in `itext` when the form is translated (an
+    /// untranslated text is then the "default" language's), inline otherwise. A repeat's
+    /// group always has a label, empty when the sheet gives none.
+    fn label(&self, path: &str, label: &Translations, hint: &Translations, out: &mut String) {
+        self.text_of(path, "label", label, out);
+        self.text_of(path, "hint", hint, out);
+    }
+
+    fn text_of(&self, path: &str, what: &str, text: &Translations, out: &mut String) {
+        if text.is_empty() {
+            return;
+        }
+        if self.in_itext(what, text) {
+            let _ = write!(
+                out,
+                "<{what} ref=\"jr:itext('{}')\"/>",
+                Self::itext_id(path, what)
+            );
+        } else if let Some(t) = text.get("") {
+            let _ = write!(out, "<{what}>{}</{what}>", self.words(t));
+        }
+    }
+
+    fn body(&self, parent: Option<usize>, out: &mut String) {
+        for node in self.children(parent) {
+            match node {
+                Node::Group(i) => {
+                    let g = &self.form.groups[i];
+                    let path = self.group_path(Some(i));
+                    let appearance = g
+                        .appearance
+                        .as_ref()
+                        .map(|a| format!(" appearance=\"{}\"", escape(a)))
+                        .unwrap_or_default();
+                    if g.kind == GroupKind::Repeat {
+                        let _ = write!(out, "<group ref=\"{path}\">");
+                        if g.label.is_empty() {
+                            out.push_str("<label></label>");
+                        }
+                        self.label(&path, &g.label, &Translations::new(), out);
+                        let count = g
+                            .repeat_count
+                            .as_ref()
+                            .map(|c| format!(" jr:count=\"{}\"", escape(&self.expression(c))))
+                            .unwrap_or_default();
+                        let _ = write!(out, "<repeat nodeset=\"{path}\"{count}{appearance}>");
+                        self.body(Some(i), out);
+                        out.push_str("</repeat></group>");
+                    } else {
+                        let _ = write!(out, "<group ref=\"{path}\"{appearance}>");
+                        self.label(&path, &g.label, &Translations::new(), out);
+                        self.body(Some(i), out);
+                        out.push_str("</group>");
+                    }
+                }
+                Node::Question(i) => self.control(&self.form.questions[i], out),
+            }
+        }
+    }
+
+    fn control(&self, q: &Question, out: &mut String) {
+        let path = self.path(q);
+        let (tag, extra) = match &q.kind {
+            QuestionKind::Metadata { .. } if is_phone_number(q) => ("input", String::new()),
+            QuestionKind::Calculate | QuestionKind::Hidden | QuestionKind::Metadata { .. } => {
+                return;
+            }
+            QuestionKind::SelectOne { .. } => ("select1", String::new()),
+            QuestionKind::SelectMultiple { .. } => ("select", String::new()),
+            QuestionKind::Rank { .. } => ("odk:rank", String::new()),
+            QuestionKind::Acknowledge => ("trigger", String::new()),
+            QuestionKind::Photo => ("upload", " mediatype=\"image/*\"".to_owned()),
+            QuestionKind::Audio => ("upload", " mediatype=\"audio/*\"".to_owned()),
+            QuestionKind::Video => ("upload", " mediatype=\"video/*\"".to_owned()),
+            QuestionKind::File => ("upload", " mediatype=\"application/*\"".to_owned()),
+            QuestionKind::Range => ("range", String::new()),
+            _ => ("input", String::new()),
+        };
+        let appearance = q
+            .appearance
+            .as_ref()
+            .map(|a| format!(" appearance=\"{}\"", escape(a)))
+            .unwrap_or_default();
+        let _ = write!(out, "<{tag} ref=\"{path}\"{appearance}{extra}>");
+        if is_phone_number(q) && q.hint.is_empty() {
+            let hint = Translations::from([(String::new(), "Enter numbers only.".to_owned())]);
+            self.label(&path, &q.label, &hint, out);
+        } else if q.generated {
+            // pyxform writes the label of the question it adds inline, in every form.
+            self.text_of(&path, "label", &Translations::new(), out);
+            if let Some(l) = q.label.get("") {
+                let _ = write!(out, "<label>{}</label>", self.words(l));
+            }
+        } else {
+            self.label(&path, &q.label, &q.hint, out);
+        }
+        if let QuestionKind::SelectOne { list, .. }
+        | QuestionKind::SelectMultiple { list, .. }
+        | QuestionKind::Rank { list, .. } = &q.kind
+        {
+            let filter = q
+                .choice_filter
+                .as_ref()
+                .map(|f| format!("[{}]", self.expression(f)))
+                .unwrap_or_default();
+            let label = if self.translated {
+                "jr:itext(itextId)"
+            } else {
+                "label"
+            };
+            let _ = write!(
+                out,
+                "<itemset nodeset=\"instance('{}')/root/item{}\"><value ref=\"name\"/><label ref=\"{label}\"/></itemset>",
+                escape(list),
+                escape(&filter)
+            );
+        }
+        let _ = write!(out, "</{tag}>");
+    }
+
+    /// The languages the labels name, as the columns write them ("default" for the texts
+    /// of a translated form that name none).
+    fn languages(&self) -> Vec<String> {
+        let mut langs: Vec<String> = Vec::new();
+        let mut add = |t: &Translations| {
+            for k in t.keys() {
+                let k = if k.is_empty() { DEFAULT } else { k.as_str() };
+                if !langs.iter().any(|l| l == k) {
+                    langs.push(k.to_owned());
+                }
+            }
+        };
+        for q in self.form.questions.iter().filter(|q| !q.generated) {
+            add(&q.label);
+            if q.hint.keys().any(|k| !k.is_empty()) {
+                add(&q.hint);
+            }
+        }
+        for g in &self.form.groups {
+            add(&g.label);
+        }
+        for l in &self.form.choice_lists {
+            for c in &l.choices {
+                add(&c.label);
+            }
+        }
+        langs
+    }
+
+    fn itext(&self) -> String {
+        let mut out = String::from("<itext>");
+        for lang in self.languages() {
+            let _ = write!(out, "<translation lang=\"{}\">", escape(&lang));
+            for list in self.used_lists() {
+                if let Some(l) = self.form.choice_lists.iter().find(|l| l.name == list) {
+                    for (i, c) in l.choices.iter().enumerate() {
+                        self.push_text(&mut out, &format!("{list}-{i}"), "label", &c.label, &lang);
+                    }
+                }
+            }
+            self.itext_of(None, &lang, &mut out);
+            out.push_str("</translation>");
+        }
+        out.push_str("</itext>");
+        out
+    }
+
+    /// Whether a text goes to `itext`: in a translated form, every label; a hint when it names
+    /// a language.
+    fn in_itext(&self, what: &str, text: &Translations) -> bool {
+        self.translated && (what != "hint" || text.keys().any(|k| !k.is_empty()))
+    }
+
+    /// One text of a translation ("-" where this language has none, as pyxform writes it).
+    fn push_text(&self, out: &mut String, id: &str, what: &str, t: &Translations, lang: &str) {
+        if t.is_empty() || !self.in_itext(what, t) {
+            return;
+        }
+        let key = if lang == DEFAULT { "" } else { lang };
+        let _ = write!(
+            out,
+            "<text id=\"{}\"><value>{}</value></text>",
+            escape(id),
+            t.get(key).map_or("-".to_owned(), |v| self.words(v))
+        );
+    }
+
+    fn itext_of(&self, parent: Option<usize>, lang: &str, out: &mut String) {
+        for node in self.children(parent) {
+            match node {
+                Node::Group(i) => {
+                    let g = &self.form.groups[i];
+                    let id = Self::itext_id(&self.group_path(Some(i)), "label");
+                    self.push_text(out, &id, "label", &g.label, lang);
+                    self.itext_of(Some(i), lang, out);
+                }
+                Node::Question(i) => {
+                    let q = &self.form.questions[i];
+                    let path = self.path(q);
+                    if !q.generated {
+                        self.push_text(
+                            out,
+                            &Self::itext_id(&path, "label"),
+                            "label",
+                            &q.label,
+                            lang,
+                        );
+                    }
+                    self.push_text(out, &Self::itext_id(&path, "hint"), "hint", &q.hint, lang);
+                }
+            }
+        }
+    }
+}
+
+/// The language pyxform gives the texts of a translated form that name none.
+const DEFAULT: &str = "default";

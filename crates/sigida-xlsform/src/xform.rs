@@ -15,8 +15,131 @@ use crate::form::{Form, GroupKind, Question, QuestionKind, Translations};
 
 /// The XForm of `form`.
 pub fn write(form: &Form) -> String {
-    Writer::new(form).document()
+    let form = expand_loops(form);
+    Writer::new(&form).document()
 }
+
+/// pyxform's `begin loop over LIST`: the loop becomes a group holding one group per option of
+/// the list (named and labelled by the option), each with a copy of the loop's content, where
+/// `%(label)s` in a label reads the option's label in that language and `%(name)s` in an
+/// expression its name.
+fn expand_loops(form: &Form) -> Form {
+    let mut form = form.clone();
+    while let Some(loop_at) = form.groups.iter().position(|g| g.kind == GroupKind::Loop) {
+        let list = form.groups[loop_at].list.clone().unwrap_or_default();
+        form.groups[loop_at].kind = GroupKind::Group;
+        let choices = form
+            .choice_lists
+            .iter()
+            .find(|l| l.name == list)
+            .map(|l| l.choices.clone())
+            .unwrap_or_default();
+        // The loop's content: the groups below it (by index) and the questions in them.
+        let mut inside: Vec<usize> = vec![loop_at];
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (i, g) in form.groups.iter().enumerate() {
+                if !inside.contains(&i) && g.parent.is_some_and(|p| inside.contains(&p)) {
+                    inside.push(i);
+                    grew = true;
+                }
+            }
+        }
+        let groups_below: Vec<usize> = inside[1..].to_vec();
+        let questions: Vec<usize> = form
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.group.is_some_and(|g| inside.contains(&g)))
+            .map(|(i, _)| i)
+            .collect();
+        let originals_groups: Vec<_> = groups_below
+            .iter()
+            .map(|&i| form.groups[i].clone())
+            .collect();
+        let originals_questions: Vec<_> = questions
+            .iter()
+            .map(|&i| form.questions[i].clone())
+            .collect();
+        // Remove the originals (questions by index, highest first; groups are kept but
+        // emptied of their place: they become the first option's copies below).
+        for &i in questions.iter().rev() {
+            form.questions.remove(i);
+        }
+        for (n, choice) in choices.iter().enumerate() {
+            let option_group = form.groups.len();
+            form.groups.push(crate::form::Group {
+                name: choice.name.clone(),
+                kind: GroupKind::Group,
+                row: n,
+                label: choice.label.clone(),
+                hint: Translations::new(),
+                relevant: None,
+                repeat_count: None,
+                appearance: None,
+                parent: Some(loop_at),
+                list: None,
+            });
+            let label_of = |t: &Translations| -> Translations {
+                t.iter()
+                    .map(|(lang, text)| {
+                        let option = choice
+                            .label
+                            .get(lang)
+                            .or_else(|| choice.label.values().next())
+                            .cloned()
+                            .unwrap_or_default();
+                        (lang.clone(), text.replace("%(label)s", &option))
+                    })
+                    .collect()
+            };
+            // Each group below the loop, copied under this option.
+            let first_copy = form.groups.len();
+            for g in &originals_groups {
+                let mut copy = g.clone();
+                copy.label = label_of(&g.label);
+                copy.parent = g.parent.map(|p| {
+                    if p == loop_at {
+                        option_group
+                    } else {
+                        first_copy + groups_below.iter().position(|&x| x == p).unwrap_or(0)
+                    }
+                });
+                form.groups.push(copy);
+            }
+            let named =
+                |e: &Option<String>| e.as_ref().map(|e| e.replace("%(name)s", &choice.name));
+            for q in &originals_questions {
+                let mut copy = q.clone();
+                copy.label = label_of(&q.label);
+                copy.hint = label_of(&q.hint);
+                copy.relevant = named(&q.relevant);
+                copy.constraint = named(&q.constraint);
+                copy.calculation = named(&q.calculation);
+                copy.required = named(&q.required);
+                copy.choice_filter = named(&q.choice_filter);
+                copy.default = named(&q.default);
+                copy.group = q.group.map(|p| {
+                    if p == loop_at {
+                        option_group
+                    } else {
+                        first_copy + groups_below.iter().position(|&x| x == p).unwrap_or(0)
+                    }
+                });
+                form.questions.push(copy);
+            }
+        }
+        // The original groups below the loop hold nothing now: out of the tree.
+        for &i in &groups_below {
+            form.groups[i].parent = Some(DETACHED);
+        }
+    }
+    form
+}
+
+/// The parent of a group taken out of the tree (a loop's original content, copied per option).
+const DETACHED: usize = usize::MAX;
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -30,6 +153,11 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The `audit` metadata, which pyxform keeps in `meta`.
+fn is_audit(q: &Question) -> bool {
+    matches!(&q.kind, QuestionKind::Metadata { name } if name == "audit")
 }
 
 /// pyxform's `phone number` question: text of digits (the device's number is the metadata
@@ -59,6 +187,11 @@ struct Writer<'f> {
     root: String,
     /// Whether any label or hint names a language (then all go to `itext`).
     translated: bool,
+    /// The paths of the questions with media (their labels go to `itext`, as pyxform writes).
+    with_media: BTreeSet<String>,
+    /// For each node's path, the group its references are read from (a question's group, a
+    /// group's parent): its texts' references are relative inside a repeat, like its binds'.
+    contexts: std::collections::HashMap<String, Option<usize>>,
 }
 
 impl<'f> Writer<'f> {
@@ -78,11 +211,31 @@ impl<'f> Writer<'f> {
                 .choice_lists
                 .iter()
                 .any(|l| l.choices.iter().any(|c| named(&c.label)));
-        Writer {
+        let mut writer = Writer {
             form,
             root,
             translated,
+            with_media: BTreeSet::new(),
+            contexts: Default::default(),
+        };
+        let mut contexts: std::collections::HashMap<String, Option<usize>> = form
+            .questions
+            .iter()
+            .map(|q| (writer.path(q), q.group))
+            .collect();
+        for (i, g) in form.groups.iter().enumerate() {
+            if g.parent != Some(DETACHED) {
+                contexts.insert(writer.group_path(Some(i)), g.parent);
+            }
         }
+        writer.contexts = contexts;
+        writer.with_media = form
+            .questions
+            .iter()
+            .filter(|q| !q.media.is_empty())
+            .map(|q| writer.path(q))
+            .collect();
+        writer
     }
 
     fn id(&self) -> String {
@@ -114,8 +267,7 @@ impl<'f> Writer<'f> {
     fn group_path(&self, group: Option<usize>) -> String {
         let mut names = Vec::new();
         let mut at = group;
-        while let Some(i) = at {
-            let g = &self.form.groups[i];
+        while let Some(g) = at.and_then(|i| self.form.groups.get(i)) {
             names.push(g.name.as_str());
             at = g.parent;
         }
@@ -137,28 +289,31 @@ impl<'f> Writer<'f> {
         let mut out = Vec::new();
         let mut at = group;
         while let Some(i) = at {
-            if self.form.groups[i].kind == GroupKind::Repeat {
+            let Some(g) = self.form.groups.get(i) else {
+                break;
+            };
+            if g.kind == GroupKind::Repeat {
                 out.push(self.group_path(Some(i)));
             }
-            at = self.form.groups[i].parent;
+            at = g.parent;
         }
         out
     }
 
-    /// How `target` is written from `context`'s bind: relative (`../x`) when both lie in one
-    /// repeat (the context's or one around it), as pyxform writes it, absolute otherwise.
-    fn reference(&self, target: &str, context: Option<&Question>) -> String {
-        let Some(q) = context else {
+    /// How `target` is written from the bind of the node at `context` (its path and the
+    /// group it lies in): relative (`../x`) when both lie in one repeat (the context's or one
+    /// around it), as pyxform writes it, absolute otherwise.
+    fn reference(&self, target: &str, context: Option<(&str, Option<usize>)>) -> String {
+        let Some((path, group)) = context else {
             return target.to_owned();
         };
         let shared = self
-            .repeats_of(q.group)
+            .repeats_of(group)
             .iter()
             .any(|repeat| target.starts_with(&format!("{repeat}/")));
         if !shared {
             return target.to_owned();
         }
-        let path = self.path(q);
         let here: Vec<&str> = path.split('/').collect();
         let there: Vec<&str> = target.split('/').collect();
         let common = here.iter().zip(&there).take_while(|(a, b)| a == b).count();
@@ -173,7 +328,7 @@ impl<'f> Writer<'f> {
         self.expression_in(text, None)
     }
 
-    fn expression_in(&self, text: &str, context: Option<&Question>) -> String {
+    fn expression_in(&self, text: &str, context: Option<(&str, Option<usize>)>) -> String {
         let text = text
             .replace(['\u{2018}', '\u{2019}'], "'")
             .replace(['\u{201c}', '\u{201d}'], "\"");
@@ -192,7 +347,12 @@ impl<'f> Writer<'f> {
                             out.push_str(&self.reference(&self.path(q), context));
                             out.push(' ');
                         }
-                        None => match self.form.groups.iter().position(|g| g.name == name) {
+                        None => match self
+                            .form
+                            .groups
+                            .iter()
+                            .position(|g| g.name == name && g.parent != Some(DETACHED))
+                        {
                             Some(g) => {
                                 out.push(' ');
                                 out.push_str(&self.group_path(Some(g)));
@@ -224,7 +384,7 @@ impl<'f> Writer<'f> {
         let title = self.form.title.clone().unwrap_or_else(|| self.id());
         let _ = write!(out, "<h:head><h:title>{}</h:title>", escape(&title));
         out.push_str("<model odk:xforms-version=\"1.0.0\">");
-        if self.translated {
+        if self.translated || !self.with_media.is_empty() {
             out.push_str(&self.itext());
         }
         let _ = write!(
@@ -238,16 +398,39 @@ impl<'f> Writer<'f> {
         }
         out.push('>');
         self.instance(None, None, &mut out);
-        let _ = write!(out, "<meta><instanceID/></meta></{}></instance>", self.root);
+        out.push_str("<meta>");
+        if self.form.questions.iter().any(is_audit) {
+            out.push_str("<audit/>");
+        }
+        out.push_str("<instanceID/>");
+        if self.form.settings.contains_key("instance_name") {
+            out.push_str("<instanceName/>");
+        }
+        let _ = write!(out, "</meta></{}></instance>", self.root);
         for list in self.used_lists() {
             out.push_str(&self.choices_instance(&list));
         }
         self.binds(None, &mut out);
+        if self.form.questions.iter().any(is_audit) {
+            let _ = write!(
+                out,
+                "<bind nodeset=\"/{}/meta/audit\" type=\"binary\"/>",
+                self.root
+            );
+        }
         let _ = write!(
             out,
             "<bind nodeset=\"/{}/meta/instanceID\" type=\"string\" readonly=\"true()\" jr:preload=\"uid\"/>",
             self.root
         );
+        if let Some(name) = self.form.settings.get("instance_name") {
+            let _ = write!(
+                out,
+                "<bind nodeset=\"/{}/meta/instanceName\" type=\"string\" calculate=\"{}\"/>",
+                self.root,
+                escape(&self.expression(name))
+            );
+        }
         out.push_str("</model></h:head><h:body>");
         self.body(None, &mut out);
         out.push_str("</h:body></h:html>");
@@ -276,6 +459,9 @@ impl<'f> Writer<'f> {
                 }
                 Node::Question(i) => {
                     let q = &self.form.questions[i];
+                    if is_audit(q) {
+                        continue;
+                    }
                     match q.default.as_deref().filter(|d| !d.contains("${")) {
                         Some(d) => {
                             let _ = write!(out, "<{0}>{1}</{0}>", q.name, escape(d));
@@ -398,27 +584,32 @@ impl<'f> Writer<'f> {
                 Node::Group(i) => {
                     let g = &self.form.groups[i];
                     if let Some(r) = &g.relevant {
+                        let path = self.group_path(Some(i));
                         let _ = write!(
                             out,
-                            "<bind nodeset=\"{}\" relevant=\"{}\"/>",
-                            self.group_path(Some(i)),
-                            escape(&self.expression(r))
+                            "<bind nodeset=\"{path}\" relevant=\"{}\"/>",
+                            escape(&self.expression_in(r, Some((&path, g.parent))))
                         );
                     }
                     self.binds(Some(i), out);
                 }
                 Node::Question(i) => {
                     let q = &self.form.questions[i];
+                    if is_audit(q) {
+                        continue;
+                    }
                     let Some((kind, extra)) = Self::bind_type(q) else {
                         continue;
                     };
-                    let _ = write!(out, "<bind nodeset=\"{}\" type=\"{kind}\"", self.path(q));
+                    let path = self.path(q);
+                    let context = Some((path.as_str(), q.group));
+                    let _ = write!(out, "<bind nodeset=\"{path}\" type=\"{kind}\"");
                     let expr = |name: &str, v: &Option<String>, out: &mut String| {
                         if let Some(v) = v {
                             let _ = write!(
                                 out,
                                 " {name}=\"{}\"",
-                                escape(&self.expression_in(v, Some(q)))
+                                escape(&self.expression_in(v, context))
                             );
                         }
                     };
@@ -444,7 +635,7 @@ impl<'f> Writer<'f> {
                             .map(|r| match r.to_ascii_lowercase().as_str() {
                                 "yes" | "true" | "true()" => "true()".to_owned(),
                                 "no" | "false" | "false()" => String::new(),
-                                _ => self.expression_in(r, Some(q)),
+                                _ => self.expression_in(r, context),
                             });
                     if let Some(r) = required.filter(|r| !r.is_empty()) {
                         let _ = write!(out, " required=\"{}\"", escape(&r));
@@ -477,9 +668,17 @@ impl<'f> Writer<'f> {
     }
 
     /// A label's or hint's words as XML: each `${name}` an `<output>` of its value.
-    fn words(&self, text: &str) -> String {
+    fn words(&self, text: &str, path: &str) -> String {
+        let context = self.contexts.get(path).map(|g| (path, *g));
+        // pyxform straightens typographic quotes and writes a run of spaces as one.
+        let mut text = text
+            .replace(['\u{2018}', '\u{2019}'], "'")
+            .replace('\u{a0}', " ");
+        while text.contains("  ") {
+            text = text.replace("  ", " ");
+        }
         let mut out = String::with_capacity(text.len());
-        let mut rest = text;
+        let mut rest = text.as_str();
         while let Some(start) = rest.find("${") {
             let Some(end) = rest[start..].find('}') else {
                 break;
@@ -489,7 +688,7 @@ impl<'f> Writer<'f> {
             let _ = write!(
                 out,
                 "<output value=\"{}\"/>",
-                escape(&self.expression(reference))
+                escape(&self.expression_in(reference, context))
             );
             rest = &rest[start + end + 1..];
         }
@@ -509,14 +708,14 @@ impl<'f> Writer<'f> {
         if text.is_empty() {
             return;
         }
-        if self.in_itext(what, text) {
+        if self.in_itext(path, what, text) {
             let _ = write!(
                 out,
                 "<{what} ref=\"jr:itext('{}')\"/>",
                 Self::itext_id(path, what)
             );
         } else if let Some(t) = text.get("") {
-            let _ = write!(out, "<{what}>{}</{what}>", self.words(t));
+            let _ = write!(out, "<{what}>{}</{what}>", self.words(t, path));
         }
     }
 
@@ -588,7 +787,7 @@ impl<'f> Writer<'f> {
             // pyxform writes the label of the question it adds inline, in every form.
             self.text_of(&path, "label", &Translations::new(), out);
             if let Some(l) = q.label.get("") {
-                let _ = write!(out, "<label>{}</label>", self.words(l));
+                let _ = write!(out, "<label>{}</label>", self.words(l, &path));
             }
         } else {
             self.label(&path, &q.label, &q.hint, out);
@@ -620,6 +819,9 @@ impl<'f> Writer<'f> {
     /// The languages the labels name, as the columns write them ("default" for the texts
     /// of a translated form that name none).
     fn languages(&self) -> Vec<String> {
+        if !self.translated {
+            return vec![DEFAULT.to_owned()];
+        }
         let mut langs: Vec<String> = Vec::new();
         let mut add = |t: &Translations| {
             for k in t.keys() {
@@ -653,7 +855,17 @@ impl<'f> Writer<'f> {
             for list in self.used_lists() {
                 if let Some(l) = self.form.choice_lists.iter().find(|l| l.name == list) {
                     for (i, c) in l.choices.iter().enumerate() {
-                        self.push_text(&mut out, &format!("{list}-{i}"), "label", &c.label, &lang);
+                        if self.translated {
+                            let key = if lang == DEFAULT { "" } else { lang.as_str() };
+                            let _ = write!(
+                                out,
+                                "<text id=\"{}-{i}\"><value>{}</value></text>",
+                                escape(&list),
+                                c.label
+                                    .get(key)
+                                    .map_or("-".to_owned(), |v| self.words(v, ""))
+                            );
+                        }
                     }
                 }
             }
@@ -666,21 +878,24 @@ impl<'f> Writer<'f> {
 
     /// Whether a text goes to `itext`: in a translated form, every label; a hint when it names
     /// a language.
-    fn in_itext(&self, what: &str, text: &Translations) -> bool {
-        self.translated && (what != "hint" || text.keys().any(|k| !k.is_empty()))
+    fn in_itext(&self, path: &str, what: &str, text: &Translations) -> bool {
+        let named = text.keys().any(|k| !k.is_empty());
+        (self.translated && (what != "hint" || named))
+            || (what == "label" && self.with_media.contains(path))
     }
 
     /// One text of a translation ("-" where this language has none, as pyxform writes it).
-    fn push_text(&self, out: &mut String, id: &str, what: &str, t: &Translations, lang: &str) {
-        if t.is_empty() || !self.in_itext(what, t) {
+    fn push_text(&self, out: &mut String, path: &str, what: &str, t: &Translations, lang: &str) {
+        if t.is_empty() || !self.in_itext(path, what, t) {
             return;
         }
+        let id = Self::itext_id(path, what);
         let key = if lang == DEFAULT { "" } else { lang };
         let _ = write!(
             out,
             "<text id=\"{}\"><value>{}</value></text>",
-            escape(id),
-            t.get(key).map_or("-".to_owned(), |v| self.words(v))
+            escape(&id),
+            t.get(key).map_or("-".to_owned(), |v| self.words(v, path))
         );
     }
 
@@ -689,23 +904,16 @@ impl<'f> Writer<'f> {
             match node {
                 Node::Group(i) => {
                     let g = &self.form.groups[i];
-                    let id = Self::itext_id(&self.group_path(Some(i)), "label");
-                    self.push_text(out, &id, "label", &g.label, lang);
+                    self.push_text(out, &self.group_path(Some(i)), "label", &g.label, lang);
                     self.itext_of(Some(i), lang, out);
                 }
                 Node::Question(i) => {
                     let q = &self.form.questions[i];
                     let path = self.path(q);
                     if !q.generated {
-                        self.push_text(
-                            out,
-                            &Self::itext_id(&path, "label"),
-                            "label",
-                            &q.label,
-                            lang,
-                        );
+                        self.push_text(out, &path, "label", &q.label, lang);
                     }
-                    self.push_text(out, &Self::itext_id(&path, "hint"), "hint", &q.hint, lang);
+                    self.push_text(out, &path, "hint", &q.hint, lang);
                 }
             }
         }

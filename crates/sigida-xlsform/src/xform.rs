@@ -1,12 +1,15 @@
-//! The ODK XForm (XML) of a form, as pyxform writes it: the primary instance (groups, repeats,
-//! defaults, `meta/instanceID`), one secondary instance per choice list, the binds, the body's
-//! controls with their labels and hints (inline, or in `itext` when the column names a
-//! language) and the choice lists' itemsets.
+//! The ODK XForm (XML) of a form, as pyxform 4.5.0 writes it: the primary instance (groups,
+//! repeats with their templates, loops over a list expanded per option, defaults, `meta` with
+//! `instanceID`, `instanceName` and the audit), one secondary instance per choice list, the
+//! binds (references relative inside a repeat), the body's controls with their labels and hints
+//! (inline, or in `itext` when the form names languages or a question has media) and the choice
+//! lists' itemsets.
 //!
 //! Written so that ODK Collect, Enketo and Sigida's own OpenRosa endpoints read what Kobo or
-//! ODK Central would serve for the same XLSForm. Not yet written: `or_other`, loops over a list,
-//! references relative to a repeat, media, `choice_filter` on translated lists, and a few
-//! widget types; the comparison with pyxform's output says which forms agree.
+//! ODK Central would serve for the same XLSForm. Not yet written as pyxform does: the count
+//! node of a repeat counted by an expression, the label row of a `table-list` group, entities,
+//! `select_one_from_file` itemsets; the comparison with pyxform's output
+//! (`tests/xform_pyxform.rs`) says which shared forms agree.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -94,18 +97,20 @@ fn expand_loops(form: &Form) -> Form {
                     })
                     .collect()
             };
-            // Each group below the loop, copied under this option.
+            // Each group below the loop, copied under this option; `placed` says where a copy
+            // goes (the option's group, or the copy of the group the original was in).
             let first_copy = form.groups.len();
+            let placed = |p: usize| {
+                if p == loop_at {
+                    option_group
+                } else {
+                    first_copy + groups_below.iter().position(|&x| x == p).unwrap_or(0)
+                }
+            };
             for g in &originals_groups {
                 let mut copy = g.clone();
                 copy.label = label_of(&g.label);
-                copy.parent = g.parent.map(|p| {
-                    if p == loop_at {
-                        option_group
-                    } else {
-                        first_copy + groups_below.iter().position(|&x| x == p).unwrap_or(0)
-                    }
-                });
+                copy.parent = g.parent.map(placed);
                 form.groups.push(copy);
             }
             let named =
@@ -120,13 +125,7 @@ fn expand_loops(form: &Form) -> Form {
                 copy.required = named(&q.required);
                 copy.choice_filter = named(&q.choice_filter);
                 copy.default = named(&q.default);
-                copy.group = q.group.map(|p| {
-                    if p == loop_at {
-                        option_group
-                    } else {
-                        first_copy + groups_below.iter().position(|&x| x == p).unwrap_or(0)
-                    }
-                });
+                copy.group = q.group.map(placed);
                 form.questions.push(copy);
             }
         }

@@ -930,7 +930,7 @@ fn is_plain_reference(text: &str) -> bool {
 }
 
 /// A question the form implies without a row of its own (`_other`, `_count`).
-fn generated_question(
+pub(crate) fn generated_question(
     name: String,
     row: usize,
     kind: QuestionKind,

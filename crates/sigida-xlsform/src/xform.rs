@@ -18,7 +18,8 @@ use crate::form::{Form, GroupKind, Question, QuestionKind, Translations};
 
 /// The XForm of `form`.
 pub fn write(form: &Form) -> String {
-    let form = expand_loops(form);
+    let mut form = expand_loops(form);
+    expand_table_lists(&mut form);
     Writer::new(&form).document()
 }
 
@@ -137,6 +138,60 @@ fn expand_loops(form: &Form) -> Form {
     form
 }
 
+/// pyxform's `table-list` group: a `field-list` whose first row is the group's label and hint
+/// (a note, when it has either) and a select showing only the options (`label` appearance),
+/// each question below it showing only its buttons (`list-nolabel`).
+fn expand_table_lists(form: &mut Form) {
+    for i in 0..form.groups.len() {
+        let g = &form.groups[i];
+        if !g
+            .appearance
+            .as_deref()
+            .is_some_and(|a| a.split_whitespace().any(|w| w == "table-list"))
+        {
+            continue;
+        }
+        let (row, label, hint) = (g.row, g.label.clone(), g.hint.clone());
+        let first_select = form
+            .questions
+            .iter()
+            .filter(|q| q.group == Some(i))
+            .min_by_key(|q| q.row)
+            .map(|q| q.kind.clone());
+        let g = &mut form.groups[i];
+        g.appearance = Some("field-list".to_owned());
+        g.label = Translations::new();
+        g.hint = Translations::new();
+        for q in form.questions.iter_mut().filter(|q| q.group == Some(i)) {
+            q.appearance = Some("list-nolabel".to_owned());
+        }
+        let make = |name: String, kind: QuestionKind| {
+            crate::read::generated_question(name, row, kind, None, Some(i), None)
+        };
+        if !label.is_empty() || !hint.is_empty() {
+            let mut note = make(
+                format!("generated_table_list_label_{row}"),
+                QuestionKind::Note,
+            );
+            note.label = label;
+            note.hint = hint;
+            // Its label is the group's, translated as the group's was.
+            note.generated = false;
+            form.questions.push(note);
+        }
+        if let Some(kind) = first_select {
+            let mut options = make(
+                format!("reserved_name_for_field_list_labels_{}", row + 1),
+                kind,
+            );
+            options.label = Translations::from([(String::new(), " ".to_owned())]);
+            // Its blank label is written inline, as for the questions pyxform adds.
+            options.appearance = Some("label".to_owned());
+            form.questions.push(options);
+        }
+    }
+}
+
 /// The parent of a group taken out of the tree (a loop's original content, copied per option).
 const DETACHED: usize = usize::MAX;
 
@@ -188,6 +243,8 @@ struct Writer<'f> {
     translated: bool,
     /// The paths of the questions with media (their labels go to `itext`, as pyxform writes).
     with_media: BTreeSet<String>,
+    /// Their media, by path: (image, audio, video…) → file by language.
+    media: std::collections::HashMap<String, std::collections::BTreeMap<String, Translations>>,
     /// For each node's path, the group its references are read from (a question's group, a
     /// group's parent): its texts' references are relative inside a repeat, like its binds'.
     contexts: std::collections::HashMap<String, Option<usize>>,
@@ -216,7 +273,14 @@ impl<'f> Writer<'f> {
             translated,
             with_media: BTreeSet::new(),
             contexts: Default::default(),
+            media: Default::default(),
         };
+        writer.media = form
+            .questions
+            .iter()
+            .filter(|q| !q.media.is_empty())
+            .map(|q| (writer.path(q), q.media.clone()))
+            .collect();
         let mut contexts: std::collections::HashMap<String, Option<usize>> = form
             .questions
             .iter()
@@ -259,7 +323,8 @@ impl<'f> Writer<'f> {
                 nodes.push((q.row, Node::Question(i)));
             }
         }
-        nodes.sort_by_key(|(row, _)| *row);
+        // A repeat's count node (pyxform's, on the repeat's own row) comes before it.
+        nodes.sort_by_key(|(row, node)| (*row, matches!(node, Node::Group(_))));
         nodes.into_iter().map(|(_, n)| n).collect()
     }
 
@@ -521,6 +586,8 @@ impl<'f> Writer<'f> {
     fn bind_type(q: &Question) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
         let plain = |t| Some((t, Vec::new()));
         match &q.kind {
+            // The old `trigger` type: a button, no value to bind.
+            QuestionKind::Acknowledge if q.type_text.trim().eq_ignore_ascii_case("trigger") => None,
             QuestionKind::Integer => plain("int"),
             QuestionKind::Decimal => plain("decimal"),
             QuestionKind::Range => plain("int"),
@@ -633,7 +700,7 @@ impl<'f> Writer<'f> {
                             .as_deref()
                             .map(|r| match r.to_ascii_lowercase().as_str() {
                                 "yes" | "true" | "true()" => "true()".to_owned(),
-                                "no" | "false" | "false()" => String::new(),
+                                "no" | "false" | "false()" => "false()".to_owned(),
                                 _ => self.expression_in(r, context),
                             });
                     if let Some(r) = required.filter(|r| !r.is_empty()) {
@@ -648,6 +715,9 @@ impl<'f> Writer<'f> {
                                 _ => String::new(),
                             });
                     let mut attrs = extra;
+                    if q.generated && q.kind == QuestionKind::Calculate {
+                        attrs.push(("readonly", "true()"));
+                    }
                     if read_only.as_deref() == Some("true()")
                         && !attrs.iter().any(|(k, _)| *k == "readonly")
                     {
@@ -704,7 +774,8 @@ impl<'f> Writer<'f> {
     }
 
     fn text_of(&self, path: &str, what: &str, text: &Translations, out: &mut String) {
-        if text.is_empty() {
+        let media_only = what == "label" && self.with_media.contains(path);
+        if text.is_empty() && !media_only {
             return;
         }
         if self.in_itext(path, what, text) {
@@ -735,11 +806,22 @@ impl<'f> Writer<'f> {
                             out.push_str("<label></label>");
                         }
                         self.label(&path, &g.label, &Translations::new(), out);
-                        let count = g
-                            .repeat_count
-                            .as_ref()
-                            .map(|c| format!(" jr:count=\"{}\"", escape(&self.expression(c))))
-                            .unwrap_or_default();
+                        let counted = |c: &String| {
+                            // Counted by an expression: by the node pyxform makes of it.
+                            let node = format!("{}_count", g.name);
+                            let by_node = self
+                                .form
+                                .questions
+                                .iter()
+                                .any(|q| q.generated && q.name == node && q.group == g.parent);
+                            let expression = if by_node {
+                                format!("${{{node}}}")
+                            } else {
+                                c.clone()
+                            };
+                            format!(" jr:count=\"{}\"", escape(&self.expression(&expression)))
+                        };
+                        let count = g.repeat_count.as_ref().map(counted).unwrap_or_default();
                         let _ = write!(out, "<repeat nodeset=\"{path}\"{count}{appearance}>");
                         self.body(Some(i), out);
                         out.push_str("</repeat></group>");
@@ -885,17 +967,36 @@ impl<'f> Writer<'f> {
 
     /// One text of a translation ("-" where this language has none, as pyxform writes it).
     fn push_text(&self, out: &mut String, path: &str, what: &str, t: &Translations, lang: &str) {
-        if t.is_empty() || !self.in_itext(path, what, t) {
+        let media = match what {
+            "label" => self.media.get(path),
+            _ => None,
+        };
+        if (t.is_empty() && media.is_none()) || !self.in_itext(path, what, t) {
             return;
         }
-        let id = Self::itext_id(path, what);
         let key = if lang == DEFAULT { "" } else { lang };
-        let _ = write!(
-            out,
-            "<text id=\"{}\"><value>{}</value></text>",
-            escape(&id),
-            t.get(key).map_or("-".to_owned(), |v| self.words(v, path))
-        );
+        let _ = write!(out, "<text id=\"{}\">", escape(&Self::itext_id(path, what)));
+        if !t.is_empty() {
+            let value = t.get(key).map_or("-".to_owned(), |v| self.words(v, path));
+            let _ = write!(out, "<value>{value}</value>");
+        }
+        // A question's image, audio or video, as a form value of its label.
+        for (form, files) in media.into_iter().flatten() {
+            if let Some(file) = files.get(key).or_else(|| files.get("")) {
+                let folder = match form.as_str() {
+                    "image" | "big-image" => "images",
+                    "audio" => "audio",
+                    _ => "video",
+                };
+                let _ = write!(
+                    out,
+                    "<value form=\"{}\">jr://{folder}/{}</value>",
+                    escape(form),
+                    escape(file)
+                );
+            }
+        }
+        out.push_str("</text>");
     }
 
     fn itext_of(&self, parent: Option<usize>, lang: &str, out: &mut String) {

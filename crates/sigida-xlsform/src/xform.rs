@@ -3,12 +3,12 @@
 //! `instanceID`, `instanceName` and the audit), one secondary instance per choice list, the
 //! binds (references relative inside a repeat), the body's controls with their labels and hints
 //! (inline, or in `itext` when the form names languages or a question has media) and the choice
-//! lists' itemsets.
+//! lists' itemsets, the form's own or read from a file (`select_one_from_file`).
 //!
 //! Written so that ODK Collect, Enketo and Sigida's own OpenRosa endpoints read what Kobo or
-//! ODK Central would serve for the same XLSForm. Not yet written as pyxform does: the count
-//! node of a repeat counted by an expression, the label row of a `table-list` group, entities,
-//! `select_one_from_file` itemsets; the comparison with pyxform's output
+//! ODK Central would serve for the same XLSForm. Not yet written as pyxform does: entities,
+//! `flat` groups, custom `bind::` attribute columns, Excel date cells written as pyxform writes
+//! them (the reader gives ISO dates); the comparison with pyxform's output
 //! (`tests/xform_pyxform.rs`) says which shared forms agree.
 
 use std::collections::BTreeSet;
@@ -207,6 +207,13 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The instance id of a list read from a file: its name without extension.
+fn file_instance(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_owned(), |s| s.to_string_lossy().into_owned())
 }
 
 /// The `audit` metadata, which pyxform keeps in `meta`.
@@ -474,6 +481,14 @@ impl<'f> Writer<'f> {
         for list in self.used_lists() {
             out.push_str(&self.choices_instance(&list));
         }
+        for (id, src) in self.files() {
+            let _ = write!(
+                out,
+                "<instance id=\"{}\" src=\"{}\"/>",
+                escape(&id),
+                escape(&src)
+            );
+        }
         self.binds(None, &mut out);
         if self.form.questions.iter().any(is_audit) {
             let _ = write!(
@@ -558,6 +573,26 @@ impl<'f> Writer<'f> {
             .filter(|l| used.contains(l.name.as_str()))
             .map(|l| l.name.clone())
             .collect()
+    }
+
+    /// The lists read from files of the form's media (`select_one_from_file`): each one's
+    /// instance id (the file's name without extension) and where Collect finds it.
+    fn files(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for q in &self.form.questions {
+            if let QuestionKind::SelectFromFile { file, .. } = &q.kind {
+                let id = file_instance(file);
+                let src = if file.to_ascii_lowercase().ends_with(".csv") {
+                    format!("jr://file-csv/{file}")
+                } else {
+                    format!("jr://file/{file}")
+                };
+                if !out.iter().any(|(i, _)| *i == id) {
+                    out.push((id, src));
+                }
+            }
+        }
+        out
     }
 
     fn choices_instance(&self, list: &str) -> String {
@@ -844,8 +879,12 @@ impl<'f> Writer<'f> {
             QuestionKind::Calculate | QuestionKind::Hidden | QuestionKind::Metadata { .. } => {
                 return;
             }
-            QuestionKind::SelectOne { .. } => ("select1", String::new()),
-            QuestionKind::SelectMultiple { .. } => ("select", String::new()),
+            QuestionKind::SelectOne { .. }
+            | QuestionKind::SelectFromFile {
+                multiple: false, ..
+            } => ("select1", String::new()),
+            QuestionKind::SelectMultiple { .. }
+            | QuestionKind::SelectFromFile { multiple: true, .. } => ("select", String::new()),
             QuestionKind::Rank { .. } => ("odk:rank", String::new()),
             QuestionKind::Acknowledge => ("trigger", String::new()),
             QuestionKind::Photo => ("upload", " mediatype=\"image/*\"".to_owned()),
@@ -873,24 +912,26 @@ impl<'f> Writer<'f> {
         } else {
             self.label(&path, &q.label, &q.hint, out);
         }
-        if let QuestionKind::SelectOne { list, .. }
-        | QuestionKind::SelectMultiple { list, .. }
-        | QuestionKind::Rank { list, .. } = &q.kind
-        {
+        // The list's instance, and whether its labels are in itext (a list of the form's
+        // own in a translated form) or in the items (a file's).
+        let itemset = match &q.kind {
+            QuestionKind::SelectOne { list, .. }
+            | QuestionKind::SelectMultiple { list, .. }
+            | QuestionKind::Rank { list, .. } => Some((list.clone(), self.translated)),
+            QuestionKind::SelectFromFile { file, .. } => Some((file_instance(file), false)),
+            _ => None,
+        };
+        if let Some((list, itext)) = itemset {
             let filter = q
                 .choice_filter
                 .as_ref()
                 .map(|f| format!("[{}]", self.expression(f)))
                 .unwrap_or_default();
-            let label = if self.translated {
-                "jr:itext(itextId)"
-            } else {
-                "label"
-            };
+            let label = if itext { "jr:itext(itextId)" } else { "label" };
             let _ = write!(
                 out,
                 "<itemset nodeset=\"instance('{}')/root/item{}\"><value ref=\"name\"/><label ref=\"{label}\"/></itemset>",
-                escape(list),
+                escape(&list),
                 escape(&filter)
             );
         }

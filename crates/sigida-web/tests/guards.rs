@@ -411,6 +411,15 @@ async fn a_coordinator_erases_a_participants_name_and_the_attendance_still_count
     assert!(!page.body.contains("Aminata"));
 }
 
+/// What `from` logged that `to` has not, applied on `to` (a sync file, without the file).
+async fn apply(from: &sigida_store::Store, to: &sigida_store::Store) {
+    let (peer, _) = to.replica().await.unwrap();
+    let batch = from.outgoing(Some(&peer), None).await.unwrap();
+    let mut tx = to.begin().await.unwrap();
+    tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// A conflict between this copy and a laptop's, settled on the copies page by a coordinator
 /// (a partner is refused the page): the value chosen is written and the settlement audited.
 #[tokio::test]
@@ -428,16 +437,6 @@ async fn a_coordinator_settles_a_conflict_between_two_copies_on_the_copies_page(
     let laptop = sigida_store::Store::open_dir(laptop_dir.path())
         .await
         .unwrap();
-    let apply = |from: &sigida_store::Store, to: &sigida_store::Store| {
-        let (from, to) = (from.clone(), to.clone());
-        async move {
-            let (peer, _) = to.replica().await.unwrap();
-            let batch = from.outgoing(Some(&peer), None).await.unwrap();
-            let mut tx = to.begin().await.unwrap();
-            tx.apply(&batch, "2026-12-07T10:00:00Z").await.unwrap();
-            tx.commit().await.unwrap();
-        }
-    };
     apply(&f.store, &laptop).await;
     for (store, role) in [
         (&f.store, "Accueil au centre"),
@@ -643,4 +642,43 @@ async fn a_coordinator_registers_a_field_laptop_shows_its_token_once_and_revokes
             == 2,
         "registered and revoked, both audited"
     );
+}
+
+#[tokio::test]
+async fn a_meeting_run_from_another_copy_is_not_opened_to_phones_here() {
+    let f = fixture().await;
+    let (meeting, _) = meeting_with(&f, None, [3, 1, 4, 1, 5, 9]).await;
+    // A laptop's copy, made from this one's log, opens the meeting to its phones; its record
+    // of running the meeting comes back here.
+    let laptop_dir = tempfile::tempdir().unwrap();
+    let laptop = sigida_store::Store::open_dir(laptop_dir.path())
+        .await
+        .unwrap();
+    apply(&f.store, &laptop).await;
+    sigida_app::meetings::open_to_phones(&laptop, &meeting, sigida_core::Timestamp::now())
+        .await
+        .unwrap();
+    apply(&laptop, &f.store).await;
+
+    let facilitator = login(&f.app, "facilitator").await;
+    let screen = format!("/meetings/{}", meeting.id);
+    let page = get(&f.app, &screen, Some(&facilitator)).await;
+    let opened = send(
+        &f.app,
+        form_post(
+            &format!("{screen}/phones/open"),
+            &facilitator,
+            format!("csrf={}", csrf_of(&page.body)),
+        ),
+    )
+    .await;
+    let back = location(&opened);
+    assert_eq!(back, format!("{screen}?refused=meeting.other_copy"));
+    let page = get(&f.app, &back, Some(&facilitator)).await;
+    assert!(
+        page.body.contains("animée depuis une autre copie"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Fermée aux téléphones"), "{}", page.body);
 }

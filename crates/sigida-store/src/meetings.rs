@@ -277,16 +277,11 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks a participant present (the first check-in counts).
-    /// Opens a meeting to phones until `until` (or moves its closing there).
     /// Makes this copy the one the meeting is run from, if no copy is yet; refused
     /// (`meeting.other_copy`) when another copy runs it (its phones join there).
     pub async fn run_meeting_here(&mut self, meeting: Id<Meeting>) -> Result<()> {
         use sqlx::Row;
-        let own: String = sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
-            .fetch_one(self.conn())
-            .await?
-            .try_get(0)?;
+        let own = crate::sync::replica_id(self.conn()).await?;
         sqlx::query("UPDATE meetings SET run_by = $1 WHERE id = $2 AND run_by IS NULL")
             .bind(&own)
             .bind(meeting.to_string())
@@ -307,6 +302,8 @@ impl Tx {
         }
     }
 
+    /// Marks a participant present (the first check-in counts).
+    /// Opens a meeting to phones until `until` (or moves its closing there).
     pub async fn set_phones_open_until(
         &mut self,
         meeting: Id<Meeting>,

@@ -338,10 +338,7 @@ impl Tx {
             ));
         }
         let conn = self.conn();
-        let own: String = sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let own = super::replica_id(&mut *conn).await?;
         if batch.from == own {
             return Err(refused("sync.own_changes"));
         }

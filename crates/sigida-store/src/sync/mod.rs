@@ -148,6 +148,17 @@ pub(crate) async fn all_rows(
         .collect()
 }
 
+/// This copy's identity: the replica id its audit chain carries.
+pub(crate) async fn replica_id<'e, E>(executor: E) -> Result<String>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
+        .fetch_one(executor)
+        .await?
+        .try_get(0)?)
+}
+
 fn object(value: Option<Value>) -> Option<Map<String, Value>> {
     match value {
         Some(Value::Object(map)) => Some(map),
@@ -158,10 +169,7 @@ fn object(value: Option<Value>) -> Option<Map<String, Value>> {
 impl Store {
     /// This copy's identity (the replica id its audit chain carries) and name.
     pub async fn replica(&self) -> Result<(String, String)> {
-        let id: String = sqlx::query("SELECT replica FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let id = replica_id(&self.pool).await?;
         let name: String = sqlx::query("SELECT name FROM sync_context WHERE id = 1")
             .fetch_one(&self.pool)
             .await?
@@ -205,17 +213,11 @@ impl Store {
     /// How many of this copy's changes wait for `peer` (a replica id): logged after what it
     /// acknowledged, and not its own.
     pub async fn waiting_for(&self, peer: &str) -> Result<i64> {
-        let after = self
-            .peers()
-            .await?
-            .into_iter()
-            .find(|p| p.replica == peer)
-            .map_or(0, |p| p.sent_upto);
         Ok(sqlx::query(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM sync_changes
-             WHERE seq > $1 AND (via IS NULL OR via <> $2)",
+             WHERE seq > COALESCE((SELECT sent_upto FROM sync_peers WHERE replica = $1), 0)
+               AND (via IS NULL OR via <> $1)",
         )
-        .bind(after)
         .bind(peer)
         .fetch_one(&self.pool)
         .await?

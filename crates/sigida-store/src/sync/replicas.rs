@@ -27,17 +27,22 @@ pub struct Server {
     pub fingerprint: Option<String>,
 }
 
+/// The communities' slugs a laptop is registered for, as `sync_replicas.communities` holds
+/// them (comma-separated; none: all).
+pub(crate) fn slugs(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn replica_of(r: &sqlx::any::AnyRow) -> Result<Replica> {
     let communities: String = r.try_get("communities")?;
     Ok(Replica {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        communities: communities
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        communities: slugs(&communities),
         replica: r.try_get("replica")?,
         created_at: r.try_get("created_at")?,
         revoked_at: r.try_get("revoked_at")?,

@@ -90,13 +90,7 @@ impl Scope {
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
-        let slugs: Vec<String> = slugs
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let slugs = super::replicas::slugs(&slugs.unwrap_or_default());
         if slugs.is_empty() {
             return Ok(None);
         }
@@ -118,43 +112,34 @@ impl Scope {
             inside,
             outside: HashMap::new(),
         };
-        // The tables others refer to, parents before children.
-        let mut wanted: Vec<String> = Vec::new();
-        let mut stack: Vec<String> = scope
+        // The tables others refer to: the rows of each outside the scope, once the rows of
+        // what it refers to are known (a parent before its children, whatever the order).
+        let parents: std::collections::BTreeSet<String> = scope
             .links
             .values()
             .filter_map(|l| match l {
-                Link::Via(via) => Some(via.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>()),
+                Link::Via(via) => Some(via.iter().map(|(_, p)| p.clone())),
                 _ => None,
             })
             .flatten()
             .collect();
-        while let Some(table) = stack.pop() {
-            if wanted.contains(&table) {
-                continue;
-            }
-            if let Some(Link::Via(via)) = scope.links.get(&table) {
-                stack.extend(via.iter().map(|(_, p)| p.clone()));
-            }
-            wanted.push(table);
-        }
-        for _ in 0..wanted.len() {
-            for table in &wanted {
-                if scope.outside.contains_key(table) {
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for table in &parents {
+                let Some(shape) = shapes.iter().find(|s| &s.table == table) else {
                     continue;
-                }
+                };
                 let ready = match scope.links.get(table) {
                     Some(Link::Via(via)) => via.iter().all(|(_, p)| scope.outside.contains_key(p)),
                     _ => true,
                 };
-                let Some(shape) = shapes.iter().find(|s| &s.table == table) else {
-                    continue;
-                };
-                if !ready || shape.keys().len() != 1 {
+                if scope.outside.contains_key(table) || !ready || shape.keys().len() != 1 {
                     continue;
                 }
                 let out = scope.rows_outside(conn, shape).await?;
                 scope.outside.insert(table.clone(), out);
+                progressed = true;
             }
         }
         Ok(Some(scope))

@@ -415,10 +415,8 @@ pub async fn set_open(
     };
     let question = question.parse().map_err(|_| viewer.not_found())?;
     match meetings::set_open(&state.store, &meeting, question, open, Timestamp::now()).await {
-        Ok(()) => Ok(back(&meeting, "")),
         Err(AppError::Store(StoreError::NotFound { .. })) => Err(viewer.not_found()),
-        Err(AppError::Refused(r)) => Ok(refused(&meeting, r.code)),
-        Err(e) => Err(e.into()),
+        done => answered(&meeting, done),
     }
 }
 
@@ -470,16 +468,16 @@ pub async fn set_phones(
     viewer.check_csrf(&form.csrf)?;
     let now = Timestamp::now();
     match verb.as_str() {
-        "open" => match meetings::open_to_phones(&state.store, &meeting, now).await {
-            Err(AppError::Refused(r)) => return Ok(refused(&meeting, r.code)),
-            done => {
-                done?;
-            }
-        },
-        "close" => meetings::close_to_phones(&state.store, &meeting, now).await?,
-        _ => return Err(viewer.not_found()),
+        "open" => answered(
+            &meeting,
+            meetings::open_to_phones(&state.store, &meeting, now).await,
+        ),
+        "close" => answered(
+            &meeting,
+            meetings::close_to_phones(&state.store, &meeting, now).await,
+        ),
+        _ => Err(viewer.not_found()),
     }
-    Ok(back(&meeting, ""))
 }
 
 #[derive(Deserialize)]

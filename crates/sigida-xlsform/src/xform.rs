@@ -11,7 +11,7 @@
 //! them (the reader gives ISO dates); the comparison with pyxform's output
 //! (`tests/xform_pyxform.rs`) says which shared forms agree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 use crate::form::{Form, GroupKind, Question, QuestionKind, Translations};
@@ -216,6 +216,15 @@ fn file_instance(file: &str) -> String {
         .map_or_else(|| file.to_owned(), |s| s.to_string_lossy().into_owned())
 }
 
+/// A yes or no of the sheet (`yes`, `true()`…), `None` for an expression.
+fn yes_no(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "true()" => Some(true),
+        "no" | "false" | "false()" => Some(false),
+        _ => None,
+    }
+}
+
 /// The `audit` metadata, which pyxform keeps in `meta`.
 fn is_audit(q: &Question) -> bool {
     matches!(&q.kind, QuestionKind::Metadata { name } if name == "audit")
@@ -248,13 +257,17 @@ struct Writer<'f> {
     root: String,
     /// Whether any label or hint names a language (then all go to `itext`).
     translated: bool,
-    /// The paths of the questions with media (their labels go to `itext`, as pyxform writes).
-    with_media: BTreeSet<String>,
-    /// Their media, by path: (image, audio, video…) → file by language.
-    media: std::collections::HashMap<String, std::collections::BTreeMap<String, Translations>>,
+    /// The media of the questions that have some, by path: (image, audio, video…) → file by
+    /// language. Their labels go to `itext`, as pyxform writes them.
+    media: HashMap<String, BTreeMap<String, Translations>>,
     /// For each node's path, the group its references are read from (a question's group, a
     /// group's parent): its texts' references are relative inside a repeat, like its binds'.
-    contexts: std::collections::HashMap<String, Option<usize>>,
+    contexts: HashMap<String, Option<usize>>,
+    /// What `${name}` names: the path of the first question of that name, or else of the
+    /// group, and whether it is a question's (a group is always named by its whole path).
+    names: HashMap<String, (String, bool)>,
+    /// The choice lists a select uses, in the order of the choices sheet.
+    lists: Vec<String>,
 }
 
 impl<'f> Writer<'f> {
@@ -274,37 +287,52 @@ impl<'f> Writer<'f> {
                 .choice_lists
                 .iter()
                 .any(|l| l.choices.iter().any(|c| named(&c.label)));
+        let used: BTreeSet<&str> = form
+            .questions
+            .iter()
+            .filter_map(|q| match &q.kind {
+                QuestionKind::SelectOne { list, .. }
+                | QuestionKind::SelectMultiple { list, .. }
+                | QuestionKind::Rank { list, .. } => Some(list.as_str()),
+                _ => None,
+            })
+            .collect();
+        let lists = form
+            .choice_lists
+            .iter()
+            .filter(|l| used.contains(l.name.as_str()))
+            .map(|l| l.name.clone())
+            .collect();
         let mut writer = Writer {
             form,
             root,
             translated,
-            with_media: BTreeSet::new(),
-            contexts: Default::default(),
-            media: Default::default(),
+            media: HashMap::new(),
+            contexts: HashMap::new(),
+            names: HashMap::new(),
+            lists,
         };
-        writer.media = form
-            .questions
-            .iter()
-            .filter(|q| !q.media.is_empty())
-            .map(|q| (writer.path(q), q.media.clone()))
-            .collect();
-        let mut contexts: std::collections::HashMap<String, Option<usize>> = form
-            .questions
-            .iter()
-            .map(|q| (writer.path(q), q.group))
-            .collect();
+        for q in &form.questions {
+            let path = writer.path(q);
+            if !q.media.is_empty() {
+                writer.media.insert(path.clone(), q.media.clone());
+            }
+            writer
+                .names
+                .entry(q.name.clone())
+                .or_insert_with(|| (path.clone(), true));
+            writer.contexts.insert(path, q.group);
+        }
         for (i, g) in form.groups.iter().enumerate() {
             if g.parent != Some(DETACHED) {
-                contexts.insert(writer.group_path(Some(i)), g.parent);
+                let path = writer.group_path(Some(i));
+                writer
+                    .names
+                    .entry(g.name.clone())
+                    .or_insert_with(|| (path.clone(), false));
+                writer.contexts.insert(path, g.parent);
             }
         }
-        writer.contexts = contexts;
-        writer.with_media = form
-            .questions
-            .iter()
-            .filter(|q| !q.media.is_empty())
-            .map(|q| writer.path(q))
-            .collect();
         writer
     }
 
@@ -411,26 +439,17 @@ impl<'f> Writer<'f> {
             let after = &rest[start + 2..];
             match after.find('}') {
                 Some(end) => {
-                    let name = &after[..end];
-                    match self.form.questions.iter().find(|q| q.name == name) {
-                        Some(q) => {
+                    match self.names.get(&after[..end]) {
+                        Some((path, question)) => {
                             out.push(' ');
-                            out.push_str(&self.reference(&self.path(q), context));
+                            if *question {
+                                out.push_str(&self.reference(path, context));
+                            } else {
+                                out.push_str(path);
+                            }
                             out.push(' ');
                         }
-                        None => match self
-                            .form
-                            .groups
-                            .iter()
-                            .position(|g| g.name == name && g.parent != Some(DETACHED))
-                        {
-                            Some(g) => {
-                                out.push(' ');
-                                out.push_str(&self.group_path(Some(g)));
-                                out.push(' ');
-                            }
-                            None => out.push_str(&rest[start..start + 2 + end + 1]),
-                        },
+                        None => out.push_str(&rest[start..start + 2 + end + 1]),
                     }
                     rest = &after[end + 1..];
                 }
@@ -455,7 +474,7 @@ impl<'f> Writer<'f> {
         let title = self.form.title.clone().unwrap_or_else(|| self.id());
         let _ = write!(out, "<h:head><h:title>{}</h:title>", escape(&title));
         out.push_str("<model odk:xforms-version=\"1.0.0\">");
-        if self.translated || !self.with_media.is_empty() {
+        if self.translated || !self.media.is_empty() {
             out.push_str(&self.itext());
         }
         let _ = write!(
@@ -478,8 +497,8 @@ impl<'f> Writer<'f> {
             out.push_str("<instanceName/>");
         }
         let _ = write!(out, "</meta></{}></instance>", self.root);
-        for list in self.used_lists() {
-            out.push_str(&self.choices_instance(&list));
+        for list in &self.lists {
+            out.push_str(&self.choices_instance(list));
         }
         for (id, src) in self.files() {
             let _ = write!(
@@ -554,27 +573,6 @@ impl<'f> Writer<'f> {
         }
     }
 
-    /// The lists a select question uses, in the order of the choices sheet.
-    fn used_lists(&self) -> Vec<String> {
-        let used: BTreeSet<&str> = self
-            .form
-            .questions
-            .iter()
-            .filter_map(|q| match &q.kind {
-                QuestionKind::SelectOne { list, .. }
-                | QuestionKind::SelectMultiple { list, .. }
-                | QuestionKind::Rank { list, .. } => Some(list.as_str()),
-                _ => None,
-            })
-            .collect();
-        self.form
-            .choice_lists
-            .iter()
-            .filter(|l| used.contains(l.name.as_str()))
-            .map(|l| l.name.clone())
-            .collect()
-    }
-
     /// The lists read from files of the form's media (`select_one_from_file`): each one's
     /// instance id (the file's name without extension) and where Collect finds it.
     fn files(&self) -> Vec<(String, String)> {
@@ -618,14 +616,14 @@ impl<'f> Writer<'f> {
         out
     }
 
-    fn bind_type(q: &Question) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
+    /// A question's bind type and the attributes its type implies (a metadata's preload).
+    fn bind_type(q: &Question) -> Option<(&'static str, Vec<(&'static str, &str)>)> {
         let plain = |t| Some((t, Vec::new()));
         match &q.kind {
             // The old `trigger` type: a button, no value to bind.
             QuestionKind::Acknowledge if q.type_text.trim().eq_ignore_ascii_case("trigger") => None,
-            QuestionKind::Integer => plain("int"),
+            QuestionKind::Integer | QuestionKind::Range => plain("int"),
             QuestionKind::Decimal => plain("decimal"),
-            QuestionKind::Range => plain("int"),
             QuestionKind::Date => plain("date"),
             QuestionKind::DateTime => plain("dateTime"),
             QuestionKind::Time => plain("time"),
@@ -640,41 +638,21 @@ impl<'f> Writer<'f> {
             QuestionKind::Rank { .. } => plain("odk:rank"),
             QuestionKind::Note => Some(("string", vec![("readonly", "true()")])),
             QuestionKind::Metadata { .. } if is_phone_number(q) => plain("string"),
-            QuestionKind::Metadata { name } => match name.as_str() {
-                "start" | "end" => Some((
-                    "dateTime",
-                    vec![
-                        ("jr:preload", "timestamp"),
-                        (
-                            "jr:preloadParams",
-                            if name == "start" { "start" } else { "end" },
-                        ),
-                    ],
-                )),
-                "today" => Some((
-                    "date",
-                    vec![("jr:preload", "date"), ("jr:preloadParams", "today")],
-                )),
-                "deviceid" | "username" | "phonenumber" | "simserial" | "subscriberid"
-                | "email" => Some((
-                    "string",
-                    vec![
-                        ("jr:preload", "property"),
-                        (
-                            "jr:preloadParams",
-                            match name.as_str() {
-                                "deviceid" => "deviceid",
-                                "username" => "username",
-                                "phonenumber" => "phonenumber",
-                                "simserial" => "simserial",
-                                "subscriberid" => "subscriberid",
-                                _ => "email",
-                            },
-                        ),
-                    ],
-                )),
-                _ => plain("string"),
-            },
+            QuestionKind::Metadata { name } => {
+                let preload = |t, how| {
+                    Some((
+                        t,
+                        vec![("jr:preload", how), ("jr:preloadParams", name.as_str())],
+                    ))
+                };
+                match name.as_str() {
+                    "start" | "end" => preload("dateTime", "timestamp"),
+                    "today" => preload("date", "date"),
+                    "deviceid" | "username" | "phonenumber" | "simserial" | "subscriberid"
+                    | "email" => preload("string", "property"),
+                    _ => plain("string"),
+                }
+            }
             _ => plain("string"),
         }
     }
@@ -730,33 +708,21 @@ impl<'f> Writer<'f> {
                     if let Some(m) = q.constraint_message.get("") {
                         let _ = write!(out, " jr:constraintMsg=\"{}\"", escape(m));
                     }
-                    let required =
-                        q.required
-                            .as_deref()
-                            .map(|r| match r.to_ascii_lowercase().as_str() {
-                                "yes" | "true" | "true()" => "true()".to_owned(),
-                                "no" | "false" | "false()" => "false()".to_owned(),
-                                _ => self.expression_in(r, context),
-                            });
-                    if let Some(r) = required.filter(|r| !r.is_empty()) {
+                    let required = q.required.as_deref().map(|r| match yes_no(r) {
+                        Some(true) => "true()".to_owned(),
+                        Some(false) => "false()".to_owned(),
+                        None => self.expression_in(r, context),
+                    });
+                    if let Some(r) = required {
                         let _ = write!(out, " required=\"{}\"", escape(&r));
                     }
                     expr("calculate", &q.calculation, out);
-                    let read_only =
-                        q.read_only
-                            .as_deref()
-                            .map(|r| match r.to_ascii_lowercase().as_str() {
-                                "yes" | "true" | "true()" => "true()".to_owned(),
-                                _ => String::new(),
-                            });
+                    // Read-only when the sheet says so, and pyxform's count of a repeat.
+                    let read_only = q.read_only.as_deref().and_then(yes_no) == Some(true)
+                        || (q.generated && q.kind == QuestionKind::Calculate);
                     let mut attrs = extra;
-                    if q.generated && q.kind == QuestionKind::Calculate {
+                    if read_only && !attrs.iter().any(|(k, _)| *k == "readonly") {
                         attrs.push(("readonly", "true()"));
-                    }
-                    if read_only.as_deref() == Some("true()")
-                        && !attrs.iter().any(|(k, _)| *k == "readonly")
-                    {
-                        attrs.insert(0, ("readonly", "true()"));
                     }
                     for (k, v) in attrs {
                         let _ = write!(out, " {k}=\"{v}\"");
@@ -809,7 +775,7 @@ impl<'f> Writer<'f> {
     }
 
     fn text_of(&self, path: &str, what: &str, text: &Translations, out: &mut String) {
-        let media_only = what == "label" && self.with_media.contains(path);
+        let media_only = what == "label" && self.media.contains_key(path);
         if text.is_empty() && !media_only {
             return;
         }
@@ -905,7 +871,6 @@ impl<'f> Writer<'f> {
             self.label(&path, &q.label, &hint, out);
         } else if q.generated {
             // pyxform writes the label of the question it adds inline, in every form.
-            self.text_of(&path, "label", &Translations::new(), out);
             if let Some(l) = q.label.get("") {
                 let _ = write!(out, "<label>{}</label>", self.words(l, &path));
             }
@@ -974,15 +939,15 @@ impl<'f> Writer<'f> {
         let mut out = String::from("<itext>");
         for lang in self.languages() {
             let _ = write!(out, "<translation lang=\"{}\">", escape(&lang));
-            for list in self.used_lists() {
-                if let Some(l) = self.form.choice_lists.iter().find(|l| l.name == list) {
+            for list in &self.lists {
+                if let Some(l) = self.form.choice_lists.iter().find(|l| &l.name == list) {
                     for (i, c) in l.choices.iter().enumerate() {
                         if self.translated {
                             let key = if lang == DEFAULT { "" } else { lang.as_str() };
                             let _ = write!(
                                 out,
                                 "<text id=\"{}-{i}\"><value>{}</value></text>",
-                                escape(&list),
+                                escape(list),
                                 c.label
                                     .get(key)
                                     .map_or("-".to_owned(), |v| self.words(v, ""))
@@ -1003,7 +968,7 @@ impl<'f> Writer<'f> {
     fn in_itext(&self, path: &str, what: &str, text: &Translations) -> bool {
         let named = text.keys().any(|k| !k.is_empty());
         (self.translated && (what != "hint" || named))
-            || (what == "label" && self.with_media.contains(path))
+            || (what == "label" && self.media.contains_key(path))
     }
 
     /// One text of a translation ("-" where this language has none, as pyxform writes it).

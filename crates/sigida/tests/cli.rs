@@ -468,21 +468,12 @@ fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere()
         sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
         return;
     };
-    let psql = |sql: &str| {
-        let out = std::process::Command::new("psql")
-            .args([url.as_str(), "-qAtc", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{sql}: {}", text(&out));
-    };
-    let base = url.rsplit_once('/').unwrap().0.to_owned();
-    let [from, to] =
-        ["from", "to"].map(|w| format!("sigida_test_backup_{w}_{}", std::process::id()));
-    for name in [&from, &to] {
-        psql(&format!("DROP DATABASE IF EXISTS {name}"));
-        psql(&format!("CREATE DATABASE {name}"));
-    }
-    let (from, to) = (format!("{base}/{from}"), format!("{base}/{to}"));
+    let [from, to] = ["from", "to"].map(|w| {
+        support::fresh_database(
+            &url,
+            &format!("sigida_test_backup_{w}_{}", std::process::id()),
+        )
+    });
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let keys = tempfile::tempdir().unwrap();
@@ -532,9 +523,5 @@ fn a_postgres_diagnostic_is_backed_up_with_a_passphrase_and_restored_elsewhere()
         "{}",
         text(&verify)
     );
-    let users = std::process::Command::new("psql")
-        .args([to.as_str(), "-qAtc", "SELECT username FROM users"])
-        .output()
-        .unwrap();
-    assert_eq!(text(&users).trim(), "awa");
+    assert_eq!(support::psql(&to, "SELECT username FROM users"), "awa");
 }

@@ -2,12 +2,11 @@
 //! is entirely there or entirely absent, and the next run completes it.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn sigida() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sigida"))
-}
+mod support;
+use support::sigida;
 
 /// A long list of admin units, so the import's transaction is open for seconds.
 fn big_cod_file(path: &std::path::Path, cercles: usize) {
@@ -113,22 +112,8 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
         sigida_testkit::needed("PostgreSQL (SIGIDA_TEST_POSTGRES_URL)", false);
         return;
     };
-    let psql = |url: &str, sql: &str| -> String {
-        let out = Command::new("psql")
-            .args([url, "-qAtc", sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
     let name = format!("sigida_test_crash_{}", std::process::id());
-    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
-    psql(&url, &format!("CREATE DATABASE {name}"));
-    let db = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let db = support::fresh_database(&url, &name);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ok = sigida()
@@ -158,7 +143,7 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
         "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' \
          AND xact_start < now() - interval '500 milliseconds' AND state <> 'idle'"
     );
-    while psql(&url, &busy) == "0" {
+    while support::psql(&url, &busy) == "0" {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the import ended before it could be killed"
@@ -173,7 +158,7 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
     child.wait().unwrap();
 
     for _ in 0..100 {
-        if psql(
+        if support::psql(
             &url,
             &format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"),
         ) == "0"
@@ -183,11 +168,11 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(
-        psql(&db, "SELECT count(*) FROM admin_units"),
+        support::psql(&db, "SELECT count(*) FROM admin_units"),
         "0",
         "nothing of the killed import remains"
     );
-    assert_eq!(psql(&db, "SELECT count(*) FROM raw_imports"), "0");
+    assert_eq!(support::psql(&db, "SELECT count(*) FROM raw_imports"), "0");
 
     let out = sigida()
         .args(["geo", "import", "--database", &db, "--key-file"])
@@ -201,7 +186,7 @@ fn killing_an_import_midway_on_postgres_leaves_nothing_behind() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    psql(
+    support::psql(
         &url,
         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
     );

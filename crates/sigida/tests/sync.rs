@@ -93,7 +93,7 @@ impl Centre {
         let centre = Centre {
             key: support::key_beside(&dir).to_str().unwrap().to_owned(),
             dir,
-            database: Some(fresh_database(&admin, &name)),
+            database: Some(support::fresh_database(&admin, &name)),
         };
         std::fs::create_dir_all(&centre.dir).unwrap();
         std::fs::copy(support::key_beside(&seed), &centre.key).unwrap();
@@ -1034,25 +1034,6 @@ fn an_adopted_plan_stays_frozen_whichever_copy_edits_it() {
         "done",
         "follow-up applies"
     );
-}
-
-/// A fresh PostgreSQL database on the test server (`SIGIDA_TEST_POSTGRES_URL`).
-fn fresh_database(admin: &str, name: &str) -> String {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let out = std::process::Command::new("psql")
-            .args([admin, "-qAtc", &sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
 }
 
 /// A meeting held on one copy: a register of three, a question counted on paper, a decision.

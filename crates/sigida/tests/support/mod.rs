@@ -265,3 +265,25 @@ pub fn key_beside(dir: &Path) -> PathBuf {
         absolute.file_name().unwrap().to_string_lossy()
     ))
 }
+
+/// `psql URL -c SQL` on the test server, its output trimmed; the statement must succeed.
+pub fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-qAtc", sql])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// An empty database `name` on the PostgreSQL server of `admin` (`SIGIDA_TEST_POSTGRES_URL`),
+/// made afresh; answers its URL.
+pub fn fresh_database(admin: &str, name: &str) -> String {
+    psql(admin, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(admin, &format!("CREATE DATABASE {name}"));
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
